@@ -1,0 +1,234 @@
+/**
+ * The error hierarchy of mspe. Every error the library throws on purpose is an {@linkcode MspeError};
+ * aborts and timeouts surface as the standard `AbortError` and `TimeoutError` `DOMException`s.
+ *
+ * No message or property of these errors ever contains the password or the Authorization header.
+ *
+ * @module
+ */
+
+import type { Status } from "./status.ts";
+
+/**
+ * The common base of every error mspe throws on purpose.
+ *
+ * @example Telling mspe's errors from others
+ * ```ts
+ * import { MspeError } from "@mspe/mspe";
+ * try {
+ *   throw new MspeError("Something failed. Try again.");
+ * } catch (error) {
+ *   if (error instanceof MspeError) console.error(error.message);
+ * }
+ * ```
+ */
+export class MspeError extends Error {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "MspeError";
+  }
+}
+
+/**
+ * The server answered 401: the user name or password is wrong, or the account may not use the API.
+ *
+ * @example
+ * ```ts
+ * import { AuthenticationError } from "@mspe/mspe";
+ * const error = new AuthenticationError();
+ * console.log(error.message);
+ * ```
+ */
+export class AuthenticationError extends MspeError {
+  /** Creates the error. */
+  constructor(
+    message =
+      "Authentication failed (HTTP 401). Check the user name and password, and that the account may use the API.",
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "AuthenticationError";
+  }
+}
+
+/**
+ * `get-status` answered 404: the token is unknown to the server, or it expired after the call ended.
+ *
+ * @example
+ * ```ts
+ * import { TokenExpiredError } from "@mspe/mspe";
+ * const error = new TokenExpiredError("sa4c1dd3");
+ * console.log(error.token);
+ * ```
+ */
+export class TokenExpiredError extends MspeError {
+  /** The token the server did not know. */
+  readonly token: string;
+  /** Creates the error. */
+  constructor(token: string, options?: ErrorOptions) {
+    super(
+      `The server does not know the token ${token}: it expired or never existed. Start the call again.`,
+      options,
+    );
+    this.name = "TokenExpiredError";
+    this.token = token;
+  }
+}
+
+/**
+ * The server answered with an HTTP status other than 200 (and not 401, or 404 while polling).
+ *
+ * @example
+ * ```ts
+ * import { HttpError } from "@mspe/mspe";
+ * const error = new HttpError(503, "<html>Service Unavailable</html>", "/api/invoke/GetUsers");
+ * console.log(error.status, error.excerpt);
+ * ```
+ */
+export class HttpError extends MspeError {
+  /** The HTTP status code. */
+  readonly status: number;
+  /** The first characters of the body, for diagnosis. */
+  readonly excerpt: string;
+  /** Creates the error. */
+  constructor(status: number, excerpt: string, path: string, options?: ErrorOptions) {
+    super(
+      `The server answered HTTP ${status} to ${path}${
+        excerpt ? `: ${JSON.stringify(excerpt)}` : ""
+      }. Check the server's state and logs, then try again.`,
+      options,
+    );
+    this.name = "HttpError";
+    this.status = status;
+    this.excerpt = excerpt;
+  }
+}
+
+/**
+ * The reply was not what the protocol promises: not JSON, truncated, or not an envelope.
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError } from "@mspe/mspe";
+ * const error = new ProtocolError("The reply is not JSON.", 200, "<html>");
+ * console.log(error.status, error.excerpt);
+ * ```
+ */
+export class ProtocolError extends MspeError {
+  /** The HTTP status of the reply. */
+  readonly status: number;
+  /** The first characters of the body, for diagnosis. */
+  readonly excerpt: string;
+  /** Creates the error. */
+  constructor(message: string, status: number, excerpt: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ProtocolError";
+    this.status = status;
+    this.excerpt = excerpt;
+  }
+}
+
+/**
+ * The call ended with `statusCode` "failed": the server's `error.message` and `details` are here,
+ * and so is the whole final status.
+ *
+ * @example
+ * ```ts
+ * import { ApiError } from "@mspe/mspe";
+ * try {
+ *   // await invokeCall(client, "GetUserInfo", { instanceID: "acme", userName: "nobody" });
+ * } catch (error) {
+ *   if (error instanceof ApiError) console.error(error.message, error.status.statusVersion);
+ * }
+ * ```
+ */
+export class ApiError extends MspeError {
+  /** The final status, with `statusCode` "failed". */
+  readonly status: Status;
+  /** The server's exception text, when given. */
+  readonly details: string | null;
+  /** Creates the error from a failed status. */
+  constructor(fn: string, status: Status, options?: ErrorOptions) {
+    super(`${fn} failed on the server: ${status.error?.message ?? "no message given"}`, options);
+    this.name = "ApiError";
+    this.status = status;
+    this.details = status.error?.details ?? null;
+  }
+}
+
+/**
+ * The call was cancelled (after `cancel-async`) before it finished.
+ *
+ * @example
+ * ```ts
+ * import { CancelledError } from "@mspe/mspe";
+ * // An operation whose server work was cancelled rejects its `final` promise with this error.
+ * console.log(CancelledError.name);
+ * ```
+ */
+export class CancelledError extends MspeError {
+  /** The final status. */
+  readonly status: Status;
+  /** Creates the error from the final status. */
+  constructor(fn: string, status: Status, options?: ErrorOptions) {
+    super(`${fn} was cancelled before it finished.`, options);
+    this.name = "CancelledError";
+    this.status = status;
+  }
+}
+
+/**
+ * An argument or option was wrong before anything was sent: unknown function, unknown or missing
+ * argument, a value of the wrong type, a bad client option.
+ *
+ * @example
+ * ```ts
+ * import { ArgumentError } from "@mspe/mspe";
+ * const error = new ArgumentError("GetUsers has no argument instanceId. Did you mean instanceID?");
+ * console.log(error.message);
+ * ```
+ */
+export class ArgumentError extends MspeError {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ArgumentError";
+  }
+}
+
+/**
+ * The server's certificate was not accepted: untrusted, expired, for another host, or not the pinned one.
+ *
+ * @example
+ * ```ts
+ * import { TlsError } from "@mspe/mspe";
+ * const error = new TlsError("The server's certificate is not trusted.");
+ * console.log(error.message);
+ * ```
+ */
+export class TlsError extends MspeError {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TlsError";
+  }
+}
+
+/**
+ * The server could not be reached, or the connection broke before a reply arrived.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError } from "@mspe/mspe";
+ * const error = new ConnectionError("Could not connect to localhost:8474. Check the host and port.");
+ * console.log(error.message);
+ * ```
+ */
+export class ConnectionError extends MspeError {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionError";
+  }
+}

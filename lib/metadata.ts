@@ -1,0 +1,108 @@
+/**
+ * Function metadata: the shape of the `get-metadata` reply, shared by the client and the mock server.
+ *
+ * @module
+ */
+
+/** The two MailStore products that speak this protocol. */
+export type Product = "spe" | "server";
+
+/** The argument types that `get-metadata` uses. */
+export type ArgumentType = "string" | "number" | "bool" | "json";
+
+/**
+ * One argument of an API function, as `get-metadata` describes it.
+ *
+ * @example Reading an argument
+ * ```ts
+ * import type { ArgumentMetadata } from "@mspe/mspe";
+ * const arg: ArgumentMetadata = { name: "instanceID", type: "string", nullable: false };
+ * console.log(arg.nullable ? "optional" : "mandatory");
+ * ```
+ */
+export interface ArgumentMetadata {
+  /** The argument name, case-sensitive on the wire. */
+  readonly name: string;
+  /** How the value is encoded. */
+  readonly type: ArgumentType;
+  /** `true` when the argument may be left out; `false` when it is mandatory. */
+  readonly nullable: boolean;
+}
+
+/**
+ * One API function, as `get-metadata` describes it.
+ *
+ * @example A function with one mandatory argument
+ * ```ts
+ * import type { FunctionMetadata } from "@mspe/mspe";
+ * const fn: FunctionMetadata = {
+ *   name: "GetUsers",
+ *   args: [{ name: "instanceID", type: "string", nullable: false }],
+ * };
+ * console.log(fn.args.length);
+ * ```
+ */
+export interface FunctionMetadata {
+  /** The function name, case-sensitive. */
+  readonly name: string;
+  /** The arguments in the server's order. */
+  readonly args: readonly ArgumentMetadata[];
+  /** A URI path the server names for this function (the PowerShell wrapper honours it); rarely present. */
+  readonly path?: string;
+}
+
+/**
+ * An argument as the bundled catalogue knows it: metadata plus the documented values.
+ *
+ * @example
+ * ```ts
+ * import type { CatalogArgument } from "@mspe/mspe";
+ * const arg: CatalogArgument = {
+ *   name: "requestedState",
+ *   type: "string",
+ *   nullable: true,
+ *   enums: ["current", "normal"],
+ *   list: false,
+ * };
+ * console.log(arg.enums);
+ * ```
+ */
+export interface CatalogArgument extends ArgumentMetadata {
+  /** The documented values, when the argument takes one of a fixed set. */
+  readonly enums?: readonly (string | number)[];
+  /** `true` when the value is a comma-separated list (privileges, e-mail addresses). */
+  readonly list: boolean;
+}
+
+/**
+ * A function as the bundled catalogue knows it: metadata plus its description.
+ *
+ * @example
+ * ```ts
+ * import { catalog } from "@mspe/mspe";
+ * const verify = catalog("spe").find((fn) => fn.name === "VerifyStore");
+ * console.log(verify?.description, verify?.longRunning);
+ * ```
+ */
+export interface CatalogFunction extends FunctionMetadata {
+  /** The arguments with their documented values. */
+  readonly args: readonly CatalogArgument[];
+  /** What the function does, in one sentence. */
+  readonly description: string;
+  /** The area it belongs to (instances, users, archiveStores, ...). */
+  readonly group: string;
+  /** `true` when the server is known to run it asynchronously. */
+  readonly longRunning: boolean;
+}
+
+/**
+ * What a `json` argument takes: an object or array (sent as JSON text), or the JSON text itself.
+ *
+ * @example
+ * ```ts
+ * import type { JsonArgument } from "@mspe/mspe";
+ * const config: JsonArgument = { userName: "bob", fullName: "Bob" };
+ * console.log(JSON.stringify(config));
+ * ```
+ */
+export type JsonArgument = string | { readonly [key: string]: unknown } | readonly unknown[];
