@@ -1,0 +1,115 @@
+/**
+ * What invokeCall, startCall and resumeCall share: checking the function and the call options, and
+ * the call's own signal (caller's signal, deadline, stop watching).
+ *
+ * @module
+ */
+
+import { ArgumentError } from "./errors.ts";
+import type { CallOptions } from "./call_types.ts";
+import { checkFunctionName, isUncheckedFunction } from "./function_names.ts";
+import type { ClientState } from "./client.ts";
+
+/** The function as given: its name, and whether it came through the escape hatch. */
+export function resolveFunction(fn: unknown): { name: string; unchecked: boolean } {
+  if (isUncheckedFunction(fn)) {
+    checkFunctionName(fn.name);
+    return { name: fn.name, unchecked: true };
+  }
+  checkFunctionName(fn);
+  return { name: fn, unchecked: false };
+}
+
+/** The checked call options. */
+export interface ResolvedCallOptions {
+  readonly signal: AbortSignal | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly statusTimeoutMs: number;
+  readonly onStatus: ((status: never) => void) | undefined;
+}
+
+/** Checks the call options; fills in the client's statusTimeoutMs. */
+export function resolveCallOptions(
+  options: CallOptions<never> | undefined,
+  state: ClientState,
+): ResolvedCallOptions {
+  if (options === undefined) {
+    return {
+      signal: undefined,
+      timeoutMs: undefined,
+      statusTimeoutMs: state.statusTimeoutMs,
+      onStatus: undefined,
+    };
+  }
+  if (typeof options !== "object" || options === null) {
+    throw new ArgumentError("The call options must be an object.");
+  }
+  const { signal, timeoutMs, statusTimeoutMs, onStatus } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new ArgumentError("signal must be an AbortSignal.");
+  }
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs > 2_147_483_647)
+  ) {
+    throw new ArgumentError("timeoutMs must be a positive number of milliseconds.");
+  }
+  if (
+    statusTimeoutMs !== undefined &&
+    (typeof statusTimeoutMs !== "number" || !Number.isInteger(statusTimeoutMs) ||
+      statusTimeoutMs < 0 || statusTimeoutMs > 2_147_483_647)
+  ) {
+    throw new ArgumentError("statusTimeoutMs must be a whole number of milliseconds, 0 or more.");
+  }
+  if (onStatus !== undefined && typeof onStatus !== "function") {
+    throw new ArgumentError("onStatus must be a function.");
+  }
+  return {
+    signal,
+    timeoutMs,
+    statusTimeoutMs: statusTimeoutMs ?? state.statusTimeoutMs,
+    onStatus,
+  };
+}
+
+/** The signal of one call, and how to release its timer. */
+export interface CallSignal {
+  readonly signal: AbortSignal | undefined;
+  dispose(): void;
+}
+
+/**
+ * Combines the caller's signal, the call's deadline and an optional "stop watching" signal. Without
+ * any of them it is `undefined`, which keeps the plain synchronous call cheap.
+ */
+export function callSignal(
+  label: string,
+  options: ResolvedCallOptions,
+  stop?: AbortSignal,
+): CallSignal {
+  const signals: AbortSignal[] = [];
+  if (options.signal) signals.push(options.signal);
+  if (stop) signals.push(stop);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  if (options.timeoutMs !== undefined) {
+    const deadline = new AbortController();
+    const ms = options.timeoutMs;
+    timer = setTimeout(
+      () =>
+        deadline.abort(
+          new DOMException(
+            `${label} did not finish within ${ms} ms (timeoutMs). The server's work goes on; raise the limit or follow it with resumeCall().`,
+            "TimeoutError",
+          ),
+        ),
+      ms,
+    );
+    signals.push(deadline.signal);
+  }
+  const signal = signals.length === 0
+    ? undefined
+    : signals.length === 1
+    ? signals[0]
+    : AbortSignal.any(signals);
+  return { signal, dispose: () => clearTimeout(timer) };
+}

@@ -1,0 +1,398 @@
+/**
+ * The transport under the client: a fetch-compatible function with a keep-alive connection pool per
+ * client, TLS options (extra CAs, a pinned certificate, "ignore invalid certificates", TLS versions),
+ * and errors mapped to {@linkcode TlsError} and {@linkcode ConnectionError}.
+ *
+ * Two paths:
+ * - the default: `fetch` with a `Deno.HttpClient` (its own pool, and the extra CAs when given);
+ * - `node:https` with a keep-alive `Agent` when a pin, `ignoreInvalidCerts` or a TLS version is asked
+ *   for, because Deno's `fetch` can neither pin a certificate nor accept a CA:TRUE self-signed one, and
+ *   the only way to switch its checks off (`--unsafely-ignore-certificate-errors`) is process-wide.
+ *
+ * Internal module: the client re-exports {@linkcode TlsOptions}.
+ *
+ * @module
+ */
+
+import { ArgumentError, ConnectionError, MspeError, TlsError } from "./errors.ts";
+import { createNodeFetch } from "./_transport_node.ts";
+
+/**
+ * How the client checks the server's certificate and which TLS versions it speaks.
+ *
+ * @example A private CA
+ * ```ts
+ * import type { TlsOptions } from "@mspe/mspe";
+ * const tls: TlsOptions = { caCerts: [await Deno.readTextFile("ca.pem")] };
+ * ```
+ *
+ * @example Trusting exactly one self-signed certificate
+ * ```ts
+ * import type { TlsOptions } from "@mspe/mspe";
+ * const tls: TlsOptions = {
+ *   pinnedSha256: "19:E4:70:83:F0:E5:2D:DC:E6:E1:0A:FF:A7:AF:99:52:C6:CF:0D:A9:8F:D3:5A:BD:A0:CA:C0:48:98:CA:4E:35",
+ * };
+ * ```
+ */
+export interface TlsOptions {
+  /** Extra trusted CA certificates (PEM), for a private CA. The system's CAs stay trusted. */
+  caCerts?: readonly string[];
+  /**
+   * Trust exactly the server certificate with this SHA-256 fingerprint ("AB:CD:..." or "abcd...";
+   * colons, spaces and case are ignored). Works for self-signed CA:TRUE certificates. The pin
+   * identifies the certificate exactly, so the CA chain, validity dates and host name are not checked.
+   */
+  pinnedSha256?: string;
+  /**
+   * Accept any certificate (like the PowerShell `-IgnoreInvalidSSLCerts`). Applies to this client
+   * only, never to the process, and says so once through `warn`. Prefer `pinnedSha256`.
+   */
+  ignoreInvalidCerts?: boolean;
+  /** The lowest TLS version to speak: "1.2" (the default) or "1.3". */
+  minTlsVersion?: "1.2" | "1.3";
+  /** Speak exactly this TLS version: "1.2" or "1.3". */
+  tlsVersion?: "1.2" | "1.3";
+}
+
+/** What {@linkcode createTransport} takes. */
+export interface TransportOptions {
+  /** TLS options; verification against the system's CAs when left out. */
+  tls?: TlsOptions | undefined;
+  /**
+   * The fetch to use on the default path (tests inject one). It is given `client` (a
+   * `Deno.HttpClient`) in its init. Not used on the `node:https` path.
+   */
+  fetch?: typeof fetch | undefined;
+  /** Where the `ignoreInvalidCerts` warning goes; one line on stderr by default. */
+  warn?: ((message: string) => void) | undefined;
+}
+
+/** A fetch-compatible function with its own connection pool; close it to release the connections. */
+export interface Transport extends Disposable {
+  /**
+   * Sends one request. Rejects with {@linkcode TlsError}, {@linkcode ConnectionError}, or the
+   * signal's reason (the `AbortError` / `TimeoutError` `DOMException`) when `init.signal` aborts.
+   */
+  fetch(url: string, init: RequestInit): Promise<Response>;
+  /** Closes the pooled connections. Idempotent. */
+  close(): void;
+}
+
+/** The fingerprint in canonical form: 64 upper-case hex digits, no separators. */
+export function normalizeFingerprint(fingerprint: string): string {
+  return fingerprint.replace(/[\s:]/g, "").toUpperCase();
+}
+
+/** The fingerprint as "AB:CD:..." for messages. */
+export function formatFingerprint(fingerprint: string): string {
+  return normalizeFingerprint(fingerprint).replace(/(..)(?!$)/g, "$1:");
+}
+
+const TLS_VERSIONS = ["1.2", "1.3"] as const;
+
+function checkVersion(name: string, value: unknown): "1.2" | "1.3" | undefined {
+  if (value === undefined) return undefined;
+  if (value === "1.2" || value === "1.3") return value;
+  const old = value === "1.0" || value === "1.1" || value === "1" || value === 1 || value === 1.1;
+  throw new ArgumentError(
+    old
+      ? `TLS ${
+        String(value)
+      } is not supported (${name}): it is obsolete and insecure. Use "1.2" or "1.3"; ` +
+        `if the server speaks nothing newer, enable TLS 1.2 on it.`
+      : `${name} must be one of ${TLS_VERSIONS.map((v) => `"${v}"`).join(", ")}, not ${
+        JSON.stringify(value) ?? String(value)
+      }.`,
+  );
+}
+
+/** The checked, normalised TLS options. */
+export interface ResolvedTls {
+  caCerts: readonly string[] | undefined;
+  pin: string | undefined;
+  ignoreInvalidCerts: boolean;
+  minVersion: "TLSv1.2" | "TLSv1.3";
+  maxVersion: "TLSv1.2" | "TLSv1.3";
+  /** Whether a version was asked for explicitly. */
+  versionGiven: boolean;
+}
+
+/** Checks the TLS options; throws {@linkcode ArgumentError} on anything wrong. */
+export function resolveTls(tls: TlsOptions | undefined): ResolvedTls {
+  const options = tls ?? {};
+  const exact = checkVersion("tlsVersion", options.tlsVersion);
+  const floor = checkVersion("minTlsVersion", options.minTlsVersion);
+  if (exact && floor && exact < floor) {
+    throw new ArgumentError(
+      `tlsVersion "${exact}" is below minTlsVersion "${floor}". Give only one of them.`,
+    );
+  }
+  let pin: string | undefined;
+  if (options.pinnedSha256 !== undefined) {
+    if (typeof options.pinnedSha256 !== "string") {
+      throw new ArgumentError("pinnedSha256 must be a string of 64 hex digits.");
+    }
+    pin = normalizeFingerprint(options.pinnedSha256);
+    if (!/^[0-9A-F]{64}$/.test(pin)) {
+      throw new ArgumentError(
+        "pinnedSha256 must be a SHA-256 fingerprint: 64 hex digits, optionally separated by colons " +
+          "(`mspe-run tls-info` shows the server's).",
+      );
+    }
+  }
+  if (options.caCerts !== undefined) {
+    if (!Array.isArray(options.caCerts)) {
+      throw new ArgumentError("caCerts must be a list of PEM certificates.");
+    }
+    for (const pem of options.caCerts) {
+      if (typeof pem !== "string" || !pem.includes("-----BEGIN CERTIFICATE-----")) {
+        throw new ArgumentError(
+          "caCerts must hold PEM certificates (text starting with -----BEGIN CERTIFICATE-----).",
+        );
+      }
+    }
+  }
+  if (pin !== undefined && options.ignoreInvalidCerts === true) {
+    throw new ArgumentError(
+      "pinnedSha256 and ignoreInvalidCerts contradict each other: give only one (the pin is the safe one).",
+    );
+  }
+  const min = exact ?? floor ?? "1.2";
+  const max = exact ?? "1.3";
+  return {
+    caCerts: options.caCerts && options.caCerts.length > 0 ? options.caCerts : undefined,
+    pin,
+    ignoreInvalidCerts: options.ignoreInvalidCerts === true,
+    minVersion: `TLSv${min}`,
+    maxVersion: `TLSv${max}`,
+    versionGiven: exact !== undefined || floor !== undefined,
+  };
+}
+
+function defaultWarn(message: string): void {
+  // One line on stderr; never stdout, which a script's output goes to.
+  console.error(message);
+}
+
+/**
+ * Creates the transport for one client.
+ *
+ * @example
+ * ```ts ignore
+ * using transport = createTransport({ tls: { caCerts: [caPem] } });
+ * const response = await transport.fetch("https://localhost:8474/api/get-metadata", {
+ *   method: "POST",
+ *   headers: { authorization: "Basic ..." },
+ * });
+ * console.log(await response.text());
+ * ```
+ */
+export function createTransport(options: TransportOptions = {}): Transport {
+  const tls = resolveTls(options.tls);
+  const warn = options.warn ?? defaultWarn;
+  if (tls.pin !== undefined || tls.ignoreInvalidCerts || tls.versionGiven) {
+    return createNodeFetch(tls, warn);
+  }
+  return createDefaultTransport(tls, options.fetch);
+}
+
+function createDefaultTransport(
+  tls: ResolvedTls,
+  injected: typeof fetch | undefined,
+): Transport {
+  const baseFetch = injected ?? globalThis.fetch;
+  // Created on first use, so that a client that never sends anything holds no resource.
+  let client: Deno.HttpClient | undefined;
+  let closed = false;
+  const getClient = (): Deno.HttpClient => {
+    client ??= Deno.createHttpClient(tls.caCerts ? { caCerts: [...tls.caCerts] } : {});
+    return client;
+  };
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    client?.close();
+    client = undefined;
+  };
+  return {
+    async fetch(url: string, init: RequestInit): Promise<Response> {
+      if (closed) throw new MspeError("The client is closed. Create a new one.");
+      const signal = init.signal ?? undefined;
+      try {
+        return await baseFetch(url, { ...init, client: getClient() });
+      } catch (error) {
+        throw toTransportError(error, url, signal);
+      }
+    },
+    close,
+    [Symbol.dispose]: close,
+  };
+}
+
+// ---- error mapping ----
+
+/** The texts of an error and its causes, for matching. */
+function errorTexts(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    if (current instanceof Error) {
+      parts.push(current.name, current.message);
+      const code = (current as { code?: unknown }).code;
+      if (typeof code === "string") parts.push(code);
+      current = current.cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return parts.join(" | ");
+}
+
+function hostPort(url: string): string {
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === "https:" ? "443" : "80");
+    return `${u.hostname}:${port}`;
+  } catch {
+    return "the server";
+  }
+}
+
+/** What to do about a refused certificate (shared by both paths). */
+export const TLS_ADVICE =
+  "If it is the right server, give its CA with caCerts (--ca-cert), or pin its certificate with " +
+  "pinnedSha256 (--pin-sha256; `mspe-run tls-info` shows the fingerprint), or as a last resort set " +
+  "ignoreInvalidCerts (--insecure).";
+
+/** The reason a certificate was refused, in words, or undefined when the error is not about one. */
+export function certificateProblem(text: string): string | undefined {
+  if (/CaUsedAsEndEntity/i.test(text)) {
+    return "is a CA certificate (CA:TRUE) used as the server's own certificate, which standard " +
+      "verification refuses even when it is trusted as a CA; pin it instead";
+  }
+  if (/CERT_NOT_YET_VALID|NotValidYet|not valid yet|not yet valid/i.test(text)) {
+    return "is not valid yet; check the clocks of server and client";
+  }
+  if (/CERT_HAS_EXPIRED|certificate (has )?expired|\bExpired\b/i.test(text)) {
+    return "has expired; renew it on the server";
+  }
+  if (
+    /ERR_TLS_CERT_ALTNAME_INVALID|NotValidForName|Hostname\/IP does not match|not valid for name/i
+      .test(text)
+  ) {
+    return "was issued for another host name; connect with a name it lists, or renew it with this one";
+  }
+  if (/DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|self[- ]signed/i.test(text)) {
+    return "is self-signed, so nothing vouches for it; pin it, or give it with caCerts";
+  }
+  if (
+    /UnknownIssuer|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|unknown issuer/i.test(
+      text,
+    )
+  ) {
+    return "is signed by a CA that is not trusted";
+  }
+  if (
+    /invalid peer certificate|InvalidCertificate|BadSignature|CERT_[A-Z_]+|certificate verify failed|UnsupportedCertVersion/
+      .test(text)
+  ) {
+    return "could not be verified";
+  }
+  return undefined;
+}
+
+/** The low-level reason from the innermost cause, without the URL prefix Deno puts first. */
+function detail(error: unknown): string {
+  let current: unknown = error;
+  let last = "";
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    last = current.message;
+    current = current.cause;
+  }
+  const line = last.split("\n")[0] ?? "";
+  const peer = /invalid peer certificate: (.*)$/.exec(line);
+  const reason = peer?.[1] ?? line.replace(/^error sending request for url \([^)]*\): /, "")
+    .replace(/^client error \(Connect\): /, "");
+  // A URL with user info must not leak it.
+  return reason.replace(/\/\/[^/@\s]*@/g, "//").slice(0, 300);
+}
+
+/**
+ * Maps an error from fetch (or the node adapter, or reading a body) to {@linkcode TlsError} or
+ * {@linkcode ConnectionError}. Aborts (the signal's reason, `AbortError`, `TimeoutError`) and
+ * mspe's own errors pass through unchanged; anything unrecognised is returned as it is.
+ * The message never contains request headers.
+ */
+export function toTransportError(error: unknown, url: string, signal?: AbortSignal): unknown {
+  if (signal?.aborted && (error === signal.reason || isAbortLike(error))) return signal.reason;
+  if (error instanceof MspeError) return error;
+  if (isAbortLike(error)) return error;
+  const text = errorTexts(error);
+  const where = hostPort(url);
+  const problem = certificateProblem(text);
+  if (problem !== undefined) {
+    const why = /another host name|could not be verified/.test(problem)
+      ? ` (${detail(error)})`
+      : "";
+    return new TlsError(
+      `The certificate of ${where} was refused: it ${problem}${why}. ${TLS_ADVICE}`,
+      { cause: error },
+    );
+  }
+  if (/ECONNREFUSED|Connection refused|ConnectionRefused|os error 111|os error 10061/i.test(text)) {
+    return new ConnectionError(
+      `Could not connect to ${where}: the connection was refused. Check the host name and port, and ` +
+        `that the Management API is running and reachable from here.`,
+      { cause: error },
+    );
+  }
+  if (
+    /ENOTFOUND|EAI_AGAIN|EAI_NONAME|dns error|failed to lookup|Name or service not known|No address associated|nodename nor servname|getaddrinfo/i
+      .test(text)
+  ) {
+    return new ConnectionError(
+      `Could not find the host ${where}: the name did not resolve. Check the host name and DNS.`,
+      { cause: error },
+    );
+  }
+  if (/Requests to port \d+ are blocked/i.test(text)) {
+    return new ConnectionError(
+      `Could not connect to ${where}: Deno refuses this port (browsers block it too). Check the port.`,
+      { cause: error },
+    );
+  }
+  if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed out|unreachable/i.test(text)) {
+    return new ConnectionError(
+      `Could not reach ${where}: the connection timed out or the network is unreachable. ` +
+        `Check the host name, port and firewalls.`,
+      { cause: error },
+    );
+  }
+  if (
+    /handshake|corrupt message|InvalidContentType|wrong version number|protocol version|no protocols available|unsupported protocol|PeerIncompatible|alert/i
+      .test(text)
+  ) {
+    return new TlsError(
+      `The TLS handshake with ${where} failed (${detail(error)}). Check that the port speaks ` +
+        `HTTPS (not plain HTTP) and that the server supports the TLS version asked for (1.2 or 1.3).`,
+      { cause: error },
+    );
+  }
+  if (
+    /ECONNRESET|EPIPE|socket hang up|Connection reset|ConnectionReset|connection closed|connection error|broken pipe|unexpected end|UnexpectedEof|IncompleteMessage|error reading a body|error sending request|client error|os error/i
+      .test(text)
+  ) {
+    return new ConnectionError(
+      `The connection to ${where} broke before the reply was complete. Check the network and the ` +
+        `server's state, then try again.`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+function isAbortLike(error: unknown): boolean {
+  return error instanceof DOMException &&
+    (error.name === "AbortError" || error.name === "TimeoutError");
+}

@@ -1,0 +1,344 @@
+/**
+ * The `node:https` path of the transport: a fetch-compatible adapter over a keep-alive `https.Agent`,
+ * for what Deno's `fetch` cannot do per client: pin a certificate (also a self-signed CA:TRUE one),
+ * accept any certificate, or choose the TLS version.
+ *
+ * Every new connection is made by our own `createConnection`, which completes the TLS handshake and
+ * checks the certificate (pin, or chain plus host name) before handing the socket to the agent, so no
+ * request byte is ever written to a server that failed the check.
+ *
+ * Internal module, used by `_transport.ts`.
+ *
+ * @module
+ */
+
+import http from "node:http";
+import https from "node:https";
+import tls from "node:tls";
+import net from "node:net";
+import type { Socket } from "node:net";
+import { ConnectionError, MspeError, TlsError } from "./errors.ts";
+import {
+  certificateProblem,
+  formatFingerprint,
+  normalizeFingerprint,
+  type ResolvedTls,
+  TLS_ADVICE,
+  toTransportError,
+  type Transport,
+} from "./_transport.ts";
+
+type CreateConnection = (
+  options: { host?: string | null; port?: number | string | null; servername?: string | null },
+  callback: (error: Error | null, socket?: Socket) => void,
+) => Socket | undefined;
+
+type PeerCertificate = tls.PeerCertificate;
+
+function stripBrackets(hostname: string): string {
+  return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
+}
+
+/** Why a certificate that failed verification failed, from its own fields where that is clearer. */
+function describeVerifyFailure(code: string, cert: PeerCertificate): string {
+  const now = Date.now();
+  const to = cert.valid_to ? Date.parse(cert.valid_to) : NaN;
+  const from = cert.valid_from ? Date.parse(cert.valid_from) : NaN;
+  // Deno's node:tls reports an expired leaf as UNABLE_TO_VERIFY_LEAF_SIGNATURE; the dates say more.
+  if (!Number.isNaN(to) && to < now) {
+    return `has expired (valid until ${new Date(to).toISOString()}); renew it on the server`;
+  }
+  if (!Number.isNaN(from) && from > now) {
+    return `is not valid yet (valid from ${
+      new Date(from).toISOString()
+    }); check the clocks of server and client`;
+  }
+  const selfSigned = cert.subject !== undefined && cert.issuer !== undefined &&
+    JSON.stringify(cert.subject) === JSON.stringify(cert.issuer);
+  if (selfSigned && !/ALTNAME/.test(code)) {
+    return `is self-signed${
+      cert.ca ? " (CA:TRUE)" : ""
+    }, so nothing vouches for it; pin it, or give it with caCerts`;
+  }
+  return certificateProblem(code) ?? `could not be verified (${code})`;
+}
+
+/** Creates the `node:https` transport for one client. */
+export function createNodeFetch(
+  tlsOptions: ResolvedTls,
+  warn: (message: string) => void,
+): Transport {
+  const pin = tlsOptions.pin;
+  const sockets = new Set<Socket>();
+  let closed = false;
+
+  if (tlsOptions.ignoreInvalidCerts && pin === undefined) {
+    warn(
+      "mspe: certificate checks are off for this client (ignoreInvalidCerts / --insecure): anyone on the " +
+        "network path can read and change the traffic, including the password. Pin the server's " +
+        "certificate instead (pinnedSha256 / --pin-sha256; `mspe-run tls-info` shows its fingerprint).",
+    );
+  }
+
+  const createConnection: CreateConnection = (options, callback) => {
+    const host = stripBrackets(String(options.host ?? "localhost"));
+    const port = Number(options.port ?? 443);
+    const where = `${host}:${port}`;
+    const connectOptions: tls.ConnectionOptions = {
+      host,
+      port,
+      // We check the certificate ourselves below, before the socket is used, so that a pin can accept
+      // what standard verification refuses and the errors can say exactly what is wrong.
+      rejectUnauthorized: false,
+      minVersion: tlsOptions.minVersion,
+      maxVersion: tlsOptions.maxVersion,
+      ALPNProtocols: ["http/1.1"],
+    };
+    // SNI must not carry an IP address.
+    if (net.isIP(host) === 0) connectOptions.servername = host;
+    if (tlsOptions.caCerts) connectOptions.ca = [...tlsOptions.caCerts];
+    const socket = tls.connect(connectOptions);
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      callback(error);
+    };
+    socket.once("error", (error: Error) => fail(toTransportErrorAt(error, where) as Error));
+    socket.once("secureConnect", () => {
+      if (settled) return;
+      const problem = checkPeer(socket, host, where);
+      if (problem) return fail(problem);
+      settled = true;
+      // From here on the agent and the request own the socket's errors.
+      callback(null, socket);
+    });
+    return undefined;
+  };
+
+  const checkPeer = (socket: tls.TLSSocket, host: string, where: string): Error | undefined => {
+    const cert = socket.getPeerCertificate();
+    if (pin !== undefined) {
+      const actual = normalizeFingerprint(cert.fingerprint256 ?? "");
+      if (actual !== pin) {
+        return new TlsError(
+          `The certificate of ${where} does not match the pinned fingerprint: the server presented ` +
+            `${actual ? formatFingerprint(actual) : "no certificate"}, the pin is ${
+              formatFingerprint(pin)
+            }. If the server's certificate was renewed, check the new one (\`mspe-run tls-info\`) and ` +
+            `update the pin (pinnedSha256 / --pin-sha256); otherwise you may be talking to another server.`,
+        );
+      }
+      // The pin identifies the certificate exactly; chain, dates and host name are not checked.
+      return undefined;
+    }
+    if (tlsOptions.ignoreInvalidCerts) return undefined;
+    if (!socket.authorized) {
+      const code = String(socket.authorizationError ?? "unknown error");
+      return new TlsError(
+        `The certificate of ${where} was refused: it ${
+          describeVerifyFailure(code, cert)
+        }. ${TLS_ADVICE}`,
+      );
+    }
+    // Some implementations fold the host name check into `authorized`; do it anyway.
+    const identity = tls.checkServerIdentity(host, cert);
+    if (identity) {
+      return new TlsError(
+        `The certificate of ${where} was refused: it was issued for another host name (${identity.message}); ` +
+          `connect with a name it lists, or renew it with this one. ${TLS_ADVICE}`,
+      );
+    }
+    return undefined;
+  };
+
+  const agent = new https.Agent({ keepAlive: true, maxCachedSessions: 0 });
+  (agent as unknown as { createConnection: CreateConnection }).createConnection = createConnection;
+  // Plain http (a mock run with --http) keeps the same pooling; TLS options do not apply there.
+  const httpAgent = new http.Agent({ keepAlive: true });
+
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    agent.destroy();
+    httpAgent.destroy();
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  };
+
+  return {
+    fetch(url: string, init: RequestInit): Promise<Response> {
+      if (closed) return Promise.reject(new MspeError("The client is closed. Create a new one."));
+      return nodeFetch(url, init, agent, httpAgent);
+    },
+    close,
+    [Symbol.dispose]: close,
+  };
+}
+
+function toTransportErrorAt(error: unknown, where: string): unknown {
+  return toTransportError(error, `https://${where.includes(":") ? where : `${where}:443`}/`);
+}
+
+async function bodyBytes(
+  body: BodyInit | null | undefined,
+  headers: Headers,
+): Promise<Uint8Array | undefined> {
+  if (body === null || body === undefined) return undefined;
+  if (typeof body === "string") {
+    if (!headers.has("content-type")) headers.set("content-type", "text/plain;charset=UTF-8");
+    return new TextEncoder().encode(body);
+  }
+  if (body instanceof URLSearchParams) {
+    if (!headers.has("content-type")) {
+      headers.set("content-type", "application/x-www-form-urlencoded;charset=UTF-8");
+    }
+    return new TextEncoder().encode(body.toString());
+  }
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) {
+    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  }
+  // Anything else (Blob, FormData, a stream): let Request serialise it as fetch would.
+  const request = new Request("http://localhost/", { method: "POST", body, headers });
+  const type = request.headers.get("content-type");
+  if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
+  return new Uint8Array(await request.arrayBuffer());
+}
+
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+async function nodeFetch(
+  url: string,
+  init: RequestInit,
+  agent: https.Agent,
+  httpAgent: http.Agent,
+): Promise<Response> {
+  const signal = init.signal ?? undefined;
+  signal?.throwIfAborted();
+  const target = new URL(url);
+  if (target.protocol !== "https:" && target.protocol !== "http:") {
+    throw new MspeError(`Only https and http URLs are supported, not ${target.protocol}.`);
+  }
+  const headers = new Headers(init.headers);
+  const payload = await bodyBytes(init.body, headers);
+  signal?.throwIfAborted();
+  const method = (init.method ?? "GET").toUpperCase();
+  if (payload !== undefined) headers.set("content-length", String(payload.byteLength));
+  else if (method !== "GET" && method !== "HEAD") headers.set("content-length", "0");
+  const outgoing: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    outgoing[name] = value;
+  });
+  const secure = target.protocol === "https:";
+  const port = Number(target.port || (secure ? 443 : 80));
+  const host = stripBrackets(target.hostname);
+
+  return await new Promise<Response>((resolve, reject) => {
+    let responded = false;
+    // One listener for the whole exchange; what an abort does depends on the phase.
+    let abortPhase: () => void = () => {};
+    const onAbort = (): void => abortPhase();
+    const removeAbort = (): void => signal?.removeEventListener("abort", onAbort);
+
+    const request = (secure ? https : http).request({
+      host,
+      port,
+      method,
+      path: `${target.pathname}${target.search}`,
+      headers: outgoing,
+      agent: secure ? agent : httpAgent,
+    }, (incoming) => {
+      responded = true;
+      const status = incoming.statusCode ?? 0;
+      const responseHeaders = new Headers();
+      const raw = incoming.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        responseHeaders.append(raw[i] as string, raw[i + 1] as string);
+      }
+      if (NULL_BODY_STATUSES.has(status) || method === "HEAD") {
+        removeAbort();
+        incoming.resume();
+        resolve(
+          new Response(null, {
+            status,
+            statusText: incoming.statusMessage ?? "",
+            headers: responseHeaders,
+          }),
+        );
+        return;
+      }
+      let finished = false;
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      const finish = (error?: unknown): void => {
+        if (finished) return;
+        finished = true;
+        removeAbort();
+        if (error === undefined) controller.close();
+        else controller.error(error);
+      };
+      abortPhase = () => {
+        incoming.destroy();
+        finish(signal?.reason);
+      };
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          controller = c;
+          incoming.on("data", (chunk: Uint8Array) => {
+            if (finished) return;
+            controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+            if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
+          });
+          incoming.once("end", () => finish());
+          incoming.once("error", (error: Error) => finish(toTransportError(error, url, signal)));
+          incoming.once("close", () => {
+            if (!incoming.complete) {
+              finish(
+                new ConnectionError(
+                  `The connection to ${host}:${port} broke before the reply was complete. Check the ` +
+                    `network and the server's state, then try again.`,
+                ),
+              );
+            }
+          });
+        },
+        pull() {
+          incoming.resume();
+        },
+        cancel() {
+          finished = true;
+          removeAbort();
+          incoming.destroy();
+        },
+      }, { highWaterMark: 4 });
+      incoming.pause();
+      resolve(
+        new Response(stream, {
+          status,
+          statusText: incoming.statusMessage ?? "",
+          headers: responseHeaders,
+        }),
+      );
+    });
+
+    abortPhase = () => {
+      if (responded) return;
+      request.destroy();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+
+    request.once("error", (error: Error) => {
+      if (responded) return;
+      removeAbort();
+      if (signal?.aborted) reject(signal.reason);
+      else reject(toTransportError(error, url, signal));
+    });
+    if (payload !== undefined) request.end(payload);
+    else request.end();
+  });
+}

@@ -1,0 +1,274 @@
+/**
+ * One HTTP exchange with the API: POST with pre-emptive Basic auth and a form body, then the reply
+ * checked and turned into a status envelope (or the get-metadata array), or into a typed error.
+ *
+ * @module
+ */
+
+import type { Transport } from "./_transport.ts";
+import { toTransportError } from "./_transport.ts";
+import type { ApiErrorInfo, Status } from "./status.ts";
+import type { ArgumentType, FunctionMetadata } from "./metadata.ts";
+import {
+  AuthenticationError,
+  ConnectionError,
+  HttpError,
+  MspeError,
+  ProtocolError,
+  TokenExpiredError,
+} from "./errors.ts";
+
+/** What every request of one client shares. */
+export interface WireContext {
+  readonly transport: Transport;
+  /** `https://host:port`, no trailing slash. */
+  readonly baseUrl: string;
+  /** The request headers, Authorization included; never put into an error or log. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The per-request time limit, or `undefined` for none. */
+  readonly requestTimeoutMs: number | undefined;
+  /** Aborts when the client is closed or its `signal` option aborts. */
+  readonly signal: AbortSignal;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** The call's signal, if any (combined with the client's). */
+  readonly signal?: AbortSignal | undefined;
+  /** Added to the per-request limit (the time a long poll may be held by the server). */
+  readonly extraTimeoutMs?: number | undefined;
+  /** The token asked about, for a 404 from get-status / cancel-async. */
+  readonly token?: string | undefined;
+}
+
+const EXCERPT_LENGTH = 200;
+const decoder = new TextDecoder();
+
+/** The first characters of a body, for error messages (a reply never holds our credentials). */
+export function excerpt(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.length > EXCERPT_LENGTH ? `${trimmed.slice(0, EXCERPT_LENGTH)}…` : trimmed;
+}
+
+const requestTimeouts = new WeakSet<object>();
+
+function timeoutError(path: string, ms: number): DOMException {
+  const error = new DOMException(
+    `The request to ${path} took longer than ${ms} ms (requestTimeoutMs). Raise the limit or check the server.`,
+    "TimeoutError",
+  );
+  requestTimeouts.add(error);
+  return error;
+}
+
+/** Whether an error is the per-request time limit running out (not the caller's abort or deadline). */
+export function isRequestTimeout(error: unknown): boolean {
+  return typeof error === "object" && error !== null && requestTimeouts.has(error);
+}
+
+/**
+ * Sends one POST and reads the whole reply. Maps 401 to {@linkcode AuthenticationError}, a 404 for a
+ * token to {@linkcode TokenExpiredError}, any other non-200 to {@linkcode HttpError}; aborts reject
+ * with the signal's reason.
+ */
+export async function post(
+  context: WireContext,
+  path: string,
+  body: string,
+  options: RequestOptions = {},
+): Promise<{ readonly status: number; readonly text: string }> {
+  const url = context.baseUrl + path;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let signal = context.signal;
+  const limit = context.requestTimeoutMs === undefined
+    ? undefined
+    : context.requestTimeoutMs + (options.extraTimeoutMs ?? 0);
+  if (options.signal || limit !== undefined) {
+    const signals = [context.signal];
+    if (options.signal) signals.push(options.signal);
+    if (limit !== undefined) {
+      const timeout = new AbortController();
+      timer = setTimeout(() => timeout.abort(timeoutError(path, limit)), limit);
+      signals.push(timeout.signal);
+    }
+    signal = AbortSignal.any(signals);
+  }
+  let status: number;
+  let text: string;
+  try {
+    signal.throwIfAborted();
+    const response = await context.transport.fetch(url, {
+      method: "POST",
+      headers: context.headers,
+      body,
+      signal,
+    });
+    status = response.status;
+    try {
+      text = decoder.decode(await response.arrayBuffer());
+    } catch (error) {
+      throw toTransportError(error, url, signal);
+    }
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw asWireError(error, url);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (status === 200) return { status, text };
+  if (status === 401) throw new AuthenticationError();
+  if (status === 404 && options.token !== undefined) throw new TokenExpiredError(options.token);
+  throw new HttpError(status, excerpt(text), path);
+}
+
+/** Wraps anything unmapped (for example from an injected fetch) as a ConnectionError. */
+function asWireError(error: unknown, url: string): unknown {
+  if (error instanceof MspeError) return error;
+  if (error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError")) {
+    return error;
+  }
+  let where = "the server";
+  try {
+    where = new URL(url).host;
+  } catch { /* keep the generic name */ }
+  return new ConnectionError(
+    `The request to ${where} failed before a reply arrived${
+      error instanceof Error ? ` (${error.name})` : ""
+    }. Check the host, port and network, then try again.`,
+    { cause: error },
+  );
+}
+
+function parseJson(text: string, status: number, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const trimmed = text.trimStart();
+    const reason = trimmed.length === 0
+      ? "it is empty"
+      : trimmed.startsWith("<")
+      ? "it looks like an HTML page, not JSON"
+      : error instanceof SyntaxError && /end of (JSON )?input|Unterminated|Unexpected end/i.test(error.message)
+      ? "the JSON ends early (truncated)"
+      : "it is not valid JSON";
+    throw new ProtocolError(
+      `The reply to ${path} (HTTP ${status}) is not what the API sends: ${reason}. ` +
+        `Check that host and port point at the MailStore API; if they do, try again.`,
+      status,
+      excerpt(text),
+    );
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function nullableOf(
+  value: unknown,
+  type: "string" | "number",
+): { ok: true; value: string | number | null } | { ok: false } {
+  if (value === undefined || value === null) return { ok: true, value: null };
+  return typeof value === type ? { ok: true, value: value as string | number } : { ok: false };
+}
+
+/**
+ * Checks that a parsed reply is a status envelope and returns it with the keys in the server's
+ * order (members the server left out become `null`).
+ */
+export function toStatus(value: unknown, status: number, path: string, text: string): Status {
+  const fail = (what: string): never => {
+    throw new ProtocolError(
+      `The reply to ${path} (HTTP ${status}) is JSON but not a status envelope: ${what}. ` +
+        `Check that host and port point at the MailStore API.`,
+      status,
+      excerpt(text),
+    );
+  };
+  if (!isRecord(value)) return fail(`it is ${Array.isArray(value) ? "an array" : typeof value}`);
+  const { statusCode, statusVersion } = value;
+  if (typeof statusCode !== "string") return fail("statusCode is missing or not a string");
+  if (typeof statusVersion !== "number" || !Number.isFinite(statusVersion)) {
+    return fail("statusVersion is missing or not a number");
+  }
+  let error: ApiErrorInfo | null = null;
+  if (value.error !== undefined && value.error !== null) {
+    if (!isRecord(value.error) || typeof value.error.message !== "string") {
+      return fail("error is neither null nor an object with a message");
+    }
+    const details = value.error.details;
+    error = {
+      message: value.error.message,
+      details: typeof details === "string" ? details : null,
+    };
+  }
+  const token = nullableOf(value.token, "string");
+  if (!token.ok) return fail("token is not a string");
+  const percentProgress = nullableOf(value.percentProgress, "number");
+  if (!percentProgress.ok) return fail("percentProgress is not a number");
+  const statusText = nullableOf(value.statusText, "string");
+  if (!statusText.ok) return fail("statusText is not a string");
+  const logOutput = nullableOf(value.logOutput, "string");
+  if (!logOutput.ok) return fail("logOutput is not a string");
+  return {
+    error,
+    token: token.value as string | null,
+    statusVersion,
+    statusCode,
+    percentProgress: percentProgress.value as number | null,
+    statusText: statusText.value as string | null,
+    result: value.result ?? null,
+    logOutput: logOutput.value as string | null,
+  };
+}
+
+/** POSTs and returns the status envelope of the reply. */
+export async function postStatus(
+  context: WireContext,
+  path: string,
+  body: string,
+  options?: RequestOptions,
+): Promise<Status> {
+  const { status, text } = await post(context, path, body, options);
+  return toStatus(parseJson(text, status, path), status, path, text);
+}
+
+/** Fetches `get-metadata` (which also checks the credentials) and checks its shape. */
+export async function fetchMetadata(
+  context: WireContext,
+  signal: AbortSignal | undefined,
+): Promise<FunctionMetadata[]> {
+  const path = "/api/get-metadata";
+  const { status, text } = await post(context, path, "", { signal });
+  const value = parseJson(text, status, path);
+  const fail = (what: string): never => {
+    throw new ProtocolError(
+      `The reply to ${path} is not a function list: ${what}. Check that host and port point at the ` +
+        `MailStore API, or create the client with metadata: "bundled".`,
+      status,
+      excerpt(text),
+    );
+  };
+  if (!Array.isArray(value)) return fail("it is not an array");
+  const functions: FunctionMetadata[] = [];
+  for (const [i, entry] of value.entries()) {
+    if (!isRecord(entry) || typeof entry.name !== "string") return fail(`entry ${i} has no name`);
+    const args = entry.args ?? [];
+    if (!Array.isArray(args)) return fail(`the args of ${entry.name} are not a list`);
+    const checked = args.map((arg, j) => {
+      if (!isRecord(arg) || typeof arg.name !== "string" || typeof arg.type !== "string") {
+        return fail(`argument ${j} of ${entry.name} has no name or type`);
+      }
+      const lower = arg.type.toLowerCase();
+      const known = lower === "string" || lower === "number" || lower === "bool" || lower === "json";
+      return {
+        name: arg.name,
+        // An unknown type (a newer server) is kept as sent; validation then accepts any value for it.
+        type: (known ? lower : arg.type) as ArgumentType,
+        nullable: arg.nullable !== false,
+      };
+    });
+    functions.push({ name: entry.name, args: checked });
+  }
+  return functions;
+}

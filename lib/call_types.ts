@@ -1,0 +1,100 @@
+/**
+ * The types of a call: its options, and its arguments as they depend on the client (product, default
+ * instanceID) and the function.
+ *
+ * @module
+ */
+
+import type { Status } from "./status.ts";
+import type { Client } from "./client.ts";
+import type { FunctionArgs, FunctionName } from "./function_names.ts";
+import type { ResultOf } from "./results.ts";
+
+/**
+ * Options of one call ({@linkcode invokeCall}, {@linkcode startCall}, {@linkcode resumeCall}).
+ *
+ * @typeParam R The result type of the call.
+ *
+ * @example Progress and a deadline
+ * ```ts ignore
+ * import { invokeCall, newClient, type CallOptions } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "secret" });
+ * const options: CallOptions = {
+ *   timeoutMs: 30 * 60_000,
+ *   onStatus: (status) => console.error(`${status.percentProgress ?? 0}%`),
+ * };
+ * await invokeCall(client, "VerifyStore", { instanceID: "acme", id: 1 }, options);
+ * ```
+ */
+export interface CallOptions<R = unknown> {
+  /**
+   * Stops the call: the request or poll in flight is aborted and the promise rejects with the
+   * signal's reason (an `AbortError` `DOMException` by default). Work the server already runs goes on;
+   * use {@linkcode stopCall} to cancel it.
+   */
+  signal?: AbortSignal | undefined;
+  /**
+   * A limit for the whole call, polls included, in milliseconds. When it passes, the call stops like
+   * an abort, with a `TimeoutError` `DOMException`.
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * How long the server may hold each `get-status` poll open waiting for news, in milliseconds
+   * (`millisecondsTimeout`). Defaults to the client's `statusTimeoutMs` (5000).
+   */
+  statusTimeoutMs?: number | undefined;
+  /**
+   * Called with the first reply and with every new status of a long-running call (the PowerShell
+   * wrapper's events). If it throws, the call stops and rejects with that error.
+   */
+  onStatus?: ((status: Status<R>) => void) | undefined;
+}
+
+type WithOptionalInstance<A> = A extends { readonly instanceID: string }
+  ? Omit<A, "instanceID"> & { readonly instanceID?: string }
+  : A;
+
+/**
+ * The arguments object of function `F` for client `C`: the function's argument type, with
+ * `instanceID` optional when the client has a default instanceID.
+ *
+ * @example
+ * ```ts ignore
+ * import { type CallArgs, type Client, newClient } from "@mspe/mspe";
+ * const client = await newClient({ username: "admin", password: "secret", instanceID: "acme" });
+ * const args: CallArgs<typeof client, "GetUserInfo"> = { userName: "jdoe" }; // instanceID from the client
+ * ```
+ */
+export type CallArgs<C extends Client, F extends FunctionName<C["product"]>> =
+  C["instanceID"] extends string ? WithOptionalInstance<FunctionArgs<C["product"], F>>
+    : FunctionArgs<C["product"], F>;
+
+/**
+ * The parameters after the function name: the arguments (optional when no argument is mandatory)
+ * and the call options.
+ *
+ * @example
+ * ```ts
+ * import type { CallParameters } from "@mspe/mspe";
+ * type P = CallParameters<{ readonly instanceID: string }, unknown>;
+ * const parameters: P = [{ instanceID: "acme" }, { timeoutMs: 1000 }];
+ * console.log(parameters.length);
+ * ```
+ */
+export type CallParameters<A, R> =
+  // deno-lint-ignore ban-types
+  {} extends A ? [args?: A, options?: CallOptions<R>]
+    : [args: A, options?: CallOptions<R>];
+
+/**
+ * The parameters of {@linkcode invokeCall} and {@linkcode startCall} after the function name, for
+ * client `C` and function `F`.
+ *
+ * @example
+ * ```ts ignore
+ * import { type CallParametersOf, type Client } from "@mspe/mspe";
+ * type P = CallParametersOf<Client<"spe", null>, "GetUsers">; // [args: { instanceID: string }, options?]
+ * ```
+ */
+export type CallParametersOf<C extends Client, F extends FunctionName<C["product"]>> =
+  CallParameters<CallArgs<C, F>, ResultOf<C["product"], F>>;

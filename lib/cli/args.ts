@@ -1,0 +1,167 @@
+/**
+ * Command-line parsing for `mspe-run`: `node:util` `parseArgs` in strict mode, with errors reworded
+ * into one line that says what to do, and a refusal of `--password`.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { closest } from "./suggest.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** One flag a command accepts. */
+export interface FlagSpec {
+  /** `string` flags take a value; `boolean` flags do not. */
+  readonly type: "string" | "boolean";
+  /** A one-letter alias, such as `h` for `--help`. */
+  readonly short?: string;
+  /** When true, the flag may be given several times and yields a list. */
+  readonly multiple?: boolean;
+  /** The placeholder for the value in help output, such as `<host>`. */
+  readonly value?: string;
+  /** One line of help. */
+  readonly help: string;
+}
+
+/** The flags of a command, by long name. */
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** Why a password on the command line is refused; printed when someone tries `--password`. */
+export const PASSWORD_FLAG_REFUSED =
+  "--password is not accepted: a password on the command line is visible to other users in the " +
+  "process list and stays in the shell history. Set MSPE_PASSWORD, use --password-file <path|->, " +
+  "or run on a terminal to be prompted.";
+
+/**
+ * The parsed command line of one command, with typed accessors.
+ *
+ * @example
+ * ```ts
+ * import { parseCommand } from "./args.ts";
+ * const parsed = parseCommand("call", ["GetUsers", "--host", "spe1"], {
+ *   host: { type: "string", help: "The server." },
+ * });
+ * console.log(parsed.string("host"), parsed.positionals);
+ * ```
+ */
+export class ParsedArgs {
+  /** The command these arguments belong to, for messages. */
+  readonly command: string;
+  /** The arguments that are not flags, in order. */
+  readonly positionals: readonly string[];
+  readonly #values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
+
+  /** Wraps the values `parseArgs` returned. */
+  constructor(
+    command: string,
+    values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>,
+    positionals: readonly string[],
+  ) {
+    this.command = command;
+    this.#values = values;
+    this.positionals = positionals;
+  }
+
+  /** The value of a string flag (the last one when given twice), or `undefined`. */
+  string(name: string): string | undefined {
+    const value = this.#values[name];
+    if (Array.isArray(value)) {
+      const last = value.at(-1);
+      return typeof last === "string" ? last : undefined;
+    }
+    return typeof value === "string" ? value : undefined;
+  }
+
+  /** Every value of a string flag given several times. */
+  strings(name: string): string[] {
+    const value = this.#values[name];
+    if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
+    return typeof value === "string" ? [value] : [];
+  }
+
+  /** Whether a boolean flag was given. */
+  bool(name: string): boolean {
+    const value = this.#values[name];
+    return value === true || (Array.isArray(value) && value.includes(true));
+  }
+}
+
+/**
+ * Parses `argv` for one command. Every mistake becomes a {@linkcode UsageError} whose message names
+ * the flag (never its value, which could be a secret) and says what to do.
+ *
+ * @example
+ * ```ts
+ * import { parseCommand } from "./args.ts";
+ * try {
+ *   parseCommand("watch", ["--hots", "x"], { host: { type: "string", help: "The server." } });
+ * } catch (error) {
+ *   console.log((error as Error).message); // Unknown flag --hots for `mspe-run watch`. Did you mean --host? ...
+ * }
+ * ```
+ */
+export function parseCommand(command: string, argv: readonly string[], flags: FlagSpecs): ParsedArgs {
+  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> =
+    {};
+  for (const [name, spec] of Object.entries(flags)) {
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
+  }
+  const where = command ? `\`mspe-run ${command}\`` : "`mspe-run`";
+  const helpHint = command ? `mspe-run ${command} --help` : "mspe-run --help";
+
+  // A first, lenient pass finds the flags that are not known, so that the message can name them
+  // without their values and suggest the closest known flag.
+  const loose = parseArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of loose.tokens ?? []) {
+    if (token.kind !== "option") continue;
+    if (token.name === "password") throw new UsageError(PASSWORD_FLAG_REFUSED);
+    if (Object.hasOwn(flags, token.name)) continue;
+    const isShort = !token.rawName.startsWith("--");
+    const known = Object.keys(flags);
+    const suggestion = isShort ? undefined : closest(token.name, known);
+    const shown = token.rawName.split("=", 1)[0] ?? token.rawName;
+    throw new UsageError(
+      `Unknown flag ${shown} for ${where}.${suggestion ? ` Did you mean --${suggestion}?` : ""} ` +
+        `Run \`${helpHint}\` to see the flags.`,
+    );
+  }
+
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: true,
+    });
+    return new ParsedArgs(command, values, positionals);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? "a flag";
+      if (/does not take an argument/.test(message)) {
+        throw new UsageError(
+          `The flag ${flag} takes no value; give it alone. Run \`${helpHint}\` for the flags.`,
+        );
+      }
+      const spec = flags[flag.replace(/^-+/, "")];
+      throw new UsageError(
+        `The flag ${flag} needs a value${spec?.value ? ` (${flag} ${spec.value})` : ""}. ` +
+          `Run \`${helpHint}\` for the flags.`,
+      );
+    }
+    throw new UsageError(`Could not read the command line for ${where}. Run \`${helpHint}\`.`);
+  }
+}

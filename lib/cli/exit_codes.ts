@@ -1,0 +1,145 @@
+/**
+ * The exit codes of `mspe-run` and the mapping from errors to them and to one line for stderr.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import {
+  ApiError,
+  ArgumentError,
+  AuthenticationError,
+  CancelledError,
+  ConnectionError,
+  HttpError,
+  MspeError,
+  ProtocolError,
+  TlsError,
+  TokenExpiredError,
+} from "../errors.ts";
+import { UsageError } from "./usage_error.ts";
+
+/**
+ * The exit codes, as documented in `mspe-run --help` and the README.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "./exit_codes.ts";
+ * console.log(ExitCode.Auth); // 3
+ * ```
+ */
+export const ExitCode = {
+  /** The command did what it was asked. */
+  Ok: 0,
+  /** Anything not covered below, including an unreachable server. */
+  Unexpected: 1,
+  /** A mistake on the command line: unknown command, flag, function or argument, bad value. */
+  Usage: 2,
+  /** The server refused the user name or password (HTTP 401). */
+  Auth: 3,
+  /** The call failed on the server: statusCode "failed", or an HTTP error status. */
+  CallFailed: 4,
+  /** The long-running call was cancelled. */
+  Cancelled: 5,
+  /** `--timeout` ran out. */
+  TimedOut: 6,
+  /** The server does not know the token (expired or never existed). */
+  TokenUnknown: 7,
+  /** The server's certificate was not accepted. */
+  Tls: 8,
+  /** Ctrl-C while watching: detached; the call goes on and can be resumed with `mspe-run watch`. */
+  Interrupted: 130,
+} as const;
+
+/** One of the values of {@linkcode ExitCode}. */
+export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
+
+/** The exit-code table for `--help` output. */
+export const EXIT_CODE_HELP: string = [
+  "Exit codes:",
+  "  0    success",
+  "  1    unexpected failure, including an unreachable server (refused, reset, unknown host)",
+  "  2    usage error: unknown command, flag, function or argument, or a bad value",
+  "  3    authentication failed: wrong user name or password",
+  "  4    the call failed on the server (statusCode failed, or an HTTP error status)",
+  "  5    cancelled",
+  "  6    timed out (--timeout)",
+  "  7    token expired or unknown",
+  "  8    TLS verification failed: the server's certificate was not accepted",
+  "  130  interrupted with Ctrl-C while watching: the call goes on; the token to resume is printed",
+].join("\n");
+
+/** True for the `DOMException` (or `Error`) that `AbortSignal.timeout` rejects with. */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === "TimeoutError";
+}
+
+/** True for the `AbortError` of an aborted signal. */
+export function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === "AbortError";
+}
+
+/**
+ * The exit code for an error that ended a command.
+ *
+ * @example
+ * ```ts
+ * import { exitCodeFor } from "./exit_codes.ts";
+ * import { AuthenticationError } from "../errors.ts";
+ * console.log(exitCodeFor(new AuthenticationError())); // 3
+ * ```
+ */
+export function exitCodeFor(error: unknown): ExitCodeValue {
+  if (error instanceof UsageError || error instanceof ArgumentError) return ExitCode.Usage;
+  if (error instanceof AuthenticationError) return ExitCode.Auth;
+  if (error instanceof TokenExpiredError) return ExitCode.TokenUnknown;
+  if (error instanceof CancelledError) return ExitCode.Cancelled;
+  if (error instanceof ApiError || error instanceof HttpError) return ExitCode.CallFailed;
+  if (error instanceof TlsError) return ExitCode.Tls;
+  if (isTimeout(error)) return ExitCode.TimedOut;
+  return ExitCode.Unexpected;
+}
+
+/**
+ * The one line to print on stderr for an error: what failed and what to do. Never a stack trace for
+ * the errors mspe throws on purpose; an unexpected error gets its name and first message line only.
+ *
+ * @example
+ * ```ts
+ * import { describeError } from "./exit_codes.ts";
+ * import { TlsError } from "../errors.ts";
+ * console.log(describeError(new TlsError("The server's certificate is not trusted.")));
+ * ```
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    const details = error.details ? ` (${firstLine(error.details)})` : "";
+    return `${error.message}${details}`;
+  }
+  if (error instanceof ConnectionError || error instanceof ProtocolError) {
+    return firstLine(error.message);
+  }
+  if (error instanceof MspeError || error instanceof UsageError) return firstLine(error.message);
+  if (isTimeout(error)) {
+    return "Timed out: the --timeout ran out before the call ended. Raise --timeout, or follow " +
+      "a long-running call with --no-wait and `mspe-run watch <token>`.";
+  }
+  return describeUnexpected(error);
+}
+
+/** A short description of an error nobody planned for. */
+export function describeUnexpected(error: unknown): string {
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return `Permission denied: ${
+      firstLine(error.message)
+    }. mspe-run runs with the permission set "mspe-run" of deno.json (net, read, the MSPE_ variables).`;
+  }
+  if (error instanceof Error) return `Unexpected error: ${error.name}: ${firstLine(error.message)}`;
+  return `Unexpected error: ${String(error)}`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split(/\r?\n/, 1)[0] ?? "";
+  return line.trim();
+}

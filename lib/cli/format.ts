@@ -1,0 +1,243 @@
+/**
+ * The output formats of `mspe-run`: `list` (like PowerShell's `Format-List`), `table`, `json` and
+ * `ndjson`, plus the one-line "inline" form PowerShell uses for nested values (`@{a=1; b=2}`).
+ *
+ * Pure functions: text in, text out. Internal to the CLI.
+ *
+ * @module
+ */
+
+import { UsageError } from "./usage_error.ts";
+
+/** The formats `--format` accepts. */
+export const FORMATS = ["list", "table", "json", "ndjson"] as const;
+
+/** One of {@linkcode FORMATS}. */
+export type Format = typeof FORMATS[number];
+
+/** Colours for text output; every function returns its input unchanged when colour is off. */
+export interface Style {
+  /** Property names in `list`. */
+  label(text: string): string;
+  /** Column headers in `table`. */
+  header(text: string): string;
+  /** Less important text. */
+  dim(text: string): string;
+  /** The `error:` prefix. */
+  error(text: string): string;
+  /** The `warning:` prefix. */
+  warn(text: string): string;
+  /** Good news. */
+  good(text: string): string;
+}
+
+const wrap = (open: string, close: string) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`;
+
+/**
+ * The style for colour on or off.
+ *
+ * @example
+ * ```ts
+ * import { style } from "./format.ts";
+ * console.log(style(false).label("name") === "name"); // true
+ * ```
+ */
+export function style(color: boolean): Style {
+  if (!color) {
+    const same = (text: string) => text;
+    return { label: same, header: same, dim: same, error: same, warn: same, good: same };
+  }
+  return {
+    label: wrap("32", "39"),
+    header: (text) => wrap("1", "22")(wrap("32", "39")(text)),
+    dim: wrap("2", "22"),
+    error: (text) => wrap("1", "22")(wrap("31", "39")(text)),
+    warn: wrap("33", "39"),
+    good: wrap("32", "39"),
+  };
+}
+
+/**
+ * The format to use: the one asked for, else `list` on a terminal and `json` when piped.
+ *
+ * @example
+ * ```ts
+ * import { chooseFormat } from "./format.ts";
+ * console.log(chooseFormat(undefined, false)); // "json"
+ * ```
+ */
+export function chooseFormat(asked: string | undefined, stdoutIsTerminal: boolean): Format {
+  if (asked === undefined) return stdoutIsTerminal ? "list" : "json";
+  if ((FORMATS as readonly string[]).includes(asked)) return asked as Format;
+  throw new UsageError(
+    `Unknown format ${JSON.stringify(asked)}. Use --format list, table, json or ndjson.`,
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A value on one line, the way PowerShell shows nested values: objects as `@{a=1; b=x}`, arrays as
+ * `{x, y}`, `null` as nothing.
+ *
+ * @example
+ * ```ts
+ * import { inline } from "./format.ts";
+ * console.log(inline({ folder: "johndoe", privileges: ["read", "write"] }));
+ * // @{folder=johndoe; privileges={read, write}}
+ * ```
+ */
+export function inline(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return `{${value.map(inline).join(", ")}}`;
+  if (isRecord(value)) {
+    return `@{${Object.entries(value).map(([k, v]) => `${k}=${inline(v)}`).join("; ")}}`;
+  }
+  return String(value);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, " ⏎ ");
+}
+
+/**
+ * A value as PowerShell's `Format-List` shows it: one `name : value` line per property, names padded
+ * to one width, nested values inline, several objects separated by a blank line. A multi-line string
+ * continues under its first line.
+ *
+ * @example
+ * ```ts
+ * import { renderList, style } from "./format.ts";
+ * console.log(renderList({ instanceID: "test01", status: "running" }, style(false)));
+ * // instanceID : test01
+ * // status     : running
+ * ```
+ */
+export function renderList(value: unknown, st: Style): string {
+  if (value === null || value === undefined) return "";
+  if (Array.isArray(value)) {
+    return value.map((item) => renderList(item, st)).filter((block) => block !== "").join(
+      isScalarArray(value) ? "" : "\n",
+    );
+  }
+  if (!isRecord(value)) return `${inline(value)}\n`;
+  const keys = Object.keys(value);
+  if (keys.length === 0) return "";
+  const width = Math.max(...keys.map((k) => k.length));
+  const lines: string[] = [];
+  for (const key of keys) {
+    const text = inline(value[key]);
+    const [first = "", ...rest] = text.split(/\r?\n/);
+    lines.push(`${st.label(key.padEnd(width))} : ${first}`.trimEnd());
+    for (const line of rest) lines.push(`${" ".repeat(width + 3)}${line}`.trimEnd());
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function isScalarArray(value: readonly unknown[]): boolean {
+  return value.every((item) => !isRecord(item) && !Array.isArray(item));
+}
+
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/**
+ * A value as a table: one row per object, one column per property (in first-seen order), nested
+ * values inline. With `maxWidth` (the terminal's width), the widest columns are cut with `…` to fit.
+ *
+ * @example
+ * ```ts
+ * import { renderTable, style } from "./format.ts";
+ * console.log(renderTable([{ userName: "bob", fullName: "Bob" }], style(false)));
+ * // userName fullName
+ * // -------- --------
+ * // bob      Bob
+ * ```
+ */
+export function renderTable(value: unknown, st: Style, maxWidth?: number): string {
+  if (value === null || value === undefined) return "";
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0) return "";
+  const rows: Record<string, unknown>[] = items.map((item) =>
+    isRecord(item) ? item : { value: item }
+  );
+  const columns: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const cells = rows.map((row) => columns.map((column) => oneLine(inline(row[column]))));
+  const widths = columns.map((column, i) =>
+    Math.max(column.length, ...cells.map((row) => (row[i] ?? "").length))
+  );
+  if (maxWidth !== undefined) fit(widths, maxWidth);
+  const line = (parts: string[]) => parts.join(" ").trimEnd();
+  const header = line(columns.map((c, i) => st.header(cut(c, widths[i] ?? 0).padEnd(widths[i] ?? 0))));
+  const rule = line(columns.map((c, i) => "-".repeat(Math.min(c.length, widths[i] ?? 0))
+    .padEnd(widths[i] ?? 0)));
+  const body = cells.map((row) => line(row.map((cell, i) => cut(cell, widths[i] ?? 0).padEnd(widths[i] ?? 0))));
+  return `${[header, rule, ...body].join("\n")}\n`;
+}
+
+/** Shrinks the widest columns until the row fits `maxWidth` (columns keep at least 6 characters). */
+function fit(widths: number[], maxWidth: number): void {
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + Math.max(0, widths.length - 1);
+  while (total() > maxWidth) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) {
+      if ((widths[i] ?? 0) > 6 && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0))) widest = i;
+    }
+    if (widest < 0) return;
+    widths[widest] = Math.max(6, (widths[widest] ?? 0) - (total() - maxWidth));
+  }
+}
+
+/**
+ * A value as pretty JSON (2 spaces), one document.
+ *
+ * @example
+ * ```ts
+ * import { renderJson } from "./format.ts";
+ * console.log(renderJson({ a: 1 }));
+ * ```
+ */
+export function renderJson(value: unknown): string {
+  return `${JSON.stringify(value ?? null, null, 2)}\n`;
+}
+
+/**
+ * A value as newline-delimited JSON: one compact line per element of an array, or one line.
+ *
+ * @example
+ * ```ts
+ * import { renderNdjson } from "./format.ts";
+ * console.log(renderNdjson([{ a: 1 }, { a: 2 }])); // two lines
+ * ```
+ */
+export function renderNdjson(value: unknown): string {
+  const items = Array.isArray(value) ? value : [value ?? null];
+  return items.map((item) => `${JSON.stringify(item ?? null)}\n`).join("");
+}
+
+/**
+ * A value in the given format.
+ *
+ * @example
+ * ```ts
+ * import { render, style } from "./format.ts";
+ * console.log(render("table", [{ a: 1 }], style(false)));
+ * ```
+ */
+export function render(format: Format, value: unknown, st: Style, maxWidth?: number): string {
+  switch (format) {
+    case "list":
+      return renderList(value, st);
+    case "table":
+      return renderTable(value, st, maxWidth);
+    case "json":
+      return renderJson(value);
+    case "ndjson":
+      return renderNdjson(value);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Ctrl-C while a call is being watched: the first press asks the command to detach (or to cancel,
+ * with `--cancel-on-interrupt`), the second detaches at once.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import type { CliIo } from "./io.ts";
+
+/**
+ * Listens for Ctrl-C for as long as it is not disposed. While it listens, Ctrl-C does not end the
+ * process: the command decides what to do.
+ *
+ * @example
+ * ```ts
+ * import { Interrupts } from "./interrupt.ts";
+ * import { denoIo } from "./io.ts";
+ * using interrupts = new Interrupts(denoIo());
+ * interrupts.detach.addEventListener("abort", () => console.error("detaching"));
+ * ```
+ */
+export class Interrupts implements Disposable {
+  /** How many times Ctrl-C was pressed. */
+  count = 0;
+  readonly #detach = new AbortController();
+  readonly #remove: () => void;
+  #onFirst: (() => void) | undefined;
+
+  /** Starts listening. */
+  constructor(io: CliIo) {
+    this.#remove = io.onInterrupt(() => {
+      this.count++;
+      if (this.count === 1 && this.#onFirst) this.#onFirst();
+      else this.#detach.abort(new DOMException("Interrupted with Ctrl-C.", "AbortError"));
+    });
+  }
+
+  /** Aborted when the command should stop watching (Ctrl-C, or a second Ctrl-C after a cancel). */
+  get detach(): AbortSignal {
+    return this.#detach.signal;
+  }
+
+  /** Whether Ctrl-C was pressed at all. */
+  get interrupted(): boolean {
+    return this.count > 0;
+  }
+
+  /**
+   * Runs `action` on the first Ctrl-C instead of detaching (used by `--cancel-on-interrupt`); a
+   * second Ctrl-C then detaches.
+   */
+  onFirst(action: () => void): void {
+    this.#onFirst = action;
+  }
+
+  /** Stops listening: Ctrl-C ends the process again. */
+  [Symbol.dispose](): void {
+    this.#remove();
+  }
+}

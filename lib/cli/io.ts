@@ -1,0 +1,143 @@
+/**
+ * What the CLI needs from its process: standard streams, terminal checks, the MSPE_ variables, files
+ * and Ctrl-C. The real process is {@linkcode denoIo}; the demo substitutes the password variable.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+/** A text stream the CLI writes to. */
+export interface TextSink {
+  /** Writes text as is (add the newline yourself). */
+  write(text: string): void;
+  /** Whether the stream is a terminal (a person is reading). */
+  readonly isTerminal: boolean;
+  /** The terminal width in columns, or `undefined` when it is not a terminal. */
+  columns(): number | undefined;
+}
+
+/** Standard input, for `--password-file -` and the password prompt. */
+export interface TextSource {
+  /** Whether stdin is a terminal. */
+  readonly isTerminal: boolean;
+  /** The whole of stdin. */
+  readAll(): Promise<string>;
+  /** Reads one line from the terminal without echoing it; `null` on Ctrl-C or Ctrl-D. */
+  readSecretLine(): Promise<string | null>;
+}
+
+/**
+ * The process the CLI runs in.
+ *
+ * @example
+ * ```ts
+ * import { denoIo } from "./io.ts";
+ * const io = denoIo();
+ * io.stderr.write("hello\n");
+ * ```
+ */
+export interface CliIo {
+  /** Data: results, tokens. */
+  readonly stdout: TextSink;
+  /** Progress, messages and errors. */
+  readonly stderr: TextSink;
+  /** Standard input. */
+  readonly stdin: TextSource;
+  /** Reads one of the MSPE_ environment variables (the only ones the permission set allows). */
+  env(name: MspeVariable): string | undefined;
+  /** `NO_COLOR` is set (checked by Deno without an env permission). */
+  readonly noColor: boolean;
+  /** Reads a text file named on the command line. */
+  readTextFile(path: string): Promise<string>;
+  /** Calls `listener` on Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt(listener: () => void): () => void;
+}
+
+/** The environment variables mspe-run reads; deno.json's permission set allows exactly these. */
+export const MSPE_VARIABLES = ["MSPE_HOST", "MSPE_PORT", "MSPE_USERNAME", "MSPE_PASSWORD"] as const;
+
+/** One of {@linkcode MSPE_VARIABLES}. */
+export type MspeVariable = typeof MSPE_VARIABLES[number];
+
+const encoder = new TextEncoder();
+
+function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) {
+    const written = file.writeSync(bytes);
+    bytes = bytes.subarray(written);
+  }
+}
+
+function sink(file: typeof Deno.stdout | typeof Deno.stderr): TextSink {
+  const isTerminal = file.isTerminal();
+  return {
+    write: (text) => writeAll(file, text),
+    isTerminal,
+    columns: () => {
+      if (!isTerminal) return undefined;
+      try {
+        return Deno.consoleSize().columns;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+async function readAll(): Promise<string> {
+  const chunks: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of Deno.stdin.readable) chunks.push(decoder.decode(chunk, { stream: true }));
+  chunks.push(decoder.decode());
+  return chunks.join("");
+}
+
+async function readSecretLine(): Promise<string | null> {
+  // Raw mode turns echo off; Enter, Backspace, Ctrl-C and Ctrl-D are handled here.
+  Deno.stdin.setRaw(true);
+  const decoder = new TextDecoder();
+  let line = "";
+  const buffer = new Uint8Array(256);
+  try {
+    while (true) {
+      const n = await Deno.stdin.read(buffer);
+      if (n === null) return null;
+      for (const char of decoder.decode(buffer.subarray(0, n), { stream: true })) {
+        if (char === "\r" || char === "\n") return line;
+        if (char === "\u0003" || char === "\u0004") return null;
+        if (char === "\u007f" || char === "\b") line = line.slice(0, -1);
+        else if (char >= " ") line += char;
+      }
+    }
+  } finally {
+    Deno.stdin.setRaw(false);
+  }
+}
+
+/**
+ * The real process: Deno's standard streams, environment, files and signals.
+ *
+ * @example
+ * ```ts
+ * import { denoIo } from "./io.ts";
+ * const io = denoIo();
+ * console.log(io.stdout.isTerminal);
+ * ```
+ */
+export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): CliIo {
+  const stdinIsTerminal = Deno.stdin.isTerminal();
+  return {
+    stdout: sink(Deno.stdout),
+    stderr: sink(Deno.stderr),
+    stdin: { isTerminal: stdinIsTerminal, readAll, readSecretLine },
+    env: (name) => overrides[name] ?? Deno.env.get(name),
+    noColor: Deno.noColor,
+    readTextFile: (path) => Deno.readTextFile(path),
+    onInterrupt: (listener) => {
+      Deno.addSignalListener("SIGINT", listener);
+      return () => Deno.removeSignalListener("SIGINT", listener);
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * Where `mspe-run` and the example scripts print: data on stdout in the chosen format, progress and
+ * messages on stderr.
+ *
+ * Internal to the CLI; the example scripts take an {@linkcode OutputSink}.
+ *
+ * @module
+ */
+
+import type { Status } from "../status.ts";
+import { type Format, inline, render, type Style, style } from "./format.ts";
+import type { CliIo } from "./io.ts";
+import { Progress } from "./progress.ts";
+
+/**
+ * What the example scripts print to: the value-printing side of `mspe-run`.
+ *
+ * @example
+ * ```ts
+ * import type { OutputSink } from "./output.ts";
+ * function hello(out: OutputSink): void {
+ *   out.show({ greeting: "hello" });
+ *   out.note("done");
+ * }
+ * ```
+ */
+export interface OutputSink {
+  /** Prints a value on stdout, like PowerShell's `$value | fl` (or in the `--format` asked for). */
+  show(value: unknown): void;
+  /** Prints one line per status update of a running call on stdout, like `write-host $event.MessageData`. */
+  status(status: Status): void;
+  /** A message for the person watching, on stderr. */
+  note(text: string): void;
+}
+
+/** How an {@linkcode Output} prints. */
+export interface OutputOptions {
+  /** The data format. */
+  readonly format: Format;
+  /** Colour wanted (`--no-color` not given). Colour is also off when NO_COLOR is set or not a terminal. */
+  readonly color: boolean;
+  /** No progress and no notes; errors and data only. */
+  readonly quiet: boolean;
+}
+
+/**
+ * The CLI's printer.
+ *
+ * @example
+ * ```ts
+ * import { Output } from "./output.ts";
+ * import { denoIo } from "./io.ts";
+ * const out = new Output(denoIo(), { format: "list", color: false, quiet: false });
+ * out.show({ instanceID: "test01" });
+ * ```
+ */
+export class Output implements OutputSink {
+  /** The data format. */
+  readonly format: Format;
+  readonly #io: CliIo;
+  readonly #quiet: boolean;
+  readonly #stdoutStyle: Style;
+  readonly #stderrStyle: Style;
+  readonly #stderrColor: boolean;
+  #shown = 0;
+  #progress: Progress | undefined;
+
+  /** Creates the printer. */
+  constructor(io: CliIo, options: OutputOptions) {
+    this.#io = io;
+    this.format = options.format;
+    this.#quiet = options.quiet;
+    const wanted = options.color && !io.noColor;
+    this.#stdoutStyle = style(wanted && io.stdout.isTerminal);
+    this.#stderrColor = wanted && io.stderr.isTerminal;
+    this.#stderrStyle = style(this.#stderrColor);
+  }
+
+  /** The style for stderr messages. */
+  get stderrStyle(): Style {
+    return this.#stderrStyle;
+  }
+
+  show(value: unknown): void {
+    this.#progress?.clear();
+    const text = render(this.format, value, this.#stdoutStyle, this.#io.stdout.columns());
+    if (text === "") return;
+    // Blocks of list and table output are set apart by a blank line, as Format-List does.
+    const separator = this.#shown > 0 && (this.format === "list" || this.format === "table")
+      ? "\n"
+      : "";
+    this.#shown++;
+    this.#io.stdout.write(separator + text);
+  }
+
+  status(status: Status): void {
+    this.#progress?.clear();
+    if (this.format === "json" || this.format === "ndjson") {
+      this.#io.stdout.write(`${JSON.stringify(status)}\n`);
+      return;
+    }
+    this.#io.stdout.write(`${statusLine(status)}\n`);
+  }
+
+  /** Prints a plain line of data on stdout (a token, for example). */
+  line(text: string): void {
+    this.#progress?.clear();
+    this.#io.stdout.write(`${text}\n`);
+  }
+
+  note(text: string): void {
+    if (this.#quiet) return;
+    this.#progress?.clear();
+    this.#io.stderr.write(`${text}\n`);
+  }
+
+  /** A warning on stderr; printed even with `--quiet`. */
+  warn(text: string): void {
+    this.#progress?.clear();
+    this.#io.stderr.write(`${this.#stderrStyle.warn("warning:")} ${text}\n`);
+  }
+
+  /** The one error line on stderr. */
+  error(text: string): void {
+    this.#progress?.clear();
+    this.#io.stderr.write(`${this.#stderrStyle.error("error:")} ${text}\n`);
+  }
+
+  /** Starts a progress display for a running call; it replaces the previous one. */
+  progress(label: string): Progress {
+    this.#progress?.clear();
+    this.#progress = new Progress(this.#io.stderr, {
+      label,
+      color: this.#stderrColor,
+      quiet: this.#quiet,
+    });
+    return this.#progress;
+  }
+
+  /** Erases the progress bar, if one is drawn. */
+  clearProgress(): void {
+    this.#progress?.clear();
+  }
+}
+
+/**
+ * One readable line for a status update: version, code, progress, text and the last log line.
+ *
+ * @example
+ * ```ts
+ * import { statusLine } from "./output.ts";
+ * console.log(statusLine({
+ *   error: null, token: "t1", statusVersion: 8, statusCode: "running",
+ *   percentProgress: 1, statusText: null, result: null, logOutput: "300 messages verified...",
+ * }));
+ * // #8 running 1% | 300 messages verified...
+ * ```
+ */
+export function statusLine(status: Status): string {
+  const parts = [`#${status.statusVersion}`, status.statusCode];
+  if (typeof status.percentProgress === "number") parts.push(`${status.percentProgress}%`);
+  if (status.statusText) parts.push(status.statusText.replace(/\s+/g, " ").trim());
+  const lastLog = (status.logOutput ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1);
+  if (lastLog) parts.push(`| ${lastLog}`);
+  if (status.error) parts.push(`| ${inline(status.error.message)}`);
+  return parts.join(" ");
+}

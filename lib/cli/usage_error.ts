@@ -1,0 +1,23 @@
+/**
+ * The error for a mistake on the command line. Internal to the CLI.
+ *
+ * @module
+ */
+
+/**
+ * A mistake on the command line (unknown command or flag, missing or bad value). Its message is the
+ * one line printed on stderr: it says what is wrong and what to do. Exit code 2.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./usage_error.ts";
+ * throw new UsageError("Unknown command frobnicate. Run `mspe-run --help` to list the commands.");
+ * ```
+ */
+export class UsageError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}

@@ -1,0 +1,463 @@
+/**
+ * The client: credentials, server address, TLS options, defaults and metadata, with one keep-alive
+ * connection pool. Create it with {@linkcode newClient}; close it with `await using` or
+ * {@linkcode Client.close}.
+ *
+ * @module
+ */
+
+import type { FunctionMetadata, Product } from "./metadata.ts";
+import { ArgumentError } from "./errors.ts";
+import { createTransport, type TlsOptions, type Transport } from "./_transport.ts";
+import { fetchMetadata, type WireContext } from "./_wire.ts";
+import { type CallPreparation, indexMetadata } from "./_validate.ts";
+import { catalog } from "./catalog.ts";
+
+/**
+ * Options of {@linkcode newClient}.
+ *
+ * @example
+ * ```ts
+ * import type { ClientOptions } from "@mspe/mspe";
+ * const options: ClientOptions = {
+ *   username: "admin",
+ *   password: Deno.env.get("MSPE_PASSWORD") ?? "",
+ *   host: "spe.example.com",
+ *   tls: { caCerts: [] },
+ * };
+ * console.log(options.host);
+ * ```
+ */
+export interface ClientOptions {
+  /** The user name of an SPE system administrator (or a MailStore Server administrator). */
+  username: string;
+  /** The password, or the API password when the account uses MFA. Never shown in any error or log. */
+  password: string;
+  /** The server's host name or IP address (no scheme, no port). Default `"localhost"`. */
+  host?: string | undefined;
+  /** The API port. Default 8474 for SPE, 8463 for MailStore Server. */
+  port?: number | undefined;
+  /** `"spe"` (default): the SPE Management API; `"server"`: the MailStore Server Administration API. */
+  product?: Product | undefined;
+  /** How the server's certificate is checked; verification against the system's CAs by default. */
+  tls?: TlsOptions | undefined;
+  /**
+   * How long the server may hold a `get-status` long poll open waiting for news (`millisecondsTimeout`),
+   * in milliseconds. Default 5000, as in the PowerShell wrapper.
+   */
+  statusTimeoutMs?: number | undefined;
+  /**
+   * A limit per HTTP request, in milliseconds (a poll may take `statusTimeoutMs` longer). When it
+   * passes, the request is aborted with a `TimeoutError` `DOMException`. No limit by default.
+   */
+  requestTimeoutMs?: number | undefined;
+  /** A default `instanceID`, filled in for every function that takes one and was not given one. */
+  instanceID?: string | undefined;
+  /**
+   * What calls are checked against before they are sent:
+   * - `"fetch"` (default): `get-metadata` from the server at creation, which also checks the
+   *   credentials (a wrong password fails here with {@linkcode AuthenticationError});
+   * - `"bundled"`: the catalogue built into this library (no request);
+   * - `"none"`: no checks (arguments are encoded by their JavaScript types);
+   * - a list of functions, e.g. saved from an earlier `client.metadata`.
+   */
+  metadata?: "fetch" | "bundled" | "none" | readonly FunctionMetadata[] | undefined;
+  /** Aborts everything the client does, now and later, with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** The fetch to send requests with (tests inject one); it receives a `client` in its init. */
+  fetch?: typeof fetch | undefined;
+  /**
+   * How often a failed `get-status` poll (connection reset, HTTP 502/503/504, request timeout) is
+   * retried, with jittered backoff. Default 4. The call itself is never retried.
+   */
+  pollRetries?: number | undefined;
+}
+
+/**
+ * A connection to one MailStore SPE Management API (or MailStore Server Administration API) with one
+ * user's credentials. Close it when done (`await using` does that).
+ *
+ * @typeParam P The product, `"spe"` or `"server"`; function names and argument types follow it.
+ * @typeParam I `string` when the client has a default instanceID (then `instanceID` arguments are
+ * optional), `null` when it has none.
+ *
+ * @example
+ * ```ts ignore
+ * import { type Client, invokeCall, newClient } from "@mspe/mspe";
+ * async function version(client: Client<"spe">): Promise<string> {
+ *   const status = await invokeCall(client, "GetEnvironmentInfo");
+ *   return status.result?.version ?? "unknown";
+ * }
+ * await using client = await newClient({ username: "admin", password: "secret" });
+ * console.log(await version(client));
+ * ```
+ */
+export interface Client<P extends Product = Product, I extends string | null = string | null>
+  extends AsyncDisposable {
+  /** The product this client talks to. */
+  readonly product: P;
+  /** The API's base URL, e.g. `https://localhost:8474`. */
+  readonly url: string;
+  /** The user name (the password is not kept where it could be read back). */
+  readonly username: string;
+  /** The default instanceID, or `null`. */
+  readonly instanceID: I;
+  /** The metadata calls are checked against, or `null` with `metadata: "none"`. */
+  readonly metadata: readonly FunctionMetadata[] | null;
+  /** Whether {@linkcode Client.close} was called. */
+  readonly closed: boolean;
+  /**
+   * Stops every call of this client (pending promises reject with an `AbortError`; server-side work
+   * goes on), waits for them to settle and closes the connections. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The product a {@linkcode newClient} call produces a client for: `"server"` for
+ * `product: "server"`, `"spe"` when left out or `"spe"`, `Product` when only known at run time.
+ *
+ * @example
+ * ```ts
+ * import type { ProductOf } from "@mspe/mspe";
+ * const product: ProductOf<{ username: string; password: string; product: "server" }> = "server";
+ * console.log(product);
+ * ```
+ */
+export type ProductOf<O extends ClientOptions> = O extends { readonly product: "server" } ? "server"
+  : O extends { readonly product: "spe" } ? "spe"
+  : "product" extends keyof O ? (O["product"] extends undefined ? "spe" : Product)
+  : "spe";
+
+/**
+ * `string` when the options give a default instanceID, `null` when they do not, `string | null`
+ * when that is not known at compile time.
+ *
+ * @example
+ * ```ts
+ * import type { DefaultInstanceOf } from "@mspe/mspe";
+ * const id: DefaultInstanceOf<{ username: string; password: string; instanceID: "acme" }> = "acme";
+ * console.log(id);
+ * ```
+ */
+export type DefaultInstanceOf<O extends ClientOptions> = O extends { readonly instanceID: string }
+  ? string
+  : "instanceID" extends keyof O ? (O["instanceID"] extends undefined ? null : string | null)
+  : null;
+
+/** What the call functions need from a client; kept out of reach of users. */
+export interface ClientState {
+  readonly wire: WireContext;
+  readonly product: Product;
+  readonly preparation: CallPreparation;
+  readonly statusTimeoutMs: number;
+  readonly pollRetries: number;
+  /** Tokens this client sent cancel-async for, so that a final "failed" means cancelled. */
+  readonly cancelRequested: Set<string>;
+  /** Calls in flight, awaited by close(). */
+  readonly active: Set<Promise<unknown>>;
+}
+
+const states = new WeakMap<object, ClientState>();
+
+/** The internal state of a client made by {@linkcode newClient}; throws for anything else. */
+export function stateOf(client: unknown): ClientState {
+  const state = typeof client === "object" && client !== null ? states.get(client) : undefined;
+  if (!state) {
+    throw new ArgumentError("The client must be one that newClient() made.");
+  }
+  return state;
+}
+
+/** Tracks a call so that close() can wait for it; returns the same promise. */
+export function track<T>(state: ClientState, promise: Promise<T>): Promise<T> {
+  const settled = promise.then(
+    () => {
+      state.active.delete(settled);
+    },
+    () => {
+      state.active.delete(settled);
+    },
+  );
+  state.active.add(settled);
+  return promise;
+}
+
+class MspeClient implements Client<Product, string | null> {
+  readonly product: Product;
+  readonly url: string;
+  readonly username: string;
+  readonly instanceID: string | null;
+  readonly metadata: readonly FunctionMetadata[] | null;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  readonly #transport: Transport;
+  readonly #controller: AbortController;
+  readonly #state: ClientState;
+  readonly #detach: () => void;
+
+  constructor(
+    init: {
+      product: Product;
+      url: string;
+      username: string;
+      instanceID: string | null;
+      metadata: readonly FunctionMetadata[] | null;
+      transport: Transport;
+      controller: AbortController;
+      state: ClientState;
+      detach: () => void;
+    },
+  ) {
+    this.product = init.product;
+    this.url = init.url;
+    this.username = init.username;
+    this.instanceID = init.instanceID;
+    this.metadata = init.metadata;
+    this.#transport = init.transport;
+    this.#controller = init.controller;
+    this.#state = init.state;
+    this.#detach = init.detach;
+    states.set(this, init.state);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#closed = true;
+    this.#detach();
+    this.#controller.abort(
+      new DOMException("The client was closed. Create a new one to make more calls.", "AbortError"),
+    );
+    this.#closing = (async () => {
+      while (this.#state.active.size > 0) await Promise.allSettled([...this.#state.active]);
+      this.#transport.close();
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Keeps the password out of `console.log(client)` and `JSON.stringify(client)`. */
+  toJSON(): Record<string, unknown> {
+    return {
+      product: this.product,
+      url: this.url,
+      username: this.username,
+      instanceID: this.instanceID,
+      closed: this.#closed,
+    };
+  }
+}
+
+function optionalNumber(
+  name: string,
+  value: unknown,
+  check: (n: number) => boolean,
+  rule: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || !check(value)) {
+    throw new ArgumentError(`${name} must be ${rule}, not ${JSON.stringify(value) ?? String(value)}.`);
+  }
+  return value;
+}
+
+/** The host as it goes into a URL (IPv6 in brackets), checked to be a bare host name or address. */
+function urlHost(host: unknown): string {
+  if (typeof host !== "string" || host.trim() === "") {
+    throw new ArgumentError('host must be a host name or IP address, e.g. "spe.example.com".');
+  }
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  const ipv6 = bare.includes(":");
+  if (ipv6 ? !/^[0-9A-Fa-f:.]+$/.test(bare) : !/^[A-Za-z0-9.\-_]+$/.test(bare)) {
+    throw new ArgumentError(
+      `host ${
+        JSON.stringify(host.slice(0, 100))
+      } is not a host name or IP address. Give the name only, without scheme, port or path (e.g. "spe.example.com"; port goes in port).`,
+    );
+  }
+  const inUrl = ipv6 ? `[${bare}]` : bare;
+  try {
+    new URL(`https://${inUrl}/`);
+  } catch {
+    throw new ArgumentError(`host ${JSON.stringify(host)} is not a valid host name or IP address.`);
+  }
+  return inUrl;
+}
+
+function basicAuthorization(username: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
+}
+
+/**
+ * Creates a client. By default it fetches the server's function list (`get-metadata`), which also
+ * checks the credentials, so a wrong password fails here.
+ *
+ * @param options User name, password, host, port, product, TLS and the defaults of the calls.
+ * @returns The client, typed by product and by whether a default instanceID was given.
+ * @throws {ArgumentError} For a missing user name or password, a bad host, a port outside 1-65535 or
+ * another invalid option.
+ * @throws {AuthenticationError} When the server refuses the credentials (with `metadata: "fetch"`).
+ * @throws {TlsError} When the server's certificate is refused.
+ * @throws {ConnectionError} When the server cannot be reached.
+ *
+ * @example Connecting to SPE with a private CA
+ * ```ts ignore
+ * import { newClient } from "@mspe/mspe";
+ * await using client = await newClient({
+ *   username: "admin",
+ *   password: Deno.env.get("MSPE_PASSWORD")!,
+ *   host: "spe.example.com",
+ *   tls: { caCerts: [await Deno.readTextFile("ca.pem")] },
+ * });
+ * console.log(client.metadata?.length, "functions");
+ * ```
+ *
+ * @example MailStore Server with a default instance-free setup
+ * ```ts ignore
+ * import { invokeCall, newClient } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin", product: "server" });
+ * console.log((await invokeCall(client, "GetServerInfo")).result?.version);
+ * ```
+ */
+export async function newClient<const O extends ClientOptions>(
+  options: O,
+): Promise<Client<ProductOf<O>, DefaultInstanceOf<O>>> {
+  if (typeof options !== "object" || options === null) {
+    throw new ArgumentError("newClient needs an options object with at least username and password.");
+  }
+  const { username, password } = options;
+  if (typeof username !== "string" || username === "") {
+    throw new ArgumentError("The username is missing. Give the user name of an API administrator.");
+  }
+  if (username.includes(":") || /[\x00-\x1f\x7f]/.test(username)) {
+    throw new ArgumentError(
+      "The username must not contain a colon or control characters (HTTP Basic cannot carry them).",
+    );
+  }
+  if (typeof password !== "string" || password === "") {
+    throw new ArgumentError("The password is missing. Give the password (or API password with MFA).");
+  }
+  const product = options.product ?? "spe";
+  if (product !== "spe" && product !== "server") {
+    throw new ArgumentError(
+      `product must be "spe" (MailStore SPE) or "server" (MailStore Server), not ${
+        JSON.stringify(product) ?? String(product)
+      }.`,
+    );
+  }
+  const host = urlHost(options.host ?? "localhost");
+  const port = optionalNumber(
+    "port",
+    options.port,
+    (n) => Number.isInteger(n) && n >= 1 && n <= 65535,
+    "an integer from 1 to 65535",
+  ) ?? (product === "server" ? 8463 : 8474);
+  const statusTimeoutMs = optionalNumber(
+    "statusTimeoutMs",
+    options.statusTimeoutMs,
+    (n) => Number.isInteger(n) && n >= 0 && n <= 2_147_483_647,
+    "a whole number of milliseconds, 0 or more",
+  ) ?? 5000;
+  const requestTimeoutMs = optionalNumber(
+    "requestTimeoutMs",
+    options.requestTimeoutMs,
+    (n) => n > 0 && n <= 2_147_483_647,
+    "a positive number of milliseconds",
+  );
+  const pollRetries = optionalNumber(
+    "pollRetries",
+    options.pollRetries,
+    (n) => Number.isInteger(n) && n >= 0 && n <= 100,
+    "a whole number from 0 to 100",
+  ) ?? 4;
+  const instanceID = options.instanceID ?? null;
+  if (instanceID !== null && (typeof instanceID !== "string" || instanceID === "")) {
+    throw new ArgumentError("instanceID must be a non-empty string (an instance ID such as \"acme\").");
+  }
+  const metadataOption = options.metadata ?? "fetch";
+  if (
+    !Array.isArray(metadataOption) && metadataOption !== "fetch" && metadataOption !== "bundled" &&
+    metadataOption !== "none"
+  ) {
+    throw new ArgumentError(
+      'metadata must be "fetch", "bundled", "none" or a list of function descriptions.',
+    );
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new ArgumentError("signal must be an AbortSignal.");
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new ArgumentError("fetch must be a function.");
+  }
+  options.signal?.throwIfAborted();
+
+  // Throws ArgumentError for bad TLS options before anything is opened.
+  const transport = createTransport({ tls: options.tls, fetch: options.fetch });
+  const controller = new AbortController();
+  const outer = options.signal;
+  const onOuterAbort = (): void => controller.abort(outer?.reason);
+  outer?.addEventListener("abort", onOuterAbort, { once: true });
+  const detach = (): void => outer?.removeEventListener("abort", onOuterAbort);
+  const wire: WireContext = {
+    transport,
+    baseUrl: `https://${host}:${port}`,
+    headers: {
+      "authorization": basicAuthorization(username, password),
+      "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+      "accept": "application/json",
+    },
+    requestTimeoutMs,
+    signal: controller.signal,
+  };
+  let metadata: readonly FunctionMetadata[] | null;
+  try {
+    if (metadataOption === "fetch") {
+      metadata = Object.freeze(await fetchMetadata(wire, undefined));
+    } else if (metadataOption === "bundled") {
+      metadata = catalog(product);
+    } else if (metadataOption === "none") {
+      metadata = null;
+    } else {
+      metadata = Object.freeze([...metadataOption]);
+    }
+  } catch (error) {
+    detach();
+    transport.close();
+    throw error;
+  }
+  const state: ClientState = {
+    wire,
+    product,
+    preparation: {
+      index: metadata ? indexMetadata(metadata, product) : null,
+      product,
+      defaultInstanceID: instanceID,
+    },
+    statusTimeoutMs,
+    pollRetries,
+    cancelRequested: new Set(),
+    active: new Set(),
+  };
+  const client = new MspeClient({
+    product,
+    url: wire.baseUrl,
+    username,
+    instanceID,
+    metadata,
+    transport,
+    controller,
+    state,
+    detach,
+  });
+  return client as unknown as Client<ProductOf<O>, DefaultInstanceOf<O>>;
+}

@@ -1,0 +1,515 @@
+/**
+ * The in-memory SPE (or MailStore Server) that the mock simulates, generated from a seed.
+ *
+ * Users and stores of an instance are generated on first use, from a generator seeded by the state's
+ * seed and the instance's position, so that seeding 1,000 instances is cheap and the content does not
+ * depend on the order of access.
+ *
+ * @module
+ */
+
+import type { Product } from "../metadata.ts";
+
+/** A deterministic pseudo-random generator (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mix(...parts: number[]): number {
+  let h = 2166136261;
+  for (const part of parts) {
+    h = Math.imul(h ^ (part >>> 0), 16777619);
+    h ^= h >>> 13;
+  }
+  return h >>> 0;
+}
+
+/** An instance status. The real server was only seen to say `running`; the others are our choice. */
+export type InstanceStatus = "running" | "stopped" | "frozen";
+
+/** An SPE instance host. */
+export interface MockInstanceHost {
+  /** Host name. */
+  serverName: string;
+  /** Port of the instance host service. */
+  port: number;
+  /** SHA-1 thumbprint of its certificate. */
+  thumbprint: string;
+  /** Base directory for new instances, or null. */
+  baseDirectory: string | null;
+}
+
+/** An SPE instance. Change fields directly in tests (for example `serviceProviderAccess = false`). */
+export interface MockInstance {
+  /** The instance ID. */
+  instanceID: string;
+  /** Short alias. */
+  alias: string;
+  /** Display name. */
+  displayName: string;
+  /** The instance host's server name. */
+  instanceHost: string;
+  /** `automatic` or `manual`. */
+  startMode: string;
+  /** Process ID while running, else null. */
+  processID: number | null;
+  /** `running`, `stopped` or `frozen`. */
+  status: InstanceStatus;
+  /** The last start/stop error, or null. */
+  startStopError: string | null;
+  /** Whether service provider access is enabled (what Get/SetArchiveAdminEnabled read and write). */
+  serviceProviderAccess: boolean;
+  /** Base directory of the instance. */
+  baseDirectory: string;
+  /** Debug log flag of the configuration. */
+  debugLogEnabled: boolean;
+  /** Position in the seeded list, used to seed its content. */
+  readonly seedIndex: number;
+}
+
+/** A user of an instance. */
+export interface MockUser {
+  /** User name (unique per instance, compared case-insensitively). */
+  userName: string;
+  /** Full name or null. */
+  fullName: string | null;
+  /** LDAP distinguished name or null. */
+  distinguishedName: string | null;
+  /** `integrated` or `directoryServices`. */
+  authentication: string;
+  /** MFA status (`Disabled`, `Pending`, `Active`). */
+  mfaStatus: string;
+  /** E-mail addresses. */
+  emailAddresses: string[];
+  /** POP3 user names. */
+  pop3UserNames: string[];
+  /** Privileges (`admin`, `login`, ...). */
+  privileges: string[];
+  /** Login privileges (`windows`, `web`, ...). */
+  loginPrivileges: string[];
+  /** Folder -> privileges. */
+  privilegesOnFolders: Map<string, string[]>;
+  /** The password set through the API, or null. Never sent in any reply. */
+  password: string | null;
+}
+
+/** An archive store. */
+export interface MockStore {
+  /** Store ID (number, unique per instance). */
+  id: number;
+  /** Store name. */
+  name: string;
+  /** `current`, `normal`, `writeProtected` or `disabled`. */
+  requestedState: string;
+  /** Error text or null. */
+  error: string | null;
+  /** Number of messages. */
+  statisticsCount: number;
+  /** Size in bytes. */
+  statisticsSize: number;
+  /** Whether the store needs an upgrade. */
+  needsUpgrade: boolean;
+  /** Whether its search indexes need a rebuild. */
+  searchIndexesNeedRebuild: boolean;
+  /** Database path. */
+  databasePath: string;
+  /** Content path. */
+  contentPath: string;
+  /** Index path. */
+  indexPath: string;
+}
+
+/** A scheduled job of an instance (GetJobs). */
+export interface MockJob {
+  /** Job ID. */
+  id: number;
+  /** Job name. */
+  name: string;
+  /** The action it runs. */
+  action: string;
+  /** Owner. */
+  owner: string;
+  /** Creation time (UTC, no zone suffix). */
+  creationDateTimeUtc: string;
+  /** Whether it is enabled. */
+  enabled: boolean;
+  /** Schedule. */
+  schedule: { timeZoneId: string; time: string };
+}
+
+/** A system administrator of the SPE. */
+export interface MockSystemAdministrator {
+  /** User name. */
+  userName: string;
+  /** Full name or null. */
+  fullName: string | null;
+  /** E-mail address or null. */
+  emailAddress: string | null;
+  /** MFA status. */
+  mfaStatus: string;
+  /** Password (for authentication); never sent in any reply. */
+  password: string;
+}
+
+interface InstanceContent {
+  users: Map<string, MockUser>;
+  stores: MockStore[];
+  jobs: MockJob[];
+  nextStoreId: number;
+}
+
+const INSTANCE_NAMES = [
+  "acme",
+  "globex",
+  "initech",
+  "umbrella",
+  "hooli",
+  "stark",
+  "wayne",
+  "wonka",
+  "tyrell",
+  "cyberdyne",
+];
+const FIRST = [
+  "john",
+  "jane",
+  "max",
+  "erika",
+  "paul",
+  "anna",
+  "lukas",
+  "mia",
+  "felix",
+  "emma",
+  "leon",
+  "sofia",
+  "noah",
+  "lena",
+  "elias",
+  "hannah",
+  "jonas",
+  "lea",
+  "ben",
+  "marie",
+];
+const LAST = [
+  "doe",
+  "smith",
+  "mueller",
+  "schmidt",
+  "schneider",
+  "fischer",
+  "weber",
+  "meyer",
+  "wagner",
+  "becker",
+  "schulz",
+  "hoffmann",
+  "koch",
+  "richter",
+  "klein",
+  "wolf",
+  "neumann",
+  "schwarz",
+  "braun",
+  "zimmermann",
+];
+
+function capitalise(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** Options of {@linkcode MockState}. */
+export interface MockStateOptions {
+  /** The product. */
+  product: Product;
+  /** The seed. */
+  seed: number;
+  /** Number of instances (SPE). */
+  instances: number;
+  /** Users per instance besides `$archiveadmin`. */
+  usersPerInstance: number;
+  /** Stores per instance. */
+  storesPerInstance: number;
+  /** The configured administrator. */
+  username: string;
+  /** Its password. */
+  password: string;
+}
+
+/**
+ * The simulated server's state. Tests change it directly, for example to disable service provider
+ * access or stop an instance; the next API call sees the change.
+ *
+ * @example Disable service provider access on the first instance
+ * ```ts
+ * import { createMockApp } from "@mspe/mspe/mock";
+ * const app = createMockApp({ instances: 2 });
+ * const first = app.state.instanceList()[0]!;
+ * app.state.instance(first.instanceID)!.serviceProviderAccess = false;
+ * app.close();
+ * ```
+ */
+export class MockState {
+  /** The product this state simulates. */
+  readonly product: Product;
+  /** The seed it was made from. */
+  readonly seed: number;
+  /** Users per instance generated on first use. */
+  usersPerInstance: number;
+  /** Stores per instance generated on first use. */
+  storesPerInstance: number;
+  /** Instance hosts (SPE). */
+  readonly instanceHosts: MockInstanceHost[] = [];
+  /** System administrators, by lower-case user name (SPE). */
+  readonly systemAdministrators: Map<string, MockSystemAdministrator> = new Map();
+  readonly #instances = new Map<string, MockInstance>();
+  readonly #content = new Map<string, InstanceContent>();
+  #nextProcessID: number;
+  #nextSeedIndex = 0;
+
+  /** Generates the state. For `server` there is one hidden instance with the ID `""`. */
+  constructor(options: MockStateOptions) {
+    this.product = options.product;
+    this.seed = options.seed;
+    this.usersPerInstance = options.usersPerInstance;
+    this.storesPerInstance = options.storesPerInstance;
+    const random = prng(mix(options.seed, 1));
+    this.#nextProcessID = 1000 + Math.floor(random() * 5000);
+    this.systemAdministrators.set(options.username.toLowerCase(), {
+      userName: options.username,
+      fullName: "Administrator",
+      emailAddress: null,
+      mfaStatus: "Disabled",
+      password: options.password,
+    });
+    if (options.product === "server") {
+      this.#addInstance({ instanceID: "", instanceHost: "MAILSTORE" });
+      return;
+    }
+    const hostCount = Math.max(1, Math.ceil(options.instances / 100));
+    for (let i = 0; i < hostCount; i++) {
+      let thumbprint = "";
+      for (let j = 0; j < 40; j++) thumbprint += "0123456789ABCDEF"[Math.floor(random() * 16)];
+      this.instanceHosts.push({
+        serverName: `host${String(i + 1).padStart(2, "0")}.spe.mock.test`,
+        port: 8472,
+        thumbprint,
+        baseDirectory: null,
+      });
+    }
+    for (let i = 0; i < options.instances; i++) {
+      const instanceID = i < INSTANCE_NAMES.length
+        ? INSTANCE_NAMES[i]!
+        : `tenant${String(i + 1).padStart(4, "0")}`;
+      this.#addInstance({
+        instanceID,
+        instanceHost: this.instanceHosts[i % hostCount]!.serverName,
+      });
+    }
+  }
+
+  #addInstance(config: {
+    instanceID: string;
+    instanceHost: string;
+    alias?: string;
+    displayName?: string;
+    startMode?: string;
+    baseDirectory?: string;
+    status?: InstanceStatus;
+  }): MockInstance {
+    const id = config.instanceID;
+    const status = config.status ?? "running";
+    const instance: MockInstance = {
+      instanceID: id,
+      alias: config.alias ?? id.slice(0, 3),
+      displayName: config.displayName ?? (id === "" ? "MailStore Server" : capitalise(id)),
+      instanceHost: config.instanceHost,
+      startMode: config.startMode ?? "automatic",
+      processID: status === "stopped" ? null : this.newProcessID(),
+      status,
+      startStopError: null,
+      serviceProviderAccess: true,
+      baseDirectory: config.baseDirectory ?? `E:\\MailStore\\${id}`,
+      debugLogEnabled: false,
+      seedIndex: this.#nextSeedIndex++,
+    };
+    this.#instances.set(id.toLowerCase(), instance);
+    return instance;
+  }
+
+  /** Adds an instance (CreateInstance). */
+  createInstance(config: {
+    instanceID: string;
+    instanceHost: string;
+    alias?: string;
+    displayName?: string;
+    startMode?: string;
+    baseDirectory?: string;
+  }): MockInstance {
+    return this.#addInstance({ ...config, status: "stopped" });
+  }
+
+  /** A fresh process ID. */
+  newProcessID(): number {
+    this.#nextProcessID += 4 + (this.#nextProcessID % 7);
+    return this.#nextProcessID;
+  }
+
+  /** The instance with this ID (case-insensitive), or undefined. */
+  instance(instanceID: string): MockInstance | undefined {
+    return this.#instances.get(instanceID.toLowerCase());
+  }
+
+  /** Every instance in creation order. */
+  instanceList(): MockInstance[] {
+    return [...this.#instances.values()];
+  }
+
+  /** Removes an instance and its content. */
+  deleteInstance(instanceID: string): void {
+    this.#instances.delete(instanceID.toLowerCase());
+    this.#content.delete(instanceID.toLowerCase());
+  }
+
+  #contentOf(instance: MockInstance): InstanceContent {
+    const key = instance.instanceID.toLowerCase();
+    let content = this.#content.get(key);
+    if (content === undefined) {
+      content = this.#generate(instance);
+      this.#content.set(key, content);
+    }
+    return content;
+  }
+
+  /** The users of an instance, by lower-case user name (generated on first use). */
+  users(instance: MockInstance): Map<string, MockUser> {
+    return this.#contentOf(instance).users;
+  }
+
+  /** The archive stores of an instance (generated on first use). */
+  stores(instance: MockInstance): MockStore[] {
+    return this.#contentOf(instance).stores;
+  }
+
+  /** The scheduled jobs of an instance (generated on first use). */
+  jobs(instance: MockInstance): MockJob[] {
+    return this.#contentOf(instance).jobs;
+  }
+
+  /** The next free store ID of an instance. */
+  nextStoreId(instance: MockInstance): number {
+    const content = this.#contentOf(instance);
+    return content.nextStoreId++;
+  }
+
+  /**
+   * Replaces the users of an instance with `count` generated ones (plus `$archiveadmin`), e.g. to
+   * seed 100,000 users in one instance.
+   */
+  seedUsers(instance: MockInstance, count: number): void {
+    const content = this.#contentOf(instance);
+    content.users = this.#generateUsers(instance, count);
+  }
+
+  #generateUsers(instance: MockInstance, count: number): Map<string, MockUser> {
+    const random = prng(mix(this.seed, 2, instance.seedIndex));
+    const users = new Map<string, MockUser>();
+    const admin: MockUser = {
+      userName: "$archiveadmin",
+      fullName: null,
+      distinguishedName: null,
+      authentication: "integrated",
+      mfaStatus: "Disabled",
+      emailAddresses: [],
+      pop3UserNames: [],
+      privileges: ["admin"],
+      loginPrivileges: ["windows", "web", "outlook", "windowsCmd", "imap", "api"],
+      privilegesOnFolders: new Map(),
+      password: null,
+    };
+    users.set("$archiveadmin", admin);
+    const domain = instance.instanceID === ""
+      ? "example.com"
+      : `${instance.instanceID}.example.com`;
+    const pairs = FIRST.length * LAST.length;
+    for (let i = 0; i < count; i++) {
+      const combo = (i * 7919) % pairs;
+      const first = FIRST[combo % FIRST.length]!;
+      const last = LAST[Math.floor(combo / FIRST.length)]!;
+      const round = Math.floor(i / pairs);
+      const userName = round === 0 ? `${first}.${last}` : `${first}.${last}${round + 1}`;
+      const directory = random() < 0.5;
+      const fullName = `${capitalise(first)} ${capitalise(last)}`;
+      users.set(userName.toLowerCase(), {
+        userName,
+        fullName,
+        distinguishedName: directory
+          ? `CN=${fullName},OU=Users,DC=${instance.instanceID || "example"},DC=local`
+          : null,
+        authentication: directory ? "directoryServices" : "integrated",
+        mfaStatus: random() < 0.1 ? "Active" : "Disabled",
+        emailAddresses: [`${userName}@${domain}`],
+        pop3UserNames: [],
+        privileges: ["login"],
+        loginPrivileges: ["windows", "web", "outlook"],
+        privilegesOnFolders: new Map([[userName, ["read"]]]),
+        password: null,
+      });
+    }
+    return users;
+  }
+
+  #generate(instance: MockInstance): InstanceContent {
+    const random = prng(mix(this.seed, 3, instance.seedIndex));
+    const users = this.#generateUsers(instance, this.usersPerInstance);
+    const stores: MockStore[] = [];
+    const base = instance.instanceID === ""
+      ? "C:\\MailStore Server\\Data"
+      : `${instance.baseDirectory}\\Data`;
+    for (let i = 0; i < this.storesPerInstance; i++) {
+      // Monthly stores counting back from 2026-01, the newest one is "current".
+      const month = 2026 * 12 - (this.storesPerInstance - 1 - i);
+      const name = `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, "0")}`;
+      const count = 1000 + Math.floor(random() * 500_000);
+      stores.push({
+        id: i + 1,
+        name,
+        requestedState: i === this.storesPerInstance - 1 ? "current" : "normal",
+        error: null,
+        statisticsCount: count,
+        statisticsSize: count * (40_000 + Math.floor(random() * 80_000)),
+        needsUpgrade: false,
+        searchIndexesNeedRebuild: false,
+        databasePath: `${base}\\${name}`,
+        contentPath: `${base}\\${name}\\Content`,
+        indexPath: `${base}\\${name}`,
+      });
+    }
+    const jobs: MockJob[] = [{
+      id: 1,
+      name: "Process Retention Policies",
+      action: "ProcessRetentionPolicies",
+      owner: "admin",
+      creationDateTimeUtc: "2024-03-19T10:42:40",
+      enabled: true,
+      schedule: { timeZoneId: "W. Europe Standard Time", time: "03:30:00" },
+    }, {
+      id: 2,
+      name: "Verify Stores",
+      action: "VerifyStores",
+      owner: "admin",
+      creationDateTimeUtc: "2024-03-19T10:43:12",
+      enabled: random() < 0.5,
+      schedule: { timeZoneId: "W. Europe Standard Time", time: "04:00:00" },
+    }];
+    return { users, stores, jobs, nextStoreId: this.storesPerInstance + 1 };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * A simulator of the MailStore SPE Management API (and the MailStore Server Administration API) for
+ * tests and for developing scripts without a real server: a Hono app with in-memory, seeded state,
+ * long-running jobs, fault injection and request stats.
+ *
+ * Decisions where the real server's behaviour is unknown (protocol.md §10) are documented in
+ * `lib/mock/README.md`.
+ *
+ * @example Start a mock and call it
+ * ```ts
+ * import { serveMock } from "@mspe/mspe/mock";
+ * await using server = await serveMock({ instances: 2 });
+ * console.log(server.url, server.certificate?.sha256);
+ * ```
+ *
+ * @module
+ */
+
+export { createMockApp, type MockApp } from "./_app.ts";
+export { type MockServer, serveMock, type ServeMockOptions } from "./_serve.ts";
+export type {
+  FaultController,
+  FaultRule,
+  MockJobsOptions,
+  MockOptions,
+  MockStats,
+} from "./_options.ts";
+export { SIMULATED_FUNCTIONS } from "./_functions.ts";
+export { JobEngine, type JobsConfig } from "./_jobs.ts";
+export {
+  type InstanceStatus,
+  type MockInstance,
+  type MockInstanceHost,
+  type MockJob,
+  MockState,
+  type MockStateOptions,
+  type MockStore,
+  type MockSystemAdministrator,
+  type MockUser,
+} from "./_state.ts";
+export { type MockCommandIo, runMockCommand } from "./cli.ts";

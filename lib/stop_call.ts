@@ -1,0 +1,93 @@
+/**
+ * {@linkcode stopCall}: ask the server to cancel a long-running call.
+ *
+ * @module
+ */
+
+import type { Status } from "./status.ts";
+import type { Client } from "./client.ts";
+import { stateOf, track } from "./client.ts";
+import type { Operation } from "./operation.ts";
+import { ArgumentError } from "./errors.ts";
+import { postStatus } from "./_wire.ts";
+
+/**
+ * Options of {@linkcode stopCall}.
+ *
+ * @example
+ * ```ts
+ * import type { StopOptions } from "@mspe/mspe";
+ * const options: StopOptions = { signal: AbortSignal.timeout(10_000) };
+ * console.log(options.signal?.aborted);
+ * ```
+ */
+export interface StopOptions {
+  /** Aborts the cancel-async request. */
+  signal?: AbortSignal | undefined;
+}
+
+async function tokenOf(target: unknown): Promise<string> {
+  let token: unknown;
+  if (typeof target === "string") {
+    token = target;
+  } else if (typeof target === "object" && target !== null && "final" in target && "token" in target) {
+    token = await (target as Operation).token;
+  } else if (typeof target === "object" && target !== null && "statusCode" in target) {
+    token = (target as Status).token;
+  } else {
+    throw new ArgumentError("stopCall needs a token, a status object or an operation.");
+  }
+  if (typeof token !== "string" || token === "") {
+    throw new ArgumentError(
+      "The call has no token: the server answered it synchronously, so there is nothing to cancel.",
+    );
+  }
+  return token;
+}
+
+/**
+ * Asks the server to cancel a long-running call (`cancel-async`) and returns its reply. The server
+ * decides if and when the call stops; an operation still being followed goes on to the final status,
+ * and its `final` promise then rejects with {@linkcode CancelledError}.
+ *
+ * @param client A client from {@linkcode newClient}.
+ * @param target The call: its token, a status object of it, or its {@linkcode Operation}.
+ * @param options A signal for the cancel request.
+ * @returns The server's reply to cancel-async (a status envelope).
+ * @throws {ArgumentError} When the target has no token (a synchronous call).
+ * @throws {TokenExpiredError} When the server does not know the token.
+ *
+ * @example Tutorial: cancelling an asynchronous call
+ * ```ts ignore
+ * import { CancelledError, newClient, startCall, stopCall } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * const operation = startCall(client, "VerifyStore", { instanceID: "acme", id: 1 });
+ * await stopCall(client, operation);
+ * try {
+ *   await operation.final;
+ * } catch (error) {
+ *   if (error instanceof CancelledError) console.log("cancelled at", error.status.percentProgress, "%");
+ * }
+ * ```
+ */
+export function stopCall(
+  client: Client,
+  target: string | Status | Operation,
+  options: StopOptions = {},
+): Promise<Status> {
+  try {
+    const state = stateOf(client);
+    const done = (async () => {
+      const token = await tokenOf(target);
+      state.cancelRequested.add(token);
+      const body = new URLSearchParams({ token }).toString();
+      return await postStatus(state.wire, "/api/cancel-async", body, {
+        signal: options.signal,
+        token,
+      });
+    })();
+    return track(state, done);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
