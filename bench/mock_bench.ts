@@ -9,7 +9,10 @@ server.app.state.seedUsers(instance, 100_000);
 const client = Deno.createHttpClient({ caCerts: [server.certificate!.caPem] });
 const init: RequestInit & { client: Deno.HttpClient } = {
   method: "POST",
-  headers: { Authorization: "Basic " + btoa("admin:admin"), "Content-Type": "application/x-www-form-urlencoded" },
+  headers: {
+    Authorization: "Basic " + btoa("admin:admin"),
+    "Content-Type": "application/x-www-form-urlencoded",
+  },
   body: `instanceID=${instance.instanceID}`,
   client,
 };

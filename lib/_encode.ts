@@ -53,7 +53,9 @@ export function decimal(value: number): string {
 
 function encodeNumber(value: unknown): string | Problem {
   if (typeof value !== "number") return { problem: `must be a number, not ${describeType(value)}` };
-  if (!Number.isFinite(value)) return { problem: `must be a finite number, not ${describeType(value)}` };
+  if (!Number.isFinite(value)) {
+    return { problem: `must be a finite number, not ${describeType(value)}` };
+  }
   return decimal(value);
 }
 
@@ -68,7 +70,8 @@ function encodeListElement(value: unknown, index: number): string | Problem {
   }
   if (text.includes(",")) {
     return {
-      problem: `must be a list whose elements have no comma (the server splits at commas), but element ${index} has one`,
+      problem:
+        `must be a list whose elements have no comma (the server splits at commas), but element ${index} has one`,
     };
   }
   return text;
@@ -93,7 +96,9 @@ function encodeJson(value: unknown): string | Problem {
     return JSON.stringify(value);
   } catch (error) {
     return {
-      problem: `cannot be turned into JSON (${error instanceof Error ? error.message : "unknown reason"})`,
+      problem: `cannot be turned into JSON (${
+        error instanceof Error ? error.message : "unknown reason"
+      })`,
     };
   }
 }

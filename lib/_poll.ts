@@ -109,7 +109,7 @@ export async function follow(
     token = last.token ?? token;
     if (token === null) {
       throw new ProtocolError(
-        "The server answered \"running\" without a token, so the call cannot be followed. Check the server.",
+        'The server answered "running" without a token, so the call cannot be followed. Check the server.',
         200,
         JSON.stringify(last).slice(0, 200),
       );
@@ -124,7 +124,9 @@ export async function follow(
     }
     // Nothing new. After a full long poll that is normal; an immediate unchanged answer is not, and
     // repeating it at once would spin, so back off a little (only in that case).
-    if (performance.now() - started < options.statusTimeoutMs / 2 || options.statusTimeoutMs === 0) {
+    if (
+      performance.now() - started < options.statusTimeoutMs / 2 || options.statusTimeoutMs === 0
+    ) {
       await sleep(Math.min(SPIN_MAX_MS, SPIN_BASE_MS * 2 ** quickRepeats), [
         options.signal,
         options.state.wire.signal,

@@ -39,8 +39,16 @@ function stripBrackets(hostname: string): string {
   return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
 }
 
-/** Why a certificate that failed verification failed, from its own fields where that is clearer. */
-function describeVerifyFailure(code: string, cert: PeerCertificate): string {
+/**
+ * Why a certificate that failed verification failed ("has expired (valid until ...)"), from its own
+ * fields where that is clearer than the verification code.
+ */
+export function describeVerifyFailure(code: string, cert: PeerCertificate, host: string): string {
+  if (/ALTNAME/.test(code)) {
+    const identity = tls.checkServerIdentity(host, cert);
+    return "was issued for another host name; connect with a name it lists, or renew it with this " +
+      `one${identity ? ` (${identity.message})` : ""}`;
+  }
   const now = Date.now();
   const to = cert.valid_to ? Date.parse(cert.valid_to) : NaN;
   const from = cert.valid_from ? Date.parse(cert.valid_from) : NaN;
@@ -56,9 +64,8 @@ function describeVerifyFailure(code: string, cert: PeerCertificate): string {
   const selfSigned = cert.subject !== undefined && cert.issuer !== undefined &&
     JSON.stringify(cert.subject) === JSON.stringify(cert.issuer);
   if (selfSigned && !/ALTNAME/.test(code)) {
-    return `is self-signed${
-      cert.ca ? " (CA:TRUE)" : ""
-    }, so nothing vouches for it; pin it, or give it with caCerts`;
+    const advice = cert.ca ? "pin it" : "pin it, or give it with caCerts";
+    return `is self-signed${cert.ca ? " (CA:TRUE)" : ""}, so nothing vouches for it; ${advice}`;
   }
   return certificateProblem(code) ?? `could not be verified (${code})`;
 }
@@ -96,7 +103,8 @@ export function createNodeFetch(
     };
     // SNI must not carry an IP address.
     if (net.isIP(host) === 0) connectOptions.servername = host;
-    if (tlsOptions.caCerts) connectOptions.ca = [...tlsOptions.caCerts];
+    // Extra CAs add to the built-in ones, as with Deno.createHttpClient (node's `ca` replaces them).
+    if (tlsOptions.caCerts) connectOptions.ca = [...tls.rootCertificates, ...tlsOptions.caCerts];
     const socket = tls.connect(connectOptions);
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
@@ -140,7 +148,7 @@ export function createNodeFetch(
       const code = String(socket.authorizationError ?? "unknown error");
       return new TlsError(
         `The certificate of ${where} was refused: it ${
-          describeVerifyFailure(code, cert)
+          describeVerifyFailure(code, cert, host)
         }. ${TLS_ADVICE}`,
       );
     }

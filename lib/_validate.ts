@@ -7,7 +7,7 @@
 
 import type { ArgumentType, FunctionMetadata, Product } from "./metadata.ts";
 import { ArgumentError } from "./errors.ts";
-import { type EncodingType, encodeValue } from "./_encode.ts";
+import { encodeValue, type EncodingType } from "./_encode.ts";
 import { didYouMean, suggest } from "./_suggest.ts";
 import { catalog } from "./catalog.ts";
 
@@ -33,7 +33,12 @@ export interface MetadataIndex {
   readonly functions: ReadonlyMap<string, FunctionInfo>;
 }
 
-const ARGUMENT_TYPES: ReadonlySet<string> = new Set<ArgumentType>(["string", "number", "bool", "json"]);
+const ARGUMENT_TYPES: ReadonlySet<string> = new Set<ArgumentType>([
+  "string",
+  "number",
+  "bool",
+  "json",
+]);
 
 /** Indexes metadata; list flags come from the bundled catalogue where it knows the argument. */
 export function indexMetadata(
@@ -70,7 +75,12 @@ function indexCatalog(product: Product): MetadataIndex {
   for (const fn of catalog(product)) {
     const args = new Map<string, ArgumentInfo>();
     for (const arg of fn.args) {
-      args.set(arg.name, { name: arg.name, type: arg.type, nullable: arg.nullable, list: arg.list });
+      args.set(arg.name, {
+        name: arg.name,
+        type: arg.type,
+        nullable: arg.nullable,
+        list: arg.list,
+      });
     }
     functions.set(fn.name, makeFunctionInfo(fn.name, args));
   }
@@ -101,7 +111,9 @@ function productLabel(product: Product): string {
 
 function signature(fn: FunctionInfo): string {
   if (fn.args.size === 0) return `${fn.name} takes no arguments`;
-  const parts = [...fn.args.values()].map((arg) => `${arg.name}${arg.nullable ? "?" : ""}: ${arg.type}`);
+  const parts = [...fn.args.values()].map((arg) =>
+    `${arg.name}${arg.nullable ? "?" : ""}: ${arg.type}`
+  );
   return `${fn.name} takes ${parts.join(", ")}`;
 }
 
@@ -181,7 +193,9 @@ export function prepareCall(
   if (info) {
     for (const arg of info.mandatory) {
       const value = given[arg.name];
-      if ((value === undefined || value === null) && !(arg.name === "instanceID" && instanceFilled)) {
+      if (
+        (value === undefined || value === null) && !(arg.name === "instanceID" && instanceFilled)
+      ) {
         problems.push(`missing mandatory argument ${arg.name}`);
       }
     }

@@ -124,7 +124,9 @@ export async function post(
 /** Wraps anything unmapped (for example from an injected fetch) as a ConnectionError. */
 function asWireError(error: unknown, url: string): unknown {
   if (error instanceof MspeError) return error;
-  if (error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError")) {
+  if (
+    error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError")
+  ) {
     return error;
   }
   let where = "the server";
@@ -139,6 +141,14 @@ function asWireError(error: unknown, url: string): unknown {
   );
 }
 
+/** Whether JSON.parse failed because the text stopped (the error is at its very end). */
+function endsEarly(text: string, error: unknown): boolean {
+  if (!(error instanceof SyntaxError)) return false;
+  if (/end of (JSON )?input/i.test(error.message)) return true;
+  const position = /at position (\d+)/.exec(error.message)?.[1];
+  return position !== undefined && Number(position) >= text.trimEnd().length;
+}
+
 function parseJson(text: string, status: number, path: string): unknown {
   try {
     return JSON.parse(text);
@@ -148,7 +158,7 @@ function parseJson(text: string, status: number, path: string): unknown {
       ? "it is empty"
       : trimmed.startsWith("<")
       ? "it looks like an HTML page, not JSON"
-      : error instanceof SyntaxError && /end of (JSON )?input|Unterminated|Unexpected end/i.test(error.message)
+      : endsEarly(text, error)
       ? "the JSON ends early (truncated)"
       : "it is not valid JSON";
     throw new ProtocolError(
@@ -260,7 +270,8 @@ export async function fetchMetadata(
         return fail(`argument ${j} of ${entry.name} has no name or type`);
       }
       const lower = arg.type.toLowerCase();
-      const known = lower === "string" || lower === "number" || lower === "bool" || lower === "json";
+      const known = lower === "string" || lower === "number" || lower === "bool" ||
+        lower === "json";
       return {
         name: arg.name,
         // An unknown type (a newer server) is kept as sent; validation then accepts any value for it.

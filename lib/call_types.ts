@@ -50,13 +50,22 @@ export interface CallOptions<R = unknown> {
   onStatus?: ((status: Status<R>) => void) | undefined;
 }
 
+// deno-lint-ignore ban-types
+type OptionalKeys<A> = { [K in keyof A]-?: {} extends Pick<A, K> ? K : never }[keyof A];
+
+/** Optional arguments also take `null` and `undefined` (both leave the argument out). */
+type NullableOptional<A> = {
+  readonly [K in keyof A]: K extends OptionalKeys<A> ? A[K] | null | undefined : A[K];
+};
+
 type WithOptionalInstance<A> = A extends { readonly instanceID: string }
   ? Omit<A, "instanceID"> & { readonly instanceID?: string }
   : A;
 
 /**
  * The arguments object of function `F` for client `C`: the function's argument type, with
- * `instanceID` optional when the client has a default instanceID.
+ * `instanceID` optional when the client has a default instanceID, and `null`/`undefined` accepted for
+ * every optional argument (they leave it out).
  *
  * @example
  * ```ts ignore
@@ -65,9 +74,10 @@ type WithOptionalInstance<A> = A extends { readonly instanceID: string }
  * const args: CallArgs<typeof client, "GetUserInfo"> = { userName: "jdoe" }; // instanceID from the client
  * ```
  */
-export type CallArgs<C extends Client, F extends FunctionName<C["product"]>> =
+export type CallArgs<C extends Client, F extends FunctionName<C["product"]>> = NullableOptional<
   C["instanceID"] extends string ? WithOptionalInstance<FunctionArgs<C["product"], F>>
-    : FunctionArgs<C["product"], F>;
+    : FunctionArgs<C["product"], F>
+>;
 
 /**
  * The parameters after the function name: the arguments (optional when no argument is mandatory)

@@ -30,6 +30,8 @@ export function catalog(product: Product): readonly CatalogFunction[] {
   if (product === "spe") return SPE_CATALOG;
   if (product === "server") return SERVER_CATALOG;
   throw new ArgumentError(
-    `Unknown product ${JSON.stringify(product)}: use "spe" (MailStore SPE) or "server" (MailStore Server).`,
+    `Unknown product ${
+      JSON.stringify(product)
+    }: use "spe" (MailStore SPE) or "server" (MailStore Server).`,
   );
 }

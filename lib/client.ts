@@ -263,7 +263,9 @@ function optionalNumber(
 ): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || !check(value)) {
-    throw new ArgumentError(`${name} must be ${rule}, not ${JSON.stringify(value) ?? String(value)}.`);
+    throw new ArgumentError(
+      `${name} must be ${rule}, not ${JSON.stringify(value) ?? String(value)}.`,
+    );
   }
   return value;
 }
@@ -333,7 +335,9 @@ export async function newClient<const O extends ClientOptions>(
   options: O,
 ): Promise<Client<ProductOf<O>, DefaultInstanceOf<O>>> {
   if (typeof options !== "object" || options === null) {
-    throw new ArgumentError("newClient needs an options object with at least username and password.");
+    throw new ArgumentError(
+      "newClient needs an options object with at least username and password.",
+    );
   }
   const { username, password } = options;
   if (typeof username !== "string" || username === "") {
@@ -345,7 +349,9 @@ export async function newClient<const O extends ClientOptions>(
     );
   }
   if (typeof password !== "string" || password === "") {
-    throw new ArgumentError("The password is missing. Give the password (or API password with MFA).");
+    throw new ArgumentError(
+      "The password is missing. Give the password (or API password with MFA).",
+    );
   }
   const product = options.product ?? "spe";
   if (product !== "spe" && product !== "server") {
@@ -382,7 +388,9 @@ export async function newClient<const O extends ClientOptions>(
   ) ?? 4;
   const instanceID = options.instanceID ?? null;
   if (instanceID !== null && (typeof instanceID !== "string" || instanceID === "")) {
-    throw new ArgumentError("instanceID must be a non-empty string (an instance ID such as \"acme\").");
+    throw new ArgumentError(
+      'instanceID must be a non-empty string (an instance ID such as "acme").',
+    );
   }
   const metadataOption = options.metadata ?? "fetch";
   if (

@@ -67,6 +67,16 @@ export function resumeCall<R = unknown>(
   }
   const resolved = resolveCallOptions(options as CallOptions<never>, state);
   const label = `The call with token ${token}`;
-  return createOperation<R>(state, label, null, (signal) =>
-    poll({ state, signal, statusTimeoutMs: resolved.statusTimeoutMs, emit: () => {} }, token, last), resolved);
+  return createOperation<R>(
+    state,
+    label,
+    null,
+    (signal) =>
+      poll(
+        { state, signal, statusTimeoutMs: resolved.statusTimeoutMs, emit: () => {} },
+        token,
+        last,
+      ),
+    resolved,
+  );
 }

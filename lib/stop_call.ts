@@ -30,7 +30,9 @@ async function tokenOf(target: unknown): Promise<string> {
   let token: unknown;
   if (typeof target === "string") {
     token = target;
-  } else if (typeof target === "object" && target !== null && "final" in target && "token" in target) {
+  } else if (
+    typeof target === "object" && target !== null && "final" in target && "token" in target
+  ) {
     token = await (target as Operation).token;
   } else if (typeof target === "object" && target !== null && "statusCode" in target) {
     token = (target as Status).token;

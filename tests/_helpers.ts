@@ -160,3 +160,12 @@ export async function assertRejects<E>(
   }
   return assert.fail(`expected a rejection with ${type.name}`);
 }
+
+/** Waits until `condition()` holds, checking every 5 ms; fails after `limitMs`. */
+export async function waitFor(condition: () => boolean, what: string, limitMs = 3000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await delay(5);
+  }
+}

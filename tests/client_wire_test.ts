@@ -85,7 +85,7 @@ Deno.test("on the wire: POST, form body with Content-Length, Basic header, encod
     seen.push({
       method: request.method,
       path: new URL(request.url).pathname,
-      headers: request.headers,
+      headers: new Headers(request.headers),
       body: await request.text(),
     });
     return apiReply(succeeded(null));
@@ -100,11 +100,7 @@ Deno.test("on the wire: POST, form body with Content-Length, Basic header, encod
     distinguishedName: null,
     authentication: undefined,
   });
-  await invokeCall(client, "SetStoreProperties", {
-    instanceID: "acme",
-    id: 0,
-    name: "a&b=c",
-  } as never);
+  await invokeCall(client, "RenameStore", { instanceID: "acme", id: 0, name: "a&b=c" });
   await invokeCall(client, "GetStores", { instanceID: "acme", includeSize: false });
   await invokeCall(client, "CreateInstanceHost", { config: { serverName: "h", port: 8472 } });
   const expectedAuthorization = `Basic ${btoa(`${USERNAME}:${PASSWORD}`)}`;
@@ -121,7 +117,7 @@ Deno.test("on the wire: POST, form body with Content-Length, Basic header, encod
   assertEquals(seen.map((r) => r.path), [
     "/api/invoke/GetEnvironmentInfo",
     "/api/invoke/CreateUser",
-    "/api/invoke/SetStoreProperties",
+    "/api/invoke/RenameStore",
     "/api/invoke/GetStores",
     "/api/invoke/CreateInstanceHost",
   ]);

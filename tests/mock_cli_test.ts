@@ -8,7 +8,20 @@ const CLI = new URL("../lib/mock/cli.ts", import.meta.url).pathname;
 
 Deno.test("mock cli: prints 'listening on <url>' first, serves, and exits 0 on SIGINT", async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-read", CLI, "--port", "0", "--instances", "2", "--username", "u", "--password", "p"],
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      CLI,
+      "--port",
+      "0",
+      "--instances",
+      "2",
+      "--username",
+      "u",
+      "--password",
+      "p",
+    ],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -26,12 +39,17 @@ Deno.test("mock cli: prints 'listening on <url>' first, serves, and exits 0 on S
   const url = first.slice("listening on ".length);
   const client = Deno.createHttpClient({ caCerts: [TEST_CA_PEM] });
   try {
-    const reply = await read(await fetch(`${url}/api/invoke/GetInstances`, {
-      method: "POST",
-      headers: { Authorization: "Basic " + btoa("u:p"), "Content-Type": "application/x-www-form-urlencoded" },
-      body: "instanceFilter=*",
-      client,
-    }));
+    const reply = await read(
+      await fetch(`${url}/api/invoke/GetInstances`, {
+        method: "POST",
+        headers: {
+          Authorization: "Basic " + btoa("u:p"),
+          "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body: "instanceFilter=*",
+        client,
+      }),
+    );
     assert.equal(reply.json.result.length, 2);
   } finally {
     client.close();
@@ -59,7 +77,7 @@ Deno.test("mock cli: bad flags give one line on stderr and 2; --help and --print
   assert.equal(out[1], TEST_CA_PEM.trimEnd());
 });
 
-Deno.test("mock cli: runs in process until its signal aborts, with the server product's port default", async () => {
+Deno.test("mock cli: runs in process until its signal aborts (product server, plain HTTP)", async () => {
   const out: string[] = [];
   const controller = new AbortController();
   const done = runMockCommand(["--port", "0", "--product", "server", "--http"], {

@@ -5,7 +5,11 @@ import { serveMock } from "../lib/mock/mod.ts";
 async function python(): Promise<string | null> {
   for (const name of ["python3", "python"]) {
     try {
-      const { success, stdout } = await new Deno.Command(name, { args: ["--version"], stdout: "piped", stderr: "piped" }).output();
+      const { success, stdout } = await new Deno.Command(name, {
+        args: ["--version"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
       if (success && new TextDecoder().decode(stdout).startsWith("Python 3")) return name;
     } catch {
       // not installed under this name
@@ -16,11 +20,14 @@ async function python(): Promise<string | null> {
 
 const interpreter = await python();
 if (interpreter === null) {
-  console.warn("mock_compat_test: skipped because python3 is not installed (the check needs a Python 3 urllib client).");
+  console.warn(
+    "mock_compat_test: skipped because python3 is not installed (the check needs a Python 3 urllib client).",
+  );
 }
 
 Deno.test({
-  name: "mock: a urllib client with challenge-based Basic auth, utf-8-sig and /api//get-status works",
+  name:
+    "mock: a urllib client with challenge-based Basic auth, utf-8-sig and /api//get-status works",
   ignore: interpreter === null,
 }, async () => {
   await using server = await serveMock({ jobs: { stepMs: 10, steps: 3 } });

@@ -5,14 +5,17 @@ import { AUTH, FORM, withMock } from "./testdata/mock/helpers.ts";
 const USERS = { instanceID: "acme" };
 
 Deno.test("mock fault: latency delays matching requests only", async () => {
-  await withMock({ faults: [{ kind: "latency", function: "GetUsers", latencyMs: 200 }] }, async ({ invoke }) => {
-    let start = performance.now();
-    await invoke("GetUsers", USERS);
-    assert.ok(performance.now() - start >= 195);
-    start = performance.now();
-    await invoke("Ping");
-    assert.ok(performance.now() - start < 195);
-  });
+  await withMock(
+    { faults: [{ kind: "latency", function: "GetUsers", latencyMs: 200 }] },
+    async ({ invoke }) => {
+      let start = performance.now();
+      await invoke("GetUsers", USERS);
+      assert.ok(performance.now() - start >= 195);
+      start = performance.now();
+      await invoke("Ping");
+      assert.ok(performance.now() - start < 195);
+    },
+  );
 });
 
 Deno.test("mock fault: http500 and http503 answer an HTML page, `times` limits the hits", async () => {
@@ -36,17 +39,20 @@ Deno.test("mock fault: http500 and http503 answer an HTML page, `times` limits t
 
 Deno.test("mock fault: drop-before-body and drop-mid-body break the connection while reading the body", async () => {
   for (const kind of ["drop-before-body", "drop-mid-body"] as const) {
-    await withMock({ faults: [{ kind, function: "GetUsers", times: 1 }] }, async ({ server, client, invoke }) => {
-      const response = await fetch(server.url + "/api/invoke/GetUsers", {
-        method: "POST",
-        headers: { Authorization: AUTH, "Content-Type": FORM },
-        body: "instanceID=acme",
-        client,
-      });
-      assert.equal(response.status, 200);
-      await assert.rejects(response.arrayBuffer(), kind);
-      assert.equal((await invoke("GetUsers", USERS)).json.statusCode, "succeeded");
-    });
+    await withMock(
+      { faults: [{ kind, function: "GetUsers", times: 1 }] },
+      async ({ server, client, invoke }) => {
+        const response = await fetch(server.url + "/api/invoke/GetUsers", {
+          method: "POST",
+          headers: { Authorization: AUTH, "Content-Type": FORM },
+          body: "instanceID=acme",
+          client,
+        });
+        assert.equal(response.status, 200);
+        await assert.rejects(response.arrayBuffer(), kind);
+        assert.equal((await invoke("GetUsers", USERS)).json.statusCode, "succeeded");
+      },
+    );
   }
 });
 
@@ -82,23 +88,36 @@ Deno.test("mock fault: unauthorized answers 401 for the next N requests even wit
 
 Deno.test("mock fault: expire-token makes get-status answer 404 now", async () => {
   await withMock({ jobs: { stepMs: Infinity } }, async ({ server, invoke, call }) => {
-    const { token } = (await invoke("VerifyStore", { instanceID: "acme", id: "1", includeIndexes: "false" })).json;
+    const { token } =
+      (await invoke("VerifyStore", { instanceID: "acme", id: "1", includeIndexes: "false" })).json;
     server.faults.add({ kind: "expire-token", path: "/api/get-status", times: 1 });
-    assert.equal((await call("/api/get-status", { token, lastKnownStatusVersion: "1" })).status, 404);
+    assert.equal(
+      (await call("/api/get-status", { token, lastKnownStatusVersion: "1" })).status,
+      404,
+    );
     assert.equal(server.app.jobs.has(token), false);
     assert.equal(server.stats.runningJobs, 0);
   });
 });
 
 Deno.test("mock fault: early-return makes a long poll answer at once with the unchanged status", async () => {
-  await withMock({ jobs: { stepMs: Infinity }, faults: [{ kind: "early-return", times: 1 }] }, async ({ invoke, call }) => {
-    const { token } = (await invoke("VerifyStore", { instanceID: "acme", id: "1", includeIndexes: "false" })).json;
-    const start = performance.now();
-    const reply = await call("/api/get-status", { token, lastKnownStatusVersion: "1", millisecondsTimeout: "5000" });
-    assert.ok(performance.now() - start < 2000);
-    assert.equal(reply.json.statusVersion, 1);
-    assert.equal(reply.json.statusCode, "running");
-  });
+  await withMock(
+    { jobs: { stepMs: Infinity }, faults: [{ kind: "early-return", times: 1 }] },
+    async ({ invoke, call }) => {
+      const { token } =
+        (await invoke("VerifyStore", { instanceID: "acme", id: "1", includeIndexes: "false" }))
+          .json;
+      const start = performance.now();
+      const reply = await call("/api/get-status", {
+        token,
+        lastKnownStatusVersion: "1",
+        millisecondsTimeout: "5000",
+      });
+      assert.ok(performance.now() - start < 2000);
+      assert.equal(reply.json.statusVersion, 1);
+      assert.equal(reply.json.statusCode, "running");
+    },
+  );
 });
 
 Deno.test("mock fault: latencyMs option delays every request", async () => {

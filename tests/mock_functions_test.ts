@@ -11,17 +11,31 @@ Deno.test("mock: the tutorial's four examples, by hand with fetch", async () => 
     const env = (await invoke("GetEnvironmentInfo")).json;
     assert.equal(env.statusVersion, 2);
     assert.equal(env.statusCode, "succeeded");
-    assert.deepEqual(Object.keys(env.result.systemProperties), ["processors", "totalPhysicalMemory", "operatingSystem"]);
+    assert.deepEqual(Object.keys(env.result.systemProperties), [
+      "processors",
+      "totalPhysicalMemory",
+      "operatingSystem",
+    ]);
     // Example 2: GetInstances, then GetUsers and GetUserInfo of every user.
     const instances = (await invoke("GetInstances", { instanceFilter: "*" })).json.result;
     assert.deepEqual(Object.keys(instances[0]), [
-      "instanceID", "alias", "displayName", "instanceHost", "startMode", "processID", "status", "startStopError",
+      "instanceID",
+      "alias",
+      "displayName",
+      "instanceHost",
+      "startMode",
+      "processID",
+      "status",
+      "startStopError",
     ]);
     let infos = 0;
     for (const instance of instances) {
       const users = (await invoke("GetUsers", { instanceID: instance.instanceID })).json.result;
       for (const user of users) {
-        const info = (await invoke("GetUserInfo", { instanceID: instance.instanceID, userName: user.userName })).json;
+        const info = (await invoke("GetUserInfo", {
+          instanceID: instance.instanceID,
+          userName: user.userName,
+        })).json;
         assert.equal(info.statusCode, "succeeded");
         assert.equal(info.result.userName, user.userName);
         infos++;
@@ -58,7 +72,9 @@ Deno.test("mock: the tutorial's four examples, by hand with fetch", async () => 
 Deno.test("mock: every simulated function is catalogued; the rest answer 'not simulated'", async () => {
   for (const [product, catalog] of [["spe", SPE_CATALOG], ["server", SERVER_CATALOG]] as const) {
     const names = new Set(catalog.map((fn) => fn.name));
-    for (const name of SIMULATED_FUNCTIONS[product]) assert.ok(names.has(name), `${product} ${name}`);
+    for (const name of SIMULATED_FUNCTIONS[product]) {
+      assert.ok(names.has(name), `${product} ${name}`);
+    }
   }
   assert.ok(SIMULATED_FUNCTIONS.spe.length >= 38);
   await withMock({}, async ({ invoke }) => {
@@ -66,7 +82,10 @@ Deno.test("mock: every simulated function is catalogued; the rest answer 'not si
     assert.equal(reply.json.statusCode, "failed");
     assert.equal(reply.json.error.message, "GetCredentials is not simulated by the mock server.");
     // Arguments are still checked first, like any other function.
-    assert.equal((await invoke("GetCredentials")).json.error.message, "Missing API argument instanceID.");
+    assert.equal(
+      (await invoke("GetCredentials")).json.error.message,
+      "Missing API argument instanceID.",
+    );
   });
 });
 
@@ -75,10 +94,19 @@ Deno.test("mock: service provider access is enforced except for store, index and
     server.app.state.instance("acme")!.serviceProviderAccess = false;
     const users = await invoke("GetUsers", { instanceID: "acme" });
     assert.equal(users.json.statusCode, "failed");
-    assert.match(users.json.error.message, /^Service provider access is disabled for instance 'acme'\./);
+    assert.match(
+      users.json.error.message,
+      /^Service provider access is disabled for instance 'acme'\./,
+    );
     assert.equal((await invoke("GetStores", { instanceID: "acme" })).json.statusCode, "succeeded");
-    assert.equal((await invoke("GetInstanceConfiguration", { instanceID: "acme" })).json.statusCode, "succeeded");
-    assert.equal((await invoke("GetArchiveAdminEnabled", { instanceID: "acme" })).json.result, false);
+    assert.equal(
+      (await invoke("GetInstanceConfiguration", { instanceID: "acme" })).json.statusCode,
+      "succeeded",
+    );
+    assert.equal(
+      (await invoke("GetArchiveAdminEnabled", { instanceID: "acme" })).json.result,
+      false,
+    );
     assert.equal((await invoke("GetUsers", { instanceID: "globex" })).json.statusCode, "succeeded");
     await invoke("SetArchiveAdminEnabled", { instanceID: "acme", enabled: "true" });
     assert.equal((await invoke("GetUsers", { instanceID: "acme" })).json.statusCode, "succeeded");
@@ -95,30 +123,48 @@ Deno.test("mock: instance lifecycle follows the status rules", async () => {
     );
     await invoke("FreezeInstances", { instanceFilter: "acme" });
     assert.equal((await status("acme")).status, "frozen");
-    assert.match((await invoke("GetUsers", { instanceID: "acme" })).json.error.message, /not running \(status: frozen\)/);
+    assert.match(
+      (await invoke("GetUsers", { instanceID: "acme" })).json.error.message,
+      /not running \(status: frozen\)/,
+    );
     await invoke("ThawInstances", { instanceFilter: "acme" });
     assert.equal((await status("acme")).status, "running");
     await invoke("StopInstances", { instanceFilter: "acme" });
     const stopped = await status("acme");
     assert.equal(stopped.status, "stopped");
     assert.equal(stopped.processID, null);
-    assert.match((await invoke("FreezeInstances", { instanceFilter: "acme" })).json.error.message, /not running/);
+    assert.match(
+      (await invoke("FreezeInstances", { instanceFilter: "acme" })).json.error.message,
+      /not running/,
+    );
     await invoke("StartInstances", { instanceFilter: "ac*" });
     assert.equal(typeof (await status("acme")).processID, "number");
     const before = (await status("acme")).processID;
     await invoke("RestartInstances", { instanceFilter: "acme" });
     assert.notEqual((await status("acme")).processID, before);
     await invoke("StopInstances", { instanceFilter: "acme" });
-    assert.equal((await invoke("DeleteInstances", { instanceFilter: "acme" })).json.statusCode, "succeeded");
-    assert.match((await invoke("GetUsers", { instanceID: "acme" })).json.error.message, /'acme' does not exist/);
+    assert.equal(
+      (await invoke("DeleteInstances", { instanceFilter: "acme" })).json.statusCode,
+      "succeeded",
+    );
+    assert.match(
+      (await invoke("GetUsers", { instanceID: "acme" })).json.error.message,
+      /'acme' does not exist/,
+    );
     const hosts = (await invoke("GetInstanceHosts")).json.result;
     const created = await invoke("CreateInstance", {
-      config: JSON.stringify({ instanceID: "newco", instanceHost: hosts[0].serverName, displayName: "New Co" }),
+      config: JSON.stringify({
+        instanceID: "newco",
+        instanceHost: hosts[0].serverName,
+        displayName: "New Co",
+      }),
     });
     assert.equal(created.json.statusCode, "succeeded");
     assert.equal((await status("newco")).status, "stopped");
     assert.match(
-      (await invoke("CreateInstance", { config: JSON.stringify({ instanceID: "newco", instanceHost: hosts[0].serverName }) }))
+      (await invoke("CreateInstance", {
+        config: JSON.stringify({ instanceID: "newco", instanceHost: hosts[0].serverName }),
+      }))
         .json.error.message,
       /already exists/,
     );
@@ -129,12 +175,26 @@ Deno.test("mock: users, privileges and folder privileges change the state", asyn
   await withMock({}, async ({ invoke }) => {
     const base = { instanceID: "globex" };
     assert.equal(
-      (await invoke("CreateUser", { ...base, userName: "bob", privileges: "login,archive", fullName: "Bob" })).json.statusCode,
+      (await invoke("CreateUser", {
+        ...base,
+        userName: "bob",
+        privileges: "login,archive",
+        fullName: "Bob",
+      })).json.statusCode,
       "succeeded",
     );
-    assert.match((await invoke("CreateUser", { ...base, userName: "BOB", privileges: "login" })).json.error.message, /already exists/);
+    assert.match(
+      (await invoke("CreateUser", { ...base, userName: "BOB", privileges: "login" })).json.error
+        .message,
+      /already exists/,
+    );
     await invoke("SetUserPrivileges", { ...base, userName: "bob", privileges: "login,export" });
-    await invoke("SetUserPrivilegesOnFolder", { ...base, userName: "bob", folder: "bob", privileges: "read,write" });
+    await invoke("SetUserPrivilegesOnFolder", {
+      ...base,
+      userName: "bob",
+      folder: "bob",
+      privileges: "read,write",
+    });
     await invoke("SetUserPassword", { ...base, userName: "bob", password: "secret" });
     let info = (await invoke("GetUserInfo", { ...base, userName: "bob" })).json.result;
     assert.deepEqual(info.privileges, ["login", "export"]);
@@ -142,47 +202,80 @@ Deno.test("mock: users, privileges and folder privileges change the state", asyn
     assert.ok(!JSON.stringify(info).includes("secret"));
     await invoke("RenameUser", { ...base, oldUserName: "bob", newUserName: "robert" });
     info = (await invoke("GetUserInfo", { ...base, userName: "robert" })).json.result;
-    assert.deepEqual(info.privilegesOnFolders, [{ folder: "robert", privileges: ["read", "write"] }]);
+    assert.deepEqual(info.privilegesOnFolders, [{
+      folder: "robert",
+      privileges: ["read", "write"],
+    }]);
     await invoke("ClearUserPrivilegesOnFolders", { ...base, userName: "robert" });
     info = (await invoke("GetUserInfo", { ...base, userName: "robert" })).json.result;
     assert.equal(info.privilegesOnFolders, undefined);
     await invoke("DeleteUser", { ...base, userName: "robert" });
-    assert.match((await invoke("GetUserInfo", { ...base, userName: "robert" })).json.error.message, /'robert' does not exist/);
-    assert.match((await invoke("DeleteUser", { ...base, userName: "$archiveadmin" })).json.error.message, /cannot be deleted/);
+    assert.match(
+      (await invoke("GetUserInfo", { ...base, userName: "robert" })).json.error.message,
+      /'robert' does not exist/,
+    );
+    assert.match(
+      (await invoke("DeleteUser", { ...base, userName: "$archiveadmin" })).json.error.message,
+      /cannot be deleted/,
+    );
   });
 });
 
 Deno.test("mock: stores can be created, renamed and given a requested state", async () => {
   await withMock({}, async ({ invoke }) => {
     const base = { instanceID: "initech" };
-    await invoke("CreateStore", { ...base, name: "2026-02", databasePath: "E:\\x", requestedState: "current" });
+    await invoke("CreateStore", {
+      ...base,
+      name: "2026-02",
+      databasePath: "E:\\x",
+      requestedState: "current",
+    });
     await invoke("RenameStore", { ...base, id: "1", name: "oldest" });
     await invoke("SetStoreRequestedState", { ...base, id: "2", requestedState: "writeProtected" });
     const stores = (await invoke("GetStores", { ...base, includeSize: "true" })).json.result;
     assert.deepEqual(stores.map((store: { id: number }) => store.id), [1, 2, 3, 4]);
     assert.deepEqual(stores.map((store: { requestedState: string }) => store.requestedState), [
-      "normal", "writeProtected", "normal", "current",
+      "normal",
+      "writeProtected",
+      "normal",
+      "current",
     ]);
     assert.equal(stores[0].name, "oldest");
     assert.equal(typeof stores[0].statisticsSize, "number");
     const statistics = (await invoke("GetInstanceStatistics", base)).json.result;
-    assert.deepEqual(Object.keys(statistics), ["totalSizeMB", "databaseFileSizeMB", "contentFileSizeMB", "indexFileSizeMB", "numberOfMessages"]);
+    assert.deepEqual(Object.keys(statistics), [
+      "totalSizeMB",
+      "databaseFileSizeMB",
+      "contentFileSizeMB",
+      "indexFileSizeMB",
+      "numberOfMessages",
+    ]);
   });
 });
 
 Deno.test("mock: system administrators can be created, used to log in, and deleted", async () => {
   await withMock({}, async ({ invoke, server, client }) => {
-    await invoke("CreateSystemAdministrator", { config: JSON.stringify({ userName: "ops", fullName: "Ops" }), password: "pw" });
-    const names = (await invoke("GetSystemAdministrators")).json.result.map((admin: { userName: string }) => admin.userName);
+    await invoke("CreateSystemAdministrator", {
+      config: JSON.stringify({ userName: "ops", fullName: "Ops" }),
+      password: "pw",
+    });
+    const names = (await invoke("GetSystemAdministrators")).json.result.map((
+      admin: { userName: string },
+    ) => admin.userName);
     assert.deepEqual(names, ["admin", "ops"]);
-    const asOps = await read(await fetch(server.url + "/api/invoke/GetEnvironmentInfo", {
-      method: "POST",
-      headers: { Authorization: "Basic " + btoa("ops:pw") },
-      body: "",
-      client,
-    }));
+    const asOps = await read(
+      await fetch(server.url + "/api/invoke/GetEnvironmentInfo", {
+        method: "POST",
+        headers: { Authorization: "Basic " + btoa("ops:pw") },
+        body: "",
+        client,
+      }),
+    );
     assert.equal(asOps.json.result.userName, "ops");
-    assert.match((await invoke("DeleteSystemAdministrator", { userName: "admin" })).json.error.message, /logged in/);
+    assert.match(
+      (await invoke("DeleteSystemAdministrator", { userName: "admin" })).json.error.message,
+      /logged in/,
+    );
     await invoke("DeleteSystemAdministrator", { userName: "ops" });
     assert.equal((await invoke("GetSystemAdministrators")).json.result.length, 1);
   });
@@ -190,17 +283,22 @@ Deno.test("mock: system administrators can be created, used to log in, and delet
 
 Deno.test("mock: other simulated read functions answer with results", async () => {
   await withMock({}, async ({ invoke }) => {
-    for (const [fn, args] of [
-      ["GetServiceStatus", {}],
-      ["Ping", {}],
-      ["GetJobs", { instanceID: "acme" }],
-      ["GetTimeZones", { instanceID: "acme" }],
-      ["GetInstanceHosts", { serverNameFilter: "host*" }],
-    ] as const) {
+    for (
+      const [fn, args] of [
+        ["GetServiceStatus", {}],
+        ["Ping", {}],
+        ["GetJobs", { instanceID: "acme" }],
+        ["GetTimeZones", { instanceID: "acme" }],
+        ["GetInstanceHosts", { serverNameFilter: "host*" }],
+      ] as const
+    ) {
       const reply = await invoke(fn, args);
       assert.equal(reply.json.statusCode, "succeeded", fn);
     }
-    assert.deepEqual((await invoke("GetInstanceHosts", { serverNameFilter: "none*" })).json.result, []);
+    assert.deepEqual(
+      (await invoke("GetInstanceHosts", { serverNameFilter: "none*" })).json.result,
+      [],
+    );
   });
 });
 
@@ -223,13 +321,22 @@ Deno.test("mock: the same seed gives the same state, another seed another", asyn
 });
 
 Deno.test("mock: scale: 1,000 instances, and 100,000 users in one instance", async () => {
-  await withMock({ instances: 1000, jobs: { getInstancesAsyncThreshold: 5000 } }, async ({ invoke, server }) => {
-    const instances = (await invoke("GetInstances", { instanceFilter: "*" })).json.result;
-    assert.equal(instances.length, 1000);
-    assert.equal(new Set(instances.map((instance: { instanceID: string }) => instance.instanceID)).size, 1000);
-    server.app.state.seedUsers(server.app.state.instance("tenant1000")!, 100_000);
-    const users = (await invoke("GetUsers", { instanceID: "tenant1000" })).json.result;
-    assert.equal(users.length, 100_001);
-    assert.equal(new Set(users.map((user: { userName: string }) => user.userName.toLowerCase())).size, 100_001);
-  });
+  await withMock(
+    { instances: 1000, jobs: { getInstancesAsyncThreshold: 5000 } },
+    async ({ invoke, server }) => {
+      const instances = (await invoke("GetInstances", { instanceFilter: "*" })).json.result;
+      assert.equal(instances.length, 1000);
+      assert.equal(
+        new Set(instances.map((instance: { instanceID: string }) => instance.instanceID)).size,
+        1000,
+      );
+      server.app.state.seedUsers(server.app.state.instance("tenant1000")!, 100_000);
+      const users = (await invoke("GetUsers", { instanceID: "tenant1000" })).json.result;
+      assert.equal(users.length, 100_001);
+      assert.equal(
+        new Set(users.map((user: { userName: string }) => user.userName.toLowerCase())).size,
+        100_001,
+      );
+    },
+  );
 });

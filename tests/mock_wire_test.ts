@@ -6,7 +6,16 @@ import { SPE_CATALOG } from "../lib/_catalog/spe.ts";
 import { AUTH, FORM, read, withMock } from "./testdata/mock/helpers.ts";
 
 const BOM = [0xef, 0xbb, 0xbf];
-const KEYS = ["error", "token", "statusVersion", "statusCode", "percentProgress", "statusText", "result", "logOutput"];
+const KEYS = [
+  "error",
+  "token",
+  "statusVersion",
+  "statusCode",
+  "percentProgress",
+  "statusText",
+  "result",
+  "logOutput",
+];
 
 Deno.test("mock: sync reply bytes are BOM + 2-space CRLF JSON with the envelope keys in order", async () => {
   await withMock({}, async ({ invoke }) => {
@@ -14,7 +23,9 @@ Deno.test("mock: sync reply bytes are BOM + 2-space CRLF JSON with the envelope 
     assert.equal(reply.status, 200);
     assert.deepEqual([...reply.bytes.subarray(0, 3)], BOM);
     const raw = new TextDecoder("utf-8", { ignoreBOM: true }).decode(reply.bytes).slice(1);
-    assert.ok(raw.startsWith('{\r\n  "error": null,\r\n  "token": null,\r\n  "statusVersion": 2,\r\n'));
+    assert.ok(
+      raw.startsWith('{\r\n  "error": null,\r\n  "token": null,\r\n  "statusVersion": 2,\r\n'),
+    );
     assert.ok(!raw.endsWith("\n"), "no trailing newline");
     assert.ok(!/[^\r]\n/.test(raw), "every LF is preceded by CR");
     assert.equal(raw, JSON.stringify(JSON.parse(raw), null, 2).replaceAll("\n", "\r\n"));
@@ -44,8 +55,20 @@ Deno.test("mock: reply headers match the documented ones", async () => {
 
 Deno.test("mock: missing or wrong credentials get 401 with a Basic realm challenge on every path", async () => {
   await withMock({}, async ({ server, client }) => {
-    for (const path of ["/api/invoke/Ping", "/api/get-status", "/api/cancel-async", "/api/get-metadata", "/nowhere"]) {
-      for (const headers of [{}, { Authorization: "Basic " + btoa("admin:wrong") }, { Authorization: "Bearer x" }]) {
+    for (
+      const path of [
+        "/api/invoke/Ping",
+        "/api/get-status",
+        "/api/cancel-async",
+        "/api/get-metadata",
+        "/nowhere",
+      ]
+    ) {
+      for (
+        const headers of [{}, { Authorization: "Basic " + btoa("admin:wrong") }, {
+          Authorization: "Bearer x",
+        }]
+      ) {
         const reply = await read(
           await fetch(server.url + path, { method: "POST", headers, body: "", client }),
         );
@@ -58,23 +81,35 @@ Deno.test("mock: missing or wrong credentials get 401 with a Basic realm challen
 });
 
 Deno.test("mock: the realm is configurable and other credentials can be set", async () => {
-  await withMock({ realm: "Test", username: "root", password: "pä:ss" }, async ({ server, client }) => {
-    const denied = await read(await fetch(server.url + "/api/invoke/Ping", { method: "POST", body: "", client }));
-    assert.equal(denied.headers.get("www-authenticate"), 'Basic realm="Test"');
-    const bytes = new TextEncoder().encode("root:pä:ss");
-    const auth = "Basic " + btoa(String.fromCharCode(...bytes));
-    const ok = await read(
-      await fetch(server.url + "/api/invoke/Ping", { method: "POST", headers: { Authorization: auth }, body: "", client }),
-    );
-    assert.equal(ok.status, 200);
-  });
+  await withMock(
+    { realm: "Test", username: "root", password: "pä:ss" },
+    async ({ server, client }) => {
+      const denied = await read(
+        await fetch(server.url + "/api/invoke/Ping", { method: "POST", body: "", client }),
+      );
+      assert.equal(denied.headers.get("www-authenticate"), 'Basic realm="Test"');
+      const bytes = new TextEncoder().encode("root:pä:ss");
+      const auth = "Basic " + btoa(String.fromCharCode(...bytes));
+      const ok = await read(
+        await fetch(server.url + "/api/invoke/Ping", {
+          method: "POST",
+          headers: { Authorization: auth },
+          body: "",
+          client,
+        }),
+      );
+      assert.equal(ok.status, 200);
+    },
+  );
 });
 
 Deno.test("mock: get-metadata answers POST and GET with a bare array of every function", async () => {
   for (const [product, catalog] of [["spe", SPE_CATALOG], ["server", SERVER_CATALOG]] as const) {
     await withMock({ product }, async ({ call, server, client }) => {
       const post = await call("/api/get-metadata");
-      const get = await read(await fetch(server.url + "/api/get-metadata", { headers: { Authorization: AUTH }, client }));
+      const get = await read(
+        await fetch(server.url + "/api/get-metadata", { headers: { Authorization: AUTH }, client }),
+      );
       assert.deepEqual(post.bytes, get.bytes);
       assert.deepEqual([...post.bytes.subarray(0, 3)], BOM);
       assert.ok(Array.isArray(post.json));
@@ -103,7 +138,11 @@ Deno.test("mock: a missing mandatory argument gives the documented error envelop
     assert.equal(reply.json.statusCode, "failed");
     assert.equal(reply.json.result, null);
     assert.equal(reply.json.error.message, "Missing API argument userName.");
-    assert.ok(reply.json.error.details.startsWith("System.Exception: Missing API argument userName.\r\n   at "));
+    assert.ok(
+      reply.json.error.details.startsWith(
+        "System.Exception: Missing API argument userName.\r\n   at ",
+      ),
+    );
     assert.equal(reply.json.statusVersion, 2);
   });
 });
@@ -115,12 +154,19 @@ Deno.test("mock: bool, number, json and enum arguments are parsed strictly", asy
       assert.equal(reply.json.statusCode, "failed", value);
       assert.match(reply.json.error.message, /includeSize.*Boolean/);
     }
-    assert.equal((await invoke("GetStores", { instanceID: "acme", includeSize: "true" })).json.statusCode, "succeeded");
+    assert.equal(
+      (await invoke("GetStores", { instanceID: "acme", includeSize: "true" })).json.statusCode,
+      "succeeded",
+    );
     const number = await invoke("RenameStore", { instanceID: "acme", id: "one", name: "x" });
     assert.match(number.json.error.message, /API argument id/);
     const json = await invoke("CreateInstance", { config: "{not json" });
     assert.match(json.json.error.message, /API argument config.*JSON/);
-    const state = await invoke("SetStoreRequestedState", { instanceID: "acme", id: "1", requestedState: "bogus" });
+    const state = await invoke("SetStoreRequestedState", {
+      instanceID: "acme",
+      id: "1",
+      requestedState: "bogus",
+    });
     assert.match(state.json.error.message, /requestedState.*'bogus'/);
   });
 });
@@ -139,16 +185,23 @@ Deno.test("mock: unknown function and unknown argument get error envelopes (HTTP
 
 Deno.test("mock: unknown instance, user and store IDs give error envelopes naming them", async () => {
   await withMock({}, async ({ invoke }) => {
-    assert.equal((await invoke("GetUsers", { instanceID: "nope" })).json.error.message, "Instance 'nope' does not exist.");
+    assert.equal(
+      (await invoke("GetUsers", { instanceID: "nope" })).json.error.message,
+      "Instance 'nope' does not exist.",
+    );
     assert.equal(
       (await invoke("GetUserInfo", { instanceID: "acme", userName: "ghost" })).json.error.message,
       "User 'ghost' does not exist.",
     );
     assert.equal(
-      (await invoke("VerifyStore", { instanceID: "acme", id: "99", includeIndexes: "false" })).json.error.message,
+      (await invoke("VerifyStore", { instanceID: "acme", id: "99", includeIndexes: "false" })).json
+        .error.message,
       "Archive store with ID 99 does not exist.",
     );
-    assert.equal((await invoke("StartInstances", { instanceFilter: "zz" })).json.error.message, "Instance 'zz' does not exist.");
+    assert.equal(
+      (await invoke("StartInstances", { instanceFilter: "zz" })).json.error.message,
+      "Instance 'zz' does not exist.",
+    );
   });
 });
 
@@ -185,7 +238,9 @@ Deno.test("mock: unknown paths get 404, wrong methods 405", async () => {
   await withMock({}, async ({ call, server, client }) => {
     assert.equal((await call("/api/nothing")).status, 404);
     assert.equal((await call("/")).status, 404);
-    const get = await read(await fetch(server.url + "/api/invoke/Ping", { headers: { Authorization: AUTH }, client }));
+    const get = await read(
+      await fetch(server.url + "/api/invoke/Ping", { headers: { Authorization: AUTH }, client }),
+    );
     assert.equal(get.status, 405);
   });
 });
@@ -198,7 +253,9 @@ Deno.test("mock: serves plain HTTP when asked, and HTTPS with the test certifica
   });
   await withMock({}, async ({ server }) => {
     assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
-    const fingerprints = await Deno.readTextFile(new URL("./testdata/tls/fingerprints.txt", import.meta.url));
+    const fingerprints = await Deno.readTextFile(
+      new URL("./testdata/tls/fingerprints.txt", import.meta.url),
+    );
     const line = fingerprints.split("\n").find((entry) => entry.endsWith("server.pem"))!;
     assert.equal(server.certificate?.sha256, line.split(/\s+/)[0]);
   });
@@ -211,7 +268,9 @@ Deno.test("mock: the tls option serves another certificate", async () => {
   const ca = await Deno.readTextFile(new URL("ca.pem", dir));
   await withMock({ tls: { cert, key, caPem: ca } }, async ({ server, client }) => {
     assert.equal(server.certificate?.pem, cert);
-    await assert.rejects(fetch(server.url + "/api/invoke/Ping", { method: "POST", body: "", client }));
+    await assert.rejects(
+      fetch(server.url + "/api/invoke/Ping", { method: "POST", body: "", client }),
+    );
   });
 });
 
@@ -221,9 +280,18 @@ Deno.test("mock: product server answers GetServerInfo and user functions without
     assert.deepEqual(Object.keys(info.json.result), ["version", "machineName"]);
     const users = await invoke("GetUsers");
     assert.equal(users.json.result[0].userName, "$archiveadmin");
-    assert.equal((await invoke("GetUserInfo", { userName: users.json.result[1].userName })).json.statusCode, "succeeded");
-    assert.equal((await invoke("GetInstances", { instanceFilter: "*" })).json.error.message, "Unknown API function GetInstances.");
-    assert.equal((await invoke("GetUsers", { instanceID: "x" })).json.error.message, "Unknown API argument instanceID for function GetUsers.");
+    assert.equal(
+      (await invoke("GetUserInfo", { userName: users.json.result[1].userName })).json.statusCode,
+      "succeeded",
+    );
+    assert.equal(
+      (await invoke("GetInstances", { instanceFilter: "*" })).json.error.message,
+      "Unknown API function GetInstances.",
+    );
+    assert.equal(
+      (await invoke("GetUsers", { instanceID: "x" })).json.error.message,
+      "Unknown API argument instanceID for function GetUsers.",
+    );
   });
 });
 

@@ -102,9 +102,15 @@ export class ParsedArgs {
  * }
  * ```
  */
-export function parseCommand(command: string, argv: readonly string[], flags: FlagSpecs): ParsedArgs {
-  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> =
-    {};
+export function parseCommand(
+  command: string,
+  argv: readonly string[],
+  flags: FlagSpecs,
+): ParsedArgs {
+  const options: Record<
+    string,
+    { type: "string" | "boolean"; short?: string; multiple?: boolean }
+  > = {};
   for (const [name, spec] of Object.entries(flags)) {
     options[name] = {
       type: spec.type,

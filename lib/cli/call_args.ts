@@ -18,7 +18,9 @@ import { UsageError } from "./usage_error.ts";
 const SECRET = /password|secret|key/i;
 
 function shown(name: string, value: string): string {
-  return SECRET.test(name) ? `${name}=…` : `${name}=${value.length > 40 ? `${value.slice(0, 40)}…` : value}`;
+  return SECRET.test(name)
+    ? `${name}=…`
+    : `${name}=${value.length > 40 ? `${value.slice(0, 40)}…` : value}`;
 }
 
 /**
@@ -49,8 +51,8 @@ export async function parseCallArgs(
   pairs: readonly string[],
   metadata: readonly ArgumentMetadata[] | undefined,
   io: CliIo,
-): Promise<Record<string, unknown>> {
-  const args: Record<string, unknown> = {};
+): Promise<Record<string, string | number | boolean>> {
+  const args: Record<string, string | number | boolean> = {};
   let stdinUsed = false;
   for (const [index, pair] of pairs.entries()) {
     const eq = pair.indexOf("=");
@@ -87,17 +89,21 @@ export async function parseCallArgs(
   return args;
 }
 
-function coerce(name: string, value: string, type: string | undefined): unknown {
+function coerce(name: string, value: string, type: string | undefined): string | number | boolean {
   switch (type) {
     case "bool": {
       const lower = value.toLowerCase();
       if (lower === "true") return true;
       if (lower === "false") return false;
-      throw new UsageError(`${shown(name, value)}: ${name} is a bool; give ${name}=true or ${name}=false.`);
+      throw new UsageError(
+        `${shown(name, value)}: ${name} is a bool; give ${name}=true or ${name}=false.`,
+      );
     }
     case "number": {
       if (!/^-?\d+(\.\d+)?$/.test(value.trim())) {
-        throw new UsageError(`${shown(name, value)}: ${name} is a number; give a decimal number, such as ${name}=1.`);
+        throw new UsageError(
+          `${shown(name, value)}: ${name} is a number; give a decimal number, such as ${name}=1.`,
+        );
       }
       return Number(value);
     }
@@ -108,7 +114,9 @@ function coerce(name: string, value: string, type: string | undefined): unknown 
         return value;
       } catch {
         throw new UsageError(
-          `${shown(name, value)}: ${name} takes JSON, and this is not valid JSON. Quote it for the shell, ` +
+          `${
+            shown(name, value)
+          }: ${name} takes JSON, and this is not valid JSON. Quote it for the shell, ` +
             `such as ${name}='{"key":"value"}', or read it from a file with ${name}=@file.json.`,
         );
       }

@@ -64,7 +64,9 @@ function flagLines(flags: FlagSpecs): string[] {
  * ```
  */
 export function commandHelp(command: Command): string {
-  const sections: string[] = [`${command.summary}\n\nUsage:\n  ${command.usage.split("\n").join("\n  ")}`];
+  const sections: string[] = [
+    `${command.summary}\n\nUsage:\n  ${command.usage.split("\n").join("\n  ")}`,
+  ];
   if (command.description) sections.push(command.description);
   sections.push(`Flags:\n${flagLines(command.flags).join("\n")}`);
   for (const group of command.flagGroups ?? []) {

@@ -30,7 +30,11 @@ export const OUTPUT_FLAGS: FlagSpecs = {
     help: "Output format (default: list on a terminal, json when piped).",
   },
   "no-color": { type: "boolean", help: "No colours (NO_COLOR is respected too)." },
-  quiet: { type: "boolean", short: "q", help: "No progress and no messages; data and errors only." },
+  quiet: {
+    type: "boolean",
+    short: "q",
+    help: "No progress and no messages; data and errors only.",
+  },
 };
 
 /** The flags that say which server to talk to and how. */
@@ -122,7 +126,9 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
   const host = parsed.string("host") ?? io.env("MSPE_HOST") ?? "localhost";
   if (host.trim() === "" || /[\s/?#@]/.test(host)) {
     throw new UsageError(
-      `--host ${JSON.stringify(host)} is not a host name. Give a name or address, such as --host spe1.example.com.`,
+      `--host ${
+        JSON.stringify(host)
+      } is not a host name. Give a name or address, such as --host spe1.example.com.`,
     );
   }
   const portText = parsed.string("port") ?? io.env("MSPE_PORT");
@@ -131,14 +137,18 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
     port = Number(portText);
     if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
       throw new UsageError(
-        `The port ${JSON.stringify(portText)} is not a port number. Give 1 to 65535, such as --port 8474.`,
+        `The port ${
+          JSON.stringify(portText)
+        } is not a port number. Give 1 to 65535, such as --port 8474.`,
       );
     }
   }
   const productText = parsed.string("product") ?? "spe";
   if (productText !== "spe" && productText !== "server") {
     throw new UsageError(
-      `Unknown product ${JSON.stringify(productText)}. Use --product spe (MailStore SPE) or --product server (MailStore Server).`,
+      `Unknown product ${
+        JSON.stringify(productText)
+      }. Use --product spe (MailStore SPE) or --product server (MailStore Server).`,
     );
   }
   const tlsVersion = parsed.string("tls-version");
@@ -153,7 +163,9 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
     const seconds = Number(timeoutText);
     if (!Number.isFinite(seconds) || seconds <= 0 || timeoutText.trim() === "") {
       throw new UsageError(
-        `--timeout ${JSON.stringify(timeoutText)} is not a number of seconds. Give a positive number, such as --timeout 30.`,
+        `--timeout ${
+          JSON.stringify(timeoutText)
+        } is not a number of seconds. Give a positive number, such as --timeout 30.`,
       );
     }
     timeoutMs = Math.round(seconds * 1000);
@@ -294,4 +306,29 @@ export function connectionArgs(settings: ConnectionSettings): string[] {
   if (settings.insecure) args.push("--insecure");
   if (settings.tlsVersion !== undefined) args.push("--tls-version", settings.tlsVersion);
   return args;
+}
+
+/**
+ * The signal for `--timeout`: a `TimeoutError` when it runs out (exit code 6), or `undefined`.
+ *
+ * @example
+ * ```ts ignore
+ * const signal = timeoutSignal(settings);
+ * ```
+ */
+export function timeoutSignal(settings: ConnectionSettings): AbortSignal | undefined {
+  return settings.timeoutMs === undefined ? undefined : AbortSignal.timeout(settings.timeoutMs);
+}
+
+/**
+ * The exact `mspe-run watch <token>` command that reaches the same server, for the messages after
+ * `--no-wait` and Ctrl-C.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(resumeCommandFor(settings)("s0123")); // mspe-run watch s0123 --host spe1 --username admin
+ * ```
+ */
+export function resumeCommandFor(settings: ConnectionSettings): (token: string) => string {
+  return (token) => ["mspe-run", "watch", token, ...connectionArgs(settings)].map(shellQuote).join(" ");
 }

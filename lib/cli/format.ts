@@ -31,7 +31,8 @@ export interface Style {
   good(text: string): string;
 }
 
-const wrap = (open: string, close: string) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`;
+const wrap = (open: string, close: string) => (text: string) =>
+  `\x1b[${open}m${text}\x1b[${close}m`;
 
 /**
  * The style for colour on or off.
@@ -166,17 +167,25 @@ export function renderTable(value: unknown, st: Style, maxWidth?: number): strin
     isRecord(item) ? item : { value: item }
   );
   const columns: string[] = [];
-  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  for (const row of rows) {
+    for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  }
   const cells = rows.map((row) => columns.map((column) => oneLine(inline(row[column]))));
   const widths = columns.map((column, i) =>
     Math.max(column.length, ...cells.map((row) => (row[i] ?? "").length))
   );
   if (maxWidth !== undefined) fit(widths, maxWidth);
   const line = (parts: string[]) => parts.join(" ").trimEnd();
-  const header = line(columns.map((c, i) => st.header(cut(c, widths[i] ?? 0).padEnd(widths[i] ?? 0))));
-  const rule = line(columns.map((c, i) => "-".repeat(Math.min(c.length, widths[i] ?? 0))
-    .padEnd(widths[i] ?? 0)));
-  const body = cells.map((row) => line(row.map((cell, i) => cut(cell, widths[i] ?? 0).padEnd(widths[i] ?? 0))));
+  const header = line(
+    columns.map((c, i) => st.header(cut(c, widths[i] ?? 0).padEnd(widths[i] ?? 0))),
+  );
+  const rule = line(columns.map((c, i) =>
+    "-".repeat(Math.min(c.length, widths[i] ?? 0))
+      .padEnd(widths[i] ?? 0)
+  ));
+  const body = cells.map((row) =>
+    line(row.map((cell, i) => cut(cell, widths[i] ?? 0).padEnd(widths[i] ?? 0)))
+  );
   return `${[header, rule, ...body].join("\n")}\n`;
 }
 
@@ -186,7 +195,9 @@ function fit(widths: number[], maxWidth: number): void {
   while (total() > maxWidth) {
     let widest = -1;
     for (let i = 0; i < widths.length; i++) {
-      if ((widths[i] ?? 0) > 6 && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0))) widest = i;
+      if ((widths[i] ?? 0) > 6 && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0))) {
+        widest = i;
+      }
     }
     if (widest < 0) return;
     widths[widest] = Math.max(6, (widths[widest] ?? 0) - (total() - maxWidth));

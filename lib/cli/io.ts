@@ -89,7 +89,9 @@ function sink(file: typeof Deno.stdout | typeof Deno.stderr): TextSink {
 async function readAll(): Promise<string> {
   const chunks: string[] = [];
   const decoder = new TextDecoder();
-  for await (const chunk of Deno.stdin.readable) chunks.push(decoder.decode(chunk, { stream: true }));
+  for await (const chunk of Deno.stdin.readable) {
+    chunks.push(decoder.decode(chunk, { stream: true }));
+  }
   chunks.push(decoder.decode());
   return chunks.join("");
 }

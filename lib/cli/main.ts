@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ParsedArgs, parseCommand } from "./args.ts";
+import { parseCommand, ParsedArgs } from "./args.ts";
 import { allFlags, type Command, commandHelp } from "./command.ts";
 import { callCommand } from "./commands/call.ts";
 import { cancelCommand } from "./commands/cancel.ts";
@@ -37,7 +37,9 @@ export const COMMANDS: readonly Command[] = [
 
 /** The text of `mspe-run --help`. */
 export function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.split("\n")[0]!.replace(/^mspe-run /, "").length));
+  const width = Math.max(
+    ...COMMANDS.map((c) => c.usage.split("\n")[0]!.replace(/^mspe-run /, "").length),
+  );
   const commands = COMMANDS.map((c) =>
     `  ${c.usage.split("\n")[0]!.replace(/^mspe-run /, "").padEnd(width)}  ${c.summary}`
   );
@@ -112,13 +114,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!command) {
       if (name.startsWith("-")) {
         throw new UsageError(
-          `Put the command first: mspe-run <command> [flags]; ${name.split("=", 1)[0]} is not a command. ` +
+          `Put the command first: mspe-run <command> [flags]; ${
+            name.split("=", 1)[0]
+          } is not a command. ` +
             "Run `mspe-run --help` for the list.",
         );
       }
       const suggestion = closest(name, COMMANDS.map((c) => c.name));
       throw new UsageError(
-        `Unknown command ${JSON.stringify(name)}.${suggestion ? ` Did you mean ${suggestion}?` : ""} ` +
+        `Unknown command ${JSON.stringify(name)}.${
+          suggestion ? ` Did you mean ${suggestion}?` : ""
+        } ` +
           "Run `mspe-run --help` for the list.",
       );
     }

@@ -160,7 +160,9 @@ export function statusLine(status: Status): string {
   const parts = [`#${status.statusVersion}`, status.statusCode];
   if (typeof status.percentProgress === "number") parts.push(`${status.percentProgress}%`);
   if (status.statusText) parts.push(status.statusText.replace(/\s+/g, " ").trim());
-  const lastLog = (status.logOutput ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1);
+  const lastLog = (status.logOutput ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(
+    -1,
+  );
   if (lastLog) parts.push(`| ${lastLog}`);
   if (status.error) parts.push(`| ${inline(status.error.message)}`);
   return parts.join(" ");

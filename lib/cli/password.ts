@@ -56,7 +56,9 @@ async function prompt(io: CliIo, source: PasswordSource): Promise<string> {
   const line = await io.stdin.readSecretLine();
   io.stderr.write("\n");
   if (line === null) throw new PromptCancelled();
-  if (line === "") throw new UsageError("The password is empty. Type it at the prompt, or set MSPE_PASSWORD.");
+  if (line === "") {
+    throw new UsageError("The password is empty. Type it at the prompt, or set MSPE_PASSWORD.");
+  }
   return line;
 }
 
@@ -70,14 +72,18 @@ async function readPasswordFile(io: CliIo, source: PasswordSource): Promise<stri
     try {
       text = await io.readTextFile(path);
     } catch (error) {
-      throw new UsageError(`Cannot read the password file ${path}: ${reason(error)}. Check the path.`);
+      throw new UsageError(
+        `Cannot read the password file ${path}: ${reason(error)}. Check the path.`,
+      );
     }
   }
   // One trailing line break is the file's, not the password's (echo and editors add it).
   const password = text.replace(/\r?\n$/, "");
   if (password === "") {
     throw new UsageError(
-      `The password ${path === "-" ? "on stdin" : `file ${path}`} is empty. Put the password in it.`,
+      `The password ${
+        path === "-" ? "on stdin" : `file ${path}`
+      } is empty. Put the password in it.`,
     );
   }
   return password;

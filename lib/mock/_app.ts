@@ -11,8 +11,8 @@ import { SPE_CATALOG } from "../_catalog/spe.ts";
 import { checkArguments } from "./_args.ts";
 import { Faults } from "./_faults.ts";
 import { type CallContext, Deferred, SIMULATIONS } from "./_functions.ts";
-import { JobEngine } from "./_jobs.ts";
-import type { FaultRule, MockOptions } from "./_options.ts";
+import { JobEngine, type MockJobs } from "./_jobs.ts";
+import type { FaultController, FaultRule, MockOptions, MockStats } from "./_options.ts";
 import { MockState } from "./_state.ts";
 import { Stats } from "./_stats.ts";
 import {
@@ -61,20 +61,24 @@ const decoder = new TextDecoder();
  * app.close();
  * ```
  */
-export type MockApp = Hono & {
+export interface MockApp {
+  /** Answers one request (the Hono app's `fetch`; pass it to `Deno.serve`). */
+  fetch(request: Request): Response | Promise<Response>;
+  /** Answers a request built from a path or URL (the Hono app's `request`), without a socket. */
+  request(input: string | URL | Request, init?: RequestInit): Response | Promise<Response>;
   /** The simulated server's state; change it directly in tests. */
   readonly state: MockState;
   /** Live request counters. */
-  readonly stats: Stats;
+  readonly stats: MockStats;
   /** Fault rules. */
-  readonly faults: Faults;
+  readonly faults: FaultController;
   /** The long-running call engine (settings, `step`, `expire`, `tokens`). */
-  readonly jobs: JobEngine;
+  readonly jobs: MockJobs;
   /** The product simulated. */
   readonly product: Product;
   /** Stops job timers, releases long polls and pending delays. Call it when done with the app. */
   close(): void;
-};
+}
 
 const metadataCache = new Map<Product, Uint8Array>();
 
@@ -425,8 +429,8 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     }
   }
 
-  const app = hono as unknown as MockApp;
-  Object.assign(app, {
+  // The app is the Hono instance itself, with the controls added.
+  return Object.assign(hono, {
     state,
     stats,
     faults,
@@ -436,6 +440,5 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       closing.abort();
       jobs.dispose();
     },
-  });
-  return app;
+  }) as unknown as MockApp;
 }

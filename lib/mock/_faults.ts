@@ -44,7 +44,9 @@ export class Faults implements FaultController {
       if (rule.function !== undefined && rule.function !== fn) continue;
       // Token faults only mean something on the token paths; elsewhere they must not use up `times`.
       if (rule.kind === "early-return" && path !== "/api/get-status") continue;
-      if (rule.kind === "expire-token" && path !== "/api/get-status" && path !== "/api/cancel-async") continue;
+      if (
+        rule.kind === "expire-token" && path !== "/api/get-status" && path !== "/api/cancel-async"
+      ) continue;
       if (rule.kind === "latency") {
         latencyMs += rule.latencyMs ?? 0;
         active.remaining--;

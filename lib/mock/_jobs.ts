@@ -55,11 +55,28 @@ export interface JobsConfig {
  * ```ts
  * import { createMockApp } from "@mspe/mspe/mock";
  * const app = createMockApp({ jobs: { stepMs: Infinity } });
- * console.log(app.jobs.tokens());
+ * for (const token of app.jobs.tokens()) app.jobs.step(token);
+ * app.jobs.config.getInstancesAsyncThreshold = 0; // GetInstances now always runs as a job
  * app.close();
  * ```
  */
-export class JobEngine {
+export interface MockJobs {
+  /** The live settings; change them at any time (new jobs use the new values). */
+  readonly config: JobsConfig;
+  /** Number of jobs whose status is `running`. */
+  readonly running: number;
+  /** The tokens known (running, or ended and not yet expired). */
+  tokens(): string[];
+  /** Moves a running job one step on now (for tests with `stepMs: Infinity`). Returns false if unknown or ended. */
+  step(token: string): boolean;
+  /** Whether the token is known (and not expired). */
+  has(token: string): boolean;
+  /** Forgets a token now: the next get-status for it answers 404. Returns false if it was unknown. */
+  expire(token: string): boolean;
+}
+
+/** The job engine behind {@linkcode MockJobs}. */
+export class JobEngine implements MockJobs {
   /** The live settings; change them at any time (new jobs use the new values). */
   readonly config: JobsConfig;
   readonly #jobs = new Map<string, JobRecord>();
@@ -135,7 +152,7 @@ export class JobEngine {
     this.#jobs.set(job.token, job);
     this.#schedule(job);
     this.onChange();
-    return this.render(job, -1);
+    return this.#render(job, -1);
   }
 
   #schedule(job: JobRecord): void {
@@ -232,11 +249,11 @@ export class JobEngine {
   /** The current status of a job for a client that last saw `lastKnownVersion`, or undefined. */
   status(token: string, lastKnownVersion = -1): WireEnvelope | undefined {
     const job = this.#get(token);
-    return job === undefined ? undefined : this.render(job, lastKnownVersion);
+    return job === undefined ? undefined : this.#render(job, lastKnownVersion);
   }
 
   /** Renders the envelope; with incremental log output only lines newer than `lastKnownVersion`. */
-  render(job: JobRecord, lastKnownVersion: number): WireEnvelope {
+  #render(job: JobRecord, lastKnownVersion: number): WireEnvelope {
     const lines = this.config.logOutput === "incremental"
       ? job.log.filter((line) => line.version > lastKnownVersion)
       : job.log;
@@ -303,7 +320,7 @@ export class JobEngine {
       this.onChange();
       this.#notify(job);
     }
-    return this.render(job, lastKnownVersion);
+    return this.#render(job, lastKnownVersion);
   }
 
   /** Stops every timer and releases every waiting long poll (called by `close()`). */

@@ -26,7 +26,8 @@ export type {
   MockStats,
 } from "./_options.ts";
 export { SIMULATED_FUNCTIONS } from "./_functions.ts";
-export { JobEngine, type JobsConfig } from "./_jobs.ts";
+export type { JobsConfig, MockJobs } from "./_jobs.ts";
+export type { Product } from "../metadata.ts";
 export {
   type InstanceStatus,
   type MockInstance,

@@ -1,0 +1,120 @@
+/**
+ * Following a long-running call in the CLI: progress on stderr, Ctrl-C to detach (the call goes on,
+ * the token to resume with is printed), or with `--cancel-on-interrupt` Ctrl-C sends cancel-async and
+ * waits for the cancelled final status.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import { type Client, type Operation, type Status, stopCall } from "../../mod.ts";
+import { describeError, ExitCode, isAbort } from "./exit_codes.ts";
+import { Interrupts } from "./interrupt.ts";
+import type { CliIo } from "./io.ts";
+import type { Output } from "./output.ts";
+
+/** How {@linkcode watchOperation} behaves. */
+export interface WatchOptions {
+  /** The function name (or a description) for the progress line and messages. */
+  readonly label: string;
+  /** Where progress and messages go. */
+  readonly out: Output;
+  /** On Ctrl-C, cancel the call instead of detaching from it. */
+  readonly cancelOnInterrupt: boolean;
+  /** The command that resumes watching a token (connection flags included). */
+  readonly resumeCommand: (token: string) => string;
+}
+
+/** How watching ended: with the final status, or detached by Ctrl-C. */
+export type WatchOutcome =
+  | { readonly kind: "final"; readonly status: Status }
+  | { readonly kind: "detached"; readonly token: string | null };
+
+/**
+ * Follows an operation to its end with a progress display. The operation is made by `start`, which
+ * gets the signal that detaching aborts (pass it as the call's `signal`).
+ *
+ * Resolves to the final status (rejecting with `ApiError`/`CancelledError` as `operation.final`
+ * does), or to `detached` after Ctrl-C.
+ *
+ * @example
+ * ```ts ignore
+ * const outcome = await watchOperation(client, (signal) => resumeCall(client, token, { signal }), io, {
+ *   label: "VerifyStore", out, cancelOnInterrupt: false, resumeCommand: (t) => `mspe-run watch ${t}`,
+ * });
+ * ```
+ */
+export async function watchOperation(
+  client: Client,
+  start: (signal: AbortSignal) => Operation,
+  io: CliIo,
+  options: WatchOptions,
+): Promise<WatchOutcome> {
+  const { out, label } = options;
+  using interrupts = new Interrupts(io);
+  let token: string | null = null;
+  let cancelWanted = false;
+  let cancelling: Promise<void> | undefined;
+  const sendCancel = (): void => {
+    if (cancelling || token === null) return;
+    const target = token;
+    cancelling = stopCall(client, target).then(
+      () => out.note(`Cancel requested for ${label}; waiting for the server to stop it.`),
+      (error) => out.warn(`Could not cancel ${label}: ${describeError(error)}`),
+    );
+  };
+  if (options.cancelOnInterrupt) {
+    interrupts.onFirst(() => {
+      cancelWanted = true;
+      out.note(`Ctrl-C: cancelling ${label} (press Ctrl-C again to stop waiting; it goes on).`);
+      sendCancel();
+    });
+  }
+  const operation = start(interrupts.detach);
+  const progress = out.progress(label);
+  try {
+    for await (const status of operation) {
+      token ??= status.token;
+      progress.update(status);
+      if (cancelWanted) sendCancel();
+    }
+    progress.clear();
+    await cancelling;
+    return { kind: "final", status: await operation.final };
+  } catch (error) {
+    progress.clear();
+    await cancelling;
+    if (interrupts.detach.aborted && isAbort(error)) return { kind: "detached", token };
+    throw error;
+  }
+}
+
+/**
+ * Prints what to do after detaching and returns the exit code for it ({@linkcode ExitCode.Interrupted}).
+ *
+ * @example
+ * ```ts ignore
+ * return reportDetached(io, "VerifyStore", outcome.token, (t) => `mspe-run watch ${t}`);
+ * ```
+ */
+export function reportDetached(
+  io: CliIo,
+  label: string,
+  token: string | null,
+  resumeCommand: (token: string) => string,
+): number {
+  if (token === null) {
+    io.stderr.write(
+      `\nInterrupted before the server answered: ${label} may have started on the server anyway. ` +
+        "Check its state before you start it again.\n",
+    );
+  } else {
+    io.stderr.write(
+      `\nDetached: ${label} goes on on the server.\nToken: ${token}\nResume with: ${
+        resumeCommand(token)
+      }\n`,
+    );
+  }
+  return ExitCode.Interrupted;
+}

@@ -1,0 +1,222 @@
+/**
+ * Looks at a server's TLS certificate without trusting it: who it is for, who issued it, when it is
+ * valid, its SHA-256 fingerprint (what `pinnedSha256` / `--pin-sha256` takes), and whether the client
+ * would accept it as it is. Behind `mspe-run tls-info`.
+ *
+ * @example
+ * ```ts ignore
+ * import { getCertificateInfo } from "@mspe/mspe";
+ * const info = await getCertificateInfo("spe.example.com", 8474);
+ * console.log(info.sha256, info.authorized ? "trusted" : info.authorizationError);
+ * ```
+ *
+ * @module
+ */
+
+import net from "node:net";
+import tls from "node:tls";
+import { ArgumentError, TlsError } from "./errors.ts";
+import { describeVerifyFailure } from "./_transport_node.ts";
+import { toTransportError } from "./_transport.ts";
+
+/**
+ * What {@linkcode getCertificateInfo} found out about a server's certificate.
+ *
+ * @example
+ * ```ts ignore
+ * import { getCertificateInfo, type CertificateInfo } from "@mspe/mspe";
+ * const info: CertificateInfo = await getCertificateInfo("localhost", 8474);
+ * if (info.selfSigned) console.log(`Pin it: --pin-sha256 ${info.sha256}`);
+ * ```
+ */
+export interface CertificateInfo {
+  /** The host name or address connected to. */
+  host: string;
+  /** The port connected to. */
+  port: number;
+  /** The subject's distinguished name, e.g. "CN=spe.example.com, O=Example". */
+  subject: string;
+  /** The issuer's distinguished name; the same as `subject` for a self-signed certificate. */
+  issuer: string;
+  /** Start of validity (ISO 8601). */
+  validFrom: string;
+  /** End of validity (ISO 8601). */
+  validTo: string;
+  /** SHA-256 fingerprint, "AB:CD:..." upper-case hex: the value for `pinnedSha256` / `--pin-sha256`. */
+  sha256: string;
+  /** The subject alternative names, e.g. ["DNS:localhost", "IP:127.0.0.1"]. */
+  subjectAltNames: string[];
+  /** The serial number (hex). */
+  serialNumber: string;
+  /** Whether subject and issuer are the same: nobody but the server itself vouches for it. */
+  selfSigned: boolean;
+  /** Whether it is a CA certificate (basic constraints CA:TRUE), or null when unknown. */
+  isCA: boolean | null;
+  /** Whether the validity period has ended (or not begun) now. */
+  expired: boolean;
+  /** Whether the certificate lists `host` (or `servername` when given). */
+  hostNameMatches: boolean;
+  /** The negotiated TLS version, e.g. "TLSv1.3", or null when unknown. */
+  protocol: string | null;
+  /** The negotiated cipher suite, or null when unknown. */
+  cipher: string | null;
+  /**
+   * Whether the client would accept the certificate with default settings (and the given `caCerts`):
+   * a trusted chain, valid now, for this host name, and not a CA:TRUE certificate used as a server
+   * certificate (which Deno's default verification refuses).
+   */
+  authorized: boolean;
+  /** Why it would not be accepted, in words ("has expired (valid until ...)"), or null. */
+  authorizationError: string | null;
+}
+
+/**
+ * Options of {@linkcode getCertificateInfo}.
+ *
+ * @example
+ * ```ts ignore
+ * import { getCertificateInfo } from "@mspe/mspe";
+ * await getCertificateInfo("10.0.0.5", 8474, { servername: "spe.example.com", signal: AbortSignal.timeout(5000) });
+ * ```
+ */
+export interface CertificateInfoOptions {
+  /** Aborts the connection; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** The name to ask for (SNI) and to check the certificate against, when it differs from `host`. */
+  servername?: string | undefined;
+  /** Extra trusted CA certificates (PEM) for the `authorized` verdict, as in the client's options. */
+  caCerts?: readonly string[] | undefined;
+}
+
+function distinguishedName(name: tls.Certificate | undefined): string {
+  if (!name) return "";
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(name)) {
+    for (const item of Array.isArray(value) ? value : [value]) parts.push(`${key}=${String(item)}`);
+  }
+  return parts.join(", ");
+}
+
+function isoDate(text: string | undefined): string {
+  const time = text ? Date.parse(text) : NaN;
+  return Number.isNaN(time) ? (text ?? "") : new Date(time).toISOString();
+}
+
+/**
+ * Connects to `host:port`, completes a TLS handshake without trusting the certificate, and describes
+ * the certificate. Nothing is sent over the connection; it is closed at once.
+ *
+ * Rejects with {@linkcode ConnectionError} when the server cannot be reached, {@linkcode TlsError}
+ * when no TLS handshake is possible (for example a plain HTTP port), and the signal's reason when
+ * `options.signal` aborts.
+ *
+ * @example
+ * ```ts ignore
+ * import { getCertificateInfo } from "@mspe/mspe";
+ * const info = await getCertificateInfo("localhost", 8474, { signal: AbortSignal.timeout(5000) });
+ * console.log(`${info.subject}, valid until ${info.validTo}`);
+ * console.log(info.authorized ? "trusted" : `not trusted: it ${info.authorizationError}`);
+ * console.log(`--pin-sha256 ${info.sha256}`);
+ * ```
+ */
+export function getCertificateInfo(
+  host: string,
+  port: number,
+  options: CertificateInfoOptions = {},
+): Promise<CertificateInfo> {
+  const { signal, servername, caCerts } = options;
+  if (typeof host !== "string" || host === "") {
+    return Promise.reject(new ArgumentError("The host must be a non-empty name or address."));
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    return Promise.reject(new ArgumentError(`The port must be 1 to 65535, not ${String(port)}.`));
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const address = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  const name = servername ?? address;
+  const where = `${address}:${port}`;
+  return new Promise<CertificateInfo>((resolve, reject) => {
+    const connectOptions: tls.ConnectionOptions = {
+      host: address,
+      port,
+      // We only look; the verdict is computed below and reported, never acted on.
+      rejectUnauthorized: false,
+      minVersion: "TLSv1.2",
+    };
+    if (net.isIP(name) === 0) connectOptions.servername = name;
+    if (caCerts && caCerts.length > 0) connectOptions.ca = [...tls.rootCertificates, ...caCerts];
+    const socket = tls.connect(connectOptions);
+    let settled = false;
+    const finish = (error: unknown, info?: CertificateInfo): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      socket.destroy();
+      if (info) resolve(info);
+      else reject(error);
+    };
+    const onAbort = (): void => finish(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once("error", (error: Error) => {
+      finish(toTransportError(error, `https://${where}/`, signal));
+    });
+    socket.once("secureConnect", () => {
+      try {
+        const cert = socket.getPeerCertificate();
+        if (!cert || !cert.fingerprint256) {
+          finish(new TlsError(`${where} did not present a certificate. Check the host and port.`));
+          return;
+        }
+        const subject = distinguishedName(cert.subject);
+        const issuer = distinguishedName(cert.issuer);
+        const now = Date.now();
+        const from = Date.parse(cert.valid_from);
+        const to = Date.parse(cert.valid_to);
+        const expired = (!Number.isNaN(to) && to < now) || (!Number.isNaN(from) && from > now);
+        const hostNameMatches = tls.checkServerIdentity(name, cert) === undefined;
+        const isCA = typeof cert.ca === "boolean" ? cert.ca : null;
+        let authorized = socket.authorized;
+        let authorizationError: string | null = null;
+        if (!authorized) {
+          authorizationError = describeVerifyFailure(
+            String(socket.authorizationError ?? "unknown error"),
+            cert,
+            name,
+          );
+        } else if (!hostNameMatches) {
+          authorized = false;
+          authorizationError = describeVerifyFailure("ERR_TLS_CERT_ALTNAME_INVALID", cert, name);
+        } else if (isCA === true) {
+          // node:tls accepts a trusted CA:TRUE server certificate; Deno's fetch (webpki) does not.
+          authorized = false;
+          authorizationError =
+            "is a CA certificate (CA:TRUE) used as the server's own certificate, " +
+            "which the default verification refuses; pin it";
+        }
+        const protocol = socket.getProtocol();
+        finish(undefined, {
+          host: address,
+          port,
+          subject,
+          issuer,
+          validFrom: isoDate(cert.valid_from),
+          validTo: isoDate(cert.valid_to),
+          sha256: cert.fingerprint256.toUpperCase(),
+          subjectAltNames: (cert.subjectaltname ?? "").split(",").map((s) => s.trim())
+            .filter((s) => s !== "").map((s) => s.replace(/^IP Address:/, "IP:")),
+          serialNumber: cert.serialNumber ?? "",
+          selfSigned: subject !== "" && subject === issuer,
+          isCA,
+          expired,
+          hostNameMatches,
+          protocol: protocol ?? null,
+          cipher: socket.getCipher()?.name ?? null,
+          authorized,
+          authorizationError,
+        });
+      } catch (error) {
+        finish(error);
+      }
+    });
+  });
+}
