@@ -108,10 +108,15 @@ function checkVersion(name: string, value: unknown): "1.2" | "1.3" | undefined {
 
 /** The checked, normalised TLS options. */
 export interface ResolvedTls {
+  /** Extra CA PEMs, or undefined for none. */
   caCerts: readonly string[] | undefined;
+  /** The pinned fingerprint: 64 upper-case hex digits. */
   pin: string | undefined;
+  /** Accept any certificate. */
   ignoreInvalidCerts: boolean;
+  /** The lowest TLS version to negotiate. */
   minVersion: "TLSv1.2" | "TLSv1.3";
+  /** The highest TLS version to negotiate. */
   maxVersion: "TLSv1.2" | "TLSv1.3";
   /** Whether a version was asked for explicitly. */
   versionGiven: boolean;
@@ -260,7 +265,7 @@ function hostPort(url: string): string {
 }
 
 /** What to do about a refused certificate (shared by both paths). */
-export const TLS_ADVICE =
+export const TLS_ADVICE: string =
   "If it is the right server, give its CA with caCerts (--ca-cert), or pin its certificate with " +
   "pinnedSha256 (--pin-sha256; `mspe-run tls-info` shows the fingerprint), or as a last resort set " +
   "ignoreInvalidCerts (--insecure).";

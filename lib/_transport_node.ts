@@ -33,8 +33,6 @@ type CreateConnection = (
   callback: (error: Error | null, socket?: Socket) => void,
 ) => Socket | undefined;
 
-type PeerCertificate = tls.PeerCertificate;
-
 function stripBrackets(hostname: string): string {
   return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
 }
@@ -43,7 +41,11 @@ function stripBrackets(hostname: string): string {
  * Why a certificate that failed verification failed ("has expired (valid until ...)"), from its own
  * fields where that is clearer than the verification code.
  */
-export function describeVerifyFailure(code: string, cert: PeerCertificate, host: string): string {
+export function describeVerifyFailure(
+  code: string,
+  cert: tls.PeerCertificate,
+  host: string,
+): string {
   if (/ALTNAME/.test(code)) {
     const identity = tls.checkServerIdentity(host, cert);
     return "was issued for another host name; connect with a name it lists, or renew it with this " +

@@ -1,0 +1,84 @@
+/**
+ * `mspe-run cancel <token>`: asks the server to cancel a long-running call (`cancel-async`).
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import { HttpError, resumeCall, stopCall, TokenExpiredError } from "../../../mod.ts";
+import type { Command } from "../command.ts";
+import {
+  CONNECTION_FLAGS,
+  HELP_FLAGS,
+  openClient,
+  OUTPUT_FLAGS,
+  readConnection,
+  readOutput,
+  resumeCommandFor,
+  timeoutSignal,
+} from "../connection.ts";
+import { ExitCode } from "../exit_codes.ts";
+import { UsageError } from "../usage_error.ts";
+import { reportDetached, watchOperation } from "../watching.ts";
+
+/** `mspe-run cancel`. */
+export const cancelCommand: Command = {
+  name: "cancel",
+  summary: "Ask the server to cancel a long-running call.",
+  usage: "mspe-run cancel <token> [flags]",
+  description: `Sends cancel-async and prints the server's reply (a status object). The server decides when
+the call stops; --wait follows it to its final status (exit code 5 once cancelled). Exit code 7
+when the server does not know the token.`,
+  flags: {
+    ...HELP_FLAGS,
+    wait: { type: "boolean", help: "Wait until the call has stopped (exit code 5 when cancelled)." },
+  },
+  flagGroups: [
+    { title: "Output", flags: OUTPUT_FLAGS },
+    { title: "Connection", flags: CONNECTION_FLAGS },
+  ],
+  examples: [
+    "mspe-run cancel s0123456789abcdef0123456789abcdef",
+    "mspe-run cancel s0123456789abcdef0123456789abcdef --wait",
+  ],
+  async run(parsed, io) {
+    const [token, ...extra] = parsed.positionals;
+    if (token === undefined || token === "") {
+      throw new UsageError("Give the token of the call to cancel: mspe-run cancel <token>.");
+    }
+    if (extra.length > 0) throw new UsageError("cancel takes one token. Cancel one call at a time.");
+    const settings = readConnection(parsed, io);
+    const out = readOutput(parsed, io);
+    const signal = timeoutSignal(settings);
+    await using client = await openClient(settings, io, signal);
+    let reply;
+    try {
+      reply = await stopCall(client, token, { signal });
+    } catch (error) {
+      // cancel-async answers an unknown token with 404, like get-status.
+      if (error instanceof HttpError && error.status === 404) throw new TokenExpiredError(token);
+      throw error;
+    }
+    if (!parsed.bool("wait") || reply.statusCode !== "running") {
+      out.show(reply);
+      return ExitCode.Ok;
+    }
+    out.note("Cancel requested; waiting for the server to stop the call.");
+    const resumeCommand = resumeCommandFor(settings);
+    const label = `call ${token}`;
+    const outcome = await watchOperation(
+      client,
+      (detach) =>
+        resumeCall(client, token, {
+          signal: signal ? AbortSignal.any([signal, detach]) : detach,
+          lastKnownStatusVersion: reply.statusVersion,
+        }),
+      io,
+      { label, out, cancelOnInterrupt: false, resumeCommand },
+    );
+    if (outcome.kind === "detached") return reportDetached(io, label, outcome.token, resumeCommand);
+    // The call ended before the cancel took effect.
+    out.show(outcome.status);
+    return ExitCode.Ok;
+  },
+};

@@ -1,0 +1,146 @@
+// Tests of getCertificateInfo (lib/tls_info.ts) against real TLS servers on 127.0.0.1.
+
+import assert from "node:assert/strict";
+import { getCertificateInfo } from "../lib/tls_info.ts";
+import { ArgumentError, ConnectionError, TlsError } from "../lib/errors.ts";
+
+const TLS_DIR = new URL("./testdata/tls/", import.meta.url);
+const pem = (name: string): string => Deno.readTextFileSync(new URL(name, TLS_DIR));
+const CA = pem("ca.pem");
+
+async function fingerprintOf(certificate: string): Promise<string> {
+  const base64 = certificate.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+  const der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", der));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
+}
+
+function serveTls(name: string): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({
+    cert: pem(`${name}.pem`),
+    key: pem(`${name}.key`),
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+    onError: () => new Response("error", { status: 500 }),
+  }, () => new Response("ok"));
+}
+
+Deno.test("tls-info: describes a CA-signed leaf and trusts it with caCerts", async () => {
+  await using server = serveTls("server");
+  const info = await getCertificateInfo("localhost", server.addr.port, { caCerts: [CA] });
+  assert.equal(info.host, "localhost");
+  assert.equal(info.port, server.addr.port);
+  assert.equal(info.subject, "CN=server");
+  assert.equal(info.issuer, "CN=mspe test CA");
+  assert.equal(info.sha256, await fingerprintOf(pem("server.pem")));
+  assert.deepEqual(info.subjectAltNames, ["DNS:localhost", "IP:127.0.0.1"]);
+  assert.equal(info.selfSigned, false);
+  assert.equal(info.isCA, false);
+  assert.equal(info.expired, false);
+  assert.equal(info.hostNameMatches, true);
+  assert.match(info.protocol ?? "", /^TLSv1\.[23]$/);
+  assert.ok(info.cipher);
+  assert.ok(Date.parse(info.validFrom) < Date.now() && Date.now() < Date.parse(info.validTo));
+  assert.match(info.validTo, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(info.authorized, true);
+  assert.equal(info.authorizationError, null);
+
+  // The same over the address, and without the CA: described the same, but not trusted.
+  const byAddress = await getCertificateInfo("127.0.0.1", server.addr.port, { caCerts: [CA] });
+  assert.equal(byAddress.authorized, true);
+  const untrusted = await getCertificateInfo("localhost", server.addr.port);
+  assert.equal(untrusted.sha256, info.sha256);
+  assert.equal(untrusted.authorized, false);
+  assert.match(untrusted.authorizationError ?? "", /not trusted/);
+});
+
+Deno.test("tls-info: a self-signed CA:TRUE certificate is described, with the pin to use", async () => {
+  await using server = serveTls("self-signed");
+  const info = await getCertificateInfo("127.0.0.1", server.addr.port);
+  assert.equal(info.selfSigned, true);
+  assert.equal(info.isCA, true);
+  assert.equal(info.subject, info.issuer);
+  assert.equal(info.sha256, await fingerprintOf(pem("self-signed.pem")));
+  assert.equal(info.authorized, false);
+  assert.match(info.authorizationError ?? "", /self-signed \(CA:TRUE\).*pin it/);
+  // Even trusted as a CA, the default verification would refuse it as a server certificate.
+  const asCa = await getCertificateInfo("localhost", server.addr.port, {
+    caCerts: [pem("self-signed.pem")],
+  });
+  assert.equal(asCa.authorized, false);
+  assert.match(asCa.authorizationError ?? "", /CA:TRUE/);
+});
+
+Deno.test("tls-info: an expired certificate is described as expired", async () => {
+  await using server = serveTls("expired");
+  const info = await getCertificateInfo("localhost", server.addr.port, { caCerts: [CA] });
+  assert.equal(info.expired, true);
+  assert.equal(info.validTo, "2021-01-01T00:00:00.000Z");
+  assert.equal(info.authorized, false);
+  assert.match(info.authorizationError ?? "", /has expired/);
+});
+
+Deno.test("tls-info: a certificate for another host name does not match", async () => {
+  await using server = serveTls("wrong-host");
+  const info = await getCertificateInfo("localhost", server.addr.port, { caCerts: [CA] });
+  assert.deepEqual(info.subjectAltNames, ["DNS:wrong.example"]);
+  assert.equal(info.hostNameMatches, false);
+  assert.equal(info.authorized, false);
+  assert.match(info.authorizationError ?? "", /another host name/);
+  // With the name it was issued for (SNI and check), it matches and is trusted.
+  const named = await getCertificateInfo("127.0.0.1", server.addr.port, {
+    caCerts: [CA],
+    servername: "wrong.example",
+  });
+  assert.equal(named.hostNameMatches, true);
+  assert.equal(named.authorized, true);
+});
+
+Deno.test("tls-info: a closed port is a ConnectionError, a plain HTTP port a TlsError", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  await assert.rejects(
+    getCertificateInfo("127.0.0.1", port),
+    (error: unknown) =>
+      error instanceof ConnectionError && error.message.includes(`127.0.0.1:${port}`),
+  );
+  await using http = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response("ok"),
+  );
+  await assert.rejects(
+    getCertificateInfo("127.0.0.1", http.addr.port),
+    (error: unknown) => error instanceof TlsError && /speaks HTTPS/.test(error.message),
+  );
+});
+
+Deno.test("tls-info: an abort rejects with the signal's reason", async () => {
+  // A TCP listener that never answers the handshake.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  try {
+    const controller = new AbortController();
+    const pending = getCertificateInfo("127.0.0.1", (listener.addr as Deno.NetAddr).port, {
+      signal: controller.signal,
+    });
+    const conn = await accepted;
+    const reason = new DOMException("Gave up.", "TimeoutError");
+    controller.abort(reason);
+    await assert.rejects(pending, (error: unknown) => error === reason);
+    conn.close();
+    await assert.rejects(
+      getCertificateInfo("127.0.0.1", 1, { signal: AbortSignal.abort() }),
+      (error: unknown) => error instanceof DOMException && error.name === "AbortError",
+    );
+  } finally {
+    listener.close();
+  }
+});
+
+Deno.test("tls-info: bad arguments are ArgumentErrors", async () => {
+  await assert.rejects(getCertificateInfo("", 8474), ArgumentError);
+  await assert.rejects(getCertificateInfo("localhost", 0), ArgumentError);
+  await assert.rejects(getCertificateInfo("localhost", 70000), ArgumentError);
+});
