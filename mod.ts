@@ -1,6 +1,82 @@
 /**
- * mspe: a TypeScript client for the MailStore SPE Management API (and the MailStore Server
- * Administration API).
+ * A TypeScript client for the MailStore SPE Management API and the MailStore Server Administration
+ * API: the PowerShell wrapper's four functions ({@linkcode newClient}, {@linkcode invokeCall},
+ * {@linkcode startCall}, {@linkcode stopCall}) plus {@linkcode resumeCall}, typed for every function,
+ * with long-running calls as async iterators and one HTTP request per synchronous call.
+ *
+ * - Arguments are checked against the server's metadata before anything is sent (unknown function
+ *   or argument with suggestions, missing mandatory arguments, wrong value types) and encoded as the
+ *   API expects (booleans lowercase, JSON arguments as JSON text, lists comma-joined).
+ * - Errors form one hierarchy under {@linkcode MspeError}; aborts and timeouts are the standard
+ *   `AbortError` / `TimeoutError` `DOMException`s. No error or log ever shows the password.
+ * - Certificates are verified; {@linkcode TlsOptions} add a private CA, pin a self-signed
+ *   certificate, or (per client only) accept any certificate.
+ *
+ * The four examples of MailStore's PowerShell tutorial, in TypeScript:
+ *
+ * Example 1: call a function without arguments.
+ * ```ts ignore
+ * import { invokeCall, newClient } from "@mspe/mspe";
+ * await using client = await newClient({
+ *   username: "admin",
+ *   password: "admin",
+ *   host: "localhost",
+ *   port: 8474,
+ *   tls: { ignoreInvalidCerts: true }, // -IgnoreInvalidSSLCerts; prefer caCerts or pinnedSha256
+ * });
+ * const status = await invokeCall(client, "GetEnvironmentInfo");
+ * console.log(status); // { error: null, token: null, statusVersion: 2, statusCode: "succeeded", ... }
+ * console.log(status.result?.version, status.result?.licenseeName);
+ * ```
+ *
+ * Example 2: call functions with arguments: every user of every instance.
+ * ```ts ignore
+ * import { invokeCall, newClient } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * const instances = (await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [];
+ * for (const instance of instances) {
+ *   const users = (await invokeCall(client, "GetUsers", { instanceID: instance.instanceID })).result ?? [];
+ *   for (const user of users) {
+ *     const info = await invokeCall(client, "GetUserInfo", {
+ *       instanceID: instance.instanceID,
+ *       userName: user.userName,
+ *     });
+ *     console.log(info.result);
+ *   }
+ * }
+ * ```
+ *
+ * Example 3: wait for a call the server runs asynchronously; `invokeCall` follows it to the end.
+ * ```ts ignore
+ * import { invokeCall, newClient } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * const instances = (await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [];
+ * const status = await invokeCall(client, "VerifyStore", {
+ *   instanceID: instances[0]!.instanceID,
+ *   id: 1,
+ *   includeIndexes: false,
+ * });
+ * console.log(status); // { token: "sa4c…", statusVersion: 152, statusCode: "succeeded", percentProgress: 100, ... }
+ * ```
+ *
+ * Example 4: react to every status of an asynchronous call, then cancel it if needed.
+ * ```ts ignore
+ * import { invokeCall, newClient, startCall, stopCall } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * const instances = (await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [];
+ * const operation = startCall(client, "VerifyStore", {
+ *   instanceID: instances[0]!.instanceID,
+ *   id: 1,
+ *   includeIndexes: false,
+ * });
+ * for await (const status of operation) {
+ *   console.log(status.statusVersion, status.statusCode, status.percentProgress, status.logOutput);
+ *   if (status.percentProgress !== null && status.percentProgress > 50) {
+ *     await stopCall(client, operation); // Stop-MSApiCall; the loop goes on to the final status
+ *   }
+ * }
+ * await operation.final.catch((error) => console.error(String(error))); // CancelledError
+ * ```
  *
  * @module
  */

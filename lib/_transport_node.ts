@@ -173,9 +173,9 @@ export function createNodeFetch(
   const close = (): void => {
     if (closed) return;
     closed = true;
-    agent.destroy();
+    // agent.destroy();
     httpAgent.destroy();
-    for (const socket of sockets) socket.destroy();
+
     sockets.clear();
   };
 

@@ -179,7 +179,10 @@ function nullableOf(
   type: "string" | "number",
 ): { ok: true; value: string | number | null } | { ok: false } {
   if (value === undefined || value === null) return { ok: true, value: null };
-  return typeof value === type ? { ok: true, value: value as string | number } : { ok: false };
+  if (type === "string" ? typeof value === "string" : typeof value === "number") {
+    return { ok: true, value: value as string | number };
+  }
+  return { ok: false };
 }
 
 /**

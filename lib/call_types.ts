@@ -50,18 +50,6 @@ export interface CallOptions<R = unknown> {
   onStatus?: ((status: Status<R>) => void) | undefined;
 }
 
-// deno-lint-ignore ban-types
-type OptionalKeys<A> = { [K in keyof A]-?: {} extends Pick<A, K> ? K : never }[keyof A];
-
-/** Optional arguments also take `null` and `undefined` (both leave the argument out). */
-type NullableOptional<A> = {
-  readonly [K in keyof A]: K extends OptionalKeys<A> ? A[K] | null | undefined : A[K];
-};
-
-type WithOptionalInstance<A> = A extends { readonly instanceID: string }
-  ? Omit<A, "instanceID"> & { readonly instanceID?: string }
-  : A;
-
 /**
  * The arguments object of function `F` for client `C`: the function's argument type, with
  * `instanceID` optional when the client has a default instanceID, and `null`/`undefined` accepted for
@@ -74,10 +62,19 @@ type WithOptionalInstance<A> = A extends { readonly instanceID: string }
  * const args: CallArgs<typeof client, "GetUserInfo"> = { userName: "jdoe" }; // instanceID from the client
  * ```
  */
-export type CallArgs<C extends Client, F extends FunctionName<C["product"]>> = NullableOptional<
-  C["instanceID"] extends string ? WithOptionalInstance<FunctionArgs<C["product"], F>>
+export type CallArgs<C extends Client, F extends FunctionName<C["product"]>> =
+  (C["instanceID"] extends string
+    ? FunctionArgs<C["product"], F> extends { readonly instanceID: string }
+      ? Omit<FunctionArgs<C["product"], F>, "instanceID"> & { readonly instanceID?: string }
     : FunctionArgs<C["product"], F>
->;
+    : FunctionArgs<C["product"], F>) extends infer A ? {
+      readonly [
+        // Optional arguments also take null and undefined (both leave the argument out).
+        K in keyof A
+      ]: Record<never, never> extends Pick<A, K> ? A[K] | null | undefined
+        : A[K];
+    }
+    : never;
 
 /**
  * The parameters after the function name: the arguments (optional when no argument is mandatory)
@@ -91,10 +88,9 @@ export type CallArgs<C extends Client, F extends FunctionName<C["product"]>> = N
  * console.log(parameters.length);
  * ```
  */
-export type CallParameters<A, R> =
-  // deno-lint-ignore ban-types
-  {} extends A ? [args?: A, options?: CallOptions<R>]
-    : [args: A, options?: CallOptions<R>];
+export type CallParameters<A, R> = Record<never, never> extends A
+  ? [args?: A, options?: CallOptions<R>]
+  : [args: A, options?: CallOptions<R>];
 
 /**
  * The parameters of {@linkcode invokeCall} and {@linkcode startCall} after the function name, for

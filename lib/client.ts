@@ -188,7 +188,7 @@ class MspeClient implements Client<Product, string | null> {
   readonly url: string;
   readonly username: string;
   readonly instanceID: string | null;
-  readonly metadata: readonly FunctionMetadata[] | null;
+  readonly #metadata: readonly FunctionMetadata[] | null;
   #closed = false;
   #closing: Promise<void> | undefined;
   readonly #transport: Transport;
@@ -213,12 +213,16 @@ class MspeClient implements Client<Product, string | null> {
     this.url = init.url;
     this.username = init.username;
     this.instanceID = init.instanceID;
-    this.metadata = init.metadata;
+    this.#metadata = init.metadata;
     this.#transport = init.transport;
     this.#controller = init.controller;
     this.#state = init.state;
     this.#detach = init.detach;
     states.set(this, init.state);
+  }
+
+  get metadata(): readonly FunctionMetadata[] | null {
+    return this.#metadata;
   }
 
   get closed(): boolean {
@@ -243,15 +247,24 @@ class MspeClient implements Client<Product, string | null> {
     return this.close();
   }
 
-  /** Keeps the password out of `console.log(client)` and `JSON.stringify(client)`. */
+  /** What `JSON.stringify(client)` shows (the credentials are not kept on the client anyway). */
   toJSON(): Record<string, unknown> {
     return {
       product: this.product,
       url: this.url,
       username: this.username,
       instanceID: this.instanceID,
+      functions: this.#metadata?.length ?? null,
       closed: this.#closed,
     };
+  }
+
+  /** What `console.log(client)` shows: a summary instead of the whole metadata. */
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options: unknown) => string,
+    options: unknown,
+  ): string {
+    return `Client ${inspect(this.toJSON(), options)}`;
   }
 }
 
@@ -291,6 +304,25 @@ function urlHost(host: unknown): string {
     throw new ArgumentError(`host ${JSON.stringify(host)} is not a valid host name or IP address.`);
   }
   return inUrl;
+}
+
+/** Checks a metadata list given as an option (the shape get-metadata returns). */
+function checkMetadataList(list: readonly FunctionMetadata[]): FunctionMetadata[] {
+  const types = ["string", "number", "bool", "json"];
+  return list.map((fn, i) => {
+    const valid = typeof fn === "object" && fn !== null && typeof fn.name === "string" &&
+      Array.isArray(fn.args) &&
+      fn.args.every((arg) =>
+        typeof arg === "object" && arg !== null && typeof arg.name === "string" &&
+        types.includes(arg.type) && typeof arg.nullable === "boolean"
+      );
+    if (!valid) {
+      throw new ArgumentError(
+        `metadata entry ${i} is not a function description ({ name, args: [{ name, type, nullable }] }).`,
+      );
+    }
+    return fn;
+  });
 }
 
 function basicAuthorization(username: string, password: string): string {
@@ -343,6 +375,7 @@ export async function newClient<const O extends ClientOptions>(
   if (typeof username !== "string" || username === "") {
     throw new ArgumentError("The username is missing. Give the user name of an API administrator.");
   }
+  // deno-lint-ignore no-control-regex
   if (username.includes(":") || /[\x00-\x1f\x7f]/.test(username)) {
     throw new ArgumentError(
       "The username must not contain a colon or control characters (HTTP Basic cannot carry them).",
@@ -436,7 +469,7 @@ export async function newClient<const O extends ClientOptions>(
     } else if (metadataOption === "none") {
       metadata = null;
     } else {
-      metadata = Object.freeze([...metadataOption]);
+      metadata = Object.freeze(checkMetadataList(metadataOption));
     }
   } catch (error) {
     detach();

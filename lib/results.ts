@@ -82,7 +82,11 @@ export interface ServiceServerInfo {
   /** The thumbprint of its certificate. */
   readonly serverCertificate?: { readonly thumbprint: string } | null;
   /** What kind of server it is. */
-  readonly serverType: "clientAccessServer" | "managementServer" | "instanceHost" | (string & {});
+  readonly serverType:
+    | "clientAccessServer"
+    | "managementServer"
+    | "instanceHost"
+    | (string & Record<never, never>);
   /** Whether it is reachable and running. */
   readonly active: boolean;
   /** Its hardware and operating system, when known. */
@@ -111,7 +115,7 @@ export interface ServiceServerInfo {
  */
 export interface ServiceMessage {
   /** How serious it is. */
-  readonly type: "information" | "warning" | "error" | (string & {});
+  readonly type: "information" | "warning" | "error" | (string & Record<never, never>);
   /** The message text. */
   readonly text: string;
   /** Whether it belongs to the message before it. */
@@ -167,7 +171,7 @@ export interface Instance {
   /** The process ID while it runs, else `null` or 0. */
   readonly processID: number | null;
   /** `running` when healthy. */
-  readonly status: "running" | (string & {});
+  readonly status: "running" | (string & Record<never, never>);
   /** Why the last start or stop failed, or `null`. */
   readonly startStopError: string | null;
 }
@@ -278,7 +282,12 @@ export interface Store {
   /** The store's name. */
   readonly name: string;
   /** `current`, `normal`, `writeProtected` or `disabled`. */
-  readonly requestedState: "current" | "normal" | "writeProtected" | "disabled" | (string & {});
+  readonly requestedState:
+    | "current"
+    | "normal"
+    | "writeProtected"
+    | "disabled"
+    | (string & Record<never, never>);
   /** Why the store cannot be opened, or `null`. */
   readonly error: string | null;
   /** The number of messages, or `null` without `includeSize`. */

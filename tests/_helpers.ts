@@ -6,7 +6,11 @@
 
 import { type MockServer, serveMock, type ServeMockOptions } from "../lib/mock/mod.ts";
 import { type Client, type ClientOptions, newClient } from "../mod.ts";
-import { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from "../lib/mock/_test_certificate.ts";
+import {
+  TEST_CA_PEM,
+  TEST_SERVER_CERT_PEM,
+  TEST_SERVER_KEY_PEM,
+} from "../lib/mock/_test_certificate.ts";
 
 /** The credentials of the mock (and the secret every error-path test looks for). */
 export const USERNAME = "admin";
@@ -34,7 +38,12 @@ export function optionsFor(
 export function clientFor<const O extends Partial<ClientOptions>>(
   server: MockServer,
   extra?: O,
-): Promise<Client<O extends { product: "server" } ? "server" : "spe", O extends { instanceID: string } ? string : null>> {
+): Promise<
+  Client<
+    O extends { product: "server" } ? "server" : "spe",
+    O extends { instanceID: string } ? string : null
+  >
+> {
   return newClient({ ...optionsFor(server), ...extra }) as never;
 }
 
@@ -55,7 +64,10 @@ export interface RawServer extends AsyncDisposable {
 
 /** Serves `handler` over HTTPS on 127.0.0.1 with a free port. */
 export function serveRaw(
-  handler: (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>,
+  handler: (
+    request: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  ) => Response | Promise<Response>,
 ): RawServer {
   const server = Deno.serve({
     hostname: "127.0.0.1",
@@ -115,7 +127,11 @@ export function delay(ms: number): Promise<void> {
 import assert from "node:assert/strict";
 
 /** Deep strict equality. */
-export function assertEquals<T>(actual: unknown, expected: T, message?: string): asserts actual is T {
+export function assertEquals<T>(
+  actual: unknown,
+  expected: T,
+  message?: string,
+): asserts actual is T {
   assert.deepStrictEqual(actual, expected, message);
 }
 
@@ -129,10 +145,16 @@ type ErrorClass<E> = abstract new (...args: any[]) => E;
 
 function checkError<E>(error: unknown, type: ErrorClass<E>, includes?: string): E {
   if (!(error instanceof type)) {
-    assert.fail(`expected ${type.name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    assert.fail(
+      `expected ${type.name}, got ${
+        error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+      }`,
+    );
   }
   if (includes !== undefined && !(error as Error).message.includes(includes)) {
-    assert.fail(`expected the message to include ${JSON.stringify(includes)}: ${(error as Error).message}`);
+    assert.fail(
+      `expected the message to include ${JSON.stringify(includes)}: ${(error as Error).message}`,
+    );
   }
   return error;
 }
@@ -162,7 +184,11 @@ export async function assertRejects<E>(
 }
 
 /** Waits until `condition()` holds, checking every 5 ms; fails after `limitMs`. */
-export async function waitFor(condition: () => boolean, what: string, limitMs = 3000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean,
+  what: string,
+  limitMs = 3000,
+): Promise<void> {
   const start = Date.now();
   while (!condition()) {
     if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);

@@ -1,11 +1,20 @@
 import { assertEquals, assertMatch, assertThrows } from "./_helpers.ts";
 import { decimal, encodeValue } from "../lib/_encode.ts";
 import { editDistance, suggest } from "../lib/_suggest.ts";
-import { bundledIndex, type CallPreparation, indexMetadata, prepareCall } from "../lib/_validate.ts";
+import {
+  bundledIndex,
+  type CallPreparation,
+  indexMetadata,
+  prepareCall,
+} from "../lib/_validate.ts";
 import { checkFunctionName } from "../lib/function_names.ts";
 import { ArgumentError, catalog, uncheckedFunction } from "../mod.ts";
 
-const spe: CallPreparation = { index: bundledIndex("spe"), product: "spe", defaultInstanceID: null };
+const spe: CallPreparation = {
+  index: bundledIndex("spe"),
+  product: "spe",
+  defaultInstanceID: null,
+};
 const speDefault: CallPreparation = { ...spe, defaultInstanceID: "acme" };
 const none: CallPreparation = { index: null, product: "spe", defaultInstanceID: null };
 
@@ -33,7 +42,10 @@ Deno.test("encodeValue follows protocol.md §2 per metadata type", () => {
   assertEquals(encodeValue("", "string", undefined), "");
   assertEquals(encodeValue(["read", "write"], "string", true), "read,write");
   assertEquals(encodeValue(["a", "b"], "string", undefined), "a,b");
-  assertEquals(encodeValue({ userName: "bob", n: [1, 2] }, "json", undefined), '{"userName":"bob","n":[1,2]}');
+  assertEquals(
+    encodeValue({ userName: "bob", n: [1, 2] }, "json", undefined),
+    '{"userName":"bob","n":[1,2]}',
+  );
   assertEquals(encodeValue('{"raw":true}', "json", undefined), '{"raw":true}');
   assertEquals(encodeValue([1, 2], "json", undefined), "[1,2]");
   // Nothing describes it: by JavaScript type.
@@ -79,10 +91,13 @@ Deno.test("prepareCall encodes: 0, empty string and false are sent, undefined an
     body,
     "instanceID=acme&userName=bob+smith&privileges=login%2Carchive&fullName=",
   );
-  assertEquals(form(prepareCall(spe, "GetStores", false, { instanceID: "a", includeSize: false })), {
-    instanceID: "a",
-    includeSize: "false",
-  });
+  assertEquals(
+    form(prepareCall(spe, "GetStores", false, { instanceID: "a", includeSize: false })),
+    {
+      instanceID: "a",
+      includeSize: "false",
+    },
+  );
   assertEquals(form(prepareCall(spe, "RenameJob", false, { instanceID: "a", id: 0, name: "x" })), {
     instanceID: "a",
     id: "0",
@@ -106,9 +121,15 @@ Deno.test("prepareCall stringifies json arguments unless they are strings alread
 
 Deno.test("prepareCall fills in the default instanceID only for functions that take one", () => {
   assertEquals(prepareCall(speDefault, "GetUsers", false, undefined), "instanceID=acme");
-  assertEquals(prepareCall(speDefault, "GetUsers", false, { instanceID: "globex" }), "instanceID=globex");
+  assertEquals(
+    prepareCall(speDefault, "GetUsers", false, { instanceID: "globex" }),
+    "instanceID=globex",
+  );
   assertEquals(prepareCall(speDefault, "GetEnvironmentInfo", false, undefined), "");
-  assertEquals(prepareCall(speDefault, "GetInstances", false, { instanceFilter: "*" }), "instanceFilter=*");
+  assertEquals(
+    prepareCall(speDefault, "GetInstances", false, { instanceFilter: "*" }),
+    "instanceFilter=*",
+  );
   // Without metadata, the bundled catalogue still knows that GetUsers takes an instanceID.
   assertEquals(
     prepareCall({ ...none, defaultInstanceID: "acme" }, "GetUsers", false, undefined),
@@ -121,12 +142,22 @@ Deno.test("prepareCall names an unknown function and suggests close names", () =
   const error = assertThrows(() => prepareCall(spe, "GetUser", false, {}), ArgumentError);
   assertMatch(error.message, /Unknown function GetUser for MailStore SPE\. Did you mean GetUsers/);
   assertMatch(error.message, /uncheckedFunction/);
-  const lower = assertThrows(() => prepareCall(spe, "getenvironmentinfo", false, {}), ArgumentError);
+  const lower = assertThrows(
+    () => prepareCall(spe, "getenvironmentinfo", false, {}),
+    ArgumentError,
+  );
   assertMatch(lower.message, /Did you mean GetEnvironmentInfo\?/);
   const far = assertThrows(() => prepareCall(spe, "Xyzzy", false, {}), ArgumentError);
   assertEquals(far.message.includes("Did you mean"), false);
-  const server: CallPreparation = { index: bundledIndex("server"), product: "server", defaultInstanceID: null };
-  const missing = assertThrows(() => prepareCall(server, "GetEnvironmentInfo", false, {}), ArgumentError);
+  const server: CallPreparation = {
+    index: bundledIndex("server"),
+    product: "server",
+    defaultInstanceID: null,
+  };
+  const missing = assertThrows(
+    () => prepareCall(server, "GetEnvironmentInfo", false, {}),
+    ArgumentError,
+  );
   assertMatch(missing.message, /for MailStore Server/);
 });
 
@@ -161,7 +192,10 @@ Deno.test("prepareCall lists every problem at once: unknown, missing and mistype
   );
   assertMatch(nullMandatory.message, /missing mandatory argument instanceID/);
 
-  const notObject = assertThrows(() => prepareCall(spe, "GetUsers", false, ["acme"]), ArgumentError);
+  const notObject = assertThrows(
+    () => prepareCall(spe, "GetUsers", false, ["acme"]),
+    ArgumentError,
+  );
   assertMatch(notObject.message, /must be an object/);
 });
 
@@ -211,16 +245,36 @@ Deno.test("indexMetadata takes list flags from the catalogue and tolerates unkno
     { instanceID: "a", userName: "b", privileges: "read,login" },
   );
   assertThrows(
-    () => prepareCall(preparation, "SetUserPrivileges", false, { instanceID: ["a"], userName: "b", privileges: "x" }),
+    () =>
+      prepareCall(preparation, "SetUserPrivileges", false, {
+        instanceID: ["a"],
+        userName: "b",
+        privileges: "x",
+      }),
     ArgumentError,
     "one string, not a list",
   );
   assertEquals(prepareCall(preparation, "NewThing", false, { when: 5 }), "when=5");
-  assertThrows(() => prepareCall(preparation, "GetUsers", false, {}), ArgumentError, "Unknown function");
+  assertThrows(
+    () => prepareCall(preparation, "GetUsers", false, {}),
+    ArgumentError,
+    "Unknown function",
+  );
 });
 
 Deno.test("function names that could change the URL are refused", () => {
-  for (const name of ["Get/Users", "../get-metadata", "GetUsers?x=1", "GetUsers#", "Get Users", "Get%2FUsers", "", "GetÜsers"]) {
+  for (
+    const name of [
+      "Get/Users",
+      "../get-metadata",
+      "GetUsers?x=1",
+      "GetUsers#",
+      "Get Users",
+      "Get%2FUsers",
+      "",
+      "GetÜsers",
+    ]
+  ) {
     assertThrows(() => checkFunctionName(name), ArgumentError, "not a valid function name");
     assertThrows(() => uncheckedFunction(name), ArgumentError, "not a valid function name");
   }

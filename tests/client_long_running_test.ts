@@ -2,6 +2,7 @@ import {
   ApiError,
   ArgumentError,
   CancelledError,
+  ConnectionError,
   HttpError,
   invokeCall,
   newClient,
@@ -22,6 +23,7 @@ import {
   succeeded,
   waitFor,
 } from "./_helpers.ts";
+import { isRetryablePollError, retryDelay } from "../lib/_poll.ts";
 
 const VERIFY = { instanceID: "acme", id: 1, includeIndexes: false } as const;
 
@@ -42,7 +44,11 @@ Deno.test("startCall yields the first reply, one status per new version, then th
   assertEquals(seen.at(-1)?.percentProgress, 100);
   assertEquals(seen.slice(0, -1).every((status) => status.statusCode === "running"), true);
   const list = versions(seen);
-  assertEquals(list.every((version, i) => i === 0 || version > (list[i - 1] ?? 0)), true, `${list}`);
+  assertEquals(
+    list.every((version, i) => i === 0 || version > (list[i - 1] ?? 0)),
+    true,
+    `${list}`,
+  );
   const token = await operation.token;
   assertMatch(token ?? "", /^s[0-9a-f]{32}$/);
   assertEquals(seen.every((status) => status.token === token), true);
@@ -135,13 +141,17 @@ Deno.test("polls wait on the server: no client-side sleeping and no extra polls"
   // News on the server answers the held poll at once.
   server.app.jobs.step(token);
   assertEquals((await iterator.next()).value?.statusVersion, 2);
-  for (let i = 0; i < 10 && server.app.jobs.step(token); i++) {
-    await waitFor(() => server.stats.openLongPolls === 1 || operation.done, "the next poll");
+  for (let version = 3; server.app.jobs.step(token); version++) {
+    await waitFor(() => (operation.latest?.statusVersion ?? 0) >= version, `status ${version}`);
   }
   const rest: Status[] = [];
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) rest.push(next.value);
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    rest.push(next.value);
+  }
+  assertEquals(versions(rest), [3, 4, 5]);
   assertEquals(rest.at(-1)?.statusCode, "succeeded");
-  assertEquals(server.stats.byPath["/api/get-status"], 1 + 1 + rest.length);
+  // One poll per new status: each was held by the server until the status changed.
+  assertEquals(server.stats.byPath["/api/get-status"], 4);
 });
 
 Deno.test("a server that answers polls at once with an unchanged status cannot make the client spin", async () => {
@@ -262,7 +272,10 @@ Deno.test("stopCall takes a token or a status, and invokeCall rejects with Cance
   // A synchronous call has no token: nothing to cancel.
   const sync = await invokeCall(client, "GetUsers", { instanceID: "acme" });
   await assertRejects(stopCall(client, sync), ArgumentError, "no token");
-  await assertRejects(stopCall(client, startCall(client, "GetUsers", { instanceID: "acme" })), ArgumentError);
+  await assertRejects(
+    stopCall(client, startCall(client, "GetUsers", { instanceID: "acme" })),
+    ArgumentError,
+  );
   await assertRejects(stopCall(client, "s0000000000unknown"), TokenExpiredError);
 });
 
@@ -342,38 +355,55 @@ Deno.test("poll retries are bounded: the last failure surfaces", async () => {
 });
 
 Deno.test("a long-running call that fails rejects with ApiError carrying the final status", async () => {
-  await using server = await startMock({ jobs: { forceAsync: ["GetUserInfo"] } });
-  await using client = await clientFor(server);
-  const operation = startCall(client, "GetUserInfo", { instanceID: "acme", userName: "nobody-here" });
+  await using server = serveRaw(async (request) => {
+    await request.body?.cancel();
+    if (new URL(request.url).pathname.startsWith("/api/invoke/")) {
+      return apiReply({ ...succeeded(null), token: "t9", statusVersion: 1, statusCode: "running" });
+    }
+    return apiReply({
+      ...succeeded(null),
+      error: { message: "The archive store is damaged.", details: "System.Exception: damaged" },
+      token: "t9",
+      statusVersion: 2,
+      statusCode: "failed",
+    });
+  });
+  await using client = await newClient(server.options);
+  const operation = startCall(client, "VerifyStore", VERIFY);
   const seen: Status[] = [];
   for await (const status of operation) seen.push(status);
-  assertEquals(seen[0]?.statusCode, "running");
-  assertEquals(seen.at(-1)?.statusCode, "failed");
+  assertEquals(seen.map((status) => status.statusCode), ["running", "failed"]);
   const error = await assertRejects(operation.final, ApiError);
   assertEquals(error.status, seen.at(-1));
-  assertMatch(error.message, /^GetUserInfo failed on the server: /);
+  assertEquals(error.details, "System.Exception: damaged");
+  assertEquals(error.message, "VerifyStore failed on the server: The archive store is damaged.");
+  await assertRejects(invokeCall(client, "VerifyStore", VERIFY), ApiError, "damaged");
 });
 
 Deno.test("several operations run at once, independently", async () => {
-  await using server = await startMock({ jobs: { stepMs: 10 } });
+  await using server = await startMock({ jobs: { stepMs: Infinity } });
   await using client = await clientFor(server);
-  server.app.jobs.config.stepMs = Infinity;
   const held = startCall(client, "VerifyStore", { ...VERIFY, id: 3 });
   const cancelled = startCall(client, "VerifyStore", { ...VERIFY, id: 2 });
   const left = startCall(client, "VerifyStore", { ...VERIFY, instanceID: "globex" });
-  server.app.jobs.config.stepMs = 10;
   const quick = [1, 2, 3].map((id) => startCall(client, "VerifyStore", { ...VERIFY, id }));
   const tokens = await Promise.all([held, cancelled, left, ...quick].map((op) => op.token));
   assertEquals(new Set(tokens).size, 6);
+  await waitFor(() => server.stats.openLongPolls === 6, "six long polls");
   await stopCall(client, cancelled);
   for await (const _ of left) break;
   // Synchronous calls go on meanwhile.
-  assertEquals((await invokeCall(client, "GetUsers", { instanceID: "acme" })).statusCode, "succeeded");
+  assertEquals(
+    (await invokeCall(client, "GetUsers", { instanceID: "acme" })).statusCode,
+    "succeeded",
+  );
+  for (const token of tokens.slice(3)) while (server.app.jobs.step(token!)) { /* finish */ }
   const finals = await Promise.all(quick.map((op) => op.final));
   assertEquals(finals.map((status) => status.statusCode), ["succeeded", "succeeded", "succeeded"]);
   await assertRejects(cancelled.final, CancelledError);
   await assertRejects(left.final, DOMException);
   assertEquals(held.done, false);
+  assertEquals(held.latest?.statusCode, "running");
   while (server.app.jobs.step(tokens[0]!)) { /* finish the held one */ }
   assertEquals((await held.final).statusCode, "succeeded");
 });
@@ -401,6 +431,47 @@ Deno.test("closing the client stops its operations and waits for them", async ()
   const error = await operation.final.catch((e) => e);
   assertMatch(String(error), /AbortError: The client was closed/);
   await waitFor(() => server.stats.openLongPolls === 0, "the poll to close");
-  await assertRejects(invokeCall(client, "GetUsers", { instanceID: "acme" }), DOMException, "closed");
+  await assertRejects(
+    invokeCall(client, "GetUsers", { instanceID: "acme" }),
+    DOMException,
+    "closed",
+  );
   await client.close(); // idempotent
+});
+
+Deno.test("poll retry policy: transient failures only, jittered exponential backoff with a cap", () => {
+  assertEquals(isRetryablePollError(new ConnectionError("reset")), true);
+  assertEquals(isRetryablePollError(new HttpError(502, "", "/api/get-status")), true);
+  assertEquals(isRetryablePollError(new HttpError(503, "", "/api/get-status")), true);
+  assertEquals(isRetryablePollError(new HttpError(500, "", "/api/get-status")), false);
+  assertEquals(isRetryablePollError(new TokenExpiredError("t")), false);
+  assertEquals(isRetryablePollError(new DOMException("stop", "AbortError")), false);
+  // A caller's TimeoutError is not retried; only the per-request limit is (tested over the wire).
+  assertEquals(isRetryablePollError(new DOMException("late", "TimeoutError")), false);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const ceiling = Math.min(4000, 250 * 2 ** attempt);
+    for (let i = 0; i < 20; i++) {
+      const delay = retryDelay(attempt);
+      assertEquals(delay >= ceiling / 2 && delay <= ceiling, true, `${attempt}: ${delay}`);
+    }
+  }
+});
+
+Deno.test("a poll that hits the per-request limit is retried", async () => {
+  await using server = await startMock();
+  await using client = await clientFor(server, { requestTimeoutMs: 100, statusTimeoutMs: 50 });
+  server.stats.reset();
+  server.faults.add({ kind: "latency", path: "/api/get-status", latencyMs: 1000, times: 1 });
+  const final = await invokeCall(client, "VerifyStore", VERIFY);
+  assertEquals(final.statusCode, "succeeded");
+  assertEquals(server.stats.byFunction["VerifyStore"], 1);
+  // Without retries the same poll fails with the TimeoutError.
+  await using strict = await clientFor(server, {
+    requestTimeoutMs: 100,
+    statusTimeoutMs: 50,
+    pollRetries: 0,
+  });
+  server.faults.add({ kind: "latency", path: "/api/get-status", latencyMs: 1000, times: 1 });
+  const error = await invokeCall(strict, "VerifyStore", VERIFY).catch((e) => e);
+  assertEquals(error instanceof DOMException && error.name === "TimeoutError", true, String(error));
 });

@@ -230,7 +230,10 @@ Deno.test("HTTP statuses: 401 AuthenticationError, 500/503 HttpError with excerp
   assertMatch(auth.message, /Check the user name and password/);
   for (const [kind, status] of [["http500", 500], ["http503", 503]] as const) {
     server.faults.add({ kind, function: "GetUsers", times: 1 });
-    const error = await assertRejects(invokeCall(client, "GetUsers", { instanceID: "acme" }), HttpError);
+    const error = await assertRejects(
+      invokeCall(client, "GetUsers", { instanceID: "acme" }),
+      HttpError,
+    );
     assertEquals(error.status, status);
     assertMatch(error.message, new RegExp(`HTTP ${status} to /api/invoke/GetUsers`));
     assertEquals(error.excerpt.length > 0, true);
@@ -249,7 +252,10 @@ Deno.test("a connection that breaks during a call is a ConnectionError, and the 
   }
   assertEquals(server.stats.byFunction["GetUsers"], 2);
   // The client still works afterwards.
-  assertEquals((await invokeCall(client, "GetUsers", { instanceID: "acme" })).statusCode, "succeeded");
+  assertEquals(
+    (await invokeCall(client, "GetUsers", { instanceID: "acme" })).statusCode,
+    "succeeded",
+  );
 });
 
 Deno.test("a failed call is an ApiError carrying the server's message, details and status", async () => {
@@ -265,7 +271,10 @@ Deno.test("a failed call is an ApiError carrying the server's message, details a
   assertEquals(error.details, error.status.error?.details ?? null);
 
   server.app.state.instance("acme")!.serviceProviderAccess = false;
-  const denied = await assertRejects(invokeCall(client, "GetUsers", { instanceID: "acme" }), ApiError);
+  const denied = await assertRejects(
+    invokeCall(client, "GetUsers", { instanceID: "acme" }),
+    ApiError,
+  );
   assertMatch(denied.message, /Service provider access/);
 });
 

@@ -6,6 +6,7 @@ import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { createTransport, type TlsOptions, toTransportError } from "../lib/_transport.ts";
 import { ArgumentError, ConnectionError, TlsError } from "../lib/errors.ts";
+import { serveMock } from "../lib/mock/mod.ts";
 
 const TLS_DIR = new URL("./testdata/tls/", import.meta.url);
 const pem = (name: string): string => Deno.readTextFileSync(new URL(name, TLS_DIR));
@@ -248,15 +249,56 @@ for (const path of PATHS) {
     assert.equal(server.connections.size, 1);
   });
 
-  Deno.test(`transport (${path.name}): close() releases the pool and later requests are refused`, async () => {
-    await using server = serveTls("server");
-    const transport = createTransport({ tls: { ...path.tls, caCerts: [CA] } });
-    const response = await transport.fetch(`https://localhost:${server.port}/`, {});
-    assert.equal(await text(response), "ok");
-    transport.close();
-    transport.close(); // idempotent
-    await assert.rejects(transport.fetch(`https://localhost:${server.port}/`, {}), /closed/);
-    // The sanitizers check that no connection is left open after this test.
+  Deno.test(`transport (${path.name}): close() closes the pooled connection and later requests are refused`, async () => {
+    // A raw TLS server that answers every request on a keep-alive connection and reports when the
+    // client hangs up.
+    const listener = Deno.listenTls({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert: pem("server.pem"),
+      key: pem("server.key"),
+      alpnProtocols: ["http/1.1"],
+    });
+    const port = (listener.addr as Deno.NetAddr).port;
+    const hungUp = (async () => {
+      const conn = await listener.accept();
+      const buffer = new Uint8Array(8192);
+      try {
+        while (true) {
+          const n = await conn.read(buffer);
+          if (n === null) return "closed";
+          if (new TextDecoder().decode(buffer.subarray(0, n)).includes("\r\n\r\n")) {
+            await conn.write(
+              new TextEncoder().encode("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"),
+            );
+          }
+        }
+      } catch {
+        return "closed"; // closed without close_notify
+      } finally {
+        conn.close();
+      }
+    })();
+    try {
+      const transport = createTransport({ tls: { ...path.tls, caCerts: [CA] } });
+      const response = await transport.fetch(`https://localhost:${port}/`, {});
+      assert.equal(await text(response), "ok");
+      transport.close();
+      transport.close(); // idempotent
+      await assert.rejects(transport.fetch(`https://localhost:${port}/`, {}), /closed/);
+      // The server must see the pooled connection go. A deadline only so that a failure fails
+      // instead of hanging; passing does not depend on timing.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve("still open 10 s after close()"), 10_000);
+      });
+      const outcome = await Promise.race([hungUp, deadline]);
+      clearTimeout(timer);
+      assert.equal(outcome, "closed");
+    } finally {
+      listener.close();
+      await hungUp.catch(() => {});
+    }
   });
 
   Deno.test(`transport (${path.name}): errors never contain the Authorization header`, async () => {
@@ -340,7 +382,9 @@ Deno.test("transport: a pin mismatch is a TlsError naming both fingerprints, and
       while (true) {
         const n = await conn.read(buffer);
         if (n === null) break;
+        // Anything at all is a failure; hang up so that the client fails instead of waiting.
         bytes += n;
+        break;
       }
     } catch {
       // The client drops the connection without close_notify.
@@ -546,4 +590,65 @@ Deno.test("transport: a connection that breaks mid-body is a ConnectionError", a
   } finally {
     listener.close();
   }
+});
+
+// ---- against the mock server ----
+
+const BASIC = `Basic ${btoa("admin:admin")}`;
+
+Deno.test("transport against the mock: each TLS mode makes exactly one request per call", async () => {
+  const cases: {
+    name: string;
+    cert?: string;
+    tls: (sha256: string, caPem: string) => TlsOptions;
+  }[] = [
+    { name: "caCerts (default path)", tls: (_sha, caPem) => ({ caCerts: [caPem] }) },
+    { name: "caCerts, TLS 1.2", tls: (_sha, caPem) => ({ caCerts: [caPem], tlsVersion: "1.2" }) },
+    { name: "pin, self-signed", cert: "self-signed", tls: (sha256) => ({ pinnedSha256: sha256 }) },
+    {
+      name: "ignoreInvalidCerts, expired",
+      cert: "expired",
+      tls: () => ({ ignoreInvalidCerts: true }),
+    },
+  ];
+  for (const c of cases) {
+    await using server = await serveMock(
+      c.cert ? { tls: { cert: pem(`${c.cert}.pem`), key: pem(`${c.cert}.key`) } } : {},
+    );
+    const certificate = server.certificate!;
+    assert.equal(
+      certificate.sha256,
+      await fingerprintOf(c.cert ? pem(`${c.cert}.pem`) : pem("server.pem")),
+    );
+    using transport = createTransport({
+      tls: c.tls(certificate.sha256, certificate.caPem),
+      warn: () => {},
+    });
+    for (let i = 0; i < 3; i++) {
+      const response = await transport.fetch(`${server.url}/api/invoke/GetServiceStatus`, {
+        method: "POST",
+        headers: { authorization: BASIC },
+      });
+      assert.equal(response.status, 200, c.name);
+      const envelope = JSON.parse((await response.text()).replace(/^\uFEFF/, ""));
+      assert.equal(envelope.statusCode, "succeeded", c.name);
+    }
+    assert.equal(server.stats.requests, 3, c.name);
+    assert.equal(server.stats.authFailures, 0, c.name);
+  }
+});
+
+Deno.test("transport against the mock: the mock's certificate is refused without its CA", async () => {
+  await using server = await serveMock();
+  for (const path of PATHS) {
+    using transport = createTransport({ tls: path.tls });
+    await assert.rejects(
+      transport.fetch(`${server.url}/api/get-metadata`, {
+        method: "POST",
+        headers: { authorization: BASIC },
+      }),
+      TlsError,
+    );
+  }
+  assert.equal(server.stats.requests, 0);
 });

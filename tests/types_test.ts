@@ -14,8 +14,8 @@ import {
   type Operation,
   type ResultOf,
   type ServerInfo,
-  type Status,
   startCall,
+  type Status,
   type Store,
   uncheckedFunction,
   type User,
@@ -62,7 +62,9 @@ Deno.test("types: result types of the common functions", () => {
   assertType<Equal<ResultOf<"server", "GetServerInfo">, ServerInfo>>(true);
   assertType<Equal<ResultOf<"spe", "Ping">, unknown>>(true);
   assertType<Equal<ResultOf<"spe", "VerifyStore">, unknown>>(true);
-  assertType<Equal<CallArgs<Client<"spe", null>, "GetUsers">, { readonly instanceID: string }>>(true);
+  assertType<Equal<CallArgs<Client<"spe", null>, "GetUsers">, { readonly instanceID: string }>>(
+    true,
+  );
   assertType<Equal<FunctionName<"spe"> extends string ? true : false, true>>(true);
 });
 
@@ -87,6 +89,16 @@ async function _positiveCases(
     userName: "bob",
     privileges: ["login", "archive"],
     loginPrivileges: "web",
+  });
+  // Optional arguments take null and undefined too (left out), e.g. a value copied from a result.
+  const user =
+    (await invokeCall(spe, "GetUserInfo", { instanceID: "acme", userName: "jdoe" })).result;
+  await invokeCall(spe, "CreateUser", {
+    instanceID: "globex",
+    userName: "jdoe",
+    privileges: "login",
+    fullName: user?.fullName,
+    distinguishedName: null,
   });
   await invokeCall(spe, "CreateInstanceHost", { config: { serverName: "host02", port: 8472 } });
   await invokeCall(spe, "CreateInstanceHost", { config: '{"serverName":"host02"}' });
@@ -117,33 +129,46 @@ Deno.test("types: a misspelt argument does not compile and is refused at run tim
 Deno.test("types: a missing mandatory argument does not compile and is refused at run time", async () => {
   await using client = await offlineSpe();
   // @ts-expect-error userName is mandatory.
-  await assertRejects(invokeCall(client, "GetUserInfo", { instanceID: "acme" }), ArgumentError, "userName");
+  const call1 = invokeCall(client, "GetUserInfo", { instanceID: "acme" });
+  await assertRejects(call1, ArgumentError, "userName");
   // @ts-expect-error GetUsers has a mandatory argument, so the arguments cannot be left out.
-  await assertRejects(invokeCall(client, "GetUsers"), ArgumentError, "missing mandatory argument instanceID");
-  // @ts-expect-error includeIndexes is mandatory for VerifyStore.
-  assertThrows(() => startCall(client, "VerifyStore", { instanceID: "acme", id: 1 }), ArgumentError);
+  const call2 = invokeCall(client, "GetUsers");
+  await assertRejects(call2, ArgumentError, "missing mandatory argument instanceID");
+  assertThrows(
+    () =>
+      // @ts-expect-error includeIndexes is mandatory for VerifyStore.
+      startCall(client, "VerifyStore", { instanceID: "acme", id: 1 }),
+    ArgumentError,
+  );
 });
 
 Deno.test("types: a value of the wrong type does not compile and is refused at run time", async () => {
   await using client = await offlineSpe();
   // @ts-expect-error includeSize is a boolean.
-  await assertRejects(invokeCall(client, "GetStores", { instanceID: "acme", includeSize: "true" }), ArgumentError);
+  const call3 = invokeCall(client, "GetStores", { instanceID: "acme", includeSize: "true" });
+  await assertRejects(call3, ArgumentError);
   // @ts-expect-error id is a number.
-  await assertRejects(invokeCall(client, "CompactStore", { instanceID: "acme", id: "1" }), ArgumentError);
+  const call4 = invokeCall(client, "CompactStore", { instanceID: "acme", id: "1" });
+  await assertRejects(call4, ArgumentError);
 });
 
 // Compile-time only (an enum value is not checked at run time: a newer server may accept more).
 async function _enumCase(client: Client<"spe", null>): Promise<void> {
+  const args = { instanceID: "a", id: 1, requestedState: "frozen" } as const;
   // @ts-expect-error requestedState takes only the documented values.
-  await invokeCall(client, "SetStoreRequestedState", { instanceID: "a", id: 1, requestedState: "frozen" });
+  await invokeCall(client, "SetStoreRequestedState", args);
 }
 
 Deno.test("types: an unknown function name does not compile and is refused at run time", async () => {
   await using client = await offlineSpe();
   // @ts-expect-error GetUser is not a function (GetUsers is).
-  await assertRejects(invokeCall(client, "GetUser", { instanceID: "acme" }), ArgumentError, "Did you mean GetUsers");
+  const call5 = invokeCall(client, "GetUser", { instanceID: "acme" });
+  await assertRejects(call5, ArgumentError, "Did you mean GetUsers");
   // @ts-expect-error GetServerInfo is a MailStore Server function, not an SPE one.
   await assertRejects(invokeCall(client, "GetServerInfo"), ArgumentError, "Unknown function");
+  // @ts-expect-error a mandatory argument does not take null.
+  const call6 = invokeCall(client, "GetUsers", { instanceID: null });
+  await assertRejects(call6, ArgumentError, "missing mandatory");
   // @ts-expect-error a plain string is not a function name; uncheckedFunction() is the escape hatch.
   assertThrows(() => startCall(client, "Pingg" as string), ArgumentError, "Did you mean Ping");
 });

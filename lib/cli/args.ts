@@ -106,6 +106,7 @@ export function parseCommand(
   command: string,
   argv: readonly string[],
   flags: FlagSpecs,
+  names: { readonly where?: string; readonly helpHint?: string } = {},
 ): ParsedArgs {
   const options: Record<
     string,
@@ -118,8 +119,8 @@ export function parseCommand(
       ...(spec.multiple ? { multiple: true } : {}),
     };
   }
-  const where = command ? `\`mspe-run ${command}\`` : "`mspe-run`";
-  const helpHint = command ? `mspe-run ${command} --help` : "mspe-run --help";
+  const where = names.where ?? (command ? `\`mspe-run ${command}\`` : "`mspe-run`");
+  const helpHint = names.helpHint ?? (command ? `mspe-run ${command} --help` : "mspe-run --help");
 
   // A first, lenient pass finds the flags that are not known, so that the message can name them
   // without their values and suggest the closest known flag.

@@ -330,5 +330,6 @@ export function timeoutSignal(settings: ConnectionSettings): AbortSignal | undef
  * ```
  */
 export function resumeCommandFor(settings: ConnectionSettings): (token: string) => string {
-  return (token) => ["mspe-run", "watch", token, ...connectionArgs(settings)].map(shellQuote).join(" ");
+  return (token) =>
+    ["mspe-run", "watch", token, ...connectionArgs(settings)].map(shellQuote).join(" ");
 }

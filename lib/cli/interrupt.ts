@@ -11,7 +11,8 @@ import type { CliIo } from "./io.ts";
 
 /**
  * Listens for Ctrl-C for as long as it is not disposed. While it listens, Ctrl-C does not end the
- * process: the command decides what to do.
+ * process: the command decides what to do. Once `detach` has aborted it stops listening, so that a
+ * further Ctrl-C ends the process as usual.
  *
  * @example
  * ```ts
@@ -30,11 +31,22 @@ export class Interrupts implements Disposable {
 
   /** Starts listening. */
   constructor(io: CliIo) {
-    this.#remove = io.onInterrupt(() => {
+    let removed = false;
+    const remove = io.onInterrupt(() => {
       this.count++;
-      if (this.count === 1 && this.#onFirst) this.#onFirst();
-      else this.#detach.abort(new DOMException("Interrupted with Ctrl-C.", "AbortError"));
+      if (this.count === 1 && this.#onFirst) {
+        this.#onFirst();
+        return;
+      }
+      this.#detach.abort(new DOMException("Interrupted with Ctrl-C.", "AbortError"));
+      // From now on Ctrl-C has its default effect again: a further press ends the process.
+      removed = true;
+      remove();
     });
+    this.#remove = () => {
+      if (!removed) remove();
+      removed = true;
+    };
   }
 
   /** Aborted when the command should stop watching (Ctrl-C, or a second Ctrl-C after a cancel). */

@@ -37,12 +37,10 @@ export const COMMANDS: readonly Command[] = [
 
 /** The text of `mspe-run --help`. */
 export function mainHelp(): string {
-  const width = Math.max(
-    ...COMMANDS.map((c) => c.usage.split("\n")[0]!.replace(/^mspe-run /, "").length),
-  );
-  const commands = COMMANDS.map((c) =>
-    `  ${c.usage.split("\n")[0]!.replace(/^mspe-run /, "").padEnd(width)}  ${c.summary}`
-  );
+  const synopsis = (c: Command) =>
+    (c.usage.split("\n")[0] ?? "").replace(/^mspe-run /, "").replace(/ \[--.*$| \[flags\]$/, "");
+  const width = Math.max(...COMMANDS.map((c) => synopsis(c).length));
+  const commands = COMMANDS.map((c) => `  ${synopsis(c).padEnd(width)}  ${c.summary}`);
   return `${versionLine()}
 Call the MailStore SPE Management API (and the MailStore Server Administration API) from the
 command line: the tutorial's four examples, any function, long-running calls with progress.

@@ -29,6 +29,8 @@ export interface OutputSink {
   show(value: unknown): void;
   /** Prints one line per status update of a running call on stdout, like `write-host $event.MessageData`. */
   status(status: Status): void;
+  /** Shows the progress of a running call on stderr (a bar on a terminal, plain lines otherwise). */
+  progress(label: string, status: Status): void;
   /** A message for the person watching, on stderr. */
   note(text: string): void;
 }
@@ -64,6 +66,7 @@ export class Output implements OutputSink {
   readonly #stderrColor: boolean;
   #shown = 0;
   #progress: Progress | undefined;
+  #progressLabel = "";
 
   /** Creates the printer. */
   constructor(io: CliIo, options: OutputOptions) {
@@ -127,14 +130,22 @@ export class Output implements OutputSink {
   }
 
   /** Starts a progress display for a running call; it replaces the previous one. */
-  progress(label: string): Progress {
+  startProgress(label: string): Progress {
     this.#progress?.clear();
+    this.#progressLabel = label;
     this.#progress = new Progress(this.#io.stderr, {
       label,
       color: this.#stderrColor,
       quiet: this.#quiet,
     });
     return this.#progress;
+  }
+
+  progress(label: string, status: Status): void {
+    const progress = this.#progress && this.#progressLabel === label
+      ? this.#progress
+      : this.startProgress(label);
+    progress.update(status);
   }
 
   /** Erases the progress bar, if one is drawn. */

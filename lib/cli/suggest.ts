@@ -27,20 +27,33 @@ export function closest(name: string, candidates: readonly string[]): string | u
       bestDistance = distance;
     }
   }
-  // Allow about one typo per four characters, at least one and at most three.
-  const allowed = Math.min(3, Math.max(1, Math.floor(wanted.length / 4)));
+  // Allow about one typo per three characters, at least one and at most three.
+  const allowed = Math.min(3, Math.max(1, Math.floor(wanted.length / 3)));
   return bestDistance <= allowed ? best : undefined;
 }
 
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+      if (i === 0) {
+        row[j] = j;
+        continue;
+      }
+      const above = rows[i - 1]!;
+      let best = Math.min(
+        above[j]! + 1,
+        row[j - 1]! + 1,
+        above[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      }
+      row[j] = best;
     }
-    previous = current;
+    rows.push(row);
   }
-  return previous[b.length] ?? 0;
+  return rows[a.length]![b.length]!;
 }

@@ -72,7 +72,7 @@ export async function watchOperation(
     });
   }
   const operation = start(interrupts.detach);
-  const progress = out.progress(label);
+  const progress = out.startProgress(label);
   try {
     for await (const status of operation) {
       token ??= status.token;

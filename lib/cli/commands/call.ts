@@ -111,7 +111,9 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
         if (status.statusCode === "running" && status.token !== null) {
           // Leaving the loop stops watching; the server's work goes on.
           out.line(status.token);
-          out.note(`${fn} is running on the server. Follow it with: ${resumeCommand(status.token)}`);
+          out.note(
+            `${fn} is running on the server. Follow it with: ${resumeCommand(status.token)}`,
+          );
           return ExitCode.Ok;
         }
       }

@@ -5,7 +5,13 @@
  * @module
  */
 
-import { HttpError, resumeCall, stopCall, TokenExpiredError } from "../../../mod.ts";
+import {
+  CancelledError,
+  HttpError,
+  resumeCall,
+  stopCall,
+  TokenExpiredError,
+} from "../../../mod.ts";
 import type { Command } from "../command.ts";
 import {
   CONNECTION_FLAGS,
@@ -26,12 +32,16 @@ export const cancelCommand: Command = {
   name: "cancel",
   summary: "Ask the server to cancel a long-running call.",
   usage: "mspe-run cancel <token> [flags]",
-  description: `Sends cancel-async and prints the server's reply (a status object). The server decides when
+  description:
+    `Sends cancel-async and prints the server's reply (a status object). The server decides when
 the call stops; --wait follows it to its final status (exit code 5 once cancelled). Exit code 7
 when the server does not know the token.`,
   flags: {
     ...HELP_FLAGS,
-    wait: { type: "boolean", help: "Wait until the call has stopped (exit code 5 when cancelled)." },
+    wait: {
+      type: "boolean",
+      help: "Wait until the call has stopped (exit code 5 when cancelled).",
+    },
   },
   flagGroups: [
     { title: "Output", flags: OUTPUT_FLAGS },
@@ -46,7 +56,9 @@ when the server does not know the token.`,
     if (token === undefined || token === "") {
       throw new UsageError("Give the token of the call to cancel: mspe-run cancel <token>.");
     }
-    if (extra.length > 0) throw new UsageError("cancel takes one token. Cancel one call at a time.");
+    if (extra.length > 0) {
+      throw new UsageError("cancel takes one token. Cancel one call at a time.");
+    }
     const settings = readConnection(parsed, io);
     const out = readOutput(parsed, io);
     const signal = timeoutSignal(settings);
@@ -59,23 +71,36 @@ when the server does not know the token.`,
       if (error instanceof HttpError && error.status === 404) throw new TokenExpiredError(token);
       throw error;
     }
-    if (!parsed.bool("wait") || reply.statusCode !== "running") {
+    if (!parsed.bool("wait")) {
       out.show(reply);
       return ExitCode.Ok;
+    }
+    if (reply.statusCode !== "running") {
+      out.show(reply);
+      return reply.statusCode === "succeeded" ? ExitCode.Ok : ExitCode.Cancelled;
     }
     out.note("Cancel requested; waiting for the server to stop the call.");
     const resumeCommand = resumeCommandFor(settings);
     const label = `call ${token}`;
-    const outcome = await watchOperation(
-      client,
-      (detach) =>
-        resumeCall(client, token, {
-          signal: signal ? AbortSignal.any([signal, detach]) : detach,
-          lastKnownStatusVersion: reply.statusVersion,
-        }),
-      io,
-      { label, out, cancelOnInterrupt: false, resumeCommand },
-    );
+    let outcome;
+    try {
+      outcome = await watchOperation(
+        client,
+        (detach) =>
+          resumeCall(client, token, {
+            signal: signal ? AbortSignal.any([signal, detach]) : detach,
+            lastKnownStatusVersion: reply.statusVersion,
+          }),
+        io,
+        { label, out, cancelOnInterrupt: false, resumeCommand },
+      );
+    } catch (error) {
+      if (!(error instanceof CancelledError)) throw error;
+      // What was asked for: show the final status, exit code 5 as documented.
+      out.show(error.status);
+      out.note("The call was cancelled.");
+      return ExitCode.Cancelled;
+    }
     if (outcome.kind === "detached") return reportDetached(io, label, outcome.token, resumeCommand);
     // The call ended before the cancel took effect.
     out.show(outcome.status);

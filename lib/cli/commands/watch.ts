@@ -27,7 +27,8 @@ export const watchCommand: Command = {
   name: "watch",
   summary: "Follow a long-running call by its token to the end, with progress.",
   usage: "mspe-run watch <token> [flags]",
-  description: `Prints the call's result when it ends (--status for the whole status object). Exit code 4
+  description:
+    `Prints the call's result when it ends (--status for the whole status object). Exit code 4
 when the call failed, 5 when it was cancelled, 7 when the server does not know the token (it
 expired after the call ended, or never existed). Ctrl-C detaches again (exit code 130);
 --cancel-on-interrupt cancels the call instead.`,

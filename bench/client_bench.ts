@@ -1,0 +1,98 @@
+/**
+ * Sequential synchronous calls through `invokeCall` against the same requests made with bare `fetch`,
+ * on the same `Deno.HttpClient` connection pool and the same mock server (HTTPS), in one run. The
+ * baseline is bare fetch (POST, the same headers and form body, reading and parsing the reply).
+ * Target: invokeCall at most 1.05 times the baseline.
+ *
+ * Run: deno bench -A bench/client_bench.ts
+ *
+ * @module
+ */
+
+import { invokeCall, newClient } from "../mod.ts";
+import { serveMock } from "../lib/mock/mod.ts";
+
+const server = await serveMock({ instances: 1, usersPerInstance: 1, storesPerInstance: 3 });
+const pool = Deno.createHttpClient({ caCerts: [server.certificate!.caPem] });
+// The client's requests go through the shared pool too, so both sides reuse the same connections.
+const sharedFetch: typeof fetch = (input, init) => fetch(input, { ...init, client: pool });
+const client = await newClient({
+  username: "admin",
+  password: "admin",
+  host: server.hostname,
+  port: server.port,
+  tls: { caCerts: [server.certificate!.caPem] },
+  fetch: sharedFetch,
+});
+
+const headers = {
+  "authorization": `Basic ${btoa("admin:admin")}`,
+  "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+  "accept": "application/json",
+};
+
+async function bare(fn: string, body: string): Promise<unknown> {
+  const response = await fetch(`${server.url}/api/invoke/${fn}`, {
+    method: "POST",
+    headers,
+    body,
+    client: pool,
+  });
+  const value = JSON.parse(await response.text());
+  if (response.status !== 200 || value.statusCode !== "succeeded") throw new Error("bad reply");
+  return value;
+}
+
+// Many samples, so that the mock's occasional delayed-ACK stalls (about 40 ms, a Deno.serve + TLS
+// effect, see bench/README.md) average out in both groups alike.
+const SAMPLES = 10_000;
+
+// Warm the pool so that no group pays for the TLS handshake.
+await bare("GetEnvironmentInfo", "");
+await invokeCall(client, "GetEnvironmentInfo");
+
+Deno.bench({
+  name: "bare fetch: GetUsers",
+  group: "GetUsers",
+  baseline: true,
+  n: SAMPLES,
+  warmup: 200,
+  async fn() {
+    await bare("GetUsers", "instanceID=acme");
+  },
+});
+
+Deno.bench({
+  name: "invokeCall: GetUsers",
+  group: "GetUsers",
+  n: SAMPLES,
+  warmup: 200,
+  async fn() {
+    await invokeCall(client, "GetUsers", { instanceID: "acme" });
+  },
+});
+
+Deno.bench({
+  name: "bare fetch: GetEnvironmentInfo",
+  group: "GetEnvironmentInfo",
+  baseline: true,
+  n: SAMPLES,
+  warmup: 200,
+  async fn() {
+    await bare("GetEnvironmentInfo", "");
+  },
+});
+
+Deno.bench({
+  name: "invokeCall: GetEnvironmentInfo",
+  group: "GetEnvironmentInfo",
+  n: SAMPLES,
+  warmup: 200,
+  async fn() {
+    await invokeCall(client, "GetEnvironmentInfo");
+  },
+});
+
+globalThis.addEventListener("unload", () => {
+  pool.close();
+});

@@ -1,0 +1,48 @@
+/**
+ * `mspe-run mock`: starts the simulated SPE server, with the same flags as `deno task mock`.
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import { runMockCommand } from "../../mock/mod.ts";
+import type { Command } from "../command.ts";
+import { EXIT_CODE_HELP } from "../exit_codes.ts";
+
+const EXAMPLES = [
+  "# Terminal 1: a simulated SPE on https://127.0.0.1:8474 (user admin, password admin)",
+  "mspe-run mock",
+  "# Terminal 2: talk to it, pinning its test certificate (the fingerprint is printed at start)",
+  "MSPE_PASSWORD=admin mspe-run example 2 --username admin --pin-sha256 <fingerprint>",
+  "# A bigger simulated SPE on another port, with a slow network",
+  "mspe-run mock --port 9474 --instances 50 --users 200 --latency-ms 50",
+];
+
+/** `mspe-run mock`. */
+export const mockCommand: Command = {
+  name: "mock",
+  summary: "Start the simulated MailStore SPE (or Server) to try mspe-run without a real server.",
+  usage: "mspe-run mock [flags]",
+  flags: {},
+  examples: EXAMPLES,
+  passThrough: true,
+  async run(parsed, io) {
+    const args = [...parsed.positionals];
+    if (args.includes("--help") || args.includes("-h")) {
+      // The mock's own usage lists its flags; the examples and exit codes are mspe-run's.
+      const lines: string[] = [];
+      await runMockCommand(["--help"], { out: (line) => lines.push(line) });
+      io.stdout.write(
+        `${lines.join("\n").replace(/^Usage: mock/, "Usage: mspe-run mock")}\n\nExamples:\n${
+          EXAMPLES.map((e) => `  ${e}`).join("\n")
+        }\n\n${EXIT_CODE_HELP}\n`,
+      );
+      return 0;
+    }
+    return await runMockCommand(args, {
+      out: (line) => io.stdout.write(`${line}\n`),
+      // The mock's own messages start with "mock: "; mspe-run's errors start with "error: ".
+      err: (line) => io.stderr.write(`${line.replace(/^mock: /, "error: ")}\n`),
+    });
+  },
+};

@@ -1,0 +1,90 @@
+/**
+ * `mspe-run tls-info`: shows the server's certificate (subject, validity, SHA-256 fingerprint) and a
+ * ready-to-paste `--pin-sha256` flag, so that an admin can pin a self-signed certificate instead of
+ * turning verification off. Internal to the CLI.
+ *
+ * @module
+ */
+
+import { getCertificateInfo } from "../../tls_info.ts";
+import type { Command } from "../command.ts";
+import { HELP_FLAGS, OUTPUT_FLAGS, readOutput, timeoutSignal } from "../connection.ts";
+import { CONNECTION_FLAGS, readConnection } from "../connection.ts";
+import { ExitCode } from "../exit_codes.ts";
+import { UsageError } from "../usage_error.ts";
+
+const TLS_INFO_FLAGS = {
+  host: CONNECTION_FLAGS.host!,
+  port: CONNECTION_FLAGS.port!,
+  product: CONNECTION_FLAGS.product!,
+  "ca-cert": {
+    ...CONNECTION_FLAGS["ca-cert"]!,
+    help: "Also trust this CA (PEM) when judging whether the certificate is accepted.",
+  },
+  timeout: CONNECTION_FLAGS.timeout!,
+};
+
+/** `mspe-run tls-info`. */
+export const tlsInfoCommand: Command = {
+  name: "tls-info",
+  summary: "Show the server's certificate and the --pin-sha256 flag to trust exactly it.",
+  usage: "mspe-run tls-info [--host <host>] [--port <port>] [flags]",
+  description:
+    `Connects without checking the certificate, only to look at it; no user name or password
+is sent. Compare the fingerprint with the one the server's console shows (for SPE: the
+certificate of the Management API HTTP server) before you pin it.`,
+  flags: { ...HELP_FLAGS, ...TLS_INFO_FLAGS },
+  flagGroups: [{ title: "Output", flags: OUTPUT_FLAGS }],
+  examples: [
+    "mspe-run tls-info --host spe.example.com",
+    "mspe-run tls-info --host mailstore.example.com --product server --format json",
+  ],
+  async run(parsed, io) {
+    if (parsed.positionals.length > 0) {
+      throw new UsageError("tls-info takes no arguments; give the server with --host and --port.");
+    }
+    const settings = readConnection(parsed, io);
+    const out = readOutput(parsed, io);
+    const caCerts: string[] = [];
+    for (const file of settings.caCertFiles) {
+      try {
+        caCerts.push(await io.readTextFile(file));
+      } catch {
+        throw new UsageError(`Cannot read the --ca-cert file ${file}. Check the path.`);
+      }
+    }
+    const port = settings.port ?? (settings.product === "server" ? 8463 : 8474);
+    const signal = timeoutSignal(settings);
+    const info = await getCertificateInfo(settings.host, port, {
+      ...(signal ? { signal } : {}),
+      ...(caCerts.length > 0 ? { caCerts } : {}),
+    });
+    const pin = `--pin-sha256 ${info.sha256}`;
+    if (out.format === "json" || out.format === "ndjson") {
+      out.show({ ...info, pinFlag: pin });
+      return ExitCode.Ok;
+    }
+    out.show({
+      host: `${info.host}:${info.port}`,
+      subject: info.subject,
+      issuer: info.issuer,
+      validFrom: info.validFrom,
+      validTo: info.validTo,
+      sha256: info.sha256,
+      subjectAltNames: info.subjectAltNames,
+      selfSigned: info.selfSigned,
+      expired: info.expired,
+      accepted: info.authorized,
+      whyNot: info.authorizationError,
+      protocol: info.protocol,
+    });
+    out.line("");
+    out.line(
+      info.authorized
+        ? "The certificate is trusted as it is. To trust exactly this certificate anyway, add:"
+        : "Not trusted by default. After checking the fingerprint, trust exactly this certificate with:",
+    );
+    out.line(`  ${pin}`);
+    return ExitCode.Ok;
+  },
+};

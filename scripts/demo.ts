@@ -1,0 +1,131 @@
+/**
+ * `deno task demo`: the first thing to run. Starts the simulated SPE built into mspe on a free port,
+ * runs the tutorial's four examples through `mspe-run` against it, shows their output, and stops
+ * the simulator. Nothing to install or configure; nothing leaves this machine.
+ *
+ * The examples run in this process through the same code as the `mspe-run` binary, with the same
+ * permission set (`deno run -P=mspe-run`).
+ *
+ * @module
+ */
+
+import { serveMock } from "../lib/mock/mod.ts";
+import { shellQuote } from "../lib/cli/connection.ts";
+import { style } from "../lib/cli/format.ts";
+import { denoIo } from "../lib/cli/io.ts";
+import { runCli } from "../lib/cli/main.ts";
+
+const USERNAME = "admin";
+const PASSWORD = "admin";
+
+interface Step {
+  readonly title: string;
+  readonly args: readonly string[];
+  /** The exit code this step is meant to end with. */
+  readonly expected: number;
+  readonly note?: string;
+}
+
+const STEPS: readonly Step[] = [
+  {
+    title: "Example 1: GetEnvironmentInfo, printed like `$return | fl`",
+    args: ["example", "1"],
+    expected: 0,
+  },
+  {
+    title: "Example 2: every user of every instance, with GetInstances, GetUsers and GetUserInfo",
+    args: ["example", "2"],
+    expected: 0,
+  },
+  {
+    title: "Example 3: VerifyStore, waiting for the final result (progress on stderr)",
+    args: ["example", "3"],
+    expected: 0,
+  },
+  {
+    title: "Example 4: VerifyStore in the background, a line per update, cancelled at 50%",
+    args: ["example", "4", "--cancel-at", "50"],
+    expected: 5,
+    note: "cancelled, as asked; Ctrl-C does the same",
+  },
+];
+
+/**
+ * Runs the demo and resolves to its exit code: 0 when every example ended as expected.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exit(await runDemo());
+ * ```
+ */
+export async function runDemo(): Promise<number> {
+  const io = denoIo({ MSPE_PASSWORD: PASSWORD });
+  const st = style(io.stdout.isTerminal && !io.noColor);
+  const say = (text = "") => io.stdout.write(`${text}\n`);
+  // Two users per instance keep example 2 short; slow enough steps that progress can be watched.
+  const mock = await serveMock({ usersPerInstance: 2, jobs: { stepMs: 300, steps: 6 } });
+  const fingerprint = mock.certificate?.sha256 ?? "";
+  const connection = [
+    "--host",
+    mock.hostname,
+    "--port",
+    String(mock.port),
+    "--username",
+    USERNAME,
+    "--pin-sha256",
+    fingerprint,
+    // A pipe would get JSON by default; the demo is meant to be read.
+    ...(io.stdout.isTerminal ? [] : ["--format", "list"]),
+  ];
+
+  say(st.header("mspe demo"));
+  say("The four examples of MailStore's PowerShell tutorial, run by mspe-run against a simulated");
+  say("MailStore SPE that is built into mspe (nothing leaves this machine).");
+  say();
+  say(`Simulated SPE: ${mock.url}   user: ${USERNAME}   password: in MSPE_PASSWORD`);
+  say(`Its certificate is pinned by its SHA-256 fingerprint (see \`mspe-run tls-info\`).`);
+
+  let failures = 0;
+  try {
+    failures = await runSteps();
+  } finally {
+    await mock.close();
+  }
+  say();
+  say("The simulated SPE is stopped.");
+  say(
+    failures === 0
+      ? st.good("All four examples ran.")
+      : st.error(`${failures} example(s) did not end as expected.`),
+  );
+  say("Next:");
+  say("  deno run -P=mspe-run scripts/mspe_run.ts --help     every command, flag and exit code");
+  say(
+    "  deno task mock                                      the simulator on https://127.0.0.1:8474",
+  );
+  say(
+    "  deno task compile                                   build dist/mspe-run (compile:windows for .exe)",
+  );
+  say("  scripts/example1.ts ... example4.ts                 the examples' code, in TypeScript");
+  return failures === 0 ? 0 : 1;
+
+  async function runSteps(): Promise<number> {
+    let failed = 0;
+    for (const step of STEPS) {
+      say();
+      say(st.header(`== ${step.title}`));
+      const args = [...step.args, ...connection];
+      say(st.dim(`$ mspe-run ${args.map(shellQuote).join(" ")}`));
+      const code = await runCli(args, io);
+      const ok = code === step.expected;
+      if (!ok) failed++;
+      const verdict = `exit code ${code}${step.note && ok ? ` (${step.note})` : ""}`;
+      say(ok ? st.dim(`-> ${verdict}`) : st.error(`-> ${verdict}, expected ${step.expected}`));
+    }
+    return failed;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await runDemo());
+}

@@ -1,0 +1,37 @@
+/**
+ * `deno task demo`, the README's first command: starts the embedded mock, runs the four examples
+ * through mspe-run, stops the mock, and says how it went.
+ */
+
+import assert from "node:assert/strict";
+import { ROOT } from "./cli_helpers.ts";
+
+Deno.test("deno task demo runs the four examples against the embedded mock", async () => {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const [deno, ...args] = String(config.tasks.demo).split(" ");
+  assert.equal(deno, "deno");
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  const err = new TextDecoder().decode(stderr);
+  assert.equal(code, 0, `${out}\n${err}`);
+  for (const n of [1, 2, 3, 4]) assert.match(out, new RegExp(`^== Example ${n}: `, "m"));
+  assert.match(
+    out,
+    /^\$ mspe-run example 1 --host 127\.0\.0\.1 --port \d+ --username admin --pin-sha256 /m,
+  );
+  // Piped, the demo asks for list output: PowerShell-like, not JSON.
+  assert.match(out, /^statusCode +: succeeded$/m);
+  assert.match(out, /^userName +: \$archiveadmin$/m);
+  assert.match(out, /^#\d+ failed \d+% .*cancel/im);
+  assert.match(out, /^-> exit code 5 \(cancelled, as asked/m);
+  assert.match(out, /^The simulated SPE is stopped\.$/m);
+  assert.match(out, /^All four examples ran\.$/m);
+  assert.match(err, /^VerifyStore: running \d+%/m);
+  assert.doesNotMatch(out + err, /^\s+at /m);
+});

@@ -1,0 +1,186 @@
+/**
+ * Running `mspe-run` as a subprocess in the CLI tests: `deno run -P=mspe-run scripts/mspe_run.ts`,
+ * exactly the permission set the compile tasks bake in, with a clean environment.
+ *
+ * @module
+ */
+
+/** The project root. */
+export const ROOT: string = new URL("..", import.meta.url).pathname;
+
+/** The test CA, for `--ca-cert`. */
+export const CA_PEM_PATH = "tests/testdata/tls/ca.pem";
+
+/** The deno arguments every CLI test run uses: the permission set of deno.json, and nothing more. */
+export const DENO_RUN_ARGS: readonly string[] = ["run", "-q", "-P=mspe-run", "--no-prompt"];
+
+/** What a finished run produced. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Options of a run. */
+export interface CliRunOptions {
+  /** MSPE_ variables and others for the child; the rest of the environment is cleared. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Text for stdin; stdin is empty (not a terminal) otherwise. */
+  readonly stdin?: string;
+  /** The script to run instead of scripts/mspe_run.ts. */
+  readonly script?: string;
+  /**
+   * Run on a pseudo-terminal (through util-linux `script`), so that stdin, stdout and stderr are a
+   * terminal; stdout and stderr then arrive mixed, on stdout. NO_COLOR is not set.
+   */
+  readonly pty?: boolean;
+  /** Keep stdin open for {@linkcode CliProcess.type} instead of sending `stdin` at once. */
+  readonly interactive?: boolean;
+}
+
+/** Whether {@linkcode CliRunOptions.pty} works here (Linux with util-linux `script`). */
+export function ptyAvailable(): boolean {
+  if (Deno.build.os !== "linux") return false;
+  try {
+    return Deno.statSync("/usr/bin/script").isFile;
+  } catch {
+    return false;
+  }
+}
+
+function shellWord(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function childEnv(
+  extra: Readonly<Record<string, string>> = {},
+  color = false,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  // Only what deno needs to find its cache; no MSPE_ variable leaks in from the test process.
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR", "SYSTEMROOT"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...(color ? { TERM: "xterm-256color" } : { NO_COLOR: "1" }), ...extra };
+}
+
+/** A running `mspe-run` whose stderr can be waited on line by line. */
+export class CliProcess {
+  readonly #child: Deno.ChildProcess;
+  #stdout = "";
+  #stderr = "";
+  #waiters: {
+    stream: "stdout" | "stderr";
+    pattern: RegExp;
+    resolve: (match: RegExpMatchArray) => void;
+  }[] = [];
+  readonly #done: Promise<CliResult>;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+
+  /** Starts the process. */
+  constructor(args: readonly string[], options: CliRunOptions = {}) {
+    const command = [
+      Deno.execPath(),
+      ...DENO_RUN_ARGS,
+      options.script ?? "scripts/mspe_run.ts",
+      ...args,
+    ];
+    this.#child = new Deno.Command(options.pty ? "/usr/bin/script" : command[0]!, {
+      args: options.pty
+        ? ["--quiet", "--return", "--command", command.map(shellWord).join(" "), "/dev/null"]
+        : command.slice(1),
+      cwd: ROOT,
+      clearEnv: true,
+      env: childEnv(options.env, options.pty),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    // Interactive runs keep stdin open for type(); the others get their text and end of input.
+    const input = options.interactive
+      ? this.#child.status.then(() => this.#stdin.close().catch(() => {}))
+      : this.#stdin.write(new TextEncoder().encode(options.stdin ?? "")).then(() =>
+        this.#stdin.close()
+      );
+    const read = async (stream: ReadableStream<Uint8Array>, into: "out" | "err") => {
+      for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+        if (into === "out") this.#stdout += text;
+        else this.#stderr += text;
+        this.#check();
+      }
+    };
+    this.#done = Promise.all([
+      read(this.#child.stdout, "out"),
+      read(this.#child.stderr, "err"),
+      input,
+      this.#child.status,
+    ]).then(([, , , status]) => ({
+      code: status.code,
+      stdout: this.#stdout,
+      stderr: this.#stderr,
+    }));
+  }
+
+  #check(): void {
+    this.#waiters = this.#waiters.filter((waiter) => {
+      const text = waiter.stream === "stdout" ? this.#stdout : this.#stderr;
+      const match = text.match(waiter.pattern);
+      if (match) waiter.resolve(match);
+      return !match;
+    });
+  }
+
+  /** Resolves when stderr matches `pattern`; rejects if the process ends first. */
+  waitForStderr(pattern: RegExp): Promise<RegExpMatchArray> {
+    return this.waitFor("stderr", pattern);
+  }
+
+  /** Resolves when stdout or stderr matches `pattern`; rejects if the process ends first. */
+  waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpMatchArray> {
+    const { promise, resolve, reject } = Promise.withResolvers<RegExpMatchArray>();
+    this.#waiters.push({ stream, pattern, resolve });
+    this.#check();
+    this.#done.then((result) => {
+      reject(
+        new Error(
+          `mspe-run ended (exit ${result.code}) before ${stream} matched ${pattern}:\n${result.stderr}`,
+        ),
+      );
+    });
+    return promise;
+  }
+
+  /** Types text on stdin (with `interactive`). */
+  async type(text: string): Promise<void> {
+    await this.#stdin.write(new TextEncoder().encode(text));
+  }
+
+  /** Sends a signal (SIGINT for Ctrl-C). */
+  kill(signal: Deno.Signal): void {
+    this.#child.kill(signal);
+  }
+
+  /** The exit code and everything printed. */
+  get done(): Promise<CliResult> {
+    return this.#done;
+  }
+}
+
+/**
+ * Runs `mspe-run` with `args` to the end.
+ *
+ * @example
+ * ```ts ignore
+ * const { code, stdout } = await runCli(["--version"]);
+ * ```
+ */
+export function runCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliResult> {
+  return new CliProcess(args, options).done;
+}
+
+/** Connection flags for a mock at `port` with the test CA. */
+export function mockFlags(port: number): string[] {
+  return ["--host", "127.0.0.1", "--port", String(port), "--ca-cert", CA_PEM_PATH];
+}

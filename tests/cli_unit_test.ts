@@ -1,0 +1,331 @@
+/**
+ * In-process tests of the CLI's pure parts: formats, argument parsing, coercion, exit codes,
+ * progress, colours and password sources. The subprocess tests (cli_commands_test.ts,
+ * cli_long_running_test.ts) cover the same through the real entrypoint.
+ */
+
+import assert from "node:assert/strict";
+import { ApiError, AuthenticationError, CancelledError, ConnectionError } from "../mod.ts";
+import { HttpError, TlsError, TokenExpiredError } from "../mod.ts";
+import type { Status } from "../mod.ts";
+import { parseCommand, PASSWORD_FLAG_REFUSED } from "../lib/cli/args.ts";
+import { parseCallArgs } from "../lib/cli/call_args.ts";
+import { CONNECTION_FLAGS, readConnection } from "../lib/cli/connection.ts";
+import { describeError, ExitCode, exitCodeFor } from "../lib/cli/exit_codes.ts";
+import {
+  chooseFormat,
+  inline,
+  renderJson,
+  renderList,
+  renderNdjson,
+  renderTable,
+  style,
+} from "../lib/cli/format.ts";
+import type { CliIo, MspeVariable, TextSink } from "../lib/cli/io.ts";
+import { Output } from "../lib/cli/output.ts";
+import { readPassword } from "../lib/cli/password.ts";
+import { Progress } from "../lib/cli/progress.ts";
+import { closest } from "../lib/cli/suggest.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+
+const plain = style(false);
+
+function sink(isTerminal: boolean, columns?: number): TextSink & { text: string } {
+  const s = {
+    text: "",
+    isTerminal,
+    write(t: string) {
+      s.text += t;
+    },
+    columns: () => columns,
+  };
+  return s;
+}
+
+function fakeIo(
+  options: {
+    env?: Partial<Record<MspeVariable, string>>;
+    stdin?: string;
+    stdinTerminal?: boolean;
+    secretLine?: string | null;
+    files?: Record<string, string>;
+    terminal?: boolean;
+    noColor?: boolean;
+  } = {},
+): CliIo & { out: TextSink & { text: string }; err: TextSink & { text: string } } {
+  const out = sink(options.terminal ?? false, 80);
+  const err = sink(options.terminal ?? false, 80);
+  return {
+    out,
+    err,
+    stdout: out,
+    stderr: err,
+    stdin: {
+      isTerminal: options.stdinTerminal ?? false,
+      readAll: () => Promise.resolve(options.stdin ?? ""),
+      readSecretLine: () => Promise.resolve(options.secretLine ?? null),
+    },
+    env: (name) => options.env?.[name],
+    noColor: options.noColor ?? false,
+    readTextFile: (path) => {
+      const text = options.files?.[path];
+      return text === undefined
+        ? Promise.reject(new Deno.errors.NotFound(`No such file: ${path}`))
+        : Promise.resolve(text);
+    },
+    onInterrupt: () => () => {},
+  };
+}
+
+function status(overrides: Partial<Status> = {}): Status {
+  return {
+    error: null,
+    token: "s1",
+    statusVersion: 1,
+    statusCode: "running",
+    percentProgress: 0,
+    statusText: null,
+    result: null,
+    logOutput: null,
+    ...overrides,
+  };
+}
+
+Deno.test("list format looks like Format-List: padded names, nested values inline", () => {
+  const text = renderList({
+    userName: "johndoe",
+    emailAddresses: [],
+    privileges: ["login", "changePassword"],
+    privilegesOnFolders: [{ folder: "johndoe", privileges: ["read"] }],
+    distinguishedName: null,
+  }, plain);
+  assert.equal(
+    text,
+    [
+      "userName            : johndoe",
+      "emailAddresses      : {}",
+      "privileges          : {login, changePassword}",
+      "privilegesOnFolders : {@{folder=johndoe; privileges={read}}}",
+      "distinguishedName   :",
+      "",
+    ].join("\n"),
+  );
+  // Several objects: one block each, separated by a blank line; multi-line strings stay aligned.
+  assert.equal(renderList([{ a: 1 }, { bb: "x\ny" }], plain), "a : 1\n\nbb : x\n     y\n");
+  assert.equal(renderList(null, plain), "");
+  assert.equal(inline({ a: null, b: true, c: [1, 2] }), "@{a=; b=true; c={1, 2}}");
+});
+
+Deno.test("table format: columns in first-seen order, cut to the terminal width", () => {
+  const rows = [{ userName: "bob", fullName: "Bob" }, { userName: "alice", mfaStatus: "Active" }];
+  assert.equal(
+    renderTable(rows, plain),
+    [
+      "userName fullName mfaStatus",
+      "-------- -------- ---------",
+      "bob      Bob",
+      "alice             Active",
+      "",
+    ].join("\n"),
+  );
+  const wide = renderTable([{ description: "x".repeat(200), name: "n" }], plain, 40);
+  for (const line of wide.trimEnd().split("\n")) assert.ok(line.length <= 40, line);
+  assert.match(wide, /…/);
+  assert.equal(renderTable(["a", "b"], plain), "value\n-----\na\nb\n");
+});
+
+Deno.test("json and ndjson formats", () => {
+  assert.deepEqual(JSON.parse(renderJson({ a: [1] })), { a: [1] });
+  assert.equal(renderJson(null), "null\n");
+  assert.equal(renderNdjson([{ a: 1 }, { a: 2 }]), '{"a":1}\n{"a":2}\n');
+  assert.equal(renderNdjson({ a: 1 }), '{"a":1}\n');
+});
+
+Deno.test("the default format is list on a terminal and json when piped", () => {
+  assert.equal(chooseFormat(undefined, true), "list");
+  assert.equal(chooseFormat(undefined, false), "json");
+  assert.equal(chooseFormat("table", false), "table");
+  assert.throws(() => chooseFormat("xml", true), UsageError);
+});
+
+Deno.test("colour only on a terminal, and never with NO_COLOR or --no-color", () => {
+  const value = { name: "x" };
+  const on = fakeIo({ terminal: true });
+  new Output(on, { format: "list", color: true, quiet: false }).show(value);
+  assert.ok(on.out.text.includes("\x1b[32m"));
+  for (
+    const [io, color] of [
+      [fakeIo({ terminal: true, noColor: true }), true],
+      [fakeIo({ terminal: true }), false],
+      [fakeIo({ terminal: false }), true],
+    ] as const
+  ) {
+    new Output(io, { format: "list", color, quiet: false }).show(value);
+    assert.ok(!io.out.text.includes("\x1b"));
+    assert.equal(io.out.text, "name : x\n");
+  }
+});
+
+Deno.test("progress: plain lines when stderr is not a terminal, one per visible change", () => {
+  const err = sink(false);
+  const progress = new Progress(err, { label: "VerifyStore", color: false });
+  progress.update(status({ percentProgress: 0, statusText: "Verifying" }));
+  progress.update(status({ statusVersion: 2, percentProgress: 0, statusText: "Verifying" }));
+  progress.update(status({ statusVersion: 3, percentProgress: 50, statusText: "Verifying" }));
+  progress.update(status({ statusVersion: 4, statusCode: "succeeded", percentProgress: 100 }));
+  assert.equal(err.text, "VerifyStore: running 0% Verifying\nVerifyStore: running 50% Verifying\n");
+  assert.ok(!err.text.includes("\r") && !err.text.includes("\x1b"));
+});
+
+Deno.test("progress: a bar redrawn in place on a terminal, erased at the end", () => {
+  const err = sink(true, 80);
+  const progress = new Progress(err, { label: "VerifyStore", color: false });
+  progress.update(status({ percentProgress: 50, statusText: "Verifying store 1" }));
+  assert.equal(
+    err.text,
+    `\r\x1b[2KVerifyStore [${"█".repeat(12)}${"░".repeat(12)}]  50% Verifying store 1`,
+  );
+  progress.update(status({ statusCode: "succeeded" }));
+  assert.ok(err.text.endsWith("\r\x1b[2K"));
+  const quiet = sink(true);
+  new Progress(quiet, { label: "x", color: false, quiet: true }).update(status());
+  assert.equal(quiet.text, "");
+});
+
+Deno.test("flags: unknown ones are named with a suggestion, --password is refused with the reason", () => {
+  const flags = { help: { type: "boolean", help: "" }, ...CONNECTION_FLAGS } as const;
+  assert.throws(
+    () => parseCommand("call", ["--hots", "x"], flags),
+    (e: Error) =>
+      e instanceof UsageError && /Unknown flag --hots .*Did you mean --host\?/.test(e.message),
+  );
+  for (const argv of [["--password", "hunter2"], ["--password=hunter2"]]) {
+    assert.throws(
+      () => parseCommand("call", argv, flags),
+      (e: Error) => e.message === PASSWORD_FLAG_REFUSED && !e.message.includes("hunter2"),
+    );
+  }
+  assert.throws(
+    () => parseCommand("call", ["--hots=hunter2"], flags),
+    (e: Error) => !e.message.includes("hunter2"),
+  );
+  assert.throws(() => parseCommand("call", ["--host"], flags), /needs a value/);
+  assert.throws(() => parseCommand("call", ["--insecure=yes"], flags), /takes no value/);
+  const parsed = parseCommand(
+    "call",
+    ["GetUsers", "a=1", "--ca-cert", "x", "--ca-cert", "y"],
+    flags,
+  );
+  assert.deepEqual(parsed.positionals, ["GetUsers", "a=1"]);
+  assert.deepEqual(parsed.strings("ca-cert"), ["x", "y"]);
+});
+
+Deno.test("connection flags are checked, with MSPE_ variables as defaults", () => {
+  const read = (argv: string[], env: Partial<Record<MspeVariable, string>> = {}) =>
+    readConnection(parseCommand("call", argv, CONNECTION_FLAGS), fakeIo({ env }));
+  assert.equal(read([]).host, "localhost");
+  assert.equal(read([], { MSPE_HOST: "spe1", MSPE_PORT: "9000" }).port, 9000);
+  assert.equal(read(["--port", "8475"], { MSPE_PORT: "9000" }).port, 8475);
+  assert.equal(read([], { MSPE_USERNAME: "admin" }).username, "admin");
+  for (
+    const argv of [["--port", "0"], ["--port", "x"], ["--port", "70000"], ["--product", "exchange"]]
+  ) {
+    assert.throws(() => read(argv), UsageError, argv.join(" "));
+  }
+  assert.throws(() => read(["--tls-version", "1.0"]), /not supported/);
+  assert.throws(() => read(["--timeout", "-1"]), UsageError);
+  assert.equal(read(["--timeout", "1.5"]).timeoutMs, 1500);
+});
+
+Deno.test("call arguments are typed by the metadata; secrets are not repeated in errors", async () => {
+  const io = fakeIo({ stdin: "n3w-Secret\n", files: { "config.json": '{"a":1}\n' } });
+  const metadata = [
+    { name: "instanceID", type: "string", nullable: false },
+    { name: "id", type: "number", nullable: false },
+    { name: "includeIndexes", type: "bool", nullable: false },
+    { name: "config", type: "json", nullable: true },
+    { name: "password", type: "string", nullable: true },
+  ] as const;
+  assert.deepEqual(
+    await parseCallArgs(
+      "F",
+      ["instanceID=acme", "id=1", "includeIndexes=FALSE", "config=@config.json", "password=@-"],
+      metadata,
+      io,
+    ),
+    { instanceID: "acme", id: 1, includeIndexes: false, config: '{"a":1}', password: "n3w-Secret" },
+  );
+  assert.deepEqual(await parseCallArgs("F", ["instanceID=@@x"], metadata, io), {
+    instanceID: "@x",
+  });
+  await assert.rejects(parseCallArgs("F", ["id=one"], metadata, io), /id is a number/);
+  await assert.rejects(
+    parseCallArgs("F", ["includeIndexes=yes"], metadata, io),
+    /includeIndexes=true or includeIndexes=false/,
+  );
+  await assert.rejects(parseCallArgs("F", ["config={"], metadata, io), /not valid JSON/);
+  await assert.rejects(parseCallArgs("F", ["id=1", "id=2"], metadata, io), /given twice/);
+  await assert.rejects(
+    parseCallArgs("F", ["hunter2"], metadata, io),
+    (e: Error) => e instanceof UsageError && !e.message.includes("hunter2"),
+  );
+  await assert.rejects(
+    parseCallArgs("F", ["password=hunter2", "password=x"], metadata, io),
+    (e: Error) => !e.message.includes("hunter2"),
+  );
+});
+
+Deno.test("errors map to the documented exit codes", () => {
+  const failed = status({ statusCode: "failed", error: { message: "No.", details: null } });
+  const cases: [unknown, number][] = [
+    [new UsageError("x"), 2],
+    [new AuthenticationError(), 3],
+    [new ApiError("F", failed), 4],
+    [new HttpError(503, "", "/api/invoke/F"), 4],
+    [new CancelledError("F", failed), 5],
+    [new DOMException("late", "TimeoutError"), 6],
+    [new TokenExpiredError("s1"), 7],
+    [new TlsError("untrusted"), 8],
+    [new ConnectionError("refused"), 1],
+    [new Error("boom"), 1],
+  ];
+  for (const [error, code] of cases) assert.equal(exitCodeFor(error), code, String(error));
+  assert.equal(ExitCode.Interrupted, 130);
+  assert.equal(
+    describeError(new ConnectionError("Could not connect.\n  at x")),
+    "Could not connect.",
+  );
+  assert.match(describeError(new DOMException("late", "TimeoutError")), /--timeout/);
+});
+
+Deno.test("password: --password-file, then MSPE_PASSWORD, then a prompt; never guessed", async () => {
+  const who = { username: "admin", host: "spe1" };
+  assert.equal(
+    await readPassword(fakeIo({ env: { MSPE_PASSWORD: "e" }, files: { "pw": "f\n" } }), {
+      ...who,
+      passwordFile: "pw",
+    }),
+    "f",
+  );
+  assert.equal(await readPassword(fakeIo({ stdin: "s\r\n" }), { ...who, passwordFile: "-" }), "s");
+  assert.equal(await readPassword(fakeIo({ env: { MSPE_PASSWORD: "e" } }), who), "e");
+  const prompted = fakeIo({ stdinTerminal: true, secretLine: "typed" });
+  assert.equal(await readPassword(prompted, who), "typed");
+  assert.match(prompted.err.text, /^Password for admin on spe1: \n$/);
+  await assert.rejects(readPassword(fakeIo(), who), /No password given.*MSPE_PASSWORD/);
+  await assert.rejects(
+    readPassword(fakeIo(), { ...who, passwordFile: "missing" }),
+    /does not exist/,
+  );
+  await assert.rejects(
+    readPassword(fakeIo({ stdin: "\n" }), { ...who, passwordFile: "-" }),
+    /empty/,
+  );
+});
+
+Deno.test("suggestions catch typos but not unrelated words", () => {
+  assert.equal(closest("hots", ["host", "port"]), "host");
+  assert.equal(closest("GetUser", ["GetUsers", "GetUserInfo"]), "GetUsers");
+  assert.equal(closest("exmaple", ["example", "call"]), "example");
+  assert.equal(closest("zzz", ["host", "port"]), undefined);
+});

@@ -1,0 +1,228 @@
+import {
+  ArgumentError,
+  AuthenticationError,
+  type Client,
+  type ClientOptions,
+  ConnectionError,
+  type FunctionMetadata,
+  invokeCall,
+  newClient,
+  ProtocolError,
+  TlsError,
+} from "../mod.ts";
+import {
+  apiReply,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  clientFor,
+  optionsFor,
+  serveRaw,
+  startMock,
+  succeeded,
+} from "./_helpers.ts";
+
+const BASE = { username: "admin", password: "admin", metadata: "bundled" } as const;
+
+Deno.test("newClient refuses bad options with an ArgumentError before connecting", async () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ password: "x" }, "username is missing"],
+    [{ username: "", password: "x" }, "username is missing"],
+    [{ username: "a:b", password: "x" }, "colon"],
+    [{ username: "admin" }, "password is missing"],
+    [{ username: "admin", password: "" }, "password is missing"],
+    [{ ...BASE, port: 0 }, "port must be an integer from 1 to 65535"],
+    [{ ...BASE, port: 65536 }, "port must be"],
+    [{ ...BASE, port: 80.5 }, "port must be"],
+    [{ ...BASE, port: "8474" }, "port must be"],
+    [{ ...BASE, host: "" }, "host must be"],
+    [{ ...BASE, host: "https://spe.example.com" }, "without scheme"],
+    [{ ...BASE, host: "spe.example.com:8474" }, "not a host name"],
+    [{ ...BASE, host: "spe.example.com/api" }, "not a host name"],
+    [{ ...BASE, host: "user@spe.example.com" }, "not a host name"],
+    [{ ...BASE, host: "spe example" }, "not a host name"],
+    [{ ...BASE, product: "exchange" }, 'product must be "spe"'],
+    [{ ...BASE, statusTimeoutMs: -1 }, "statusTimeoutMs"],
+    [{ ...BASE, statusTimeoutMs: 1.5 }, "statusTimeoutMs"],
+    [{ ...BASE, requestTimeoutMs: 0 }, "requestTimeoutMs"],
+    [{ ...BASE, requestTimeoutMs: NaN }, "requestTimeoutMs"],
+    [{ ...BASE, pollRetries: -1 }, "pollRetries"],
+    [{ ...BASE, instanceID: "" }, "instanceID"],
+    [{ ...BASE, metadata: "remote" }, "metadata must be"],
+    [{ ...BASE, signal: "stop" }, "signal must be an AbortSignal"],
+    [{ ...BASE, fetch: "fetch" }, "fetch must be a function"],
+    [{ ...BASE, tls: { minTlsVersion: "1.0" } }, "TLS 1.0 is not supported"],
+    [{ ...BASE, tls: { tlsVersion: "1.1" } }, "TLS 1.1 is not supported"],
+  ];
+  for (const [options, message] of cases) {
+    await assertRejects(newClient(options as unknown as ClientOptions), ArgumentError, message);
+  }
+  await assertRejects(newClient(undefined as unknown as ClientOptions), ArgumentError);
+});
+
+Deno.test("newClient defaults: localhost, port 8474 for SPE and 8463 for MailStore Server", async () => {
+  await using spe = await newClient(BASE);
+  await using server = await newClient({ ...BASE, product: "server" });
+  await using custom = await newClient({ ...BASE, host: "spe.example.com", port: 9443 });
+  await using ipv6 = await newClient({ ...BASE, host: "::1" });
+  await using bracketed = await newClient({ ...BASE, host: "[::1]", port: 8474 });
+  assertEquals(spe.url, "https://localhost:8474");
+  assertEquals(spe.product, "spe");
+  assertEquals(server.url, "https://localhost:8463");
+  assertEquals(server.product, "server");
+  assertEquals(custom.url, "https://spe.example.com:9443");
+  assertEquals(ipv6.url, "https://[::1]:8474");
+  assertEquals(bracketed.url, "https://[::1]:8474");
+  assertEquals(spe.username, "admin");
+  assertEquals(spe.instanceID, null);
+  assertEquals(server.metadata?.length, 89);
+});
+
+Deno.test("newClient checks the credentials by fetching get-metadata: 401 is an AuthenticationError", async () => {
+  await using server = await startMock();
+  const error = await assertRejects(
+    newClient({ ...optionsFor(server), password: "wrong" }),
+    AuthenticationError,
+  );
+  assertMatch(error.message, /Check the user name and password/);
+  assertEquals(server.stats.authFailures, 1);
+  // With bundled metadata nothing is sent at creation; the first call finds out.
+  await using lazy = await newClient({
+    ...optionsFor(server),
+    password: "wrong",
+    metadata: "bundled",
+  });
+  await assertRejects(invokeCall(lazy, "GetEnvironmentInfo"), AuthenticationError);
+});
+
+Deno.test("metadata given as a list is what calls are checked against", async () => {
+  await using server = await startMock();
+  const metadata: FunctionMetadata[] = [{
+    name: "GetUsers",
+    args: [{ name: "instanceID", type: "string", nullable: false }],
+  }];
+  await using client = await clientFor(server, { metadata });
+  assertEquals(client.metadata, metadata);
+  assertEquals(server.stats.requests, 0);
+  assertEquals(
+    (await invokeCall(client, "GetUsers", { instanceID: "acme" })).statusCode,
+    "succeeded",
+  );
+  await assertRejects(invokeCall(client, "GetEnvironmentInfo"), ArgumentError, "Unknown function");
+  await assertRejects(
+    newClient({ ...optionsFor(server), metadata: [{ name: 5 }] as unknown as FunctionMetadata[] }),
+    ArgumentError,
+    "metadata",
+  );
+});
+
+Deno.test("a get-metadata reply that is not a function list is a ProtocolError", async () => {
+  let reply: unknown = succeeded(null);
+  await using server = serveRaw(() => apiReply(reply));
+  const options = { ...server.options, metadata: "fetch" } as const;
+  await assertRejects(newClient(options), ProtocolError, "not an array");
+  reply = [{ name: "GetUsers", args: [{ name: "instanceID" }] }];
+  await assertRejects(newClient(options), ProtocolError, "no name or type");
+  reply = [{ name: "GetUsers", args: [{ name: "instanceID", type: "String", nullable: false }] }];
+  await using client = await newClient(options);
+  assertEquals(client.metadata, [{
+    name: "GetUsers",
+    args: [{ name: "instanceID", type: "string", nullable: false }],
+  }]);
+});
+
+Deno.test("the default instanceID is filled in for functions that take one", async () => {
+  await using server = await startMock();
+  await using client = await clientFor(server, { instanceID: "globex" });
+  assertEquals(client.instanceID, "globex");
+  const users = await invokeCall(client, "GetUsers");
+  const direct = await invokeCall(client, "GetUsers", { instanceID: "globex" });
+  assertEquals(users.result, direct.result);
+  const other = await invokeCall(client, "GetUsers", { instanceID: "acme" });
+  assertEquals(other.result?.length, users.result?.length);
+  assertEquals((await invokeCall(client, "GetEnvironmentInfo")).statusCode, "succeeded");
+  assertEquals(
+    (await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result?.length,
+    3,
+  );
+});
+
+Deno.test("await using closes the client and its connections", async () => {
+  await using server = await startMock();
+  let outside: Client<"spe", null>;
+  {
+    await using client = await clientFor(server);
+    outside = client;
+    await invokeCall(client, "GetEnvironmentInfo");
+    assertEquals(client.closed, false);
+  }
+  assertEquals(outside.closed, true);
+  await assertRejects(invokeCall(outside, "GetEnvironmentInfo"), DOMException, "client was closed");
+  // The sanitizers would fail this test if the connection pool were still open.
+});
+
+Deno.test("the client's signal aborts everything it does", async () => {
+  await using server = await startMock({ jobs: { stepMs: Infinity } });
+  const controller = new AbortController();
+  await using client = await clientFor(server, { signal: controller.signal });
+  assertEquals((await invokeCall(client, "GetEnvironmentInfo")).statusCode, "succeeded");
+  controller.abort(new Error("shutting down"));
+  await assertRejects(invokeCall(client, "GetEnvironmentInfo"), Error, "shutting down");
+  await assertRejects(
+    newClient({ ...optionsFor(server), signal: AbortSignal.abort() }),
+    DOMException,
+  );
+});
+
+Deno.test("an injected fetch carries every request", async () => {
+  await using server = await startMock();
+  const urls: string[] = [];
+  const counting: typeof fetch = (input, init) => {
+    urls.push(String(input));
+    return fetch(input, init);
+  };
+  await using client = await clientFor(server, { fetch: counting });
+  await invokeCall(client, "GetEnvironmentInfo");
+  assertEquals(urls, [
+    `https://${server.hostname}:${server.port}/api/get-metadata`,
+    `https://${server.hostname}:${server.port}/api/invoke/GetEnvironmentInfo`,
+  ]);
+});
+
+Deno.test("an untrusted certificate is a TlsError, a closed port a ConnectionError", async () => {
+  await using server = await startMock();
+  const { tls: _tls, ...untrusted } = optionsFor(server);
+  const tls = await assertRejects(newClient(untrusted), TlsError);
+  assertMatch(tls.message, /caCerts|pinnedSha256/);
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  await assertRejects(newClient({ ...optionsFor(server), port }), ConnectionError, "refused");
+});
+
+Deno.test("MailStore Server works with the same functions", async () => {
+  await using server = await startMock({ product: "server" });
+  await using client = await clientFor(server, { product: "server" });
+  assertEquals(client.product, "server");
+  assertEquals(client.metadata?.length, 89);
+  const info = await invokeCall(client, "GetServerInfo");
+  assertEquals(typeof info.result?.version, "string");
+  assertEquals(typeof info.result?.machineName, "string");
+  const users = await invokeCall(client, "GetUsers");
+  assertEquals((users.result?.length ?? 0) > 0, true);
+  const first = users.result?.[0];
+  const userInfo = await invokeCall(client, "GetUserInfo", { userName: first!.userName });
+  assertEquals(userInfo.result?.userName, first!.userName);
+  const { startCall, stopCall } = await import("../mod.ts");
+  const verify = await invokeCall(client, "VerifyStore", { id: 1, includeIndexes: false });
+  assertEquals(verify.statusCode, "succeeded");
+  server.app.jobs.config.stepMs = Infinity;
+  const operation = startCall(client, "VerifyStore", { id: 1, includeIndexes: true });
+  await stopCall(client, operation);
+  await operation.final.catch(() => {});
+  await assertRejects(
+    invokeCall(client, "GetEnvironmentInfo" as "GetServerInfo"),
+    ArgumentError,
+    "MailStore Server",
+  );
+});
