@@ -1,0 +1,40 @@
+// Keeps README.md true: the lists and commands it shows are checked against the code.
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import assert from "node:assert/strict";
+import { SIMULATED_FUNCTIONS } from "../lib/mock/mod.ts";
+
+const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+const ci = await Deno.readTextFile(new URL("../.ci/run", import.meta.url));
+const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))) as {
+  tasks: Record<string, string>;
+};
+
+function between(marker: string): string {
+  const start = readme.indexOf(`<!-- ${marker} -->`);
+  const end = readme.indexOf(`<!-- /${marker} -->`);
+  assert(start >= 0 && end > start, `README.md has no <!-- ${marker} --> block`);
+  return readme.slice(start + marker.length + 9, end).trim();
+}
+
+Deno.test("README: the lists of simulated functions match SIMULATED_FUNCTIONS", () => {
+  for (const product of ["spe", "server"] as const) {
+    const listed = between(`simulated:${product}`).split(/,\s*/).map((name) =>
+      name.replaceAll("`", "")
+    );
+    assertEquals(listed, [...SIMULATED_FUNCTIONS[product]]);
+  }
+});
+
+Deno.test("README: the quick start pins the Deno version that CI installs", () => {
+  const ciVersion = /deno_version=(\S+)/.exec(ci)?.[1];
+  assert(ciVersion, ".ci/run names no deno_version");
+  const commands = [...readme.matchAll(/npx -y deno@(\S+) task (\S+)/g)];
+  assertEquals(commands.map((match) => match[2]), ["demo", "test"]);
+  for (const match of commands) assertEquals(match[1], ciVersion);
+});
+
+Deno.test("README: every `deno task` it names exists in deno.json", () => {
+  const named = new Set([...readme.matchAll(/deno task ([a-z:]+)/g)].map((match) => match[1]!));
+  assert(named.size > 0);
+  for (const task of named) assert(task in config.tasks, `deno.json has no task "${task}"`);
+});
