@@ -45,7 +45,7 @@ async function bare(fn: string, body: string): Promise<unknown> {
 
 // Many samples, so that the mock's occasional delayed-ACK stalls (about 40 ms, a Deno.serve + TLS
 // effect, see bench/README.md) average out in both groups alike.
-const SAMPLES = 10_000;
+const SAMPLES = 20_000;
 
 // Warm the pool so that no group pays for the TLS handshake.
 await bare("GetEnvironmentInfo", "");
@@ -56,7 +56,7 @@ Deno.bench({
   group: "GetUsers",
   baseline: true,
   n: SAMPLES,
-  warmup: 200,
+  warmup: 1000,
   async fn() {
     await bare("GetUsers", "instanceID=acme");
   },
@@ -66,7 +66,7 @@ Deno.bench({
   name: "invokeCall: GetUsers",
   group: "GetUsers",
   n: SAMPLES,
-  warmup: 200,
+  warmup: 1000,
   async fn() {
     await invokeCall(client, "GetUsers", { instanceID: "acme" });
   },
@@ -77,7 +77,7 @@ Deno.bench({
   group: "GetEnvironmentInfo",
   baseline: true,
   n: SAMPLES,
-  warmup: 200,
+  warmup: 1000,
   async fn() {
     await bare("GetEnvironmentInfo", "");
   },
@@ -87,7 +87,7 @@ Deno.bench({
   name: "invokeCall: GetEnvironmentInfo",
   group: "GetEnvironmentInfo",
   n: SAMPLES,
-  warmup: 200,
+  warmup: 1000,
   async fn() {
     await invokeCall(client, "GetEnvironmentInfo");
   },

@@ -117,7 +117,9 @@ export function createNodeFetch(
       socket.destroy();
       callback(error);
     };
-    socket.once("error", (error: Error) => fail(toTransportErrorAt(error, where) as Error));
+    // Kept for the socket's whole life: an idle pooled socket the server resets must not become an
+    // uncaught 'error' event (after the handshake, fail() does nothing; the request sees the error).
+    socket.on("error", (error: Error) => fail(toTransportErrorAt(error, where) as Error));
     socket.once("secureConnect", () => {
       if (settled) return;
       const problem = checkPeer(socket, host, where);
@@ -173,9 +175,9 @@ export function createNodeFetch(
   const close = (): void => {
     if (closed) return;
     closed = true;
-    // agent.destroy();
+    agent.destroy();
     httpAgent.destroy();
-
+    for (const socket of sockets) socket.destroy();
     sockets.clear();
   };
 

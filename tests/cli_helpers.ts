@@ -14,6 +14,9 @@ export const CA_PEM_PATH = "tests/testdata/tls/ca.pem";
 /** The deno arguments every CLI test run uses: the permission set of deno.json, and nothing more. */
 export const DENO_RUN_ARGS: readonly string[] = ["run", "-q", "-P=mspe-run", "--no-prompt"];
 
+/** How long {@linkcode CliProcess.waitFor} waits before it gives up on a hung child. */
+const WAIT_LIMIT_MS = 30_000;
+
 /** What a finished run produced. */
 export interface CliResult {
   readonly code: number;
@@ -140,9 +143,30 @@ export class CliProcess {
   /** Resolves when stdout or stderr matches `pattern`; rejects if the process ends first. */
   waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpMatchArray> {
     const { promise, resolve, reject } = Promise.withResolvers<RegExpMatchArray>();
-    this.#waiters.push({ stream, pattern, resolve });
+    // A guard against a hung test run, not a timing assertion: stop the child and say why.
+    const guard = setTimeout(() => {
+      reject(
+        new Error(
+          `No match for ${pattern} on ${stream} after ${WAIT_LIMIT_MS} ms:\n${this.#stderr}`,
+        ),
+      );
+      try {
+        this.#child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }, WAIT_LIMIT_MS);
+    this.#waiters.push({
+      stream,
+      pattern,
+      resolve: (match) => {
+        clearTimeout(guard);
+        resolve(match);
+      },
+    });
     this.#check();
     this.#done.then((result) => {
+      clearTimeout(guard);
       reject(
         new Error(
           `mspe-run ended (exit ${result.code}) before ${stream} matched ${pattern}:\n${result.stderr}`,

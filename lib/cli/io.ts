@@ -78,7 +78,9 @@ function sink(file: typeof Deno.stdout | typeof Deno.stderr): TextSink {
     columns: () => {
       if (!isTerminal) return undefined;
       try {
-        return Deno.consoleSize().columns;
+        // A pseudo-terminal without a size (0 columns) says nothing about the width.
+        const { columns } = Deno.consoleSize();
+        return columns > 0 ? columns : undefined;
       } catch {
         return undefined;
       }

@@ -80,7 +80,7 @@ export class Progress {
     const shownPercent = percent === null ? "   ?" : `${String(percent).padStart(3)}%`;
     let line = `${this.#options.label} [${bar}] ${shownPercent}${text ? ` ${text}` : ""}`;
     const columns = this.#sink.columns();
-    if (columns !== undefined && line.length > columns - 1) {
+    if (columns !== undefined && columns >= 20 && line.length > columns - 1) {
       line = `${line.slice(0, Math.max(0, columns - 2))}…`;
     }
     const colored = this.#options.color ? line.replace(bar, `\x1b[36m${bar}\x1b[39m`) : line;

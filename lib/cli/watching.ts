@@ -118,3 +118,16 @@ export function reportDetached(
   }
   return ExitCode.Interrupted;
 }
+
+/**
+ * A token shortened for progress lines (the full token is printed where it is needed to resume).
+ *
+ * @example
+ * ```ts
+ * import { shortToken } from "./watching.ts";
+ * console.log(shortToken("s0123456789abcdef0123456789abcdef")); // s0123456…
+ * ```
+ */
+export function shortToken(token: string): string {
+  return token.length > 12 ? `${token.slice(0, 9)}…` : token;
+}

@@ -85,8 +85,10 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
     "# Start it in the background, then follow it",
     "token=$(mspe-run call VerifyStore instanceID=acme id=1 includeIndexes=false --no-wait)",
     'mspe-run watch "$token"',
-    "# A json argument, and a secret read from stdin",
-    `mspe-run call CreateUser instanceID=acme userName=bob privileges=login,changePassword password=@- < pw.txt`,
+    "# A new user; its password comes from stdin, never from the command line",
+    "mspe-run call CreateUser instanceID=acme userName=bob privileges=login,changePassword password=@- < pw.txt",
+    "# A json argument, quoted for the shell",
+    `mspe-run call CreateSystemAdministrator config='{"userName":"ops","fullName":"Ops Team"}' password=@pw.txt`,
   ],
   async run(parsed, io) {
     const [fn, ...pairs] = parsed.positionals;

@@ -25,7 +25,7 @@ import {
 } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { UsageError } from "../usage_error.ts";
-import { reportDetached, watchOperation } from "../watching.ts";
+import { reportDetached, shortToken, watchOperation } from "../watching.ts";
 
 /** `mspe-run cancel`. */
 export const cancelCommand: Command = {
@@ -81,7 +81,7 @@ when the server does not know the token.`,
     }
     out.note("Cancel requested; waiting for the server to stop the call.");
     const resumeCommand = resumeCommandFor(settings);
-    const label = `call ${token}`;
+    const label = `call ${shortToken(token)}`;
     let outcome;
     try {
       outcome = await watchOperation(

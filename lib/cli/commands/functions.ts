@@ -100,14 +100,12 @@ function helpText(d: FunctionDescription): string {
     if (arg.values) notes.push(`One of: ${arg.values.join(", ")}.`);
     lines.push(indent(notes.join(" "), 8));
   }
-  lines.push("", "NOTES");
+  const notes: string[] = [];
   if (d.longRunning) {
-    lines.push(
-      indent("Long-running: mspe-run shows its progress; --no-wait returns its token at once."),
-    );
+    notes.push("Long-running: mspe-run shows its progress; --no-wait returns its token at once.");
   }
-  if (d.group) lines.push(indent(`Group: ${d.group}.`));
-  lines.push(indent(`Example: ${d.syntax.replace(/\[[^\]]*\] ?/g, "").trim()}`));
+  if (d.group) notes.push(`Group: ${d.group}.`);
+  if (notes.length > 0) lines.push("", "NOTES", ...notes.map((note) => indent(note)));
   return `${lines.join("\n")}\n`;
 }
 

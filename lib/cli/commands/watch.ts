@@ -19,7 +19,7 @@ import {
 } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { UsageError } from "../usage_error.ts";
-import { reportDetached, watchOperation } from "../watching.ts";
+import { reportDetached, shortToken, watchOperation } from "../watching.ts";
 import { printFinal } from "./call.ts";
 
 /** `mspe-run watch`. */
@@ -62,7 +62,7 @@ expired after the call ended, or never existed). Ctrl-C detaches again (exit cod
     const signal = timeoutSignal(settings);
     await using client = await openClient(settings, io, signal);
     const resumeCommand = resumeCommandFor(settings);
-    const label = `call ${token}`;
+    const label = `call ${shortToken(token)}`;
     const outcome = await watchOperation(
       client,
       (detach) =>
