@@ -95,6 +95,8 @@ export type {
   ArgumentValue,
   FunctionArgs,
   FunctionName,
+  ServerFunctionName,
+  SpeFunctionName,
   UncheckedArgs,
   UncheckedFunction,
 } from "./lib/function_names.ts";
@@ -104,5 +106,10 @@ export type * from "./lib/status.ts";
 export type * from "./lib/metadata.ts";
 export type * from "./lib/results.ts";
 export type { TlsOptions } from "./lib/_transport.ts";
-export type { SpeArgs, SpeFunctionName } from "./lib/_catalog/spe.ts";
-export type { ServerArgs, ServerFunctionName } from "./lib/_catalog/server.ts";
+export {
+  type CertificateInfo,
+  type CertificateInfoOptions,
+  getCertificateInfo,
+} from "./lib/tls_info.ts";
+export type { SpeArgs } from "./lib/_catalog/spe.ts";
+export type { ServerArgs } from "./lib/_catalog/server.ts";

@@ -101,7 +101,7 @@ export async function post(
       method: "POST",
       headers: context.headers,
       body,
-      signal: signal === context.signal ? undefined : signal,
+      signal,
     });
     status = response.status;
     try {

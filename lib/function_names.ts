@@ -11,6 +11,30 @@ import type { ServerArgs } from "./_catalog/server.ts";
 import { ArgumentError } from "./errors.ts";
 
 /**
+ * The name of an SPE Management API function.
+ *
+ * @example
+ * ```ts
+ * import type { SpeFunctionName } from "@mspe/mspe";
+ * const names: SpeFunctionName[] = ["GetEnvironmentInfo", "GetInstances", "VerifyStore"];
+ * console.log(names.length);
+ * ```
+ */
+export type SpeFunctionName = keyof SpeArgs & string;
+
+/**
+ * The name of a MailStore Server Administration API function.
+ *
+ * @example
+ * ```ts
+ * import type { ServerFunctionName } from "@mspe/mspe";
+ * const name: ServerFunctionName = "GetServerInfo";
+ * console.log(name);
+ * ```
+ */
+export type ServerFunctionName = keyof ServerArgs & string;
+
+/**
  * The argument types of every function of product `P`, by function name: {@linkcode SpeArgs} for
  * `"spe"`, {@linkcode ServerArgs} for `"server"`.
  *

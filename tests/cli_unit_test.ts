@@ -63,7 +63,10 @@ function fakeIo(
     stdin: {
       isTerminal: options.stdinTerminal ?? false,
       readAll: () => Promise.resolve(options.stdin ?? ""),
-      readSecretLine: () => Promise.resolve(options.secretLine ?? null),
+      readSecretLine: (prompt) => {
+        prompt();
+        return Promise.resolve(options.secretLine ?? null);
+      },
     },
     env: (name) => options.env?.[name],
     noColor: options.noColor ?? false,

@@ -226,3 +226,21 @@ Deno.test("MailStore Server works with the same functions", async () => {
     "MailStore Server",
   );
 });
+
+Deno.test("TLS options reach the transport: a pinned certificate is trusted without its CA", async () => {
+  await using server = await startMock();
+  const { tls: _, ...withoutCa } = optionsFor(server);
+  await using client = await newClient({
+    ...withoutCa,
+    tls: { pinnedSha256: server.certificate!.sha256 },
+  });
+  assertEquals(
+    (await invokeCall(client, "GetUsers", { instanceID: "acme" })).statusCode,
+    "succeeded",
+  );
+  await assertRejects(
+    newClient({ ...withoutCa, tls: { pinnedSha256: "00".repeat(32) } }),
+    TlsError,
+    "pinned",
+  );
+});

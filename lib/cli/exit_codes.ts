@@ -114,8 +114,10 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
  */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
-    const details = error.details ? ` (${firstLine(error.details)})` : "";
-    return `${error.message}${details}`;
+    // The server's exception text often repeats the message; add it only when it says more.
+    const details = error.details ? firstLine(error.details) : "";
+    const said = error.status.error?.message ?? "";
+    return details && !details.includes(said) ? `${error.message} (${details})` : error.message;
   }
   if (error instanceof ConnectionError || error instanceof ProtocolError) {
     return firstLine(error.message);

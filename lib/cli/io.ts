@@ -23,8 +23,11 @@ export interface TextSource {
   readonly isTerminal: boolean;
   /** The whole of stdin. */
   readAll(): Promise<string>;
-  /** Reads one line from the terminal without echoing it; `null` on Ctrl-C or Ctrl-D. */
-  readSecretLine(): Promise<string | null>;
+  /**
+   * Reads one line from the terminal without echoing it; `null` on Ctrl-C or Ctrl-D. `prompt` is
+   * called once echo is off, so that nothing typed after the prompt appears can be echoed.
+   */
+  readSecretLine(prompt: () => void): Promise<string | null>;
 }
 
 /**
@@ -98,9 +101,10 @@ async function readAll(): Promise<string> {
   return chunks.join("");
 }
 
-async function readSecretLine(): Promise<string | null> {
+async function readSecretLine(prompt: () => void): Promise<string | null> {
   // Raw mode turns echo off; Enter, Backspace, Ctrl-C and Ctrl-D are handled here.
   Deno.stdin.setRaw(true);
+  prompt();
   const decoder = new TextDecoder();
   let line = "";
   const buffer = new Uint8Array(256);

@@ -139,6 +139,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(parsed, io);
   } catch (error) {
     if (error instanceof PromptCancelled) return ExitCode.Interrupted;
+    // The reader of stdout went away (`mspe-run ... | head`): nothing left to say to anyone.
+    if (error instanceof Deno.errors.BrokenPipe) return ExitCode.Ok;
     printError(describeError(error));
     return exitCodeFor(error);
   }

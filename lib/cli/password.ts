@@ -52,8 +52,9 @@ export async function readPassword(io: CliIo, source: PasswordSource): Promise<s
 }
 
 async function prompt(io: CliIo, source: PasswordSource): Promise<string> {
-  io.stderr.write(`Password for ${source.username} on ${source.host}: `);
-  const line = await io.stdin.readSecretLine();
+  const line = await io.stdin.readSecretLine(() =>
+    io.stderr.write(`Password for ${source.username} on ${source.host}: `)
+  );
   io.stderr.write("\n");
   if (line === null) throw new PromptCancelled();
   if (line === "") {
