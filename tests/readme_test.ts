@@ -2,6 +2,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import assert from "node:assert/strict";
 import { SIMULATED_FUNCTIONS } from "../lib/mock/mod.ts";
+import { EXIT_CODE_HELP } from "../lib/cli/exit_codes.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 const ci = await Deno.readTextFile(new URL("../.ci/run", import.meta.url));
@@ -37,4 +38,17 @@ Deno.test("README: every `deno task` it names exists in deno.json", () => {
   const named = new Set([...readme.matchAll(/deno task ([a-z:]+)/g)].map((match) => match[1]!));
   assert(named.size > 0);
   for (const task of named) assert(task in config.tasks, `deno.json has no task "${task}"`);
+});
+
+Deno.test("README: the exit code table is the one mspe-run --help prints", () => {
+  const rows = between("exit-codes").split("\n").slice(2).map((row) => {
+    const [code, meaning] = row.split("|").slice(1, 3).map((cell) => cell.trim());
+    return `${code}|${meaning}`;
+  });
+  const help = EXIT_CODE_HELP.split("\n").slice(1).map((line) => {
+    const match = /^\s+(\d+)\s+(.*)$/.exec(line);
+    assert(match, `unexpected help line: ${line}`);
+    return `${match[1]}|${match[2]}`;
+  });
+  assertEquals(rows, help);
 });

@@ -136,11 +136,9 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
       throw new RangeError("--username must not be empty or contain ':'.");
     }
   } catch (error) {
-    err(
-      `mock: ${
-        error instanceof Error ? error.message : String(error)
-      } Run with --help for the options.`,
-    );
+    // node:util's messages go on about positional arguments; the first sentence is what matters.
+    const message = (error instanceof Error ? error.message : String(error)).split(". ")[0]!;
+    err(`mock: ${message.replace(/\.?$/, ".")} Run with --help for the options.`);
     return 2;
   }
 
