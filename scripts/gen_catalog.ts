@@ -84,7 +84,9 @@ function generate(product: "spe" | "server", spec: SpecFunction[]): string {
     `/** Every ${
       product === "spe" ? "SPE Management API" : "MailStore Server Administration API"
     } function with its arguments (${catalog.length}). */`,
-    `export const ${upper}_CATALOG: readonly CatalogFunction[] = ${JSON.stringify(catalog, null, 2)};`,
+    `export const ${upper}_CATALOG: readonly CatalogFunction[] = ${
+      JSON.stringify(catalog, null, 2)
+    };`,
     ``,
     `/** The arguments of every ${upper} function, by function name. */`,
     `export interface ${title}Args {`,
