@@ -154,8 +154,9 @@ export interface ClientState {
   readonly pollRetries: number;
   /** Tokens this client sent cancel-async for, so that a final "failed" means cancelled. */
   readonly cancelRequested: Set<string>;
-  /** Calls in flight, awaited by close(). */
-  readonly active: Set<Promise<unknown>>;
+  /** Calls in flight (close() waits until there are none), and who waits for that. */
+  inflight: number;
+  readonly idle: (() => void)[];
 }
 
 const states = new WeakMap<object, ClientState>();
@@ -169,17 +170,28 @@ export function stateOf(client: unknown): ClientState {
   return state;
 }
 
-/** Tracks a call so that close() can wait for it; returns the same promise. */
+/** Counts a call in flight; close() waits until {@linkcode leave} was called for each. */
+export function enter(state: ClientState): void {
+  state.inflight++;
+}
+
+/** Ends a call counted by {@linkcode enter}. */
+export function leave(state: ClientState): void {
+  if (--state.inflight === 0) {
+    for (const resolve of state.idle.splice(0)) resolve();
+  }
+}
+
+/** Resolves when no call of the client is in flight. */
+function whenIdle(state: ClientState): Promise<void> {
+  if (state.inflight === 0) return Promise.resolve();
+  return new Promise((resolve) => state.idle.push(resolve));
+}
+
+/** Counts `promise` as a call in flight until it settles; returns the same promise. */
 export function track<T>(state: ClientState, promise: Promise<T>): Promise<T> {
-  const settled = promise.then(
-    () => {
-      state.active.delete(settled);
-    },
-    () => {
-      state.active.delete(settled);
-    },
-  );
-  state.active.add(settled);
+  enter(state);
+  promise.then(() => leave(state), () => leave(state));
   return promise;
 }
 
@@ -237,7 +249,7 @@ class MspeClient implements Client<Product, string | null> {
       new DOMException("The client was closed. Create a new one to make more calls.", "AbortError"),
     );
     this.#closing = (async () => {
-      while (this.#state.active.size > 0) await Promise.allSettled([...this.#state.active]);
+      await whenIdle(this.#state);
       this.#transport.close();
     })();
     return this.#closing;
@@ -487,7 +499,8 @@ export async function newClient<const O extends ClientOptions>(
     statusTimeoutMs,
     pollRetries,
     cancelRequested: new Set(),
-    active: new Set(),
+    inflight: 0,
+    idle: [],
   };
   const client = new MspeClient({
     product,

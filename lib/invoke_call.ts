@@ -6,7 +6,7 @@
 
 import type { Status } from "./status.ts";
 import type { Client } from "./client.ts";
-import { stateOf, track } from "./client.ts";
+import { enter, leave, stateOf } from "./client.ts";
 import type { CallOptions, CallParametersOf } from "./call_types.ts";
 import type { FunctionName, UncheckedArgs, UncheckedFunction } from "./function_names.ts";
 import type { ResultOf } from "./results.ts";
@@ -93,11 +93,31 @@ export function invokeCall(
     const state = stateOf(client);
     const { name, unchecked } = resolveFunction(fn);
     const body = prepareCall(state.preparation, name, unchecked, args);
+    const path = `/api/invoke/${name}`;
+    if (options === undefined) {
+      // The common case, kept lean: no signal, no deadline, no callback.
+      enter(state);
+      return follow(() => postStatus(state.wire, path, body), {
+        state,
+        signal: undefined,
+        statusTimeoutMs: state.statusTimeoutMs,
+        emit: noop,
+      }).then(
+        (status) => {
+          leave(state);
+          return settle(name, status, state);
+        },
+        (error: unknown) => {
+          leave(state);
+          throw error;
+        },
+      );
+    }
     const resolved = resolveCallOptions(options, state);
     const { signal, dispose } = callSignal(name, resolved);
     const onStatus = resolved.onStatus as ((status: Status) => void) | undefined;
-    const path = `/api/invoke/${name}`;
-    const done = follow(() => postStatus(state.wire, path, body, { signal }), {
+    enter(state);
+    return follow(() => postStatus(state.wire, path, body, { signal }), {
       state,
       signal,
       statusTimeoutMs: resolved.statusTimeoutMs,
@@ -105,14 +125,15 @@ export function invokeCall(
     }).then(
       (status) => {
         dispose();
+        leave(state);
         return settle(name, status, state);
       },
       (error: unknown) => {
         dispose();
+        leave(state);
         throw error;
       },
     );
-    return track(state, done);
   } catch (error) {
     return Promise.reject(error);
   }
