@@ -9,7 +9,12 @@
  * accepted because the final code after a cancel is not documented (protocol.md §10.2). Other strings
  * are passed through so that a newer server does not break the client.
  */
-export type StatusCode = "succeeded" | "failed" | "running" | "cancelled" | (string & Record<never, never>);
+export type StatusCode =
+  | "succeeded"
+  | "failed"
+  | "running"
+  | "cancelled"
+  | (string & Record<never, never>);
 
 /**
  * The `error` member of a failed status.
