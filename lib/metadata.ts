@@ -4,10 +4,29 @@
  * @module
  */
 
-/** The two MailStore products that speak this protocol. */
+/**
+ * The two MailStore products that speak this protocol: `"spe"`, the SPE Management API (port 8474),
+ * and `"server"`, the MailStore Server Administration API (port 8463).
+ *
+ * @example
+ * ```ts
+ * import type { Product } from "@mspe/mspe";
+ * const product: Product = "server";
+ * console.log(product === "server" ? 8463 : 8474);
+ * ```
+ */
 export type Product = "spe" | "server";
 
-/** The argument types that `get-metadata` uses. */
+/**
+ * The argument types that `get-metadata` uses; they decide how a value is encoded on the wire.
+ *
+ * @example
+ * ```ts
+ * import type { ArgumentType } from "@mspe/mspe";
+ * const type: ArgumentType = "bool";
+ * console.log(type === "bool" ? "sent as true or false" : "sent as text");
+ * ```
+ */
 export type ArgumentType = "string" | "number" | "bool" | "json";
 
 /**

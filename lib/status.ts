@@ -8,6 +8,13 @@
  * The value of `statusCode`. The server sends `succeeded`, `failed` or `running`; `cancelled` is
  * accepted because the final code after a cancel is not documented (protocol.md §10.2). Other strings
  * are passed through so that a newer server does not break the client.
+ *
+ * @example
+ * ```ts
+ * import type { StatusCode } from "@mspe/mspe";
+ * const code: StatusCode = "running";
+ * console.log(code === "running" ? "still working" : "done");
+ * ```
  */
 export type StatusCode =
   | "succeeded"

@@ -59,6 +59,12 @@ function argType(arg: SpecArgument, indent: string): string {
   }
 }
 
+const example = { spe: "GetUserInfo", server: "GetUserInfo" };
+const exampleArgs = {
+  spe: `{ instanceID: "acme", userName: "john.doe" }`,
+  server: `{ userName: "john.doe" }`,
+};
+
 function generate(product: "spe" | "server", spec: SpecFunction[]): string {
   const upper = product.toUpperCase();
   const title = product === "spe" ? "Spe" : "Server";
@@ -88,7 +94,17 @@ function generate(product: "spe" | "server", spec: SpecFunction[]): string {
       JSON.stringify(catalog, null, 2)
     };`,
     ``,
-    `/** The arguments of every ${upper} function, by function name. */`,
+    `/**`,
+    ` * The arguments of every ${upper} function, by function name: mandatory arguments are required`,
+    ` * properties, nullable ones optional, documented values are literal unions.`,
+    ` *`,
+    ` * @example`,
+    ` * \`\`\`ts`,
+    ` * import type { ${title}Args } from "@mspe/mspe";`,
+    ` * const args: ${title}Args["${example[product]}"] = ${exampleArgs[product]};`,
+    ` * console.log(args);`,
+    ` * \`\`\``,
+    ` */`,
     `export interface ${title}Args {`,
   );
   for (const fn of sorted) {
@@ -104,7 +120,20 @@ function generate(product: "spe" | "server", spec: SpecFunction[]): string {
     }
     lines.push(`  };`);
   }
-  lines.push(`}`, ``, `/** The name of an ${upper} function. */`);
+  lines.push(
+    `}`,
+    ``,
+    `/**`,
+    ` * The name of an ${upper} function.`,
+    ` *`,
+    ` * @example`,
+    ` * \`\`\`ts`,
+    ` * import type { ${title}FunctionName } from "@mspe/mspe";`,
+    ` * const fn: ${title}FunctionName = "${example[product]}";`,
+    ` * console.log(fn);`,
+    ` * \`\`\``,
+    ` */`,
+  );
   lines.push(`export type ${title}FunctionName = keyof ${title}Args;`, ``);
   return lines.join("\n");
 }

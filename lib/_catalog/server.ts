@@ -1835,7 +1835,17 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
   },
 ];
 
-/** The arguments of every SERVER function, by function name. */
+/**
+ * The arguments of every SERVER function, by function name: mandatory arguments are required
+ * properties, nullable ones optional, documented values are literal unions.
+ *
+ * @example
+ * ```ts
+ * import type { ServerArgs } from "@mspe/mspe";
+ * const args: ServerArgs["GetUserInfo"] = { userName: "john.doe" };
+ * console.log(args);
+ * ```
+ */
 export interface ServerArgs {
   /** Attach an existing archive store from disk (or SQL database on MailStore Server). */
   AttachStore: {
@@ -2371,5 +2381,14 @@ export interface ServerArgs {
   };
 }
 
-/** The name of an SERVER function. */
+/**
+ * The name of an SERVER function.
+ *
+ * @example
+ * ```ts
+ * import type { ServerFunctionName } from "@mspe/mspe";
+ * const fn: ServerFunctionName = "GetUserInfo";
+ * console.log(fn);
+ * ```
+ */
 export type ServerFunctionName = keyof ServerArgs;

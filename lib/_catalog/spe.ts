@@ -2694,7 +2694,17 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
   },
 ];
 
-/** The arguments of every SPE function, by function name. */
+/**
+ * The arguments of every SPE function, by function name: mandatory arguments are required
+ * properties, nullable ones optional, documented values are literal unions.
+ *
+ * @example
+ * ```ts
+ * import type { SpeArgs } from "@mspe/mspe";
+ * const args: SpeArgs["GetUserInfo"] = { instanceID: "acme", userName: "john.doe" };
+ * console.log(args);
+ * ```
+ */
 export interface SpeArgs {
   /** Attach an existing archive store from disk (or SQL database on MailStore Server). */
   AttachStore: {
@@ -3498,5 +3508,14 @@ export interface SpeArgs {
   };
 }
 
-/** The name of an SPE function. */
+/**
+ * The name of an SPE function.
+ *
+ * @example
+ * ```ts
+ * import type { SpeFunctionName } from "@mspe/mspe";
+ * const fn: SpeFunctionName = "GetUserInfo";
+ * console.log(fn);
+ * ```
+ */
 export type SpeFunctionName = keyof SpeArgs;
