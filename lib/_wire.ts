@@ -25,8 +25,8 @@ export interface WireContext {
   readonly baseUrl: string;
   /** The request headers, Authorization included; never put into an error or log. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The per-request time limit, or `undefined` for none. */
-  readonly requestTimeoutMs: number | undefined;
+  /** The per-request time limit in milliseconds (ClientOptions.requestTimeoutMs). */
+  readonly requestTimeoutMs: number;
   /** Aborts when the client is closed or its `signal` option aborts. */
   readonly signal: AbortSignal;
 }
@@ -52,9 +52,14 @@ export function excerpt(text: string): string {
 
 const requestTimeouts = new WeakSet<object>();
 
-function timeoutError(path: string, ms: number): DOMException {
+/** The longest delay setTimeout takes; a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function timeoutError(path: string, ms: number, poll: boolean): DOMException {
   const error = new DOMException(
-    `The request to ${path} took longer than ${ms} ms (requestTimeoutMs). Raise the limit or check the server.`,
+    `The request to ${path} got no complete reply within ${ms} ms (requestTimeoutMs${
+      poll ? " plus the poll's statusTimeoutMs" : ""
+    }). Check that the server is up and answering, or raise requestTimeoutMs.`,
     "TimeoutError",
   );
   requestTimeouts.add(error);
@@ -78,21 +83,22 @@ export async function post(
   options: RequestOptions = {},
 ): Promise<{ readonly status: number; readonly text: string }> {
   const url = context.baseUrl + path;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let signal = context.signal;
-  const limit = context.requestTimeoutMs === undefined
-    ? undefined
-    : context.requestTimeoutMs + (options.extraTimeoutMs ?? 0);
-  if (options.signal || limit !== undefined) {
-    const signals = [context.signal];
-    if (options.signal) signals.push(options.signal);
-    if (limit !== undefined) {
-      const timeout = new AbortController();
-      timer = setTimeout(() => timeout.abort(timeoutError(path, limit)), limit);
-      signals.push(timeout.signal);
-    }
-    signal = AbortSignal.any(signals);
+  // Every request has a limit, so that a server that accepts the connection but never answers
+  // cannot hang the caller. One controller per request, aborted by the timer or by the client's or
+  // the call's signal (cheaper than AbortSignal.any on the path every call takes).
+  const limit = Math.min(MAX_TIMER_MS, context.requestTimeoutMs + (options.extraTimeoutMs ?? 0));
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const sources = options.signal ? [context.signal, options.signal] : [context.signal];
+  const onAbort = (event: Event): void => controller.abort((event.target as AbortSignal).reason);
+  for (const source of sources) {
+    if (source.aborted) controller.abort(source.reason);
+    else source.addEventListener("abort", onAbort);
   }
+  const timer = setTimeout(
+    () => controller.abort(timeoutError(path, limit, options.extraTimeoutMs !== undefined)),
+    limit,
+  );
   let status: number;
   let text: string;
   try {
@@ -114,6 +120,7 @@ export async function post(
     throw asWireError(error, url);
   } finally {
     clearTimeout(timer);
+    for (const source of sources) source.removeEventListener("abort", onAbort);
   }
   if (status === 200) return { status, text };
   if (status === 401) throw new AuthenticationError();

@@ -7,9 +7,9 @@
  */
 
 import type { FunctionMetadata, Product } from "./metadata.ts";
-import { ArgumentError } from "./errors.ts";
+import { ApiError, ArgumentError, AuthenticationError } from "./errors.ts";
 import { createTransport, type TlsOptions, type Transport } from "./_transport.ts";
-import { fetchMetadata, type WireContext } from "./_wire.ts";
+import { fetchMetadata, postStatus, type WireContext } from "./_wire.ts";
 import { type CallPreparation, indexMetadata } from "./_validate.ts";
 import { catalog } from "./catalog.ts";
 
@@ -47,8 +47,13 @@ export interface ClientOptions {
    */
   statusTimeoutMs?: number | undefined;
   /**
-   * A limit per HTTP request, in milliseconds (a poll may take `statusTimeoutMs` longer). When it
-   * passes, the request is aborted with a `TimeoutError` `DOMException`. No limit by default.
+   * A limit per HTTP request, in milliseconds: connecting, the TLS handshake, waiting for the reply
+   * and reading it. A `get-status` poll may take `statusTimeoutMs` longer, since the server holds it
+   * open on purpose. When it passes, the request is aborted and the call rejects with a
+   * `TimeoutError` `DOMException` (a failed poll is first retried, see `pollRetries`), so a server
+   * that accepts the connection but never answers cannot hang a script. Default 120000 (two
+   * minutes, as the third-party TJ client uses); at most 2147483647. For a limit on a whole call,
+   * polls included, use the call option `timeoutMs`.
    */
   requestTimeoutMs?: number | undefined;
   /** A default `instanceID`, filled in for every function that takes one and was not given one. */
@@ -56,7 +61,9 @@ export interface ClientOptions {
   /**
    * What calls are checked against before they are sent:
    * - `"fetch"` (default): `get-metadata` from the server at creation, which also checks the
-   *   credentials (a wrong password fails here with {@linkcode AuthenticationError});
+   *   credentials (a wrong password fails here with {@linkcode AuthenticationError}). MailStore
+   *   Server may answer `get-metadata` without credentials, so with `product: "server"` the client
+   *   also calls `GetServerInfo` first, as the vendor's Python wrapper does (two requests);
    * - `"bundled"`: the catalogue built into this library (no request);
    * - `"none"`: no checks (arguments are encoded by their JavaScript types);
    * - a list of functions, e.g. saved from an earlier `client.metadata`.
@@ -280,6 +287,12 @@ class MspeClient implements Client<Product, string | null> {
   }
 }
 
+/** The default of {@linkcode ClientOptions.requestTimeoutMs}. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+/** The longest delay a timer takes. */
+const MAX_MS = 2_147_483_647;
+
+/** A number option: `undefined` when left out, else checked against `check`. */
 function optionalNumber(
   name: string,
   value: unknown,
@@ -293,6 +306,22 @@ function optionalNumber(
     );
   }
   return value;
+}
+
+/** A whole-number option from `min` to `max`, or `fallback` when left out. */
+function wholeNumber(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  return optionalNumber(
+    name,
+    value,
+    (n) => Number.isInteger(n) && n >= min && n <= max,
+    `a whole number from ${min} to ${max}`,
+  ) ?? fallback;
 }
 
 /** The host as it goes into a URL (IPv6 in brackets), checked to be a bare host name or address. */
@@ -337,6 +366,23 @@ function checkMetadataList(list: readonly FunctionMetadata[]): FunctionMetadata[
   });
 }
 
+/**
+ * Proves the credentials with a call that needs them: MailStore Server may answer get-metadata
+ * without any, so the vendor's Python wrapper (PY18, PY24) calls GetServerInfo and refuses a
+ * "failed" reply. A 401 is an {@linkcode AuthenticationError} already.
+ */
+async function checkServerCredentials(wire: WireContext): Promise<void> {
+  const status = await postStatus(wire, "/api/invoke/GetServerInfo", "");
+  if (status.statusCode === "failed") {
+    throw new AuthenticationError(
+      `The credentials check failed: GetServerInfo answered "${
+        status.error?.message ?? "no message given"
+      }". Check the user name and password, and that the account has the "api" login privilege.`,
+      { cause: new ApiError("GetServerInfo", status) },
+    );
+  }
+}
+
 function basicAuthorization(username: string, password: string): string {
   const bytes = new TextEncoder().encode(`${username}:${password}`);
   let binary = "";
@@ -346,15 +392,22 @@ function basicAuthorization(username: string, password: string): string {
 
 /**
  * Creates a client. By default it fetches the server's function list (`get-metadata`), which also
- * checks the credentials, so a wrong password fails here.
+ * checks the credentials, so a wrong password fails here rather than on the first call. With
+ * `product: "server"` it first calls `GetServerInfo` as well, because MailStore Server may answer
+ * `get-metadata` without credentials. With `metadata: "bundled"`, `"none"` or a list nothing is sent
+ * until the first call.
  *
  * @param options User name, password, host, port, product, TLS and the defaults of the calls.
  * @returns The client, typed by product and by whether a default instanceID was given.
  * @throws {ArgumentError} For a missing user name or password, a bad host, a port outside 1-65535 or
- * another invalid option.
+ * another invalid option; nothing is sent then.
  * @throws {AuthenticationError} When the server refuses the credentials (with `metadata: "fetch"`).
  * @throws {TlsError} When the server's certificate is refused.
  * @throws {ConnectionError} When the server cannot be reached.
+ * @throws {ProtocolError} When `get-metadata` does not answer a function list (not the MailStore
+ * API at that host and port).
+ * @throws {DOMException} `TimeoutError` when the server does not answer within `requestTimeoutMs`;
+ * the `signal`'s reason when it aborts.
  *
  * @example Connecting to SPE with a private CA
  * ```ts ignore
@@ -368,7 +421,7 @@ function basicAuthorization(username: string, password: string): string {
  * console.log(client.metadata?.length, "functions");
  * ```
  *
- * @example MailStore Server with a default instance-free setup
+ * @example MailStore Server (port 8463; its functions take no instanceID)
  * ```ts ignore
  * import { invokeCall, newClient } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "admin", product: "server" });
@@ -407,30 +460,15 @@ export async function newClient<const O extends ClientOptions>(
     );
   }
   const host = urlHost(options.host ?? "localhost");
-  const port = optionalNumber(
-    "port",
-    options.port,
-    (n) => Number.isInteger(n) && n >= 1 && n <= 65535,
-    "an integer from 1 to 65535",
-  ) ?? (product === "server" ? 8463 : 8474);
-  const statusTimeoutMs = optionalNumber(
-    "statusTimeoutMs",
-    options.statusTimeoutMs,
-    (n) => Number.isInteger(n) && n >= 0 && n <= 2_147_483_647,
-    "a whole number of milliseconds, 0 or more",
-  ) ?? 5000;
+  const port = wholeNumber("port", options.port, 1, 65535, product === "server" ? 8463 : 8474);
+  const statusTimeoutMs = wholeNumber("statusTimeoutMs", options.statusTimeoutMs, 0, MAX_MS, 5000);
   const requestTimeoutMs = optionalNumber(
     "requestTimeoutMs",
     options.requestTimeoutMs,
-    (n) => n > 0 && n <= 2_147_483_647,
-    "a positive number of milliseconds",
-  );
-  const pollRetries = optionalNumber(
-    "pollRetries",
-    options.pollRetries,
-    (n) => Number.isInteger(n) && n >= 0 && n <= 100,
-    "a whole number from 0 to 100",
-  ) ?? 4;
+    (n) => n > 0 && n <= MAX_MS,
+    `a positive number of milliseconds, at most ${MAX_MS}`,
+  ) ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const pollRetries = wholeNumber("pollRetries", options.pollRetries, 0, 100, 4);
   const instanceID = options.instanceID ?? null;
   if (instanceID !== null && (typeof instanceID !== "string" || instanceID === "")) {
     throw new ArgumentError(
@@ -475,6 +513,8 @@ export async function newClient<const O extends ClientOptions>(
   let metadata: readonly FunctionMetadata[] | null;
   try {
     if (metadataOption === "fetch") {
+      // MailStore Server may answer get-metadata without credentials (protocol.md §3, §10.6).
+      if (product === "server") await checkServerCredentials(wire);
       metadata = Object.freeze(await fetchMetadata(wire, undefined));
     } else if (metadataOption === "bundled") {
       metadata = catalog(product);

@@ -33,7 +33,7 @@ const STEPS: readonly Step[] = [
     expected: 0,
   },
   {
-    title: "Example 2: every user of every instance, with GetInstances, GetUsers and GetUserInfo",
+    title: "Example 2: every user of every instance (GetInstances, GetUsers, GetUserInfo)",
     args: ["example", "2"],
     expected: 0,
   },
@@ -49,6 +49,22 @@ const STEPS: readonly Step[] = [
     note: "cancelled, as asked; Ctrl-C does the same",
   },
 ];
+
+/** What to try after the demo: a command, and what it does. */
+const NEXT: readonly (readonly [string, string])[] = [
+  ["deno run -P=mspe-run scripts/mspe_run.ts --help", "every command, flag and exit code"],
+  ["deno task mock", "the simulator on https://127.0.0.1:8474 (user admin, password admin)"],
+  ["deno task compile", "build dist/mspe-run (deno task compile:windows: dist/mspe-run.exe)"],
+  ["scripts/example1.ts ... scripts/example4.ts", "the examples' code, in TypeScript"],
+];
+
+/** `AB:CD:…:EF`: the first and last bytes of a fingerprint. */
+function shortFingerprint(fingerprint: string): string {
+  const bytes = fingerprint.split(":");
+  return bytes.length > 4
+    ? `${bytes.slice(0, 2).join(":")}:…:${bytes.slice(-2).join(":")}`
+    : fingerprint;
+}
 
 /**
  * Runs the demo and resolves to its exit code: 0 when every example ended as expected.
@@ -79,11 +95,11 @@ export async function runDemo(): Promise<number> {
   ];
 
   say(st.header("mspe demo"));
-  say("The four examples of MailStore's PowerShell tutorial, run by mspe-run against a simulated");
-  say("MailStore SPE that is built into mspe (nothing leaves this machine).");
+  say("The four examples of MailStore's PowerShell tutorial, run by mspe-run against");
+  say("a simulated MailStore SPE built into mspe (nothing leaves this machine).");
   say();
-  say(`Simulated SPE: ${mock.url}   user: ${USERNAME}   password: in MSPE_PASSWORD`);
-  say(`Its certificate is pinned by its SHA-256 fingerprint (see \`mspe-run tls-info\`).`);
+  say(`Simulated SPE: ${mock.url}  (user ${USERNAME}, password in MSPE_PASSWORD)`);
+  say("Its certificate is pinned by its SHA-256 fingerprint (`mspe-run tls-info` shows it).");
 
   let failures = 0;
   try {
@@ -98,15 +114,12 @@ export async function runDemo(): Promise<number> {
       ? st.good("All four examples ran.")
       : st.error(`${failures} example(s) did not end as expected.`),
   );
+  say();
   say("Next:");
-  say("  deno run -P=mspe-run scripts/mspe_run.ts --help     every command, flag and exit code");
-  say(
-    "  deno task mock                                      the simulator on https://127.0.0.1:8474",
-  );
-  say(
-    "  deno task compile                                   build dist/mspe-run (compile:windows for .exe)",
-  );
-  say("  scripts/example1.ts ... example4.ts                 the examples' code, in TypeScript");
+  for (const [command, what] of NEXT) {
+    say(`  ${command}`);
+    say(st.dim(`      ${what}`));
+  }
   return failures === 0 ? 0 : 1;
 
   async function runSteps(): Promise<number> {
@@ -115,7 +128,11 @@ export async function runDemo(): Promise<number> {
       say();
       say(st.header(`== ${step.title}`));
       const args = [...step.args, ...connection];
-      say(st.dim(`$ mspe-run ${args.map(shellQuote).join(" ")}`));
+      // The whole fingerprint would fill two lines; its ends are enough to recognise it.
+      const shown = args.map((arg) =>
+        arg === fingerprint ? shortFingerprint(arg) : shellQuote(arg)
+      );
+      say(st.dim(`$ mspe-run ${shown.join(" ")}`));
       const code = await runCli(args, io);
       const ok = code === step.expected;
       if (!ok) failed++;

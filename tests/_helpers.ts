@@ -1,11 +1,17 @@
 /**
- * Test helpers of the client tests: a mock server over HTTPS and a client trusting its CA.
+ * Test set-up of the client and TLS tests: a mock server over HTTPS and a client trusting its CA,
+ * hand-written and silent servers, the TLS fixtures. The assertions are in `_assert.ts`.
  *
  * @module
  */
 
-import { type MockServer, serveMock, type ServeMockOptions } from "../lib/mock/mod.ts";
-import { type Client, type ClientOptions, newClient } from "../mod.ts";
+import {
+  type FaultRule,
+  type MockServer,
+  serveMock,
+  type ServeMockOptions,
+} from "../lib/mock/mod.ts";
+import { type Client, type ClientOptions, invokeCall, newClient } from "../mod.ts";
 import {
   TEST_CA_PEM,
   TEST_SERVER_CERT_PEM,
@@ -103,6 +109,18 @@ export function apiReply(value: unknown, init: { status?: number; bom?: boolean 
   });
 }
 
+/** The keys of a status envelope, in the order the server sends them (protocol.md §4). */
+export const ENVELOPE_KEYS: readonly string[] = [
+  "error",
+  "token",
+  "statusVersion",
+  "statusCode",
+  "percentProgress",
+  "statusText",
+  "result",
+  "logOutput",
+];
+
 /** A synchronous success envelope. */
 export function succeeded(result: unknown): Record<string, unknown> {
   return {
@@ -122,67 +140,6 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-// ---- assertions (node:assert/strict underneath; these return the error for further checks) ----
-
-import assert from "node:assert/strict";
-
-/** Deep strict equality. */
-export function assertEquals<T>(
-  actual: unknown,
-  expected: T,
-  message?: string,
-): asserts actual is T {
-  assert.deepStrictEqual(actual, expected, message);
-}
-
-/** The text matches the pattern. */
-export function assertMatch(actual: string, pattern: RegExp, message?: string): void {
-  assert.match(actual, pattern, message);
-}
-
-// deno-lint-ignore no-explicit-any
-type ErrorClass<E> = abstract new (...args: any[]) => E;
-
-function checkError<E>(error: unknown, type: ErrorClass<E>, includes?: string): E {
-  if (!(error instanceof type)) {
-    assert.fail(
-      `expected ${type.name}, got ${
-        error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-      }`,
-    );
-  }
-  if (includes !== undefined && !(error as Error).message.includes(includes)) {
-    assert.fail(
-      `expected the message to include ${JSON.stringify(includes)}: ${(error as Error).message}`,
-    );
-  }
-  return error;
-}
-
-/** `fn` throws an instance of `type` (whose message includes `includes`); returns the error. */
-export function assertThrows<E>(fn: () => unknown, type: ErrorClass<E>, includes?: string): E {
-  try {
-    fn();
-  } catch (error) {
-    return checkError(error, type, includes);
-  }
-  return assert.fail(`expected ${type.name} to be thrown`);
-}
-
-/** The promise rejects with an instance of `type` (whose message includes `includes`); returns the error. */
-export async function assertRejects<E>(
-  promise: Promise<unknown> | (() => Promise<unknown>),
-  type: ErrorClass<E>,
-  includes?: string,
-): Promise<E> {
-  try {
-    await (typeof promise === "function" ? promise() : promise);
-  } catch (error) {
-    return checkError(error, type, includes);
-  }
-  return assert.fail(`expected a rejection with ${type.name}`);
-}
-
 /** Waits until `condition()` holds, checking every 5 ms; fails after `limitMs`. */
 export async function waitFor(
   condition: () => boolean,
@@ -194,4 +151,103 @@ export async function waitFor(
     if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
     await delay(5);
   }
+}
+
+/**
+ * Makes the next GetUsers call hit a one-shot fault of the mock, and calls it: the promise of that
+ * call (for the error paths of a plain synchronous call).
+ */
+export function getUsersWithFault(
+  server: MockServer,
+  client: Client<"spe">,
+  kind: FaultRule["kind"],
+  latencyMs?: number,
+): Promise<unknown> {
+  server.faults.add({
+    kind,
+    function: "GetUsers",
+    times: 1,
+    ...(latencyMs === undefined ? {} : { latencyMs }),
+  });
+  return invokeCall(client, "GetUsers", { instanceID: "acme" });
+}
+
+/** A TCP listener on 127.0.0.1 that accepts every connection and never sends a byte. */
+export interface SilentServer extends AsyncDisposable {
+  readonly hostname: string;
+  readonly port: number;
+  /** How many connections it accepted. */
+  readonly accepted: number;
+}
+
+/** Starts a {@linkcode SilentServer}; disposing it closes the listener and every connection. */
+export function serveSilent(): SilentServer {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const connections: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const connection of listener) connections.push(connection);
+  })();
+  return {
+    hostname: listener.addr.hostname,
+    port: listener.addr.port,
+    get accepted() {
+      return connections.length;
+    },
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await accepting.catch(() => {});
+      for (const connection of connections) connection.close();
+    },
+  };
+}
+
+// ---- TLS fixtures (tests/testdata/tls, made by make.sh) ----
+
+const TLS_DIR = new URL("./testdata/tls/", import.meta.url);
+
+/** A fixture file of tests/testdata/tls, e.g. `pem("expired.pem")`. */
+export function pem(name: string): string {
+  return Deno.readTextFileSync(new URL(name, TLS_DIR));
+}
+
+/** The SHA-256 fingerprint of a PEM certificate, "AB:CD:...", computed from its DER. */
+export async function fingerprintOf(certificate: string): Promise<string> {
+  const base64 = certificate.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+  const der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", der));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
+}
+
+/**
+ * An HTTPS server on 127.0.0.1 with the fixture certificate `name` (server, wrong-host, expired,
+ * self-signed) that answers "ok" (or `handler`).
+ */
+export function serveFixture(
+  name: string,
+  handler: Deno.ServeHandler<Deno.NetAddr> = () => new Response("ok"),
+): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({
+    cert: pem(`${name}.pem`),
+    key: pem(`${name}.key`),
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+    // Handshakes a client breaks off on purpose are not test failures.
+    onError: () => new Response("error", { status: 500 }),
+  }, handler);
+}
+
+/** A raw TLS listener on 127.0.0.1 with the fixture certificate `name`, and its port. */
+export function listenFixture(
+  name: string,
+  options: { alpnProtocols?: string[] } = {},
+): { listener: Deno.TlsListener; port: number } {
+  const listener = Deno.listenTls({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: pem(`${name}.pem`),
+    key: pem(`${name}.key`),
+    ...options,
+  });
+  return { listener, port: (listener.addr as Deno.NetAddr).port };
 }

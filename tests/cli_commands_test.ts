@@ -12,6 +12,10 @@ import { CA_PEM_PATH, CliProcess, type CliResult, mockFlags, ROOT, runCli } from
 const SECRET = "Pa55-w0rd-never-shown";
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: SECRET };
 
+/** A PEM certificate block around `body`. */
+const CERTIFICATE_WITH = (body: string) =>
+  `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+
 /** One line on stderr, no stack trace: what every user mistake must look like. */
 function assertOneLine(result: CliResult, code: number, pattern: RegExp): void {
   assert.equal(result.code, code, `exit code; stderr: ${result.stderr}`);
@@ -186,6 +190,43 @@ Deno.test("mspe-run commands against the mock", async (t) => {
     assert.equal(typeof JSON.parse(stores.stdout)[0].id, "number");
   });
 
+  await t.step(
+    "list and table: a call without a result shows its log; an empty list says so",
+    async () => {
+      const verify = ["call", "VerifyStore", "instanceID=acme", "id=1", "includeIndexes=false"];
+      const log = await run([...verify, "--format", "list", ...flags]);
+      assert.equal(log.code, 0, log.stderr);
+      assert.match(log.stdout, /^Verifying archive store .* started\.\n[\s\S]*finished\.\n$/);
+      assert.ok(!log.stdout.includes("\r"), "CRLF of the log becomes LF");
+      assert.match(log.stderr, /^VerifyStore succeeded; it returns no result\. Its log:$/m);
+      const json = await run([...verify, "--format", "json", ...flags]);
+      assert.equal(json.stdout, "null\n");
+      for (const format of ["list", "table"]) {
+        const empty = await run([
+          "call",
+          "GetInstances",
+          "instanceFilter=nomatch*",
+          "--format",
+          format,
+          ...flags,
+        ]);
+        assert.equal(empty.code, 0, empty.stderr);
+        assert.equal(empty.stdout, "");
+        assert.match(empty.stderr, /^GetInstances succeeded; the result is an empty list\.$/m);
+      }
+      const ndjson = await run([
+        "call",
+        "GetInstances",
+        "instanceFilter=nomatch*",
+        "--format",
+        "ndjson",
+        ...flags,
+      ]);
+      assert.equal(ndjson.stdout, "");
+      assert.equal(ndjson.stderr, "");
+    },
+  );
+
   await t.step("--instance gives the default instanceID", async () => {
     const { code, stdout } = await run(
       ["call", "GetUsers", "--instance", "globex", "--format", "json", ...flags],
@@ -347,6 +388,24 @@ Deno.test("mspe-run commands against the mock", async (t) => {
       /MSPE_PASSWORD.*--password-file/,
     );
     assertOneLine(await run(["example", "9", ...flags]), 2, /example 1, 2, 3 or 4/);
+    assertOneLine(await run(["call", "Ping", "--host"]), 2, /--host needs a value/);
+    assertOneLine(await run(["call", "Ping", "--insecure=yes"]), 2, /--insecure takes no value/);
+    assertOneLine(
+      await run(["call", "GetUsers", ...flags]),
+      2,
+      /missing mandatory argument instanceID/,
+    );
+    assertOneLine(
+      await run(["call", "GetStores", "instanceID=acme", "includeSize=maybe", ...flags]),
+      2,
+      /includeSize=true or includeSize=false/,
+    );
+    assertOneLine(
+      await run(["call", "CreateSystemAdministrator", "config={", "password=x", ...flags]),
+      2,
+      /config takes JSON.*not valid JSON/,
+    );
+    assertOneLine(await run(["call", "Ping", "--host", "127.0.0.1:8474"]), 2, /--port 8474/);
     assertOneLine(await run(["call", "Ping", "--port", "99999"]), 2, /not a port number/);
   });
 
@@ -369,47 +428,79 @@ Deno.test("mspe-run commands against the mock", async (t) => {
     },
   );
 
-  await t.step("an untrusted certificate: exit code 8, saying what to do", async () => {
-    assertOneLine(
-      await run(["call", "Ping", "--host", "127.0.0.1", "--port", String(mock.port)]),
-      8,
-      /--ca-cert.*--pin-sha256/,
-    );
-    assertOneLine(
-      await run([
-        "call",
-        "Ping",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(mock.port),
-        "--pin-sha256",
-        "AB".repeat(32),
-      ]),
-      8,
-      /./,
-    );
-  });
-
-  await t.step("an unreachable server: exit code 1 and one line", async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = listener.addr.port;
-    listener.close();
-    assertOneLine(
-      await run([
-        "call",
-        "Ping",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--ca-cert",
-        CA_PEM_PATH,
-      ]),
-      1,
-      /127\.0\.0\.1/,
-    );
-  });
+  await t.step(
+    "connection problems: one line that says what to do, and the exit code",
+    async () => {
+      const at = (port: number) => ["call", "Ping", "--host", "127.0.0.1", "--port", String(port)];
+      const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const refusedPort = free.addr.port;
+      free.close();
+      // Accepts connections and never answers: the CLI must give up, not hang.
+      const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const held: Deno.Conn[] = [];
+      const accepting = (async () => {
+        for await (const conn of silent) held.push(conn);
+      })();
+      await using http = await serveMock({ http: true });
+      await using server = await serveMock({ product: "server", password: SECRET });
+      const dir = await Deno.makeTempDir();
+      try {
+        await Deno.writeTextFile(`${dir}/damaged.pem`, CERTIFICATE_WITH("not base64 !!"));
+        await Deno.writeTextFile(`${dir}/empty.txt`, "");
+        const cases: [string[], number, RegExp][] = [
+          [at(mock.port), 8, /not trusted.*--ca-cert.*--pin-sha256/],
+          [
+            [...at(mock.port), "--pin-sha256", "AB".repeat(32)],
+            8,
+            /does not match the pinned fingerprint/,
+          ],
+          [[...at(mock.port), "--pin-sha256", "xyz"], 2, /--pin-sha256 takes .*64 hex digits/],
+          [[...at(mock.port), "--ca-cert", "deno.json"], 2, /deno\.json holds no PEM certificate/],
+          [[...at(mock.port), "--ca-cert", `${dir}/damaged.pem`], 2, /damaged certificate/],
+          [[...at(mock.port), "--ca-cert", dir], 2, /Cannot read the --ca-cert file .*a directory/],
+          [
+            ["call", "Ping", ...flags, "--password-file", `${dir}/empty.txt`],
+            2,
+            /password file .* is empty/,
+          ],
+          [
+            ["call", "Ping", "--host", `https://127.0.0.1:${mock.port}/`],
+            2,
+            /--host 127\.0\.0\.1 --port/,
+          ],
+          [
+            [...at(refusedPort), "--ca-cert", CA_PEM_PATH],
+            1,
+            /refused.*Check the host name and port/,
+          ],
+          [[...at(http.port), "--ca-cert", CA_PEM_PATH], 8, /speaks HTTPS \(not plain HTTP\)/],
+          [
+            [...at(silent.addr.port), "--ca-cert", CA_PEM_PATH, "--timeout", "1"],
+            6,
+            /Timed out after 1 s/,
+          ],
+          [
+            [...at(mock.port), "--ca-cert", CA_PEM_PATH, "--product", "server"],
+            2,
+            /not MailStore Server/,
+          ],
+          [
+            ["call", "GetServerInfo", ...mockFlags(server.port)],
+            2,
+            /is MailStore Server, not MailStore SPE.*--product server/,
+          ],
+        ];
+        for (const [args, code, pattern] of cases) {
+          assertOneLine(await run(args), code, pattern);
+        }
+      } finally {
+        silent.close();
+        await accepting.catch(() => {});
+        for (const conn of held) conn.close();
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
 
   await t.step("the password never appears in any output", () => {
     assert.ok(results.length > 40);

@@ -78,6 +78,18 @@ Deno.test("mspe-run with long-running calls", async (t) => {
     assert.equal(JSON.parse(cancel.stdout).statusCode, "failed");
   });
 
+  await t.step("watch on a call that has already ended prints its final result", async () => {
+    const started = await runCli([...VERIFY, "--no-wait", ...flags], { env: USER });
+    const token = started.stdout.trim();
+    while (jobs.step(token)) { /* to the end */ }
+    const watched = await runCli(["watch", token, "--status", "--format", "json", ...flags], {
+      env: USER,
+    });
+    assert.equal(watched.code, 0, watched.stderr);
+    assert.equal(JSON.parse(watched.stdout).statusCode, "succeeded");
+    assert.equal(watched.stderr, "");
+  });
+
   await t.step("an unknown token: exit code 7 for watch and cancel", async () => {
     for (const command of ["watch", "cancel"]) {
       const { code, stderr, stdout } = await runCli([command, "s0000", ...flags], { env: USER });
@@ -179,6 +191,19 @@ Deno.test("mspe-run with long-running calls", async (t) => {
       const prompted = await prompt.done;
       assert.equal(prompted.code, 0, prompted.stdout);
       assert.ok(!prompted.stdout.includes("admin\r") && !/: admin/.test(prompted.stdout));
+
+      // Ctrl-C at the prompt: nothing sent, no error, exit code 130.
+      const requestsBefore = mock.stats.requests;
+      const interrupted = new CliProcess(["call", "Ping", "--username", "admin", ...flags], {
+        pty: true,
+        interactive: true,
+      });
+      await interrupted.waitFor("stdout", /Password for admin on 127\.0\.0\.1: /);
+      await interrupted.type("\x03");
+      const cancelled = await interrupted.done;
+      assert.equal(cancelled.code, 130, cancelled.stdout);
+      assert.doesNotMatch(cancelled.stdout, /error/);
+      assert.equal(mock.stats.requests, requestsBefore);
     },
   });
 });

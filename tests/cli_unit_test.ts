@@ -10,7 +10,7 @@ import { HttpError, TlsError, TokenExpiredError } from "../mod.ts";
 import type { Status } from "../mod.ts";
 import { parseCommand, PASSWORD_FLAG_REFUSED } from "../lib/cli/args.ts";
 import { parseCallArgs } from "../lib/cli/call_args.ts";
-import { CONNECTION_FLAGS, readConnection } from "../lib/cli/connection.ts";
+import { CONNECTION_FLAGS, readCaCerts, readConnection } from "../lib/cli/connection.ts";
 import { describeError, ExitCode, exitCodeFor } from "../lib/cli/exit_codes.ts";
 import {
   chooseFormat,
@@ -24,7 +24,9 @@ import {
 import type { CliIo, MspeVariable, TextSink } from "../lib/cli/io.ts";
 import { Output } from "../lib/cli/output.ts";
 import { readPassword } from "../lib/cli/password.ts";
+import { checkProduct } from "../lib/cli/function_lookup.ts";
 import { Progress } from "../lib/cli/progress.ts";
+import { TimedOut, TimeLimits } from "../lib/cli/timeouts.ts";
 import { closest } from "../lib/cli/suggest.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 
@@ -331,4 +333,102 @@ Deno.test("suggestions catch typos but not unrelated words", () => {
   assert.equal(closest("GetUser", ["GetUsers", "GetUserInfo"]), "GetUsers");
   assert.equal(closest("exmaple", ["example", "call"]), "example");
   assert.equal(closest("zzz", ["host", "port"]), undefined);
+});
+
+Deno.test("list format wraps a long value under its first line on a narrow terminal", () => {
+  const value = {
+    name: "x",
+    info: { version: "25.3", copyright: "Copyright (c) 2005-2025 MailStore" },
+  };
+  const text = renderList(value, plain, 40);
+  assert.equal(
+    text,
+    [
+      "name : x",
+      "info : @{version=25.3;",
+      "       copyright=Copyright (c) 2005-2025",
+      "       MailStore}",
+      "",
+    ].join("\n"),
+  );
+  assert.ok(text.split("\n").every((line) => line.length <= 40));
+  // Piped (no width): one line per property, for grep.
+  assert.equal(renderList(value, plain).split("\n").length, 3);
+  // A word longer than the room is cut where the room ends.
+  assert.equal(
+    renderList({ k: "x".repeat(50) }, plain, 30),
+    `k : ${"x".repeat(26)}\n    ${"x".repeat(24)}\n`,
+  );
+});
+
+Deno.test("progress: the bar leaves room for the terminal's ^C echo", () => {
+  const err = sink(true, 40);
+  new Progress(err, { label: "VerifyStore", color: false }).update(
+    status({ percentProgress: 50, statusText: "Verifying archive store '2025-11' (2 of 4)" }),
+  );
+  const line = err.text.replace("\r\x1b[2K", "");
+  assert.equal(line.length, 37);
+  assert.ok(line.endsWith("…"));
+});
+
+Deno.test("connection flags: a URL or host:port in --host, a malformed pin", () => {
+  const read = (argv: string[]) =>
+    readConnection(parseCommand("call", argv, CONNECTION_FLAGS), fakeIo());
+  assert.throws(
+    () => read(["--host", "https://spe1.example.com:8474/"]),
+    /only, without scheme or port: --host spe1\.example\.com --port 8474\.$/,
+  );
+  assert.throws(() => read(["--host", "spe1:8474"]), /--host spe1 --port 8474\.$/);
+  assert.equal(read(["--host", "::1"]).host, "::1");
+  assert.equal(read(["--host", "[::1]"]).host, "[::1]");
+  assert.throws(() => read(["--pin-sha256", "AB:CD"]), /64 hex digits/);
+  const pin = "ab".repeat(32);
+  assert.equal(read(["--pin-sha256", pin]).pinSha256, pin);
+});
+
+Deno.test("--ca-cert files: a readable PEM certificate, or a message that names the file", async () => {
+  const good = await Deno.readTextFile(new URL("./testdata/tls/ca.pem", import.meta.url));
+  const io = fakeIo({
+    files: {
+      "ca.pem": good,
+      "key.pem": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+      "bad.pem": "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+    },
+  });
+  assert.deepEqual(await readCaCerts(io, ["ca.pem"]), [good]);
+  await assert.rejects(readCaCerts(io, ["key.pem"]), /key\.pem holds no PEM certificate/);
+  await assert.rejects(readCaCerts(io, ["bad.pem"]), /bad\.pem has a damaged certificate/);
+  await assert.rejects(readCaCerts(io, ["nope.pem"]), /nope\.pem: it does not exist/);
+});
+
+Deno.test("--product is checked against the functions the server offers", () => {
+  const spe = [{ name: "GetInstances", args: [] }, { name: "GetUsers", args: [] }];
+  const server = [{ name: "GetServerInfo", args: [] }, { name: "GetUsers", args: [] }];
+  checkProduct(spe, "spe", "h:8474");
+  checkProduct(server, "server", "h:8463");
+  checkProduct(null, "spe", "h:8474");
+  // Only shared functions (a restricted account, say): nothing to go by, so no complaint.
+  checkProduct([{ name: "GetUsers", args: [] }], "server", "h:8474");
+  assert.throws(
+    () => checkProduct(server, "spe", "h:8463"),
+    /h:8463 is MailStore Server, not MailStore SPE.*--product server/,
+  );
+  assert.throws(() => checkProduct(spe, "server", "h:8474"), /--product spe/);
+});
+
+Deno.test("time limits: 120 s per request by default; --timeout sets both; messages name the limit", () => {
+  assert.equal(new TimeLimits(undefined).requestTimeoutMs, 120_000);
+  assert.equal(new TimeLimits(undefined).deadline, undefined);
+  const request = new TimeLimits(undefined).explain(
+    new DOMException("no reply", "TimeoutError"),
+    "spe1:8474",
+  );
+  assert.ok(request instanceof TimedOut);
+  assert.match(request.message, /^No reply from spe1:8474 within 120 s: .*--timeout/);
+  assert.equal(exitCodeFor(request), 6);
+  const other = new Error("x");
+  assert.equal(new TimeLimits(undefined).explain(other, "h"), other);
+  const limits = new TimeLimits(2500);
+  assert.equal(limits.requestTimeoutMs, 2500);
+  assert.ok(limits.deadline instanceof AbortSignal);
 });

@@ -1,4 +1,4 @@
-import { assertEquals, assertMatch, assertThrows } from "./_helpers.ts";
+import { assertEquals, assertMatch, assertThrows } from "./_assert.ts";
 import { decimal, encodeValue } from "../lib/_encode.ts";
 import { editDistance, suggest } from "../lib/_suggest.ts";
 import {

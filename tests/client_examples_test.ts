@@ -2,7 +2,8 @@
 // (only the connection options differ: the mock's address and CA).
 
 import { CancelledError, invokeCall, newClient, startCall, type Status, stopCall } from "../mod.ts";
-import { assertEquals, assertMatch, optionsFor, startMock } from "./_helpers.ts";
+import { assertEquals, assertMatch } from "./_assert.ts";
+import { optionsFor, startMock } from "./_helpers.ts";
 
 Deno.test("tutorial example 1: GetEnvironmentInfo without arguments", async () => {
   await using server = await startMock();

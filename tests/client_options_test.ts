@@ -1,4 +1,5 @@
 import {
+  ApiError,
   ArgumentError,
   AuthenticationError,
   type Client,
@@ -8,16 +9,17 @@ import {
   invokeCall,
   newClient,
   ProtocolError,
+  resumeCall,
   TlsError,
 } from "../mod.ts";
+import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
+import { assertEquals, assertMatch, assertRejects, assertRejectsWith } from "./_assert.ts";
 import {
   apiReply,
-  assertEquals,
-  assertMatch,
-  assertRejects,
   clientFor,
   optionsFor,
   serveRaw,
+  serveSilent,
   startMock,
   succeeded,
 } from "./_helpers.ts";
@@ -31,7 +33,7 @@ Deno.test("newClient refuses bad options with an ArgumentError before connecting
     [{ username: "a:b", password: "x" }, "colon"],
     [{ username: "admin" }, "password is missing"],
     [{ username: "admin", password: "" }, "password is missing"],
-    [{ ...BASE, port: 0 }, "port must be an integer from 1 to 65535"],
+    [{ ...BASE, port: 0 }, "port must be a whole number from 1 to 65535, not 0."],
     [{ ...BASE, port: 65536 }, "port must be"],
     [{ ...BASE, port: 80.5 }, "port must be"],
     [{ ...BASE, port: "8474" }, "port must be"],
@@ -46,6 +48,7 @@ Deno.test("newClient refuses bad options with an ArgumentError before connecting
     [{ ...BASE, statusTimeoutMs: 1.5 }, "statusTimeoutMs"],
     [{ ...BASE, requestTimeoutMs: 0 }, "requestTimeoutMs"],
     [{ ...BASE, requestTimeoutMs: NaN }, "requestTimeoutMs"],
+    [{ ...BASE, requestTimeoutMs: 2 ** 31 }, "requestTimeoutMs must be a positive number"],
     [{ ...BASE, pollRetries: -1 }, "pollRetries"],
     [{ ...BASE, instanceID: "" }, "instanceID"],
     [{ ...BASE, metadata: "remote" }, "metadata must be"],
@@ -157,7 +160,11 @@ Deno.test("await using closes the client and its connections", async () => {
     assertEquals(client.closed, false);
   }
   assertEquals(outside.closed, true);
-  await assertRejects(invokeCall(outside, "GetEnvironmentInfo"), DOMException, "client was closed");
+  await assertRejectsWith(
+    invokeCall(outside, "GetEnvironmentInfo"),
+    "AbortError",
+    "client was closed",
+  );
   // The sanitizers would fail this test if the connection pool were still open.
 });
 
@@ -168,9 +175,9 @@ Deno.test("the client's signal aborts everything it does", async () => {
   assertEquals((await invokeCall(client, "GetEnvironmentInfo")).statusCode, "succeeded");
   controller.abort(new Error("shutting down"));
   await assertRejects(invokeCall(client, "GetEnvironmentInfo"), Error, "shutting down");
-  await assertRejects(
+  await assertRejectsWith(
     newClient({ ...optionsFor(server), signal: AbortSignal.abort() }),
-    DOMException,
+    "AbortError",
   );
 });
 
@@ -243,4 +250,141 @@ Deno.test("TLS options reach the transport: a pinned certificate is trusted with
     TlsError,
     "pinned",
   );
+});
+
+/** The delays of the timers set while `run` runs, 60 s and longer (the mock's own timers are shorter). */
+async function longTimers(run: () => Promise<unknown>): Promise<number[]> {
+  const original = globalThis.setTimeout;
+  const delays: number[] = [];
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    const ms = args[1] ?? 0;
+    if (ms >= 60_000) delays.push(ms);
+    return original(...args);
+  }) as typeof setTimeout;
+  try {
+    await run();
+  } finally {
+    globalThis.setTimeout = original;
+  }
+  return delays;
+}
+
+Deno.test("every request has a limit: requestTimeoutMs, 120 s by default, plus statusTimeoutMs for a poll", async () => {
+  await using server = await startMock();
+  const verify = { instanceID: "acme", id: 1, includeIndexes: false } as const;
+  {
+    await using client = await clientFor(server, { statusTimeoutMs: 300 });
+    assertEquals(await longTimers(() => invokeCall(client, "GetUsers", { instanceID: "acme" })), [
+      120_000,
+    ]);
+    const delays = await longTimers(() => invokeCall(client, "VerifyStore", verify));
+    assertEquals(delays[0], 120_000); // the call
+    assertEquals(delays.length >= 2, true);
+    assertEquals(delays.slice(1).every((ms) => ms === 120_300), true, `${delays}`); // the polls
+  }
+  // The largest limit a timer takes: a poll's limit is capped there instead of overflowing (which
+  // would make a timer fire at once).
+  await using patient = await clientFor(server, { requestTimeoutMs: 2 ** 31 - 1 });
+  const delays = await longTimers(async () => {
+    assertEquals((await invokeCall(patient, "VerifyStore", verify)).statusCode, "succeeded");
+  });
+  assertEquals(delays.every((ms) => ms === 2 ** 31 - 1), true, `${delays}`);
+});
+
+for (
+  const [path, tls] of [
+    ["verified fetch", { caCerts: [TEST_CA_PEM] }],
+    ["node:https", { pinnedSha256: "AB".repeat(32) }],
+  ] as const
+) {
+  Deno.test(`a server that accepts the connection but never answers cannot hang newClient or a call (${path})`, async () => {
+    await using silent = serveSilent();
+    const options = {
+      username: "admin",
+      password: "admin",
+      host: silent.hostname,
+      port: silent.port,
+      tls,
+      requestTimeoutMs: 150,
+      pollRetries: 0,
+    } as const;
+    await assertRejectsWith(newClient(options), "TimeoutError", "/api/get-metadata");
+    await assertRejectsWith(
+      newClient({ ...options, product: "server" }),
+      "TimeoutError",
+      "/api/invoke/GetServerInfo",
+    );
+    await using client = await newClient({ ...options, metadata: "bundled" });
+    await assertRejectsWith(invokeCall(client, "Ping"), "TimeoutError", "within 150 ms");
+    await assertRejectsWith(
+      resumeCall(client, "s-token", { statusTimeoutMs: 100 }).final,
+      "TimeoutError",
+      "within 250 ms (requestTimeoutMs plus the poll's statusTimeoutMs)",
+    );
+    assertEquals(silent.accepted >= 1, true);
+  });
+}
+
+Deno.test("MailStore Server may answer get-metadata without credentials: newClient proves them with GetServerInfo", async () => {
+  await using server = await startMock({ product: "server", metadataWithoutAuth: true });
+  // The mock really answers get-metadata to anyone now, but nothing else.
+  {
+    using http = Deno.createHttpClient({ caCerts: [server.certificate!.caPem] });
+    const open = await fetch(`${server.url}/api/get-metadata`, { method: "POST", client: http });
+    assertEquals(open.status, 200);
+    await open.body?.cancel();
+    const closed = await fetch(`${server.url}/api/invoke/GetServerInfo`, {
+      method: "POST",
+      client: http,
+    });
+    assertEquals(closed.status, 401);
+    await closed.body?.cancel();
+  }
+  server.stats.reset();
+  await assertRejects(
+    newClient({ ...optionsFor(server), product: "server", password: "wrong" }),
+    AuthenticationError,
+    "Check the user name and password",
+  );
+  assertEquals(server.stats.byPath, { "/api/invoke/GetServerInfo": 1 });
+  assertEquals(server.stats.authFailures, 1);
+  // The right password: exactly two requests, the check and the metadata.
+  server.stats.reset();
+  await using client = await newClient({ ...optionsFor(server), product: "server" });
+  assertEquals(server.stats.byPath, { "/api/invoke/GetServerInfo": 1, "/api/get-metadata": 1 });
+  assertEquals(server.stats.authFailures, 0);
+  assertEquals(client.metadata?.length, 89);
+  // Bundled metadata: nothing at creation (the first call finds a wrong password out).
+  server.stats.reset();
+  await using lazy = await newClient({
+    ...optionsFor(server),
+    product: "server",
+    metadata: "bundled",
+  });
+  assertEquals(server.stats.requests, 0);
+  assertEquals(lazy.product, "server");
+});
+
+Deno.test("SPE refuses get-metadata without credentials, so newClient costs that one request", async () => {
+  await using server = await startMock();
+  await using client = await clientFor(server);
+  assertEquals(server.stats.byPath, { "/api/get-metadata": 1 });
+  assertEquals(client.metadata?.length, 122);
+});
+
+Deno.test("a failed GetServerInfo at creation is an AuthenticationError carrying the server's answer", async () => {
+  await using raw = serveRaw(async (request) => {
+    await request.body?.cancel();
+    return apiReply({
+      ...succeeded(null),
+      error: { message: "Access denied: the user lacks the api privilege.", details: null },
+      statusCode: "failed",
+    });
+  });
+  const error = await assertRejects(
+    newClient({ ...raw.options, product: "server", metadata: "fetch" }),
+    AuthenticationError,
+    'GetServerInfo answered "Access denied: the user lacks the api privilege."',
+  );
+  assertEquals(error.cause instanceof ApiError, true);
 });

@@ -18,7 +18,16 @@ import {
   TokenExpiredError,
 } from "../mod.ts";
 import type { MockServer } from "../lib/mock/mod.ts";
-import { apiReply, assertEquals, serveRaw, startMock, succeeded, waitFor } from "./_helpers.ts";
+import { assertEquals } from "./_assert.ts";
+import {
+  apiReply,
+  getUsersWithFault,
+  serveRaw,
+  serveSilent,
+  startMock,
+  succeeded,
+  waitFor,
+} from "./_helpers.ts";
 
 const USER = "admin";
 const SECRET = "Xq7-Secret-Pa55!";
@@ -103,57 +112,52 @@ function options(server: MockServer) {
   };
 }
 
+type ErrorType = abstract new (...args: never[]) => unknown;
+
 Deno.test("no error path reveals the password or the Authorization header", async () => {
   await using server = await startMock({ password: SECRET, jobs: { stepMs: Infinity } });
+  await using serverProduct = await startMock({
+    product: "server",
+    password: SECRET,
+    metadataWithoutAuth: true,
+  });
   await using client = await newClient({
     ...options(server),
     requestTimeoutMs: 200,
     pollRetries: 0,
   });
-  const results: [string, unknown, abstract new (...args: never[]) => unknown][] = [];
-  const check = async (
-    label: string,
-    type: abstract new (...args: never[]) => unknown,
-    run: Promise<unknown> | (() => unknown),
-  ) => {
+  const results: [string, unknown, ErrorType][] = [];
+  const check = async (label: string, type: ErrorType, run: Promise<unknown> | (() => unknown)) => {
     results.push([label, await caught(run), type]);
   };
+  const verify = { instanceID: "acme", id: 1, includeIndexes: false } as const;
 
   await check(
     "401 at creation",
     AuthenticationError,
     newClient({ ...options(server), password: WRONG }),
   );
-  server.faults.add({ kind: "unauthorized", function: "GetUsers", times: 1 });
   await check(
-    "401 on a call",
+    "401 at creation (MailStore Server)",
     AuthenticationError,
-    invokeCall(client, "GetUsers", { instanceID: "acme" }),
+    newClient({ ...options(serverProduct), product: "server", password: WRONG }),
   );
+  // A plain GetUsers call, broken on the mock's side in each way.
+  const faults: [string, ErrorType, Parameters<typeof getUsersWithFault>[2], number?][] = [
+    ["401 on a call", AuthenticationError, "unauthorized"],
+    ["500", HttpError, "http500"],
+    ["malformed JSON", ProtocolError, "malformed-json"],
+    ["truncated", ProtocolError, "truncated"],
+    ["connection dropped", ConnectionError, "drop-mid-body"],
+    ["request timeout", DOMException, "latency", 1000],
+  ];
+  for (const [label, type, kind, latencyMs] of faults) {
+    await check(label, type, getUsersWithFault(server, client, kind, latencyMs));
+  }
   await check("404 on get-status", TokenExpiredError, resumeCall(client, "s-unknown").final);
   await check("404 on cancel-async", TokenExpiredError, stopCall(client, "s-unknown"));
-  server.faults.add({ kind: "http500", function: "GetUsers", times: 1 });
-  await check("500", HttpError, invokeCall(client, "GetUsers", { instanceID: "acme" }));
   server.faults.add({ kind: "http503", path: "/api/get-status", times: 1 });
-  await check(
-    "503 on a poll",
-    HttpError,
-    invokeCall(client, "VerifyStore", { instanceID: "acme", id: 1, includeIndexes: false }),
-  );
-  server.faults.add({ kind: "malformed-json", function: "GetUsers", times: 1 });
-  await check(
-    "malformed JSON",
-    ProtocolError,
-    invokeCall(client, "GetUsers", { instanceID: "acme" }),
-  );
-  server.faults.add({ kind: "truncated", function: "GetUsers", times: 1 });
-  await check("truncated", ProtocolError, invokeCall(client, "GetUsers", { instanceID: "acme" }));
-  server.faults.add({ kind: "drop-mid-body", function: "GetUsers", times: 1 });
-  await check(
-    "connection dropped",
-    ConnectionError,
-    invokeCall(client, "GetUsers", { instanceID: "acme" }),
-  );
+  await check("503 on a poll", HttpError, invokeCall(client, "VerifyStore", verify));
   await check(
     "API error",
     ApiError,
@@ -174,24 +178,12 @@ Deno.test("no error path reveals the password or the Authorization header", asyn
     DOMException,
     invokeCall(client, "GetUsers", { instanceID: "acme" }, { signal: AbortSignal.abort() }),
   );
-  server.faults.add({ kind: "latency", function: "GetUsers", latencyMs: 1000, times: 1 });
-  await check(
-    "request timeout",
-    DOMException,
-    invokeCall(client, "GetUsers", { instanceID: "acme" }),
-  );
   await check(
     "call timeout",
     DOMException,
-    invokeCall(client, "VerifyStore", { instanceID: "acme", id: 1, includeIndexes: false }, {
-      timeoutMs: 50,
-    }),
+    invokeCall(client, "VerifyStore", verify, { timeoutMs: 50 }),
   );
-  const operation = startCall(client, "VerifyStore", {
-    instanceID: "acme",
-    id: 2,
-    includeIndexes: false,
-  });
+  const operation = startCall(client, "VerifyStore", { ...verify, id: 2 });
   await waitFor(() => server.stats.openLongPolls >= 1, "the long poll");
   await stopCall(client, operation);
   await check("cancelled", CancelledError, operation.final);
@@ -205,6 +197,14 @@ Deno.test("no error path reveals the password or the Authorization header", asyn
     ConnectionError,
     newClient({ ...options(server), port: closedPort }),
   );
+  {
+    await using silent = serveSilent();
+    await check(
+      "silent server",
+      DOMException,
+      newClient({ ...options(server), port: silent.port, requestTimeoutMs: 100 }),
+    );
+  }
   {
     await using raw = serveRaw(() => apiReply(succeeded(null), { status: 404 }));
     await using rawClient = await newClient({ ...raw.options, password: SECRET });
@@ -220,7 +220,7 @@ Deno.test("no error path reveals the password or the Authorization header", asyn
     }
     assertClean(label, error);
   }
-  assertEquals(results.length, 20);
+  assertEquals(results.length, 22);
   // Nor does the client itself show it.
   assertClean("client", new Error("client", { cause: client }));
   assertEquals(JSON.stringify(client).includes(SECRET), false);

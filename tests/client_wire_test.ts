@@ -8,12 +8,12 @@ import {
   ProtocolError,
   uncheckedFunction,
 } from "../mod.ts";
+import { assertEquals, assertMatch, assertRejects } from "./_assert.ts";
 import {
   apiReply,
-  assertEquals,
-  assertMatch,
-  assertRejects,
   clientFor,
+  ENVELOPE_KEYS,
+  getUsersWithFault,
   PASSWORD,
   serveRaw,
   startMock,
@@ -39,16 +39,7 @@ Deno.test("the whole envelope comes back, keys in the server's order", async () 
   await using server = await startMock();
   await using client = await clientFor(server);
   const status = await invokeCall(client, "GetEnvironmentInfo");
-  assertEquals(Object.keys(status), [
-    "error",
-    "token",
-    "statusVersion",
-    "statusCode",
-    "percentProgress",
-    "statusText",
-    "result",
-    "logOutput",
-  ]);
+  assertEquals(Object.keys(status), ENVELOPE_KEYS);
   assertEquals(status.error, null);
   assertEquals(status.token, null);
   assertEquals(typeof status.result?.version, "string");
@@ -172,18 +163,16 @@ Deno.test("replies with or without BOM, with CRLF or LF, are read", async () => 
 Deno.test("a reply that is not JSON is a ProtocolError with the HTTP status and an excerpt", async () => {
   await using server = await startMock();
   await using client = await clientFor(server);
-  server.faults.add({ kind: "malformed-json", function: "GetUsers", times: 1 });
   const malformed = await assertRejects(
-    invokeCall(client, "GetUsers", { instanceID: "acme" }),
+    getUsersWithFault(server, client, "malformed-json"),
     ProtocolError,
   );
   assertEquals(malformed.status, 200);
   assertEquals(malformed.excerpt.length > 0, true);
   assertMatch(malformed.message, /\/api\/invoke\/GetUsers \(HTTP 200\).*not valid JSON|ends early/);
 
-  server.faults.add({ kind: "truncated", function: "GetUsers", times: 1 });
   const truncated = await assertRejects(
-    invokeCall(client, "GetUsers", { instanceID: "acme" }),
+    getUsersWithFault(server, client, "truncated"),
     ProtocolError,
     "truncated",
   );
@@ -222,18 +211,13 @@ Deno.test("JSON that is not a status envelope is a ProtocolError naming what is 
 Deno.test("HTTP statuses: 401 AuthenticationError, 500/503 HttpError with excerpt", async () => {
   await using server = await startMock();
   await using client = await clientFor(server);
-  server.faults.add({ kind: "unauthorized", function: "GetUsers", times: 1 });
   const auth = await assertRejects(
-    invokeCall(client, "GetUsers", { instanceID: "acme" }),
+    getUsersWithFault(server, client, "unauthorized"),
     AuthenticationError,
   );
   assertMatch(auth.message, /Check the user name and password/);
   for (const [kind, status] of [["http500", 500], ["http503", 503]] as const) {
-    server.faults.add({ kind, function: "GetUsers", times: 1 });
-    const error = await assertRejects(
-      invokeCall(client, "GetUsers", { instanceID: "acme" }),
-      HttpError,
-    );
+    const error = await assertRejects(getUsersWithFault(server, client, kind), HttpError);
     assertEquals(error.status, status);
     assertMatch(error.message, new RegExp(`HTTP ${status} to /api/invoke/GetUsers`));
     assertEquals(error.excerpt.length > 0, true);
@@ -247,8 +231,7 @@ Deno.test("a connection that breaks during a call is a ConnectionError, and the 
   await using client = await clientFor(server);
   server.stats.reset();
   for (const kind of ["drop-before-body", "drop-mid-body"] as const) {
-    server.faults.add({ kind, function: "GetUsers", times: 1 });
-    await assertRejects(invokeCall(client, "GetUsers", { instanceID: "acme" }), ConnectionError);
+    await assertRejects(getUsersWithFault(server, client, kind), ConnectionError);
   }
   assertEquals(server.stats.byFunction["GetUsers"], 2);
   // The client still works afterwards.

@@ -3,31 +3,12 @@
 import assert from "node:assert/strict";
 import { getCertificateInfo } from "../lib/tls_info.ts";
 import { ArgumentError, ConnectionError, TlsError } from "../lib/errors.ts";
+import { fingerprintOf, pem, serveFixture } from "./_helpers.ts";
 
-const TLS_DIR = new URL("./testdata/tls/", import.meta.url);
-const pem = (name: string): string => Deno.readTextFileSync(new URL(name, TLS_DIR));
 const CA = pem("ca.pem");
 
-async function fingerprintOf(certificate: string): Promise<string> {
-  const base64 = certificate.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
-  const der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", der));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
-}
-
-function serveTls(name: string): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve({
-    cert: pem(`${name}.pem`),
-    key: pem(`${name}.key`),
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen() {},
-    onError: () => new Response("error", { status: 500 }),
-  }, () => new Response("ok"));
-}
-
 Deno.test("tls-info: describes a CA-signed leaf and trusts it with caCerts", async () => {
-  await using server = serveTls("server");
+  await using server = serveFixture("server");
   const info = await getCertificateInfo("localhost", server.addr.port, { caCerts: [CA] });
   assert.equal(info.host, "localhost");
   assert.equal(info.port, server.addr.port);
@@ -56,7 +37,7 @@ Deno.test("tls-info: describes a CA-signed leaf and trusts it with caCerts", asy
 });
 
 Deno.test("tls-info: a self-signed CA:TRUE certificate is described, with the pin to use", async () => {
-  await using server = serveTls("self-signed");
+  await using server = serveFixture("self-signed");
   const info = await getCertificateInfo("127.0.0.1", server.addr.port);
   assert.equal(info.selfSigned, true);
   assert.equal(info.isCA, true);
@@ -73,7 +54,7 @@ Deno.test("tls-info: a self-signed CA:TRUE certificate is described, with the pi
 });
 
 Deno.test("tls-info: an expired certificate is described as expired", async () => {
-  await using server = serveTls("expired");
+  await using server = serveFixture("expired");
   const info = await getCertificateInfo("localhost", server.addr.port, { caCerts: [CA] });
   assert.equal(info.expired, true);
   assert.equal(info.validTo, "2021-01-01T00:00:00.000Z");
@@ -82,7 +63,7 @@ Deno.test("tls-info: an expired certificate is described as expired", async () =
 });
 
 Deno.test("tls-info: a certificate for another host name does not match", async () => {
-  await using server = serveTls("wrong-host");
+  await using server = serveFixture("wrong-host");
   const info = await getCertificateInfo("localhost", server.addr.port, { caCerts: [CA] });
   assert.deepEqual(info.subjectAltNames, ["DNS:wrong.example"]);
   assert.equal(info.hostNameMatches, false);

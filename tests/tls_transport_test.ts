@@ -7,18 +7,9 @@ import type { TLSSocket } from "node:tls";
 import { createTransport, type TlsOptions, toTransportError } from "../lib/_transport.ts";
 import { ArgumentError, ConnectionError, TlsError } from "../lib/errors.ts";
 import { serveMock } from "../lib/mock/mod.ts";
+import { fingerprintOf, listenFixture, pem, serveFixture } from "./_helpers.ts";
 
-const TLS_DIR = new URL("./testdata/tls/", import.meta.url);
-const pem = (name: string): string => Deno.readTextFileSync(new URL(name, TLS_DIR));
 const CA = pem("ca.pem");
-
-/** The SHA-256 fingerprint of a PEM certificate, "AB:CD:...", computed from its DER. */
-async function fingerprintOf(certificate: string): Promise<string> {
-  const base64 = certificate.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
-  const der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", der));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join(":");
-}
 
 interface TestServer extends AsyncDisposable {
   port: number;
@@ -35,15 +26,7 @@ function serveTls(
 ): TestServer {
   const connections = new Set<number>();
   const state = { requests: 0 };
-  const server = Deno.serve({
-    cert: pem(`${name}.pem`),
-    key: pem(`${name}.key`),
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen() {},
-    // Handshakes the client breaks off on purpose are not test failures.
-    onError: () => new Response("error", { status: 500 }),
-  }, (request, info) => {
+  const server = serveFixture(name, (request, info) => {
     state.requests++;
     connections.add(info.remoteAddr.port);
     return handler(request);
@@ -259,14 +242,7 @@ for (const path of PATHS) {
   Deno.test(`transport (${path.name}): close() closes the pooled connection and later requests are refused`, async () => {
     // A raw TLS server that answers every request on a keep-alive connection and reports when the
     // client hangs up.
-    const listener = Deno.listenTls({
-      hostname: "127.0.0.1",
-      port: 0,
-      cert: pem("server.pem"),
-      key: pem("server.key"),
-      alpnProtocols: ["http/1.1"],
-    });
-    const port = (listener.addr as Deno.NetAddr).port;
+    const { listener, port } = listenFixture("server", { alpnProtocols: ["http/1.1"] });
     let serverConn: Deno.TlsConn | undefined;
     const hungUp = (async () => {
       const conn = await listener.accept();
@@ -385,13 +361,7 @@ Deno.test("transport: a pin skips the host name check (the pin identifies the ce
 
 Deno.test("transport: a pin mismatch is a TlsError naming both fingerprints, and no request byte is sent", async () => {
   // A raw TLS listener, to count every byte the client sends after the handshake.
-  const listener = Deno.listenTls({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: pem("self-signed.pem"),
-    key: pem("self-signed.key"),
-  });
-  const port = (listener.addr as Deno.NetAddr).port;
+  const { listener, port } = listenFixture("self-signed");
   let bytes = 0;
   const served = (async () => {
     const conn = await listener.accept();
@@ -570,13 +540,7 @@ Deno.test("transport (node path): non-200 statuses and empty bodies come through
 
 Deno.test("transport: a connection that breaks mid-body is a ConnectionError", async () => {
   // A raw TLS server that promises 100 bytes, sends 3 and hangs up.
-  const listener = Deno.listenTls({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: pem("server.pem"),
-    key: pem("server.key"),
-  });
-  const port = (listener.addr as Deno.NetAddr).port;
+  const { listener, port } = listenFixture("server");
   const served = (async () => {
     for (let i = 0; i < PATHS.length; i++) {
       const conn = await listener.accept();

@@ -21,7 +21,7 @@ import {
   type User,
   type UserInfo,
 } from "../mod.ts";
-import { assertEquals, assertRejects, assertThrows } from "./_helpers.ts";
+import { assertEquals, assertRejects, assertThrows } from "./_assert.ts";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
   : false;

@@ -8,13 +8,22 @@
  * @module
  */
 
-import { type Client, type ClientOptions, newClient, type TlsOptions } from "../../mod.ts";
+import {
+  ApiError,
+  AuthenticationError,
+  type Client,
+  type ClientOptions,
+  newClient,
+  type TlsOptions,
+} from "../../mod.ts";
 import type { Product } from "../metadata.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
-import { chooseFormat } from "./format.ts";
-import type { CliIo } from "./io.ts";
+import { chooseFormat, type Format } from "./format.ts";
+import { checkProduct } from "./function_lookup.ts";
+import { type CliIo, whyUnreadable } from "./io.ts";
 import { Output } from "./output.ts";
 import { readPassword } from "./password.ts";
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type TimeLimits } from "./timeouts.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** `--help`, accepted by every command. */
@@ -80,7 +89,9 @@ export const CONNECTION_FLAGS: FlagSpecs = {
   timeout: {
     type: "string",
     value: "<seconds>",
-    help: "Give up after this many seconds (exit code 6).",
+    help: `Give up after this many seconds (exit code 6). Without it, a request that gets no ` +
+      `reply within ${DEFAULT_REQUEST_TIMEOUT_SECONDS} s is given up; a long-running call is ` +
+      "followed for as long as it runs.",
   },
 };
 
@@ -110,6 +121,26 @@ export interface ConnectionSettings {
   readonly timeoutMs: number | undefined;
 }
 
+/** A host as the client wants it: a name or address, no scheme, port or path. */
+function readHost(host: string): string {
+  // What people paste: a URL, or host:port (an IPv6 address has more than one colon).
+  const url = /^(?:https?:\/\/)?([^\s/?#@:]+|\[[0-9a-f:.]+\])(?::(\d+))?\/?$/i.exec(host);
+  if (url && host !== url[1]) {
+    const port = url[2] ? ` --port ${url[2]}` : "";
+    throw new UsageError(
+      `--host takes the host name only, without scheme or port: --host ${url[1]}${port}.`,
+    );
+  }
+  if (host.trim() === "" || /[\s/?#@]/.test(host)) {
+    throw new UsageError(
+      `--host ${
+        JSON.stringify(host)
+      } is not a host name. Give a name or address, such as --host spe1.example.com.`,
+    );
+  }
+  return host;
+}
+
 /**
  * Reads and checks the connection flags. Mistakes are {@linkcode UsageError}s.
  *
@@ -123,14 +154,7 @@ export interface ConnectionSettings {
  * ```
  */
 export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSettings {
-  const host = parsed.string("host") ?? io.env("MSPE_HOST") ?? "localhost";
-  if (host.trim() === "" || /[\s/?#@]/.test(host)) {
-    throw new UsageError(
-      `--host ${
-        JSON.stringify(host)
-      } is not a host name. Give a name or address, such as --host spe1.example.com.`,
-    );
-  }
+  const host = readHost(parsed.string("host") ?? io.env("MSPE_HOST") ?? "localhost");
   const portText = parsed.string("port") ?? io.env("MSPE_PORT");
   let port: number | undefined;
   if (portText !== undefined) {
@@ -171,6 +195,13 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
     timeoutMs = Math.round(seconds * 1000);
   }
   const username = parsed.string("username") ?? io.env("MSPE_USERNAME");
+  const pinSha256 = parsed.string("pin-sha256");
+  if (pinSha256 !== undefined && !/^[0-9a-f]{64}$/i.test(pinSha256.replace(/[:\s]/g, ""))) {
+    throw new UsageError(
+      "--pin-sha256 takes the certificate's SHA-256 fingerprint: 64 hex digits, colons allowed " +
+        "(AB:CD:...). `mspe-run tls-info` shows the server's.",
+    );
+  }
   return {
     host,
     port,
@@ -178,7 +209,7 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
     username: username === "" ? undefined : username,
     passwordFile: parsed.string("password-file"),
     caCertFiles: parsed.strings("ca-cert"),
-    pinSha256: parsed.string("pin-sha256"),
+    pinSha256,
     insecure: parsed.bool("insecure"),
     tlsVersion,
     instance: parsed.string("instance"),
@@ -187,7 +218,8 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
 }
 
 /**
- * Reads and checks the output flags into a printer.
+ * Reads and checks the output flags into a printer. Without `--format`: `terminalFormat` (`list`)
+ * on a terminal, `json` when piped.
  *
  * @example
  * ```ts
@@ -198,29 +230,60 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
  * out.show({ ok: true });
  * ```
  */
-export function readOutput(parsed: ParsedArgs, io: CliIo): Output {
+export function readOutput(
+  parsed: ParsedArgs,
+  io: CliIo,
+  terminalFormat: Format = "list",
+): Output {
   return new Output(io, {
-    format: chooseFormat(parsed.string("format"), io.stdout.isTerminal),
+    format: chooseFormat(parsed.string("format"), io.stdout.isTerminal, terminalFormat),
     color: !parsed.bool("no-color"),
     quiet: parsed.bool("quiet"),
   });
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g;
 
-async function readCaCerts(io: CliIo, files: readonly string[]): Promise<string[]> {
+/** Whether a PEM block's body is Base64 of a DER SEQUENCE, as every certificate is. */
+function isDerCertificate(body: string): boolean {
+  try {
+    return atob(body.replace(/\s/g, "")).charCodeAt(0) === 0x30;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the `--ca-cert` files and checks that each holds PEM certificates, so that a wrong file is
+ * a usage error that names it rather than a failed connection.
+ *
+ * @example
+ * ```ts ignore
+ * const pems = await readCaCerts(io, ["company-ca.pem"]);
+ * ```
+ */
+export async function readCaCerts(io: CliIo, files: readonly string[]): Promise<string[]> {
   const pems: string[] = [];
   for (const file of files) {
     let text: string;
     try {
       text = await io.readTextFile(file);
     } catch (error) {
-      const why = error instanceof Deno.errors.NotFound ? "it does not exist" : "it cannot be read";
-      throw new UsageError(`Cannot read the --ca-cert file ${file}: ${why}. Check the path.`);
-    }
-    if (!PEM_CERTIFICATE.test(text)) {
       throw new UsageError(
-        `The --ca-cert file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----). Export the CA certificate as PEM (Base64).`,
+        `Cannot read the --ca-cert file ${file}: ${whyUnreadable(error)}. Check the path.`,
+      );
+    }
+    const blocks = [...text.matchAll(PEM_CERTIFICATE)].map((match) => match[1] ?? "");
+    if (blocks.length === 0) {
+      throw new UsageError(
+        `The --ca-cert file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----). ` +
+          "Export the CA certificate as PEM (Base64).",
+      );
+    }
+    if (!blocks.every(isDerCertificate)) {
+      throw new UsageError(
+        `The --ca-cert file ${file} has a damaged certificate: the text between the BEGIN and END ` +
+          "lines is not a Base64 certificate. Export the CA certificate again as PEM (Base64).",
       );
     }
     pems.push(text);
@@ -240,20 +303,17 @@ export function tlsOptions(settings: ConnectionSettings, caCerts: readonly strin
 
 /**
  * Reads the password and the CA files and connects. `newClient` fetches the server's metadata, which
- * also checks the user name and password.
+ * also checks the user name and password, and shows whether `--product` matches the server.
  *
  * @example
- * ```ts
- * import { openClient } from "./connection.ts";
- * import { denoIo } from "./io.ts";
- * // const client = await openClient(settings, denoIo(), AbortSignal.timeout(30_000));
+ * ```ts ignore
+ * await using client = await openClient(settings, io, new TimeLimits(settings.timeoutMs));
  * ```
  */
 export async function openClient(
   settings: ConnectionSettings,
   io: CliIo,
-  signal: AbortSignal | undefined,
-  metadata: ClientOptions["metadata"] = "fetch",
+  limits: TimeLimits,
 ): Promise<Client> {
   if (settings.username === undefined) {
     throw new UsageError("No user name given. Use --username <name> or set MSPE_USERNAME.");
@@ -270,12 +330,59 @@ export async function openClient(
     host: settings.host,
     product: settings.product,
     tls: tlsOptions(settings, caCerts),
-    metadata,
+    requestTimeoutMs: limits.requestTimeoutMs,
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.instance !== undefined ? { instanceID: settings.instance } : {}),
-    ...(signal !== undefined ? { signal } : {}),
+    ...(limits.deadline !== undefined ? { signal: limits.deadline } : {}),
   };
-  return await newClient(options);
+  let client: Client;
+  try {
+    client = await newClient(options);
+  } catch (error) {
+    throw wrongProduct(error, settings) ?? error;
+  }
+  try {
+    checkProduct(client.metadata, settings.product, address(settings));
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return client;
+}
+
+/**
+ * A client for MailStore Server checks the credentials with GetServerInfo; SPE answers that it does
+ * not know the function, which the client reports as failed credentials. It is `--product` that is
+ * wrong, so say that.
+ */
+function wrongProduct(error: unknown, settings: ConnectionSettings): UsageError | undefined {
+  if (settings.product !== "server" || !(error instanceof AuthenticationError)) return undefined;
+  const cause = error.cause;
+  if (!(cause instanceof ApiError) || !/unknown api function/i.test(cause.message)) {
+    return undefined;
+  }
+  return new UsageError(
+    `${
+      address(settings)
+    } is not MailStore Server (it does not know GetServerInfo); for MailStore ` +
+      "SPE leave out --product server (its API port is 8474 by default), or check --port.",
+  );
+}
+
+/**
+ * `host:port` of the server the settings name, the product's default port included.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(address(settings)); // localhost:8474
+ * ```
+ */
+export function address(settings: ConnectionSettings): string {
+  const port = settings.port ?? (settings.product === "server" ? 8463 : 8474);
+  const host = settings.host.includes(":") && !settings.host.startsWith("[")
+    ? `[${settings.host}]`
+    : settings.host;
+  return `${host}:${port}`;
 }
 
 /** Quotes an argument for a shell when it needs it (POSIX sh and PowerShell both read '...'). */
@@ -306,18 +413,6 @@ export function connectionArgs(settings: ConnectionSettings): string[] {
   if (settings.insecure) args.push("--insecure");
   if (settings.tlsVersion !== undefined) args.push("--tls-version", settings.tlsVersion);
   return args;
-}
-
-/**
- * The signal for `--timeout`: a `TimeoutError` when it runs out (exit code 6), or `undefined`.
- *
- * @example
- * ```ts ignore
- * const signal = timeoutSignal(settings);
- * ```
- */
-export function timeoutSignal(settings: ConnectionSettings): AbortSignal | undefined {
-  return settings.timeoutMs === undefined ? undefined : AbortSignal.timeout(settings.timeoutMs);
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   TlsError,
   TokenExpiredError,
 } from "../errors.ts";
+import { TimedOut } from "./timeouts.ts";
 import { UsageError } from "./usage_error.ts";
 
 /**
@@ -42,7 +43,7 @@ export const ExitCode = {
   CallFailed: 4,
   /** The long-running call was cancelled. */
   Cancelled: 5,
-  /** `--timeout` ran out. */
+  /** `--timeout` ran out, or a request got no reply within its limit. */
   TimedOut: 6,
   /** The server does not know the token (expired or never existed). */
   TokenUnknown: 7,
@@ -97,7 +98,7 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
   if (error instanceof CancelledError) return ExitCode.Cancelled;
   if (error instanceof ApiError || error instanceof HttpError) return ExitCode.CallFailed;
   if (error instanceof TlsError) return ExitCode.Tls;
-  if (isTimeout(error)) return ExitCode.TimedOut;
+  if (error instanceof TimedOut || isTimeout(error)) return ExitCode.TimedOut;
   return ExitCode.Unexpected;
 }
 
@@ -122,7 +123,9 @@ export function describeError(error: unknown): string {
   if (error instanceof ConnectionError || error instanceof ProtocolError) {
     return firstLine(error.message);
   }
-  if (error instanceof MspeError || error instanceof UsageError) return firstLine(error.message);
+  if (error instanceof MspeError || error instanceof UsageError || error instanceof TimedOut) {
+    return firstLine(error.message);
+  }
   if (isTimeout(error)) {
     return "Timed out: the --timeout ran out before the call ended. Raise --timeout, or follow " +
       "a long-running call with --no-wait and `mspe-run watch <token>`.";

@@ -59,7 +59,8 @@ export function style(color: boolean): Style {
 }
 
 /**
- * The format to use: the one asked for, else `list` on a terminal and `json` when piped.
+ * The format to use: the one asked for, else `list` (or `terminalFormat`) on a terminal and `json`
+ * when piped.
  *
  * @example
  * ```ts
@@ -67,8 +68,12 @@ export function style(color: boolean): Style {
  * console.log(chooseFormat(undefined, false)); // "json"
  * ```
  */
-export function chooseFormat(asked: string | undefined, stdoutIsTerminal: boolean): Format {
-  if (asked === undefined) return stdoutIsTerminal ? "list" : "json";
+export function chooseFormat(
+  asked: string | undefined,
+  stdoutIsTerminal: boolean,
+  terminalFormat: Format = "list",
+): Format {
+  if (asked === undefined) return stdoutIsTerminal ? terminalFormat : "json";
   if ((FORMATS as readonly string[]).includes(asked)) return asked as Format;
   throw new UsageError(
     `Unknown format ${JSON.stringify(asked)}. Use --format list, table, json or ndjson.`,
@@ -107,7 +112,8 @@ function oneLine(text: string): string {
 /**
  * A value as PowerShell's `Format-List` shows it: one `name : value` line per property, names padded
  * to one width, nested values inline, several objects separated by a blank line. A multi-line string
- * continues under its first line.
+ * continues under its first line. With `maxWidth` (the terminal's width), a long value is wrapped
+ * under its first line, preferably after a `; ` or `, ` of a nested value, as Format-List wraps.
  *
  * @example
  * ```ts
@@ -117,10 +123,10 @@ function oneLine(text: string): string {
  * // status     : running
  * ```
  */
-export function renderList(value: unknown, st: Style): string {
+export function renderList(value: unknown, st: Style, maxWidth?: number): string {
   if (value === null || value === undefined) return "";
   if (Array.isArray(value)) {
-    return value.map((item) => renderList(item, st)).filter((block) => block !== "").join(
+    return value.map((item) => renderList(item, st, maxWidth)).filter((block) => block !== "").join(
       isScalarArray(value) ? "" : "\n",
     );
   }
@@ -128,14 +134,31 @@ export function renderList(value: unknown, st: Style): string {
   const keys = Object.keys(value);
   if (keys.length === 0) return "";
   const width = Math.max(...keys.map((k) => k.length));
+  const room = maxWidth === undefined ? Infinity : maxWidth - width - 3;
   const lines: string[] = [];
   for (const key of keys) {
     const text = inline(value[key]);
-    const [first = "", ...rest] = text.split(/\r?\n/);
+    const [first = "", ...rest] = text.split(/\r?\n/).flatMap((line) => wrapLine(line, room));
     lines.push(`${st.label(key.padEnd(width))} : ${first}`.trimEnd());
     for (const line of rest) lines.push(`${" ".repeat(width + 3)}${line}`.trimEnd());
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Splits a line into pieces of at most `room` characters, after a space where there is one. */
+function wrapLine(line: string, room: number): string[] {
+  // A narrow column would make a tall ribbon of text; then the terminal wraps it instead.
+  if (line.length <= room || room < 20) return [line];
+  const pieces: string[] = [];
+  let rest = line;
+  while (rest.length > room) {
+    const space = rest.lastIndexOf(" ", room);
+    const at = space > 0 ? space + 1 : room;
+    pieces.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  pieces.push(rest);
+  return pieces;
 }
 
 function isScalarArray(value: readonly unknown[]): boolean {
@@ -243,7 +266,7 @@ export function renderNdjson(value: unknown): string {
 export function render(format: Format, value: unknown, st: Style, maxWidth?: number): string {
   switch (format) {
     case "list":
-      return renderList(value, st);
+      return renderList(value, st, maxWidth);
     case "table":
       return renderTable(value, st, maxWidth);
     case "json":

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { catalog } from "../../mod.ts";
 import type { FunctionMetadata, Product } from "../metadata.ts";
 import { closest } from "./suggest.ts";
 import { UsageError } from "./usage_error.ts";
@@ -36,5 +37,41 @@ export function requireFunction(
     `Unknown function ${JSON.stringify(name)} on this ${productName(product)}.` +
       (suggestion ? ` Did you mean ${suggestion}?` : "") +
       " Run `mspe-run functions` to list the functions (names are case-sensitive).",
+  );
+}
+
+/** Function names that only one of the two products has, to tell them apart by their metadata. */
+function onlyIn(product: Product): Set<string> {
+  const other = new Set(catalog(product === "spe" ? "server" : "spe").map((fn) => fn.name));
+  return new Set(catalog(product).map((fn) => fn.name).filter((name) => !other.has(name)));
+}
+
+/**
+ * Checks that the server's metadata is that of `product`: MailStore Server answering a client made
+ * for SPE (or the other way round) is a `--product` or `--port` mistake, which would otherwise show
+ * up later as puzzling unknown functions. `where` is `host:port`, for the message.
+ *
+ * @example
+ * ```ts
+ * import { checkProduct } from "./function_lookup.ts";
+ * checkProduct([{ name: "GetInstances", args: [] }], "spe", "localhost:8474"); // fine
+ * ```
+ */
+export function checkProduct(
+  metadata: readonly FunctionMetadata[] | null,
+  product: Product,
+  where: string,
+): void {
+  if (metadata === null) return;
+  const names = metadata.map((fn) => fn.name);
+  const mine = onlyIn(product);
+  const other = product === "spe" ? "server" : "spe";
+  const theirs = onlyIn(other);
+  if (names.some((name) => mine.has(name)) || !names.some((name) => theirs.has(name))) return;
+  const port = other === "server" ? 8463 : 8474;
+  throw new UsageError(
+    `${where} is ${productName(other)}, not ${productName(product)}: its functions are ` +
+      `${productName(other)}'s. Use --product ${other} (its API port is ${port} by default), or ` +
+      "check --port.",
   );
 }

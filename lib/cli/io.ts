@@ -149,3 +149,19 @@ export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): C
     },
   };
 }
+
+/**
+ * Why a file named on the command line could not be read, in a few words for a message.
+ *
+ * @example
+ * ```ts
+ * import { whyUnreadable } from "./io.ts";
+ * console.log(whyUnreadable(new Deno.errors.NotFound("x"))); // it does not exist
+ * ```
+ */
+export function whyUnreadable(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "it does not exist";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  return error instanceof Error ? error.message.split("\n", 1)[0] ?? error.name : String(error);
+}

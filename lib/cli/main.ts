@@ -16,10 +16,9 @@ import { functionsCommand } from "./commands/functions.ts";
 import { mockCommand } from "./commands/mock.ts";
 import { tlsInfoCommand } from "./commands/tls_info.ts";
 import { watchCommand } from "./commands/watch.ts";
-import { describeError, EXIT_CODE_HELP, ExitCode, exitCodeFor } from "./exit_codes.ts";
-import { style } from "./format.ts";
+import { EXIT_CODE_HELP, ExitCode } from "./exit_codes.ts";
 import type { CliIo } from "./io.ts";
-import { PromptCancelled } from "./password.ts";
+import { reportError } from "./report_error.ts";
 import { closest } from "./suggest.ts";
 import { UsageError } from "./usage_error.ts";
 import { versionLine } from "./version.ts";
@@ -88,15 +87,11 @@ function isHelp(arg: string): boolean {
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const colorErrors = io.stderr.isTerminal && !io.noColor && !argv.includes("--no-color");
-  const printError = (message: string) =>
-    io.stderr.write(`${style(colorErrors).error("error:")} ${message}\n`);
   try {
     const [name, ...rest] = argv;
     if (name === undefined) {
       io.stderr.write(mainHelp());
-      printError("Name a command. Run `mspe-run --help` for the list.");
-      return ExitCode.Usage;
+      throw new UsageError("Name a command. Run `mspe-run --help` for the list.");
     }
     if (isHelp(name) || name === "help") {
       const topic = name === "help" ? rest[0] : undefined;
@@ -138,10 +133,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       : parseCommand(command.name, rest, allFlags(command));
     return await command.run(parsed, io);
   } catch (error) {
-    if (error instanceof PromptCancelled) return ExitCode.Interrupted;
-    // The reader of stdout went away (`mspe-run ... | head`): nothing left to say to anyone.
-    if (error instanceof Deno.errors.BrokenPipe) return ExitCode.Ok;
-    printError(describeError(error));
-    return exitCodeFor(error);
+    return reportError(error, io, !argv.includes("--no-color"));
   }
 }

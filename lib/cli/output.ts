@@ -105,6 +105,32 @@ export class Output implements OutputSink {
     this.#io.stdout.write(`${statusLine(status)}\n`);
   }
 
+  /**
+   * Prints the outcome of a call: its result, or the whole status object with `whole`. A call
+   * without a result prints `null` in json and ndjson; in list and table a note says so, and the
+   * call's log (what VerifyStore and the like report) is printed instead.
+   */
+  final(label: string, status: Status, whole: boolean): void {
+    if (whole) {
+      this.show(status);
+      return;
+    }
+    if (status.result === null && (this.format === "list" || this.format === "table")) {
+      const log = (status.logOutput ?? "").replace(/\r\n/g, "\n").trimEnd();
+      this.note(`${label} ${status.statusCode}; it returns no result${log ? ". Its log:" : "."}`);
+      if (log) this.line(log);
+      return;
+    }
+    if (Array.isArray(status.result) && status.result.length === 0) {
+      // Nothing would be printed in list and table, which looks like a hang or a failure.
+      if (this.format === "list" || this.format === "table") {
+        this.note(`${label} ${status.statusCode}; the result is an empty list.`);
+        return;
+      }
+    }
+    this.show(status.result);
+  }
+
   /** Prints a plain line of data on stdout (a token, for example). */
   line(text: string): void {
     this.#progress?.clear();

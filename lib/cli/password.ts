@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CliIo } from "./io.ts";
+import { type CliIo, whyUnreadable } from "./io.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Where the password may come from. */
@@ -74,7 +74,7 @@ async function readPasswordFile(io: CliIo, source: PasswordSource): Promise<stri
       text = await io.readTextFile(path);
     } catch (error) {
       throw new UsageError(
-        `Cannot read the password file ${path}: ${reason(error)}. Check the path.`,
+        `Cannot read the password file ${path}: ${whyUnreadable(error)}. Check the path.`,
       );
     }
   }
@@ -88,11 +88,4 @@ async function readPasswordFile(io: CliIo, source: PasswordSource): Promise<stri
     );
   }
   return password;
-}
-
-function reason(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "it does not exist";
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
-  return error instanceof Error ? error.message.split("\n", 1)[0] ?? error.name : String(error);
 }

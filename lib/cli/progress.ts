@@ -79,9 +79,11 @@ export class Progress {
       : `${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}`;
     const shownPercent = percent === null ? "   ?" : `${String(percent).padStart(3)}%`;
     let line = `${this.#options.label} [${bar}] ${shownPercent}${text ? ` ${text}` : ""}`;
+    // Three columns stay free: the terminal echoes Ctrl-C as "^C" after the bar, and a line that
+    // wrapped could not be erased in place any more.
     const columns = this.#sink.columns();
-    if (columns !== undefined && columns >= 20 && line.length > columns - 1) {
-      line = `${line.slice(0, Math.max(0, columns - 2))}…`;
+    if (columns !== undefined && columns >= 20 && line.length > columns - 3) {
+      line = `${line.slice(0, Math.max(0, columns - 4))}…`;
     }
     const colored = this.#options.color ? line.replace(bar, `\x1b[36m${bar}\x1b[39m`) : line;
     this.#sink.write(`\r\x1b[2K${colored}`);

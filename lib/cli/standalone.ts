@@ -8,21 +8,13 @@
  */
 
 import type { Client } from "../../mod.ts";
-import { parseCommand } from "./args.ts";
-import {
-  CONNECTION_FLAGS,
-  HELP_FLAGS,
-  openClient,
-  OUTPUT_FLAGS,
-  readConnection,
-  readOutput,
-  timeoutSignal,
-} from "./connection.ts";
-import { describeError, EXIT_CODE_HELP, ExitCode, exitCodeFor } from "./exit_codes.ts";
-import { style } from "./format.ts";
+import { parseCommand, type ParsedArgs } from "./args.ts";
+import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS } from "./connection.ts";
+import { EXIT_CODE_HELP, ExitCode } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 import type { Output } from "./output.ts";
-import { PromptCancelled } from "./password.ts";
+import { reportError } from "./report_error.ts";
+import { withSession } from "./session.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The body of an example: gets an SPE client, the printer and the process; returns an exit code. */
@@ -53,21 +45,20 @@ export function isSpeClient(client: Client): client is Client<"spe"> {
  * const code = await withExampleClient(parsed, io, async (client, out) => { ... });
  * ```
  */
-export async function withExampleClient(
-  parsed: ReturnType<typeof parseCommand>,
+export function withExampleClient(
+  parsed: ParsedArgs,
   io: CliIo,
   body: ExampleBody,
 ): Promise<number> {
-  const settings = readConnection(parsed, io);
-  if (settings.product !== "spe") {
+  if (parsed.string("product") === "server") {
     throw new UsageError(
       "The tutorial's examples use MailStore SPE functions (GetInstances, instanceID); leave out --product server.",
     );
   }
-  const out = readOutput(parsed, io);
-  await using client = await openClient(settings, io, timeoutSignal(settings));
-  if (!isSpeClient(client)) throw new UsageError("The examples need a MailStore SPE server.");
-  return (await body(client, out, io)) ?? ExitCode.Ok;
+  return withSession(parsed, io, async ({ client, out }) => {
+    if (!isSpeClient(client)) throw new UsageError("The examples need a MailStore SPE server.");
+    return (await body(client, out, io)) ?? ExitCode.Ok;
+  });
 }
 
 /**
@@ -106,9 +97,6 @@ export async function runExample(
     }
     return await withExampleClient(parsed, io, body);
   } catch (error) {
-    if (error instanceof PromptCancelled) return ExitCode.Interrupted;
-    const color = io.stderr.isTerminal && !io.noColor;
-    io.stderr.write(`${style(color).error("error:")} ${describeError(error)}\n`);
-    return exitCodeFor(error);
+    return reportError(error, io, !argv.includes("--no-color"));
   }
 }

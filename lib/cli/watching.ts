@@ -9,7 +9,7 @@
  */
 
 import { type Client, type Operation, type Status, stopCall } from "../../mod.ts";
-import { describeError, ExitCode, isAbort } from "./exit_codes.ts";
+import { describeError, isAbort } from "./exit_codes.ts";
 import { Interrupts } from "./interrupt.ts";
 import type { CliIo } from "./io.ts";
 import type { Output } from "./output.ts";
@@ -26,17 +26,12 @@ export interface WatchOptions {
   readonly resumeCommand: (token: string) => string;
 }
 
-/** How watching ended: with the final status, or detached by Ctrl-C. */
-export type WatchOutcome =
-  | { readonly kind: "final"; readonly status: Status }
-  | { readonly kind: "detached"; readonly token: string | null };
-
 /**
  * Follows an operation to its end with a progress display. The operation is made by `start`, which
  * gets the signal that detaching aborts (pass it as the call's `signal`).
  *
  * Resolves to the final status (rejecting with `ApiError`/`CancelledError` as `operation.final`
- * does), or to `detached` after Ctrl-C.
+ * does); after Ctrl-C it rejects with {@linkcode Detached}.
  *
  * @example
  * ```ts ignore
@@ -50,7 +45,7 @@ export async function watchOperation(
   start: (signal: AbortSignal) => Operation,
   io: CliIo,
   options: WatchOptions,
-): Promise<WatchOutcome> {
+): Promise<Status> {
   const { out, label } = options;
   using interrupts = new Interrupts(io);
   let token: string | null = null;
@@ -81,42 +76,43 @@ export async function watchOperation(
     }
     progress.clear();
     await cancelling;
-    return { kind: "final", status: await operation.final };
+    return await operation.final;
   } catch (error) {
     progress.clear();
     await cancelling;
-    if (interrupts.detach.aborted && isAbort(error)) return { kind: "detached", token };
+    if (interrupts.detach.aborted && isAbort(error)) {
+      throw new Detached(label, token, options.resumeCommand);
+    }
     throw error;
   }
 }
 
 /**
- * Prints what to do after detaching and returns the exit code for it ({@linkcode ExitCode.Interrupted}).
+ * Ctrl-C while watching: the command stopped following the call, which goes on on the server.
+ * {@linkcode report} says so and how to resume; exit code 130.
  *
  * @example
- * ```ts ignore
- * return reportDetached(io, "VerifyStore", outcome.token, (t) => `mspe-run watch ${t}`);
+ * ```ts
+ * import { Detached } from "./watching.ts";
+ * const detached = new Detached("VerifyStore", "s0123", (t) => `mspe-run watch ${t}`);
+ * console.log(detached.report);
  * ```
  */
-export function reportDetached(
-  io: CliIo,
-  label: string,
-  token: string | null,
-  resumeCommand: (token: string) => string,
-): number {
-  if (token === null) {
-    io.stderr.write(
-      `\nInterrupted before the server answered: ${label} may have started on the server anyway. ` +
-        "Check its state before you start it again.\n",
-    );
-  } else {
-    io.stderr.write(
-      `\nDetached: ${label} goes on on the server.\nToken: ${token}\nResume with: ${
+export class Detached extends Error {
+  /** What to print on stderr: the token and the command that resumes watching. */
+  readonly report: string;
+
+  /** Creates it for the call `label` with `token` (`null` when the server had not answered). */
+  constructor(label: string, token: string | null, resumeCommand: (token: string) => string) {
+    super(`Detached from ${label}.`);
+    this.name = "Detached";
+    this.report = token === null
+      ? `\nInterrupted before the server answered: ${label} may have started on the server ` +
+        "anyway. Check its state before you start it again.\n"
+      : `\nDetached: ${label} goes on on the server.\nToken: ${token}\nResume with: ${
         resumeCommand(token)
-      }\n`,
-    );
+      }\n`;
   }
-  return ExitCode.Interrupted;
 }
 
 /**

@@ -249,6 +249,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   for (const rule of options.faults ?? []) faults.add(rule);
   const closing = new AbortController();
   const latencyMs = options.latencyMs ?? 0;
+  const metadataWithoutAuth = options.metadataWithoutAuth ?? false;
 
   const unauthorized = (): Response => {
     stats.authFailures++;
@@ -294,7 +295,9 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     }
     if (raw.byteLength > MAX_BODY_BYTES) return htmlResponse(413);
     const user = authenticate(c.req.header("authorization") ?? null);
-    if (user === null) return unauthorized();
+    if (user === null && !(metadataWithoutAuth && path === "/api/get-metadata")) {
+      return unauthorized();
+    }
     const match = faults.match(path, fn);
     const delay = latencyMs + match.latencyMs;
     // Only the long poll touches request.signal: reading it makes Deno print a one-time notice.
@@ -307,7 +310,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     }
     c.set("form", new URLSearchParams(decoder.decode(raw)));
     c.set("fault", fault);
-    c.set("user", user);
+    c.set("user", user ?? "");
     await next();
     if (
       fault !== null &&

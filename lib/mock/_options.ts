@@ -163,6 +163,12 @@ export interface MockOptions {
   latencyMs?: number;
   /** The realm of the 401 challenge (default `MailStore`). */
   realm?: string;
+  /**
+   * Answer `get-metadata` without checking the credentials (default `false`), as MailStore Server
+   * may do (protocol.md §3 and §10.6); every other path still needs them. For testing clients that
+   * must not take a get-metadata reply as proof of the password.
+   */
+  metadataWithoutAuth?: boolean;
   /** The long-running call engine. */
   jobs?: MockJobsOptions;
   /** Fault rules active from the start. */

@@ -5,45 +5,14 @@
  * @module
  */
 
-import { catalog, startCall, type Status, uncheckedFunction } from "../../../mod.ts";
+import { catalog, startCall, uncheckedFunction } from "../../../mod.ts";
 import { parseCallArgs } from "../call_args.ts";
 import type { Command } from "../command.ts";
-import {
-  CONNECTION_FLAGS,
-  HELP_FLAGS,
-  openClient,
-  OUTPUT_FLAGS,
-  readConnection,
-  readOutput,
-  resumeCommandFor,
-  timeoutSignal,
-} from "../connection.ts";
+import { HELP_FLAGS } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { requireFunction } from "../function_lookup.ts";
-import type { Output } from "../output.ts";
+import { FOLLOW_FLAGS, SERVER_FLAG_GROUPS, withSession } from "../session.ts";
 import { UsageError } from "../usage_error.ts";
-import { reportDetached, watchOperation } from "../watching.ts";
-
-/**
- * Prints the outcome of a call: the result (or the whole status with `--status`). A call without a
- * result prints nothing in list and table format, and `null` in json and ndjson.
- *
- * @example
- * ```ts ignore
- * printFinal(out, "GetUsers", status, false);
- * ```
- */
-export function printFinal(out: Output, label: string, status: Status, whole: boolean): void {
-  if (whole) {
-    out.show(status);
-    return;
-  }
-  if (status.result === null && (out.format === "list" || out.format === "table")) {
-    out.note(`${label} ${status.statusCode} (no result).`);
-    return;
-  }
-  out.show(status.result);
-}
 
 /** `mspe-run call`. */
 export const callCommand: Command = {
@@ -65,16 +34,9 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
       type: "boolean",
       help: "Print the token of a long-running call and return (follow it with `mspe-run watch`).",
     },
-    status: { type: "boolean", help: "Print the whole status object, not only the result." },
-    "cancel-on-interrupt": {
-      type: "boolean",
-      help: "On Ctrl-C, cancel the call on the server instead of detaching.",
-    },
+    ...FOLLOW_FLAGS,
   },
-  flagGroups: [
-    { title: "Output", flags: OUTPUT_FLAGS },
-    { title: "Connection", flags: CONNECTION_FLAGS },
-  ],
+  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "# The tutorial's Example 1",
     "mspe-run call GetEnvironmentInfo --status",
@@ -90,7 +52,7 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
     "# A json argument, quoted for the shell",
     `mspe-run call CreateSystemAdministrator config='{"userName":"ops","fullName":"Ops Team"}' password=@pw.txt`,
   ],
-  async run(parsed, io) {
+  run(parsed, io) {
     const [fn, ...pairs] = parsed.positionals;
     if (fn === undefined) {
       throw new UsageError(
@@ -98,17 +60,21 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
           "`mspe-run functions` lists them.",
       );
     }
-    const settings = readConnection(parsed, io);
-    const out = readOutput(parsed, io);
-    const signal = timeoutSignal(settings);
-    await using client = await openClient(settings, io, signal);
-    const metadata = client.metadata ?? catalog(client.product);
-    const described = requireFunction(metadata, fn, client.product);
-    const args = await parseCallArgs(fn, pairs, described.args, io);
-    const resumeCommand = resumeCommandFor(settings);
-
-    if (parsed.bool("no-wait")) {
-      const operation = startCall(client, uncheckedFunction(fn), args, { signal });
+    return withSession(parsed, io, async ({ client, out, deadline, resumeCommand, follow }) => {
+      const described = requireFunction(
+        client.metadata ?? catalog(client.product),
+        fn,
+        client.product,
+      );
+      const args = await parseCallArgs(fn, pairs, described.args, io);
+      const start = (signal: AbortSignal | undefined) =>
+        startCall(client, uncheckedFunction(fn), args, { signal });
+      const whole = parsed.bool("status");
+      if (!parsed.bool("no-wait")) {
+        out.final(fn, await follow(fn, start, parsed.bool("cancel-on-interrupt")), whole);
+        return ExitCode.Ok;
+      }
+      const operation = start(deadline);
       for await (const status of operation) {
         if (status.statusCode === "running" && status.token !== null) {
           // Leaving the loop stops watching; the server's work goes on.
@@ -120,22 +86,8 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
         }
       }
       // It finished at once: judge and print it like a waited-for call.
-      const final = await operation.final;
-      printFinal(out, fn, final, parsed.bool("status"));
+      out.final(fn, await operation.final, whole);
       return ExitCode.Ok;
-    }
-
-    const outcome = await watchOperation(
-      client,
-      (detach) =>
-        startCall(client, uncheckedFunction(fn), args, {
-          signal: signal ? AbortSignal.any([signal, detach]) : detach,
-        }),
-      io,
-      { label: fn, out, cancelOnInterrupt: parsed.bool("cancel-on-interrupt"), resumeCommand },
-    );
-    if (outcome.kind === "detached") return reportDetached(io, fn, outcome.token, resumeCommand);
-    printFinal(out, fn, outcome.status, parsed.bool("status"));
-    return ExitCode.Ok;
+    });
   },
 };

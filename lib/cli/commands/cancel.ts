@@ -13,19 +13,11 @@ import {
   TokenExpiredError,
 } from "../../../mod.ts";
 import type { Command } from "../command.ts";
-import {
-  CONNECTION_FLAGS,
-  HELP_FLAGS,
-  openClient,
-  OUTPUT_FLAGS,
-  readConnection,
-  readOutput,
-  resumeCommandFor,
-  timeoutSignal,
-} from "../connection.ts";
+import { HELP_FLAGS } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
+import { SERVER_FLAG_GROUPS, withSession } from "../session.ts";
 import { UsageError } from "../usage_error.ts";
-import { reportDetached, shortToken, watchOperation } from "../watching.ts";
+import { shortToken } from "../watching.ts";
 
 /** `mspe-run cancel`. */
 export const cancelCommand: Command = {
@@ -43,15 +35,12 @@ when the server does not know the token.`,
       help: "Wait until the call has stopped (exit code 5 when cancelled).",
     },
   },
-  flagGroups: [
-    { title: "Output", flags: OUTPUT_FLAGS },
-    { title: "Connection", flags: CONNECTION_FLAGS },
-  ],
+  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "mspe-run cancel s0123456789abcdef0123456789abcdef",
     "mspe-run cancel s0123456789abcdef0123456789abcdef --wait",
   ],
-  async run(parsed, io) {
+  run(parsed, io) {
     const [token, ...extra] = parsed.positionals;
     if (token === undefined || token === "") {
       throw new UsageError("Give the token of the call to cancel: mspe-run cancel <token>.");
@@ -59,51 +48,39 @@ when the server does not know the token.`,
     if (extra.length > 0) {
       throw new UsageError("cancel takes one token. Cancel one call at a time.");
     }
-    const settings = readConnection(parsed, io);
-    const out = readOutput(parsed, io);
-    const signal = timeoutSignal(settings);
-    await using client = await openClient(settings, io, signal);
-    let reply;
-    try {
-      reply = await stopCall(client, token, { signal });
-    } catch (error) {
-      // cancel-async answers an unknown token with 404, like get-status.
-      if (error instanceof HttpError && error.status === 404) throw new TokenExpiredError(token);
-      throw error;
-    }
-    if (!parsed.bool("wait")) {
-      out.show(reply);
-      return ExitCode.Ok;
-    }
-    if (reply.statusCode !== "running") {
-      out.show(reply);
-      return reply.statusCode === "succeeded" ? ExitCode.Ok : ExitCode.Cancelled;
-    }
-    out.note("Cancel requested; waiting for the server to stop the call.");
-    const resumeCommand = resumeCommandFor(settings);
-    const label = `call ${shortToken(token)}`;
-    let outcome;
-    try {
-      outcome = await watchOperation(
-        client,
-        (detach) =>
-          resumeCall(client, token, {
-            signal: signal ? AbortSignal.any([signal, detach]) : detach,
-            lastKnownStatusVersion: reply.statusVersion,
-          }),
-        io,
-        { label, out, cancelOnInterrupt: false, resumeCommand },
-      );
-    } catch (error) {
-      if (!(error instanceof CancelledError)) throw error;
-      // What was asked for: show the final status, exit code 5 as documented.
-      out.show(error.status);
-      out.note("The call was cancelled.");
-      return ExitCode.Cancelled;
-    }
-    if (outcome.kind === "detached") return reportDetached(io, label, outcome.token, resumeCommand);
-    // The call ended before the cancel took effect.
-    out.show(outcome.status);
-    return ExitCode.Ok;
+    return withSession(parsed, io, async ({ client, out, deadline, follow }) => {
+      let reply;
+      try {
+        reply = await stopCall(client, token, { signal: deadline });
+      } catch (error) {
+        // cancel-async answers an unknown token with 404, like get-status.
+        if (error instanceof HttpError && error.status === 404) throw new TokenExpiredError(token);
+        throw error;
+      }
+      if (!parsed.bool("wait") || reply.statusCode !== "running") {
+        out.show(reply);
+        return !parsed.bool("wait") || reply.statusCode === "succeeded"
+          ? ExitCode.Ok
+          : ExitCode.Cancelled;
+      }
+      out.note("Cancel requested; waiting for the server to stop the call.");
+      try {
+        const final = await follow(
+          `call ${shortToken(token)}`,
+          (signal) =>
+            resumeCall(client, token, { signal, lastKnownStatusVersion: reply.statusVersion }),
+          false,
+        );
+        // The call ended before the cancel took effect.
+        out.show(final);
+        return ExitCode.Ok;
+      } catch (error) {
+        if (!(error instanceof CancelledError)) throw error;
+        // What was asked for: show the final status, exit code 5 as documented.
+        out.show(error.status);
+        out.note("The call was cancelled.");
+        return ExitCode.Cancelled;
+      }
+    });
   },
 };

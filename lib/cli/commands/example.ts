@@ -10,9 +10,10 @@ import { example2 } from "../../../scripts/example2.ts";
 import { example3 } from "../../../scripts/example3.ts";
 import { example4 } from "../../../scripts/example4.ts";
 import type { Command } from "../command.ts";
-import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS } from "../connection.ts";
+import { HELP_FLAGS } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { Interrupts } from "../interrupt.ts";
+import { SERVER_FLAG_GROUPS } from "../session.ts";
 import { withExampleClient } from "../standalone.ts";
 import { UsageError } from "../usage_error.ts";
 
@@ -35,10 +36,7 @@ The code is in scripts/example1.ts ... example4.ts; each also runs on its own wi
       help: "Example 4 only: cancel the call once its progress reaches this percentage.",
     },
   },
-  flagGroups: [
-    { title: "Output", flags: OUTPUT_FLAGS },
-    { title: "Connection", flags: CONNECTION_FLAGS },
-  ],
+  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "MSPE_PASSWORD=admin mspe-run example 1 --username admin --insecure",
     "mspe-run example 2 --host spe.example.com --username admin --ca-cert company-ca.pem",

@@ -13,19 +13,12 @@ import {
   type Product,
 } from "../../../mod.ts";
 import type { Command } from "../command.ts";
-import {
-  CONNECTION_FLAGS,
-  HELP_FLAGS,
-  openClient,
-  OUTPUT_FLAGS,
-  readConnection,
-  readOutput,
-  timeoutSignal,
-} from "../connection.ts";
+import { HELP_FLAGS, readConnection, readOutput } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
-import { chooseFormat } from "../format.ts";
+import type { Format } from "../format.ts";
 import { productName, requireFunction } from "../function_lookup.ts";
-import { Output } from "../output.ts";
+import type { Output } from "../output.ts";
+import { SERVER_FLAG_GROUPS, withSession } from "../session.ts";
 import { UsageError } from "../usage_error.ts";
 
 /** One argument as `functions <Function>` describes it. */
@@ -125,65 +118,67 @@ unless --format says otherwise.`,
       help: "Use the built-in catalogue of --product; no server, no password.",
     },
   },
-  flagGroups: [
-    { title: "Output", flags: OUTPUT_FLAGS },
-    { title: "Connection", flags: CONNECTION_FLAGS },
-  ],
+  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "mspe-run functions",
     "mspe-run functions VerifyStore",
     "mspe-run functions --offline --product server --format json",
   ],
-  async run(parsed, io) {
+  run(parsed, io) {
     const [name, ...extra] = parsed.positionals;
     if (extra.length > 0) {
       throw new UsageError(
         "functions takes at most one function name: mspe-run functions [<Function>].",
       );
     }
-    const settings = readConnection(parsed, io);
-    let metadata: readonly FunctionMetadata[];
-    let product: Product = settings.product;
+    // A table reads best for a list of 100 functions; --format still wins.
+    const terminalFormat: Format = name === undefined ? "table" : "list";
     if (parsed.bool("offline")) {
-      metadata = catalog(product);
-    } else {
-      await using client = await openClient(settings, io, timeoutSignal(settings));
-      product = client.product;
-      metadata = client.metadata ?? catalog(product);
+      const { product } = readConnection(parsed, io);
+      const out = readOutput(parsed, io, terminalFormat);
+      return Promise.resolve(printFunctions(out, catalog(product), product, name));
     }
-    const known = new Map(catalog(product).map((fn) => [fn.name, fn]));
-    if (name === undefined) {
-      // A table reads best for a list of 100 functions; --format still wins.
-      const out = new Output(io, {
-        format: chooseFormat(
-          parsed.string("format") ?? (io.stdout.isTerminal ? "table" : "json"),
-          true,
+    return withSession(
+      parsed,
+      io,
+      ({ client, out }) =>
+        Promise.resolve(
+          printFunctions(out, client.metadata ?? catalog(client.product), client.product, name),
         ),
-        color: !parsed.bool("no-color"),
-        quiet: parsed.bool("quiet"),
-      });
-      const rows = [...metadata].sort((a, b) => a.name.localeCompare(b.name)).map((fn) => {
-        const d = describe(fn, known.get(fn.name));
-        return {
-          name: d.name,
-          group: d.group,
-          longRunning: d.longRunning,
-          description: d.description,
-        };
-      });
-      out.show(rows);
-      out.note(
-        `${rows.length} functions on ${
-          productName(product)
-        }. Describe one: mspe-run functions <Function>`,
-      );
-      return ExitCode.Ok;
-    }
-    const out = readOutput(parsed, io);
-    const description = describe(requireFunction(metadata, name, product), known.get(name));
-    if (out.format === "list") out.line(helpText(description).trimEnd());
-    else if (out.format === "table") out.show(description.args);
-    else out.show(description);
-    return ExitCode.Ok;
+      { terminalFormat },
+    );
   },
 };
+
+/** Lists the functions of `metadata`, or describes the one called `name`. */
+function printFunctions(
+  out: Output,
+  metadata: readonly FunctionMetadata[],
+  product: Product,
+  name: string | undefined,
+): number {
+  const known = new Map(catalog(product).map((fn) => [fn.name, fn]));
+  if (name === undefined) {
+    const rows = [...metadata].sort((a, b) => a.name.localeCompare(b.name)).map((fn) => {
+      const d = describe(fn, known.get(fn.name));
+      return {
+        name: d.name,
+        group: d.group,
+        longRunning: d.longRunning,
+        description: d.description,
+      };
+    });
+    out.show(rows);
+    out.note(
+      `${rows.length} functions on ${
+        productName(product)
+      }. Describe one: mspe-run functions <Function>`,
+    );
+    return ExitCode.Ok;
+  }
+  const description = describe(requireFunction(metadata, name, product), known.get(name));
+  if (out.format === "list") out.line(helpText(description).trimEnd());
+  else if (out.format === "table") out.show(description.args);
+  else out.show(description);
+  return ExitCode.Ok;
+}

@@ -8,9 +8,17 @@
 
 import { getCertificateInfo } from "../../tls_info.ts";
 import type { Command } from "../command.ts";
-import { HELP_FLAGS, OUTPUT_FLAGS, readOutput, timeoutSignal } from "../connection.ts";
-import { CONNECTION_FLAGS, readConnection } from "../connection.ts";
+import {
+  address,
+  CONNECTION_FLAGS,
+  HELP_FLAGS,
+  OUTPUT_FLAGS,
+  readCaCerts,
+  readConnection,
+  readOutput,
+} from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
+import { TimeLimits } from "../timeouts.ts";
 import { UsageError } from "../usage_error.ts";
 
 const TLS_INFO_FLAGS = {
@@ -45,20 +53,20 @@ certificate of the Management API HTTP server) before you pin it.`,
     }
     const settings = readConnection(parsed, io);
     const out = readOutput(parsed, io);
-    const caCerts: string[] = [];
-    for (const file of settings.caCertFiles) {
-      try {
-        caCerts.push(await io.readTextFile(file));
-      } catch {
-        throw new UsageError(`Cannot read the --ca-cert file ${file}. Check the path.`);
-      }
-    }
+    const caCerts = await readCaCerts(io, settings.caCertFiles);
     const port = settings.port ?? (settings.product === "server" ? 8463 : 8474);
-    const signal = timeoutSignal(settings);
-    const info = await getCertificateInfo(settings.host, port, {
-      ...(signal ? { signal } : {}),
-      ...(caCerts.length > 0 ? { caCerts } : {}),
-    });
+    // One request: its limit is the whole command's.
+    const limits = new TimeLimits(settings.timeoutMs);
+    const signal = limits.deadline ?? AbortSignal.timeout(limits.requestTimeoutMs);
+    let info;
+    try {
+      info = await getCertificateInfo(settings.host, port, {
+        signal,
+        ...(caCerts.length > 0 ? { caCerts } : {}),
+      });
+    } catch (error) {
+      throw limits.explain(error, address(settings));
+    }
     const pin = `--pin-sha256 ${info.sha256}`;
     if (out.format === "json" || out.format === "ndjson") {
       out.show({ ...info, pinFlag: pin });

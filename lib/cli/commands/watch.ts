@@ -7,20 +7,11 @@
 
 import { resumeCall } from "../../../mod.ts";
 import type { Command } from "../command.ts";
-import {
-  CONNECTION_FLAGS,
-  HELP_FLAGS,
-  openClient,
-  OUTPUT_FLAGS,
-  readConnection,
-  readOutput,
-  resumeCommandFor,
-  timeoutSignal,
-} from "../connection.ts";
+import { HELP_FLAGS } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
+import { FOLLOW_FLAGS, SERVER_FLAG_GROUPS, withSession } from "../session.ts";
 import { UsageError } from "../usage_error.ts";
-import { reportDetached, shortToken, watchOperation } from "../watching.ts";
-import { printFinal } from "./call.ts";
+import { shortToken } from "../watching.ts";
 
 /** `mspe-run watch`. */
 export const watchCommand: Command = {
@@ -34,22 +25,15 @@ expired after the call ended, or never existed). Ctrl-C detaches again (exit cod
 --cancel-on-interrupt cancels the call instead.`,
   flags: {
     ...HELP_FLAGS,
-    status: { type: "boolean", help: "Print the whole status object, not only the result." },
-    "cancel-on-interrupt": {
-      type: "boolean",
-      help: "On Ctrl-C, cancel the call on the server instead of detaching.",
-    },
+    ...FOLLOW_FLAGS,
   },
-  flagGroups: [
-    { title: "Output", flags: OUTPUT_FLAGS },
-    { title: "Connection", flags: CONNECTION_FLAGS },
-  ],
+  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "token=$(mspe-run call VerifyStore instanceID=acme id=1 includeIndexes=false --no-wait)",
     'mspe-run watch "$token"',
     'mspe-run watch "$token" --status --format json',
   ],
-  async run(parsed, io) {
+  run(parsed, io) {
     const [token, ...extra] = parsed.positionals;
     if (token === undefined || token === "") {
       throw new UsageError(
@@ -57,21 +41,14 @@ expired after the call ended, or never existed). Ctrl-C detaches again (exit cod
       );
     }
     if (extra.length > 0) throw new UsageError("watch takes one token. Watch one call at a time.");
-    const settings = readConnection(parsed, io);
-    const out = readOutput(parsed, io);
-    const signal = timeoutSignal(settings);
-    await using client = await openClient(settings, io, signal);
-    const resumeCommand = resumeCommandFor(settings);
-    const label = `call ${shortToken(token)}`;
-    const outcome = await watchOperation(
-      client,
-      (detach) =>
-        resumeCall(client, token, { signal: signal ? AbortSignal.any([signal, detach]) : detach }),
-      io,
-      { label, out, cancelOnInterrupt: parsed.bool("cancel-on-interrupt"), resumeCommand },
-    );
-    if (outcome.kind === "detached") return reportDetached(io, label, outcome.token, resumeCommand);
-    printFinal(out, "The call", outcome.status, parsed.bool("status"));
-    return ExitCode.Ok;
+    return withSession(parsed, io, async ({ client, out, follow }) => {
+      const final = await follow(
+        `call ${shortToken(token)}`,
+        (signal) => resumeCall(client, token, { signal }),
+        parsed.bool("cancel-on-interrupt"),
+      );
+      out.final("The call", final, parsed.bool("status"));
+      return ExitCode.Ok;
+    });
   },
 };

@@ -1,0 +1,117 @@
+/**
+ * What every command that talks to a server shares: its flag groups, and a session that reads the
+ * connection and output flags, starts the time limits, connects, follows long-running calls, and
+ * closes the client at the end. Each command keeps only what is its own.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import type { Client, Operation, Status } from "../../mod.ts";
+import type { FlagSpecs, ParsedArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+import {
+  address,
+  CONNECTION_FLAGS,
+  type ConnectionSettings,
+  openClient,
+  OUTPUT_FLAGS,
+  readConnection,
+  readOutput,
+  resumeCommandFor,
+} from "./connection.ts";
+import type { Format } from "./format.ts";
+import type { CliIo } from "./io.ts";
+import type { Output } from "./output.ts";
+import { TimeLimits } from "./timeouts.ts";
+import { watchOperation } from "./watching.ts";
+
+/** The flag groups of every command that talks to a server, for {@linkcode Command.flagGroups}. */
+export const SERVER_FLAG_GROUPS: NonNullable<Command["flagGroups"]> = [
+  { title: "Output", flags: OUTPUT_FLAGS },
+  { title: "Connection", flags: CONNECTION_FLAGS },
+];
+
+/** The flags of the commands that follow a call to its end (`call`, `watch`). */
+export const FOLLOW_FLAGS: FlagSpecs = {
+  status: { type: "boolean", help: "Print the whole status object, not only the result." },
+  "cancel-on-interrupt": {
+    type: "boolean",
+    help: "On Ctrl-C, cancel the call on the server instead of detaching.",
+  },
+};
+
+/** A connected client with the printer and the settings it was made from. */
+export interface Session {
+  /** The client; closed when the session's body ends. */
+  readonly client: Client;
+  /** Where data, progress and messages go. */
+  readonly out: Output;
+  /** The connection flags as read. */
+  readonly settings: ConnectionSettings;
+  /** The `--timeout` deadline, for a call's `signal`; `undefined` without `--timeout`. */
+  readonly deadline: AbortSignal | undefined;
+  /** The `mspe-run watch <token>` command that reaches the same server. */
+  resumeCommand(token: string): string;
+  /**
+   * Follows a long-running call to its end with progress on stderr; `start` makes the operation
+   * with the signal it is given. Ctrl-C detaches (rejects with `Detached`: exit code 130), or with
+   * `cancelOnInterrupt` sends cancel-async and waits for the cancelled end.
+   */
+  follow(
+    label: string,
+    start: (signal: AbortSignal) => Operation,
+    cancelOnInterrupt: boolean,
+  ): Promise<Status>;
+}
+
+/** Options of {@linkcode withSession}. */
+export interface SessionOptions {
+  /** The format on a terminal when `--format` is not given (default `list`). */
+  readonly terminalFormat?: Format;
+}
+
+/**
+ * Reads the flags, connects, runs `body` with the session and closes the client. A timeout, from
+ * `--timeout` or the per-request limit, becomes one message that names the server and the limit.
+ *
+ * @example
+ * ```ts ignore
+ * run: (parsed, io) =>
+ *   withSession(parsed, io, async ({ client, out }) => {
+ *     out.show((await invokeCall(client, "GetEnvironmentInfo")).result);
+ *     return ExitCode.Ok;
+ *   }),
+ * ```
+ */
+export async function withSession(
+  parsed: ParsedArgs,
+  io: CliIo,
+  body: (session: Session) => Promise<number>,
+  options: SessionOptions = {},
+): Promise<number> {
+  const settings = readConnection(parsed, io);
+  const out = readOutput(parsed, io, options.terminalFormat);
+  const limits = new TimeLimits(settings.timeoutMs);
+  try {
+    await using client = await openClient(settings, io, limits);
+    const resumeCommand = resumeCommandFor(settings);
+    return await body({
+      client,
+      out,
+      settings,
+      deadline: limits.deadline,
+      resumeCommand,
+      follow: (label, start, cancelOnInterrupt) =>
+        watchOperation(client, (detach) => start(limits.withDeadline(detach)), io, {
+          label,
+          out,
+          cancelOnInterrupt,
+          resumeCommand,
+        }),
+    });
+  } catch (error) {
+    throw limits.explain(error, address(settings));
+  }
+}
