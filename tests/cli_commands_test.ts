@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
+import { ENVELOPE_KEYS } from "./_helpers.ts";
 import { CA_PEM_PATH, CliProcess, type CliResult, mockFlags, ROOT, runCli } from "./cli_helpers.ts";
 
 /** The mock's password: distinctive, so that any leak into output is found. */
@@ -173,16 +174,7 @@ Deno.test("mspe-run commands against the mock", async (t) => {
     );
     assert.equal(code, 0);
     const status = JSON.parse(stdout);
-    assert.deepEqual(Object.keys(status), [
-      "error",
-      "token",
-      "statusVersion",
-      "statusCode",
-      "percentProgress",
-      "statusText",
-      "result",
-      "logOutput",
-    ]);
+    assert.deepEqual(Object.keys(status), ENVELOPE_KEYS);
     const stores = await run(
       ["call", "GetStores", "instanceID=acme", "includeSize=true", "--format", "json", ...flags],
     );
@@ -268,29 +260,18 @@ Deno.test("mspe-run commands against the mock", async (t) => {
   await t.step(
     "tls-info shows the fingerprint and a --pin-sha256 line, then the pin works",
     async () => {
-      const info = await run([
-        "tls-info",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(mock.port),
-        "--format",
-        "json",
-      ], {});
+      const tlsInfo = (format: string) =>
+        run(
+          ["tls-info", "--host", "127.0.0.1", "--port", String(mock.port), "--format", format],
+          {},
+        );
+      const info = await tlsInfo("json");
       assert.equal(info.code, 0, info.stderr);
       const parsed = JSON.parse(info.stdout);
       assert.equal(parsed.sha256, mock.certificate?.sha256);
       assert.equal(parsed.authorized, false);
       assert.equal(parsed.pinFlag, `--pin-sha256 ${mock.certificate?.sha256}`);
-      const list = await run([
-        "tls-info",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(mock.port),
-        "--format",
-        "list",
-      ], {});
+      const list = await tlsInfo("list");
       assert.match(list.stdout, /^sha256 +: [0-9A-F:]{95}$/m);
       assert.match(list.stdout, /^ {2}--pin-sha256 [0-9A-F:]{95}$/m);
       const pinned = await run(

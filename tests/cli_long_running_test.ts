@@ -181,26 +181,23 @@ Deno.test("mspe-run with long-running calls", async (t) => {
       });
       assert.ok(!noColor.stdout.includes("\x1b[32m"), "NO_COLOR");
 
-      // No MSPE_PASSWORD: a prompt on the terminal, and what is typed is not echoed.
-      const prompt = new CliProcess(["call", "Ping", "--username", "admin", ...flags], {
-        pty: true,
-        interactive: true,
-      });
-      await prompt.waitFor("stdout", /Password for admin on 127\.0\.0\.1: /);
-      await prompt.type("admin\r");
-      const prompted = await prompt.done;
+      // No MSPE_PASSWORD: a prompt on the terminal; `keys` are typed at it.
+      const atPrompt = async (keys: string) => {
+        const child = new CliProcess(["call", "Ping", "--username", "admin", ...flags], {
+          pty: true,
+          interactive: true,
+        });
+        await child.waitFor("stdout", /Password for admin on 127\.0\.0\.1: /);
+        await child.type(keys);
+        return await child.done;
+      };
+      const prompted = await atPrompt("admin\r");
       assert.equal(prompted.code, 0, prompted.stdout);
       assert.ok(!prompted.stdout.includes("admin\r") && !/: admin/.test(prompted.stdout));
 
       // Ctrl-C at the prompt: nothing sent, no error, exit code 130.
       const requestsBefore = mock.stats.requests;
-      const interrupted = new CliProcess(["call", "Ping", "--username", "admin", ...flags], {
-        pty: true,
-        interactive: true,
-      });
-      await interrupted.waitFor("stdout", /Password for admin on 127\.0\.0\.1: /);
-      await interrupted.type("\x03");
-      const cancelled = await interrupted.done;
+      const cancelled = await atPrompt("\x03");
       assert.equal(cancelled.code, 130, cancelled.stdout);
       assert.doesNotMatch(cancelled.stdout, /error/);
       assert.equal(mock.stats.requests, requestsBefore);
