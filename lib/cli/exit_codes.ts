@@ -65,7 +65,7 @@ export const EXIT_CODE_HELP: string = [
   "  3    authentication failed: wrong user name or password",
   "  4    the call failed on the server (statusCode failed, or an HTTP error status)",
   "  5    cancelled",
-  "  6    timed out (--timeout)",
+  "  6    timed out: no reply within the time limit (--timeout; 120 s per request by default)",
   "  7    token expired or unknown",
   "  8    TLS verification failed: the server's certificate was not accepted",
   "  130  interrupted with Ctrl-C while watching: the call goes on; the token to resume is printed",
