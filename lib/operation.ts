@@ -173,7 +173,7 @@ class FollowedCall<R> implements Operation<R> {
       return: (): Promise<IteratorResult<Status<R>, undefined>> => {
         if (!closed) {
           closed = true;
-
+          this.#stopWatching();
         }
         return Promise.resolve(finished);
       },

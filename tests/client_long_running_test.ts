@@ -82,6 +82,11 @@ Deno.test("the long poll sends token, lastKnownStatusVersion and millisecondsTim
   polls.length = 0;
   await invokeCall(client, "VerifyStore", VERIFY, { statusTimeoutMs: 0 });
   assertEquals(polls.map((form) => form.millisecondsTimeout), ["0", "0"]);
+  // By default the server may hold each poll 5000 ms, as in the PowerShell wrapper.
+  polls.length = 0;
+  await using byDefault = await newClient(server.options);
+  await invokeCall(byDefault, "VerifyStore", VERIFY);
+  assertEquals(polls.map((form) => form.millisecondsTimeout), ["5000", "5000"]);
 });
 
 Deno.test("invokeCall follows a long-running call to its end and calls onStatus on every status", async () => {
@@ -274,6 +279,34 @@ Deno.test("stopCall takes a token or a status, and invokeCall rejects with Cance
   await assertRejects(stopCall(client, "s0000000000unknown"), TokenExpiredError);
 });
 
+Deno.test('after stopCall a final "failed" is a CancelledError, whatever its message', async () => {
+  // A server that ends every call as "failed" with a message that does not say "cancel".
+  const cancelled = new Set<string>();
+  await using server = serveRaw(async (request) => {
+    const path = new URL(request.url).pathname;
+    const form = Object.fromEntries(new URLSearchParams(await request.text()));
+    const token = form.token ?? `t${Math.random()}`;
+    if (path === "/api/cancel-async") cancelled.add(token);
+    const final = path === "/api/get-status" && cancelled.has(token);
+    return apiReply({
+      ...succeeded(null),
+      error: final ? { message: "The operation was aborted by the user.", details: null } : null,
+      token,
+      statusVersion: final ? 3 : 1,
+      statusCode: final ? "failed" : "running",
+    });
+  });
+  await using client = await newClient({ ...server.options, statusTimeoutMs: 0 });
+  const operation = startCall(client, "VerifyStore", VERIFY);
+  await stopCall(client, operation);
+  const error = await assertRejects(operation.final, CancelledError, "was cancelled");
+  assertEquals(error.status.error?.message, "The operation was aborted by the user.");
+  // The same answer to a call this client did not cancel is an ApiError.
+  const other = startCall(client, "VerifyStore", VERIFY);
+  cancelled.add((await other.token)!);
+  await assertRejects(other.final, ApiError, "aborted by the user");
+});
+
 Deno.test("resumeCall picks up a running call by its token from another client", async () => {
   await using server = await startMock({ jobs: { stepMs: Infinity } });
   const token = await (async () => {
@@ -285,10 +318,13 @@ Deno.test("resumeCall picks up a running call by its token from another client",
     return token; // the first client is closed: the "script" ends, the server's work goes on
   })();
   await using client = await clientFor(server);
-  const resumed = resumeCall(client, token, { lastKnownStatusVersion: 2 });
+  // The script saw version 3 (the first reply and two steps): the first status is the next one.
+  const resumed = resumeCall(client, token, { lastKnownStatusVersion: 3 });
   const iterator = resumed[Symbol.asyncIterator]();
-  const next = await iterator.next();
-  assertEquals(next.value?.statusVersion, 3);
+  const first = iterator.next();
+  await waitFor(() => server.stats.openLongPolls === 1, "the long poll");
+  server.app.jobs.step(token);
+  assertEquals((await first).value?.statusVersion, 4);
   assertEquals(resumed.functionName, null);
   assertEquals(await resumed.token, token);
   while (server.app.jobs.step(token)) { /* finish */ }

@@ -2,6 +2,7 @@ import {
   ApiError,
   ArgumentError,
   AuthenticationError,
+  CancelledError,
   type Client,
   type ClientOptions,
   ConnectionError,
@@ -10,6 +11,8 @@ import {
   newClient,
   ProtocolError,
   resumeCall,
+  startCall,
+  stopCall,
   TlsError,
 } from "../mod.ts";
 import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
@@ -220,13 +223,18 @@ Deno.test("MailStore Server works with the same functions", async () => {
   const first = users.result?.[0];
   const userInfo = await invokeCall(client, "GetUserInfo", { userName: first!.userName });
   assertEquals(userInfo.result?.userName, first!.userName);
-  const { startCall, stopCall } = await import("../mod.ts");
   const verify = await invokeCall(client, "VerifyStore", { id: 1, includeIndexes: false });
   assertEquals(verify.statusCode, "succeeded");
+  assertEquals(verify.percentProgress, 100);
   server.app.jobs.config.stepMs = Infinity;
   const operation = startCall(client, "VerifyStore", { id: 1, includeIndexes: true });
+  const token = (await operation.token)!;
+  server.app.jobs.step(token);
+  const resumed = resumeCall(client, token, { lastKnownStatusVersion: 1 });
+  assertEquals((await resumed[Symbol.asyncIterator]().next()).value?.statusVersion, 2);
   await stopCall(client, operation);
-  await operation.final.catch(() => {});
+  await assertRejects(operation.final, CancelledError);
+  await assertRejects(resumed.final, CancelledError);
   await assertRejects(
     invokeCall(client, "GetEnvironmentInfo" as "GetServerInfo"),
     ArgumentError,

@@ -1,11 +1,13 @@
 import {
   ApiError,
+  ArgumentError,
   AuthenticationError,
   ConnectionError,
   HttpError,
   invokeCall,
   newClient,
   ProtocolError,
+  startCall,
   uncheckedFunction,
 } from "../mod.ts";
 import { assertEquals, assertMatch, assertRejects } from "./_assert.ts";
@@ -94,6 +96,9 @@ Deno.test("on the wire: POST, form body with Content-Length, Basic header, encod
   await invokeCall(client, "RenameStore", { instanceID: "acme", id: 0, name: "a&b=c" });
   await invokeCall(client, "GetStores", { instanceID: "acme", includeSize: false });
   await invokeCall(client, "CreateInstanceHost", { config: { serverName: "h", port: 8472 } });
+  await invokeCall(client, "CreateInstanceHost", { config: '{"serverName":"h2"}' });
+  await invokeCall(client, "GetStores", { instanceID: "acme", includeSize: true });
+  await invokeCall(client, "RenameStore", { instanceID: "acme", id: 1e21, name: "big" });
   const expectedAuthorization = `Basic ${btoa(`${USERNAME}:${PASSWORD}`)}`;
   for (const request of seen) {
     assertEquals(request.method, "POST");
@@ -111,6 +116,9 @@ Deno.test("on the wire: POST, form body with Content-Length, Basic header, encod
     "/api/invoke/RenameStore",
     "/api/invoke/GetStores",
     "/api/invoke/CreateInstanceHost",
+    "/api/invoke/CreateInstanceHost",
+    "/api/invoke/GetStores",
+    "/api/invoke/RenameStore",
   ]);
   assertEquals(seen[0]?.body, "");
   assertEquals(seen[0]?.headers.get("content-length"), "0");
@@ -125,6 +133,44 @@ Deno.test("on the wire: POST, form body with Content-Length, Basic header, encod
   assertEquals(forms[2]?.name, "a&b=c");
   assertEquals(forms[3], { instanceID: "acme", includeSize: "false" });
   assertEquals(forms[4], { config: '{"serverName":"h","port":8472}' });
+  assertEquals(forms[5], { config: '{"serverName":"h2"}' }); // JSON text goes as it is
+  assertEquals(forms[6]?.includeSize, "true");
+  assertEquals(forms[7]?.id, "1000000000000000000000"); // decimal, never 1e+21
+});
+
+Deno.test("a call the metadata refuses costs no request; names that could alter the URL are refused", async () => {
+  await using server = await startMock();
+  await using client = await clientFor(server);
+  await using unchecked = await clientFor(server, { metadata: "none" });
+  server.stats.reset();
+  const refused: [() => Promise<unknown>, string][] = [
+    [
+      () => invokeCall(client, "GetUser" as "GetUsers", { instanceID: "acme" }),
+      "Did you mean GetUsers",
+    ],
+    [
+      () => invokeCall(client, "GetUsers", { instanceId: "acme" } as never),
+      "did you mean instanceID",
+    ],
+    [
+      () => invokeCall(client, "GetUserInfo", { instanceID: "acme" } as never),
+      "missing mandatory argument userName",
+    ],
+    [() => invokeCall(client, "CompactStore", { instanceID: "acme", id: NaN }), "not NaN"],
+    [
+      () => invokeCall(client, "CompactStore", { instanceID: "acme", id: Infinity }),
+      "not Infinity",
+    ],
+    [() => invokeCall(unchecked, "../get-metadata" as "Ping"), "not a valid function name"],
+    [() => invokeCall(unchecked, "GetUsers?instanceID=x" as "Ping"), "not a valid function name"],
+    [() => invokeCall(unchecked, uncheckedFunction("Get%2FUsers")), "not a valid function name"],
+    [
+      () => Promise.resolve().then(() => startCall(unchecked, "a/b" as "Ping")),
+      "not a valid function name",
+    ],
+  ];
+  for (const [call, message] of refused) await assertRejects(call, ArgumentError, message);
+  assertEquals(server.stats.requests, 0);
 });
 
 Deno.test("connections are kept alive and reused", async () => {
