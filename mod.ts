@@ -11,11 +11,14 @@
  *   `AbortError` / `TimeoutError` `DOMException`s. No error or log ever shows the password.
  * - Certificates are verified; {@linkcode TlsOptions} add a private CA, pin a self-signed
  *   certificate, or (per client only) accept any certificate.
+ * - Nothing hangs: every HTTP request has a time limit (`requestTimeoutMs`, two minutes by default;
+ *   a `get-status` long poll gets `statusTimeoutMs` more), and an unknown token is a
+ *   {@linkcode TokenExpiredError}.
  *
  * The four examples of MailStore's PowerShell tutorial, in TypeScript:
  *
  * Example 1: call a function without arguments.
- * ```ts ignore
+ * ```ts
  * import { invokeCall, newClient } from "@mspe/mspe";
  * await using client = await newClient({
  *   username: "admin",
@@ -30,7 +33,7 @@
  * ```
  *
  * Example 2: call functions with arguments: every user of every instance.
- * ```ts ignore
+ * ```ts
  * import { invokeCall, newClient } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "admin" });
  * const instances = (await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [];
@@ -47,7 +50,7 @@
  * ```
  *
  * Example 3: wait for a call the server runs asynchronously; `invokeCall` follows it to the end.
- * ```ts ignore
+ * ```ts
  * import { invokeCall, newClient } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "admin" });
  * const instances = (await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [];
@@ -60,7 +63,7 @@
  * ```
  *
  * Example 4: react to every status of an asynchronous call, then cancel it if needed.
- * ```ts ignore
+ * ```ts
  * import { invokeCall, newClient, startCall, stopCall } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "admin" });
  * const instances = (await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [];
@@ -69,13 +72,16 @@
  *   id: 1,
  *   includeIndexes: false,
  * });
+ * let stopped = false;
  * for await (const status of operation) {
  *   console.log(status.statusVersion, status.statusCode, status.percentProgress, status.logOutput);
- *   if (status.percentProgress !== null && status.percentProgress > 50) {
+ *   if (!stopped && (status.percentProgress ?? 0) > 50) {
+ *     stopped = true;
  *     await stopCall(client, operation); // Stop-MSApiCall; the loop goes on to the final status
  *   }
  * }
- * await operation.final.catch((error) => console.error(String(error))); // CancelledError
+ * // The last status was the final one; `final` rejects with CancelledError if the stop took effect.
+ * await operation.final.catch((error) => console.error(String(error)));
  * ```
  *
  * @module

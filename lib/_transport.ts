@@ -183,7 +183,8 @@ function defaultWarn(message: string): void {
  * Creates the transport for one client.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * const caPem = await Deno.readTextFile("ca.pem");
  * using transport = createTransport({ tls: { caCerts: [caPem] } });
  * const response = await transport.fetch("https://localhost:8474/api/get-metadata", {
  *   method: "POST",

@@ -16,14 +16,15 @@ import type { ResultOf } from "./results.ts";
  * @typeParam R The result type of the call.
  *
  * @example Progress and a deadline
- * ```ts ignore
+ * ```ts
  * import { invokeCall, newClient, type CallOptions } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "secret" });
  * const options: CallOptions = {
  *   timeoutMs: 30 * 60_000,
  *   onStatus: (status) => console.error(`${status.percentProgress ?? 0}%`),
  * };
- * await invokeCall(client, "VerifyStore", { instanceID: "acme", id: 1 }, options);
+ * const args = { instanceID: "acme", id: 1, includeIndexes: false };
+ * await invokeCall(client, "VerifyStore", args, options);
  * ```
  */
 export interface CallOptions<R = unknown> {
@@ -56,7 +57,7 @@ export interface CallOptions<R = unknown> {
  * every optional argument (they leave it out).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { type CallArgs, type Client, newClient } from "@mspe/mspe";
  * const client = await newClient({ username: "admin", password: "secret", instanceID: "acme" });
  * const args: CallArgs<typeof client, "GetUserInfo"> = { userName: "jdoe" }; // instanceID from the client
@@ -97,7 +98,7 @@ export type CallParameters<A, R> = Record<never, never> extends A
  * client `C` and function `F`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { type CallParametersOf, type Client } from "@mspe/mspe";
  * type P = CallParametersOf<Client<"spe", null>, "GetUsers">; // [args: { instanceID: string }, options?]
  * ```

@@ -89,7 +89,7 @@ export interface ClientOptions {
  * optional), `null` when it has none.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { type Client, invokeCall, newClient } from "@mspe/mspe";
  * async function version(client: Client<"spe">): Promise<string> {
  *   const status = await invokeCall(client, "GetEnvironmentInfo");
@@ -373,6 +373,14 @@ function checkMetadataList(list: readonly FunctionMetadata[]): FunctionMetadata[
  */
 async function checkServerCredentials(wire: WireContext): Promise<void> {
   const status = await postStatus(wire, "/api/invoke/GetServerInfo", "");
+  if (status.statusCode === "failed" && /unknown api function/i.test(status.error?.message ?? "")) {
+    // SPE does not know GetServerInfo: the product is wrong, not the password.
+    throw new AuthenticationError(
+      `The server at ${wire.baseUrl} does not know GetServerInfo, so it is not MailStore Server: ` +
+        `for MailStore SPE leave out product: "server" (its API port is 8474), or check the port.`,
+      { cause: new ApiError("GetServerInfo", status) },
+    );
+  }
   if (status.statusCode === "failed") {
     throw new AuthenticationError(
       `The credentials check failed: GetServerInfo answered "${
@@ -410,7 +418,7 @@ function basicAuthorization(username: string, password: string): string {
  * the `signal`'s reason when it aborts.
  *
  * @example Connecting to SPE with a private CA
- * ```ts ignore
+ * ```ts
  * import { newClient } from "@mspe/mspe";
  * await using client = await newClient({
  *   username: "admin",
@@ -422,7 +430,7 @@ function basicAuthorization(username: string, password: string): string {
  * ```
  *
  * @example MailStore Server (port 8463; its functions take no instanceID)
- * ```ts ignore
+ * ```ts
  * import { invokeCall, newClient } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "admin", product: "server" });
  * console.log((await invokeCall(client, "GetServerInfo")).result?.version);

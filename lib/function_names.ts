@@ -140,7 +140,7 @@ const FUNCTION_NAME = /^[A-Za-z0-9_]+$/;
  * @throws {ArgumentError} When the name has other characters than letters, digits and underscores.
  *
  * @example Calling a function the catalogue does not list yet
- * ```ts ignore
+ * ```ts
  * import { invokeCall, newClient, uncheckedFunction } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "secret" });
  * const status = await invokeCall(client, uncheckedFunction("GetSomethingNew"), { verbose: true });

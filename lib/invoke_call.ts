@@ -39,7 +39,7 @@ import { callSignal, resolveCallOptions, resolveFunction } from "./_call.ts";
  * @throws {ConnectionError} The server could not be reached or the connection broke.
  *
  * @example Tutorial example 2: the users of every instance
- * ```ts ignore
+ * ```ts
  * import { invokeCall, newClient } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "admin" });
  * const instances = (await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [];
@@ -70,7 +70,7 @@ export function invokeCall<C extends Client, F extends FunctionName<C["product"]
  * @returns The final status; its `result` is `unknown`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { invokeCall, newClient, uncheckedFunction } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "secret" });
  * const status = await invokeCall(client, uncheckedFunction("GetSomethingNew"), { flag: true });

@@ -25,10 +25,11 @@ import { callSignal, type ResolvedCallOptions } from "./_call.ts";
  * @typeParam R The result type.
  *
  * @example Following VerifyStore with progress
- * ```ts ignore
+ * ```ts
  * import { newClient, startCall } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "secret" });
- * const operation = startCall(client, "VerifyStore", { instanceID: "acme", id: 1 });
+ * const args = { instanceID: "acme", id: 1, includeIndexes: false };
+ * const operation = startCall(client, "VerifyStore", args);
  * for await (const status of operation) {
  *   console.log(status.statusVersion, status.percentProgress, status.statusText);
  * }

@@ -44,7 +44,7 @@ export interface ResumeOptions<R = unknown> extends CallOptions<R> {
  * @throws {ArgumentError} For an empty token or a bad lastKnownStatusVersion.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { newClient, resumeCall } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "admin" });
  * const token = await Deno.readTextFile("verify.token");

@@ -29,10 +29,11 @@ import { createOperation, type Operation } from "./operation.ts";
  * missing mandatory argument or a value of the wrong type.
  *
  * @example Tutorial example 4: react to every status while doing other work
- * ```ts ignore
+ * ```ts
  * import { newClient, startCall } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "admin" });
- * const operation = startCall(client, "VerifyStore", { instanceID: "acme", id: 1 }, {
+ * const args = { instanceID: "acme", id: 1, includeIndexes: false };
+ * const operation = startCall(client, "VerifyStore", args, {
  *   onStatus: (status) => console.log(status.statusVersion, status.percentProgress, status.logOutput),
  * });
  * console.log("token:", await operation.token);
@@ -55,7 +56,7 @@ export function startCall<C extends Client, F extends FunctionName<C["product"]>
  * @returns The operation; its `result` is `unknown`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { newClient, startCall, uncheckedFunction } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "secret" });
  * for await (const status of startCall(client, uncheckedFunction("VerifyEverything"))) {

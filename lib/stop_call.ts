@@ -48,9 +48,11 @@ async function tokenOf(target: unknown): Promise<string> {
 }
 
 /**
- * Asks the server to cancel a long-running call (`cancel-async`) and returns its reply. The server
- * decides if and when the call stops; an operation still being followed goes on to the final status,
- * and its `final` promise then rejects with {@linkcode CancelledError}.
+ * Asks the server to cancel a long-running call (`cancel-async`) and returns its reply at once; it
+ * does not wait for the call to stop. The server decides if and when the call stops: an operation
+ * still being followed goes on to the final status, and its `final` promise (or
+ * {@linkcode invokeCall}) then rejects with {@linkcode CancelledError}, or resolves as usual if the
+ * call finished before the cancel took effect.
  *
  * @param client A client from {@linkcode newClient}.
  * @param target The call: its token, a status object of it, or its {@linkcode Operation}.
@@ -60,10 +62,11 @@ async function tokenOf(target: unknown): Promise<string> {
  * @throws {TokenExpiredError} When the server does not know the token.
  *
  * @example Tutorial: cancelling an asynchronous call
- * ```ts ignore
+ * ```ts
  * import { CancelledError, newClient, startCall, stopCall } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "admin" });
- * const operation = startCall(client, "VerifyStore", { instanceID: "acme", id: 1 });
+ * const args = { instanceID: "acme", id: 1, includeIndexes: false };
+ * const operation = startCall(client, "VerifyStore", args);
  * await stopCall(client, operation);
  * try {
  *   await operation.final;

@@ -4,7 +4,7 @@
  * would accept it as it is. Behind `mspe-run tls-info`.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { getCertificateInfo } from "@mspe/mspe";
  * const info = await getCertificateInfo("spe.example.com", 8474);
  * console.log(info.sha256, info.authorized ? "trusted" : info.authorizationError);
@@ -23,7 +23,7 @@ import { toTransportError } from "./_transport.ts";
  * What {@linkcode getCertificateInfo} found out about a server's certificate.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { getCertificateInfo, type CertificateInfo } from "@mspe/mspe";
  * const info: CertificateInfo = await getCertificateInfo("localhost", 8474);
  * if (info.selfSigned) console.log(`Pin it: --pin-sha256 ${info.sha256}`);
@@ -74,7 +74,7 @@ export interface CertificateInfo {
  * Options of {@linkcode getCertificateInfo}.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { getCertificateInfo } from "@mspe/mspe";
  * await getCertificateInfo("10.0.0.5", 8474, { servername: "spe.example.com", signal: AbortSignal.timeout(5000) });
  * ```
@@ -111,7 +111,7 @@ function isoDate(text: string | undefined): string {
  * `options.signal` aborts.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { getCertificateInfo } from "@mspe/mspe";
  * const info = await getCertificateInfo("localhost", 8474, { signal: AbortSignal.timeout(5000) });
  * console.log(`${info.subject}, valid until ${info.validTo}`);

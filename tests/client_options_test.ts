@@ -396,3 +396,15 @@ Deno.test("a failed GetServerInfo at creation is an AuthenticationError carrying
   );
   assertEquals(error.cause instanceof ApiError, true);
 });
+
+Deno.test('product: "server" against SPE says the product is wrong, not the password', async () => {
+  await using server = await startMock();
+  const error = await assertRejects(
+    newClient({ ...optionsFor(server), product: "server" }),
+    AuthenticationError,
+    "does not know GetServerInfo, so it is not MailStore Server",
+  );
+  assertEquals(error.cause instanceof ApiError, true);
+  assertMatch((error.cause as ApiError).message, /Unknown API function GetServerInfo/);
+  assertEquals(server.stats.byPath, { "/api/invoke/GetServerInfo": 1 });
+});

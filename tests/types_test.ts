@@ -8,12 +8,15 @@ import {
   type Client,
   type EnvironmentInfo,
   type FunctionName,
+  type Instance,
+  type InstanceStatistics,
   invokeCall,
   type Job,
   newClient,
   type Operation,
   type ResultOf,
   type ServerInfo,
+  type ServiceStatus,
   startCall,
   type Status,
   type Store,
@@ -55,11 +58,16 @@ Deno.test("types: client type follows product and default instanceID", async () 
 
 Deno.test("types: result types of the common functions", () => {
   assertType<Equal<ResultOf<"spe", "GetEnvironmentInfo">, EnvironmentInfo>>(true);
+  assertType<Equal<ResultOf<"spe", "GetServiceStatus">, ServiceStatus>>(true);
+  assertType<Equal<ResultOf<"spe", "GetInstances">, readonly Instance[]>>(true);
+  assertType<Equal<ResultOf<"spe", "GetInstanceStatistics">, InstanceStatistics>>(true);
   assertType<Equal<ResultOf<"spe", "GetUsers">, readonly User[]>>(true);
   assertType<Equal<ResultOf<"spe", "GetUserInfo">, UserInfo>>(true);
   assertType<Equal<ResultOf<"spe", "GetStores">, readonly Store[]>>(true);
   assertType<Equal<ResultOf<"spe", "GetJobs">, readonly Job[]>>(true);
   assertType<Equal<ResultOf<"server", "GetServerInfo">, ServerInfo>>(true);
+  assertType<Equal<ResultOf<"server", "GetUsers">, readonly User[]>>(true);
+  assertType<Equal<ResultOf<"server", "GetStores">, readonly Store[]>>(true);
   assertType<Equal<ResultOf<"spe", "Ping">, unknown>>(true);
   assertType<Equal<ResultOf<"spe", "VerifyStore">, unknown>>(true);
   assertType<Equal<CallArgs<Client<"spe", null>, "GetUsers">, { readonly instanceID: string }>>(
