@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Deadlines } from "./_deadlines.ts";
 import type { Transport } from "./_transport.ts";
 import { toTransportError } from "./_transport.ts";
 import type { ApiErrorInfo, Status } from "./status.ts";
@@ -27,6 +28,8 @@ export interface WireContext {
   readonly headers: Readonly<Record<string, string>>;
   /** The per-request time limit in milliseconds (ClientOptions.requestTimeoutMs). */
   readonly requestTimeoutMs: number;
+  /** Times the requests in flight (one timer per client). */
+  readonly deadlines: Deadlines;
   /** Aborts when the client is closed or its `signal` option aborts. */
   readonly signal: AbortSignal;
 }
@@ -95,9 +98,9 @@ export async function post(
     if (source.aborted) controller.abort(source.reason);
     else source.addEventListener("abort", onAbort);
   }
-  const timer = setTimeout(
-    () => controller.abort(timeoutError(path, limit, options.extraTimeoutMs !== undefined)),
+  const deadline = context.deadlines.add(
     limit,
+    () => controller.abort(timeoutError(path, limit, options.extraTimeoutMs !== undefined)),
   );
   let status: number;
   let text: string;
@@ -119,7 +122,7 @@ export async function post(
     if (signal.aborted) throw signal.reason;
     throw asWireError(error, url);
   } finally {
-    clearTimeout(timer);
+    context.deadlines.delete(deadline);
     for (const source of sources) source.removeEventListener("abort", onAbort);
   }
   if (status === 200) return { status, text };

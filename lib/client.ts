@@ -9,6 +9,7 @@
 import type { FunctionMetadata, Product } from "./metadata.ts";
 import { ApiError, ArgumentError, AuthenticationError } from "./errors.ts";
 import { createTransport, type TlsOptions, type Transport } from "./_transport.ts";
+import { Deadlines } from "./_deadlines.ts";
 import { fetchMetadata, postStatus, type WireContext } from "./_wire.ts";
 import { type CallPreparation, indexMetadata } from "./_validate.ts";
 import { catalog } from "./catalog.ts";
@@ -257,6 +258,7 @@ class MspeClient implements Client<Product, string | null> {
     );
     this.#closing = (async () => {
       await whenIdle(this.#state);
+      this.#state.wire.deadlines.close();
       this.#transport.close();
     })();
     return this.#closing;
@@ -516,6 +518,7 @@ export async function newClient<const O extends ClientOptions>(
       "accept": "application/json",
     },
     requestTimeoutMs,
+    deadlines: new Deadlines(),
     signal: controller.signal,
   };
   let metadata: readonly FunctionMetadata[] | null;
@@ -533,6 +536,7 @@ export async function newClient<const O extends ClientOptions>(
     }
   } catch (error) {
     detach();
+    wire.deadlines.close();
     transport.close();
     throw error;
   }

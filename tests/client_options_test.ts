@@ -16,6 +16,7 @@ import {
   TlsError,
 } from "../mod.ts";
 import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
+import { Deadlines } from "../lib/_deadlines.ts";
 import { assertEquals, assertMatch, assertRejects, assertRejectsWith } from "./_assert.ts";
 import {
   apiReply,
@@ -260,19 +261,18 @@ Deno.test("TLS options reach the transport: a pinned certificate is trusted with
   );
 });
 
-/** The delays of the timers set while `run` runs, 60 s and longer (the mock's own timers are shorter). */
+/** The time limits given to the requests sent while `run` runs. */
 async function longTimers(run: () => Promise<unknown>): Promise<number[]> {
-  const original = globalThis.setTimeout;
+  const original = Deadlines.prototype.add;
   const delays: number[] = [];
-  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
-    const ms = args[1] ?? 0;
-    if (ms >= 60_000) delays.push(ms);
-    return original(...args);
-  }) as typeof setTimeout;
+  Deadlines.prototype.add = function (this: Deadlines, limitMs, expire) {
+    delays.push(limitMs);
+    return original.call(this, limitMs, expire);
+  };
   try {
     await run();
   } finally {
-    globalThis.setTimeout = original;
+    Deadlines.prototype.add = original;
   }
   return delays;
 }
