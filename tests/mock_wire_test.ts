@@ -4,18 +4,9 @@ import { createMockApp } from "../lib/mock/mod.ts";
 import { SERVER_CATALOG } from "../lib/_catalog/server.ts";
 import { SPE_CATALOG } from "../lib/_catalog/spe.ts";
 import { AUTH, FORM, read, withMock } from "./testdata/mock/helpers.ts";
+import { ENVELOPE_KEYS } from "./_helpers.ts";
 
 const BOM = [0xef, 0xbb, 0xbf];
-const KEYS = [
-  "error",
-  "token",
-  "statusVersion",
-  "statusCode",
-  "percentProgress",
-  "statusText",
-  "result",
-  "logOutput",
-];
 
 Deno.test("mock: sync reply bytes are BOM + 2-space CRLF JSON with the envelope keys in order", async () => {
   await withMock({}, async ({ invoke }) => {
@@ -29,7 +20,7 @@ Deno.test("mock: sync reply bytes are BOM + 2-space CRLF JSON with the envelope 
     assert.ok(!raw.endsWith("\n"), "no trailing newline");
     assert.ok(!/[^\r]\n/.test(raw), "every LF is preceded by CR");
     assert.equal(raw, JSON.stringify(JSON.parse(raw), null, 2).replaceAll("\n", "\r\n"));
-    assert.deepEqual(Object.keys(reply.json), KEYS);
+    assert.deepEqual(Object.keys(reply.json), ENVELOPE_KEYS);
     assert.equal(reply.json.statusCode, "succeeded");
     assert.equal(reply.json.result.userName, "admin");
     assert.equal(reply.json.percentProgress, null);
@@ -134,7 +125,7 @@ Deno.test("mock: a missing mandatory argument gives the documented error envelop
   await withMock({}, async ({ invoke }) => {
     const reply = await invoke("GetUserInfo", { instanceID: "acme" });
     assert.equal(reply.status, 200);
-    assert.deepEqual(Object.keys(reply.json), KEYS);
+    assert.deepEqual(Object.keys(reply.json), ENVELOPE_KEYS);
     assert.equal(reply.json.statusCode, "failed");
     assert.equal(reply.json.result, null);
     assert.equal(reply.json.error.message, "Missing API argument userName.");

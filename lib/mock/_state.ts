@@ -245,6 +245,31 @@ export interface MockStateOptions {
 }
 
 /**
+ * What CreateInstance (and seeding) gives for a new instance; the rest takes defaults.
+ *
+ * @example
+ * ```ts
+ * import type { InstanceConfig } from "@mspe/mspe/mock";
+ * const config: InstanceConfig = { instanceID: "acme", instanceHost: "host01" };
+ * console.log(config.instanceID);
+ * ```
+ */
+export interface InstanceConfig {
+  /** The instance's ID. */
+  instanceID: string;
+  /** The instance host it runs on. */
+  instanceHost: string;
+  /** A short alias (default: the first three letters of the ID). */
+  alias?: string;
+  /** The display name (default: the ID, capitalised). */
+  displayName?: string;
+  /** The start mode (default "automatic"). */
+  startMode?: string;
+  /** The base directory (default `E:\\MailStore\\<id>`). */
+  baseDirectory?: string;
+}
+
+/**
  * The simulated server's state. Tests change it directly, for example to disable service provider
  * access or stop an instance; the next API call sees the change.
  *
@@ -316,15 +341,7 @@ export class MockState {
     }
   }
 
-  #addInstance(config: {
-    instanceID: string;
-    instanceHost: string;
-    alias?: string;
-    displayName?: string;
-    startMode?: string;
-    baseDirectory?: string;
-    status?: InstanceStatus;
-  }): MockInstance {
+  #addInstance(config: InstanceConfig & { status?: InstanceStatus }): MockInstance {
     const id = config.instanceID;
     const status = config.status ?? "running";
     const instance: MockInstance = {
@@ -346,14 +363,7 @@ export class MockState {
   }
 
   /** Adds an instance (CreateInstance). */
-  createInstance(config: {
-    instanceID: string;
-    instanceHost: string;
-    alias?: string;
-    displayName?: string;
-    startMode?: string;
-    baseDirectory?: string;
-  }): MockInstance {
+  createInstance(config: InstanceConfig): MockInstance {
     return this.#addInstance({ ...config, status: "stopped" });
   }
 

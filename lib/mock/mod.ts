@@ -29,6 +29,7 @@ export { SIMULATED_FUNCTIONS } from "./_functions.ts";
 export type { JobsConfig, MockJobs } from "./_jobs.ts";
 export type { Product } from "../metadata.ts";
 export {
+  type InstanceConfig,
   type InstanceStatus,
   type MockInstance,
   type MockInstanceHost,
