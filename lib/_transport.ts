@@ -14,6 +14,7 @@
  * @module
  */
 
+import { X509Certificate } from "node:crypto";
 import { ArgumentError, ConnectionError, MspeError, TlsError } from "./errors.ts";
 import { createNodeFetch } from "./_transport_node.ts";
 
@@ -63,7 +64,10 @@ export interface TransportOptions {
    * `Deno.HttpClient`) in its init. Not used on the `node:https` path.
    */
   fetch?: typeof fetch | undefined;
-  /** Where the `ignoreInvalidCerts` warning goes; one line on stderr by default. */
+  /**
+   * Where the `ignoreInvalidCerts` warning goes (the text, without any prefix); by default one line
+   * on stderr, prefixed with "mspe: ".
+   */
   warn?: ((message: string) => void) | undefined;
 }
 
@@ -106,9 +110,104 @@ function checkVersion(name: string, value: unknown): "1.2" | "1.3" | undefined {
   );
 }
 
+// As Deno's own PEM reader has them: the BEGIN and END lines start a line, and the BEGIN line has
+// nothing after it. A block without its END line runs to the end of the text, and counts as damaged.
+const PEM_BLOCK =
+  /^-----BEGIN CERTIFICATE-----[ \t\r]*$([\s\S]*?)(^-----END CERTIFICATE-----|(?![\s\S]))/gm;
+
+/** What {@linkcode inspectPemCertificates} found in a PEM text. */
+export interface PemCertificates {
+  /** How many `-----BEGIN CERTIFICATE-----` blocks the text has. */
+  count: number;
+  /** The position (1-based) of the first block that is not a whole certificate, or undefined. */
+  damaged: number | undefined;
+  /**
+   * Each block as canonical PEM (the Base64 re-wrapped at 64 characters, nothing around it), or
+   * undefined for a damaged one.
+   */
+  certificates: (string | undefined)[];
+}
+
+/** A PEM block's body as canonical PEM when it is the Base64 of a certificate that parses. */
+function canonicalCertificate(body: string): string | undefined {
+  // Decoded by hand rather than handing the PEM text to X509Certificate, which refuses indented
+  // lines that Deno's own PEM reader accepts.
+  const base64 = body.replace(/\s/g, "");
+  let der: Uint8Array;
+  try {
+    der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+  // Every certificate is a DER SEQUENCE of some size; checked first, as it is cheap.
+  if (der.length < 64 || der[0] !== 0x30) return undefined;
+  try {
+    new X509Certificate(der);
+  } catch {
+    return undefined;
+  }
+  const lines = base64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
+}
+
+/**
+ * Reads the CERTIFICATE blocks of a PEM text and finds the first one that is not a whole
+ * certificate (a body that is not Base64, was cut short, or lost its END line), so that a damaged
+ * CA file is reported where it is given rather than as a failed connection later.
+ *
+ * @example
+ * ```ts
+ * import { inspectPemCertificates } from "./_transport.ts";
+ * const damaged = "-----BEGIN CERTIFICATE-----\nnotbase64!!\n-----END CERTIFICATE-----\n";
+ * const { count, damaged: which } = inspectPemCertificates(damaged);
+ * console.log(count, which); // 1 1
+ * ```
+ */
+export function inspectPemCertificates(pem: string): PemCertificates {
+  const certificates = [...pem.matchAll(PEM_BLOCK)].map((match) =>
+    match[2] ? canonicalCertificate(match[1] ?? "") : undefined
+  );
+  const index = certificates.indexOf(undefined);
+  return {
+    count: certificates.length,
+    damaged: index < 0 ? undefined : index + 1,
+    certificates,
+  };
+}
+
+const CA_CERT_ADVICE = "Give the PEM file of the CA certificate as it was exported, and check " +
+  "that it was copied whole.";
+
+/**
+ * The certificates of one `caCerts` entry as canonical PEM blocks; throws {@linkcode ArgumentError}
+ * naming the entry when it holds none or a damaged one.
+ */
+function readCaCert(pem: unknown, index: number): string[] {
+  if (typeof pem !== "string") {
+    throw new ArgumentError(
+      `caCerts[${index}] is not a string. Give each CA certificate as PEM text.`,
+    );
+  }
+  const found = inspectPemCertificates(pem);
+  if (found.count === 0) {
+    throw new ArgumentError(
+      `caCerts[${index}] holds no PEM certificate (text starting with ` +
+        `-----BEGIN CERTIFICATE-----). ${CA_CERT_ADVICE}`,
+    );
+  }
+  if (found.damaged !== undefined) {
+    const which = found.count > 1 ? ` (certificate ${found.damaged} of ${found.count})` : "";
+    throw new ArgumentError(
+      `caCerts[${index}] has a damaged certificate${which}: the text between the BEGIN and END ` +
+        `lines is not a whole Base64 certificate. ${CA_CERT_ADVICE}`,
+    );
+  }
+  return found.certificates.filter((certificate) => certificate !== undefined);
+}
+
 /** The checked, normalised TLS options. */
 export interface ResolvedTls {
-  /** Extra CA PEMs, or undefined for none. */
+  /** Extra CA certificates, one canonical PEM block each, or undefined for none. */
   caCerts: readonly string[] | undefined;
   /** The pinned fingerprint: 64 upper-case hex digits. */
   pin: string | undefined;
@@ -145,17 +244,14 @@ export function resolveTls(tls: TlsOptions | undefined): ResolvedTls {
       );
     }
   }
+  let caCerts: string[] | undefined;
   if (options.caCerts !== undefined) {
     if (!Array.isArray(options.caCerts)) {
       throw new ArgumentError("caCerts must be a list of PEM certificates.");
     }
-    for (const pem of options.caCerts) {
-      if (typeof pem !== "string" || !pem.includes("-----BEGIN CERTIFICATE-----")) {
-        throw new ArgumentError(
-          "caCerts must hold PEM certificates (text starting with -----BEGIN CERTIFICATE-----).",
-        );
-      }
-    }
+    // Canonical blocks for both paths: node:tls in Deno parses `ca` itself and throws, uncaught,
+    // on an indented line or text around a block that Deno.createHttpClient accepts.
+    caCerts = options.caCerts.flatMap(readCaCert);
   }
   if (pin !== undefined && options.ignoreInvalidCerts === true) {
     throw new ArgumentError(
@@ -165,7 +261,7 @@ export function resolveTls(tls: TlsOptions | undefined): ResolvedTls {
   const min = exact ?? floor ?? "1.2";
   const max = exact ?? "1.3";
   return {
-    caCerts: options.caCerts && options.caCerts.length > 0 ? options.caCerts : undefined,
+    caCerts: caCerts && caCerts.length > 0 ? caCerts : undefined,
     pin,
     ignoreInvalidCerts: options.ignoreInvalidCerts === true,
     minVersion: `TLSv${min}`,
@@ -176,7 +272,7 @@ export function resolveTls(tls: TlsOptions | undefined): ResolvedTls {
 
 function defaultWarn(message: string): void {
   // One line on stderr; never stdout, which a script's output goes to.
-  console.error(message);
+  console.error(`mspe: ${message}`);
 }
 
 /**

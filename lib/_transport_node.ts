@@ -83,7 +83,7 @@ export function createNodeFetch(
 
   if (tlsOptions.ignoreInvalidCerts && pin === undefined) {
     warn(
-      "mspe: certificate checks are off for this client (ignoreInvalidCerts / --insecure): anyone on the " +
+      "Certificate checks are off for this client (ignoreInvalidCerts / --insecure): anyone on the " +
         "network path can read and change the traffic, including the password. Pin the server's " +
         "certificate instead (pinnedSha256 / --pin-sha256; `mspe-run tls-info` shows its fingerprint).",
     );

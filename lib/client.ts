@@ -75,6 +75,25 @@ export interface ClientOptions {
   /** The fetch to send requests with (tests inject one); it receives a `client` in its init. */
   fetch?: typeof fetch | undefined;
   /**
+   * Where the client's warnings go, such as the one `tls.ignoreInvalidCerts` gives (once per
+   * client, when it is created). It receives the text alone, one sentence or more without a
+   * trailing newline, to show in the application's own style. Default: one line on stderr,
+   * prefixed with "mspe: ". Warnings never contain the password.
+   *
+   * @example Showing warnings in a script's own style
+   * ```ts
+   * import { newClient } from "@mspe/mspe";
+   * await using client = await newClient({
+   *   username: "admin",
+   *   password: Deno.env.get("MSPE_PASSWORD")!,
+   *   tls: { ignoreInvalidCerts: true },
+   *   onWarning: (message) => console.error(`warning: ${message}`),
+   * });
+   * console.log(client.url);
+   * ```
+   */
+  onWarning?: ((message: string) => void) | undefined;
+  /**
    * How often a failed `get-status` poll (connection reset, HTTP 502/503/504, request timeout) is
    * retried, with jittered backoff. Default 4. The call itself is never retried.
    */
@@ -409,8 +428,9 @@ function basicAuthorization(username: string, password: string): string {
  *
  * @param options User name, password, host, port, product, TLS and the defaults of the calls.
  * @returns The client, typed by product and by whether a default instanceID was given.
- * @throws {ArgumentError} For a missing user name or password, a bad host, a port outside 1-65535 or
- * another invalid option; nothing is sent then.
+ * @throws {ArgumentError} For a missing user name or password, a bad host, a port outside 1-65535, a
+ * `tls.caCerts` entry that is not a whole PEM certificate, or another invalid option; nothing is sent
+ * then.
  * @throws {AuthenticationError} When the server refuses the credentials (with `metadata: "fetch"`).
  * @throws {TlsError} When the server's certificate is refused.
  * @throws {ConnectionError} When the server cannot be reached.
@@ -500,10 +520,18 @@ export async function newClient<const O extends ClientOptions>(
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new ArgumentError("fetch must be a function.");
   }
+  if (options.onWarning !== undefined && typeof options.onWarning !== "function") {
+    throw new ArgumentError("onWarning must be a function that takes the warning's text.");
+  }
   options.signal?.throwIfAborted();
 
-  // Throws ArgumentError for bad TLS options before anything is opened.
-  const transport = createTransport({ tls: options.tls, fetch: options.fetch });
+  // Throws ArgumentError for bad TLS options (a damaged caCerts entry, say) before anything is
+  // opened or sent.
+  const transport = createTransport({
+    tls: options.tls,
+    fetch: options.fetch,
+    warn: options.onWarning,
+  });
   const controller = new AbortController();
   const outer = options.signal;
   const onOuterAbort = (): void => controller.abort(outer?.reason);

@@ -289,12 +289,17 @@ Deno.test("mspe-run commands against the mock", async (t) => {
     },
   );
 
-  await t.step("--insecure connects and warns on stderr", async () => {
+  await t.step("--insecure connects and warns once on stderr, in the CLI's style", async () => {
     const { code, stderr } = await run(
       ["call", "Ping", "--host", "127.0.0.1", "--port", String(mock.port), "--insecure"],
     );
-    assert.equal(code, 0);
-    assert.match(stderr, /certificate checks are off/);
+    assert.equal(code, 0, stderr);
+    const warnings = stderr.split("\n").filter((line) => /certificate checks are off/i.test(line));
+    assert.equal(warnings.length, 1, stderr);
+    assert.match(warnings[0] ?? "", /^warning: Certificate checks are off for this client/);
+    assert.match(warnings[0] ?? "", /--pin-sha256/);
+    // Not the library's own default line.
+    assert.doesNotMatch(stderr, /mspe:/);
   });
 
   await t.step("the password from --password-file, a file or stdin", async () => {

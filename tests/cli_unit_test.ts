@@ -393,11 +393,16 @@ Deno.test("--ca-cert files: a readable PEM certificate, or a message that names 
       "ca.pem": good,
       "key.pem": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
       "bad.pem": "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+      // Base64 that starts like a certificate but lost its last lines (copied in part).
+      "cut.pem": good.split("\n").filter((_, i, lines) => i < 3 || i >= lines.length - 2).join(
+        "\n",
+      ),
     },
   });
   assert.deepEqual(await readCaCerts(io, ["ca.pem"]), [good]);
   await assert.rejects(readCaCerts(io, ["key.pem"]), /key\.pem holds no PEM certificate/);
   await assert.rejects(readCaCerts(io, ["bad.pem"]), /bad\.pem has a damaged certificate/);
+  await assert.rejects(readCaCerts(io, ["cut.pem"]), /cut\.pem has a damaged certificate/);
   await assert.rejects(readCaCerts(io, ["nope.pem"]), /nope\.pem: it does not exist/);
 });
 

@@ -103,7 +103,7 @@ Deno.test("TLS: ignoreInvalidCerts accepts any certificate, per client, and says
         await invokeCall(client, "GetEnvironmentInfo");
       }
       assertEquals(warnings.length, 1, `${name}: ${warnings}`);
-      assertMatch(warnings[0] ?? "", /certificate checks are off/);
+      assertMatch(warnings[0] ?? "", /^mspe: Certificate checks are off for this client/);
       // Never process-wide: a client without the option in the same process still refuses it.
       await assertRefused(server, { caCerts: [CA] }, "");
     }
@@ -126,4 +126,146 @@ Deno.test("TLS: a version floor or pin of 1.2 or 1.3 connects; 1.0 and 1.1 are r
     );
     assertEquals(server.stats.requests, 0);
   }
+});
+
+Deno.test("TLS: a damaged caCerts entry rejects newClient at once, naming the entry, on both paths", async () => {
+  await using server = await mockWith("server");
+  const damaged = "-----BEGIN CERTIFICATE-----\nnotbase64!!\n-----END CERTIFICATE-----\n";
+  // The default path, and the node:https path (a TLS version, ignoreInvalidCerts).
+  const variants: TlsOptions[] = [{}, { tlsVersion: "1.2" }, { ignoreInvalidCerts: true }];
+  for (const variant of variants) {
+    const warnings: string[] = [];
+    server.stats.reset();
+    const error = await assertRejects(
+      newClient({
+        username: USERNAME,
+        password: PASSWORD,
+        host: "localhost",
+        port: server.port,
+        tls: { ...variant, caCerts: [CA, damaged] },
+        onWarning: (message) => warnings.push(message),
+      }),
+      ArgumentError,
+    );
+    const label = JSON.stringify(variant);
+    assertMatch(error.message, /^caCerts\[1\] has a damaged certificate: /, label);
+    assertMatch(error.message, /PEM file of the CA certificate as it was exported/, label);
+    assertMatch(error.message, /copied whole/, label);
+    assertEquals(server.stats.requests, 0, label);
+  }
+  // The same CA, whole, works.
+  await assertWorks(server, { caCerts: [CA] });
+});
+
+Deno.test("TLS: onWarning receives the ignoreInvalidCerts warning once per client instead of stderr", async () => {
+  await using server = await mockWith("self-signed");
+  const printed: string[] = [];
+  const original = console.error;
+  console.error = (...data: unknown[]) => printed.push(data.join(" "));
+  try {
+    const first: string[] = [];
+    const second: string[] = [];
+    const open = (seen: string[]) =>
+      newClient({
+        username: USERNAME,
+        password: PASSWORD,
+        host: "localhost",
+        port: server.port,
+        tls: { ignoreInvalidCerts: true },
+        onWarning: (message) => seen.push(message),
+      });
+    {
+      await using a = await open(first);
+      await using b = await open(second);
+      await invokeCall(a, "GetEnvironmentInfo");
+      await invokeCall(b, "GetEnvironmentInfo");
+      await invokeCall(a, "GetEnvironmentInfo");
+    }
+    assertEquals(first.length, 1, String(first));
+    assertEquals(second.length, 1, String(second));
+    // The text alone, for the application to show in its own style.
+    assertMatch(first[0] ?? "", /^Certificate checks are off for this client/);
+    assertMatch(first[0] ?? "", /pinnedSha256/);
+    assertEquals(printed, []);
+    // A client with verification on does not warn.
+    const none: string[] = [];
+    await using checked = await newClient({
+      username: USERNAME,
+      password: PASSWORD,
+      host: "localhost",
+      port: server.port,
+      tls: { pinnedSha256: server.certificate?.sha256 ?? "" },
+      onWarning: (message) => none.push(message),
+    });
+    await invokeCall(checked, "GetEnvironmentInfo");
+    assertEquals(none, []);
+  } finally {
+    console.error = original;
+  }
+  await assertRejects(
+    newClient({
+      username: USERNAME,
+      password: PASSWORD,
+      onWarning: "stderr" as unknown as () => void,
+    }),
+    ArgumentError,
+    "onWarning must be a function",
+  );
+});
+
+/** Runs `code` in a fresh Deno process (the project's config) and returns what it printed. */
+async function runDeno(code: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "-q", code],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+Deno.test("TLS: with onWarning nothing reaches the process's stderr; without it, one line", async () => {
+  const script = (hook: boolean) => `
+    import { invokeCall, newClient } from ${
+    JSON.stringify(new URL("../mod.ts", import.meta.url).href)
+  };
+    import { serveMock } from ${
+    JSON.stringify(new URL("../lib/mock/mod.ts", import.meta.url).href)
+  };
+    const seen = [];
+    await using server = await serveMock();
+    {
+      await using client = await newClient({
+        username: "admin",
+        password: "admin",
+        host: "localhost",
+        port: server.port,
+        tls: { ignoreInvalidCerts: true },
+        ${hook ? "onWarning: (message) => seen.push(message)," : ""}
+      });
+      await invokeCall(client, "GetEnvironmentInfo");
+      await invokeCall(client, "GetEnvironmentInfo");
+    }
+    console.log(JSON.stringify(seen));
+  `;
+  const hooked = await runDeno(script(true));
+  assertEquals(hooked.code, 0, hooked.stderr);
+  assertEquals(hooked.stderr, "");
+  const seen = JSON.parse(hooked.stdout) as string[];
+  assertEquals(seen.length, 1);
+  assertMatch(seen[0] ?? "", /^Certificate checks are off/);
+  // The default, so that the check above can fail: exactly one line, with the library's prefix.
+  const plain = await runDeno(script(false));
+  assertEquals(plain.code, 0, plain.stderr);
+  assertEquals(JSON.parse(plain.stdout), []);
+  const lines = plain.stderr.trimEnd().split("\n");
+  assertEquals(lines.length, 1, plain.stderr);
+  assertMatch(lines[0] ?? "", /^mspe: Certificate checks are off for this client/);
 });

@@ -413,7 +413,8 @@ Deno.test("transport: ignoreInvalidCerts accepts each bad certificate and warns 
       assert.equal(await text(response), "ok", name);
     }
     assert.equal(warnings.length, 1, name);
-    assert.match(warnings[0]!, /certificate checks are off/);
+    // The text alone: whoever shows it adds its own prefix.
+    assert.match(warnings[0]!, /^Certificate checks are off for this client/);
     assert.match(warnings[0]!, /--pin-sha256/);
   }
   // Per client: a second client warns again, and a client without the option still checks.
@@ -488,6 +489,81 @@ Deno.test("transport: TLS 1.0, 1.1 and unknown versions are refused with an Argu
     /contradict/,
   );
   assert.throws(() => createTransport({ tls: { caCerts: ["not a certificate"] } }), /PEM/);
+});
+
+/** The fixture CA as one PEM block: its Base64 body and a rebuilder for variants of it. */
+const CA_BODY = CA.replace(/-----[A-Z ]+-----/g, "").trim();
+const block = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+
+/** caCerts entries that look like PEM but hold no whole certificate. */
+const DAMAGED_PEMS: [string, string][] = [
+  ["a body that is not Base64", block("notbase64!!")],
+  ["a line of the body missing", block(CA_BODY.split("\n").filter((_, i) => i !== 2).join("\n"))],
+  ["the body cut short", block(CA_BODY.slice(0, 200))],
+  ["no END line", CA.replace("-----END CERTIFICATE-----", "")],
+  // Deno's PEM reader needs the END line at the start of a line.
+  ["the END line indented", CA.replace("-----END", "  -----END")],
+  // Base64 of a DER SEQUENCE that is not a certificate (an EC public key).
+  [
+    "a DER SEQUENCE that is not a certificate",
+    block(
+      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEiqSplKJooEHDyokBpgbQmY2gADGb/kLWz4lvLsKiYYg0tH0SFqijVWkE8ugJ4o5r5Q2gdreJ8ttEVo7pTaI25A==",
+    ),
+  ],
+];
+
+Deno.test("transport (both paths): a damaged caCerts entry is an ArgumentError naming it, before any request", async () => {
+  await using server = serveTls("server");
+  for (const path of PATHS) {
+    for (const [what, damaged] of DAMAGED_PEMS) {
+      for (
+        const [caCerts, name, which] of [
+          [[CA, damaged], "caCerts[1]", ""],
+          // One entry may hold a bundle; the message says which of its certificates is damaged.
+          [[CA + damaged], "caCerts[0]", " (certificate 2 of 2)"],
+        ] as const
+      ) {
+        assert.throws(
+          () => createTransport({ tls: { ...path.tls, caCerts } }),
+          (error: unknown) => {
+            assert.ok(error instanceof ArgumentError, `${path.name}, ${what}: ${error}`);
+            assert.ok(
+              error.message.startsWith(`${name} has a damaged certificate${which}: `),
+              `${path.name}, ${what}: ${error.message}`,
+            );
+            assert.match(error.message, /PEM file of the CA certificate as it was exported/);
+            assert.match(error.message, /copied whole/);
+            return true;
+          },
+        );
+      }
+    }
+    assert.throws(
+      () => createTransport({ tls: { ...path.tls, caCerts: [CA, "not a certificate"] } }),
+      (error: unknown) =>
+        error instanceof ArgumentError &&
+        /^caCerts\[1\] holds no PEM certificate/.test(error.message),
+    );
+  }
+  assert.equal(server.requests, 0);
+});
+
+Deno.test("transport (both paths): CA files as people have them are accepted and trusted", async () => {
+  await using server = serveTls("server");
+  const accepted: [string, string][] = [
+    ["Windows line ends", CA.replaceAll("\n", "\r\n")],
+    ["indented Base64 lines", CA.replace(/\n(?!-|$)/g, "\n    ")],
+    ["the body on one line", block(CA_BODY.replace(/\s/g, ""))],
+    ["text around the block", `subject=CN = mspe test CA\n${CA}\n# end\n`],
+    ["a bundle", pem("self-signed.pem") + CA],
+  ];
+  for (const path of PATHS) {
+    for (const [what, caPem] of accepted) {
+      using transport = createTransport({ tls: { ...path.tls, caCerts: [caPem] } });
+      const response = await transport.fetch(`https://localhost:${server.port}/`, {});
+      assert.equal(await text(response), "ok", `${path.name}, ${what}`);
+    }
+  }
 });
 
 Deno.test("transport (node path): method, headers and bodies arrive as fetch would send them", async () => {

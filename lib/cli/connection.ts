@@ -17,6 +17,9 @@ import {
   type TlsOptions,
 } from "../../mod.ts";
 import type { Product } from "../metadata.ts";
+// The library's own check of CA files, so that the CLI's messages and the library's agree on what
+// is damaged; the CLI only adds the file's name.
+import { inspectPemCertificates } from "../_transport.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { chooseFormat, type Format } from "./format.ts";
 import { checkProduct } from "./function_lookup.ts";
@@ -242,17 +245,6 @@ export function readOutput(
   });
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g;
-
-/** Whether a PEM block's body is Base64 of a DER SEQUENCE, as every certificate is. */
-function isDerCertificate(body: string): boolean {
-  try {
-    return atob(body.replace(/\s/g, "")).charCodeAt(0) === 0x30;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Reads the `--ca-cert` files and checks that each holds PEM certificates, so that a wrong file is
  * a usage error that names it rather than a failed connection.
@@ -273,14 +265,14 @@ export async function readCaCerts(io: CliIo, files: readonly string[]): Promise<
         `Cannot read the --ca-cert file ${file}: ${whyUnreadable(error)}. Check the path.`,
       );
     }
-    const blocks = [...text.matchAll(PEM_CERTIFICATE)].map((match) => match[1] ?? "");
-    if (blocks.length === 0) {
+    const found = inspectPemCertificates(text);
+    if (found.count === 0) {
       throw new UsageError(
         `The --ca-cert file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----). ` +
           "Export the CA certificate as PEM (Base64).",
       );
     }
-    if (!blocks.every(isDerCertificate)) {
+    if (found.damaged !== undefined) {
       throw new UsageError(
         `The --ca-cert file ${file} has a damaged certificate: the text between the BEGIN and END ` +
           "lines is not a Base64 certificate. Export the CA certificate again as PEM (Base64).",
@@ -303,7 +295,9 @@ export function tlsOptions(settings: ConnectionSettings, caCerts: readonly strin
 
 /**
  * Reads the password and the CA files and connects. `newClient` fetches the server's metadata, which
- * also checks the user name and password, and shows whether `--product` matches the server.
+ * also checks the user name and password, and shows whether `--product` matches the server. The
+ * client's warnings (`--insecure`) go to `onWarning`, by default a plain `warning: ...` line on
+ * stderr.
  *
  * @example
  * ```ts ignore
@@ -314,6 +308,7 @@ export async function openClient(
   settings: ConnectionSettings,
   io: CliIo,
   limits: TimeLimits,
+  onWarning: (message: string) => void = (message) => io.stderr.write(`warning: ${message}\n`),
 ): Promise<Client> {
   if (settings.username === undefined) {
     throw new UsageError("No user name given. Use --username <name> or set MSPE_USERNAME.");
@@ -331,6 +326,7 @@ export async function openClient(
     product: settings.product,
     tls: tlsOptions(settings, caCerts),
     requestTimeoutMs: limits.requestTimeoutMs,
+    onWarning,
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.instance !== undefined ? { instanceID: settings.instance } : {}),
     ...(limits.deadline !== undefined ? { signal: limits.deadline } : {}),

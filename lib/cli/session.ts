@@ -95,7 +95,8 @@ export async function withSession(
   const out = readOutput(parsed, io, options.terminalFormat);
   const limits = new TimeLimits(settings.timeoutMs);
   try {
-    await using client = await openClient(settings, io, limits);
+    // Warnings (--insecure) in the CLI's own style, once, through the same stderr as the rest.
+    await using client = await openClient(settings, io, limits, (message) => out.warn(message));
     const resumeCommand = resumeCommandFor(settings);
     return await body({
       client,
