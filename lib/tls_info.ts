@@ -17,7 +17,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { ArgumentError, TlsError } from "./errors.ts";
 import { describeVerifyFailure } from "./_transport_node.ts";
-import { toTransportError } from "./_transport.ts";
+import { resolveTls, toTransportError } from "./_transport.ts";
 
 /**
  * What {@linkcode getCertificateInfo} found out about a server's certificate.
@@ -132,6 +132,14 @@ export function getCertificateInfo(
     return Promise.reject(new ArgumentError(`The port must be 1 to 65535, not ${String(port)}.`));
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
+  // The same checks and canonical PEM as the client's transport: a damaged CA file is an
+  // ArgumentError here too, and node:tls never sees the indented layouts it cannot read.
+  let trusted: readonly string[] | undefined;
+  try {
+    trusted = caCerts && caCerts.length > 0 ? resolveTls({ caCerts }).caCerts : undefined;
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const address = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   const name = servername ?? address;
   const where = `${address}:${port}`;
@@ -144,7 +152,7 @@ export function getCertificateInfo(
       minVersion: "TLSv1.2",
     };
     if (net.isIP(name) === 0) connectOptions.servername = name;
-    if (caCerts && caCerts.length > 0) connectOptions.ca = [...tls.rootCertificates, ...caCerts];
+    if (trusted && trusted.length > 0) connectOptions.ca = [...tls.rootCertificates, ...trusted];
     const socket = tls.connect(connectOptions);
     let settled = false;
     const finish = (error: unknown, info?: CertificateInfo): void => {

@@ -96,7 +96,10 @@ Deno.test("one permission set for compile, tasks and tests: the least the CLI ne
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const set = config.permissions?.["mspe-run"];
   assert.ok(set, 'deno.json has permissions["mspe-run"]');
-  assert.deepEqual(Object.keys(set).sort(), ["env", "net", "read"]);
+  assert.deepEqual(Object.keys(set).sort(), ["env", "net", "read", "sys"]);
+  // Sys: only the system's CA store, which node:tls reads when --ca-cert adds to it (the node:https
+  // path for --pin-sha256, --insecure, --tls-version, and tls-info).
+  assert.deepEqual(set.sys, ["ca"]);
   assert.equal(set.net, true);
   // Read: --ca-cert and --password-file name files at run time, anywhere.
   assert.equal(set.read, true);

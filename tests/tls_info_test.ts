@@ -125,3 +125,17 @@ Deno.test("tls-info: bad arguments are ArgumentErrors", async () => {
   await assert.rejects(getCertificateInfo("localhost", 0), ArgumentError);
   await assert.rejects(getCertificateInfo("localhost", 70000), ArgumentError);
 });
+
+Deno.test("tls-info: caCerts are read like the client reads them (indented PEM works, damaged PEM is refused)", async () => {
+  await using server = serveFixture("server");
+  // A CA file with indented lines, as some exports and hand edits leave them.
+  const indented = CA.split("\n").map((line) => (line.startsWith("-----") ? line : `  ${line}`))
+    .join("\n");
+  const info = await getCertificateInfo("localhost", server.addr.port, { caCerts: [indented] });
+  assert.equal(info.authorized, true);
+  const damaged = "-----BEGIN CERTIFICATE-----\nnotbase64!!\n-----END CERTIFICATE-----\n";
+  await assert.rejects(
+    getCertificateInfo("localhost", server.addr.port, { caCerts: [CA, damaged] }),
+    (error: unknown) => error instanceof ArgumentError && /caCerts\[1\]/.test(error.message),
+  );
+});

@@ -138,7 +138,7 @@ export function describeUnexpected(error: unknown): string {
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
     return `Permission denied: ${
       firstLine(error.message)
-    }. mspe-run runs with the permission set "mspe-run" of deno.json (net, read, the MSPE_ variables).`;
+    }. mspe-run runs with the permission set "mspe-run" of deno.json (net, read, the MSPE_ variables, the system CA store).`;
   }
   if (error instanceof Error) return `Unexpected error: ${error.name}: ${firstLine(error.message)}`;
   return `Unexpected error: ${String(error)}`;
