@@ -549,6 +549,12 @@ export async function newClient<const O extends ClientOptions>(
     deadlines: new Deadlines(),
     signal: controller.signal,
   };
+  // One listener for the whole client: closing it (or its signal) aborts the requests in flight.
+  controller.signal.addEventListener(
+    "abort",
+    () => wire.deadlines.abortAll(controller.signal.reason),
+    { once: true },
+  );
   let metadata: readonly FunctionMetadata[] | null;
   try {
     if (metadataOption === "fetch") {

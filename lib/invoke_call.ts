@@ -97,25 +97,27 @@ export function invokeCall(
     if (options === undefined) {
       // The common case, kept lean: no signal, no deadline, no callback.
       enter(state);
-      // A synchronous reply skips follow(): one async layer less on the path most calls take.
-      return postStatus(state.wire, path, body).then((first) =>
-        first.statusCode === "running"
-          ? follow(() => Promise.resolve(first), {
-            state,
-            signal: undefined,
-            statusTimeoutMs: state.statusTimeoutMs,
-            emit: noop,
-          })
-          : first
-      ).then(
-        (status) => {
-          leave(state);
-          return settle(name, status, state);
-        },
-        (error: unknown) => {
-          leave(state);
-          throw error;
-        },
+      const finish = (status: Status): Status => {
+        leave(state);
+        return settle(name, status, state);
+      };
+      const fail = (error: unknown): never => {
+        leave(state);
+        throw error;
+      };
+      // A synchronous reply is settled in the same step; only a "running" one goes through
+      // follow(). Each promise layer saved here is measurable in bench/client_bench.ts.
+      return postStatus(state.wire, path, body).then(
+        (first) =>
+          first.statusCode === "running"
+            ? follow(() => Promise.resolve(first), {
+              state,
+              signal: undefined,
+              statusTimeoutMs: state.statusTimeoutMs,
+              emit: noop,
+            }).then(finish, fail)
+            : finish(first),
+        fail,
       );
     }
     const resolved = resolveCallOptions(options, state);

@@ -9,12 +9,13 @@ function wait(ms: number): Promise<void> {
 Deno.test("deadlines: a request past its limit expires once; one that ended in time does not", async () => {
   const deadlines = new Deadlines();
   try {
-    const expired: string[] = [];
-    deadlines.add(40, () => expired.push("slow"));
-    const quick = deadlines.add(40, () => expired.push("quick"));
-    deadlines.delete(quick);
+    const slow = new AbortController();
+    const quick = new AbortController();
+    deadlines.add(40, slow, () => "slow timed out");
+    deadlines.delete(deadlines.add(40, quick, () => "quick timed out"));
     await wait(120);
-    assert.deepEqual(expired, ["slow"]);
+    assert.equal(slow.signal.reason, "slow timed out");
+    assert.equal(quick.signal.aborted, false);
   } finally {
     deadlines.close();
   }
@@ -26,14 +27,16 @@ Deno.test("deadlines: a shorter limit is honoured while a long one is pending", 
   // this test keeps the event loop alive itself.
   const keepAlive = setTimeout(() => {}, 5000);
   try {
-    let fired = 0;
-    deadlines.add(120_000, () => fired++);
+    const long = new AbortController();
+    deadlines.add(120_000, long, () => "long timed out");
     const start = Date.now();
-    await new Promise<void>((resolve) => deadlines.add(50, resolve));
+    const short = new AbortController();
+    deadlines.add(50, short, () => "short timed out");
+    await new Promise((resolve) => short.signal.addEventListener("abort", resolve));
     // The check period follows the shortest limit (a tenth of it), so it fires close to 50 ms,
     // not at the next one-second tick.
     assert.ok(Date.now() - start < 500, `fired after ${Date.now() - start} ms`);
-    assert.equal(fired, 0);
+    assert.equal(long.signal.aborted, false);
   } finally {
     clearTimeout(keepAlive);
     deadlines.close();
@@ -42,10 +45,30 @@ Deno.test("deadlines: a shorter limit is honoured while a long one is pending", 
 
 Deno.test("deadlines: after close nothing expires and no timer is left (the sanitizers check)", async () => {
   const deadlines = new Deadlines();
-  let fired = 0;
-  deadlines.add(20, () => fired++);
+  const before = new AbortController();
+  const after = new AbortController();
+  deadlines.add(20, before, () => "timed out");
   deadlines.close();
-  deadlines.add(20, () => fired++);
+  deadlines.add(20, after, () => "timed out");
   await wait(60);
-  assert.equal(fired, 0);
+  assert.equal(before.signal.aborted, false);
+  assert.equal(after.signal.aborted, false);
+});
+
+Deno.test("deadlines: abortAll aborts every request in flight with the client's reason", () => {
+  const deadlines = new Deadlines();
+  try {
+    const first = new AbortController();
+    const second = new AbortController();
+    const done = new AbortController();
+    deadlines.add(60_000, first, () => "timed out");
+    deadlines.add(60_000, second, () => "timed out");
+    deadlines.delete(deadlines.add(60_000, done, () => "timed out"));
+    deadlines.abortAll("client closed");
+    assert.equal(first.signal.reason, "client closed");
+    assert.equal(second.signal.reason, "client closed");
+    assert.equal(done.signal.aborted, false);
+  } finally {
+    deadlines.close();
+  }
 });

@@ -265,9 +265,9 @@ Deno.test("TLS options reach the transport: a pinned certificate is trusted with
 async function longTimers(run: () => Promise<unknown>): Promise<number[]> {
   const original = Deadlines.prototype.add;
   const delays: number[] = [];
-  Deadlines.prototype.add = function (this: Deadlines, limitMs, expire) {
+  Deadlines.prototype.add = function (this: Deadlines, limitMs, controller, timeout) {
     delays.push(limitMs);
-    return original.call(this, limitMs, expire);
+    return original.call(this, limitMs, controller, timeout);
   };
   try {
     await run();
