@@ -66,6 +66,16 @@ function userOf(ctx: CallContext, name: string): MockUser {
   return user;
 }
 
+/** A function that changes one user (named by `userName`) and returns nothing, as the setters do. */
+function userSetter(apply: (user: MockUser, args: Args) => void): Simulation {
+  return {
+    handle: (ctx) => {
+      apply(userOf(ctx, ctx.args.str("userName")), ctx.args);
+      return null;
+    },
+  };
+}
+
 function storeOf(ctx: CallContext, id: number): MockStore {
   const store = ctx.state.stores(inst(ctx)).find((candidate) => candidate.id === id);
   if (store === undefined) throw new ApiFault(`Archive store with ID ${id} does not exist.`);
@@ -275,53 +285,26 @@ const SHARED: Record<string, Simulation> = {
       return null;
     },
   },
-  SetUserPassword: {
-    handle: (ctx) => {
-      userOf(ctx, ctx.args.str("userName")).password = ctx.args.str("password");
-      return null;
-    },
-  },
-  SetUserPrivileges: {
-    handle: (ctx) => {
-      setPrivileges(userOf(ctx, ctx.args.str("userName")), ctx.args.list("privileges"));
-      return null;
-    },
-  },
-  SetUserFullName: {
-    handle: (ctx) => {
-      userOf(ctx, ctx.args.str("userName")).fullName = ctx.args.optStr("fullName");
-      return null;
-    },
-  },
-  SetUserEmailAddresses: {
-    handle: (ctx) => {
-      userOf(ctx, ctx.args.str("userName")).emailAddresses = ctx.args.list("emailAddresses");
-      return null;
-    },
-  },
-  SetUserLoginPrivileges: {
-    handle: (ctx) => {
-      userOf(ctx, ctx.args.str("userName")).loginPrivileges = ctx.args.list("loginPrivileges")
-        .filter((privilege) => privilege !== "none");
-      return null;
-    },
-  },
-  SetUserPrivilegesOnFolder: {
-    handle: (ctx) => {
-      const user = userOf(ctx, ctx.args.str("userName"));
-      const folder = ctx.args.str("folder");
-      const privileges = ctx.args.list("privileges").filter((privilege) => privilege !== "none");
-      if (privileges.length === 0) user.privilegesOnFolders.delete(folder);
-      else user.privilegesOnFolders.set(folder, privileges);
-      return null;
-    },
-  },
-  ClearUserPrivilegesOnFolders: {
-    handle: (ctx) => {
-      userOf(ctx, ctx.args.str("userName")).privilegesOnFolders.clear();
-      return null;
-    },
-  },
+  SetUserPassword: userSetter((user, args) => {
+    user.password = args.str("password");
+  }),
+  SetUserPrivileges: userSetter((user, args) => setPrivileges(user, args.list("privileges"))),
+  SetUserFullName: userSetter((user, args) => {
+    user.fullName = args.optStr("fullName");
+  }),
+  SetUserEmailAddresses: userSetter((user, args) => {
+    user.emailAddresses = args.list("emailAddresses");
+  }),
+  SetUserLoginPrivileges: userSetter((user, args) => {
+    user.loginPrivileges = args.list("loginPrivileges").filter((privilege) => privilege !== "none");
+  }),
+  SetUserPrivilegesOnFolder: userSetter((user, args) => {
+    const folder = args.str("folder");
+    const privileges = args.list("privileges").filter((privilege) => privilege !== "none");
+    if (privileges.length === 0) user.privilegesOnFolders.delete(folder);
+    else user.privilegesOnFolders.set(folder, privileges);
+  }),
+  ClearUserPrivilegesOnFolders: userSetter((user) => user.privilegesOnFolders.clear()),
   GetStores: {
     handle: (ctx) => {
       const includeSize = ctx.args.optBool("includeSize") === true;
