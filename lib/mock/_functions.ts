@@ -66,6 +66,17 @@ function userOf(ctx: CallContext, name: string): MockUser {
   return user;
 }
 
+/** A job on one store (named by `id`) that changes nothing the API shows and returns nothing. */
+function storeCheck(label: string): Simulation {
+  return {
+    job: storeJob(label),
+    handle: (ctx) => {
+      storeOf(ctx, ctx.args.num("id"));
+      return new Deferred(() => null);
+    },
+  };
+}
+
 /** A function that changes one user (named by `userName`) and returns nothing, as the setters do. */
 function userSetter(apply: (user: MockUser, args: Args) => void): Simulation {
   return {
@@ -373,13 +384,7 @@ const SHARED: Record<string, Simulation> = {
       return null;
     },
   },
-  VerifyStore: {
-    job: storeJob("Verifying archive store"),
-    handle: (ctx) => {
-      storeOf(ctx, ctx.args.num("id"));
-      return new Deferred(() => null);
-    },
-  },
+  VerifyStore: storeCheck("Verifying archive store"),
   VerifyStores: { job: () => "Verifying archive stores", handle: () => new Deferred(() => null) },
   CompactStore: {
     job: storeJob("Compacting archive store"),
@@ -391,13 +396,7 @@ const SHARED: Record<string, Simulation> = {
       });
     },
   },
-  RecreateRecoveryRecords: {
-    job: storeJob("Recreating recovery records of archive store"),
-    handle: (ctx) => {
-      storeOf(ctx, ctx.args.num("id"));
-      return new Deferred(() => null);
-    },
-  },
+  RecreateRecoveryRecords: storeCheck("Recreating recovery records of archive store"),
   RefreshAllStoreStatistics: {
     job: () => "Refreshing archive store statistics",
     handle: () => new Deferred(() => null),
