@@ -103,13 +103,20 @@ function matchInstances(ctx: CallContext, filter: string): MockInstance[] {
   return ctx.state.instanceList().filter((instance) => pattern.test(instance.instanceID));
 }
 
-function instanceSummary(instance: MockInstance): Record<string, unknown> {
+/** The fields GetInstances and GetInstanceConfiguration both start with, in the server's order. */
+function instanceIdentity(instance: MockInstance): Record<string, unknown> {
   return {
     instanceID: instance.instanceID,
     alias: instance.alias,
     displayName: instance.displayName,
     instanceHost: instance.instanceHost,
     startMode: instance.startMode,
+  };
+}
+
+function instanceSummary(instance: MockInstance): Record<string, unknown> {
+  return {
+    ...instanceIdentity(instance),
     processID: instance.processID,
     status: instance.status,
     startStopError: instance.startStopError,
@@ -478,11 +485,7 @@ const SPE_ONLY: Record<string, Simulation> = {
     handle: (ctx) => {
       const instance = inst(ctx);
       return {
-        instanceID: instance.instanceID,
-        alias: instance.alias,
-        displayName: instance.displayName,
-        instanceHost: instance.instanceHost,
-        startMode: instance.startMode,
+        ...instanceIdentity(instance),
         baseDirectory: instance.baseDirectory,
         debugLogEnabled: instance.debugLogEnabled,
         imapServerConnectionLogEnabled: false,
