@@ -91,6 +91,16 @@ export interface CatalogArgument extends ArgumentMetadata {
   readonly enums?: readonly (string | number)[];
   /** `true` when the value is a comma-separated list (privileges, e-mail addresses). */
   readonly list: boolean;
+  /**
+   * `true` when the value is a secret (a password, passphrase or key): it is redacted from every
+   * error, trace and line of output.
+   */
+  readonly secret?: boolean;
+  /**
+   * For a `json` argument, the fields of the object it takes, as far as they are documented: each
+   * field maps to `"string"`, `"number"`, `"bool"`, another such object, or a type note.
+   */
+  readonly fields?: { readonly [field: string]: unknown };
 }
 
 /**
@@ -112,6 +122,16 @@ export interface CatalogFunction extends FunctionMetadata {
   readonly group: string;
   /** `true` when the server is known to run it asynchronously. */
   readonly longRunning: boolean;
+  /**
+   * `true` when the function only reads: sending it twice changes nothing. Everything else is sent
+   * at most once.
+   */
+  readonly readOnly: boolean;
+  /**
+   * Set when the function deletes, stops, freezes, detaches, merges, overwrites or resets
+   * something: one line saying what it destroys. `mspe-run` asks before it sends such a call.
+   */
+  readonly destructive?: string;
 }
 
 /**

@@ -64,6 +64,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": true,
         "list": false,
+        "secret": true,
       },
       {
         "name": "requestedState",
@@ -82,6 +83,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Attach an existing archive store from disk (or SQL database on MailStore Server).",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CancelJobAsync",
@@ -96,6 +98,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Cancel a running job asynchronously.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Cancels the running job.",
   },
   {
     "name": "ClearUserPrivilegesOnFolders",
@@ -110,6 +114,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Remove all folder privileges of a user.",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Removes every folder privilege the user has.",
   },
   {
     "name": "CompactMasterDatabase",
@@ -117,6 +123,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "MailStore Server: compact the master database. Long-running.",
     "group": "system",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "CompactStore",
@@ -131,6 +138,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Compact an archive store. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "CreateBackup",
@@ -151,6 +159,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "MailStore Server: back up the whole archive to a directory. Long-running.",
     "group": "system",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "CreateJob",
@@ -270,6 +279,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Create a scheduled job that runs a Management API command once or on an interval/daily/weekly/monthly schedule.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateProfile",
@@ -291,6 +301,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Create an archiving or export profile from raw properties (template: GetProfiles output without id/version).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateStore",
@@ -353,6 +364,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": true,
         "list": false,
+        "secret": true,
       },
       {
         "name": "requestedState",
@@ -370,6 +382,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Create a new archive store and attach it.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateUser",
@@ -424,6 +437,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": true,
         "list": false,
+        "secret": true,
       },
       {
         "name": "loginPrivileges",
@@ -445,6 +459,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Create a new archive user with global privileges and optional full name, DN, authentication mode, password and login privileges.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "DeleteAppPasswords",
@@ -459,6 +474,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete all app passwords of a user (non-interactive logins stop working).",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes every app password of the user; their mail clients stop working.",
   },
   {
     "name": "DeleteEmptyFolders",
@@ -473,6 +490,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete folders that contain no messages, optionally only below a given folder.",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes every empty folder under the given folder.",
   },
   {
     "name": "DeleteJob",
@@ -487,6 +506,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete a job.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes the job.",
   },
   {
     "name": "DeleteMessage",
@@ -508,6 +529,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "MailStore Server: delete one message ('<storeId>:<messageNum>') giving a reason.",
     "group": "messages",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes an archived message for good.",
   },
   {
     "name": "DeleteProfile",
@@ -522,6 +545,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete an archiving/export profile.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes the archiving profile.",
   },
   {
     "name": "DeleteUser",
@@ -536,6 +561,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete a user; the user's archive and e-mails are kept.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes the user and the user's archive access.",
   },
   {
     "name": "DetachStore",
@@ -550,6 +577,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Detach an archive store (data stays on disk).",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Detaches the archive store: its e-mail is no longer searchable.",
   },
   {
     "name": "DisableMFA",
@@ -564,6 +593,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Disable multi-factor authentication of a user.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Turns off multi-factor authentication for the user.",
   },
   {
     "name": "GetActiveSessions",
@@ -571,6 +602,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "MailStore Server: list active logon sessions.",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetChildFolders",
@@ -592,6 +624,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "List child folders of a folder (root = user archives); maxLevels limits recursion depth.",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetComplianceConfiguration",
@@ -599,6 +632,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Return compliance settings (legal hold, audited user activities ...).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetCredentials",
@@ -607,6 +641,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "List credentials stored in the credential manager (e.g. Microsoft 365 app registrations).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetDirectoryServicesConfiguration",
@@ -615,6 +650,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Return the directory services (AD/LDAP/M365/IdP) configuration object; password is returned as null.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetFolderStatistics",
@@ -622,6 +658,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Return per-folder message counts and sizes. Can be slow/long-running.",
     "group": "foldersPrivileges",
     "longRunning": true,
+    "readOnly": true,
   },
   {
     "name": "GetJobResults",
@@ -654,6 +691,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "List job executions in a time range (optionally one job).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetJobs",
@@ -661,6 +699,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "List scheduled jobs (API command + schedule + last/next run).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetLicenseInformation",
@@ -668,6 +707,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "MailStore Server: return license information.",
     "group": "licensing",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetMessages",
@@ -682,6 +722,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "MailStore Server: list messages of an archive folder.",
     "group": "messages",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetProfiles",
@@ -697,6 +738,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "List archiving/export profiles as raw property objects (raw=true is the only supported mode).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetRetentionPolicies",
@@ -704,6 +746,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Return the retention policy configuration.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetServerInfo",
@@ -711,6 +754,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "MailStore Server: return version and machine name.",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetServiceConfiguration",
@@ -718,6 +762,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "MailStore Server: return the service configuration (ports, certificate, ...).",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetSmtpSettings",
@@ -725,6 +770,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Return the SMTP settings used for notifications; password is always null.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetStoreAutoCreateConfiguration",
@@ -732,6 +778,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Return the settings for automatic creation of new archive stores.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetStoreIndexes",
@@ -747,6 +794,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "MailStore Server: list the full-text indexes (one per user archive) of an archive store.",
     "group": "searchIndexes",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetStores",
@@ -762,6 +810,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "List attached archive stores with state, paths, message count/size and health flags; includeSize may be slow.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetTimeZones",
@@ -770,6 +819,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "List time zone ids usable in job/worker result and schedule calls (e.g. '$Local').",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetUserInfo",
@@ -785,6 +835,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Return full details of one user: authentication, e-mail addresses, privileges, login privileges, folder privileges, MFA status.",
     "group": "users",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetUsers",
@@ -793,6 +844,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "List all users of the archive (userName, fullName, distinguishedName; newer versions also mfaStatus).",
     "group": "users",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetWorkerResultReport",
@@ -807,6 +859,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Return the detailed report of one profile execution.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetWorkerResults",
@@ -846,6 +899,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "List profile executions (worker results) in a time range, optionally for one profile or user. Can be long-running.",
     "group": "jobsProfiles",
     "longRunning": true,
+    "readOnly": true,
   },
   {
     "name": "InitializeMFA",
@@ -861,6 +915,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Reset/initialize multi-factor authentication for a user so it must be set up again.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Resets the user's multi-factor authentication; it must be set up again.",
   },
   {
     "name": "MaintainFileSystemDatabases",
@@ -869,6 +925,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Backup/restore-rebuild all Firebird databases (master and archive stores). Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "MergeStore",
@@ -890,6 +947,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Merge a source archive store into a destination store; the source stays unchanged. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
+    "destructive": "Merges one archive store into another and removes the source store.",
   },
   {
     "name": "MoveFolder",
@@ -911,6 +970,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Move or rename an archive folder (e.g. 'johndoe/Inbox' -> 'johndoe/Inbox-old').",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "ProcessRetentionPolicies",
@@ -918,6 +978,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Apply retention policies now (deletes messages past retention). Long-running.",
     "group": "configuration",
     "longRunning": true,
+    "readOnly": false,
+    "destructive": "Deletes archived e-mail whose retention period has ended.",
   },
   {
     "name": "RebuildSelectedStoreIndexes",
@@ -925,6 +987,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Rebuild all full-text indexes marked for rebuild. Long-running.",
     "group": "searchIndexes",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "RebuildStoreIndex",
@@ -946,6 +1009,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "MailStore Server: rebuild the full-text index of one archive folder in one store. Long-running.",
     "group": "searchIndexes",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "RecoverStore",
@@ -961,6 +1025,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": true,
         "list": false,
+        "secret": true,
       },
       {
         "name": "recoverDeletedMessages",
@@ -973,6 +1038,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Rebuild a broken Firebird database of a store from its recovery records (store must be disabled or in error). Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
+    "destructive": "Rebuilds the store's database from recovery records, replacing the database.",
   },
   {
     "name": "RecreateRecoveryRecords",
@@ -987,6 +1054,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Recreate broken recovery records of an archive store. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "RefreshAllStoreStatistics",
@@ -994,6 +1062,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Recalculate statistics of all attached archive stores. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "RenameJob",
@@ -1014,6 +1083,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Rename a job.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RenameStore",
@@ -1034,6 +1104,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Rename an archive store.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RenameUser",
@@ -1054,6 +1125,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Rename a user; the user's archive folder is not renamed.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RenewMasterKey",
@@ -1062,6 +1134,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "MailStore Server: renew the master key that encrypts the store encryption keys.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Replaces the master key; keep the new one, older backups need the old one.",
   },
   {
     "name": "RepairStoreDatabase",
@@ -1076,6 +1150,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Recreate the internal indexes of a store's Firebird database. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
+    "destructive": "Repairs the store's database; damaged entries may be removed.",
   },
   {
     "name": "RetryOpenStores",
@@ -1083,6 +1159,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Retry opening archive stores that failed to open.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RunJobAsync",
@@ -1097,6 +1174,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Start a job now without waiting for it; check GetJobResults for the outcome.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RunProfile",
@@ -1111,6 +1189,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Run an existing archiving/export profile. Long-running.",
     "group": "jobsProfiles",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "RunTemporaryProfile",
@@ -1131,6 +1210,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Run a profile from raw properties once without saving it. Long-running.",
     "group": "jobsProfiles",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "SelectAllStoreIndexesForRebuild",
@@ -1138,6 +1218,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Mark all full-text indexes of all stores for rebuild.",
     "group": "searchIndexes",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SendStatusReport",
@@ -1172,6 +1253,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "E-mail a status report for a timespan to the given recipients.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetComplianceConfiguration",
@@ -1186,6 +1268,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace compliance settings (use the Get result as template).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Overwrites the compliance configuration (legal hold, archive access).",
   },
   {
     "name": "SetDirectoryServicesConfiguration",
@@ -1200,6 +1284,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace the directory services configuration (use the Get result as template).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetJobEnabled",
@@ -1220,6 +1305,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Enable or disable a job.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetJobSchedule",
@@ -1326,6 +1412,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Change the schedule of a job.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetProfileServerSideExecution",
@@ -1363,6 +1450,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Enable/disable automatic server-side execution of an archiving profile (pause seconds, maintenance window).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetRetentionPolicies",
@@ -1377,6 +1465,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace the retention policy configuration.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Replaces every retention policy; messages may become due for deletion.",
   },
   {
     "name": "SetServiceCertificate",
@@ -1392,6 +1482,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "MailStore Server: set the TLS certificate (by thumbprint) for incoming connections.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetSmtpSettings",
@@ -1406,6 +1497,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace the SMTP settings (use the Get result as template).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetStoreAutoCreateConfiguration",
@@ -1420,6 +1512,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace the settings for automatic archive store creation.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetStoreProperties",
@@ -1482,11 +1575,13 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": true,
         "list": false,
+        "secret": true,
       },
     ],
     "description": "MailStore Server: change type/paths/SQL connection of an archive store.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetStoreRequestedState",
@@ -1514,6 +1609,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Change an archive store's requested state (current/normal/writeProtected/disabled).",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserAuthentication",
@@ -1539,6 +1635,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Switch a user between MailStore-integrated and directory-services authentication.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserDistinguishedName",
@@ -1559,6 +1656,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Set or clear (when omitted) a user's LDAP distinguished name.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserEmailAddresses",
@@ -1580,6 +1678,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Replace a user's e-mail address list (comma separated, primary first); omit to clear.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserFullName",
@@ -1600,6 +1699,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Set or clear (when omitted) a user's display name.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserLoginPrivileges",
@@ -1629,6 +1729,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Set which clients/protocols a user may log in with (comma separated list).",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserPassword",
@@ -1644,11 +1745,13 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": false,
         "list": false,
+        "secret": true,
       },
     ],
     "description": "Set a user's MailStore password.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserPop3UserNames",
@@ -1669,6 +1772,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Set the POP3 user names of a user (legacy MailStore Proxy); omit to clear.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserPrivileges",
@@ -1700,6 +1804,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Set a user's global privileges (comma separated list).",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserPrivilegesOnFolder",
@@ -1733,6 +1838,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Grant or deny a user privileges (none/read/write/delete) on an archive folder (top-level user archive).",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SyncUsersWithDirectoryServices",
@@ -1748,6 +1854,9 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Synchronize users with the configured directory service; dryRun only reports changes. Long-running.",
     "group": "users",
     "longRunning": true,
+    "readOnly": false,
+    "destructive":
+      "May delete or change users to match the directory (use dryRun=true to preview).",
   },
   {
     "name": "TestSmtpSettings",
@@ -1755,6 +1864,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Send a test message using the current SMTP settings.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "UnlockStore",
@@ -1770,12 +1880,14 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": false,
         "list": false,
+        "secret": true,
       },
     ],
     "description":
       "Unlock an archive store that came from a foreign installation using its product/recovery key.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "UpgradeStore",
@@ -1790,6 +1902,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Upgrade one archive store to the current format. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "UpgradeStores",
@@ -1797,6 +1910,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Upgrade all archive stores that need it. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "VerifyStore",
@@ -1818,6 +1932,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
       "Verify consistency of one archive store (optionally its search indexes). Long-running; tutorial runs it asynchronously.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "VerifyStores",
@@ -1832,6 +1947,7 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "description": "Verify consistency of all archive stores. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
 ];
 

@@ -53,6 +53,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Attach an existing archive store from disk (or SQL database on MailStore Server).",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CancelJobAsync",
@@ -73,6 +74,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Cancel a running job asynchronously.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Cancels the running job.",
   },
   {
     "name": "CanRunArchiveProfiles",
@@ -88,6 +91,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Return whether an instance is currently allowed to run archiving profiles (license/state check).",
     "group": "licensing",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "ClearUserPrivilegesOnFolders",
@@ -108,6 +112,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Remove all folder privileges of a user.",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Removes every folder privilege the user has.",
   },
   {
     "name": "CompactStore",
@@ -128,6 +134,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Compact an archive store. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "CreateClientAccessServer",
@@ -137,11 +144,19 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "json",
         "nullable": false,
         "list": false,
+        "fields": {
+          "serverName": "string",
+          "port": "number",
+          "serverCertificate": {
+            "thumbprint": "string",
+          },
+        },
       },
     ],
     "description": "Register a new client access server.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateClientOneTimeUrlForArchiveAdmin",
@@ -162,6 +177,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Create a one-time login URL for $archiveadmin access to an instance.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateDirectoryOnInstanceHost",
@@ -182,6 +198,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Create a directory on an instance host (e.g. for a new instance).",
     "group": "instanceHosts",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateInstance",
@@ -191,11 +208,24 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "json",
         "nullable": false,
         "list": false,
+        "fields": {
+          "instanceID": "string",
+          "alias": "string",
+          "displayName": "string",
+          "instanceHost": "string",
+          "startMode": "string",
+          "baseDirectory": "string",
+          "debugLogEnabled": "bool",
+          "imapServerConnectionLogEnabled": "bool",
+          "vssWriterEnabled": "bool",
+          "vssWriterExcludeIndexes": "bool",
+        },
       },
     ],
     "description": "Create a new instance from a configuration object. Long-running.",
     "group": "instances",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "CreateInstanceHost",
@@ -205,11 +235,20 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "json",
         "nullable": false,
         "list": false,
+        "fields": {
+          "serverName": "string",
+          "port": "number",
+          "serverCertificate": {
+            "thumbprint": "string",
+          },
+          "baseDirectory": "string",
+        },
       },
     ],
     "description": "Register a new instance host.",
     "group": "instanceHosts",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateJob",
@@ -335,6 +374,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Create a scheduled job that runs a Management API command once or on an interval/daily/weekly/monthly schedule.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateLicenseRequest",
@@ -342,6 +382,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Create and return license request data.",
     "group": "licensing",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateProfile",
@@ -369,6 +410,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Create an archiving or export profile from raw properties (template: GetProfiles output without id/version).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateStore",
@@ -419,6 +461,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Create a new archive store and attach it.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateSystemAdministrator",
@@ -428,17 +471,24 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "json",
         "nullable": false,
         "list": false,
+        "fields": {
+          "userName": "string",
+          "fullName": "string",
+          "emailAddress": "string",
+        },
       },
       {
         "name": "password",
         "type": "string",
         "nullable": false,
         "list": false,
+        "secret": true,
       },
     ],
     "description": "Create an SPE system administrator (config + password).",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateSystemAdministratorAPIPassword",
@@ -447,6 +497,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Create a new API-only password for the calling administrator (needed for API access when MFA is on).",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "CreateUser",
@@ -507,6 +558,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": true,
         "list": false,
+        "secret": true,
       },
       {
         "name": "loginPrivileges",
@@ -528,6 +580,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Create a new archive user with global privileges and optional full name, DN, authentication mode, password and login privileges.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "DeactivateSystemAdministratorMFA",
@@ -542,6 +595,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Deactivate MFA for an SPE system administrator.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Turns off multi-factor authentication for the system administrator.",
   },
   {
     "name": "DeleteAppPasswords",
@@ -562,6 +617,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete all app passwords of a user (non-interactive logins stop working).",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes every app password of the user; their mail clients stop working.",
   },
   {
     "name": "DeleteClientAccessServer",
@@ -576,6 +633,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Remove a client access server from the management database.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Removes the client access server from SPE.",
   },
   {
     "name": "DeleteEmptyFolders",
@@ -596,6 +655,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete folders that contain no messages, optionally only below a given folder.",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes every empty folder under the given folder.",
   },
   {
     "name": "DeleteInstanceHost",
@@ -610,6 +671,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Remove an instance host from the management database.",
     "group": "instanceHosts",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Removes the instance host from SPE.",
   },
   {
     "name": "DeleteInstances",
@@ -624,6 +687,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete instances matching the filter.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes the instances and all their archived e-mail.",
   },
   {
     "name": "DeleteJob",
@@ -644,6 +709,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete a job.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes the job.",
   },
   {
     "name": "DeleteProfile",
@@ -664,6 +731,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete an archiving/export profile.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes the archiving profile.",
   },
   {
     "name": "DeleteSystemAdministrator",
@@ -678,6 +747,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete an SPE system administrator.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes the system administrator.",
   },
   {
     "name": "DeleteUser",
@@ -698,6 +769,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Delete a user; the user's archive and e-mails are kept.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Deletes the user and the user's archive access.",
   },
   {
     "name": "DetachStore",
@@ -718,6 +791,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Detach an archive store (data stays on disk).",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Detaches the archive store: its e-mail is no longer searchable.",
   },
   {
     "name": "DisableMFA",
@@ -738,6 +813,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Disable multi-factor authentication of a user.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Turns off multi-factor authentication for the user.",
   },
   {
     "name": "FreezeInstances",
@@ -752,6 +829,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Freeze (suspend access to) instances matching the filter.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Freezes the instances: nobody can use them until they are thawed.",
   },
   {
     "name": "GetArchiveAdminEnabled",
@@ -767,6 +846,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Return whether service provider ($archiveadmin) access is enabled for an instance.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetChildFolders",
@@ -794,6 +874,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "List child folders of a folder (root = user archives); maxLevels limits recursion depth.",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetClientAccessServers",
@@ -814,6 +895,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "List client access servers, optionally with service status.",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetComplianceConfiguration",
@@ -828,6 +910,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Return compliance settings (legal hold, audited user activities ...).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetCredentials",
@@ -843,6 +926,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "List credentials stored in the credential manager (e.g. Microsoft 365 app registrations).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetDirectoriesOnInstanceHost",
@@ -864,6 +948,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "List sub-directories of a path on an instance host (for choosing base/store directories).",
     "group": "instanceHosts",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetDirectoryServicesConfiguration",
@@ -879,6 +964,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Return the directory services (AD/LDAP/M365/IdP) configuration object; password is returned as null.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetEnvironmentInfo",
@@ -887,6 +973,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Return SPE version, licensee, server name, calling user and system properties of the management server.",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetFolderStatistics",
@@ -901,6 +988,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Return per-folder message counts and sizes. Can be slow/long-running.",
     "group": "foldersPrivileges",
     "longRunning": true,
+    "readOnly": true,
   },
   {
     "name": "GetIndexConfiguration",
@@ -916,6 +1004,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "SPE: return the full-text index configuration (attachment extensions to index, PDF attachment handling).",
     "group": "searchIndexes",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetInstanceConfiguration",
@@ -931,6 +1020,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Return an instance's configuration (alias, display name, host, start mode, base directory, logging/VSS flags).",
     "group": "instances",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetInstanceHosts",
@@ -945,6 +1035,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "List instance hosts (serverName, port, certificate thumbprint, baseDirectory).",
     "group": "instanceHosts",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetInstanceProcessLiveStatistics",
@@ -960,6 +1051,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Return live process counters of a running instance (CPU ms, IO bytes, RPCs, messages archived/checked, memory).",
     "group": "instances",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetInstances",
@@ -975,6 +1067,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "List instances matching a filter ('*' = all) with host, status, process id and start/stop error. Server may run it asynchronously.",
     "group": "instances",
     "longRunning": true,
+    "readOnly": true,
   },
   {
     "name": "GetInstanceStatistics",
@@ -990,6 +1083,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Return archive size (total/database/content/index MB) and message count of an instance.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetJobResults",
@@ -1028,6 +1122,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "List job executions in a time range (optionally one job).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetJobs",
@@ -1042,6 +1137,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "List scheduled jobs (API command + schedule + last/next run).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetProfiles",
@@ -1063,6 +1159,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "List archiving/export profiles as raw property objects (raw=true is the only supported mode).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetRetentionPolicies",
@@ -1077,6 +1174,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Return the retention policy configuration.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetServiceStatus",
@@ -1085,6 +1183,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Return status of all SPE server roles (management server, client access servers, instance hosts) and console messages/alerts.",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetSmtpSettings",
@@ -1099,6 +1198,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Return the SMTP settings used for notifications; password is always null.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetStoreAutoCreateConfiguration",
@@ -1113,6 +1213,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Return the settings for automatic creation of new archive stores.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetStores",
@@ -1134,6 +1235,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "List attached archive stores with state, paths, message count/size and health flags; includeSize may be slow.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetSystemAdministrators",
@@ -1141,6 +1243,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "List SPE system administrators.",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetSystemSmtpConfiguration",
@@ -1148,6 +1251,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Return system-wide SMTP settings (password always null).",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetTimeZones",
@@ -1163,6 +1267,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "List time zone ids usable in job/worker result and schedule calls (e.g. '$Local').",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetUserInfo",
@@ -1184,6 +1289,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Return full details of one user: authentication, e-mail addresses, privileges, login privileges, folder privileges, MFA status.",
     "group": "users",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetUsers",
@@ -1199,6 +1305,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "List all users of the archive (userName, fullName, distinguishedName; newer versions also mfaStatus).",
     "group": "users",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetWorkerResultReport",
@@ -1219,6 +1326,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Return the detailed report of one profile execution.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "GetWorkerResults",
@@ -1264,6 +1372,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "List profile executions (worker results) in a time range, optionally for one profile or user. Can be long-running.",
     "group": "jobsProfiles",
     "longRunning": true,
+    "readOnly": true,
   },
   {
     "name": "InitializeMFA",
@@ -1285,6 +1394,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Reset/initialize multi-factor authentication for a user so it must be set up again.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Resets the user's multi-factor authentication; it must be set up again.",
   },
   {
     "name": "InitializeSystemAdministratorMFA",
@@ -1299,6 +1410,9 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Initialize/reset MFA for an SPE system administrator.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
+    "destructive":
+      "Resets the system administrator's multi-factor authentication; it must be set up again.",
   },
   {
     "name": "MaintainFileSystemDatabases",
@@ -1314,6 +1428,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Backup/restore-rebuild all Firebird databases (master and archive stores). Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "MergeStore",
@@ -1341,6 +1456,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Merge a source archive store into a destination store; the source stays unchanged. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
+    "destructive": "Merges one archive store into another and removes the source store.",
   },
   {
     "name": "MoveFolder",
@@ -1368,6 +1485,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Move or rename an archive folder (e.g. 'johndoe/Inbox' -> 'johndoe/Inbox-old').",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "PairWithManagementServer",
@@ -1401,6 +1519,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Pair a server role (client access server / instance host) with the management server using its certificate thumbprint.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "Ping",
@@ -1408,6 +1527,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Keep-alive no-op.",
     "group": "system",
     "longRunning": false,
+    "readOnly": true,
   },
   {
     "name": "ProcessRetentionPolicies",
@@ -1422,6 +1542,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Apply retention policies now (deletes messages past retention). Long-running.",
     "group": "configuration",
     "longRunning": true,
+    "readOnly": false,
+    "destructive": "Deletes archived e-mail whose retention period has ended.",
   },
   {
     "name": "RebuildSelectedStoreIndexes",
@@ -1436,6 +1558,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Rebuild all full-text indexes marked for rebuild. Long-running.",
     "group": "searchIndexes",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "RecoverStore",
@@ -1457,6 +1580,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": true,
         "list": false,
+        "secret": true,
       },
       {
         "name": "recoverDeletedMessages",
@@ -1469,6 +1593,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Rebuild a broken Firebird database of a store from its recovery records (store must be disabled or in error). Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
+    "destructive": "Rebuilds the store's database from recovery records, replacing the database.",
   },
   {
     "name": "RecreateRecoveryRecords",
@@ -1489,6 +1615,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Recreate broken recovery records of an archive store. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "RefreshAllStoreStatistics",
@@ -1503,6 +1630,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Recalculate statistics of all attached archive stores. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "ReloadBranding",
@@ -1510,6 +1638,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Reload branding files.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RenameJob",
@@ -1536,6 +1665,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Rename a job.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RenameStore",
@@ -1562,6 +1692,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Rename an archive store.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RenameUser",
@@ -1588,6 +1719,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Rename a user; the user's archive folder is not renamed.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RepairStoreDatabase",
@@ -1608,6 +1740,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Recreate the internal indexes of a store's Firebird database. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
+    "destructive": "Repairs the store's database; damaged entries may be removed.",
   },
   {
     "name": "RestartInstances",
@@ -1622,6 +1756,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Restart all instances matching the filter.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Restarts the instances, interrupting users and running jobs.",
   },
   {
     "name": "RetryOpenStores",
@@ -1636,6 +1772,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Retry opening archive stores that failed to open.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RunJobAsync",
@@ -1656,6 +1793,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Start a job now without waiting for it; check GetJobResults for the outcome.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "RunProfile",
@@ -1676,6 +1814,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Run an existing archiving/export profile. Long-running.",
     "group": "jobsProfiles",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "RunTemporaryProfile",
@@ -1702,6 +1841,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Run a profile from raw properties once without saving it. Long-running.",
     "group": "jobsProfiles",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "SelectAllStoreIndexesForRebuild",
@@ -1716,6 +1856,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Mark all full-text indexes of all stores for rebuild.",
     "group": "searchIndexes",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SendStatusReport",
@@ -1756,6 +1897,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "E-mail a status report for a timespan to the given recipients.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetArchiveAdminEnabled",
@@ -1776,6 +1918,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Enable/disable service provider ($archiveadmin) access for an instance.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetClientAccessServerConfiguration",
@@ -1785,11 +1928,19 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "json",
         "nullable": false,
         "list": false,
+        "fields": {
+          "serverName": "string",
+          "port": "number",
+          "serverCertificate": {
+            "thumbprint": "string",
+          },
+        },
       },
     ],
     "description": "Change a client access server's configuration.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetComplianceConfiguration",
@@ -1810,6 +1961,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace compliance settings (use the Get result as template).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Overwrites the compliance configuration (legal hold, archive access).",
   },
   {
     "name": "SetDirectoryServicesConfiguration",
@@ -1830,6 +1983,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace the directory services configuration (use the Get result as template).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetIndexConfiguration",
@@ -1845,11 +1999,16 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "json",
         "nullable": false,
         "list": false,
+        "fields": {
+          "attachmentExtensions": "string[] | null",
+          "includeAttachmentsOfPDFs": "bool",
+        },
       },
     ],
     "description": "SPE: replace the full-text index configuration.",
     "group": "searchIndexes",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetInstanceConfiguration",
@@ -1859,11 +2018,24 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "json",
         "nullable": false,
         "list": false,
+        "fields": {
+          "instanceID": "string",
+          "alias": "string",
+          "displayName": "string",
+          "instanceHost": "string",
+          "startMode": "string",
+          "baseDirectory": "string",
+          "debugLogEnabled": "bool",
+          "imapServerConnectionLogEnabled": "bool",
+          "vssWriterEnabled": "bool",
+          "vssWriterExcludeIndexes": "bool",
+        },
       },
     ],
     "description": "Change an instance's configuration (config object contains instanceID).",
     "group": "instances",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetInstanceHostConfiguration",
@@ -1873,11 +2045,20 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "json",
         "nullable": false,
         "list": false,
+        "fields": {
+          "serverName": "string",
+          "port": "number",
+          "serverCertificate": {
+            "thumbprint": "string",
+          },
+          "baseDirectory": "string",
+        },
       },
     ],
     "description": "Change an instance host's configuration.",
     "group": "instanceHosts",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetJobEnabled",
@@ -1904,6 +2085,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Enable or disable a job.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetJobSchedule",
@@ -2016,6 +2198,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Change the schedule of a job.",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetProfileServerSideExecution",
@@ -2059,6 +2242,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Enable/disable automatic server-side execution of an archiving profile (pause seconds, maintenance window).",
     "group": "jobsProfiles",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetRetentionPolicies",
@@ -2079,6 +2263,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace the retention policy configuration.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Replaces every retention policy; messages may become due for deletion.",
   },
   {
     "name": "SetSmtpSettings",
@@ -2099,6 +2285,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace the SMTP settings (use the Get result as template).",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetStoreAutoCreateConfiguration",
@@ -2119,6 +2306,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace the settings for automatic archive store creation.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetStorePath",
@@ -2145,6 +2333,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "SPE: change the on-disk path of an archive store's data.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetStoreRequestedState",
@@ -2178,6 +2367,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Change an archive store's requested state (current/normal/writeProtected/disabled).",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetSystemAdministratorConfiguration",
@@ -2187,11 +2377,17 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "json",
         "nullable": false,
         "list": false,
+        "fields": {
+          "userName": "string",
+          "fullName": "string",
+          "emailAddress": "string",
+        },
       },
     ],
     "description": "Change an SPE system administrator's full name / e-mail.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetSystemAdministratorPassword",
@@ -2207,11 +2403,13 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": false,
         "list": false,
+        "secret": true,
       },
     ],
     "description": "Set an SPE system administrator's password.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetSystemSmtpConfiguration",
@@ -2226,6 +2424,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Replace system-wide SMTP settings.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserAuthentication",
@@ -2257,6 +2456,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Switch a user between MailStore-integrated and directory-services authentication.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserDistinguishedName",
@@ -2283,6 +2483,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Set or clear (when omitted) a user's LDAP distinguished name.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserEmailAddresses",
@@ -2310,6 +2511,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Replace a user's e-mail address list (comma separated, primary first); omit to clear.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserFullName",
@@ -2336,6 +2538,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Set or clear (when omitted) a user's display name.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserLoginPrivileges",
@@ -2371,6 +2574,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Set which clients/protocols a user may log in with (comma separated list).",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserPassword",
@@ -2392,11 +2596,13 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": false,
         "list": false,
+        "secret": true,
       },
     ],
     "description": "Set a user's MailStore password.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserPop3UserNames",
@@ -2423,6 +2629,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Set the POP3 user names of a user (legacy MailStore Proxy); omit to clear.",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserPrivileges",
@@ -2460,6 +2667,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Set a user's global privileges (comma separated list).",
     "group": "users",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "SetUserPrivilegesOnFolder",
@@ -2499,6 +2707,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Grant or deny a user privileges (none/read/write/delete) on an archive folder (top-level user archive).",
     "group": "foldersPrivileges",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "StartInstances",
@@ -2513,6 +2722,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Start all instances matching the filter.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "StopInstances",
@@ -2527,6 +2737,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Stop all instances matching the filter.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": false,
+    "destructive": "Stops the instances: their users cannot reach the archive and jobs do not run.",
   },
   {
     "name": "SyncUsersWithDirectoryServices",
@@ -2548,6 +2760,9 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Synchronize users with the configured directory service; dryRun only reports changes. Long-running.",
     "group": "users",
     "longRunning": true,
+    "readOnly": false,
+    "destructive":
+      "May delete or change users to match the directory (use dryRun=true to preview).",
   },
   {
     "name": "TestSmtpSettings",
@@ -2562,6 +2777,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Send a test message using the current SMTP settings.",
     "group": "configuration",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "TestSystemSmtpConfiguration",
@@ -2569,6 +2785,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Send a test message with the system-wide SMTP settings.",
     "group": "system",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "ThawInstances",
@@ -2583,6 +2800,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Thaw previously frozen instances matching the filter.",
     "group": "instances",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "UnlockStore",
@@ -2604,12 +2822,14 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
         "type": "string",
         "nullable": false,
         "list": false,
+        "secret": true,
       },
     ],
     "description":
       "Unlock an archive store that came from a foreign installation using its product/recovery key.",
     "group": "archiveStores",
     "longRunning": false,
+    "readOnly": false,
   },
   {
     "name": "UpgradeStore",
@@ -2630,6 +2850,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Upgrade one archive store to the current format. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "UpgradeStores",
@@ -2644,6 +2865,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Upgrade all archive stores that need it. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "VerifyStore",
@@ -2671,6 +2893,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
       "Verify consistency of one archive store (optionally its search indexes). Long-running; tutorial runs it asynchronously.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
   {
     "name": "VerifyStores",
@@ -2691,6 +2914,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "description": "Verify consistency of all archive stores. Long-running.",
     "group": "archiveStores",
     "longRunning": true,
+    "readOnly": false,
   },
 ];
 
