@@ -173,4 +173,10 @@ export interface MockOptions {
   jobs?: MockJobsOptions;
   /** Fault rules active from the start. */
   faults?: FaultRule[];
+  /**
+   * How many problems the seeded SPE has for a health check to find (stopped instances, store
+   * errors, stores that need an upgrade, indexes that need a rebuild, service warnings): `none`,
+   * `some` (default) or `many`.
+   */
+  problems?: "none" | "some" | "many";
 }
