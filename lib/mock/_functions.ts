@@ -8,39 +8,19 @@
 
 import type { Product } from "../metadata.ts";
 import type { Args } from "./_args.ts";
-import type { JobsConfig } from "./_jobs.ts";
-import type { MockInstance, MockState, MockStore, MockUser } from "./_state.ts";
+import type { MockInstance, MockState, MockUser } from "./_state.ts";
+import {
+  type CallContext,
+  Deferred,
+  inst,
+  objectArg,
+  type Simulation,
+  storeOf,
+  userOf,
+} from "./_simulation.ts";
 import { ApiFault } from "./_wire.ts";
 
-/** What a handler sees. */
-export interface CallContext {
-  /** The function name. */
-  fn: string;
-  /** The checked arguments. */
-  args: Args;
-  /** The state. */
-  state: MockState;
-  /** The instance named by `instanceID` (SPE) or the hidden server instance; null for management functions. */
-  instance: MockInstance | null;
-  /** The authenticated user name. */
-  username: string;
-  /** The job settings. */
-  jobs: JobsConfig;
-}
-
-/** A result computed later: when the call runs as a job, at its end; otherwise at once. */
-export class Deferred {
-  /** Wraps the computation. */
-  constructor(readonly run: () => unknown) {}
-}
-
-/** One simulated function. */
-export interface Simulation {
-  /** Validates (throwing {@linkcode ApiFault}) and returns the result or a {@linkcode Deferred}. */
-  handle(ctx: CallContext): unknown;
-  /** When set, the call runs as a job if this returns a label; null means synchronous. */
-  job?: (ctx: CallContext) => string | null;
-}
+export { type CallContext, Deferred, type Simulation } from "./_simulation.ts";
 
 const VERSION = "25.3.1.23021";
 
@@ -53,17 +33,6 @@ function glob(pattern: string): RegExp {
 
 function hasWildcard(pattern: string): boolean {
   return pattern.includes("*") || pattern.includes("?");
-}
-
-function inst(ctx: CallContext): MockInstance {
-  if (ctx.instance === null) throw new ApiFault("This function needs an instance.");
-  return ctx.instance;
-}
-
-function userOf(ctx: CallContext, name: string): MockUser {
-  const user = ctx.state.users(inst(ctx)).get(name.toLowerCase());
-  if (user === undefined) throw new ApiFault(`User '${name}' does not exist.`);
-  return user;
 }
 
 /** A job on one store (named by `id`) that changes nothing the API shows and returns nothing. */
@@ -85,12 +54,6 @@ function userSetter(apply: (user: MockUser, args: Args) => void): Simulation {
       return null;
     },
   };
-}
-
-function storeOf(ctx: CallContext, id: number): MockStore {
-  const store = ctx.state.stores(inst(ctx)).find((candidate) => candidate.id === id);
-  if (store === undefined) throw new ApiFault(`Archive store with ID ${id} does not exist.`);
-  return store;
 }
 
 function matchInstances(ctx: CallContext, filter: string): MockInstance[] {
@@ -138,14 +101,6 @@ function environmentInfo(ctx: CallContext): Record<string, unknown> {
       operatingSystem: "Microsoft Windows Server 2022 Standard",
     },
   };
-}
-
-function objectArg(ctx: CallContext, name: string): Record<string, unknown> {
-  const value = ctx.args.json(name);
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new ApiFault(`Invalid value for API argument ${name}: a JSON object is expected.`);
-  }
-  return value as Record<string, unknown>;
 }
 
 function stringField(config: Record<string, unknown>, field: string, what: string): string {
