@@ -17,6 +17,10 @@ interface ArgumentInfo {
   readonly nullable: boolean;
   /** From the bundled catalogue: `true` list, `false` single value, `undefined` unknown. */
   readonly list: boolean | undefined;
+  /** From the bundled catalogue: the documented values, when the argument takes one of a set. */
+  readonly enums: readonly (string | number)[] | undefined;
+  /** From the bundled catalogue: the documented fields of a `json` argument. */
+  readonly fields: { readonly [field: string]: unknown } | undefined;
 }
 
 /** One function, indexed for fast checks. */
@@ -52,12 +56,15 @@ export function indexMetadata(
     const args = new Map<string, ArgumentInfo>();
     for (const arg of fn.args) {
       const type = String(arg.type).toLowerCase();
+      const bundledArg = known?.args.get(arg.name);
       args.set(arg.name, {
         name: arg.name,
         type: ARGUMENT_TYPES.has(type) ? type as ArgumentType : "any",
         nullable: arg.nullable !== false,
-        list: known?.args.get(arg.name)?.list ??
+        list: bundledArg?.list ??
           ("list" in arg && typeof arg.list === "boolean" ? arg.list : undefined),
+        enums: bundledArg?.enums,
+        fields: bundledArg?.fields,
       });
     }
     functions.set(fn.name, makeFunctionInfo(fn.name, args));
@@ -80,6 +87,8 @@ function indexCatalog(product: Product): MetadataIndex {
         type: arg.type,
         nullable: arg.nullable,
         list: arg.list,
+        enums: arg.enums,
+        fields: arg.fields,
       });
     }
     functions.set(fn.name, makeFunctionInfo(fn.name, args));
@@ -115,6 +124,76 @@ function signature(fn: FunctionInfo): string {
     `${arg.name}${arg.nullable ? "?" : ""}: ${arg.type}`
   );
   return `${fn.name} takes ${parts.join(", ")}`;
+}
+
+/**
+ * Checks an encoded value against what the catalogue documents: one of the documented values (each
+ * element of a list), or for a `json` argument only the documented fields. Values differing only in
+ * case pass, since the server reads enums and JSON fields without regard to case (.NET). Returns
+ * the problem, or `undefined`. Arguments with documented values are never secrets, so the value may
+ * be named.
+ */
+function checkDocumentedValue(arg: ArgumentInfo, encoded: string): string | undefined {
+  if (arg.enums && arg.enums.length > 0) {
+    const allowed = arg.enums.map(String);
+    const lower = new Set(allowed.map((value) => value.toLowerCase()));
+    const elements = arg.list ? encoded.split(",").map((part) => part.trim()) : [encoded];
+    const wrong = elements.filter((element) => !lower.has(element.toLowerCase()));
+    if (wrong.length === 0) return undefined;
+    const details = wrong.map((element) => {
+      const close = suggest(element, allowed, 1);
+      return `${JSON.stringify(element)}${close.length ? ` (did you mean ${close[0]}?)` : ""}`;
+    });
+    return `argument ${arg.name} has ${
+      wrong.length === 1 ? "a value" : "values"
+    } outside the documented set: ${details.join(", ")}; it takes ${
+      arg.list ? "a comma-separated list of " : "one of "
+    }${allowed.join(", ")}`;
+  }
+  if (arg.type === "json" && arg.fields) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(encoded);
+    } catch {
+      return `argument ${arg.name} is not valid JSON text`;
+    }
+    const unknown = unknownFields(parsed, arg.fields, arg.name);
+    if (unknown.length === 0) return undefined;
+    return `argument ${arg.name} has ${
+      unknown.length === 1 ? "an unknown field" : "unknown fields"
+    }: ${unknown.join(", ")}`;
+  }
+  return undefined;
+}
+
+/** The fields of `value` (an object, or an array of objects) that `fields` does not document. */
+function unknownFields(
+  value: unknown,
+  fields: { readonly [field: string]: unknown },
+  path: string,
+): string[] {
+  if (Array.isArray(value)) {
+    return value.flatMap((element, i) => unknownFields(element, fields, `${path}[${i}]`));
+  }
+  if (typeof value !== "object" || value === null) return [];
+  const known = Object.keys(fields);
+  const byLower = new Map(known.map((name) => [name.toLowerCase(), name]));
+  const problems: string[] = [];
+  for (const [key, inner] of Object.entries(value)) {
+    const documented = byLower.get(key.toLowerCase());
+    if (documented === undefined) {
+      const close = suggest(key, known, 1);
+      problems.push(`${path}.${key}${close.length ? ` (did you mean ${close[0]}?)` : ""}`);
+      continue;
+    }
+    const shape = fields[documented];
+    if (typeof shape === "object" && shape !== null && !Array.isArray(shape)) {
+      problems.push(
+        ...unknownFields(inner, shape as { readonly [field: string]: unknown }, `${path}.${key}`),
+      );
+    }
+  }
+  return problems;
 }
 
 /** What {@linkcode prepareCall} needs to know about the client. */
@@ -187,8 +266,14 @@ export function prepareCall(
       list = arg.list;
     }
     const encoded = encodeValue(value, type, list);
-    if (typeof encoded === "string") params.append(name, encoded);
-    else problems.push(`argument ${name} ${encoded.problem}`);
+    if (typeof encoded !== "string") {
+      problems.push(`argument ${name} ${encoded.problem}`);
+      continue;
+    }
+    const arg = info?.args.get(name);
+    const problem = arg ? checkDocumentedValue(arg, encoded) : undefined;
+    if (problem !== undefined) problems.push(problem);
+    else params.append(name, encoded);
   }
   if (info) {
     for (const arg of info.mandatory) {

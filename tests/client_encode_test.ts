@@ -240,9 +240,9 @@ Deno.test("indexMetadata takes list flags from the catalogue and tolerates unkno
     form(prepareCall(preparation, "SetUserPrivileges", false, {
       instanceID: "a",
       userName: "b",
-      privileges: ["read", "login"],
+      privileges: ["archive", "login"],
     })),
-    { instanceID: "a", userName: "b", privileges: "read,login" },
+    { instanceID: "a", userName: "b", privileges: "archive,login" },
   );
   assertThrows(
     () =>
