@@ -14,6 +14,8 @@
  * - Nothing hangs: every HTTP request has a time limit (`requestTimeoutMs`, two minutes by default;
  *   a `get-status` long poll gets `statusTimeoutMs` more), and an unknown token is a
  *   {@linkcode TokenExpiredError}.
+ * - The whole fleet at once: {@linkcode forEachInstance} runs a callback for every instance that
+ *   matches a filter, with at most `concurrency` in flight, and yields each outcome as it completes.
  *
  * The four examples of MailStore's PowerShell tutorial, in TypeScript:
  *
@@ -84,6 +86,23 @@
  * await operation.final.catch((error) => console.error(String(error)));
  * ```
  *
+ * Example 2 for a fleet: the users of every instance, 16 instances at a time, one failure never
+ * stopping the others.
+ * ```ts
+ * import { forEachInstance, invokeCall, newClient } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * const outcomes = forEachInstance(
+ *   client,
+ *   async (instanceID, { signal }) =>
+ *     (await invokeCall(client, "GetUsers", { instanceID }, { signal })).result ?? [],
+ *   { instances: "*", concurrency: 16 },
+ * );
+ * for await (const outcome of outcomes) {
+ *   if (outcome.ok) console.log(outcome.instanceID, outcome.value.map((user) => user.userName));
+ *   else console.error(`${outcome.instanceID}: ${outcome.error.message}`);
+ * }
+ * ```
+ *
  * @module
  */
 
@@ -93,6 +112,14 @@ export { invokeCall } from "./lib/invoke_call.ts";
 export { startCall } from "./lib/start_call.ts";
 export { stopCall, type StopOptions } from "./lib/stop_call.ts";
 export { resumeCall, type ResumeOptions } from "./lib/resume_call.ts";
+export {
+  type FleetProgress,
+  forEachInstance,
+  type ForEachInstanceOptions,
+  type InstanceContext,
+  type InstanceOutcome,
+  type InstanceOutcomeBase,
+} from "./lib/fleet.ts";
 export type { Operation } from "./lib/operation.ts";
 export type { CallArgs, CallOptions, CallParameters, CallParametersOf } from "./lib/call_types.ts";
 export { uncheckedFunction } from "./lib/function_names.ts";
