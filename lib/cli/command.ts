@@ -41,6 +41,11 @@ export interface Command {
   readonly examples: readonly string[];
   /** The arguments go to the command unparsed, `--help` included (`mock` has its own parser). */
   readonly passThrough?: boolean;
+  /**
+   * The help for `--help` given with these other arguments, when they name a topic (`call
+   * <Function> --help` shows the function's help); `undefined` for the command's own help.
+   */
+  topicHelp?(argv: readonly string[]): Promise<string | undefined>;
   /** Runs the command; resolves to the exit code. Throws for errors (mapped by the caller). */
   run(parsed: ParsedArgs, io: CliIo): Promise<number>;
 }

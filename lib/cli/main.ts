@@ -2,44 +2,95 @@
  * `mspe-run`: the dispatcher. Finds the command, handles `--help` and `--version`, runs the command,
  * and turns any error into one line on stderr and an exit code.
  *
+ * Start-up: only this module, `version.ts` and `deno.json` load before the command is known. Each
+ * command's module is loaded with a literal `import("./commands/....ts")` when it runs, so that
+ * `mspe-run --version` does not load the catalogue, the client or the mock, and `deno compile`
+ * still finds every command (it includes dynamic imports of literal specifiers; the graph test
+ * checks that each command is in the compiled graph).
+ *
  * Internal to the CLI; `scripts/mspe_run.ts` is the entrypoint.
  *
  * @module
  */
 
-import { parseCommand, ParsedArgs } from "./args.ts";
-import { allFlags, type Command, commandHelp } from "./command.ts";
-import { callCommand } from "./commands/call.ts";
-import { cancelCommand } from "./commands/cancel.ts";
-import { exampleCommand } from "./commands/example.ts";
-import { functionsCommand } from "./commands/functions.ts";
-import { mockCommand } from "./commands/mock.ts";
-import { tlsInfoCommand } from "./commands/tls_info.ts";
-import { watchCommand } from "./commands/watch.ts";
-import { EXIT_CODE_HELP, ExitCode } from "./exit_codes.ts";
+import type { Command } from "./command.ts";
 import type { CliIo } from "./io.ts";
-import { reportError } from "./report_error.ts";
-import { closest } from "./suggest.ts";
-import { UsageError } from "./usage_error.ts";
 import { versionLine } from "./version.ts";
 
-/** Every command, in the order of the help text. */
-export const COMMANDS: readonly Command[] = [
-  exampleCommand,
-  callCommand,
-  watchCommand,
-  cancelCommand,
-  functionsCommand,
-  tlsInfoCommand,
-  mockCommand,
+/** One command as the dispatcher knows it before loading it: enough for the help listing. */
+export interface CommandEntry {
+  /** The word after `mspe-run`. */
+  readonly name: string;
+  /** What follows `mspe-run` in the command list, such as `call <Function> [name=value ...]`. */
+  readonly synopsis: string;
+  /** One line for the command list; the same as the loaded command's `summary`. */
+  readonly summary: string;
+  /** Left out of the command list (`__complete`, which the completion scripts call). */
+  readonly hidden?: boolean;
+  /** Loads the command's module. Keep the specifier a string literal (see the module note). */
+  load(): Promise<Command>;
+}
+
+/**
+ * Every command, in the order of the help text. One entry per command; add yours here.
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "example",
+    synopsis: "example <1-4>",
+    summary: "Run one of the four examples of the PowerShell tutorial.",
+    load: async () => (await import("./commands/example.ts")).exampleCommand,
+  },
+  {
+    name: "call",
+    synopsis: "call <Function> [name=value ...]",
+    summary: "Call any API function and print its result.",
+    load: async () => (await import("./commands/call.ts")).callCommand,
+  },
+  {
+    name: "watch",
+    synopsis: "watch <token>",
+    summary: "Follow a long-running call by its token to the end, with progress.",
+    load: async () => (await import("./commands/watch.ts")).watchCommand,
+  },
+  {
+    name: "cancel",
+    synopsis: "cancel <token>",
+    summary: "Ask the server to cancel a long-running call.",
+    load: async () => (await import("./commands/cancel.ts")).cancelCommand,
+  },
+  {
+    name: "functions",
+    synopsis: "functions [<Function>|<wildcard>]",
+    summary: "List the functions, or describe one and its arguments (like Get-Help).",
+    load: async () => (await import("./commands/functions.ts")).functionsCommand,
+  },
+  {
+    name: "help",
+    synopsis: "help [<command>|<Function>]",
+    summary: "Help for mspe-run, one command, or one API function.",
+    load: async () => (await import("./commands/help.ts")).helpCommand,
+  },
+  {
+    name: "tls-info",
+    synopsis: "tls-info",
+    summary: "Show the server's certificate and the --pin-sha256 flag to trust exactly it.",
+    load: async () => (await import("./commands/tls_info.ts")).tlsInfoCommand,
+  },
+  {
+    name: "mock",
+    synopsis: "mock",
+    summary: "Start the simulated MailStore SPE (or Server) to try mspe-run without a real server.",
+    load: async () => (await import("./commands/mock.ts")).mockCommand,
+  },
 ];
 
 /** The text of `mspe-run --help`. */
-export function mainHelp(): string {
-  const synopsis = (c: Command) =>
-    (c.usage.split("\n")[0] ?? "").replace(/^mspe-run /, "").replace(/ \[--.*$| \[flags\]$/, "");
-  const width = Math.max(...COMMANDS.map((c) => synopsis(c).length));
-  const commands = COMMANDS.map((c) => `  ${synopsis(c).padEnd(width)}  ${c.summary}`);
+export async function mainHelp(): Promise<string> {
+  const { EXIT_CODE_HELP } = await import("./exit_codes.ts");
+  const shown = COMMANDS.filter((c) => !c.hidden);
+  const width = Math.max(...shown.map((c) => c.synopsis.length));
+  const commands = shown.map((c) => `  ${c.synopsis.padEnd(width)}  ${c.summary}`);
   return `${versionLine()}
 Call the MailStore SPE Management API (and the MailStore Server Administration API) from the
 command line: the tutorial's four examples, any function, long-running calls with progress.
@@ -47,6 +98,7 @@ command line: the tutorial's four examples, any function, long-running calls wit
 Usage:
   mspe-run <command> [arguments] [flags]
   mspe-run <command> --help       Help and examples for one command
+  mspe-run help <Function>        Arguments, values and an example for one API function
   mspe-run --version
 
 Commands:
@@ -58,15 +110,18 @@ Connection (every command that talks to a server):
   never from the command line. --ca-cert <pem>, --pin-sha256 <fingerprint> or --insecure for
   servers whose certificate your system does not trust.
 
-Output: --format list|table|json|ndjson (list on a terminal, json when piped); data on stdout,
-progress and messages on stderr; --no-color and NO_COLOR respected.
+Output: --format list|table|json|ndjson|csv (list on a terminal, json when piped) and
+--select name,name (like Select-Object -Property); data on stdout, progress and messages on
+stderr; --no-color and NO_COLOR respected.
 
-Examples:
-  # Try everything against the built-in simulator (another terminal: mspe-run mock)
-  MSPE_PASSWORD=admin mspe-run example 1 --username admin --port 8474 --insecure
+Examples (PowerShell first; POSIX shells where they differ):
+  # Try everything against the built-in simulator (another window: mspe-run mock)
+  $env:MSPE_PASSWORD = 'admin'                               # sh: export MSPE_PASSWORD=admin
+  mspe-run example 1 --username admin --port 8474 --insecure
   mspe-run call GetUsers instanceID=acme --format table
-  mspe-run call VerifyStore instanceID=acme id=1 includeIndexes=false --no-wait
-  mspe-run watch <token>
+  (mspe-run call GetUsers instanceID=acme | ConvertFrom-Json) | Where-Object fullName
+  mspe-run call GetUsers instanceID=acme --format csv --select userName,fullName
+  mspe-run help CreateUser
 
 ${EXIT_CODE_HELP}
 `;
@@ -74,6 +129,28 @@ ${EXIT_CODE_HELP}
 
 function isHelp(arg: string): boolean {
   return arg === "--help" || arg === "-h";
+}
+
+/** The command called `name`, or `undefined`. */
+export function findCommand(name: string): CommandEntry | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+async function unknownCommand(name: string): Promise<Error> {
+  const { UsageError } = await import("./usage_error.ts");
+  if (name.startsWith("-")) {
+    return new UsageError(
+      `Put the command first: mspe-run <command> [flags]; ${
+        name.split("=", 1)[0]
+      } is not a command. Run \`mspe-run --help\` for the list.`,
+    );
+  }
+  const { didYouMean, suggest } = await import("../_suggest.ts");
+  const visible = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
+  return new UsageError(
+    `Unknown command ${JSON.stringify(name)}.${didYouMean(suggest(name, visible, 1))} ` +
+      "Run `mspe-run --help` for the list.",
+  );
 }
 
 /**
@@ -89,50 +166,39 @@ function isHelp(arg: string): boolean {
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const [name, ...rest] = argv;
-    if (name === undefined) {
-      io.stderr.write(mainHelp());
-      throw new UsageError("Name a command. Run `mspe-run --help` for the list.");
-    }
-    if (isHelp(name) || name === "help") {
-      const topic = name === "help" ? rest[0] : undefined;
-      const command = COMMANDS.find((c) => c.name === topic);
-      io.stdout.write(command ? commandHelp(command) : mainHelp());
-      return ExitCode.Ok;
-    }
     if (name === "--version" || name === "-V" || name === "version") {
       io.stdout.write(`${versionLine()}\n`);
-      return ExitCode.Ok;
+      return 0;
     }
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) {
-      if (name.startsWith("-")) {
-        throw new UsageError(
-          `Put the command first: mspe-run <command> [flags]; ${
-            name.split("=", 1)[0]
-          } is not a command. ` +
-            "Run `mspe-run --help` for the list.",
-        );
-      }
-      const suggestion = closest(name, COMMANDS.map((c) => c.name));
-      throw new UsageError(
-        `Unknown command ${JSON.stringify(name)}.${
-          suggestion ? ` Did you mean ${suggestion}?` : ""
-        } ` +
-          "Run `mspe-run --help` for the list.",
-      );
+    if (name === undefined) {
+      io.stderr.write(await mainHelp());
+      const { UsageError } = await import("./usage_error.ts");
+      throw new UsageError("Name a command. Run `mspe-run --help` for the list.");
     }
+    if (isHelp(name)) {
+      io.stdout.write(await mainHelp());
+      return 0;
+    }
+    const entry = findCommand(name);
+    if (!entry) throw await unknownCommand(name);
+    const command = await entry.load();
     // `--help` anywhere before a `--` shows the command's help, even next to mistakes.
     const terminator = rest.indexOf("--");
     const flagsPart = terminator < 0 ? rest : rest.slice(0, terminator);
     if (!command.passThrough && flagsPart.some(isHelp)) {
-      io.stdout.write(commandHelp(command));
-      return ExitCode.Ok;
+      const topic = await command.topicHelp?.(flagsPart.filter((arg) => !isHelp(arg)));
+      const { commandHelp } = await import("./command.ts");
+      io.stdout.write(topic ?? commandHelp(command));
+      return 0;
     }
+    const { ParsedArgs, parseCommand } = await import("./args.ts");
+    const { allFlags } = await import("./command.ts");
     const parsed = command.passThrough
       ? new ParsedArgs(command.name, {}, rest)
       : parseCommand(command.name, rest, allFlags(command));
     return await command.run(parsed, io);
   } catch (error) {
+    const { reportError } = await import("./report_error.ts");
     return reportError(error, io, !argv.includes("--no-color"));
   }
 }

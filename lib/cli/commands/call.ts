@@ -37,6 +37,8 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
     ...FOLLOW_FLAGS,
   },
   flagGroups: SERVER_FLAG_GROUPS,
+  // `call <Function> --help` is the function's help.
+  topicHelp: async (argv) => (await import("./help.ts")).callTopicHelp(argv),
   examples: [
     "# The tutorial's Example 1",
     "mspe-run call GetEnvironmentInfo --status",
