@@ -9,6 +9,7 @@
  */
 
 import type { Product } from "../metadata.ts";
+import { generateInstanceData, type MockInstanceData } from "./_instance_data.ts";
 
 /** A deterministic pseudo-random generator (mulberry32). */
 export function prng(seed: number): () => number {
@@ -98,6 +99,8 @@ export interface MockUser {
   privilegesOnFolders: Map<string, string[]>;
   /** The password set through the API, or null. Never sent in any reply. */
   password: string | null;
+  /** App passwords the user made in the web client (DeleteAppPasswords removes them); 0 if absent. */
+  appPasswords?: number;
 }
 
 /** An archive store. */
@@ -163,6 +166,8 @@ interface InstanceContent {
   stores: MockStore[];
   jobs: MockJob[];
   nextStoreId: number;
+  /** Folders, messages and configuration (see `_instance_data.ts`). */
+  data: MockInstanceData;
 }
 
 const INSTANCE_NAMES = [
@@ -414,6 +419,11 @@ export class MockState {
     return this.#contentOf(instance).jobs;
   }
 
+  /** The folders, messages and configuration of an instance (generated on first use). */
+  instanceData(instance: MockInstance): MockInstanceData {
+    return this.#contentOf(instance).data;
+  }
+
   /** The next free store ID of an instance. */
   nextStoreId(instance: MockInstance): number {
     const content = this.#contentOf(instance);
@@ -520,6 +530,13 @@ export class MockState {
       enabled: random() < 0.5,
       schedule: { timeZoneId: "W. Europe Standard Time", time: "04:00:00" },
     }];
-    return { users, stores, jobs, nextStoreId: this.storesPerInstance + 1 };
+    const data = generateInstanceData(
+      prng(mix(this.seed, 7, instance.seedIndex)),
+      instance.instanceID,
+      instance.instanceID === "" ? "C:\\MailStore Server" : instance.baseDirectory,
+      users.values(),
+      stores,
+    );
+    return { users, stores, jobs, nextStoreId: this.storesPerInstance + 1, data };
   }
 }
