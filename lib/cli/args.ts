@@ -8,6 +8,7 @@
  */
 
 import { parseArgs } from "node:util";
+import type { ChosenProfile } from "./config.ts";
 import { closest } from "./suggest.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -51,6 +52,13 @@ export class ParsedArgs {
   readonly command: string;
   /** The arguments that are not flags, in order. */
   readonly positionals: readonly string[];
+  /**
+   * The profile that completes the connection settings, once `attachProfile` (config.ts) has read
+   * the config file; `undefined` before that or when no profile applies.
+   */
+  readonly profile: ChosenProfile | undefined;
+  /** Whether the config file was consulted (so that it is read once per command). */
+  readonly profileResolved: boolean;
   readonly #values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
 
   /** Wraps the values `parseArgs` returned. */
@@ -58,10 +66,18 @@ export class ParsedArgs {
     command: string,
     values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>,
     positionals: readonly string[],
+    profile?: { readonly chosen: ChosenProfile | undefined },
   ) {
     this.command = command;
     this.#values = values;
     this.positionals = positionals;
+    this.profile = profile?.chosen;
+    this.profileResolved = profile !== undefined;
+  }
+
+  /** The same arguments with the profile that applies. */
+  withProfile(chosen: ChosenProfile | undefined): ParsedArgs {
+    return new ParsedArgs(this.command, this.#values, this.positionals, { chosen });
   }
 
   /** The value of a string flag (the last one when given twice), or `undefined`. */

@@ -23,7 +23,8 @@ import { inspectPemCertificates } from "../_transport.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { chooseFormat, type Format } from "./format.ts";
 import { checkProduct } from "./function_lookup.ts";
-import { type CliIo, whyUnreadable } from "./io.ts";
+import type { ChosenProfile, Profile } from "./config.ts";
+import { type CliIo, type MspeVariable, whyUnreadable } from "./io.ts";
 import { Output } from "./output.ts";
 import { readPassword } from "./password.ts";
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type TimeLimits } from "./timeouts.ts";
@@ -51,6 +52,12 @@ export const OUTPUT_FLAGS: FlagSpecs = {
 
 /** The flags that say which server to talk to and how. */
 export const CONNECTION_FLAGS: FlagSpecs = {
+  profile: {
+    type: "string",
+    value: "<name>",
+    help: "Take the settings not given otherwise from this profile of the config file " +
+      "(default: MSPE_PROFILE, else the profile named default). See `mspe-run profile`.",
+  },
   host: { type: "string", value: "<host>", help: "The server (default: MSPE_HOST or localhost)." },
   port: {
     type: "string",
@@ -98,7 +105,10 @@ export const CONNECTION_FLAGS: FlagSpecs = {
   },
 };
 
-/** The connection settings read from the flags and the MSPE_ variables. */
+/** Where a setting came from: a flag, an MSPE_ variable, the profile, or the built-in default. */
+export type SettingSource = "flag" | "env" | "profile" | "default";
+
+/** The connection settings read from the flags, the MSPE_ variables and the profile. */
 export interface ConnectionSettings {
   /** The server's host name or address. */
   readonly host: string;
@@ -122,30 +132,164 @@ export interface ConnectionSettings {
   readonly instance: string | undefined;
   /** `--timeout` in milliseconds. */
   readonly timeoutMs: number | undefined;
+  /**
+   * How many instances a fleet run works on at once, from `MSPE_CONCURRENCY` or the profile
+   * (`--concurrency` is the fleet command's own flag and wins over both).
+   */
+  readonly concurrency?: number | undefined;
+  /** The profile the settings were completed from, if any. */
+  readonly profile?: ChosenProfile | undefined;
+  /** Where each setting came from, by flag name (`host`, `port`, ...), for the resume command. */
+  readonly sources?: Readonly<Record<string, SettingSource>>;
 }
 
 /** A host as the client wants it: a name or address, no scheme, port or path. */
-function readHost(host: string): string {
+function readHost(host: string, from: string): string {
   // What people paste: a URL, or host:port (an IPv6 address has more than one colon).
   const url = /^(?:https?:\/\/)?([^\s/?#@:]+|\[[0-9a-f:.]+\])(?::(\d+))?\/?$/i.exec(host);
   if (url && host !== url[1]) {
     const port = url[2] ? ` --port ${url[2]}` : "";
     throw new UsageError(
-      `--host takes the host name only, without scheme or port: --host ${url[1]}${port}.`,
+      `--host takes the host name only, without scheme or port: --host ${url[1]}${port}.${from}`,
     );
   }
   if (host.trim() === "" || /[\s/?#@]/.test(host)) {
     throw new UsageError(
       `--host ${
         JSON.stringify(host)
-      } is not a host name. Give a name or address, such as --host spe1.example.com.`,
+      } is not a host name. Give a name or address, such as --host spe1.example.com.${from}`,
     );
   }
   return host;
 }
 
+/** One setting as found, with where it came from. */
+interface Found<T> {
+  readonly value: T;
+  readonly source: SettingSource;
+  /** For messages: "" for a flag, else " It comes from MSPE_PORT." or the profile. */
+  readonly from: string;
+}
+
+/** The MSPE_ variable of each connection flag (there is none for --insecure, on purpose). */
+export const ENV_OF_FLAG: Readonly<Record<string, MspeVariable>> = {
+  host: "MSPE_HOST",
+  port: "MSPE_PORT",
+  product: "MSPE_PRODUCT",
+  username: "MSPE_USERNAME",
+  "password-file": "MSPE_PASSWORD_FILE",
+  "ca-cert": "MSPE_CA_CERT",
+  "pin-sha256": "MSPE_PIN_SHA256",
+  "tls-version": "MSPE_TLS_VERSION",
+  instance: "MSPE_INSTANCE",
+  timeout: "MSPE_TIMEOUT",
+  format: "MSPE_FORMAT",
+};
+
+/** The profile key of each flag that a profile can set. */
+const PROFILE_KEY_OF_FLAG: Readonly<Record<string, keyof Profile>> = {
+  host: "host",
+  port: "port",
+  product: "product",
+  username: "username",
+  "password-file": "passwordFile",
+  "ca-cert": "caCert",
+  "pin-sha256": "pinSha256",
+  "tls-version": "tlsVersion",
+  instance: "instance",
+  format: "format",
+};
+
 /**
- * Reads and checks the connection flags. Mistakes are {@linkcode UsageError}s.
+ * Looks a setting up by the precedence: the flag, then its MSPE_ variable, then the profile.
+ * An empty variable counts as not set.
+ */
+function lookup(
+  parsed: ParsedArgs,
+  io: CliIo,
+  flag: string,
+  profile: ChosenProfile | undefined,
+): Found<string> | undefined {
+  const fromFlag = parsed.string(flag);
+  if (fromFlag !== undefined) return { value: fromFlag, source: "flag", from: "" };
+  const variable = ENV_OF_FLAG[flag];
+  const fromEnv = variable === undefined ? undefined : io.env(variable);
+  if (variable !== undefined && fromEnv !== undefined && fromEnv !== "") {
+    return { value: fromEnv, source: "env", from: ` It comes from ${variable}.` };
+  }
+  const key = PROFILE_KEY_OF_FLAG[flag];
+  const fromProfile = key === undefined || profile === undefined ? undefined : profile.profile[key];
+  if (fromProfile === undefined) return undefined;
+  return {
+    value: Array.isArray(fromProfile) ? String(fromProfile[0] ?? "") : String(fromProfile),
+    source: "profile",
+    from: ` It comes from ${profileWhere(profile)}.`,
+  };
+}
+
+function profileWhere(profile: ChosenProfile | undefined): string {
+  return profile === undefined ? "" : `profile ${profile.name} in ${profile.path}`;
+}
+
+/**
+ * The trust settings (`--ca-cert`, `--pin-sha256`, `--insecure`) come as a group from the first
+ * layer that has any of them, so that a pin in a profile never mixes with a CA given on the command
+ * line for another server.
+ */
+function readTrust(
+  parsed: ParsedArgs,
+  io: CliIo,
+  profile: ChosenProfile | undefined,
+): {
+  caCertFiles: string[];
+  pin: Found<string> | undefined;
+  insecure: boolean;
+  source: SettingSource;
+} {
+  const flagCa = parsed.strings("ca-cert");
+  const flagPin = parsed.string("pin-sha256");
+  const insecure = parsed.bool("insecure");
+  if (flagCa.length > 0 || flagPin !== undefined || insecure) {
+    return {
+      caCertFiles: flagCa,
+      pin: flagPin === undefined ? undefined : { value: flagPin, source: "flag", from: "" },
+      insecure,
+      source: "flag",
+    };
+  }
+  const envCa = io.env("MSPE_CA_CERT");
+  const envPin = io.env("MSPE_PIN_SHA256");
+  if ((envCa ?? "") !== "" || (envPin ?? "") !== "") {
+    return {
+      caCertFiles: envCa ? [envCa] : [],
+      pin: envPin
+        ? { value: envPin, source: "env", from: " It comes from MSPE_PIN_SHA256." }
+        : undefined,
+      insecure: false,
+      source: "env",
+    };
+  }
+  const fromProfile = profile?.profile;
+  if (fromProfile?.caCert !== undefined || fromProfile?.pinSha256 !== undefined) {
+    const ca = fromProfile.caCert;
+    return {
+      caCertFiles: ca === undefined ? [] : typeof ca === "string" ? [ca] : [...ca],
+      pin: fromProfile.pinSha256 === undefined ? undefined : {
+        value: fromProfile.pinSha256,
+        source: "profile",
+        from: ` It comes from ${profileWhere(profile)}.`,
+      },
+      insecure: false,
+      source: "profile",
+    };
+  }
+  return { caCertFiles: [], pin: undefined, insecure: false, source: "default" };
+}
+
+/**
+ * Reads and checks the connection settings: each from its flag, else its MSPE_ variable, else the
+ * profile attached to `parsed` (see `attachProfile` in config.ts), else the default. Mistakes are
+ * {@linkcode UsageError}s that say where the wrong value came from.
  *
  * @example
  * ```ts
@@ -157,67 +301,109 @@ function readHost(host: string): string {
  * ```
  */
 export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSettings {
-  const host = readHost(parsed.string("host") ?? io.env("MSPE_HOST") ?? "localhost");
-  const portText = parsed.string("port") ?? io.env("MSPE_PORT");
+  const profile = parsed.profile;
+  const sources: Record<string, SettingSource> = {};
+  const get = (flag: string): Found<string> | undefined => {
+    const found = lookup(parsed, io, flag, profile);
+    sources[flag] = found?.source ?? "default";
+    return found;
+  };
+  const hostFound = get("host");
+  const host = readHost(hostFound?.value ?? "localhost", hostFound?.from ?? "");
+  const portFound = get("port");
   let port: number | undefined;
-  if (portText !== undefined) {
+  if (portFound !== undefined) {
+    const portText = portFound.value;
     port = Number(portText);
     if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
       throw new UsageError(
         `The port ${
           JSON.stringify(portText)
-        } is not a port number. Give 1 to 65535, such as --port 8474.`,
+        } is not a port number. Give 1 to 65535, such as --port 8474.${portFound.from}`,
       );
     }
   }
-  const productText = parsed.string("product") ?? "spe";
+  const productFound = get("product");
+  const productText = productFound?.value ?? "spe";
   if (productText !== "spe" && productText !== "server") {
     throw new UsageError(
       `Unknown product ${
         JSON.stringify(productText)
-      }. Use --product spe (MailStore SPE) or --product server (MailStore Server).`,
+      }. Use --product spe (MailStore SPE) or --product server (MailStore Server).${
+        productFound?.from ?? ""
+      }`,
     );
   }
-  const tlsVersion = parsed.string("tls-version");
+  const tlsFound = get("tls-version");
+  const tlsVersion = tlsFound?.value;
   if (tlsVersion !== undefined && tlsVersion !== "1.2" && tlsVersion !== "1.3") {
     throw new UsageError(
-      `TLS ${tlsVersion} is not supported. Use --tls-version 1.2 or 1.3; older versions are insecure.`,
+      `TLS ${tlsVersion} is not supported. Use --tls-version 1.2 or 1.3; older versions are insecure.${
+        tlsFound?.from ?? ""
+      }`,
     );
   }
-  const timeoutText = parsed.string("timeout");
+  const timeoutFound = get("timeout");
   let timeoutMs: number | undefined;
-  if (timeoutText !== undefined) {
+  if (timeoutFound !== undefined) {
+    const timeoutText = timeoutFound.value;
     const seconds = Number(timeoutText);
     if (!Number.isFinite(seconds) || seconds <= 0 || timeoutText.trim() === "") {
       throw new UsageError(
         `--timeout ${
           JSON.stringify(timeoutText)
-        } is not a number of seconds. Give a positive number, such as --timeout 30.`,
+        } is not a number of seconds. Give a positive number, such as --timeout 30.${timeoutFound.from}`,
       );
     }
     timeoutMs = Math.round(seconds * 1000);
   }
-  const username = parsed.string("username") ?? io.env("MSPE_USERNAME");
-  const pinSha256 = parsed.string("pin-sha256");
+  const username = get("username")?.value;
+  const trust = readTrust(parsed, io, profile);
+  sources["ca-cert"] = sources["pin-sha256"] = sources.insecure = trust.source;
+  const pinSha256 = trust.pin?.value;
   if (pinSha256 !== undefined && !/^[0-9a-f]{64}$/i.test(pinSha256.replace(/[:\s]/g, ""))) {
     throw new UsageError(
       "--pin-sha256 takes the certificate's SHA-256 fingerprint: 64 hex digits, colons allowed " +
-        "(AB:CD:...). `mspe-run tls-info` shows the server's.",
+        `(AB:CD:...). \`mspe-run tls-info\` shows the server's.${trust.pin?.from ?? ""}`,
     );
   }
+  // MSPE_PASSWORD is the environment's password: it wins over a password file of the profile.
+  const passwordFromEnv = (io.env("MSPE_PASSWORD") ?? "") !== "";
+  const passwordFile = parsed.string("password-file") ?? (
+    (io.env("MSPE_PASSWORD_FILE") ?? "") !== ""
+      ? io.env("MSPE_PASSWORD_FILE")
+      : passwordFromEnv
+      ? undefined
+      : profile?.profile.passwordFile
+  );
   return {
     host,
     port,
     product: productText,
     username: username === "" ? undefined : username,
-    passwordFile: parsed.string("password-file"),
-    caCertFiles: parsed.strings("ca-cert"),
+    passwordFile,
+    caCertFiles: trust.caCertFiles,
     pinSha256,
-    insecure: parsed.bool("insecure"),
+    insecure: trust.insecure,
     tlsVersion,
-    instance: parsed.string("instance"),
+    instance: get("instance")?.value,
     timeoutMs,
+    concurrency: readConcurrency(io, profile),
+    profile,
+    sources,
   };
+}
+
+function readConcurrency(io: CliIo, profile: ChosenProfile | undefined): number | undefined {
+  const text = io.env("MSPE_CONCURRENCY");
+  if (text === undefined || text === "") return profile?.profile.concurrency;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1) {
+    throw new UsageError(
+      `MSPE_CONCURRENCY ${JSON.stringify(text)} is not a positive whole number, such as 4.`,
+    );
+  }
+  return value;
 }
 
 /**
@@ -238,8 +424,9 @@ export function readOutput(
   io: CliIo,
   terminalFormat: Format = "list",
 ): Output {
+  const format = lookup(parsed, io, "format", parsed.profile)?.value;
   return new Output(io, {
-    format: chooseFormat(parsed.string("format"), io.stdout.isTerminal, terminalFormat),
+    format: chooseFormat(format, io.stdout.isTerminal, terminalFormat),
     color: !parsed.bool("no-color"),
     quiet: parsed.bool("quiet"),
   });
@@ -399,15 +586,29 @@ export function shellQuote(arg: string): string {
  */
 export function connectionArgs(settings: ConnectionSettings): string[] {
   const args: string[] = [];
-  if (settings.host !== "localhost") args.push("--host", settings.host);
-  if (settings.port !== undefined) args.push("--port", String(settings.port));
-  if (settings.product !== "spe") args.push("--product", settings.product);
-  if (settings.username !== undefined) args.push("--username", settings.username);
-  if (settings.passwordFile !== undefined) args.push("--password-file", settings.passwordFile);
-  for (const file of settings.caCertFiles) args.push("--ca-cert", file);
-  if (settings.pinSha256 !== undefined) args.push("--pin-sha256", settings.pinSha256);
+  // What the profile gave comes back with the profile (by name when it was named).
+  const given = (flag: string) => settings.sources?.[flag] !== "profile";
+  if (settings.profile?.named) args.push("--profile", settings.profile.name);
+  if (settings.host !== "localhost" && given("host")) args.push("--host", settings.host);
+  if (settings.port !== undefined && given("port")) args.push("--port", String(settings.port));
+  if (settings.product !== "spe" && given("product")) args.push("--product", settings.product);
+  if (settings.username !== undefined && given("username")) {
+    args.push("--username", settings.username);
+  }
+  if (
+    settings.passwordFile !== undefined &&
+    settings.passwordFile !== settings.profile?.profile.passwordFile
+  ) {
+    args.push("--password-file", settings.passwordFile);
+  }
+  if (given("ca-cert")) {
+    for (const file of settings.caCertFiles) args.push("--ca-cert", file);
+    if (settings.pinSha256 !== undefined) args.push("--pin-sha256", settings.pinSha256);
+  }
   if (settings.insecure) args.push("--insecure");
-  if (settings.tlsVersion !== undefined) args.push("--tls-version", settings.tlsVersion);
+  if (settings.tlsVersion !== undefined && given("tls-version")) {
+    args.push("--tls-version", settings.tlsVersion);
+  }
   return args;
 }
 

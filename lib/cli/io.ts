@@ -28,6 +28,11 @@ export interface TextSource {
    * called once echo is off, so that nothing typed after the prompt appears can be echoed.
    */
   readSecretLine(prompt: () => void): Promise<string | null>;
+  /**
+   * Reads one line as typed (echoed), for a y/N question; `null` at the end of input. Absent where
+   * there is nobody to ask: a question then counts as unanswered.
+   */
+  readLine?(): Promise<string | null>;
 }
 
 /**
@@ -55,10 +60,40 @@ export interface CliIo {
   readTextFile(path: string): Promise<string>;
   /** Calls `listener` on Ctrl-C (SIGINT) until the returned function is called. */
   onInterrupt(listener: () => void): () => void;
+  /**
+   * Replaces a text file as a whole (the config file of `mspe-run profile add|remove`): creates its
+   * folder, writes a temporary file next to it and renames it over the old one, so that an
+   * interrupted write never leaves half a file. Absent where nothing may be written.
+   */
+  writeTextFile?(path: string, text: string): Promise<void>;
 }
 
-/** The environment variables mspe-run reads; deno.json's permission set allows exactly these. */
-export const MSPE_VARIABLES = ["MSPE_HOST", "MSPE_PORT", "MSPE_USERNAME", "MSPE_PASSWORD"] as const;
+/**
+ * The environment variables mspe-run reads; deno.json's permission set allows exactly these: one
+ * MSPE_ variable per connection and output setting (never one for --insecure, see the README), the
+ * profile and config file, and the variables that locate the config folder.
+ */
+export const MSPE_VARIABLES = [
+  "MSPE_HOST",
+  "MSPE_PORT",
+  "MSPE_PRODUCT",
+  "MSPE_USERNAME",
+  "MSPE_PASSWORD",
+  "MSPE_PASSWORD_FILE",
+  "MSPE_CA_CERT",
+  "MSPE_PIN_SHA256",
+  "MSPE_TLS_VERSION",
+  "MSPE_INSTANCE",
+  "MSPE_TIMEOUT",
+  "MSPE_FORMAT",
+  "MSPE_CONCURRENCY",
+  "MSPE_PROFILE",
+  "MSPE_CONFIG",
+  "APPDATA",
+  "USERPROFILE",
+  "XDG_CONFIG_HOME",
+  "HOME",
+] as const;
 
 /** One of {@linkcode MSPE_VARIABLES}. */
 export type MspeVariable = typeof MSPE_VARIABLES[number];
@@ -101,6 +136,33 @@ async function readAll(): Promise<string> {
   return chunks.join("");
 }
 
+async function readLine(): Promise<string | null> {
+  // Byte by byte, so that nothing after the line is taken from stdin.
+  const bytes: number[] = [];
+  const one = new Uint8Array(1);
+  while (true) {
+    const n = await Deno.stdin.read(one);
+    if (n === null) {
+      return bytes.length > 0 ? new TextDecoder().decode(new Uint8Array(bytes)) : null;
+    }
+    if (one[0] === 0x0a) return new TextDecoder().decode(new Uint8Array(bytes)).replace(/\r$/, "");
+    bytes.push(one[0] ?? 0);
+  }
+}
+
+async function writeTextFile(path: string, text: string): Promise<void> {
+  const folder = path.replace(/[\\/][^\\/]*$/, "");
+  if (folder !== path && folder !== "") await Deno.mkdir(folder, { recursive: true });
+  const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await Deno.writeTextFile(temporary, text, { mode: 0o600 });
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}
+
 async function readSecretLine(prompt: () => void): Promise<string | null> {
   // Raw mode turns echo off; Enter, Backspace, Ctrl-C and Ctrl-D are handled here.
   Deno.stdin.setRaw(true);
@@ -139,10 +201,11 @@ export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): C
   return {
     stdout: sink(Deno.stdout),
     stderr: sink(Deno.stderr),
-    stdin: { isTerminal: stdinIsTerminal, readAll, readSecretLine },
+    stdin: { isTerminal: stdinIsTerminal, readAll, readSecretLine, readLine },
     env: (name) => overrides[name] ?? Deno.env.get(name),
     noColor: Deno.noColor,
     readTextFile: (path) => Deno.readTextFile(path),
+    writeTextFile,
     onInterrupt: (listener) => {
       Deno.addSignalListener("SIGINT", listener);
       return () => Deno.removeSignalListener("SIGINT", listener);

@@ -11,6 +11,7 @@
 import type { Client, Operation, Status } from "../../mod.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import type { Command } from "./command.ts";
+import { attachProfile } from "./config.ts";
 import {
   address,
   CONNECTION_FLAGS,
@@ -91,6 +92,7 @@ export async function withSession(
   body: (session: Session) => Promise<number>,
   options: SessionOptions = {},
 ): Promise<number> {
+  parsed = await attachProfile(parsed, io);
   const settings = readConnection(parsed, io);
   const out = readOutput(parsed, io, options.terminalFormat);
   const limits = new TimeLimits(settings.timeoutMs);
