@@ -60,3 +60,11 @@ export function didYouMean(suggestions: readonly string[]): string {
   if (suggestions.length === 1) return ` Did you mean ${suggestions[0]}?`;
   return ` Did you mean ${suggestions.slice(0, -1).join(", ")} or ${suggestions.at(-1)}?`;
 }
+
+/**
+ * The one known name closest to `name`, or `undefined` when none is close enough: the first of
+ * {@linkcode suggest}. For "did you mean" messages that offer one name (commands, flags).
+ */
+export function closest(name: string, known: Iterable<string>): string | undefined {
+  return suggest(name, known, 1)[0];
+}

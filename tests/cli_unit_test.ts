@@ -27,7 +27,7 @@ import { readPassword } from "../lib/cli/password.ts";
 import { checkProduct } from "../lib/cli/function_lookup.ts";
 import { Progress } from "../lib/cli/progress.ts";
 import { TimedOut, TimeLimits } from "../lib/cli/timeouts.ts";
-import { closest } from "../lib/cli/suggest.ts";
+import { closest } from "../lib/_suggest.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 
 const plain = style(false);

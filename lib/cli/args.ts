@@ -9,7 +9,7 @@
 
 import { parseArgs } from "node:util";
 import type { ChosenProfile } from "./config.ts";
-import { closest } from "./suggest.ts";
+import { closest } from "../_suggest.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** One flag a command accepts. */

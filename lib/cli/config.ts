@@ -16,7 +16,7 @@ import type { ParsedArgs } from "./args.ts";
 import { readTextFileAnyEncoding } from "../_text_file.ts";
 import type { CliIo, MspeVariable } from "./io.ts";
 import { whyUnreadable } from "./io.ts";
-import { closest } from "./suggest.ts";
+import { closest } from "../_suggest.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** One named profile: the connection and output settings it supplies. */

@@ -7,7 +7,7 @@
 
 import { catalog } from "../../mod.ts";
 import type { FunctionMetadata, Product } from "../metadata.ts";
-import { closest } from "./suggest.ts";
+import { closest } from "../_suggest.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** "MailStore SPE" or "MailStore Server". */

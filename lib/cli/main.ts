@@ -145,10 +145,10 @@ async function unknownCommand(name: string): Promise<Error> {
       } is not a command. Run \`mspe-run --help\` for the list.`,
     );
   }
-  const { didYouMean, suggest } = await import("../_suggest.ts");
-  const visible = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
+  const { closest } = await import("../_suggest.ts");
+  const suggestion = closest(name, COMMANDS.filter((c) => !c.hidden).map((c) => c.name));
   return new UsageError(
-    `Unknown command ${JSON.stringify(name)}.${didYouMean(suggest(name, visible, 1))} ` +
+    `Unknown command ${JSON.stringify(name)}.${suggestion ? ` Did you mean ${suggestion}?` : ""} ` +
       "Run `mspe-run --help` for the list.",
   );
 }
