@@ -107,7 +107,14 @@
  */
 
 export { newClient } from "./lib/client.ts";
-export type { Client, ClientOptions, DefaultInstanceOf, ProductOf } from "./lib/client.ts";
+export type {
+  Client,
+  ClientOptions,
+  DefaultInstanceOf,
+  KnownOptions,
+  ProductOf,
+} from "./lib/client.ts";
+export type { TraceEvent } from "./lib/_trace.ts";
 export { invokeCall } from "./lib/invoke_call.ts";
 export { startCall } from "./lib/start_call.ts";
 export { stopCall, type StopOptions } from "./lib/stop_call.ts";
@@ -146,3 +153,19 @@ export {
 } from "./lib/tls_info.ts";
 export type { SpeArgs } from "./lib/_catalog/spe.ts";
 export type { ServerArgs } from "./lib/_catalog/server.ts";
+export {
+  HEALTH_FINDING_KINDS,
+  type HealthFinding,
+  type HealthFindingKind,
+  type HealthReport,
+  healthReport,
+  type HealthReportOptions,
+  parseSince,
+} from "./lib/health_report.ts";
+export {
+  type InstanceUsage,
+  type UsageReport,
+  usageReport,
+  type UsageReportOptions,
+  type UsageTotals,
+} from "./lib/usage_report.ts";

@@ -1,0 +1,105 @@
+/**
+ * `mspe-run report health --format nagios`: the Monitoring Plugins convention that Nagios, Icinga,
+ * Checkmk (as a "classical" check) and Zabbix read. One status line, `MSPE HEALTH <STATE> - text |
+ * perfdata`, then one line per finding (the long output), and the exit code 0 OK, 1 WARNING,
+ * 2 CRITICAL, 3 UNKNOWN.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import type { HealthFindingKind, HealthReport } from "../../health_report.ts";
+import { type HealthThresholds, judgeHealth, type MonitoringState } from "./thresholds.ts";
+
+/** The exit code of each state, as the Monitoring Plugins guidelines define it. */
+export const NAGIOS_EXIT_CODES: Readonly<Record<MonitoringState, number>> = {
+  ok: 0,
+  warning: 1,
+  critical: 2,
+  unknown: 3,
+};
+
+/** The perfdata label of each finding kind (short, no spaces, stable for graphs). */
+const LABELS: Readonly<Record<HealthFindingKind, string>> = {
+  serviceError: "service_errors",
+  serviceWarning: "service_warnings",
+  instanceNotRunning: "not_running",
+  instanceStartStopError: "start_stop_errors",
+  storeError: "store_errors",
+  storeNeedsUpgrade: "stores_need_upgrade",
+  indexNeedsRebuild: "indexes_need_rebuild",
+  workerFailed: "failed_workers",
+  workerCompletedWithErrors: "workers_with_errors",
+  jobFailed: "failed_jobs",
+  instanceNotFound: "instances_not_found",
+  checkFailed: "checks_failed",
+};
+
+/** Text that is safe in the status line: one line, no `|` (which starts the perfdata). */
+function clean(text: string): string {
+  return text.replace(/\s+/g, " ").replaceAll("|", "/").trim();
+}
+
+/**
+ * The plugin output and exit code for a report.
+ *
+ * @example
+ * ```ts ignore
+ * const { text, code } = renderNagios(report, { warning: 0, critical: 0 });
+ * // MSPE HEALTH CRITICAL - 1 critical, 0 warning findings on 3 instances: acme: The instance is stopped ... | instances=3;;;0 ...
+ * ```
+ */
+export function renderNagios(
+  report: HealthReport,
+  thresholds: HealthThresholds,
+): { text: string; code: number } {
+  const verdict = judgeHealth(report, thresholds);
+  const critical = report.findings.filter((f) => f.severity === "critical").length;
+  const warning = report.findings.length - critical;
+  const scope = `${report.instances} instance${report.instances === 1 ? "" : "s"}`;
+  let summary: string;
+  if (report.findings.length === 0) {
+    summary = `no findings on ${scope} (${report.runningInstances} running)`;
+  } else {
+    const first = report.findings.slice(0, 3).map((f) =>
+      `${f.instanceID ?? "service"}: ${f.problem}`
+    );
+    const more = report.findings.length > 3 ? `; and ${report.findings.length - 3} more` : "";
+    summary = `${critical} critical, ${warning} warning findings on ${scope}: ${
+      first.join("; ")
+    }${more}`;
+  }
+  const perf = [
+    `instances=${report.instances};;;0`,
+    `running=${report.runningInstances};;;0`,
+    `findings=${report.findings.length};${thresholds.warning};;0`,
+    `critical_findings=${critical};;${thresholds.critical};0`,
+    ...Object.entries(LABELS).map(([kind, label]) =>
+      `${label}=${report.counts[kind as HealthFindingKind]};;;0`
+    ),
+  ];
+  const lines = [
+    `MSPE HEALTH ${verdict.toUpperCase()} - ${clean(summary)} | ${perf.join(" ")}`,
+    ...report.findings.map((f) =>
+      clean(
+        `[${f.severity.toUpperCase()}] ${f.instanceID ?? "service"}: ${f.problem} -> ${f.action}`,
+      )
+    ),
+  ];
+  return { text: `${lines.join("\n")}\n`, code: NAGIOS_EXIT_CODES[verdict] };
+}
+
+/**
+ * The UNKNOWN output for a check that could not run (connection, password, bad option).
+ *
+ * @example
+ * ```ts
+ * import { renderNagiosUnknown } from "./nagios.ts";
+ * console.log(renderNagiosUnknown("Cannot connect to spe1:8474.").text);
+ * // MSPE HEALTH UNKNOWN - Cannot connect to spe1:8474.
+ * ```
+ */
+export function renderNagiosUnknown(message: string): { text: string; code: number } {
+  return { text: `MSPE HEALTH UNKNOWN - ${clean(message)}\n`, code: NAGIOS_EXIT_CODES.unknown };
+}

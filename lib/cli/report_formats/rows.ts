@@ -1,0 +1,130 @@
+/**
+ * The reports in the CLI's general formats: `table`, `list`, `json`, `ndjson` (through
+ * `format.ts`) and `csv` (through `csv.ts`). Only the choice of rows and columns is made here.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import type { HealthReport } from "../../health_report.ts";
+import type { UsageReport } from "../../usage_report.ts";
+import { csvHeader, csvRow } from "../csv.ts";
+import { type Format, render, type Style } from "../format.ts";
+
+/** The columns of the health CSV, fixed so that an empty report still has its header. */
+export const HEALTH_CSV_COLUMNS: readonly string[] = [
+  "severity",
+  "kind",
+  "instanceID",
+  "problem",
+  "action",
+  "occurrences",
+  "lastSeen",
+];
+
+/** The columns of the usage CSV (one row per instance; no totals row, for billing imports). */
+export const USAGE_CSV_COLUMNS: readonly string[] = [
+  "instanceID",
+  "displayName",
+  "status",
+  "users",
+  "archiveSizeMB",
+  "messages",
+  "stores",
+  "error",
+];
+
+function csv(columns: readonly string[], rows: readonly unknown[]): string {
+  return csvHeader(columns) + rows.map((row) => csvRow(columns, row)).join("");
+}
+
+/** The one-line summary under a health table or list. */
+export function healthSummary(report: HealthReport): string {
+  const critical = report.findings.filter((f) => f.severity === "critical").length;
+  const scope = `${report.instances} instances checked (${report.runningInstances} running), ` +
+    `runs and jobs since ${report.since.replace(/\.\d+Z$/, "Z")}`;
+  return report.findings.length === 0
+    ? `No findings: ${scope}.`
+    : `${report.findings.length} findings (${critical} critical): ${scope}.`;
+}
+
+/**
+ * A health report as text: the findings as rows (json: the whole report).
+ *
+ * @example
+ * ```ts ignore
+ * io.stdout.write(renderHealth(report, "table", style(false)));
+ * ```
+ */
+export function renderHealth(
+  report: HealthReport,
+  format: Format | "csv",
+  st: Style,
+  maxWidth?: number,
+): string {
+  switch (format) {
+    case "json":
+      return render("json", report, st);
+    case "ndjson":
+      return render("ndjson", report.findings, st);
+    case "csv":
+      return csv(HEALTH_CSV_COLUMNS, report.findings);
+    case "table":
+      return render(
+        "table",
+        report.findings.map((f) => ({
+          severity: f.severity,
+          instanceID: f.instanceID ?? "(service)",
+          problem: f.problem,
+          action: f.action,
+        })),
+        st,
+        maxWidth,
+      );
+    case "list":
+      return render("list", report.findings, st, maxWidth);
+  }
+}
+
+/**
+ * A usage report as text: one row per instance, and in `table` and `list` a totals row (json: the
+ * whole report with its totals).
+ *
+ * @example
+ * ```ts ignore
+ * io.stdout.write(renderUsage(report, "csv", style(false)));
+ * ```
+ */
+export function renderUsage(
+  report: UsageReport,
+  format: Format | "csv",
+  st: Style,
+  maxWidth?: number,
+): string {
+  const hasErrors = report.totals.failed > 0;
+  const rows = report.instances.map((row) => {
+    const { error, ...figures } = row;
+    return hasErrors ? { ...figures, error } : figures;
+  });
+  const totals = {
+    instanceID: `(total: ${report.totals.instances})`,
+    displayName: "",
+    status: "",
+    users: report.totals.users,
+    archiveSizeMB: report.totals.archiveSizeMB,
+    messages: report.totals.messages,
+    stores: report.totals.stores,
+  };
+  switch (format) {
+    case "json":
+      return render("json", report, st);
+    case "ndjson":
+      return render("ndjson", report.instances, st);
+    case "csv":
+      return csv(USAGE_CSV_COLUMNS, report.instances);
+    case "table":
+    case "list":
+      return render(format, [...rows, totals], st, maxWidth);
+  }
+}

@@ -1,0 +1,617 @@
+/**
+ * A health check of the whole SPE in one pass: the service's status messages, every instance's
+ * state, its archive stores, and its archiving runs and jobs since a point in time. See
+ * {@linkcode healthReport}.
+ *
+ * @module
+ */
+
+import type { Client } from "./client.ts";
+import { ArgumentError } from "./errors.ts";
+import { type FleetProgress, forEachInstance } from "./fleet.ts";
+import { invokeCall } from "./invoke_call.ts";
+import type { Instance, ServiceMessage } from "./results.ts";
+import { apiDate, errorLine, fromApiDate, isStop, listReportInstances } from "./_reports.ts";
+
+/**
+ * What a {@linkcode HealthFinding} is about.
+ *
+ * - `serviceError`, `serviceWarning`: a message of `GetServiceStatus`.
+ * - `instanceNotRunning`: the instance is stopped (or frozen, or in another state than `running`).
+ * - `instanceStartStopError`: its last start or stop failed.
+ * - `storeError`: an archive store reports an error.
+ * - `storeNeedsUpgrade`: a store must be upgraded to the current format.
+ * - `indexNeedsRebuild`: a store's search indexes must be rebuilt.
+ * - `workerFailed`, `workerCompletedWithErrors`: archiving runs (worker results) since `since`.
+ * - `jobFailed`: scheduled jobs that failed since `since`.
+ * - `instanceNotFound`: an instance ID that was asked for does not exist.
+ * - `checkFailed`: part of the check could not be made (the call failed); the finding says which.
+ *
+ * @example
+ * ```ts
+ * import type { HealthFindingKind } from "@mspe/mspe";
+ * const kind: HealthFindingKind = "storeError";
+ * console.log(kind);
+ * ```
+ */
+export type HealthFindingKind =
+  | "serviceError"
+  | "serviceWarning"
+  | "instanceNotRunning"
+  | "instanceStartStopError"
+  | "storeError"
+  | "storeNeedsUpgrade"
+  | "indexNeedsRebuild"
+  | "workerFailed"
+  | "workerCompletedWithErrors"
+  | "jobFailed"
+  | "instanceNotFound"
+  | "checkFailed";
+
+/** Every {@linkcode HealthFindingKind}, in the order reports list them. */
+export const HEALTH_FINDING_KINDS: readonly HealthFindingKind[] = [
+  "serviceError",
+  "serviceWarning",
+  "instanceNotRunning",
+  "instanceStartStopError",
+  "storeError",
+  "storeNeedsUpgrade",
+  "indexNeedsRebuild",
+  "workerFailed",
+  "workerCompletedWithErrors",
+  "jobFailed",
+  "instanceNotFound",
+  "checkFailed",
+];
+
+/**
+ * One problem a {@linkcode healthReport} found: where, what is wrong and what to do.
+ *
+ * @example
+ * ```ts
+ * import type { HealthFinding } from "@mspe/mspe";
+ * function line(finding: HealthFinding): string {
+ *   return `${finding.severity} ${finding.instanceID ?? "(service)"}: ${finding.problem} ${finding.action}`;
+ * }
+ * ```
+ */
+export interface HealthFinding {
+  /** `critical` needs action now (a stopped instance, a store error, a failed run); else `warning`. */
+  readonly severity: "critical" | "warning";
+  /** What the finding is about. */
+  readonly kind: HealthFindingKind;
+  /** The instance, or `null` for a finding about the service as a whole. */
+  readonly instanceID: string | null;
+  /** What is wrong, one sentence. */
+  readonly problem: string;
+  /** What to do about it, with the command where there is one. */
+  readonly action: string;
+  /** How often it happened (failed runs of one profile, failed results of one job); else 1. */
+  readonly occurrences: number;
+  /** When it last happened (ISO 8601, UTC), for runs and jobs; else `null`. */
+  readonly lastSeen: string | null;
+}
+
+/**
+ * The result of {@linkcode healthReport}.
+ *
+ * @example
+ * ```ts
+ * import type { HealthReport } from "@mspe/mspe";
+ * function summary(report: HealthReport): string {
+ *   return `${report.status}: ${report.findings.length} findings on ${report.instances} instances`;
+ * }
+ * ```
+ */
+export interface HealthReport {
+  /** When the check ran (ISO 8601, UTC). */
+  readonly checkedAt: string;
+  /** The start of the window for runs and jobs (ISO 8601, UTC). */
+  readonly since: string;
+  /** How many instances were checked. */
+  readonly instances: number;
+  /** How many of them were running. */
+  readonly runningInstances: number;
+  /** `critical` when any finding is critical, `warning` when there are others, else `ok`. */
+  readonly status: "ok" | "warning" | "critical";
+  /** The findings: service first, then by instance, most serious first within each. */
+  readonly findings: readonly HealthFinding[];
+  /** The number of findings of each kind (every kind present, 0 when none). */
+  readonly counts: Readonly<Record<HealthFindingKind, number>>;
+}
+
+/**
+ * Options of {@linkcode healthReport}.
+ *
+ * @example
+ * ```ts
+ * import type { HealthReportOptions } from "@mspe/mspe";
+ * const options: HealthReportOptions = { since: "7d", instances: "acme*", concurrency: 16 };
+ * console.log(options.since);
+ * ```
+ */
+export interface HealthReportOptions {
+  /**
+   * The start of the window for failed runs and jobs: a `Date`, a duration back from now (`90m`,
+   * `24h`, `7d`, `2w`) or an ISO 8601 date or date-time (`2026-05-01`, `2026-05-01T06:00:00Z`;
+   * without a zone it is UTC). Default `24h`.
+   */
+  readonly since?: Date | string | undefined;
+  /** An `instanceFilter` (`*`, `acme*`) or a list of instance IDs. Default `*`. */
+  readonly instances?: string | readonly string[] | undefined;
+  /** Instances checked at once (each makes one call at a time). Default 8. */
+  readonly concurrency?: number | undefined;
+  /** Aborts the check; the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
+  /** Progress over the instances (done, failed, total). */
+  readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
+  /** The time the check counts back from; default now (for tests and reruns). */
+  readonly now?: Date | undefined;
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Reads a `since` value: a duration back from `now` (`90m`, `24h`, `7d`, `2w`) or an ISO 8601 date
+ * or date-time (UTC when it has no zone).
+ *
+ * @throws {ArgumentError} When it is neither, or lies in the future.
+ *
+ * @example
+ * ```ts
+ * import { parseSince } from "@mspe/mspe";
+ * const now = new Date("2026-05-02T12:00:00Z");
+ * console.log(parseSince("24h", now).toISOString()); // 2026-05-01T12:00:00.000Z
+ * console.log(parseSince("2026-04-30", now).toISOString()); // 2026-04-30T00:00:00.000Z
+ * ```
+ */
+export function parseSince(value: Date | string, now: Date = new Date()): Date {
+  let since: Date;
+  if (value instanceof Date) {
+    since = value;
+  } else {
+    const text = value.trim();
+    const duration = /^(\d+(?:\.\d+)?)\s*([mhdw])$/i.exec(text);
+    if (duration) {
+      since = new Date(now.getTime() - Number(duration[1]) * UNIT_MS[duration[2]!.toLowerCase()]!);
+    } else if (
+      /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?:[zZ]|[+-]\d\d:?\d\d)?$/.test(text)
+    ) {
+      const iso = text.replace(" ", "T");
+      const zoned = /[zZ]|[+-]\d\d:?\d\d$/.test(iso) && iso.length > 10;
+      since = new Date(zoned ? iso : iso.length === 10 ? `${iso}T00:00:00Z` : `${iso}Z`);
+    } else {
+      since = new Date(Number.NaN);
+    }
+    if (Number.isNaN(since.getTime())) {
+      throw new ArgumentError(
+        `"since" ${
+          JSON.stringify(value)
+        } is neither a duration nor a date. Give a duration such as 90m, 24h or 7d, ` +
+          "or an ISO date such as 2026-05-01 or 2026-05-01T06:00:00Z.",
+      );
+    }
+  }
+  if (Number.isNaN(since.getTime())) {
+    throw new ArgumentError('"since" is an invalid Date. Give a valid date or a duration.');
+  }
+  if (since.getTime() > now.getTime()) {
+    throw new ArgumentError(
+      `"since" (${since.toISOString()}) lies in the future. Give a point in the past, such as 24h.`,
+    );
+  }
+  return since;
+}
+
+/** A worker result as `GetWorkerResults` returns it (functions.md §7). */
+interface WorkerResult {
+  readonly id?: number;
+  readonly userName?: string | null;
+  readonly profileId?: number;
+  readonly profileName?: string | null;
+  readonly result?: string;
+  readonly startTime?: string;
+  readonly completeTime?: string | null;
+}
+
+/** A job result as `GetJobResults` returns it (functions.md §7). */
+interface JobResult {
+  readonly jobResultId?: number;
+  readonly jobId?: number;
+  readonly action?: string;
+  readonly startTime?: string;
+  readonly completeTime?: string | null;
+  readonly result?: string;
+}
+
+/** A store as `GetStores` returns it. */
+interface StoreState {
+  readonly id: number;
+  readonly name: string;
+  readonly error: string | null;
+  readonly needsUpgrade?: boolean;
+  readonly searchIndexesNeedRebuild?: boolean;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function records(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
+function finding(
+  severity: HealthFinding["severity"],
+  kind: HealthFindingKind,
+  instanceID: string | null,
+  problem: string,
+  action: string,
+  occurrences = 1,
+  lastSeen: string | null = null,
+): HealthFinding {
+  return { severity, kind, instanceID, problem, action, occurrences, lastSeen };
+}
+
+function serviceFindings(messages: readonly ServiceMessage[]): HealthFinding[] {
+  const findings: HealthFinding[] = [];
+  for (const message of messages) {
+    if (message.type !== "warning" && message.type !== "error") continue;
+    // The server names the instance in the text: "Instance acme on host01: ...".
+    const instanceID = /^Instance (\S+) on /i.exec(message.text)?.[1] ?? null;
+    const text = message.text.trim().replace(/\.?$/, ".");
+    findings.push(finding(
+      message.type === "error" ? "critical" : "warning",
+      message.type === "error" ? "serviceError" : "serviceWarning",
+      instanceID,
+      `The service reports: ${text}`,
+      /search ind/i.test(text)
+        ? "Rebuild the search indexes the message names (SelectAllStoreIndexesForRebuild, then RebuildSelectedStoreIndexes)."
+        : "Follow the message in the SPE management console (Service Status), or read it with `mspe-run call GetServiceStatus`.",
+    ));
+  }
+  return findings;
+}
+
+function instanceFindings(instance: Instance): HealthFinding[] {
+  const id = instance.instanceID;
+  const findings: HealthFinding[] = [];
+  if (instance.startStopError) {
+    findings.push(finding(
+      "critical",
+      "instanceStartStopError",
+      id,
+      `The last start or stop of the instance failed: ${instance.startStopError.trim()}`,
+      `Fix the cause on instance host ${instance.instanceHost}, then start it: ` +
+        `mspe-run call StartInstances instanceFilter=${id}`,
+    ));
+  }
+  if (instance.status !== "running") {
+    const frozen = instance.status === "frozen";
+    findings.push(finding(
+      frozen ? "warning" : "critical",
+      "instanceNotRunning",
+      id,
+      frozen
+        ? "The instance is frozen: it archives nothing and users cannot log in."
+        : `The instance is ${
+          instance.status || "not running"
+        }: it archives nothing and users cannot log in.`,
+      frozen
+        ? `Thaw it when the backup or maintenance is done: mspe-run call ThawInstances instanceFilter=${id}`
+        : `Start it: mspe-run call StartInstances instanceFilter=${id}`,
+    ));
+  }
+  return findings;
+}
+
+function storeFindings(id: string, stores: readonly StoreState[]): HealthFinding[] {
+  const findings: HealthFinding[] = [];
+  for (const store of stores) {
+    const name = `Store ${store.id} (${store.name})`;
+    if (store.error) {
+      findings.push(finding(
+        "critical",
+        "storeError",
+        id,
+        `${name} has an error: ${store.error.trim()}`,
+        `Verify it: mspe-run call VerifyStore instanceID=${id} id=${store.id} includeIndexes=true; ` +
+          "then repair or recover it as the log advises (RepairStoreDatabase, RecoverStore).",
+      ));
+    }
+    if (store.needsUpgrade) {
+      findings.push(finding(
+        "warning",
+        "storeNeedsUpgrade",
+        id,
+        `${name} needs an upgrade to the current store format.`,
+        `Upgrade it: mspe-run call UpgradeStore instanceID=${id} id=${store.id}`,
+      ));
+    }
+    if (store.searchIndexesNeedRebuild) {
+      findings.push(finding(
+        "warning",
+        "indexNeedsRebuild",
+        id,
+        `The search indexes of ${name.toLowerCase()} need a rebuild; searches miss messages.`,
+        `Rebuild them: mspe-run call SelectAllStoreIndexesForRebuild instanceID=${id}, then ` +
+          `mspe-run call RebuildSelectedStoreIndexes instanceID=${id}`,
+      ));
+    }
+  }
+  return findings;
+}
+
+function toStore(record: Record<string, unknown>): StoreState {
+  return {
+    id: typeof record.id === "number" ? record.id : Number(record.id),
+    name: typeof record.name === "string" ? record.name : "",
+    error: typeof record.error === "string" && record.error !== "" ? record.error : null,
+    needsUpgrade: record.needsUpgrade === true,
+    searchIndexesNeedRebuild: record.searchIndexesNeedRebuild === true,
+  };
+}
+
+function latest(a: string | null, b: Date | null): string | null {
+  if (b === null) return a;
+  const iso = b.toISOString();
+  return a === null || iso > a ? iso : a;
+}
+
+function timeOf(result: { startTime?: string; completeTime?: string | null }): Date | null {
+  return fromApiDate(result.completeTime) ?? fromApiDate(result.startTime);
+}
+
+function workerFindings(id: string, results: readonly WorkerResult[]): HealthFinding[] {
+  // One finding per profile and outcome: a profile that runs every few minutes and fails each time
+  // is one problem, not hundreds.
+  const groups = new Map<string, {
+    result: string;
+    profile: string;
+    profileId: number | undefined;
+    users: Set<string>;
+    count: number;
+    last: string | null;
+    lastId: number | undefined;
+  }>();
+  for (const run of results) {
+    if (run.result !== "failed" && run.result !== "completedWithErrors") continue;
+    const profile = run.profileName ?? `profile ${run.profileId ?? "?"}`;
+    const key = `${run.result}\u0000${run.profileId ?? profile}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        result: run.result,
+        profile,
+        profileId: run.profileId,
+        users: new Set(),
+        count: 0,
+        last: null,
+        lastId: undefined,
+      };
+      groups.set(key, group);
+    }
+    group.count++;
+    if (run.userName) group.users.add(run.userName);
+    const seen = latest(group.last, timeOf(run));
+    if (seen !== group.last || group.lastId === undefined) group.lastId = run.id;
+    group.last = seen;
+  }
+  return [...groups.values()].map((group) => {
+    const failed = group.result === "failed";
+    const times = group.count === 1 ? "once" : `${group.count} times`;
+    const users = group.users.size > 0
+      ? ` (${[...group.users].slice(0, 3).join(", ")}${group.users.size > 3 ? ", …" : ""})`
+      : "";
+    const report = group.lastId !== undefined
+      ? `mspe-run call GetWorkerResultReport instanceID=${id} id=${group.lastId}`
+      : `mspe-run call GetWorkerResults instanceID=${id}`;
+    const rerun = group.profileId !== undefined
+      ? `; run it again: mspe-run call RunProfile instanceID=${id} id=${group.profileId}`
+      : "";
+    return finding(
+      failed ? "critical" : "warning",
+      failed ? "workerFailed" : "workerCompletedWithErrors",
+      id,
+      failed
+        ? `Archiving profile "${group.profile}" failed ${times}${users}.`
+        : `Archiving profile "${group.profile}" completed with errors ${times}${users}; some messages were not archived.`,
+      `Read the run's report (${report}), fix the cause (credentials, mailbox access, server reachability)${rerun}`,
+      group.count,
+      group.last,
+    );
+  });
+}
+
+function jobFindings(id: string, results: readonly JobResult[]): HealthFinding[] {
+  const groups = new Map<number | string, { action: string; count: number; last: string | null }>();
+  for (const run of results) {
+    if (run.result !== "failed") continue;
+    const key = run.jobId ?? run.action ?? "?";
+    const group = groups.get(key) ?? { action: run.action ?? "a job", count: 0, last: null };
+    group.count++;
+    group.last = latest(group.last, timeOf(run));
+    groups.set(key, group);
+  }
+  return [...groups.entries()].map(([jobId, group]) =>
+    finding(
+      "critical",
+      "jobFailed",
+      id,
+      `Job ${typeof jobId === "number" ? `${jobId} ` : ""}(${group.action}) failed ${
+        group.count === 1 ? "once" : `${group.count} times`
+      }.`,
+      typeof jobId === "number"
+        ? `Read its results (mspe-run call GetJobResults instanceID=${id} jobId=${jobId} ...), fix the cause, ` +
+          `and run it again: mspe-run call RunJobAsync instanceID=${id} id=${jobId}`
+        : `Read its results with mspe-run call GetJobResults instanceID=${id}, and fix the cause.`,
+      group.count,
+      group.last,
+    )
+  );
+}
+
+function checkFailed(id: string | null, what: string, error: unknown): HealthFinding {
+  return finding(
+    "warning",
+    "checkFailed",
+    id,
+    `Could not check ${what}: ${errorLine(error)}`,
+    /service provider access|archive ?admin/i.test(errorLine(error))
+      ? `Enable service provider access for the instance (mspe-run call SetArchiveAdminEnabled instanceID=${id} enabled=true), or check it by hand.`
+      : "Check the instance by hand, and run the report again.",
+  );
+}
+
+/** Checks one running instance: its stores, its archiving runs and its jobs, one call at a time. */
+async function checkInstance(
+  client: Client<"spe">,
+  id: string,
+  window: { readonly from: string; readonly to: string },
+  signal: AbortSignal,
+): Promise<HealthFinding[]> {
+  const findings: HealthFinding[] = [];
+  // Each part on its own: an instance without service provider access still has its stores checked.
+  const part = async (what: string, run: () => Promise<HealthFinding[]>) => {
+    try {
+      findings.push(...await run());
+    } catch (error) {
+      if (isStop(error) || signal.aborted) throw error;
+      findings.push(checkFailed(id, what, error));
+    }
+  };
+  await part("its archive stores", async () => {
+    const status = await invokeCall(client, "GetStores", { instanceID: id }, { signal });
+    return storeFindings(id, records(status.result).map(toStore));
+  });
+  await part("its archiving runs", async () => {
+    const status = await invokeCall(client, "GetWorkerResults", {
+      instanceID: id,
+      fromIncluding: window.from,
+      toExcluding: window.to,
+      timeZoneID: "UTC",
+    }, { signal });
+    return workerFindings(id, records(status.result) as WorkerResult[]);
+  });
+  await part("its jobs", async () => {
+    const status = await invokeCall(client, "GetJobResults", {
+      instanceID: id,
+      fromIncluding: window.from,
+      toExcluding: window.to,
+      timeZoneId: "UTC",
+    }, { signal });
+    return jobFindings(id, records(status.result) as JobResult[]);
+  });
+  return findings;
+}
+
+const SEVERITY_ORDER = { critical: 0, warning: 1 } as const;
+
+function sortFindings(findings: HealthFinding[]): HealthFinding[] {
+  const kindOrder = new Map(HEALTH_FINDING_KINDS.map((kind, i) => [kind, i]));
+  return findings.sort((a, b) =>
+    (a.instanceID === null ? -1 : 0) - (b.instanceID === null ? -1 : 0) ||
+    (a.instanceID ?? "").localeCompare(b.instanceID ?? "") ||
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    (kindOrder.get(a.kind) ?? 0) - (kindOrder.get(b.kind) ?? 0)
+  );
+}
+
+/**
+ * Checks the whole SPE in one pass and returns what needs attention: the service's warnings and
+ * errors (`GetServiceStatus`), instances that are not running or whose start or stop failed
+ * (`GetInstances`), archive stores with an error, that need an upgrade or whose search indexes need a
+ * rebuild (`GetStores`), archiving runs that failed or completed with errors (`GetWorkerResults`) and
+ * jobs that failed (`GetJobResults`) since `since`. Each finding names the instance, what is wrong
+ * and what to do.
+ *
+ * The instances are checked through {@linkcode forEachInstance}, `concurrency` at a time, each
+ * making one call at a time. A call that fails for one instance (service provider access disabled,
+ * say) becomes a `checkFailed` finding; the others go on. An error that stops the whole check
+ * (wrong password, unreachable server, abort) rejects the promise.
+ *
+ * @param client An SPE client from {@linkcode newClient}.
+ * @param options The window for runs and jobs, which instances, the bound, a signal.
+ * @returns The findings, their counts by kind, and the overall status.
+ * @throws {ArgumentError} For a bad `since`, `instances` or `concurrency`, or a MailStore Server client.
+ *
+ * @example Print what needs attention since yesterday
+ * ```ts
+ * import { healthReport, newClient } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "secret" });
+ * const report = await healthReport(client, { since: "24h" });
+ * console.log(report.status); // "ok", "warning" or "critical"
+ * for (const finding of report.findings) {
+ *   console.log(`${finding.severity} ${finding.instanceID ?? "service"}: ${finding.problem}`);
+ *   console.log(`  -> ${finding.action}`);
+ * }
+ * ```
+ */
+export async function healthReport(
+  client: Client<"spe">,
+  options: HealthReportOptions = {},
+): Promise<HealthReport> {
+  const now = options.now ?? new Date();
+  const since = parseSince(options.since ?? "24h", now);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const service = await invokeCall(client, "GetServiceStatus", undefined, { signal });
+  const findings = serviceFindings(service.result?.messages ?? []);
+  const { found, missing } = await listReportInstances(client, options.instances, signal);
+  for (const id of missing) {
+    findings.push(finding(
+      "warning",
+      "instanceNotFound",
+      id,
+      "No instance has this ID.",
+      "Check the ID (mspe-run call GetInstances instanceFilter=*), or leave it out of the list.",
+    ));
+  }
+  const running: string[] = [];
+  for (const instance of found) {
+    findings.push(...instanceFindings(instance));
+    if (instance.status === "running") running.push(instance.instanceID);
+  }
+  if (running.length > 0) {
+    const window = { from: apiDate(since), to: apiDate(new Date(now.getTime() + 1000)) };
+    const outcomes = forEachInstance(
+      client,
+      (id, context) => checkInstance(client, id, window, context.signal),
+      {
+        instances: running,
+        concurrency: options.concurrency,
+        signal,
+        onProgress: options.onProgress,
+      },
+    );
+    for await (const outcome of outcomes) {
+      if (outcome.ok) findings.push(...outcome.value);
+      else if (isStop(outcome.error) && signal?.aborted) throw signal.reason;
+      else findings.push(checkFailed(outcome.instanceID, "the instance", outcome.error));
+    }
+  }
+  signal?.throwIfAborted();
+  const counts = Object.fromEntries(HEALTH_FINDING_KINDS.map((kind) => [kind, 0])) as Record<
+    HealthFindingKind,
+    number
+  >;
+  for (const item of findings) counts[item.kind]++;
+  return {
+    checkedAt: now.toISOString(),
+    since: since.toISOString(),
+    instances: found.length,
+    runningInstances: running.length,
+    status: findings.some((item) => item.severity === "critical")
+      ? "critical"
+      : findings.length > 0
+      ? "warning"
+      : "ok",
+    findings: sortFindings(findings),
+    counts,
+  };
+}
