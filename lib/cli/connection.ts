@@ -21,7 +21,7 @@ import type { Product } from "../metadata.ts";
 // is damaged; the CLI only adds the file's name.
 import { inspectPemCertificates } from "../_transport.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
-import { chooseFormat, type Format } from "./format.ts";
+import { chooseFormat, type Format, parseSelect } from "./format.ts";
 import { checkProduct } from "./function_lookup.ts";
 import type { ChosenProfile, Profile } from "./config.ts";
 import { type CliIo, type MspeVariable, whyUnreadable } from "./io.ts";
@@ -39,8 +39,13 @@ export const HELP_FLAGS: FlagSpecs = {
 export const OUTPUT_FLAGS: FlagSpecs = {
   format: {
     type: "string",
-    value: "<list|table|json|ndjson>",
+    value: "<list|table|json|ndjson|csv>",
     help: "Output format (default: list on a terminal, json when piped).",
+  },
+  select: {
+    type: "string",
+    value: "<name,name>",
+    help: "Only these properties, in this order (like Select-Object -Property).",
   },
   "no-color": { type: "boolean", help: "No colours (NO_COLOR is respected too)." },
   quiet: {
@@ -429,6 +434,7 @@ export function readOutput(
     format: chooseFormat(format, io.stdout.isTerminal, terminalFormat),
     color: !parsed.bool("no-color"),
     quiet: parsed.bool("quiet"),
+    select: parseSelect(parsed.string("select")),
   });
 }
 

@@ -1,16 +1,20 @@
 /**
- * The output formats of `mspe-run`: `list` (like PowerShell's `Format-List`), `table`, `json` and
- * `ndjson`, plus the one-line "inline" form PowerShell uses for nested values (`@{a=1; b=2}`).
+ * The output formats of `mspe-run`: `list` (like PowerShell's `Format-List`), `table`, `json`,
+ * `ndjson` and `csv`, plus the one-line "inline" form PowerShell uses for nested values
+ * (`@{a=1; b=2}`), and `--select` (like `Select-Object -Property`). Tables measure the display
+ * width of text, so CJK text and emoji line up.
  *
  * Pure functions: text in, text out. Internal to the CLI.
  *
  * @module
  */
 
+import { renderCsv } from "./csv.ts";
+import { cutDisplay, displayWidth, padDisplay } from "./display_width.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The formats `--format` accepts. */
-export const FORMATS = ["list", "table", "json", "ndjson"] as const;
+export const FORMATS = ["list", "table", "json", "ndjson", "csv"] as const;
 
 /** One of {@linkcode FORMATS}. */
 export type Format = typeof FORMATS[number];
@@ -76,7 +80,7 @@ export function chooseFormat(
   if (asked === undefined) return stdoutIsTerminal ? terminalFormat : "json";
   if ((FORMATS as readonly string[]).includes(asked)) return asked as Format;
   throw new UsageError(
-    `Unknown format ${JSON.stringify(asked)}. Use --format list, table, json or ndjson.`,
+    `Unknown format ${JSON.stringify(asked)}. Use --format list, table, json, ndjson or csv.`,
   );
 }
 
@@ -133,13 +137,13 @@ export function renderList(value: unknown, st: Style, maxWidth?: number): string
   if (!isRecord(value)) return `${inline(value)}\n`;
   const keys = Object.keys(value);
   if (keys.length === 0) return "";
-  const width = Math.max(...keys.map((k) => k.length));
+  const width = Math.max(...keys.map(displayWidth));
   const room = maxWidth === undefined ? Infinity : maxWidth - width - 3;
   const lines: string[] = [];
   for (const key of keys) {
     const text = inline(value[key]);
     const [first = "", ...rest] = text.split(/\r?\n/).flatMap((line) => wrapLine(line, room));
-    lines.push(`${st.label(key.padEnd(width))} : ${first}`.trimEnd());
+    lines.push(`${st.label(padDisplay(key, width))} : ${first}`.trimEnd());
     for (const line of rest) lines.push(`${" ".repeat(width + 3)}${line}`.trimEnd());
   }
   return `${lines.join("\n")}\n`;
@@ -163,10 +167,6 @@ function wrapLine(line: string, room: number): string[] {
 
 function isScalarArray(value: readonly unknown[]): boolean {
   return value.every((item) => !isRecord(item) && !Array.isArray(item));
-}
-
-function cut(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
 
 /**
@@ -195,19 +195,19 @@ export function renderTable(value: unknown, st: Style, maxWidth?: number): strin
   }
   const cells = rows.map((row) => columns.map((column) => oneLine(inline(row[column]))));
   const widths = columns.map((column, i) =>
-    Math.max(column.length, ...cells.map((row) => (row[i] ?? "").length))
+    Math.max(displayWidth(column), ...cells.map((row) => displayWidth(row[i] ?? "")))
   );
   if (maxWidth !== undefined) fit(widths, maxWidth);
   const line = (parts: string[]) => parts.join(" ").trimEnd();
   const header = line(
-    columns.map((c, i) => st.header(cut(c, widths[i] ?? 0).padEnd(widths[i] ?? 0))),
+    columns.map((c, i) => st.header(padDisplay(cutDisplay(c, widths[i] ?? 0), widths[i] ?? 0))),
   );
   const rule = line(columns.map((c, i) =>
-    "-".repeat(Math.min(c.length, widths[i] ?? 0))
+    "-".repeat(Math.min(displayWidth(c), widths[i] ?? 0))
       .padEnd(widths[i] ?? 0)
   ));
   const body = cells.map((row) =>
-    line(row.map((cell, i) => cut(cell, widths[i] ?? 0).padEnd(widths[i] ?? 0)))
+    line(row.map((cell, i) => padDisplay(cutDisplay(cell, widths[i] ?? 0), widths[i] ?? 0)))
   );
   return `${[header, rule, ...body].join("\n")}\n`;
 }
@@ -273,5 +273,68 @@ export function render(format: Format, value: unknown, st: Style, maxWidth?: num
       return renderJson(value);
     case "ndjson":
       return renderNdjson(value);
+    case "csv":
+      return renderCsv(value);
   }
+}
+
+/**
+ * The property names of `--select name,name`: split at commas, trimmed, empty ones and repeats
+ * dropped; `undefined` without the flag.
+ *
+ * @example
+ * ```ts
+ * import { parseSelect } from "./format.ts";
+ * console.log(parseSelect("userName, fullName")); // ["userName", "fullName"]
+ * ```
+ */
+export function parseSelect(text: string | undefined): readonly string[] | undefined {
+  if (text === undefined) return undefined;
+  const names = [...new Set(text.split(",").map((name) => name.trim()).filter(Boolean))];
+  if (names.length === 0) {
+    throw new UsageError("--select needs property names, such as --select userName,fullName.");
+  }
+  return names;
+}
+
+/**
+ * The value with only the named properties, in the order named, like PowerShell's
+ * `Select-Object -Property`: names match case-insensitively and keep the value's own spelling; a
+ * name an object lacks is there as `null`; for a list, each object is cut down. Values that are not
+ * objects stay as they are. `missing` receives the names that no object has (likely typos).
+ *
+ * @example
+ * ```ts
+ * import { selectProperties } from "./format.ts";
+ * console.log(selectProperties([{ userName: "bob", fullName: "Bob", x: 1 }], ["username"]));
+ * // [{ userName: "bob" }]
+ * ```
+ */
+export function selectProperties(
+  value: unknown,
+  names: readonly string[],
+  missing?: (names: string[], known: string[]) => void,
+): unknown {
+  const items = Array.isArray(value) ? value : [value];
+  const known = new Set<string>();
+  const found = new Set<string>();
+  const pick = (item: unknown): unknown => {
+    if (!isRecord(item)) return item;
+    const keys = Object.keys(item);
+    const picked: Record<string, unknown> = {};
+    for (const name of names) {
+      const key = keys.find((k) => k === name) ??
+        keys.find((k) => k.toLowerCase() === name.toLowerCase());
+      if (key !== undefined) found.add(name);
+      picked[key ?? name] = key === undefined ? null : item[key];
+    }
+    for (const key of keys) known.add(key);
+    return picked;
+  };
+  const result = Array.isArray(value) ? value.map(pick) : pick(value);
+  if (items.some(isRecord)) {
+    const lost = names.filter((name) => !found.has(name));
+    if (lost.length > 0) missing?.(lost, [...known]);
+  }
+  return result;
 }

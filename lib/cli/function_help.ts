@@ -194,7 +194,7 @@ export function functionHelp(fn: CatalogFunction, product: Product): string {
     if (arg.type === "number") notes.push("A number.");
     if (arg.type === "json") notes.push("JSON text, or @file.json, or @- for stdin.");
     if (arg.list) notes.push("A comma-separated list.");
-    if (arg.enums) notes.push(`Allowed values: ${arg.enums.join(", ")}.`);
+    if (arg.enums) notes.push(`One of: ${arg.enums.join(", ")}.`);
     if (arg.secret) {
       notes.push("Secret: give it as @file or @- (stdin), never on the command line.");
     }

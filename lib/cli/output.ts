@@ -7,8 +7,10 @@
  * @module
  */
 
+import { closest } from "../_suggest.ts";
 import type { Status } from "../status.ts";
-import { type Format, inline, render, type Style, style } from "./format.ts";
+import { csvColumns, csvHeader, csvRow } from "./csv.ts";
+import { type Format, inline, render, selectProperties, type Style, style } from "./format.ts";
 import type { CliIo } from "./io.ts";
 import { Progress } from "./progress.ts";
 
@@ -43,6 +45,8 @@ export interface OutputOptions {
   readonly color: boolean;
   /** No progress and no notes; errors and data only. */
   readonly quiet: boolean;
+  /** `--select`: only these properties of each object, in this order. */
+  readonly select?: readonly string[] | undefined;
 }
 
 /**
@@ -64,6 +68,10 @@ export class Output implements OutputSink {
   readonly #stdoutStyle: Style;
   readonly #stderrStyle: Style;
   readonly #stderrColor: boolean;
+  readonly #select: readonly string[] | undefined;
+  #selectWarned = false;
+  /** The columns of the last CSV header printed: rows with the same columns follow it. */
+  #csvColumns: string[] | undefined;
   #shown = 0;
   #progress: Progress | undefined;
   #progressLabel = "";
@@ -73,6 +81,7 @@ export class Output implements OutputSink {
     this.#io = io;
     this.format = options.format;
     this.#quiet = options.quiet;
+    this.#select = options.select;
     const wanted = options.color && !io.noColor;
     this.#stdoutStyle = style(wanted && io.stdout.isTerminal);
     this.#stderrColor = wanted && io.stderr.isTerminal;
@@ -86,6 +95,11 @@ export class Output implements OutputSink {
 
   show(value: unknown): void {
     this.#progress?.clear();
+    value = this.#selected(value);
+    if (this.format === "csv") {
+      this.#csv(value);
+      return;
+    }
     const text = render(this.format, value, this.#stdoutStyle, this.#io.stdout.columns());
     if (text === "") return;
     // Blocks of list and table output are set apart by a blank line, as Format-List does.
@@ -96,10 +110,50 @@ export class Output implements OutputSink {
     this.#io.stdout.write(separator + text);
   }
 
+  /** `--select` applied, with one warning for names that no object has. */
+  #selected(value: unknown): unknown {
+    if (this.#select === undefined) return value;
+    return selectProperties(value, this.#select, (lost, known) => {
+      if (this.#selectWarned) return;
+      this.#selectWarned = true;
+      const hints = lost.map((name) => {
+        const near = closest(name, known);
+        return near ? `${name} (did you mean ${near}?)` : name;
+      });
+      this.warn(
+        `--select: the result has no ${hints.join(", ")}; shown empty. Its properties: ` +
+          `${known.join(", ")}.`,
+      );
+    });
+  }
+
+  /** CSV: a header when the columns change (the first time, mostly), then the rows. */
+  #csv(value: unknown): void {
+    if (value === null || value === undefined) return;
+    const rows = Array.isArray(value) ? value : [value];
+    if (rows.length === 0) return;
+    const columns = csvColumns(rows);
+    let text = "";
+    if (this.#csvColumns?.join("\0") !== columns.join("\0")) {
+      this.#csvColumns = columns;
+      text = csvHeader(columns);
+    }
+    for (const row of rows) {
+      const isObject = typeof row === "object" && row !== null && !Array.isArray(row);
+      text += csvRow(columns, isObject ? row : { value: row });
+    }
+    this.#shown++;
+    this.#io.stdout.write(text);
+  }
+
   status(status: Status): void {
     this.#progress?.clear();
+    if (this.format === "csv") {
+      this.show(status);
+      return;
+    }
     if (this.format === "json" || this.format === "ndjson") {
-      this.#io.stdout.write(`${JSON.stringify(status)}\n`);
+      this.#io.stdout.write(`${JSON.stringify(this.#selected(status))}\n`);
       return;
     }
     this.#io.stdout.write(`${statusLine(status)}\n`);

@@ -1,7 +1,7 @@
 /**
- * `mspe-run functions [<Function>]`: lists the server's functions, or describes one like PowerShell's
- * `Get-Help`, from the server's metadata with descriptions from the bundled catalogue.
- * Internal to the CLI.
+ * `mspe-run functions [<Function>|<wildcard>]`: lists the server's functions (all, those matching a
+ * wildcard such as `*User*`, or one group), or describes one like PowerShell's `Get-Help`, from the
+ * server's metadata with descriptions from the bundled catalogue. Internal to the CLI.
  *
  * @module
  */
@@ -12,173 +12,188 @@ import {
   type FunctionMetadata,
   type Product,
 } from "../../../mod.ts";
+import { closest } from "../../_suggest.ts";
 import type { Command } from "../command.ts";
 import { HELP_FLAGS, readConnection, readOutput } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import type { Format } from "../format.ts";
+import { functionHelp } from "../function_help.ts";
 import { productName, requireFunction } from "../function_lookup.ts";
 import type { Output } from "../output.ts";
+import { resultFields } from "../result_fields.ts";
 import { SERVER_FLAG_GROUPS, withSession } from "../session.ts";
 import { UsageError } from "../usage_error.ts";
 
-/** One argument as `functions <Function>` describes it. */
-interface ArgumentDescription {
-  name: string;
-  type: string;
-  mandatory: boolean;
-  list: boolean;
-  values: readonly (string | number)[] | null;
-}
-
-/** One function as `functions <Function>` describes it. */
-interface FunctionDescription {
-  name: string;
-  description: string;
-  group: string;
-  longRunning: boolean;
-  syntax: string;
-  args: ArgumentDescription[];
-}
-
-function describe(fn: FunctionMetadata, known: CatalogFunction | undefined): FunctionDescription {
-  const args = fn.args.map((arg): ArgumentDescription => {
-    const documented = known?.args.find((a) => a.name === arg.name);
-    return {
-      name: arg.name,
-      type: arg.type,
-      mandatory: !arg.nullable,
-      list: documented?.list ?? false,
-      values: documented?.enums ?? null,
-    };
-  });
-  const syntax = [
-    "mspe-run call",
-    fn.name,
-    ...args.map((arg) => {
-      const value = arg.type === "bool" ? "<true|false>" : `<${arg.type}>`;
-      return arg.mandatory ? `${arg.name}=${value}` : `[${arg.name}=${value}]`;
-    }),
-  ].join(" ");
+/** The server's function with what the catalogue documents about it (when it knows it). */
+function withCatalogue(fn: FunctionMetadata, known: CatalogFunction | undefined): CatalogFunction {
   return {
     name: fn.name,
-    description: known?.description ?? "(not in the bundled catalogue: a newer server's function)",
+    // The server's arguments (its order and types), with the catalogue's values and fields.
+    args: fn.args.map((arg) => {
+      const documented = known?.args.find((a) => a.name === arg.name);
+      return { ...documented, ...arg, list: documented?.list ?? false };
+    }),
+    description: known?.description ??
+      "(not in the bundled catalogue: a newer server's function)",
     group: known?.group ?? "",
     longRunning: known?.longRunning ?? false,
-    syntax,
-    args,
+    readOnly: known?.readOnly ?? false,
+    ...(known?.destructive ? { destructive: known.destructive } : {}),
   };
 }
 
-function helpText(d: FunctionDescription): string {
-  const indent = (text: string, n = 4) => `${" ".repeat(n)}${text}`;
-  const lines = [
-    "NAME",
-    indent(d.name),
-    "",
-    "SYNOPSIS",
-    indent(d.description),
-    "",
-    "SYNTAX",
-    indent(d.syntax),
-    "",
-  ];
-  lines.push("ARGUMENTS");
-  if (d.args.length === 0) lines.push(indent("None."));
-  for (const arg of d.args) {
-    lines.push(indent(`${arg.name} <${arg.type}>`));
-    const notes = [arg.mandatory ? "Mandatory." : "Optional; leave it out to not send it."];
-    if (arg.type === "bool") notes.push("true or false.");
-    if (arg.type === "json") notes.push("JSON text (quote it for the shell) or @file.json.");
-    if (arg.list) notes.push("A comma-separated list.");
-    if (arg.values) notes.push(`One of: ${arg.values.join(", ")}.`);
-    lines.push(indent(notes.join(" "), 8));
-  }
-  const notes: string[] = [];
-  if (d.longRunning) {
-    notes.push("Long-running: mspe-run shows its progress; --no-wait returns its token at once.");
-  }
-  if (d.group) notes.push(`Group: ${d.group}.`);
-  if (notes.length > 0) lines.push("", "NOTES", ...notes.map((note) => indent(note)));
-  return `${lines.join("\n")}\n`;
+/** `*` and `?` wildcards, matched case-insensitively against the whole name, as Get-Help does. */
+function wildcard(pattern: string): RegExp | undefined {
+  if (!/[*?]/.test(pattern)) return undefined;
+  const source = pattern.split("").map((char) =>
+    char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&")
+  ).join("");
+  return new RegExp(`^${source}$`, "i");
 }
 
 /** `mspe-run functions`. */
 export const functionsCommand: Command = {
   name: "functions",
   summary: "List the functions, or describe one and its arguments (like Get-Help).",
-  usage: "mspe-run functions [<Function>] [flags]",
+  usage: "mspe-run functions [<Function>|<wildcard>] [--group <group>] [flags]",
   description: `Reads the function list from the server (get-metadata), so it shows what this server
 offers; descriptions and documented values come from the catalogue built into mspe-run.
---offline shows the built-in catalogue without connecting. The list is a table on a terminal
-unless --format says otherwise.`,
+--offline shows the built-in catalogue without connecting. A name with * or ? lists the
+functions that match (case-insensitive, like Get-Help *User*); --group lists one group. The list
+is a table on a terminal unless --format says otherwise. One function's help is the same as
+\`mspe-run help <Function>\`.`,
   flags: {
     ...HELP_FLAGS,
     offline: {
       type: "boolean",
       help: "Use the built-in catalogue of --product; no server, no password.",
     },
+    group: {
+      type: "string",
+      value: "<group>",
+      help: "Only the functions of this group (users, instances, archiveStores, jobs, ...).",
+    },
   },
   flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "mspe-run functions",
     "mspe-run functions VerifyStore",
+    "# Wildcards: quote them in POSIX shells; PowerShell passes them as they are",
+    "mspe-run functions '*User*' --offline",
+    "mspe-run functions Get* --offline --group users",
     "mspe-run functions --offline --product server --format json",
+    "# PowerShell: the long-running functions as objects",
+    "mspe-run functions --offline --format json | ConvertFrom-Json | Where-Object longRunning",
   ],
   run(parsed, io) {
     const [name, ...extra] = parsed.positionals;
     if (extra.length > 0) {
       throw new UsageError(
-        "functions takes at most one function name: mspe-run functions [<Function>].",
+        "functions takes at most one function name or wildcard: mspe-run functions [<Function>]. " +
+          "Quote a wildcard in POSIX shells ('*User*') so that the shell does not expand it.",
       );
     }
+    const one = name !== undefined && wildcard(name) === undefined;
     // A table reads best for a list of 100 functions; --format still wins.
-    const terminalFormat: Format = name === undefined ? "table" : "list";
+    const terminalFormat: Format = one ? "list" : "table";
+    const group = parsed.string("group");
     if (parsed.bool("offline")) {
       const { product } = readConnection(parsed, io);
       const out = readOutput(parsed, io, terminalFormat);
-      return Promise.resolve(printFunctions(out, catalog(product), product, name));
+      return Promise.resolve(printFunctions(out, catalog(product), product, name, group));
     }
     return withSession(
       parsed,
       io,
       ({ client, out }) =>
         Promise.resolve(
-          printFunctions(out, client.metadata ?? catalog(client.product), client.product, name),
+          printFunctions(
+            out,
+            client.metadata ?? catalog(client.product),
+            client.product,
+            name,
+            group,
+          ),
         ),
       { terminalFormat },
     );
   },
 };
 
-/** Lists the functions of `metadata`, or describes the one called `name`. */
+/** Lists the functions of `metadata` (matching `name` and `group`), or describes the one called `name`. */
 function printFunctions(
   out: Output,
   metadata: readonly FunctionMetadata[],
   product: Product,
   name: string | undefined,
+  group: string | undefined,
 ): number {
   const known = new Map(catalog(product).map((fn) => [fn.name, fn]));
-  if (name === undefined) {
-    const rows = [...metadata].sort((a, b) => a.name.localeCompare(b.name)).map((fn) => {
-      const d = describe(fn, known.get(fn.name));
-      return {
-        name: d.name,
-        group: d.group,
-        longRunning: d.longRunning,
-        description: d.description,
-      };
-    });
+  const pattern = name === undefined ? undefined : wildcard(name);
+  if (name === undefined || pattern) {
+    let functions = [...metadata].sort((a, b) => a.name.localeCompare(b.name))
+      .map((fn) => withCatalogue(fn, known.get(fn.name)));
+    if (pattern) functions = functions.filter((fn) => pattern.test(fn.name));
+    if (group !== undefined) {
+      const groups = [...new Set(catalog(product).map((fn) => fn.group))].sort();
+      const wanted = groups.find((g) => g.toLowerCase() === group.toLowerCase());
+      if (wanted === undefined) {
+        const near = closest(group, groups);
+        throw new UsageError(
+          `No group ${JSON.stringify(group)} on ${productName(product)}.${
+            near ? ` Did you mean ${near}?` : ""
+          } The groups: ${groups.join(", ")}.`,
+        );
+      }
+      functions = functions.filter((fn) => fn.group === wanted);
+    }
+    const rows = functions.map((fn) => ({
+      name: fn.name,
+      group: fn.group,
+      longRunning: fn.longRunning,
+      description: fn.description,
+    }));
     out.show(rows);
+    const what = [name, group === undefined ? undefined : `group ${group}`].filter(Boolean);
     out.note(
-      `${rows.length} functions on ${
-        productName(product)
-      }. Describe one: mspe-run functions <Function>`,
+      rows.length === 0
+        ? `No function on ${productName(product)} matches ${what.join(" in ")}.`
+        : `${rows.length} functions on ${productName(product)}${
+          what.length > 0 ? ` (${what.join(", ")})` : ""
+        }. Describe one: mspe-run help <Function>`,
     );
     return ExitCode.Ok;
   }
-  const description = describe(requireFunction(metadata, name, product), known.get(name));
-  if (out.format === "list") out.line(helpText(description).trimEnd());
-  else if (out.format === "table") out.show(description.args);
-  else out.show(description);
+  if (group !== undefined) {
+    throw new UsageError("--group lists a group; give it without a function name.");
+  }
+  const fn = withCatalogue(requireFunction(metadata, name, product), known.get(name));
+  if (out.format === "list") {
+    out.line(functionHelp(fn, product).trimEnd());
+    return ExitCode.Ok;
+  }
+  const args = fn.args.map((arg) => ({
+    name: arg.name,
+    type: arg.type,
+    mandatory: !arg.nullable,
+    list: arg.list,
+    values: arg.enums ?? null,
+    ...(arg.fields ? { fields: arg.fields } : {}),
+    ...(arg.secret ? { secret: true } : {}),
+  }));
+  if (out.format === "table" || out.format === "csv") {
+    out.show(args);
+    return ExitCode.Ok;
+  }
+  out.show({
+    name: fn.name,
+    description: fn.description,
+    group: fn.group,
+    longRunning: fn.longRunning,
+    readOnly: fn.readOnly,
+    destructive: fn.destructive ?? null,
+    args,
+    result: resultFields(product, fn.name) ?? null,
+  });
   return ExitCode.Ok;
 }
