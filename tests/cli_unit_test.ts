@@ -173,22 +173,29 @@ Deno.test("colour only on a terminal, and never with NO_COLOR or --no-color", ()
 
 Deno.test("progress: plain lines when stderr is not a terminal, one per visible change", () => {
   const err = sink(false);
-  const progress = new Progress(err, { label: "VerifyStore", color: false });
+  let clock = 0;
+  const progress = new Progress(err, { label: "VerifyStore", color: false, now: () => clock });
   progress.update(status({ percentProgress: 0, statusText: "Verifying" }));
+  clock = 75_000;
   progress.update(status({ statusVersion: 2, percentProgress: 0, statusText: "Verifying" }));
   progress.update(status({ statusVersion: 3, percentProgress: 50, statusText: "Verifying" }));
   progress.update(status({ statusVersion: 4, statusCode: "succeeded", percentProgress: 100 }));
-  assert.equal(err.text, "VerifyStore: running 0% Verifying\nVerifyStore: running 50% Verifying\n");
+  assert.equal(
+    err.text,
+    "VerifyStore: running 0% Verifying (0:00)\nVerifyStore: running 50% Verifying (1:15)\n",
+  );
   assert.ok(!err.text.includes("\r") && !err.text.includes("\x1b"));
 });
 
 Deno.test("progress: a bar redrawn in place on a terminal, erased at the end", () => {
-  const err = sink(true, 80);
-  const progress = new Progress(err, { label: "VerifyStore", color: false });
+  const err = sink(true, 100);
+  const progress = new Progress(err, { label: "VerifyStore", color: false, now: () => 0 });
   progress.update(status({ percentProgress: 50, statusText: "Verifying store 1" }));
   assert.equal(
     err.text,
-    `\r\x1b[2KVerifyStore [${"█".repeat(12)}${"░".repeat(12)}]  50% Verifying store 1`,
+    `\r\x1b[2KVerifyStore [${"█".repeat(12)}${
+      "░".repeat(12)
+    }]  50% Verifying store 1 · 0:00 · Ctrl-C detaches`,
   );
   progress.update(status({ statusCode: "succeeded" }));
   assert.ok(err.text.endsWith("\r\x1b[2K"));
@@ -368,7 +375,7 @@ Deno.test("progress: the bar leaves room for the terminal's ^C echo", () => {
   );
   const line = err.text.replace("\r\x1b[2K", "");
   assert.equal(line.length, 37);
-  assert.ok(line.endsWith("…"));
+  assert.match(line, /… · \d:\d\d$/);
 });
 
 Deno.test("connection flags: a URL or host:port in --host, a malformed pin", () => {

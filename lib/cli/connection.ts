@@ -627,7 +627,15 @@ export function connectionArgs(settings: ConnectionSettings): string[] {
  * console.log(resumeCommandFor(settings)("s0123")); // mspe-run watch s0123 --host spe1 --username admin
  * ```
  */
-export function resumeCommandFor(settings: ConnectionSettings): (token: string) => string {
-  return (token) =>
-    ["mspe-run", "watch", token, ...connectionArgs(settings)].map(shellQuote).join(" ");
+export function resumeCommandFor(
+  settings: ConnectionSettings,
+): (token: string, label?: string) => string {
+  return (token, label) =>
+    [
+      "mspe-run",
+      "watch",
+      token,
+      ...connectionArgs(settings),
+      ...(label === undefined ? [] : ["--label", label]),
+    ].map(shellQuote).join(" ");
 }

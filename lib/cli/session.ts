@@ -53,8 +53,11 @@ export interface Session {
   readonly settings: ConnectionSettings;
   /** The `--timeout` deadline, for a call's `signal`; `undefined` without `--timeout`. */
   readonly deadline: AbortSignal | undefined;
-  /** The `mspe-run watch <token>` command that reaches the same server. */
-  resumeCommand(token: string): string;
+  /**
+   * The `mspe-run watch <token>` command that reaches the same server; with the function's name
+   * (`--label`), so that watch and its progress name the function.
+   */
+  resumeCommand(token: string, label?: string): string;
   /**
    * Follows a long-running call to its end with progress on stderr; `start` makes the operation
    * with the signal it is given. Ctrl-C detaches (rejects with `Detached`: exit code 130), or with
@@ -111,7 +114,9 @@ export async function withSession(
           label,
           out,
           cancelOnInterrupt,
-          resumeCommand,
+          // A label that is a function name (PascalCase) goes into the resume command as --label.
+          resumeCommand: (token) =>
+            resumeCommand(token, /^[A-Z][A-Za-z0-9]*$/.test(label) ? label : undefined),
         }),
     });
   } catch (error) {

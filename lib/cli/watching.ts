@@ -68,6 +68,7 @@ export async function watchOperation(
   }
   const operation = start(interrupts.detach);
   const progress = out.startProgress(label);
+  if (options.cancelOnInterrupt) progress.interruptHint = "Ctrl-C cancels";
   try {
     for await (const status of operation) {
       token ??= status.token;

@@ -9,6 +9,7 @@ import { catalog, startCall, uncheckedFunction } from "../../../mod.ts";
 import { parseCallArgs } from "../call_args.ts";
 import type { Command } from "../command.ts";
 import { HELP_FLAGS } from "../connection.ts";
+import { CONFIRM_FLAGS, confirmFlags, confirmSessionCall } from "../confirm.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { requireFunction } from "../function_lookup.ts";
 import { FOLLOW_FLAGS, SERVER_FLAG_GROUPS, withSession } from "../session.ts";
@@ -27,9 +28,15 @@ value that starts with @. \`mspe-run functions <Function>\` shows a function's a
 
 A long-running call shows its progress on stderr and waits for the end. Ctrl-C then detaches
 (the call goes on; the token and the command to resume are printed, exit code 130), or with
---cancel-on-interrupt cancels the call (exit code 5). --no-wait prints the token at once.`,
+--cancel-on-interrupt cancels the call (exit code 5). --no-wait prints the token at once.
+
+A destructive function (DeleteInstances, StopInstances, DeleteUser, ...: \`mspe-run functions\`
+marks them) first shows what it will touch and asks y/N on a terminal; --yes answers for it (and
+is needed without a terminal, else exit code 2). --what-if shows what would be called and what it
+matches, and sends nothing that changes state.`,
   flags: {
     ...HELP_FLAGS,
+    ...CONFIRM_FLAGS,
     "no-wait": {
       type: "boolean",
       help: "Print the token of a long-running call and return (follow it with `mspe-run watch`).",
@@ -62,13 +69,17 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
           "`mspe-run functions` lists them.",
       );
     }
-    return withSession(parsed, io, async ({ client, out, deadline, resumeCommand, follow }) => {
+    return withSession(parsed, io, async (session) => {
+      const { client, out, deadline, resumeCommand, follow } = session;
       const described = requireFunction(
         client.metadata ?? catalog(client.product),
         fn,
         client.product,
       );
       const args = await parseCallArgs(fn, pairs, described.args, io);
+      // Destructive calls ask first; --what-if stops here (lib/cli/confirm.ts).
+      const decision = await confirmSessionCall(session, io, fn, args, confirmFlags(parsed));
+      if (decision !== "go") return decision === "what-if" ? ExitCode.Ok : ExitCode.Cancelled;
       const start = (signal: AbortSignal | undefined) =>
         startCall(client, uncheckedFunction(fn), args, { signal });
       const whole = parsed.bool("status");
@@ -82,7 +93,7 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
           // Leaving the loop stops watching; the server's work goes on.
           out.line(status.token);
           out.note(
-            `${fn} is running on the server. Follow it with: ${resumeCommand(status.token)}`,
+            `${fn} is running on the server. Follow it with: ${resumeCommand(status.token, fn)}`,
           );
           return ExitCode.Ok;
         }

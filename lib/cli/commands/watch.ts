@@ -25,6 +25,12 @@ expired after the call ended, or never existed). Ctrl-C detaches again (exit cod
 --cancel-on-interrupt cancels the call instead.`,
   flags: {
     ...HELP_FLAGS,
+    label: {
+      type: "string",
+      value: "<Function>",
+      help: "The function the token belongs to, for the progress line and messages " +
+        "(`call --no-wait` prints a watch command with it).",
+    },
     ...FOLLOW_FLAGS,
   },
   flagGroups: SERVER_FLAG_GROUPS,
@@ -32,6 +38,7 @@ expired after the call ended, or never existed). Ctrl-C detaches again (exit cod
     "token=$(mspe-run call VerifyStore instanceID=acme id=1 includeIndexes=false --no-wait)",
     'mspe-run watch "$token"',
     'mspe-run watch "$token" --status --format json',
+    "mspe-run watch s0123456789abcdef0123456789abcdef --label VerifyStore",
   ],
   run(parsed, io) {
     const [token, ...extra] = parsed.positionals;
@@ -41,13 +48,19 @@ expired after the call ended, or never existed). Ctrl-C detaches again (exit cod
       );
     }
     if (extra.length > 0) throw new UsageError("watch takes one token. Watch one call at a time.");
+    const label = parsed.string("label");
+    if (label !== undefined && !/^[A-Za-z][A-Za-z0-9]*$/.test(label)) {
+      throw new UsageError(
+        `--label takes the name of the function the token belongs to, such as --label VerifyStore.`,
+      );
+    }
     return withSession(parsed, io, async ({ client, out, follow }) => {
       const final = await follow(
-        `call ${shortToken(token)}`,
+        label ?? `call ${shortToken(token)}`,
         (signal) => resumeCall(client, token, { signal }),
         parsed.bool("cancel-on-interrupt"),
       );
-      out.final("The call", final, parsed.bool("status"));
+      out.final(label ?? "The call", final, parsed.bool("status"));
       return ExitCode.Ok;
     });
   },
