@@ -107,7 +107,14 @@
  */
 
 export { newClient } from "./lib/client.ts";
-export type { Client, ClientOptions, DefaultInstanceOf, ProductOf } from "./lib/client.ts";
+export type {
+  Client,
+  ClientOptions,
+  DefaultInstanceOf,
+  KnownOptions,
+  ProductOf,
+} from "./lib/client.ts";
+export type { TraceEvent } from "./lib/_trace.ts";
 export { invokeCall } from "./lib/invoke_call.ts";
 export { startCall } from "./lib/start_call.ts";
 export { stopCall, type StopOptions } from "./lib/stop_call.ts";

@@ -9,6 +9,53 @@ import { ArgumentError } from "./errors.ts";
 import type { CallOptions } from "./call_types.ts";
 import { checkFunctionName, isUncheckedFunction } from "./function_names.ts";
 import type { ClientState } from "./client.ts";
+import type { Product } from "./metadata.ts";
+import { catalog } from "./catalog.ts";
+import { callSecrets, deferredRedactor, type Redactor } from "./_redact.ts";
+
+interface CallTraits {
+  readonly readOnly: boolean;
+  readonly secretArgs: ReadonlySet<string>;
+}
+
+const traitsByProduct = new Map<Product, ReadonlyMap<string, CallTraits>>();
+
+function traitsOf(product: Product, name: string): CallTraits | undefined {
+  let traits = traitsByProduct.get(product);
+  if (traits === undefined) {
+    const map = new Map<string, CallTraits>();
+    for (const fn of catalog(product)) {
+      map.set(fn.name, {
+        readOnly: fn.readOnly,
+        secretArgs: new Set(fn.args.filter((arg) => arg.secret === true).map((arg) => arg.name)),
+      });
+    }
+    traitsByProduct.set(product, map);
+    traits = map;
+  }
+  return traits.get(name);
+}
+
+/** How one call goes on the wire. */
+export interface CallWire {
+  /**
+   * The function's name when the call may change state (everything the catalogue does not mark
+   * `readOnly`, and every function it does not know): it is then sent at most once, on a
+   * connection of its own. `undefined` for a read, which may use the pooled connections.
+   */
+  readonly once: string | undefined;
+  /** The client's redactor plus the call's secret arguments. */
+  readonly redactor: Redactor;
+}
+
+/** The wire options of a call to `name` with this form body. */
+export function callWire(state: ClientState, name: string, body: string): CallWire {
+  const traits = traitsOf(state.product, name);
+  return {
+    once: traits?.readOnly === true ? undefined : name,
+    redactor: deferredRedactor(state.wire.redactor, () => callSecrets(body, traits?.secretArgs)),
+  };
+}
 
 /** The function as given: its name, and whether it came through the escape hatch. */
 export function resolveFunction(fn: unknown): { name: string; unchecked: boolean } {

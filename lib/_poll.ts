@@ -11,6 +11,7 @@ import type { Status } from "./status.ts";
 import { ApiError, CancelledError, ConnectionError, HttpError, ProtocolError } from "./errors.ts";
 import type { ClientState } from "./client.ts";
 import { isRequestTimeout, postStatus } from "./_wire.ts";
+import { redactError, type Redactor } from "./_redact.ts";
 
 /** HTTP statuses after which a poll is retried (the poll is idempotent). */
 const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
@@ -75,8 +76,9 @@ export async function poll(
     millisecondsTimeout: String(statusTimeoutMs),
   }).toString();
   for (let attempt = 0;; attempt++) {
+    let status: Status;
     try {
-      return await postStatus(state.wire, "/api/get-status", body, {
+      status = await postStatus(state.wire, "/api/get-status", body, {
         signal,
         extraTimeoutMs: statusTimeoutMs,
         token,
@@ -89,7 +91,19 @@ export async function poll(
         throw error;
       }
       await sleep(retryDelay(attempt), [signal, state.wire.signal]);
+      continue;
     }
+    if (status.token !== null && status.token !== token) {
+      // Another call's status must never be taken for this one's (a proxy mixing replies up).
+      throw new ProtocolError(
+        `The reply to get-status for the token ${token} is about another call (token ${
+          status.token.slice(0, 80)
+        }). Check the server and any proxy in front of it.`,
+        200,
+        "",
+      );
+    }
+    return status;
   }
 }
 
@@ -116,14 +130,16 @@ export async function follow(
     }
     const started = performance.now();
     const next = await poll(options, token, last.statusVersion);
-    if (next.statusVersion !== last.statusVersion || next.statusCode !== last.statusCode) {
+    // statusVersion only goes up: a lower or equal one is "unchanged", whatever else it says, so
+    // that a server flipping between versions can neither replay old statuses nor make us spin.
+    if (next.statusVersion > last.statusVersion) {
       quickRepeats = 0;
       last = next;
       options.emit(next);
       continue;
     }
     // Nothing new. After a full long poll that is normal; an immediate unchanged answer is not, and
-    // repeating it at once would spin, so back off a little (only in that case).
+    // repeating it at once would spin, so back off (only in that case, growing to a second).
     if (
       performance.now() - started < options.statusTimeoutMs / 2 || options.statusTimeoutMs === 0
     ) {
@@ -141,18 +157,50 @@ export async function follow(
 
 /**
  * Judges a final status: "failed" rejects with {@linkcode ApiError}, or with
- * {@linkcode CancelledError} when the call was cancelled ("cancelled", or "failed" after this client
- * sent cancel-async or with an error that says it was cancelled).
+ * {@linkcode CancelledError} when the call was cancelled: "cancelled", or "failed" after this
+ * client's cancel-async for it succeeded (never only because the message mentions a cancel). When
+ * such a cancel is still in flight, the judgement waits for it.
  */
-export function settle<R>(label: string, status: Status<R>, state: ClientState): Status<R> {
+export function settle<R>(
+  label: string,
+  status: Status<R>,
+  state: ClientState,
+): Status<R> | Promise<Status<R>> {
   const code = status.statusCode;
   if (code === "succeeded") return status;
-  const cancelled = code === "cancelled" ||
-    (code === "failed" &&
-      ((status.token !== null && state.cancelRequested.has(status.token)) ||
-        /cancel/i.test(status.error?.message ?? "")));
-  if (status.token !== null && code !== "running") state.cancelRequested.delete(status.token);
-  if (cancelled) throw new CancelledError(label, status as Status);
+  const token = status.token;
+  // Kept after use: several operations may follow the same token (startCall and resumeCall).
+  const cancel = token !== null ? state.cancelRequested.get(token) : undefined;
+  if (code === "failed" && cancel !== undefined) {
+    return cancel.then((accepted) => judge(label, status, accepted));
+  }
+  return judge(label, status, false);
+}
+
+function judge<R>(label: string, status: Status<R>, cancelAccepted: boolean): Status<R> {
+  const code = status.statusCode;
+  if (code === "cancelled" || (code === "failed" && cancelAccepted)) {
+    throw new CancelledError(label, status as Status);
+  }
   if (code === "failed" || status.error !== null) throw new ApiError(label, status as Status);
   return status;
+}
+
+/** {@linkcode settle}, with its error redacted. */
+export function settleRedacted<R>(
+  label: string,
+  status: Status<R>,
+  state: ClientState,
+  redactor: Redactor,
+): Status<R> | Promise<Status<R>> {
+  try {
+    const settled = settle(label, status, state);
+    return settled instanceof Promise
+      ? settled.catch((error) => {
+        throw redactError(error, redactor);
+      })
+      : settled;
+  } catch (error) {
+    throw redactError(error, redactor);
+  }
 }

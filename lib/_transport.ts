@@ -17,6 +17,7 @@
 import { X509Certificate } from "node:crypto";
 import { ArgumentError, ConnectionError, MspeError, TlsError } from "./errors.ts";
 import { createNodeFetch } from "./_transport_node.ts";
+import { type ByteStream, exchangeOnce, type OnceReply, type OnceRequest } from "./_one_shot.ts";
 
 /**
  * How the client checks the server's certificate and which TLS versions it speaks.
@@ -71,13 +72,25 @@ export interface TransportOptions {
   warn?: ((message: string) => void) | undefined;
 }
 
-/** A fetch-compatible function with its own connection pool; close it to release the connections. */
+/**
+ * A fetch-compatible function with its own connection pool, for requests that may be sent twice
+ * (reads, polls), and {@linkcode Transport.once} for those that must not; close it to release the
+ * connections.
+ */
 export interface Transport extends Disposable {
   /**
-   * Sends one request. Rejects with {@linkcode TlsError}, {@linkcode ConnectionError}, or the
-   * signal's reason (the `AbortError` / `TimeoutError` `DOMException`) when `init.signal` aborts.
+   * Sends one request on a pooled, kept-alive connection; redirects are not followed. The pool may
+   * send a request again when a reused connection closes, so use it only for requests that change
+   * nothing. Rejects with {@linkcode TlsError}, {@linkcode ConnectionError}, or the signal's reason
+   * (the `AbortError` / `TimeoutError` `DOMException`) when `init.signal` aborts.
    */
   fetch(url: string, init: RequestInit): Promise<Response>;
+  /**
+   * Sends one request on a new connection of its own, with the same certificate checks, and closes
+   * it after the reply: the request is written at most once. A failure after it was written is
+   * marked (`wasWritten` in `_one_shot.ts`).
+   */
+  once(request: OnceRequest): Promise<OnceReply>;
   /** Closes the pooled connections. Idempotent. */
   close(): void;
 }
@@ -315,19 +328,118 @@ function createDefaultTransport(
     closed = true;
     client?.close();
     client = undefined;
+    for (const conn of connections) closeQuietly(conn);
+    connections.clear();
   };
+  const connections = new Set<Deno.TlsConn>();
   return {
     async fetch(url: string, init: RequestInit): Promise<Response> {
       if (closed) throw new MspeError("The client is closed. Create a new one.");
       const signal = init.signal ?? undefined;
       try {
-        return await baseFetch(url, { ...init, client: getClient() });
+        return await baseFetch(url, { ...init, redirect: "manual", client: getClient() });
       } catch (error) {
         throw toTransportError(error, url, signal);
       }
     },
+    async once(request: OnceRequest): Promise<OnceReply> {
+      if (closed) throw new MspeError("The client is closed. Create a new one.");
+      const target = new URL(request.url);
+      const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
+      const port = Number(target.port || 443);
+      let conn: Deno.TlsConn | undefined;
+      try {
+        // The same trust as Deno.createHttpClient on the pooled path: the system's (or Deno's)
+        // roots plus caCerts.
+        conn = await untilAborted(
+          Deno.connectTls({
+            hostname,
+            port,
+            ...(tls.caCerts ? { caCerts: [...tls.caCerts] } : {}),
+            alpnProtocols: ["http/1.1"],
+          }),
+          request.signal,
+          (late) => late.close(),
+        );
+        connections.add(conn);
+        // The handshake (and the certificate check) completes before any request byte is written.
+        await untilAborted(conn.handshake(), request.signal);
+      } catch (error) {
+        if (conn !== undefined) {
+          closeQuietly(conn);
+          connections.delete(conn);
+        }
+        throw toTransportError(error, request.url, request.signal);
+      }
+      const opened = conn;
+      try {
+        return await exchangeOnce(denoStream(opened), request);
+      } finally {
+        connections.delete(opened);
+      }
+    },
     close,
     [Symbol.dispose]: close,
+  };
+}
+
+/** Resolves like `promise`, or rejects with the signal's reason when it aborts first. */
+export function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  discard?: (late: T) => void,
+): Promise<T> {
+  if (signal.aborted) {
+    promise.then((late) => discard?.(late), () => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (aborted) discard?.(value);
+        else resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function closeQuietly(conn: { close(): void }): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+/** A Deno TLS connection as a {@linkcode ByteStream}. */
+function denoStream(conn: Deno.TlsConn): ByteStream {
+  return {
+    async write(bytes: Uint8Array): Promise<void> {
+      let rest = bytes;
+      while (rest.length > 0) rest = rest.subarray(await conn.write(rest));
+    },
+    readable: {
+      async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+        const buffer = new Uint8Array(64 * 1024);
+        for (;;) {
+          const n = await conn.read(buffer);
+          if (n === null) return;
+          yield buffer.slice(0, n);
+        }
+      },
+    },
+    close: () => closeQuietly(conn),
   };
 }
 
@@ -439,6 +551,16 @@ export function toTransportError(error: unknown, url: string, signal?: AbortSign
       : "";
     return new TlsError(
       `The certificate of ${where} was refused: it ${problem}${why}. ${TLS_ADVICE}`,
+      { cause: error },
+    );
+  }
+  if (
+    /EMFILE|ENFILE|Too many open files|os error 24\b|os error 23\b|os error 10024\b/i.test(text)
+  ) {
+    return new ConnectionError(
+      `Could not open a connection to ${where}: the operating system refused another socket because ` +
+        `this process (or the system) has too many open files. This is a local limit, not the ` +
+        `server: raise it (ulimit -n, or the service's LimitNOFILE) or run fewer calls at once.`,
       { cause: error },
     );
   }

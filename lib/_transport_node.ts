@@ -18,6 +18,7 @@ import tls from "node:tls";
 import net from "node:net";
 import type { Socket } from "node:net";
 import { ConnectionError, MspeError, TlsError } from "./errors.ts";
+import { type ByteStream, exchangeOnce, type OnceReply, type OnceRequest } from "./_one_shot.ts";
 import {
   certificateProblem,
   formatFingerprint,
@@ -26,6 +27,7 @@ import {
   TLS_ADVICE,
   toTransportError,
   type Transport,
+  untilAborted,
 } from "./_transport.ts";
 
 type CreateConnection = (
@@ -186,8 +188,51 @@ export function createNodeFetch(
       if (closed) return Promise.reject(new MspeError("The client is closed. Create a new one."));
       return nodeFetch(url, init, agent, httpAgent);
     },
+    async once(request: OnceRequest): Promise<OnceReply> {
+      if (closed) throw new MspeError("The client is closed. Create a new one.");
+      const target = new URL(request.url);
+      // The same connection (TLS versions, and the pin or chain and host name checked before any
+      // byte is written) as the pooled agent's, but never pooled.
+      const connected = new Promise<Socket>((resolve, reject) => {
+        createConnection(
+          { host: target.hostname, port: target.port || 443 },
+          (error, socket) => error || !socket ? reject(error) : resolve(socket),
+        );
+      });
+      let socket: Socket;
+      try {
+        socket = await untilAborted(connected, request.signal, (late) => late.destroy());
+      } catch (error) {
+        throw toTransportError(error, request.url, request.signal);
+      }
+      return await exchangeOnce(nodeStream(socket), request);
+    },
     close,
     [Symbol.dispose]: close,
+  };
+}
+
+/** A connected node socket as a {@linkcode ByteStream}. */
+function nodeStream(socket: Socket): ByteStream {
+  // Errors after the handshake reach the reader through the iterator; this keeps them from being
+  // unhandled 'error' events meanwhile.
+  socket.on("error", () => {});
+  return {
+    write: (bytes) =>
+      new Promise<void>((resolve, reject) => {
+        socket.write(bytes, (error) => error ? reject(error) : resolve());
+      }),
+    readable: {
+      async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+        for await (const chunk of socket) {
+          const bytes = chunk as Uint8Array;
+          yield new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        }
+      },
+    },
+    close: () => {
+      socket.destroy();
+    },
   };
 }
 

@@ -8,6 +8,10 @@
 import type { Deadlines } from "./_deadlines.ts";
 import type { Transport } from "./_transport.ts";
 import { toTransportError } from "./_transport.ts";
+import { tooLarge, wasWritten } from "./_one_shot.ts";
+import type { Redactor } from "./_redact.ts";
+import { type TraceEvent, traceEvent } from "./_trace.ts";
+import { catalog } from "./catalog.ts";
 import type { ApiErrorInfo, Status } from "./status.ts";
 import type { ArgumentType, FunctionMetadata } from "./metadata.ts";
 import {
@@ -35,6 +39,12 @@ export interface WireContext {
    * aborted through {@linkcode Deadlines.abortAll}, which newClient wires to it.
    */
   readonly signal: AbortSignal;
+  /** Redacts the client's secrets (password, Basic value). */
+  readonly redactor: Redactor;
+  /** The largest reply body read, in bytes (ClientOptions.maxResponseBytes). */
+  readonly maxResponseBytes: number;
+  /** ClientOptions.onTrace. */
+  readonly onTrace: ((event: TraceEvent) => void) | undefined;
 }
 
 /** Options of one request. */
@@ -45,11 +55,21 @@ export interface RequestOptions {
   readonly extraTimeoutMs?: number | undefined;
   /** The token asked about, for a 404 from get-status / cancel-async. */
   readonly token?: string | undefined;
+  /** The call's redactor (the client's plus the call's secret arguments); the client's when left out. */
+  readonly redactor?: Redactor | undefined;
+  /**
+   * Set, to the function's name, for a call that may change state: it is sent at most once, on a
+   * connection of its own ({@linkcode Transport.once}), never on the pool that may resend.
+   */
+  readonly once?: string | undefined;
 }
 
 const EXCERPT_LENGTH = 200;
 
-/** The first characters of a body, for error messages (a reply never holds our credentials). */
+/**
+ * The first characters of a body, for error messages. Redact the whole text first: a cut could
+ * leave part of a secret that would no longer match.
+ */
 export function excerpt(text: string): string {
   const trimmed = text.trim();
   return trimmed.length > EXCERPT_LENGTH ? `${trimmed.slice(0, EXCERPT_LENGTH)}…` : trimmed;
@@ -60,11 +80,20 @@ const requestTimeouts = new WeakSet<object>();
 /** The longest delay setTimeout takes; a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-function timeoutError(path: string, ms: number, poll: boolean): DOMException {
+function timeoutError(
+  path: string,
+  ms: number,
+  poll: boolean,
+  once: string | undefined,
+): DOMException {
   const error = new DOMException(
     `The request to ${path} got no complete reply within ${ms} ms (requestTimeoutMs${
       poll ? " plus the poll's statusTimeoutMs" : ""
-    }). Check that the server is up and answering, or raise requestTimeoutMs.`,
+    }). ${
+      once === undefined
+        ? "Check that the server is up and answering, or raise requestTimeoutMs."
+        : `The server may or may not have run ${once}: ${howToCheck(once)}`
+    }`,
     "TimeoutError",
   );
   requestTimeouts.add(error);
@@ -76,10 +105,96 @@ export function isRequestTimeout(error: unknown): boolean {
   return typeof error === "object" && error !== null && requestTimeouts.has(error);
 }
 
+const VERB =
+  /^(Create|Set|Delete|Remove|Rename|Add|Attach|Detach|Update|Move|Merge|Clear|Run|Start|Stop|Compact|Recreate|Upgrade|Restart|Freeze|Unfreeze|Cancel|Sync|Select|Maintain|Verify|Refresh|Import|Send|Retry|Pair|Ping)/;
+
+/**
+ * How to find out whether a state-changing call ran, for the "may or may not have run" messages:
+ * the read functions of the catalogue about the same thing (CreateUser: GetUserInfo, GetUsers).
+ */
+export function howToCheck(fn: string): string {
+  // SetUserPassword: "UserPassword", then "User"; the longest noun some read function names wins.
+  const words = fn.replace(VERB, "").replace(/Async$/, "").match(/[A-Z][a-z0-9]*/g) ?? [];
+  const reads: string[] = [];
+  for (let n = words.length; n > 0 && reads.length === 0 && words.length < fn.length; n--) {
+    const noun = words.slice(0, n).join("").replace(/s$/, "");
+    if (noun.length < 3 || noun === fn) continue;
+    for (const product of ["spe", "server"] as const) {
+      for (const entry of catalog(product)) {
+        if (entry.readOnly && /^(Get|List)/.test(entry.name) && entry.name.includes(noun)) {
+          if (!reads.includes(entry.name)) reads.push(entry.name);
+        }
+      }
+    }
+  }
+  const look = reads.length > 0
+    ? `look with ${reads.slice(0, 2).join(" or ")} whether it took effect`
+    : "check with a read function whether it took effect";
+  return `${look} before you send it again (mspe never sends it twice by itself).`;
+}
+
+function where(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "the server";
+  }
+}
+
+/** The host a redirect points at, for the message (never the path or query, which may hold data). */
+function redirectTarget(location: string | null, url: string): string {
+  if (location === null) return "no location given";
+  try {
+    return new URL(location, url).host || "an unreadable location";
+  } catch {
+    return "an unreadable location";
+  }
+}
+
+const decoder = new TextDecoder();
+
+/** Reads a fetch reply's text, at most `limit` bytes; more is a ProtocolError, not a crash. */
+async function limitedText(
+  response: Response,
+  limit: number,
+  url: string,
+): Promise<{ text: string; bytes: number }> {
+  const declared = response.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared)) {
+    const bytes = Number(declared);
+    if (bytes > limit) {
+      await response.body?.cancel().catch(() => {});
+      throw tooLarge(url, limit, response.status);
+    }
+    // text() decodes UTF-8 and drops the BOM, as the server's replies need, and costs less than
+    // reading the stream here.
+    return { text: await response.text(), bytes };
+  }
+  const body = response.body;
+  if (body === null) return { text: "", bytes: 0 };
+  const reader = body.getReader();
+  const chunks: string[] = [];
+  const streaming = new TextDecoder();
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(url, limit, response.status);
+    }
+    chunks.push(streaming.decode(value, { stream: true }));
+  }
+  chunks.push(streaming.decode());
+  return { text: chunks.join(""), bytes };
+}
+
 /**
  * Sends one POST and reads the whole reply. Maps 401 to {@linkcode AuthenticationError}, a 404 for a
- * token to {@linkcode TokenExpiredError}, any other non-200 to {@linkcode HttpError}; aborts reject
- * with the signal's reason.
+ * token to {@linkcode TokenExpiredError}, a redirect and any other non-200 to {@linkcode HttpError};
+ * aborts reject with the signal's reason. With `options.once` the request goes on a connection of
+ * its own and is written at most once.
  */
 export async function post(
   context: WireContext,
@@ -88,6 +203,7 @@ export async function post(
   options: RequestOptions = {},
 ): Promise<{ readonly status: number; readonly text: string }> {
   const url = context.baseUrl + path;
+  const once = options.once;
   // Every request has a limit, so that a server that accepts the connection but never answers
   // cannot hang the caller. One controller per request, aborted by the client's deadline timer, by
   // the client when it closes (Deadlines.abortAll), or by the call's own signal.
@@ -102,53 +218,122 @@ export async function post(
   const deadline = context.deadlines.add(
     limit,
     controller,
-    () => timeoutError(path, limit, options.extraTimeoutMs !== undefined),
+    () => timeoutError(path, limit, options.extraTimeoutMs !== undefined, once),
   );
-  let status: number;
+  const started = context.onTrace ? performance.now() : 0;
+  let status: number | undefined;
+  let headers: Headers | undefined;
   let text: string;
+  let bytes = 0;
   try {
     signal.throwIfAborted();
-    const response = await context.transport.fetch(url, {
-      method: "POST",
-      headers: context.headers,
-      body,
-      signal,
-    });
-    status = response.status;
-    try {
-      // text() decodes UTF-8 and drops the BOM, as the server's replies need, and costs less than
-      // arrayBuffer() plus a TextDecoder.
-      text = await response.text();
-    } catch (error) {
-      throw toTransportError(error, url, signal);
+    if (once !== undefined) {
+      const reply = await context.transport.once({
+        url,
+        headers: context.headers,
+        body,
+        signal,
+        maxBytes: context.maxResponseBytes,
+      });
+      status = reply.status;
+      headers = reply.headers;
+      bytes = reply.body.byteLength;
+      text = decoder.decode(reply.body);
+    } else {
+      const response = await context.transport.fetch(url, {
+        method: "POST",
+        headers: context.headers,
+        body,
+        signal,
+      });
+      status = response.status;
+      headers = response.headers;
+      try {
+        ({ text, bytes } = await limitedText(response, context.maxResponseBytes, url));
+      } catch (error) {
+        throw toTransportError(error, url, signal);
+      }
     }
   } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    throw asWireError(error, url);
+    const failure = signal.aborted ? signal.reason : asWireError(error, url, once);
+    if (context.onTrace) {
+      trace(context, options, { url, path, started, body, status, headers, error: failure });
+    }
+    throw failure;
   } finally {
     context.deadlines.delete(deadline);
     callSignal?.removeEventListener("abort", onAbort);
   }
+  if (context.onTrace) {
+    trace(context, options, { url, path, started, body, status, headers, text, bytes });
+  }
   if (status === 200) return { status, text };
   if (status === 401) throw new AuthenticationError();
   if (status === 404 && options.token !== undefined) throw new TokenExpiredError(options.token);
-  throw new HttpError(status, excerpt(text), path);
+  const redactor = options.redactor ?? context.redactor;
+  if (status >= 300 && status < 400) {
+    throw new HttpError(status, excerpt(redactor.text(text)), path, {
+      redirectHost: redirectTarget(headers?.get("location") ?? null, url),
+    });
+  }
+  throw new HttpError(status, excerpt(redactor.text(text)), path);
 }
 
-/** Wraps anything unmapped (for example from an injected fetch) as a ConnectionError. */
-function asWireError(error: unknown, url: string): unknown {
+function trace(
+  context: WireContext,
+  options: RequestOptions,
+  record: {
+    url: string;
+    path: string;
+    started: number;
+    body: string;
+    status: number | undefined;
+    headers: Headers | undefined;
+    text?: string;
+    bytes?: number;
+    error?: unknown;
+  },
+): void {
+  try {
+    context.onTrace?.(traceEvent({
+      url: record.url,
+      path: record.path,
+      started: record.started,
+      requestHeaders: context.headers,
+      requestBody: record.body,
+      status: record.status,
+      responseHeaders: record.headers,
+      responseBody: record.text,
+      bytes: record.bytes,
+      error: record.error,
+    }, options.redactor ?? context.redactor));
+  } catch {
+    // A failing trace hook must not change the outcome of the call.
+  }
+}
+
+/**
+ * Wraps anything unmapped (for example from an injected fetch) as a ConnectionError, and says that a
+ * state-changing call may have run when its connection broke after it was written.
+ */
+function asWireError(error: unknown, url: string, once: string | undefined): unknown {
+  if (once !== undefined && wasWritten(error)) {
+    return new ConnectionError(
+      `The connection to ${
+        where(url)
+      } broke after the ${once} request was sent, before the reply ` +
+        `was complete, so the server may or may not have run it: ${howToCheck(once)}`,
+      { cause: error },
+    );
+  }
   if (error instanceof MspeError) return error;
   if (
     error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError")
   ) {
     return error;
   }
-  let where = "the server";
-  try {
-    where = new URL(url).host;
-  } catch { /* keep the generic name */ }
   return new ConnectionError(
-    `The request to ${where} failed before a reply arrived${
+    `The request to ${where(url)} failed before a reply arrived${
       error instanceof Error ? ` (${error.name})` : ""
     }. Check the host, port and network, then try again.`,
     { cause: error },
@@ -163,7 +348,7 @@ function endsEarly(text: string, error: unknown): boolean {
   return position !== undefined && Number(position) >= text.trimEnd().length;
 }
 
-function parseJson(text: string, status: number, path: string): unknown {
+function parseJson(text: string, status: number, path: string, redactor: Redactor): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -179,10 +364,13 @@ function parseJson(text: string, status: number, path: string): unknown {
       `The reply to ${path} (HTTP ${status}) is not what the API sends: ${reason}. ` +
         `Check that host and port point at the MailStore API; if they do, try again.`,
       status,
-      excerpt(text),
+      excerpt(redactor.text(text)),
     );
   }
 }
+
+/** The status codes the protocol knows; anything else is a ProtocolError, never a result. */
+const STATUS_CODES: ReadonlySet<string> = new Set(["running", "succeeded", "failed", "cancelled"]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -203,18 +391,31 @@ function nullableOf(
  * Checks that a parsed reply is a status envelope and returns it with the keys in the server's
  * order (members the server left out become `null`).
  */
-export function toStatus(value: unknown, status: number, path: string, text: string): Status {
+export function toStatus(
+  value: unknown,
+  status: number,
+  path: string,
+  text: string,
+  redactor: Redactor,
+): Status {
   const fail = (what: string): never => {
     throw new ProtocolError(
       `The reply to ${path} (HTTP ${status}) is JSON but not a status envelope: ${what}. ` +
         `Check that host and port point at the MailStore API.`,
       status,
-      excerpt(text),
+      excerpt(redactor.text(text)),
     );
   };
   if (!isRecord(value)) return fail(`it is ${Array.isArray(value) ? "an array" : typeof value}`);
   const { statusCode, statusVersion } = value;
   if (typeof statusCode !== "string") return fail("statusCode is missing or not a string");
+  if (!STATUS_CODES.has(statusCode)) {
+    return fail(
+      `statusCode ${
+        JSON.stringify(redactor.text(statusCode.slice(0, 60)))
+      } is none of running, succeeded, failed, cancelled`,
+    );
+  }
   if (typeof statusVersion !== "number" || !Number.isFinite(statusVersion)) {
     return fail("statusVersion is missing or not a number");
   }
@@ -257,7 +458,8 @@ export async function postStatus(
   options?: RequestOptions,
 ): Promise<Status> {
   const { status, text } = await post(context, path, body, options);
-  return toStatus(parseJson(text, status, path), status, path, text);
+  const redactor = options?.redactor ?? context.redactor;
+  return toStatus(parseJson(text, status, path, redactor), status, path, text, redactor);
 }
 
 /** Fetches `get-metadata` (which also checks the credentials) and checks its shape. */
@@ -267,13 +469,13 @@ export async function fetchMetadata(
 ): Promise<FunctionMetadata[]> {
   const path = "/api/get-metadata";
   const { status, text } = await post(context, path, "", { signal });
-  const value = parseJson(text, status, path);
+  const value = parseJson(text, status, path, context.redactor);
   const fail = (what: string): never => {
     throw new ProtocolError(
       `The reply to ${path} is not a function list: ${what}. Check that host and port point at the ` +
         `MailStore API, or create the client with metadata: "bundled".`,
       status,
-      excerpt(text),
+      excerpt(context.redactor.text(text)),
     );
   };
   if (!Array.isArray(value)) return fail("it is not an array");

@@ -13,6 +13,9 @@ import { Deadlines } from "./_deadlines.ts";
 import { fetchMetadata, postStatus, type WireContext } from "./_wire.ts";
 import { type CallPreparation, indexMetadata } from "./_validate.ts";
 import { catalog } from "./catalog.ts";
+import { clientRedactor, redactError } from "./_redact.ts";
+import type { TraceEvent } from "./_trace.ts";
+import { didYouMean, suggest } from "./_suggest.ts";
 
 /**
  * Options of {@linkcode newClient}.
@@ -98,7 +101,68 @@ export interface ClientOptions {
    * retried, with jittered backoff. Default 4. The call itself is never retried.
    */
   pollRetries?: number | undefined;
+  /**
+   * The largest reply body the client reads, in bytes; a larger reply is a `ProtocolError` rather
+   * than memory running out. Default 268435456 (256 MiB: `GetUsers` on 100,000 users is about
+   * 20 MB).
+   */
+  maxResponseBytes?: number | undefined;
+  /**
+   * Called once per HTTP exchange, after it ended (also when it failed), with what was sent and
+   * received: for logging and `--verbose`/`--debug` output. The `Authorization` header, the password
+   * and the call's secret arguments are already replaced by `***` in it, also where the server
+   * echoed them. Errors it throws are ignored.
+   *
+   * @example Logging each request
+   * ```ts
+   * import { newClient } from "@mspe/mspe";
+   * await using client = await newClient({
+   *   username: "admin",
+   *   password: Deno.env.get("MSPE_PASSWORD")!,
+   *   onTrace: (event) => console.error(event.method, event.url, event.status, `${event.durationMs} ms`),
+   * });
+   * console.log(client.url);
+   * ```
+   */
+  onTrace?: ((event: TraceEvent) => void) | undefined;
 }
+
+/** Every option {@linkcode ClientOptions} has; anything else is refused (a typo would be ignored). */
+const OPTION_NAMES: readonly (keyof ClientOptions)[] = [
+  "username",
+  "password",
+  "host",
+  "port",
+  "product",
+  "tls",
+  "statusTimeoutMs",
+  "requestTimeoutMs",
+  "instanceID",
+  "metadata",
+  "signal",
+  "fetch",
+  "onWarning",
+  "pollRetries",
+  "maxResponseBytes",
+  "onTrace",
+];
+
+/**
+ * The options with every key that {@linkcode ClientOptions} does not have typed `never`, so that a
+ * misspelt option (`hots`) fails to compile even though `newClient` is generic.
+ *
+ * @example
+ * ```ts
+ * import type { ClientOptions, KnownOptions } from "@mspe/mspe";
+ * type Checked = KnownOptions<{ username: string; password: string; hots: string }>;
+ * const bad: Checked["hots"] = undefined as never; // the type is never
+ * console.log(bad);
+ * ```
+ */
+export type KnownOptions<O> = O & { readonly [K in Exclude<keyof O, keyof ClientOptions>]: never };
+
+/** The default of {@linkcode ClientOptions.maxResponseBytes}: 256 MiB. */
+const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /**
  * A connection to one MailStore SPE Management API (or MailStore Server Administration API) with one
@@ -179,8 +243,11 @@ export interface ClientState {
   readonly preparation: CallPreparation;
   readonly statusTimeoutMs: number;
   readonly pollRetries: number;
-  /** Tokens this client sent cancel-async for, so that a final "failed" means cancelled. */
-  readonly cancelRequested: Set<string>;
+  /**
+   * Tokens this client sent cancel-async for, each with whether the server accepted it (answered
+   * with a status envelope): only then does a final "failed" mean cancelled.
+   */
+  readonly cancelRequested: Map<string, Promise<boolean>>;
   /** Calls in flight (close() waits until there are none), and who waits for that. */
   inflight: number;
   readonly idle: (() => void)[];
@@ -459,12 +526,21 @@ function basicAuthorization(username: string, password: string): string {
  * ```
  */
 export async function newClient<const O extends ClientOptions>(
-  options: O,
+  options: KnownOptions<O>,
 ): Promise<Client<ProductOf<O>, DefaultInstanceOf<O>>> {
   if (typeof options !== "object" || options === null) {
     throw new ArgumentError(
       "newClient needs an options object with at least username and password.",
     );
+  }
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      throw new ArgumentError(
+        `newClient has no option ${JSON.stringify(key.slice(0, 60))}.${
+          didYouMean(suggest(key, OPTION_NAMES, 1))
+        } The options are: ${OPTION_NAMES.join(", ")}.`,
+      );
+    }
   }
   const { username, password } = options;
   if (typeof username !== "string" || username === "") {
@@ -499,6 +575,13 @@ export async function newClient<const O extends ClientOptions>(
     `a positive number of milliseconds, at most ${MAX_MS}`,
   ) ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const pollRetries = wholeNumber("pollRetries", options.pollRetries, 0, 100, 4);
+  const maxResponseBytes = wholeNumber(
+    "maxResponseBytes",
+    options.maxResponseBytes,
+    1024,
+    Number.MAX_SAFE_INTEGER,
+    DEFAULT_MAX_RESPONSE_BYTES,
+  );
   const instanceID = options.instanceID ?? null;
   if (instanceID !== null && (typeof instanceID !== "string" || instanceID === "")) {
     throw new ArgumentError(
@@ -523,6 +606,9 @@ export async function newClient<const O extends ClientOptions>(
   if (options.onWarning !== undefined && typeof options.onWarning !== "function") {
     throw new ArgumentError("onWarning must be a function that takes the warning's text.");
   }
+  if (options.onTrace !== undefined && typeof options.onTrace !== "function") {
+    throw new ArgumentError("onTrace must be a function that takes a trace event.");
+  }
   options.signal?.throwIfAborted();
 
   // Throws ArgumentError for bad TLS options (a damaged caCerts entry, say) before anything is
@@ -537,17 +623,21 @@ export async function newClient<const O extends ClientOptions>(
   const onOuterAbort = (): void => controller.abort(outer?.reason);
   outer?.addEventListener("abort", onOuterAbort, { once: true });
   const detach = (): void => outer?.removeEventListener("abort", onOuterAbort);
+  const authorization = basicAuthorization(username, password);
   const wire: WireContext = {
     transport,
     baseUrl: `https://${host}:${port}`,
     headers: {
-      "authorization": basicAuthorization(username, password),
+      "authorization": authorization,
       "content-type": "application/x-www-form-urlencoded; charset=utf-8",
       "accept": "application/json",
     },
     requestTimeoutMs,
     deadlines: new Deadlines(),
     signal: controller.signal,
+    redactor: clientRedactor(username, password, authorization),
+    maxResponseBytes,
+    onTrace: options.onTrace,
   };
   // One listener for the whole client: closing it (or its signal) aborts the requests in flight.
   controller.signal.addEventListener(
@@ -572,7 +662,7 @@ export async function newClient<const O extends ClientOptions>(
     detach();
     wire.deadlines.close();
     transport.close();
-    throw error;
+    throw redactError(error, wire.redactor);
   }
   const state: ClientState = {
     wire,
@@ -584,7 +674,7 @@ export async function newClient<const O extends ClientOptions>(
     },
     statusTimeoutMs,
     pollRetries,
-    cancelRequested: new Set(),
+    cancelRequested: new Map(),
     inflight: 0,
     idle: [],
   };

@@ -77,7 +77,8 @@ export class TokenExpiredError extends MspeError {
 }
 
 /**
- * The server answered with an HTTP status other than 200 (and not 401, or 404 while polling).
+ * The server answered with an HTTP status other than 200 (and not 401, or 404 while polling). A
+ * redirect (3xx) is one too: mspe never follows one, so nothing is sent to the place it points at.
  *
  * @example
  * ```ts
@@ -91,17 +92,30 @@ export class HttpError extends MspeError {
   readonly status: number;
   /** The first characters of the body, for diagnosis. */
   readonly excerpt: string;
+  /** For a redirect: the host (and port) its `Location` points at, or a note that it gave none. */
+  readonly redirectHost: string | null;
   /** Creates the error. */
-  constructor(status: number, excerpt: string, path: string, options?: ErrorOptions) {
+  constructor(
+    status: number,
+    excerpt: string,
+    path: string,
+    options?: ErrorOptions & { redirectHost?: string | undefined },
+  ) {
+    const redirectHost = options?.redirectHost ?? null;
     super(
-      `The server answered HTTP ${status} to ${path}${
-        excerpt ? `: ${JSON.stringify(excerpt)}` : ""
-      }. Check the server's state and logs, then try again.`,
-      options,
+      redirectHost !== null
+        ? `The server answered HTTP ${status} to ${path}, a redirect to ${redirectHost}. mspe ` +
+          `follows no redirects, so nothing was sent there. Give the host and port of the API ` +
+          `itself (not of a proxy or load balancer that redirects).`
+        : `The server answered HTTP ${status} to ${path}${
+          excerpt ? `: ${JSON.stringify(excerpt)}` : ""
+        }. Check the server's state and logs, then try again.`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = "HttpError";
     this.status = status;
     this.excerpt = excerpt;
+    this.redirectHost = redirectHost;
   }
 }
 

@@ -12,8 +12,9 @@ import type { FunctionName, UncheckedArgs, UncheckedFunction } from "./function_
 import type { ResultOf } from "./results.ts";
 import { prepareCall } from "./_validate.ts";
 import { postStatus } from "./_wire.ts";
-import { follow, settle } from "./_poll.ts";
-import { callSignal, resolveCallOptions, resolveFunction } from "./_call.ts";
+import { follow, settleRedacted } from "./_poll.ts";
+import { callSignal, callWire, resolveCallOptions, resolveFunction } from "./_call.ts";
+import { redactError } from "./_redact.ts";
 
 /**
  * Calls an API function and resolves to its final status: the whole envelope (`error`, `token`,
@@ -21,7 +22,10 @@ import { callSignal, resolveCallOptions, resolveFunction } from "./_call.ts";
  * server answers "running", the call is followed with `get-status` long polls to its end.
  *
  * The arguments are checked against the client's metadata before anything is sent; a synchronous
- * call costs exactly one HTTP request. The call is never retried (polls are, on transient failures).
+ * call costs exactly one HTTP request. The call is written to the network at most once: a function
+ * the catalogue does not mark `readOnly` goes on a connection of its own that is never reused, and
+ * if that connection breaks after the request was written, the {@linkcode ConnectionError} says the
+ * server may or may not have run it. Polls are retried on transient failures.
  *
  * @param client A client from {@linkcode newClient}.
  * @param fn The function name (typed by the client's product), or {@linkcode uncheckedFunction}.
@@ -36,7 +40,8 @@ import { callSignal, resolveCallOptions, resolveFunction } from "./_call.ts";
  * @throws {ProtocolError} A reply that is not the expected JSON.
  * @throws {TokenExpiredError} The server forgot the token while it was followed.
  * @throws {TlsError} The server's certificate was refused.
- * @throws {ConnectionError} The server could not be reached or the connection broke.
+ * @throws {ConnectionError} The server could not be reached or the connection broke (for a call that
+ * changes state after it was sent: the message says so, and how to check whether it ran).
  *
  * @example Tutorial example 2: the users of every instance
  * ```ts
@@ -94,20 +99,22 @@ export function invokeCall(
     const { name, unchecked } = resolveFunction(fn);
     const body = prepareCall(state.preparation, name, unchecked, args);
     const path = `/api/invoke/${name}`;
+    const wire = callWire(state, name, body);
+    const request = { once: wire.once, redactor: wire.redactor };
     if (options === undefined) {
       // The common case, kept lean: no signal, no deadline, no callback.
       enter(state);
-      const finish = (status: Status): Status => {
+      const finish = (status: Status): Status | Promise<Status> => {
         leave(state);
-        return settle(name, status, state);
+        return settleRedacted(name, status, state, wire.redactor);
       };
       const fail = (error: unknown): never => {
         leave(state);
-        throw error;
+        throw redactError(error, wire.redactor);
       };
       // A synchronous reply is settled in the same step; only a "running" one goes through
       // follow(). Each promise layer saved here is measurable in bench/client_bench.ts.
-      return postStatus(state.wire, path, body).then(
+      return postStatus(state.wire, path, body, request).then(
         (first) =>
           first.statusCode === "running"
             ? follow(() => Promise.resolve(first), {
@@ -124,7 +131,7 @@ export function invokeCall(
     const { signal, dispose } = callSignal(name, resolved);
     const onStatus = resolved.onStatus as ((status: Status) => void) | undefined;
     enter(state);
-    return follow(() => postStatus(state.wire, path, body, { signal }), {
+    return follow(() => postStatus(state.wire, path, body, { ...request, signal }), {
       state,
       signal,
       statusTimeoutMs: resolved.statusTimeoutMs,
@@ -133,12 +140,12 @@ export function invokeCall(
       (status) => {
         dispose();
         leave(state);
-        return settle(name, status, state);
+        return settleRedacted(name, status, state, wire.redactor);
       },
       (error: unknown) => {
         dispose();
         leave(state);
-        throw error;
+        throw redactError(error, wire.redactor);
       },
     );
   } catch (error) {

@@ -8,8 +8,9 @@
 import type { Status } from "./status.ts";
 import type { ClientState } from "./client.ts";
 import { track } from "./client.ts";
-import { follow, settle } from "./_poll.ts";
+import { follow, settleRedacted } from "./_poll.ts";
 import { callSignal, type ResolvedCallOptions } from "./_call.ts";
+import { redactError, type Redactor } from "./_redact.ts";
 
 /**
  * A call followed to its end, made by {@linkcode startCall} or {@linkcode resumeCall}.
@@ -78,6 +79,7 @@ class FollowedCall<R> implements Operation<R> {
     functionName: string | null,
     first: (signal: AbortSignal | undefined) => Promise<Status>,
     options: ResolvedCallOptions,
+    redactor: Redactor,
   ) {
     this.functionName = functionName;
     let resolveToken!: (token: string | null) => void;
@@ -105,9 +107,10 @@ class FollowedCall<R> implements Operation<R> {
       (status) => {
         dispose();
         this.#finish(null);
-        return settle(label, status as Status<R>, state);
+        return settleRedacted(label, status as Status<R>, state, redactor);
       },
-      (error: unknown) => {
+      (failure: unknown) => {
+        const error = redactError(failure, redactor);
         dispose();
         rejectToken(error);
         this.#finish({ error });
@@ -189,6 +192,7 @@ export function createOperation<R>(
   functionName: string | null,
   first: (signal: AbortSignal | undefined) => Promise<Status>,
   options: ResolvedCallOptions,
+  redactor: Redactor,
 ): Operation<R> {
-  return new FollowedCall<R>(state, label, functionName, first, options);
+  return new FollowedCall<R>(state, label, functionName, first, options, redactor);
 }

@@ -78,5 +78,6 @@ export function resumeCall<R = unknown>(
         last,
       ),
     resolved,
+    state.wire.redactor,
   );
 }

@@ -11,7 +11,7 @@ import type { FunctionName, UncheckedArgs, UncheckedFunction } from "./function_
 import type { ResultOf } from "./results.ts";
 import { prepareCall } from "./_validate.ts";
 import { postStatus } from "./_wire.ts";
-import { resolveCallOptions, resolveFunction } from "./_call.ts";
+import { callWire, resolveCallOptions, resolveFunction } from "./_call.ts";
 import { createOperation, type Operation } from "./operation.ts";
 
 /**
@@ -81,11 +81,14 @@ export function startCall(
   const body = prepareCall(state.preparation, name, unchecked, args);
   const resolved = resolveCallOptions(options, state);
   const path = `/api/invoke/${name}`;
+  const wire = callWire(state, name, body);
   return createOperation(
     state,
     name,
     name,
-    (signal) => postStatus(state.wire, path, body, { signal }),
+    (signal) =>
+      postStatus(state.wire, path, body, { once: wire.once, redactor: wire.redactor, signal }),
     resolved,
+    wire.redactor,
   );
 }

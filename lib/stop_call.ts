@@ -10,6 +10,7 @@ import { stateOf, track } from "./client.ts";
 import type { Operation } from "./operation.ts";
 import { ArgumentError } from "./errors.ts";
 import { postStatus } from "./_wire.ts";
+import { redactError } from "./_redact.ts";
 
 /**
  * Options of {@linkcode stopCall}.
@@ -84,12 +85,25 @@ export function stopCall(
     const state = stateOf(client);
     const done = (async () => {
       const token = await tokenOf(target);
-      state.cancelRequested.add(token);
       const body = new URLSearchParams({ token }).toString();
-      return await postStatus(state.wire, "/api/cancel-async", body, {
+      const sent = postStatus(state.wire, "/api/cancel-async", body, {
         signal: options.signal,
         token,
       });
+      // Only a cancel the server accepted makes a final "failed" count as cancelled; a final status
+      // that arrives while it is in flight waits for its outcome (see settle()).
+      const accepted = sent.then(() => true, () => false);
+      state.cancelRequested.set(token, accepted);
+      accepted.then((ok) => {
+        if (!ok && state.cancelRequested.get(token) === accepted) {
+          state.cancelRequested.delete(token);
+        }
+      });
+      try {
+        return await sent;
+      } catch (error) {
+        throw redactError(error, state.wire.redactor);
+      }
     })();
     return track(state, done);
   } catch (error) {
