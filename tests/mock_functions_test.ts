@@ -77,13 +77,20 @@ Deno.test("mock: every simulated function is catalogued; the rest answer 'not si
     }
   }
   assert.ok(SIMULATED_FUNCTIONS.spe.length >= 38);
+  // A function still outside the simulation (none once issue 8 is done: then only a function a
+  // newer server adds would take this path, which the catalogue cannot show).
+  const missing = SPE_CATALOG.find((fn) =>
+    !SIMULATED_FUNCTIONS.spe.includes(fn.name) &&
+    fn.args.length === 1 && fn.args[0]!.name === "instanceID"
+  );
+  if (missing === undefined) return;
   await withMock({}, async ({ invoke }) => {
-    const reply = await invoke("GetCredentials", { instanceID: "acme" });
+    const reply = await invoke(missing.name, { instanceID: "acme" });
     assert.equal(reply.json.statusCode, "failed");
-    assert.equal(reply.json.error.message, "GetCredentials is not simulated by the mock server.");
+    assert.equal(reply.json.error.message, `${missing.name} is not simulated by the mock server.`);
     // Arguments are still checked first, like any other function.
     assert.equal(
-      (await invoke("GetCredentials")).json.error.message,
+      (await invoke(missing.name)).json.error.message,
       "Missing API argument instanceID.",
     );
   });

@@ -6,19 +6,15 @@
  * @module
  */
 
+import { catalog } from "../catalog.ts";
 import type { Product } from "../metadata.ts";
-import type { Args } from "./_args.ts";
-import type { MockInstance, MockState, MockUser } from "./_state.ts";
-import {
-  type CallContext,
-  Deferred,
-  inst,
-  objectArg,
-  type Simulation,
-  storeOf,
-  userOf,
-} from "./_simulation.ts";
+import type { MockInstance, MockState } from "./_state.ts";
+import { type CallContext, Deferred, inst, objectArg, type Simulation } from "./_simulation.ts";
 import { ApiFault } from "./_wire.ts";
+import { CONFIG_SIMULATIONS } from "./_functions_config.ts";
+import { FOLDER_SIMULATIONS } from "./_functions_folders.ts";
+import { STORE_SIMULATIONS } from "./_functions_stores.ts";
+import { USER_SIMULATIONS } from "./_functions_users.ts";
 
 export { type CallContext, Deferred, type Simulation } from "./_simulation.ts";
 
@@ -33,27 +29,6 @@ function glob(pattern: string): RegExp {
 
 function hasWildcard(pattern: string): boolean {
   return pattern.includes("*") || pattern.includes("?");
-}
-
-/** A job on one store (named by `id`) that changes nothing the API shows and returns nothing. */
-function storeCheck(label: string): Simulation {
-  return {
-    job: storeJob(label),
-    handle: (ctx) => {
-      storeOf(ctx, ctx.args.num("id"));
-      return new Deferred(() => null);
-    },
-  };
-}
-
-/** A function that changes one user (named by `userName`) and returns nothing, as the setters do. */
-function userSetter(apply: (user: MockUser, args: Args) => void): Simulation {
-  return {
-    handle: (ctx) => {
-      apply(userOf(ctx, ctx.args.str("userName")), ctx.args);
-      return null;
-    },
-  };
 }
 
 function matchInstances(ctx: CallContext, filter: string): MockInstance[] {
@@ -127,17 +102,6 @@ function lifecycle(
   return null;
 }
 
-function setPrivileges(user: MockUser, privileges: string[]): void {
-  user.privileges = privileges.filter((privilege) => privilege !== "none");
-}
-
-function storeJob(label: string): (ctx: CallContext) => string {
-  return (ctx) => {
-    const id = ctx.args.has("id") ? ctx.args.num("id") : null;
-    return id === null ? label : `${label} '${storeOf(ctx, id).name}'`;
-  };
-}
-
 const TIME_ZONES = [
   { id: "$Local", displayName: "(Local time of the server)" },
   { id: "UTC", displayName: "(UTC) Coordinated Universal Time" },
@@ -150,219 +114,9 @@ const TIME_ZONES = [
   { id: "Pacific Standard Time", displayName: "(UTC-08:00) Pacific Time (US & Canada)" },
 ];
 
-// Functions shared by SPE and MailStore Server: users, stores, jobs, time zones.
+// Functions shared by SPE and MailStore Server: jobs, time zones (users, stores, folders and
+// configuration are in the _functions_*.ts files).
 const SHARED: Record<string, Simulation> = {
-  GetUsers: {
-    handle: (ctx) => {
-      const users = ctx.state.users(inst(ctx));
-      const server = ctx.state.product === "server";
-      const list = new Array<Record<string, unknown>>(users.size);
-      let i = 0;
-      for (const user of users.values()) {
-        list[i++] = server
-          ? {
-            userName: user.userName,
-            fullName: user.fullName,
-            distinguishedName: user.distinguishedName,
-          }
-          : {
-            userName: user.userName,
-            fullName: user.fullName,
-            distinguishedName: user.distinguishedName,
-            mfaStatus: user.mfaStatus,
-          };
-      }
-      return list;
-    },
-  },
-  GetUserInfo: {
-    handle: (ctx) => {
-      const user = userOf(ctx, ctx.args.str("userName"));
-      const info: Record<string, unknown> = {
-        userName: user.userName,
-        fullName: user.fullName,
-        distinguishedName: user.distinguishedName,
-        authentication: user.authentication,
-      };
-      if (ctx.state.product === "spe") info.mfaStatus = user.mfaStatus;
-      info.emailAddresses = user.emailAddresses;
-      info.pop3UserNames = user.pop3UserNames;
-      info.privileges = user.privileges;
-      if (ctx.state.product === "spe") info.loginPrivileges = user.loginPrivileges;
-      if (user.privilegesOnFolders.size > 0) {
-        info.privilegesOnFolders = [...user.privilegesOnFolders].map(([folder, privileges]) => ({
-          folder,
-          privileges,
-        }));
-      }
-      return info;
-    },
-  },
-  CreateUser: {
-    handle: (ctx) => {
-      const userName = ctx.args.str("userName");
-      const users = ctx.state.users(inst(ctx));
-      if (users.has(userName.toLowerCase())) {
-        throw new ApiFault(`User '${userName}' already exists.`);
-      }
-      users.set(userName.toLowerCase(), {
-        userName,
-        fullName: ctx.args.optStr("fullName"),
-        distinguishedName: ctx.args.optStr("distinguishedName"),
-        authentication: ctx.args.optStr("authentication") ?? "integrated",
-        mfaStatus: "Disabled",
-        emailAddresses: [],
-        pop3UserNames: [],
-        privileges: ctx.args.list("privileges").filter((privilege) => privilege !== "none"),
-        loginPrivileges: ctx.args.has("loginPrivileges")
-          ? ctx.args.list("loginPrivileges").filter((privilege) => privilege !== "none")
-          : ["windows", "web", "outlook", "windowsCmd", "imap"],
-        privilegesOnFolders: new Map(),
-        password: ctx.args.optStr("password"),
-      });
-      return null;
-    },
-  },
-  DeleteUser: {
-    handle: (ctx) => {
-      const user = userOf(ctx, ctx.args.str("userName"));
-      if (user.userName === "$archiveadmin") {
-        throw new ApiFault("The user '$archiveadmin' cannot be deleted.");
-      }
-      ctx.state.users(inst(ctx)).delete(user.userName.toLowerCase());
-      return null;
-    },
-  },
-  RenameUser: {
-    handle: (ctx) => {
-      const user = userOf(ctx, ctx.args.str("oldUserName"));
-      const newUserName = ctx.args.str("newUserName");
-      const users = ctx.state.users(inst(ctx));
-      if (user.userName === "$archiveadmin") {
-        throw new ApiFault("The user '$archiveadmin' cannot be renamed.");
-      }
-      if (
-        users.has(newUserName.toLowerCase()) &&
-        newUserName.toLowerCase() !== user.userName.toLowerCase()
-      ) {
-        throw new ApiFault(`User '${newUserName}' already exists.`);
-      }
-      users.delete(user.userName.toLowerCase());
-      const folders = user.privilegesOnFolders.get(user.userName);
-      if (folders !== undefined) {
-        user.privilegesOnFolders.delete(user.userName);
-        user.privilegesOnFolders.set(newUserName, folders);
-      }
-      user.userName = newUserName;
-      users.set(newUserName.toLowerCase(), user);
-      return null;
-    },
-  },
-  SetUserPassword: userSetter((user, args) => {
-    user.password = args.str("password");
-  }),
-  SetUserPrivileges: userSetter((user, args) => setPrivileges(user, args.list("privileges"))),
-  SetUserFullName: userSetter((user, args) => {
-    user.fullName = args.optStr("fullName");
-  }),
-  SetUserEmailAddresses: userSetter((user, args) => {
-    user.emailAddresses = args.list("emailAddresses");
-  }),
-  SetUserLoginPrivileges: userSetter((user, args) => {
-    user.loginPrivileges = args.list("loginPrivileges").filter((privilege) => privilege !== "none");
-  }),
-  SetUserPrivilegesOnFolder: userSetter((user, args) => {
-    const folder = args.str("folder");
-    const privileges = args.list("privileges").filter((privilege) => privilege !== "none");
-    if (privileges.length === 0) user.privilegesOnFolders.delete(folder);
-    else user.privilegesOnFolders.set(folder, privileges);
-  }),
-  ClearUserPrivilegesOnFolders: userSetter((user) => user.privilegesOnFolders.clear()),
-  GetStores: {
-    handle: (ctx) => {
-      const includeSize = ctx.args.optBool("includeSize") === true;
-      return ctx.state.stores(inst(ctx)).map((store) => ({
-        id: store.id,
-        name: store.name,
-        requestedState: store.requestedState,
-        error: store.error,
-        statisticsCount: includeSize ? store.statisticsCount : null,
-        statisticsSize: includeSize ? store.statisticsSize : null,
-        needsUpgrade: store.needsUpgrade,
-        searchIndexesNeedRebuild: store.searchIndexesNeedRebuild,
-        databasePath: store.databasePath,
-        contentPath: store.contentPath,
-        indexPath: store.indexPath,
-      }));
-    },
-  },
-  CreateStore: {
-    handle: (ctx) => {
-      const instance = inst(ctx);
-      const name = ctx.args.str("name");
-      const stores = ctx.state.stores(instance);
-      if (stores.some((store) => store.name.toLowerCase() === name.toLowerCase())) {
-        throw new ApiFault(`An archive store named '${name}' already exists.`);
-      }
-      const databasePath = ctx.args.optStr("databasePath") ?? `C:\\MailStore\\Data\\${name}`;
-      const requestedState = ctx.args.optStr("requestedState") ?? "normal";
-      if (requestedState === "current") {
-        for (const store of stores) {
-          if (store.requestedState === "current") store.requestedState = "normal";
-        }
-      }
-      stores.push({
-        id: ctx.state.nextStoreId(instance),
-        name,
-        requestedState,
-        error: null,
-        statisticsCount: 0,
-        statisticsSize: 0,
-        needsUpgrade: false,
-        searchIndexesNeedRebuild: false,
-        databasePath,
-        contentPath: ctx.args.optStr("contentPath") ?? `${databasePath}\\Content`,
-        indexPath: ctx.args.optStr("indexPath") ?? databasePath,
-      });
-      return null;
-    },
-  },
-  RenameStore: {
-    handle: (ctx) => {
-      storeOf(ctx, ctx.args.num("id")).name = ctx.args.str("name");
-      return null;
-    },
-  },
-  SetStoreRequestedState: {
-    handle: (ctx) => {
-      const store = storeOf(ctx, ctx.args.num("id"));
-      const requestedState = ctx.args.optStr("requestedState") ?? "normal";
-      if (requestedState === "current") {
-        for (const other of ctx.state.stores(inst(ctx))) {
-          if (other.requestedState === "current") other.requestedState = "normal";
-        }
-      }
-      store.requestedState = requestedState;
-      return null;
-    },
-  },
-  VerifyStore: storeCheck("Verifying archive store"),
-  VerifyStores: { job: () => "Verifying archive stores", handle: () => new Deferred(() => null) },
-  CompactStore: {
-    job: storeJob("Compacting archive store"),
-    handle: (ctx) => {
-      const store = storeOf(ctx, ctx.args.num("id"));
-      return new Deferred(() => {
-        store.statisticsSize = Math.floor(store.statisticsSize * 0.97);
-        return null;
-      });
-    },
-  },
-  RecreateRecoveryRecords: storeCheck("Recreating recovery records of archive store"),
-  RefreshAllStoreStatistics: {
-    job: () => "Refreshing archive store statistics",
-    handle: () => new Deferred(() => null),
-  },
   GetJobs: {
     handle: (ctx) =>
       ctx.state.jobs(inst(ctx)).map((job) => ({
@@ -612,10 +366,33 @@ const SERVER_ONLY: Record<string, Simulation> = {
   GetServerInfo: { handle: () => ({ version: VERSION, machineName: "MAILSTORE" }) },
 };
 
+/** Keeps the simulations of the functions the product's catalogue has (the tables hold both products'). */
+function productOnly(
+  product: Product,
+  table: Record<string, Simulation>,
+): Record<string, Simulation> {
+  const names = new Set(catalog(product).map((fn) => fn.name));
+  return Object.fromEntries(Object.entries(table).filter(([name]) => names.has(name)));
+}
+
 /** The simulations per product. */
 export const SIMULATIONS: Readonly<Record<Product, Readonly<Record<string, Simulation>>>> = {
-  spe: { ...SPE_ONLY, ...SHARED },
-  server: { ...SERVER_ONLY, ...SHARED },
+  spe: productOnly("spe", {
+    ...SPE_ONLY,
+    ...SHARED,
+    ...USER_SIMULATIONS,
+    ...STORE_SIMULATIONS,
+    ...FOLDER_SIMULATIONS,
+    ...CONFIG_SIMULATIONS,
+  }),
+  server: productOnly("server", {
+    ...SERVER_ONLY,
+    ...SHARED,
+    ...USER_SIMULATIONS,
+    ...STORE_SIMULATIONS,
+    ...FOLDER_SIMULATIONS,
+    ...CONFIG_SIMULATIONS,
+  }),
 };
 
 /**

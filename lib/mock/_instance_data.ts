@@ -378,3 +378,10 @@ export function folderMessages(
   }
   return messages;
 }
+
+/** The user archives: the folders at the top of the tree. */
+export function userArchives(data: MockInstanceData): MockFolder[] {
+  const list: MockFolder[] = [];
+  for (const folder of data.folders.values()) if (!folder.path.includes("/")) list.push(folder);
+  return list;
+}
