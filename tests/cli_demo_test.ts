@@ -8,7 +8,7 @@ import { ROOT } from "./cli_helpers.ts";
 
 Deno.test("deno task demo runs the four examples against the embedded mock", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-  const [deno, ...args] = String(config.tasks.demo).split(" ");
+  const [deno, ...args] = String(config.tasks.demo.command ?? config.tasks.demo).split(" ");
   assert.equal(deno, "deno");
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args,

@@ -151,7 +151,14 @@ Deno.test("one permission set for compile, tasks and tests: the least the CLI ne
   assert.equal(set.read, true);
   // Env: exactly the MSPE_ variables the CLI reads.
   assert.deepEqual([...set.env].sort(), [...MSPE_VARIABLES].sort());
-  const tasks: Record<string, string> = config.tasks;
+  // Every task has a description, which `deno task` lists.
+  const tasks: Record<string, string> = {};
+  for (const [name, task] of Object.entries(config.tasks)) {
+    const { description, command } = task as { description?: string; command?: string };
+    assert.ok(description && description.length > 10, `task ${name} has a description`);
+    tasks[name] = command ?? "";
+  }
+  assert.equal(tasks["mspe-run"], "deno run -q -P=mspe-run scripts/mspe_run.ts");
   assert.equal(
     tasks.compile,
     "deno compile -P=mspe-run --output dist/mspe-run scripts/mspe_run.ts",

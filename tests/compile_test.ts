@@ -20,7 +20,7 @@ if (!DENORT_BIN) console.log(SKIP_REASON);
 /** The `compile` task's arguments (after `deno`), with the output moved to `output`. */
 async function compileArgs(output: string): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-  const [deno, ...args] = String(config.tasks.compile).split(" ");
+  const [deno, ...args] = String(config.tasks.compile.command ?? config.tasks.compile).split(" ");
   assert.equal(deno, "deno");
   const at = args.indexOf("--output");
   assert.ok(at >= 0, "the compile task names its --output");

@@ -78,6 +78,19 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/tls_info.ts")).tlsInfoCommand,
   },
   {
+    name: "completion",
+    synopsis: "completion <powershell|bash|zsh|fish>",
+    summary: "Print a tab-completion script for your shell.",
+    load: async () => (await import("./commands/completion.ts")).completionCommand,
+  },
+  {
+    name: "__complete",
+    synopsis: "__complete <words...>",
+    summary: "The completions for a command line (what the completion scripts call).",
+    hidden: true,
+    load: async () => (await import("./commands/completion.ts")).completeCommand,
+  },
+  {
     name: "mock",
     synopsis: "mock",
     summary: "Start the simulated MailStore SPE (or Server) to try mspe-run without a real server.",

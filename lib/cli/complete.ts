@@ -1,0 +1,178 @@
+/**
+ * The completion engine behind every shell's completion script: given the words of a command line
+ * up to the cursor (the last one is the word being completed, possibly empty), the candidates for
+ * that word. One engine in TypeScript, thin scripts per shell (`completion.ts`). Internal to the
+ * CLI.
+ *
+ * @module
+ */
+
+import { catalog } from "../catalog.ts";
+import type { Product } from "../metadata.ts";
+import type { FlagSpecs } from "./args.ts";
+import { allFlags } from "./command.ts";
+import { FORMATS } from "./format.ts";
+import type { CliIo } from "./io.ts";
+import { COMMANDS, findCommand } from "./main.ts";
+import { resultFields } from "./result_fields.ts";
+
+/** The shells `mspe-run completion` writes a script for. */
+export const SHELLS = ["powershell", "bash", "zsh", "fish"] as const;
+
+/** Keeps the candidates that start with `word`; case-insensitively when none does exactly. */
+function matching(candidates: Iterable<string>, word: string): string[] {
+  const all = [...new Set(candidates)];
+  const exact = all.filter((c) => c.startsWith(word));
+  if (exact.length > 0) return exact;
+  return all.filter((c) => c.toLowerCase().startsWith(word.toLowerCase()));
+}
+
+/** The last value of a flag in the words (`--name value` or `--name=value`). */
+function flagValue(words: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word === `--${name}`) value = words[i + 1];
+    else if (word.startsWith(`--${name}=`)) value = word.slice(name.length + 3);
+  }
+  return value;
+}
+
+function functionNames(product: Product | undefined): string[] {
+  const products: Product[] = product ? [product] : ["spe", "server"];
+  return products.flatMap((p) => catalog(p).map((fn) => fn.name)).sort();
+}
+
+function groups(product: Product): string[] {
+  return [...new Set(catalog(product).map((fn) => fn.group))].sort();
+}
+
+/** The profile names of the config file; none when it cannot be read. */
+async function profileNames(io: CliIo): Promise<string[]> {
+  try {
+    const { loadConfig } = await import("./config.ts");
+    return Object.keys((await loadConfig(io))?.config.profiles ?? {});
+  } catch {
+    return [];
+  }
+}
+
+/** Values for a string flag's value. */
+async function flagValues(
+  flag: string,
+  words: readonly string[],
+  product: Product,
+  io: CliIo,
+): Promise<string[]> {
+  switch (flag) {
+    case "format":
+      return [...FORMATS];
+    case "product":
+      return ["spe", "server"];
+    case "tls-version":
+      return ["1.2", "1.3"];
+    case "group":
+      return groups(product);
+    case "profile":
+      return await profileNames(io);
+    case "select": {
+      const fn = words[1];
+      const fields = fn ? resultFields(product, fn) : undefined;
+      return Object.keys(fields?.fields ?? {});
+    }
+    default:
+      return [];
+  }
+}
+
+/** `name=` for the arguments not given yet, or `name=value` for the values of one. */
+function argumentCandidates(
+  fnName: string,
+  given: readonly string[],
+  word: string,
+  product: Product | undefined,
+): string[] {
+  const products: Product[] = product ? [product] : ["spe", "server"];
+  const fn = products.map((p) => catalog(p).find((f) => f.name === fnName)).find(Boolean);
+  if (!fn) return [];
+  const eq = word.indexOf("=");
+  if (eq < 0) {
+    const used = new Set(given.map((pair) => pair.split("=", 1)[0]));
+    return fn.args.filter((arg) => !used.has(arg.name)).map((arg) => `${arg.name}=`);
+  }
+  const arg = fn.args.find((a) => a.name === word.slice(0, eq));
+  if (!arg || arg.secret) return [];
+  const values = arg.type === "bool" ? ["true", "false"] : (arg.enums ?? []).map(String);
+  if (arg.list) {
+    // A comma-separated list: complete the item after the last comma.
+    const typed = word.slice(eq + 1);
+    const head = typed.slice(0, typed.lastIndexOf(",") + 1);
+    const taken = new Set(head.split(","));
+    return values.filter((v) => !taken.has(v)).map((v) => `${arg.name}=${head}${v}`);
+  }
+  return values.map((v) => `${arg.name}=${v}`);
+}
+
+/**
+ * The candidates for the last of `words` (the words after `mspe-run`).
+ *
+ * @example
+ * ```ts ignore
+ * console.log(await complete(["call", "GetUs"], io)); // ["GetUserInfo", "GetUsers"]
+ * ```
+ */
+export async function complete(words: readonly string[], io: CliIo): Promise<string[]> {
+  const word = words.at(-1) ?? "";
+  if (words.length <= 1) {
+    const names = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
+    return matching([...names, "--help", "--version"], word);
+  }
+  const entry = findCommand(words[0]!);
+  if (!entry) return [];
+  const command = await entry.load();
+  const flags: FlagSpecs = command.passThrough ? {} : allFlags(command);
+  const productText = flagValue(words.slice(0, -1), "product");
+  const product = productText === "spe" || productText === "server" ? productText : undefined;
+  const previous = words.at(-2) ?? "";
+  // The value of a string flag: `--format <TAB>` or `--format=<TAB>`.
+  if (previous.startsWith("--") && flags[previous.slice(2)]?.type === "string") {
+    return matching(await flagValues(previous.slice(2), words, product ?? "spe", io), word);
+  }
+  if (word.startsWith("--") && word.includes("=")) {
+    const name = word.slice(2, word.indexOf("="));
+    const values = await flagValues(name, words, product ?? "spe", io);
+    return matching(values.map((v) => `--${name}=${v}`), word);
+  }
+  if (word.startsWith("-")) {
+    return matching(Object.keys(flags).map((name) => `--${name}`), word);
+  }
+  // The positional arguments before this word (flags and their values left out).
+  const positionals: string[] = [];
+  for (let i = 1; i < words.length - 1; i++) {
+    const current = words[i]!;
+    if (current.startsWith("-")) {
+      if (!current.includes("=") && flags[current.replace(/^-+/, "")]?.type === "string") i++;
+      continue;
+    }
+    positionals.push(current);
+  }
+  switch (command.name) {
+    case "call":
+      return positionals.length === 0
+        ? matching(functionNames(product), word)
+        : matching(argumentCandidates(positionals[0]!, positionals.slice(1), word, product), word);
+    case "functions":
+      return positionals.length === 0 ? matching(functionNames(product), word) : [];
+    case "help": {
+      if (positionals.length > 0) return [];
+      const names = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
+      return matching([...names, ...functionNames(product)], word);
+    }
+    case "example":
+      return positionals.length === 0 ? matching(["1", "2", "3", "4"], word) : [];
+    case "completion":
+      return positionals.length === 0 ? matching(SHELLS, word) : [];
+    default:
+      return [];
+  }
+}

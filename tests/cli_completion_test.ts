@@ -1,0 +1,238 @@
+/**
+ * Tab completion: `mspe-run __complete` (the one engine), and the bash and zsh scripts of
+ * `mspe-run completion` run in the real shells against an `mspe-run` on PATH (a wrapper around
+ * `deno run -P=mspe-run scripts/mspe_run.ts`). The shells' completion variables are set as the
+ * shell sets them when Tab is pressed (bash splits `name=value` at `=`), and zsh's `compadd` is
+ * replaced by a function that prints what it is given. The PowerShell script runs where `pwsh` is
+ * installed; elsewhere that test is skipped and says why.
+ */
+
+import assert from "node:assert/strict";
+import { DENO_RUN_ARGS, ROOT } from "./cli_helpers.ts";
+
+function which(program: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (Deno.statSync(`${dir}/${program}`).isFile) return `${dir}/${program}`;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
+}
+
+const ZSH = which("zsh");
+const PWSH = which("pwsh");
+
+/** A directory with an `mspe-run` wrapper script and a config file with two profiles. */
+async function setup(): Promise<{ dir: string; env: Record<string, string> }> {
+  const dir = await Deno.makeTempDir();
+  const deno = Deno.execPath();
+  const args = [...DENO_RUN_ARGS, "--config", `${ROOT}deno.json`, `${ROOT}scripts/mspe_run.ts`];
+  await Deno.writeTextFile(
+    `${dir}/mspe-run`,
+    `#!/bin/sh\nexec '${deno}' ${args.map((a) => `'${a}'`).join(" ")} "$@"\n`,
+    { mode: 0o755 },
+  );
+  await Deno.writeTextFile(
+    `${dir}/config.json`,
+    JSON.stringify({ profiles: { prod: { host: "spe1.example.com" }, lab: { port: 9474 } } }),
+  );
+  const env: Record<string, string> = {
+    PATH: `${dir}:${Deno.env.get("PATH") ?? ""}`,
+    HOME: dir,
+    MSPE_CONFIG: `${dir}/config.json`,
+    NO_COLOR: "1",
+  };
+  for (const name of ["DENO_DIR", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  // deno's cache is under the real HOME unless DENO_DIR says otherwise.
+  env.DENO_DIR ??= `${Deno.env.get("HOME")}/.cache/deno`;
+  return { dir, env };
+}
+
+async function shell(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command(program, {
+    args,
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, `${text}\n${new TextDecoder().decode(stderr)}`);
+  return text;
+}
+
+/** The completion script for `name`, as `mspe-run completion` prints it. */
+async function script(name: string, env: Record<string, string>): Promise<string> {
+  return await shell(`${env.PATH!.split(":")[0]}/mspe-run`, ["completion", name], env);
+}
+
+/** One case: the command line up to the cursor and what must (and must not) be offered. */
+interface Case {
+  line: string;
+  want: string[];
+  exactly?: boolean;
+  nospace?: boolean;
+}
+
+const CASES: Case[] = [
+  { line: "mspe-run ca", want: ["call", "cancel"], exactly: true },
+  { line: "mspe-run call GetUs", want: ["GetUserInfo", "GetUsers"], exactly: true },
+  { line: "mspe-run call GetUsers ", want: ["instanceID="], exactly: true, nospace: true },
+  {
+    line: "mspe-run call SetStoreRequestedState instanceID=acme id=1 requestedState=wr",
+    want: ["requestedState=writeProtected"],
+    exactly: true,
+  },
+  { line: "mspe-run call GetUsers --format ", want: ["list", "table", "json", "ndjson", "csv"] },
+  { line: "mspe-run functions --group us", want: ["users"], exactly: true },
+  { line: "mspe-run call GetUsers --no-w", want: ["--no-wait"], exactly: true },
+  { line: "mspe-run help CreateIn", want: ["CreateInstance", "CreateInstanceHost"] },
+  { line: "mspe-run call GetUsers --profile ", want: ["prod", "lab"], exactly: true },
+];
+
+/** bash splits a word at `=` (COMP_WORDBREAKS); the words as bash gives them to the function. */
+function bashWords(line: string): string[] {
+  const words = line.split(" ").flatMap((word) => {
+    const at = word.indexOf("=");
+    return at < 0 || word.startsWith("-") && !word.includes("=")
+      ? [word]
+      : [word.slice(0, at), "=", word.slice(at + 1)].filter((part, i) => i !== 2 || part !== "");
+  });
+  return words;
+}
+
+function quote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+Deno.test("__complete: commands, functions, argument names and values, flags, profiles", async () => {
+  const { dir, env } = await setup();
+  try {
+    const run = async (...words: string[]) =>
+      (await shell(`${dir}/mspe-run`, ["__complete", ...words], env)).split("\n").filter(Boolean);
+    assert.deepEqual(await run("call", "GetUs"), ["GetUserInfo", "GetUsers"]);
+    assert.deepEqual(await run("call", "CreateUser", "privileges=login,adm"), [
+      "privileges=login,admin",
+    ]);
+    assert.ok((await run("call", "GetUsers", "--pro")).includes("--product"));
+    // --product narrows the function names to that product's.
+    assert.deepEqual(await run("call", "--product", "server", "GetServerI"), ["GetServerInfo"]);
+    assert.deepEqual(await run("call", "--product", "spe", "GetServerI"), []);
+    // Secrets are never offered; unknown commands complete to nothing, without an error.
+    assert.deepEqual(await run("call", "CreateUser", "password="), []);
+    assert.deepEqual(await run("frobnicate", ""), []);
+    // PowerShell's form: every word prefixed, so that an empty word survives Windows PowerShell.
+    assert.deepEqual(await run("--prefixed", "w:example", "w:"), ["1", "2", "3", "4"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the bash script completes in bash", async () => {
+  const { dir, env } = await setup();
+  try {
+    const lines = [await script("bash", env), "complete -p mspe-run"];
+    for (const [i, c] of CASES.entries()) {
+      const words = bashWords(c.line);
+      if (c.line.endsWith(" ")) words.push("");
+      lines.push(
+        `COMP_LINE=${quote(c.line)}; COMP_POINT=${c.line.length}`,
+        `COMP_WORDS=(${words.map(quote).join(" ")}); COMP_CWORD=${words.length - 1}`,
+        "COMPREPLY=(); _mspe_run_complete",
+        `printf 'case ${i}:%s\\n' "$(IFS='|'; echo "\${COMPREPLY[*]}")"`,
+      );
+    }
+    const out = await shell("bash", ["--norc", "--noprofile", "-c", lines.join("\n")], env);
+    assert.match(out, /^complete -o default -F _mspe_run_complete mspe-run$/m);
+    for (const [i, c] of CASES.entries()) {
+      const got = new RegExp(`^case ${i}:(.*)$`, "m").exec(out)?.[1]?.split("|") ?? [];
+      // bash replaces only the part after the last "=": the reply is that part.
+      const want = c.want.map((w) => c.line.endsWith("=") ? w : w.replace(/^[^=]*=(?=.)/, ""));
+      if (c.exactly) assert.deepEqual(got, want, c.line);
+      else for (const w of want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "the zsh script completes in zsh",
+  ignore: ZSH === undefined,
+  async fn() {
+    const { dir, env } = await setup();
+    try {
+      const lines = [
+        // compadd only works inside a completion widget: print what it is given instead.
+        `compadd() { local nospace=0; while [[ "$1" == -* && "$1" != -- ]]; do [[ "$1" == -S ]] && { nospace=1; shift; }; shift; done; shift; local w; for w in "$@"; do print -r -- "cand:$nospace:$w"; done; }`,
+        await script("zsh", env),
+      ];
+      for (const [i, c] of CASES.entries()) {
+        const words = c.line.split(" ");
+        lines.push(
+          `print -r -- "case ${i}"`,
+          `words=(${words.map(quote).join(" ")}); CURRENT=${words.length}; _mspe_run`,
+        );
+      }
+      const out = await shell(ZSH!, ["-f", "-c", lines.join("\n")], env);
+      const blocks = out.split(/^case \d+\n/m).slice(1);
+      for (const [i, c] of CASES.entries()) {
+        const got = (blocks[i] ?? "").split("\n").filter((l) => l.startsWith("cand:"));
+        const values = got.map((l) => l.slice("cand:0:".length));
+        if (c.exactly) assert.deepEqual(values.sort(), [...c.want].sort(), c.line);
+        else for (const w of c.want) assert.ok(values.includes(w), `${c.line}: ${w} in ${values}`);
+        if (c.nospace) assert.ok(got.every((l) => l.startsWith("cand:1:")), c.line);
+        else assert.ok(got.every((l) => l.startsWith("cand:0:")), c.line);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+if (PWSH === undefined) {
+  console.log(
+    "cli_completion_test: the PowerShell completion test is SKIPPED: pwsh is not installed here " +
+      "(no PowerShell package in this system's registries). Where pwsh is on PATH it runs the " +
+      "script's Register-ArgumentCompleter block through TabExpansion2.",
+  );
+}
+
+Deno.test({
+  name: "the PowerShell script completes in pwsh",
+  ignore: PWSH === undefined,
+  async fn() {
+    const { dir, env } = await setup();
+    try {
+      const source = await script("powershell", env);
+      const lines = [source];
+      for (const [i, c] of CASES.entries()) {
+        lines.push(
+          `$r = TabExpansion2 -inputScript ${quote(c.line)} -cursorColumn ${c.line.length}`,
+          `"case ${i}:" + (($r.CompletionMatches | ForEach-Object CompletionText) -join '|')`,
+        );
+      }
+      const out = await shell(PWSH!, [
+        "-NoProfile",
+        "-NonInteractive",
+        "-Command",
+        lines.join("\n"),
+      ], env);
+      for (const [i, c] of CASES.entries()) {
+        const got = new RegExp(`^case ${i}:(.*)$`, "m").exec(out)?.[1]?.split("|") ?? [];
+        for (const w of c.want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
