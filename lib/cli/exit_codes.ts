@@ -51,6 +51,11 @@ export const ExitCode = {
   Tls: 8,
   /** Ctrl-C while watching: detached; the call goes on and can be resumed with `mspe-run watch`. */
   Interrupted: 130,
+  /**
+   * Asked to stop while watching (SIGTERM; SIGBREAK on Windows): detached like Ctrl-C, the token to
+   * resume with is printed (128 + 15, as a shell reports a SIGTERM).
+   */
+  Terminated: 143,
 } as const;
 
 /** One of the values of {@linkcode ExitCode}. */
@@ -69,6 +74,7 @@ export const EXIT_CODE_HELP: string = [
   "  7    token expired or unknown",
   "  8    TLS verification failed: the server's certificate was not accepted",
   "  130  interrupted with Ctrl-C while watching: the call goes on; the token to resume is printed",
+  "  143  asked to stop while watching (SIGTERM, or SIGBREAK on Windows): detached like Ctrl-C",
 ].join("\n");
 
 /** True for the `DOMException` (or `Error`) that `AbortSignal.timeout` rejects with. */

@@ -1,6 +1,7 @@
 /**
  * Ctrl-C while a call is being watched: the first press asks the command to detach (or to cancel,
- * with `--cancel-on-interrupt`), the second detaches at once.
+ * with `--cancel-on-interrupt`), the second detaches at once. A request to stop the process
+ * (SIGTERM from a service manager or `kill`; SIGBREAK, Ctrl-Break, on Windows) detaches at once.
  *
  * Internal to the CLI.
  *
@@ -8,6 +9,54 @@
  */
 
 import type { CliIo } from "./io.ts";
+
+/**
+ * The signals that ask mspe-run to stop, on this operating system (`Deno.build.os`): SIGBREAK on
+ * Windows (Deno can listen only to SIGINT and SIGBREAK there), SIGTERM elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { terminationSignals } from "./interrupt.ts";
+ * console.log(terminationSignals("windows")); // ["SIGBREAK"]
+ * ```
+ */
+export function terminationSignals(os: string): Deno.Signal[] {
+  return os === "windows" ? ["SIGBREAK"] : ["SIGTERM"];
+}
+
+/**
+ * Calls `listener` on each of {@linkcode terminationSignals} until the returned function is called.
+ * `add` and `remove` are Deno's signal functions (tests pass their own).
+ *
+ * @example
+ * ```ts
+ * import { onTerminationSignal } from "./interrupt.ts";
+ * const stop = onTerminationSignal(Deno.build.os, () => console.error("asked to stop"));
+ * stop();
+ * ```
+ */
+export function onTerminationSignal(
+  os: string,
+  listener: () => void,
+  add: (signal: Deno.Signal, listener: () => void) => void = Deno.addSignalListener,
+  remove: (signal: Deno.Signal, listener: () => void) => void = Deno.removeSignalListener,
+): () => void {
+  const added: Deno.Signal[] = [];
+  for (const signal of terminationSignals(os)) {
+    try {
+      add(signal, listener);
+      added.push(signal);
+    } catch {
+      // Not supported here: the signal keeps its default effect.
+    }
+  }
+  return () => {
+    for (const signal of added.splice(0)) remove(signal, listener);
+  };
+}
+
+/** How watching was stopped: Ctrl-C, or a request to stop the process. */
+export type InterruptKind = "interrupt" | "terminate";
 
 /**
  * Listens for Ctrl-C for as long as it is not disposed. While it listens, Ctrl-C does not end the
@@ -25,6 +74,8 @@ import type { CliIo } from "./io.ts";
 export class Interrupts implements Disposable {
   /** How many times Ctrl-C was pressed. */
   count = 0;
+  /** What stopped the watching: Ctrl-C, SIGTERM/SIGBREAK, or nothing yet. */
+  kind: InterruptKind | undefined;
   readonly #detach = new AbortController();
   readonly #remove: () => void;
   #onFirst: (() => void) | undefined;
@@ -32,19 +83,29 @@ export class Interrupts implements Disposable {
   /** Starts listening. */
   constructor(io: CliIo) {
     let removed = false;
+    let removeTerminate: () => void = () => {};
     const remove = io.onInterrupt(() => {
       this.count++;
       if (this.count === 1 && this.#onFirst) {
         this.#onFirst();
         return;
       }
+      this.kind ??= "interrupt";
       this.#detach.abort(new DOMException("Interrupted with Ctrl-C.", "AbortError"));
       // From now on Ctrl-C has its default effect again: a further press ends the process.
-      removed = true;
-      remove();
+      this.#remove();
     });
+    // A service manager that sends SIGTERM waits only a short while: detach at once, never cancel.
+    removeTerminate = io.onTerminate?.(() => {
+      this.kind ??= "terminate";
+      this.#detach.abort(new DOMException("Asked to stop (SIGTERM).", "AbortError"));
+      this.#remove();
+    }) ?? removeTerminate;
     this.#remove = () => {
-      if (!removed) remove();
+      if (!removed) {
+        remove();
+        removeTerminate();
+      }
       removed = true;
     };
   }
@@ -54,9 +115,9 @@ export class Interrupts implements Disposable {
     return this.#detach.signal;
   }
 
-  /** Whether Ctrl-C was pressed at all. */
+  /** Whether Ctrl-C was pressed at all, or the process asked to stop. */
   get interrupted(): boolean {
-    return this.count > 0;
+    return this.count > 0 || this.kind === "terminate";
   }
 
   /**

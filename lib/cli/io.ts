@@ -7,6 +7,9 @@
  * @module
  */
 
+import { decodeText, readTextFileAnyEncoding } from "../_text_file.ts";
+import { onTerminationSignal } from "./interrupt.ts";
+
 /** A text stream the CLI writes to. */
 export interface TextSink {
   /** Writes text as is (add the newline yourself). */
@@ -60,6 +63,11 @@ export interface CliIo {
   readTextFile(path: string): Promise<string>;
   /** Calls `listener` on Ctrl-C (SIGINT) until the returned function is called. */
   onInterrupt(listener: () => void): () => void;
+  /**
+   * Calls `listener` when the process is asked to stop (SIGTERM; on Windows SIGBREAK, Ctrl-Break)
+   * until the returned function is called. Absent where there is no such signal.
+   */
+  onTerminate?(listener: () => void): () => void;
   /**
    * Replaces a text file as a whole (the config file of `mspe-run profile add|remove`): creates its
    * folder, writes a temporary file next to it and renames it over the old one, so that an
@@ -127,13 +135,8 @@ function sink(file: typeof Deno.stdout | typeof Deno.stderr): TextSink {
 }
 
 async function readAll(): Promise<string> {
-  const chunks: string[] = [];
-  const decoder = new TextDecoder();
-  for await (const chunk of Deno.stdin.readable) {
-    chunks.push(decoder.decode(chunk, { stream: true }));
-  }
-  chunks.push(decoder.decode());
-  return chunks.join("");
+  // Decoded as a whole, so that a BOM (PowerShell's pipe) or UTF-16 is recognised (lib/_text_file.ts).
+  return decodeText(new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer()));
 }
 
 async function readLine(): Promise<string | null> {
@@ -204,12 +207,14 @@ export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): C
     stdin: { isTerminal: stdinIsTerminal, readAll, readSecretLine, readLine },
     env: (name) => overrides[name] ?? Deno.env.get(name),
     noColor: Deno.noColor,
-    readTextFile: (path) => Deno.readTextFile(path),
+    // UTF-8 with or without a BOM, UTF-16 with one: what Windows tools write (lib/_text_file.ts).
+    readTextFile: (path) => readTextFileAnyEncoding(path),
     writeTextFile,
     onInterrupt: (listener) => {
       Deno.addSignalListener("SIGINT", listener);
       return () => Deno.removeSignalListener("SIGINT", listener);
     },
+    onTerminate: (listener) => onTerminationSignal(Deno.build.os, listener),
   };
 }
 

@@ -10,6 +10,8 @@ import { style } from "./format.ts";
 import type { CliIo } from "./io.ts";
 import { PromptCancelled } from "./password.ts";
 import { Detached } from "./watching.ts";
+import { safeLine, safeLines } from "./safe_text.ts";
+import { MspeError } from "../errors.ts";
 
 /**
  * Prints what went wrong and resolves to the exit code: for most errors one `error:` line; for
@@ -28,11 +30,16 @@ export function reportError(error: unknown, io: CliIo, colorWanted: boolean): nu
   if (error instanceof PromptCancelled) return ExitCode.Interrupted;
   if (error instanceof Detached) {
     io.stderr.write(error.report);
-    return ExitCode.Interrupted;
+    return error.exitCode;
   }
   // The reader of stdout went away (`mspe-run ... | head`): nothing left to say to anyone.
   if (error instanceof Deno.errors.BrokenPipe) return ExitCode.Ok;
   const color = colorWanted && io.stderr.isTerminal && !io.noColor;
-  io.stderr.write(`${style(color).error("error:")} ${describeError(error)}\n`);
+  // The library's errors carry the server's text: one line, control characters escaped. The CLI's
+  // own messages may span lines, still with nothing unsafe in them.
+  const text = error instanceof MspeError
+    ? safeLine(describeError(error))
+    : safeLines(describeError(error));
+  io.stderr.write(`${style(color).error("error:")} ${text}\n`);
   return exitCodeFor(error);
 }

@@ -9,10 +9,11 @@
  */
 
 import { type Client, type Operation, type Status, stopCall } from "../../mod.ts";
-import { describeError, isAbort } from "./exit_codes.ts";
-import { Interrupts } from "./interrupt.ts";
+import { describeError, ExitCode, isAbort } from "./exit_codes.ts";
+import { type InterruptKind, Interrupts } from "./interrupt.ts";
 import type { CliIo } from "./io.ts";
 import type { Output } from "./output.ts";
+import { safeLine } from "./safe_text.ts";
 
 /** How {@linkcode watchOperation} behaves. */
 export interface WatchOptions {
@@ -56,7 +57,7 @@ export async function watchOperation(
     const target = token;
     cancelling = stopCall(client, target).then(
       () => out.note(`Cancel requested for ${label}; waiting for the server to stop it.`),
-      (error) => out.warn(`Could not cancel ${label}: ${describeError(error)}`),
+      (error) => out.warn(`Could not cancel ${label}: ${safeLine(describeError(error))}`),
     );
   };
   if (options.cancelOnInterrupt) {
@@ -72,7 +73,12 @@ export async function watchOperation(
   try {
     for await (const status of operation) {
       token ??= status.token;
-      progress.update(status);
+      // The status text is the server's: shown on one line with nothing the terminal would obey.
+      progress.update(
+        status.statusText === null
+          ? status
+          : { ...status, statusText: safeLine(status.statusText, 500) },
+      );
       if (cancelWanted) sendCancel();
     }
     progress.clear();
@@ -82,15 +88,16 @@ export async function watchOperation(
     progress.clear();
     await cancelling;
     if (interrupts.detach.aborted && isAbort(error)) {
-      throw new Detached(label, token, options.resumeCommand);
+      throw new Detached(label, token, options.resumeCommand, interrupts.kind ?? "interrupt");
     }
     throw error;
   }
 }
 
 /**
- * Ctrl-C while watching: the command stopped following the call, which goes on on the server.
- * {@linkcode report} says so and how to resume; exit code 130.
+ * Ctrl-C (or SIGTERM / SIGBREAK) while watching: the command stopped following the call, which goes
+ * on on the server. {@linkcode report} says so and how to resume; exit code 130 after Ctrl-C, 143
+ * after a request to stop the process.
  *
  * @example
  * ```ts
@@ -102,17 +109,29 @@ export async function watchOperation(
 export class Detached extends Error {
   /** What to print on stderr: the token and the command that resumes watching. */
   readonly report: string;
+  /** What stopped the watching: Ctrl-C, or a request to stop the process. */
+  readonly kind: InterruptKind;
+  /** The exit code: 130 after Ctrl-C, 143 after SIGTERM / SIGBREAK. */
+  readonly exitCode: number;
 
   /** Creates it for the call `label` with `token` (`null` when the server had not answered). */
-  constructor(label: string, token: string | null, resumeCommand: (token: string) => string) {
+  constructor(
+    label: string,
+    token: string | null,
+    resumeCommand: (token: string) => string,
+    kind: InterruptKind = "interrupt",
+  ) {
     super(`Detached from ${label}.`);
     this.name = "Detached";
+    this.kind = kind;
+    this.exitCode = kind === "terminate" ? ExitCode.Terminated : ExitCode.Interrupted;
+    const why = kind === "terminate" ? "Asked to stop (SIGTERM)" : "Interrupted";
     this.report = token === null
-      ? `\nInterrupted before the server answered: ${label} may have started on the server ` +
+      ? `\n${why} before the server answered: ${label} may have started on the server ` +
         "anyway. Check its state before you start it again.\n"
-      : `\nDetached: ${label} goes on on the server.\nToken: ${token}\nResume with: ${
-        resumeCommand(token)
-      }\n`;
+      : `\n${
+        kind === "terminate" ? `${why}; detached` : "Detached"
+      }: ${label} goes on on the server.\nToken: ${token}\nResume with: ${resumeCommand(token)}\n`;
   }
 }
 
