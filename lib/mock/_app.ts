@@ -242,6 +242,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     storesPerInstance: options.storesPerInstance ?? 3,
     username,
     password,
+    problems: options.problems ?? "some",
   });
   const jobs = new JobEngine(options.jobs, options.seed ?? 1);
   const stats = new Stats(() => jobs.running);

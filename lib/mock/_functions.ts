@@ -15,10 +15,15 @@ import { CONFIG_SIMULATIONS } from "./_functions_config.ts";
 import { FOLDER_SIMULATIONS } from "./_functions_folders.ts";
 import { STORE_SIMULATIONS } from "./_functions_stores.ts";
 import { USER_SIMULATIONS } from "./_functions_users.ts";
+import { JOB_SIMULATIONS } from "./_functions_jobs.ts";
+import {
+  SERVER_SYSTEM_SIMULATIONS,
+  SPE_SYSTEM_SIMULATIONS,
+  TIME_ZONE_SIMULATIONS,
+} from "./_functions_system.ts";
+import { INSTANCE_SIMULATIONS, instanceIdentity } from "./_functions_instances.ts";
 
 export { type CallContext, Deferred, type Simulation } from "./_simulation.ts";
-
-const VERSION = "25.3.1.23021";
 
 function glob(pattern: string): RegExp {
   const source = pattern.split("*").map((part) =>
@@ -41,40 +46,12 @@ function matchInstances(ctx: CallContext, filter: string): MockInstance[] {
   return ctx.state.instanceList().filter((instance) => pattern.test(instance.instanceID));
 }
 
-/** The fields GetInstances and GetInstanceConfiguration both start with, in the server's order. */
-function instanceIdentity(instance: MockInstance): Record<string, unknown> {
-  return {
-    instanceID: instance.instanceID,
-    alias: instance.alias,
-    displayName: instance.displayName,
-    instanceHost: instance.instanceHost,
-    startMode: instance.startMode,
-  };
-}
-
 function instanceSummary(instance: MockInstance): Record<string, unknown> {
   return {
     ...instanceIdentity(instance),
     processID: instance.processID,
     status: instance.status,
     startStopError: instance.startStopError,
-  };
-}
-
-function environmentInfo(ctx: CallContext): Record<string, unknown> {
-  return {
-    version: VERSION,
-    webClientVersion: VERSION,
-    copyright: "Copyright (c) 2005-2025 MailStore Software GmbH",
-    licenseeName: "Mock Hosting Inc.",
-    licenseeID: 1234,
-    serverName: "spe.mock.test",
-    userName: ctx.username,
-    systemProperties: {
-      processors: ["Mock CPU @ 2.00GHz", "Mock CPU @ 2.00GHz"],
-      totalPhysicalMemory: 8589398016,
-      operatingSystem: "Microsoft Windows Server 2022 Standard",
-    },
   };
 }
 
@@ -102,76 +79,9 @@ function lifecycle(
   return null;
 }
 
-const TIME_ZONES = [
-  { id: "$Local", displayName: "(Local time of the server)" },
-  { id: "UTC", displayName: "(UTC) Coordinated Universal Time" },
-  { id: "GMT Standard Time", displayName: "(UTC+00:00) Dublin, Edinburgh, Lisbon, London" },
-  {
-    id: "W. Europe Standard Time",
-    displayName: "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna",
-  },
-  { id: "Eastern Standard Time", displayName: "(UTC-05:00) Eastern Time (US & Canada)" },
-  { id: "Pacific Standard Time", displayName: "(UTC-08:00) Pacific Time (US & Canada)" },
-];
-
-// Functions shared by SPE and MailStore Server: jobs, time zones (users, stores, folders and
-// configuration are in the _functions_*.ts files).
-const SHARED: Record<string, Simulation> = {
-  GetJobs: {
-    handle: (ctx) =>
-      ctx.state.jobs(inst(ctx)).map((job) => ({
-        id: job.id,
-        name: job.name,
-        action: job.action,
-        owner: job.owner,
-        creationDateTimeUtc: job.creationDateTimeUtc,
-        lastStartDateTimeUtc: "2026-01-02T02:30:04",
-        lastCompleteDateTimeUtc: "2026-01-02T02:30:09",
-        nextStartDateTimeUtc: job.enabled ? "2026-01-03T02:30:00" : null,
-        enabled: job.enabled,
-        schedule: job.schedule,
-      })),
-  },
-  GetTimeZones: { handle: () => TIME_ZONES },
-};
-
+// SPE's instance management; the groups shared with MailStore Server are in the _functions_*.ts
+// files (users, stores, folders, configuration, jobs and profiles, system).
 const SPE_ONLY: Record<string, Simulation> = {
-  GetEnvironmentInfo: { handle: environmentInfo },
-  GetServiceStatus: {
-    handle: (ctx) => ({
-      environmentInfo: environmentInfo(ctx),
-      serverInfos: [
-        {
-          serverName: "spe.mock.test",
-          port: 8473,
-          serverCertificate: { thumbprint: "0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C" },
-          serverType: "clientAccessServer",
-          active: true,
-          systemProperties: null,
-          numberOfInstances: null,
-          numberOfRunningInstances: null,
-        },
-        ...ctx.state.instanceHosts.map((host) => {
-          const instances = ctx.state.instanceList().filter((instance) =>
-            instance.instanceHost === host.serverName
-          );
-          return {
-            serverName: host.serverName,
-            port: host.port,
-            serverCertificate: { thumbprint: host.thumbprint },
-            serverType: "instanceHost",
-            active: true,
-            systemProperties: null,
-            numberOfInstances: instances.length,
-            numberOfRunningInstances: instances.filter((instance) =>
-              instance.status === "running"
-            ).length,
-          };
-        }),
-      ],
-      messages: [],
-    }),
-  },
   Ping: { handle: () => null },
   GetInstances: {
     job: (ctx) => {
@@ -188,19 +98,6 @@ const SPE_ONLY: Record<string, Simulation> = {
           instanceSummary,
         );
       });
-    },
-  },
-  GetInstanceConfiguration: {
-    handle: (ctx) => {
-      const instance = inst(ctx);
-      return {
-        ...instanceIdentity(instance),
-        baseDirectory: instance.baseDirectory,
-        debugLogEnabled: instance.debugLogEnabled,
-        imapServerConnectionLogEnabled: false,
-        vssWriterEnabled: true,
-        vssWriterExcludeIndexes: false,
-      };
     },
   },
   GetArchiveAdminEnabled: { handle: (ctx) => inst(ctx).serviceProviderAccess },
@@ -362,9 +259,7 @@ const SPE_ONLY: Record<string, Simulation> = {
   },
 };
 
-const SERVER_ONLY: Record<string, Simulation> = {
-  GetServerInfo: { handle: () => ({ version: VERSION, machineName: "MAILSTORE" }) },
-};
+const SERVER_ONLY: Record<string, Simulation> = {};
 
 /** Keeps the simulations of the functions the product's catalogue has (the tables hold both products'). */
 function productOnly(
@@ -379,19 +274,24 @@ function productOnly(
 export const SIMULATIONS: Readonly<Record<Product, Readonly<Record<string, Simulation>>>> = {
   spe: productOnly("spe", {
     ...SPE_ONLY,
-    ...SHARED,
     ...USER_SIMULATIONS,
     ...STORE_SIMULATIONS,
     ...FOLDER_SIMULATIONS,
     ...CONFIG_SIMULATIONS,
+    ...JOB_SIMULATIONS,
+    ...TIME_ZONE_SIMULATIONS,
+    ...SPE_SYSTEM_SIMULATIONS,
+    ...INSTANCE_SIMULATIONS,
   }),
   server: productOnly("server", {
     ...SERVER_ONLY,
-    ...SHARED,
     ...USER_SIMULATIONS,
     ...STORE_SIMULATIONS,
     ...FOLDER_SIMULATIONS,
     ...CONFIG_SIMULATIONS,
+    ...JOB_SIMULATIONS,
+    ...TIME_ZONE_SIMULATIONS,
+    ...SERVER_SYSTEM_SIMULATIONS,
   }),
 };
 
