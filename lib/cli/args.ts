@@ -188,3 +188,70 @@ export function parseCommand(
     throw new UsageError(`Could not read the command line for ${where}. Run \`${helpHint}\`.`);
   }
 }
+
+/**
+ * Moves the flags given before the command to just after it, so that connection and output flags
+ * may come first (`mspe-run --profile prod call GetInstances instanceFilter=*`, and aliases that
+ * carry them). Only the flags in `flags` may come first; the command's own parser then reads them
+ * like flags given after the command (a later one wins). Leaves `argv` alone when it starts with
+ * the command.
+ *
+ * @example
+ * ```ts
+ * import { hoistLeadingFlags } from "./args.ts";
+ * const argv = hoistLeadingFlags(["--host", "spe1", "call", "Ping"], {
+ *   host: { type: "string", help: "The server." },
+ * });
+ * console.log(argv); // ["call", "--host", "spe1", "Ping"]
+ * ```
+ */
+export function hoistLeadingFlags(argv: readonly string[], flags: FlagSpecs): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const token = argv[i] ?? "";
+    if (!token.startsWith("-") || token === "-" || token === "--") break;
+    const long = token.startsWith("--");
+    const name = (long ? token.slice(2) : token.slice(1)).split("=", 1)[0] ?? "";
+    if (name === "help" || name === "h") {
+      leading.push("--help");
+      i++;
+      continue;
+    }
+    if (name === "password") throw new UsageError(PASSWORD_FLAG_REFUSED);
+    const spec = long
+      ? (Object.hasOwn(flags, name) ? flags[name] : undefined)
+      : Object.values(flags).find((candidate) => candidate.short === name);
+    if (spec === undefined) {
+      const suggestion = long ? closest(name, Object.keys(flags)) : undefined;
+      throw new UsageError(
+        `${token.split("=", 1)[0]} cannot come before the command.${
+          suggestion ? ` Did you mean --${suggestion}?` : ""
+        } Only connection and output flags can; put the others after the command: ` +
+          "mspe-run <command> [arguments] [flags].",
+      );
+    }
+    leading.push(token);
+    i++;
+    if (spec.type === "string" && !token.includes("=")) {
+      const value = argv[i];
+      if (value === undefined) {
+        throw new UsageError(
+          `The flag ${token} needs a value${spec.value ? ` (${token} ${spec.value})` : ""}.`,
+        );
+      }
+      leading.push(value);
+      i++;
+    }
+  }
+  if (leading.length === 0) return [...argv];
+  const command = argv[i];
+  if (command === undefined || command === "--") {
+    if (leading.includes("--help")) return ["--help"];
+    throw new UsageError(
+      "Name a command after the flags: mspe-run [flags] <command> [arguments]. " +
+        "Run `mspe-run --help` for the list.",
+    );
+  }
+  return [command, ...leading, ...argv.slice(i + 1)];
+}

@@ -15,6 +15,7 @@ import {
   type ClientOptions,
   newClient,
   type TlsOptions,
+  type TraceEvent,
 } from "../../mod.ts";
 import type { Product } from "../metadata.ts";
 // The library's own check of CA files, so that the CLI's messages and the library's agree on what
@@ -502,6 +503,7 @@ export async function openClient(
   io: CliIo,
   limits: TimeLimits,
   onWarning: (message: string) => void = (message) => io.stderr.write(`warning: ${message}\n`),
+  onTrace?: (event: TraceEvent) => void,
 ): Promise<Client> {
   if (settings.username === undefined) {
     throw new UsageError("No user name given. Use --username <name> or set MSPE_USERNAME.");
@@ -520,6 +522,7 @@ export async function openClient(
     tls: tlsOptions(settings, caCerts),
     requestTimeoutMs: limits.requestTimeoutMs,
     onWarning,
+    ...(onTrace !== undefined ? { onTrace } : {}),
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.instance !== undefined ? { instanceID: settings.instance } : {}),
     ...(limits.deadline !== undefined ? { signal: limits.deadline } : {}),

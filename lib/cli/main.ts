@@ -91,6 +91,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/completion.ts")).completeCommand,
   },
   {
+    name: "profile",
+    synopsis: "profile add|list|show|remove",
+    summary: "Keep connection settings as named profiles in the config file.",
+    load: async () => (await import("./commands/profile.ts")).profileCommand,
+  },
+  {
     name: "mock",
     synopsis: "mock",
     summary: "Start the simulated MailStore SPE (or Server) to try mspe-run without a real server.",
@@ -178,6 +184,11 @@ async function unknownCommand(name: string): Promise<Error> {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
+    // Connection and output flags may come before the command (aliases carry them).
+    if (argv[0]?.startsWith("-") && !isHelp(argv[0]) && !/^(--version|-V)$/.test(argv[0])) {
+      const { hoistLeadingFlags } = await import("./args.ts");
+      argv = hoistLeadingFlags(argv, (await import("./session.ts")).LEADING_FLAGS);
+    }
     const [name, ...rest] = argv;
     if (name === "--version" || name === "-V" || name === "version") {
       io.stdout.write(`${versionLine()}\n`);
@@ -206,9 +217,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const { ParsedArgs, parseCommand } = await import("./args.ts");
     const { allFlags } = await import("./command.ts");
-    const parsed = command.passThrough
+    let parsed = command.passThrough
       ? new ParsedArgs(command.name, {}, rest)
       : parseCommand(command.name, rest, allFlags(command));
+    // Every command that reaches a server completes its settings from the profile.
+    if (!command.passThrough && "host" in allFlags(command) && command.name !== "profile") {
+      parsed = await (await import("./config.ts")).attachProfile(parsed, io);
+    }
     return await command.run(parsed, io);
   } catch (error) {
     const { reportError } = await import("./report_error.ts");

@@ -12,6 +12,7 @@ import type { Client, Operation, Status } from "../../mod.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 import { attachProfile } from "./config.ts";
+import { TRACE_FLAGS, traceLevel, traceWriter } from "./trace_output.ts";
 import {
   address,
   CONNECTION_FLAGS,
@@ -32,7 +33,14 @@ import { watchOperation } from "./watching.ts";
 export const SERVER_FLAG_GROUPS: NonNullable<Command["flagGroups"]> = [
   { title: "Output", flags: OUTPUT_FLAGS },
   { title: "Connection", flags: CONNECTION_FLAGS },
+  { title: "Tracing", flags: TRACE_FLAGS },
 ];
+
+/**
+ * The flags that may come before the command (`mspe-run --profile prod call ...`): the
+ * connection, output and tracing flags.
+ */
+export const LEADING_FLAGS: FlagSpecs = { ...OUTPUT_FLAGS, ...CONNECTION_FLAGS, ...TRACE_FLAGS };
 
 /** The flags of the commands that follow a call to its end (`call`, `watch`). */
 export const FOLLOW_FLAGS: FlagSpecs = {
@@ -101,7 +109,13 @@ export async function withSession(
   const limits = new TimeLimits(settings.timeoutMs);
   try {
     // Warnings (--insecure) in the CLI's own style, once, through the same stderr as the rest.
-    await using client = await openClient(settings, io, limits, (message) => out.warn(message));
+    await using client = await openClient(
+      settings,
+      io,
+      limits,
+      (message) => out.warn(message),
+      traceWriter(io, out, traceLevel(parsed)),
+    );
     const resumeCommand = resumeCommandFor(settings);
     return await body({
       client,

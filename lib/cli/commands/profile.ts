@@ -1,0 +1,395 @@
+/**
+ * `mspe-run profile add|list|show|remove`: named connection settings in the config file, so that
+ * `--host`, `--username` and `--pin-sha256` are typed once. `add` looks at the server's certificate
+ * first (as `tls-info` does, without sending credentials) and offers to pin it. Internal to the CLI.
+ *
+ * @module
+ */
+
+import { getCertificateInfo } from "../../tls_info.ts";
+import type { FlagSpecs, ParsedArgs } from "../args.ts";
+import type { Command } from "../command.ts";
+import {
+  type Config,
+  DEFAULT_PROFILE,
+  formatConfig,
+  loadConfig,
+  type LoadedConfig,
+  parseConfig,
+  type Profile,
+} from "../config.ts";
+import { askYesNo, CONFIRM_FLAGS } from "../confirm.ts";
+import {
+  address,
+  CONNECTION_FLAGS,
+  HELP_FLAGS,
+  OUTPUT_FLAGS,
+  readCaCerts,
+  readOutput,
+} from "../connection.ts";
+import { ExitCode } from "../exit_codes.ts";
+import { type CliIo, whyUnreadable } from "../io.ts";
+import { TimeLimits } from "../timeouts.ts";
+import { UsageError } from "../usage_error.ts";
+import { closest } from "../../_suggest.ts";
+
+/** The settings a profile can keep, as flags of `profile add`. */
+const PROFILE_FLAGS: FlagSpecs = {
+  host: CONNECTION_FLAGS.host!,
+  port: CONNECTION_FLAGS.port!,
+  product: CONNECTION_FLAGS.product!,
+  username: CONNECTION_FLAGS.username!,
+  "password-file": {
+    type: "string",
+    value: "<path>",
+    help: "The file the password is read from (a path is kept, never a password).",
+  },
+  "ca-cert": CONNECTION_FLAGS["ca-cert"]!,
+  "pin-sha256": CONNECTION_FLAGS["pin-sha256"]!,
+  "tls-version": CONNECTION_FLAGS["tls-version"]!,
+  instance: CONNECTION_FLAGS.instance!,
+  format: {
+    type: "string",
+    value: "<list|table|json|ndjson|csv>",
+    help: "The output format for commands that use this profile.",
+  },
+  concurrency: {
+    type: "string",
+    value: "<n>",
+    help: "How many instances a fleet run works on at once.",
+  },
+};
+
+const ADD_FLAGS: FlagSpecs = {
+  "no-check": {
+    type: "boolean",
+    help: "Save without connecting to the server (for a server that is not reachable yet).",
+  },
+  yes: {
+    ...CONFIRM_FLAGS.yes!,
+    help: "Answer yes: pin the certificate seen when the system does not trust it, and replace " +
+      "an existing profile of the same name.",
+  },
+  timeout: CONNECTION_FLAGS.timeout!,
+};
+
+/** `mspe-run profile`. */
+export const profileCommand: Command = {
+  name: "profile",
+  summary: "Keep connection settings as named profiles in the config file.",
+  usage: "mspe-run profile add <name> [--host <host> ...]\n" +
+    "mspe-run profile list\n" +
+    "mspe-run profile show [<name>]\n" +
+    "mspe-run profile remove <name>",
+  description:
+    `A profile keeps the connection settings of one server: host, port, product, username,
+password file (a path; never a password), CA certificate, pin, TLS version, default instance,
+output format and fleet concurrency. Use it with --profile <name> or MSPE_PROFILE; the profile
+named "default" applies when none is named. A flag wins over its MSPE_ variable, which wins over
+the profile, which wins over the built-in default.
+
+add connects to the server first, only to look at its certificate (no user name or password is
+sent): when the system does not trust it, add shows its SHA-256 fingerprint and offers to pin it
+(--yes pins it without asking; compare the fingerprint with the server's console first).
+--no-check saves without connecting.
+
+The config file is %APPDATA%\\mspe\\config.json on Windows, $XDG_CONFIG_HOME/mspe/config.json or
+~/.config/mspe/config.json elsewhere; MSPE_CONFIG names another.`,
+  flags: { ...HELP_FLAGS, ...PROFILE_FLAGS, ...ADD_FLAGS },
+  flagGroups: [{ title: "Output", flags: OUTPUT_FLAGS }],
+  examples: [
+    "# A profile for a server with a self-signed certificate: add offers to pin it",
+    "mspe-run profile add prod --host spe.example.com --username admin --password-file C:\\ops\\spe.pw",
+    "mspe-run --profile prod call GetInstances instanceFilter=*",
+    "# The profile named default applies when none is named",
+    "mspe-run profile add default --host spe-test.example.com --username admin --no-check",
+    "mspe-run profile list",
+    "mspe-run profile show prod --format json",
+    "mspe-run profile remove prod",
+  ],
+  async run(parsed, io) {
+    const [action, ...names] = parsed.positionals;
+    switch (action) {
+      case "add":
+        return await add(parsed, io, oneName(names, "add"));
+      case "list":
+        if (names.length > 0) throw new UsageError("profile list takes no name.");
+        return await list(parsed, io);
+      case "show":
+        if (names.length > 1) throw new UsageError("profile show takes one name.");
+        return await show(parsed, io, names[0]);
+      case "remove":
+        return await remove(parsed, io, oneName(names, "remove"));
+      default: {
+        const suggestion = action === undefined
+          ? undefined
+          : closest(action, ["add", "list", "show", "remove"]);
+        throw new UsageError(
+          `${
+            action === undefined
+              ? "Name what to do"
+              : `Unknown profile action ${JSON.stringify(action)}`
+          }: ` +
+            `mspe-run profile add|list|show|remove.${
+              suggestion ? ` Did you mean ${suggestion}?` : ""
+            }`,
+        );
+      }
+    }
+  },
+};
+
+function oneName(names: readonly string[], action: string): string {
+  const [name, ...extra] = names;
+  if (name === undefined || extra.length > 0) {
+    throw new UsageError(`Give one profile name: mspe-run profile ${action} <name>.`);
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new UsageError(
+      `The profile name ${JSON.stringify(name)} is not usable: use letters, digits, ., _ and -.`,
+    );
+  }
+  return name;
+}
+
+async function requireConfig(io: CliIo): Promise<LoadedConfig> {
+  const loaded = await loadConfig(io);
+  if (loaded === undefined) {
+    throw new UsageError(
+      "The config file cannot be located: set HOME (APPDATA on Windows), or MSPE_CONFIG to its path.",
+    );
+  }
+  return loaded;
+}
+
+async function save(io: CliIo, path: string, config: Config): Promise<void> {
+  if (io.writeTextFile === undefined) {
+    throw new UsageError(`Cannot write ${path} here.`);
+  }
+  const text = formatConfig(config);
+  // What is written must read back: the same checks as every command's.
+  parseConfig(text, path);
+  try {
+    await io.writeTextFile(path, text);
+  } catch (error) {
+    throw new UsageError(`Cannot write the config file ${path}: ${whyUnreadable(error)}.`);
+  }
+}
+
+/** The profile the flags describe; only what was given. */
+function profileFromFlags(parsed: ParsedArgs): Record<string, unknown> {
+  const profile: Record<string, unknown> = {};
+  const text = (flag: string, key: keyof Profile) => {
+    const value = parsed.string(flag);
+    if (value !== undefined) profile[key] = value;
+  };
+  text("host", "host");
+  text("product", "product");
+  text("username", "username");
+  text("password-file", "passwordFile");
+  text("pin-sha256", "pinSha256");
+  text("tls-version", "tlsVersion");
+  text("instance", "instance");
+  text("format", "format");
+  const number = (flag: string, key: keyof Profile, what: string) => {
+    const value = parsed.string(flag);
+    if (value === undefined) return;
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+      throw new UsageError(`--${flag} ${JSON.stringify(value)} is not ${what}.`);
+    }
+    profile[key] = Number(value);
+  };
+  number("port", "port", "a port number (1 to 65535)");
+  number("concurrency", "concurrency", "a positive whole number");
+  if (typeof profile.port === "number" && profile.port > 65535) {
+    throw new UsageError(`--port ${profile.port} is not a port number (1 to 65535).`);
+  }
+  const ca = parsed.strings("ca-cert");
+  if (ca.length > 0) profile.caCert = ca.length === 1 ? ca[0] : ca;
+  if (profile.passwordFile === "-") {
+    throw new UsageError(
+      "A profile keeps the path of a password file; - (stdin) cannot be kept. Give a path.",
+    );
+  }
+  if (profile.product !== undefined && profile.product !== "spe" && profile.product !== "server") {
+    throw new UsageError("--product takes spe or server.");
+  }
+  if (
+    profile.tlsVersion !== undefined && profile.tlsVersion !== "1.2" &&
+    profile.tlsVersion !== "1.3"
+  ) {
+    throw new UsageError("--tls-version takes 1.2 or 1.3.");
+  }
+  return profile;
+}
+
+async function add(parsed: ParsedArgs, io: CliIo, name: string): Promise<number> {
+  const loaded = await requireConfig(io);
+  const out = readOutput(parsed, io);
+  const profile = profileFromFlags(parsed);
+  if (Object.keys(profile).length === 0) {
+    throw new UsageError(
+      `Give the settings of profile ${name}, such as --host spe.example.com --username admin.`,
+    );
+  }
+  if (Object.hasOwn(loaded.config.profiles, name)) {
+    const replace = parsed.bool("yes") || await askYesNo(io, `Profile ${name} exists. Replace it?`);
+    if (!replace) {
+      throw new UsageError(
+        `Profile ${name} exists in ${loaded.path}. Add --yes to replace it, or remove it first.`,
+      );
+    }
+  }
+  if (!parsed.bool("no-check")) await checkServer(parsed, io, out, profile);
+  const profiles = { ...loaded.config.profiles, [name]: profile as Profile };
+  await save(io, loaded.path, { profiles });
+  out.note(
+    `Saved profile ${name} in ${loaded.path}.${
+      name === DEFAULT_PROFILE ? " It applies when no profile is named." : ""
+    } Use it with --profile ${name}.`,
+  );
+  return ExitCode.Ok;
+}
+
+/**
+ * Connects to the profile's server to look at its certificate. When the system (and the profile's
+ * CA) do not trust it and no pin is set, offers to pin it; a pin that does not match is refused.
+ */
+async function checkServer(
+  parsed: ParsedArgs,
+  io: CliIo,
+  out: ReturnType<typeof readOutput>,
+  profile: Record<string, unknown>,
+): Promise<void> {
+  const host = typeof profile.host === "string" ? profile.host : "localhost";
+  const product = profile.product === "server" ? "server" : "spe";
+  const port = typeof profile.port === "number" ? profile.port : product === "server" ? 8463 : 8474;
+  const caFiles = typeof profile.caCert === "string"
+    ? [profile.caCert]
+    : Array.isArray(profile.caCert)
+    ? profile.caCert as string[]
+    : [];
+  const caCerts = await readCaCerts(io, caFiles);
+  const timeoutText = parsed.string("timeout");
+  const limits = new TimeLimits(timeoutText === undefined ? undefined : Number(timeoutText) * 1000);
+  const signal = limits.deadline ?? AbortSignal.timeout(limits.requestTimeoutMs);
+  let info;
+  try {
+    info = await getCertificateInfo(host, port, {
+      signal,
+      ...(caCerts.length > 0 ? { caCerts } : {}),
+    });
+  } catch (error) {
+    const where = address({
+      host,
+      port,
+      product,
+      username: undefined,
+      passwordFile: undefined,
+      caCertFiles: [],
+      pinSha256: undefined,
+      insecure: false,
+      tlsVersion: undefined,
+      instance: undefined,
+      timeoutMs: undefined,
+    });
+    const why = error instanceof Error ? error.message.split("\n", 1)[0] : String(error);
+    throw new UsageError(
+      `Cannot reach ${where} to check it (${why}). Check --host and --port, or add --no-check ` +
+        "to save the profile without checking.",
+    );
+  }
+  const normalize = (pin: string) => pin.replace(/[:\s]/g, "").toUpperCase();
+  io.stderr.write(
+    `${host}:${port} shows the certificate of ${info.subject}\n  issued by ${info.issuer}, ` +
+      `valid until ${info.validTo}\n  SHA-256 ${info.sha256}\n`,
+  );
+  if (typeof profile.pinSha256 === "string") {
+    if (normalize(profile.pinSha256) !== normalize(info.sha256)) {
+      throw new UsageError(
+        `The server's certificate does not match --pin-sha256: it shows ${info.sha256}. ` +
+          "Check which certificate the server should have before you pin it.",
+      );
+    }
+    out.note("The pin matches the server's certificate.");
+    return;
+  }
+  if (info.authorized) {
+    out.note("The certificate is trusted; no pin is needed.");
+    return;
+  }
+  const pin = parsed.bool("yes") ||
+    await askYesNo(
+      io,
+      `The certificate is not trusted (${
+        info.authorizationError ?? "unknown issuer"
+      }). Compare the fingerprint with the server's console. Pin it?`,
+    );
+  if (!pin) {
+    throw new UsageError(
+      "Not saved: the server's certificate is not trusted and was not pinned. Add --yes to pin " +
+        "it, --pin-sha256 <fingerprint>, --ca-cert <pem>, or --no-check to save anyway.",
+    );
+  }
+  profile.pinSha256 = info.sha256;
+  out.note(`Pinned the certificate with SHA-256 ${info.sha256}.`);
+}
+
+async function list(parsed: ParsedArgs, io: CliIo): Promise<number> {
+  const loaded = await requireConfig(io);
+  const out = readOutput(parsed, io, "table");
+  const rows = Object.entries(loaded.config.profiles).map(([name, profile]) => ({
+    name,
+    host: profile.host ?? null,
+    port: profile.port ?? null,
+    product: profile.product ?? null,
+    username: profile.username ?? null,
+    trust: profile.pinSha256 !== undefined ? "pin" : profile.caCert !== undefined ? "ca" : null,
+  }));
+  if (rows.length === 0) {
+    out.note(
+      `No profiles in ${loaded.path}${
+        loaded.exists ? "" : " (it does not exist yet)"
+      }. Add one with \`mspe-run profile add <name> --host <host> ...\`.`,
+    );
+    if (out.format === "json" || out.format === "ndjson") out.show([]);
+    return ExitCode.Ok;
+  }
+  out.show(rows);
+  out.note(`From ${loaded.path}.`);
+  return ExitCode.Ok;
+}
+
+async function show(parsed: ParsedArgs, io: CliIo, name: string | undefined): Promise<number> {
+  const loaded = await requireConfig(io);
+  const out = readOutput(parsed, io);
+  const wanted = name ?? io.env("MSPE_PROFILE") ?? DEFAULT_PROFILE;
+  const profile = loaded.config.profiles[wanted];
+  if (profile === undefined || !Object.hasOwn(loaded.config.profiles, wanted)) {
+    throw missing(loaded, wanted);
+  }
+  out.show({ name: wanted, ...profile });
+  out.note(`From ${loaded.path}.`);
+  return ExitCode.Ok;
+}
+
+async function remove(parsed: ParsedArgs, io: CliIo, name: string): Promise<number> {
+  const loaded = await requireConfig(io);
+  const out = readOutput(parsed, io);
+  if (!Object.hasOwn(loaded.config.profiles, name)) throw missing(loaded, name);
+  const profiles = { ...loaded.config.profiles };
+  delete profiles[name];
+  await save(io, loaded.path, { profiles });
+  out.note(`Removed profile ${name} from ${loaded.path}.`);
+  return ExitCode.Ok;
+}
+
+function missing(loaded: LoadedConfig, name: string): UsageError {
+  const names = Object.keys(loaded.config.profiles);
+  const suggestion = closest(name, names);
+  return new UsageError(
+    `No profile ${JSON.stringify(name)} in ${loaded.path}.${
+      suggestion ? ` Did you mean ${suggestion}?` : ""
+    } ${names.length > 0 ? `Profiles: ${names.join(", ")}.` : "It has no profiles yet."}`,
+  );
+}
