@@ -10,6 +10,14 @@
 
 import type { Product } from "../metadata.ts";
 import { generateInstanceData, type MockInstanceData } from "./_instance_data.ts";
+import {
+  type InstanceActivity,
+  type PlannedProblems,
+  planProblems,
+  type ProblemLevel,
+  seedActivity,
+} from "./_history.ts";
+import { seedSystem, type SystemState } from "./_system_state.ts";
 
 /** A deterministic pseudo-random generator (mulberry32). */
 export function prng(seed: number): () => number {
@@ -23,7 +31,8 @@ export function prng(seed: number): () => number {
   };
 }
 
-function mix(...parts: number[]): number {
+/** Mixes numbers into one 32-bit seed. */
+export function mix(...parts: number[]): number {
   let h = 2166136261;
   for (const part of parts) {
     h = Math.imul(h ^ (part >>> 0), 16777619);
@@ -71,6 +80,12 @@ export interface MockInstance {
   baseDirectory: string;
   /** Debug log flag of the configuration. */
   debugLogEnabled: boolean;
+  /** IMAP server connection log flag (SetInstanceConfiguration; default false). */
+  imapServerConnectionLogEnabled?: boolean;
+  /** VSS writer flag (SetInstanceConfiguration; default true). */
+  vssWriterEnabled?: boolean;
+  /** Whether the VSS writer leaves out the indexes (SetInstanceConfiguration; default false). */
+  vssWriterExcludeIndexes?: boolean;
   /** Position in the seeded list, used to seed its content. */
   readonly seedIndex: number;
 }
@@ -144,7 +159,18 @@ export interface MockJob {
   /** Whether it is enabled. */
   enabled: boolean;
   /** Schedule. */
-  schedule: { timeZoneId: string; time: string };
+  /**
+   * Schedule (GetJobs): `timeZoneId` and what CreateJob/SetJobSchedule set: `date` (once),
+   * `interval` (minutes), `time`, `dayOfWeek` (weekly), `dayOfMonth` (monthly).
+   */
+  schedule: {
+    timeZoneId: string;
+    date?: string;
+    interval?: number;
+    time?: string;
+    dayOfWeek?: string;
+    dayOfMonth?: string;
+  };
 }
 
 /** A system administrator of the SPE. */
@@ -168,6 +194,8 @@ interface InstanceContent {
   nextStoreId: number;
   /** Folders, messages and configuration (see `_instance_data.ts`); null until first used. */
   data: MockInstanceData | null;
+  /** Profiles, worker results and job results (see `_history.ts`). */
+  activity: InstanceActivity;
 }
 
 const INSTANCE_NAMES = [
@@ -247,6 +275,10 @@ export interface MockStateOptions {
   username: string;
   /** Its password. */
   password: string;
+  /** How many problems the seeded SPE has (default `some`, see `_history.ts`). */
+  problems?: ProblemLevel;
+  /** The time the seeded history ends, UTC epoch ms (default: now). */
+  now?: number;
 }
 
 /**
@@ -304,6 +336,18 @@ export class MockState {
   readonly #content = new Map<string, InstanceContent>();
   #nextProcessID: number;
   #nextSeedIndex = 0;
+  /** How many problems were seeded (`none`, `some`, `many`). */
+  readonly problems: ProblemLevel;
+  /** When the state was seeded (UTC epoch ms): the seeded 30 days of history end here. */
+  readonly seededAt: number;
+  /** Instances seeded at start (those with a lower `seedIndex` get a seeded history). */
+  seededInstances = 0;
+  /** Problems planned per seeded instance (`seedIndex`), applied when its content is generated. */
+  readonly problemPlan: Map<number, PlannedProblems> = new Map();
+  /** Client access servers, system SMTP, license, outbox (see `_system_state.ts`). */
+  readonly system: SystemState;
+  /** Directories made with CreateDirectoryOnInstanceHost, by lower-case host name. */
+  readonly hostDirectories: Map<string, string[]> = new Map();
 
   /** Generates the state. For `server` there is one hidden instance with the ID `""`. */
   constructor(options: MockStateOptions) {
@@ -311,6 +355,9 @@ export class MockState {
     this.seed = options.seed;
     this.usersPerInstance = options.usersPerInstance;
     this.storesPerInstance = options.storesPerInstance;
+    this.problems = options.problems ?? "some";
+    this.seededAt = options.now ?? Date.now();
+    this.system = seedSystem(prng(mix(options.seed, 31)), this.problems, this.seededAt);
     const random = prng(mix(options.seed, 1));
     this.#nextProcessID = 1000 + Math.floor(random() * 5000);
     this.systemAdministrators.set(options.username.toLowerCase(), {
@@ -322,6 +369,7 @@ export class MockState {
     });
     if (options.product === "server") {
       this.#addInstance({ instanceID: "", instanceHost: "MAILSTORE" });
+      this.#planProblems();
       return;
     }
     const hostCount = Math.max(1, Math.ceil(options.instances / 100));
@@ -344,6 +392,19 @@ export class MockState {
         instanceHost: this.instanceHosts[i % hostCount]!.serverName,
       });
     }
+    this.#planProblems();
+  }
+
+  #planProblems(): void {
+    this.seededInstances = this.#nextSeedIndex;
+    const plan = planProblems(
+      this.instanceList(),
+      this.problems,
+      this.seed,
+      this.seededAt,
+      this.product === "spe",
+    );
+    for (const [index, planned] of plan) this.problemPlan.set(index, planned);
   }
 
   #addInstance(config: InstanceConfig & { status?: InstanceStatus }): MockInstance {
@@ -433,6 +494,16 @@ export class MockState {
       content.stores,
     );
     return content.data;
+  }
+
+  /** The profiles, worker results and job results of an instance (generated on first use). */
+  activity(instance: MockInstance): InstanceActivity {
+    return this.#contentOf(instance).activity;
+  }
+
+  /** Whether the content of an instance was generated already (it is generated on first use). */
+  hasContent(instance: MockInstance): boolean {
+    return this.#content.has(instance.instanceID.toLowerCase());
   }
 
   /** The next free store ID of an instance. */
@@ -541,6 +612,18 @@ export class MockState {
       enabled: random() < 0.5,
       schedule: { timeZoneId: "W. Europe Standard Time", time: "04:00:00" },
     }];
-    return { users, stores, jobs, nextStoreId: this.storesPerInstance + 1, data: null };
+    const activity = seedActivity(instance, {
+      seed: this.seed,
+      now: this.seededAt,
+      seeded: instance.seedIndex < this.seededInstances,
+      userNames: [...users.values()].map((user) => user.userName),
+      stores,
+      jobs,
+      planned: this.problemPlan.get(instance.seedIndex),
+      machineName: instance.instanceID === ""
+        ? "MAILSTORE"
+        : instance.instanceHost.split(".")[0]!.toUpperCase(),
+    });
+    return { users, stores, jobs, nextStoreId: this.storesPerInstance + 1, data: null, activity };
   }
 }
