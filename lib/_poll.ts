@@ -61,6 +61,8 @@ export interface FollowOptions {
   readonly statusTimeoutMs: number;
   /** Called with the first status and each new one. */
   readonly emit: (status: Status) => void;
+  /** The call's redactor, for the polls' errors and traces (the client's when left out). */
+  readonly redactor?: Redactor | undefined;
 }
 
 /** One `get-status` poll, retried with backoff on transient failures. */
@@ -82,6 +84,7 @@ export async function poll(
         signal,
         extraTimeoutMs: statusTimeoutMs,
         token,
+        redactor: options.redactor,
       });
     } catch (error) {
       if (

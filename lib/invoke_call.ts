@@ -122,6 +122,7 @@ export function invokeCall(
               signal: undefined,
               statusTimeoutMs: state.statusTimeoutMs,
               emit: noop,
+              redactor: wire.redactor,
             }).then(finish, fail)
             : finish(first),
         fail,
@@ -136,6 +137,7 @@ export function invokeCall(
       signal,
       statusTimeoutMs: resolved.statusTimeoutMs,
       emit: onStatus ?? noop,
+      redactor: wire.redactor,
     }).then(
       (status) => {
         dispose();

@@ -95,6 +95,7 @@ class FollowedCall<R> implements Operation<R> {
       state,
       signal,
       statusTimeoutMs: options.statusTimeoutMs,
+      redactor,
       emit: (status) => {
         const typed = status as Status<R>;
         if (this.#history.length === 0) resolveToken(typed.token);

@@ -1,0 +1,415 @@
+/**
+ * Secrets never show (issue 7): a hostile server echoes the Authorization header and the request
+ * body (verbatim, URL-encoded, JSON-escaped, HTML-escaped, Base64) into HTML pages, text replies and
+ * envelopes, on every path (invoke, poll, cancel-async, get-metadata, MailStore Server's
+ * GetServerInfo credentials check); no error's message, excerpt, details, status, cause, stack,
+ * JSON.stringify or Deno.inspect, and no trace event, shows any of them.
+ *
+ * @module
+ */
+
+import {
+  ApiError,
+  AuthenticationError,
+  CancelledError,
+  HttpError,
+  invokeCall,
+  type MspeError,
+  newClient,
+  ProtocolError,
+  startCall,
+  stopCall,
+  type TraceEvent,
+  uncheckedFunction,
+} from "../mod.ts";
+import { assertEquals, assertRejects } from "./_assert.ts";
+import { envelope, type HostileAction, type SeenRequest, serveHostile } from "./_trust_helpers.ts";
+
+const USER = "admin";
+const ADMIN_PASSWORD = 'Adm1n "pä ss"+/<&>\\';
+const NEW_PASSWORD = "N3w Pässw0rd&=+%";
+const JSON_SECRET = "j5on-Secr3t/κλειδί";
+
+function base64(text: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+}
+
+function html(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
+    /"/g,
+    "&quot;",
+  );
+}
+
+/** Every form in which a secret must not show. */
+function forbidden(secret: string): string[] {
+  return [
+    secret,
+    encodeURIComponent(secret),
+    new URLSearchParams({ x: secret }).toString().slice(2),
+    JSON.stringify(secret).slice(1, -1),
+    html(secret),
+    base64(secret),
+  ];
+}
+
+const FORBIDDEN = [
+  ...forbidden(ADMIN_PASSWORD),
+  ...forbidden(NEW_PASSWORD),
+  ...forbidden(JSON_SECRET),
+  base64(`${USER}:${ADMIN_PASSWORD}`),
+];
+
+/** Everything a server could echo of a request: headers, raw body, its values in every form. */
+function echo(request: SeenRequest): string {
+  const parts = [`${request.method} ${request.path}`];
+  request.headers.forEach((value, name) => parts.push(`${name}: ${value}`));
+  parts.push(request.body);
+  for (const [, value] of new URLSearchParams(request.body)) {
+    parts.push(value, JSON.stringify(value), html(value), base64(value));
+  }
+  // A JSON argument's secret field, echoed decoded.
+  for (const secret of [NEW_PASSWORD, JSON_SECRET, ADMIN_PASSWORD]) {
+    if (request.body.includes(encodeURIComponent(secret).slice(0, 4)) || /Auth/.test(parts[1]!)) {
+      parts.push(base64(secret));
+    }
+  }
+  return parts.join("\n");
+}
+
+type Scenario =
+  | "html500"
+  | "text400"
+  | "envelope"
+  | "protocol"
+  | "notEnvelope"
+  | "unknownCode"
+  | "cut";
+
+/** The reply of a scenario, echoing the request. */
+function reply(
+  scenario: Scenario,
+  request: SeenRequest,
+  token: string | null = null,
+  known: readonly string[] = [NEW_PASSWORD, ADMIN_PASSWORD],
+): HostileAction {
+  const text = echo(request);
+  switch (scenario) {
+    case "html500":
+      return {
+        status: 500,
+        headers: { "content-type": "text/html" },
+        body: `<html><body><h1>Error</h1><pre>${html(text)}</pre>${text}</body></html>`,
+      };
+    case "text400":
+      return { status: 400, headers: { "content-type": "text/plain" }, body: text };
+    case "envelope":
+      return {
+        status: 200,
+        body: envelope({
+          token,
+          statusVersion: 9,
+          statusCode: "failed",
+          error: { message: text, details: `at Echo(${text})` },
+          statusText: text,
+          logOutput: text,
+          result: { echo: text },
+        }),
+      };
+    case "protocol":
+      return { status: 200, headers: { "content-type": "text/html" }, body: `<html>${text}` };
+    case "notEnvelope":
+      return { status: 200, body: JSON.stringify({ echo: text }) };
+    case "unknownCode":
+      return { status: 200, body: envelope({ statusCode: text.slice(-40) }) };
+    case "cut": {
+      // The secret straddles the excerpt's 200-character cut.
+      // Only what this request carried (and the Authorization value) can be echoed.
+      const carried = known.filter((secret) => secret === ADMIN_PASSWORD || text.includes(secret));
+      const body = "x".repeat(190) +
+        [...carried, JSON_SECRET].filter((secret) =>
+          secret !== JSON_SECRET || text.includes(secret)
+        ).join("") + "x".repeat(100);
+      return { status: 502, headers: { "content-type": "text/plain" }, body };
+    }
+  }
+}
+
+function inspectAll(error: unknown): string {
+  const e = error as Error;
+  return [
+    e.message,
+    e.stack ?? "",
+    JSON.stringify(error),
+    Deno.inspect(error, { depth: 20, showHidden: true }),
+    String(error),
+  ].join("\n");
+}
+
+function assertClean(where: string, text: string): void {
+  for (const secret of FORBIDDEN) {
+    if (text.includes(secret)) {
+      throw new Error(
+        `${where} shows a secret (${JSON.stringify(secret)}):\n${text.slice(0, 3000)}`,
+      );
+    }
+  }
+}
+
+function assertRedacted(where: string, error: unknown): void {
+  const text = inspectAll(error);
+  assertClean(where, text);
+  let cause: unknown = error;
+  for (let depth = 0; cause instanceof Error && depth < 8; depth++) {
+    assertClean(`${where} (cause ${depth})`, inspectAll(cause));
+    cause = cause.cause;
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+const CLASS: Record<Scenario, abstract new (...args: any[]) => MspeError> = {
+  html500: HttpError,
+  text400: HttpError,
+  envelope: ApiError,
+  protocol: ProtocolError,
+  notEnvelope: ProtocolError,
+  unknownCode: ProtocolError,
+  cut: HttpError,
+};
+
+const SCENARIOS = Object.keys(CLASS) as Scenario[];
+
+function tracer(events: TraceEvent[]): (event: TraceEvent) => void {
+  return (event) => events.push(event);
+}
+
+function assertTraceClean(events: TraceEvent[]): void {
+  assertEquals(events.length > 0, true);
+  for (const event of events) {
+    assertClean(`trace of ${event.url}`, JSON.stringify(event));
+    assertEquals(event.requestHeaders.authorization, "***");
+  }
+}
+
+for (const scenario of SCENARIOS) {
+  Deno.test(`invoke, ${scenario}: the echoed secrets are redacted (${CLASS[scenario].name})`, async () => {
+    await using server = serveHostile((request) =>
+      request.path.startsWith("/api/invoke/Get")
+        ? { status: 200, body: envelope() }
+        : reply(scenario, request)
+    );
+    const events: TraceEvent[] = [];
+    await using client = await newClient({
+      ...server.options,
+      password: ADMIN_PASSWORD,
+      onTrace: tracer(events),
+    });
+    const setPassword = await assertRejects(
+      invokeCall(client, "SetUserPassword", {
+        instanceID: "acme",
+        userName: "bob",
+        password: NEW_PASSWORD,
+      }),
+      CLASS[scenario],
+    );
+    assertRedacted("SetUserPassword", setPassword);
+    if (scenario !== "unknownCode" && scenario !== "cut") {
+      // The echo did happen: the marker stands where the secrets were.
+      assertEquals(inspectAll(setPassword).includes("***"), true);
+    }
+    // A json argument's password-like field, through the escape hatch (no catalogue mark).
+    const json = await assertRejects(
+      invokeCall(client, uncheckedFunction("SetRelaySettings"), {
+        settings: { host: "mail", smtpPassword: JSON_SECRET },
+      }),
+      CLASS[scenario],
+    );
+    assertRedacted("json argument", json);
+    // The same through startCall (the operation's final and token).
+    const operation = startCall(client, "SetUserPassword", {
+      instanceID: "acme",
+      userName: "bob",
+      password: NEW_PASSWORD,
+    });
+    assertRedacted("startCall final", await assertRejects(operation.final, CLASS[scenario]));
+    assertTraceClean(events);
+  });
+}
+
+for (const scenario of SCENARIOS) {
+  Deno.test(`poll, ${scenario}: a get-status reply echoing secrets is redacted`, async () => {
+    await using server = serveHostile((request) => {
+      if (request.path === "/api/invoke/CreateUser") {
+        return {
+          status: 200,
+          body: envelope({ token: "t1", statusVersion: 1, statusCode: "running" }),
+        };
+      }
+      return reply(scenario, request, "t1");
+    });
+    const events: TraceEvent[] = [];
+    await using client = await newClient({
+      ...server.options,
+      password: ADMIN_PASSWORD,
+      onTrace: tracer(events),
+      pollRetries: 0,
+    });
+    const error = await assertRejects(
+      invokeCall(client, "CreateUser", {
+        instanceID: "acme",
+        userName: "bob",
+        privileges: "none",
+        password: NEW_PASSWORD,
+      }),
+      CLASS[scenario],
+    );
+    assertRedacted("poll", error);
+    assertTraceClean(events);
+  });
+}
+
+for (
+  const scenario of ["html500", "text400", "protocol", "notEnvelope", "unknownCode", "cut"] as const
+) {
+  Deno.test(`cancel-async, ${scenario}: the echoed Authorization is redacted`, async () => {
+    await using server = serveHostile((request) => {
+      if (request.path === "/api/invoke/VerifyStore") {
+        return {
+          status: 200,
+          body: envelope({ token: "t1", statusVersion: 1, statusCode: "running" }),
+        };
+      }
+      if (request.path === "/api/get-status") {
+        return {
+          status: 200,
+          body: envelope({ token: "t1", statusVersion: 1, statusCode: "running" }),
+        };
+      }
+      return reply(scenario, request, "t1", [ADMIN_PASSWORD]);
+    });
+    const events: TraceEvent[] = [];
+    await using client = await newClient({
+      ...server.options,
+      password: ADMIN_PASSWORD,
+      onTrace: tracer(events),
+      statusTimeoutMs: 0,
+    });
+    const controller = new AbortController();
+    const operation = startCall(
+      client,
+      "VerifyStore",
+      { instanceID: "acme", id: 1, includeIndexes: false },
+      { signal: controller.signal },
+    );
+    const token = (await operation.token)!;
+    const error = await assertRejects(stopCall(client, token), CLASS[scenario]);
+    assertRedacted("cancel-async", error);
+    controller.abort();
+    await operation.final.catch(() => {});
+    assertTraceClean(events);
+  });
+}
+
+Deno.test("cancelled: a CancelledError's status echoing secrets is redacted", async () => {
+  await using server = serveHostile((request) => {
+    if (request.path === "/api/invoke/SetUserPassword") {
+      return {
+        status: 200,
+        body: envelope({ token: "t1", statusVersion: 1, statusCode: "running" }),
+      };
+    }
+    const text = echo(request);
+    return {
+      status: 200,
+      body: envelope({
+        token: "t1",
+        statusVersion: 3,
+        statusCode: "cancelled",
+        error: { message: text, details: text },
+        statusText: text,
+      }),
+    };
+  });
+  await using client = await newClient({ ...server.options, password: ADMIN_PASSWORD });
+  const error = await assertRejects(
+    invokeCall(client, "SetUserPassword", {
+      instanceID: "acme",
+      userName: "bob",
+      password: NEW_PASSWORD,
+    }),
+    CancelledError,
+  );
+  assertRedacted("cancelled", error);
+  assertEquals(JSON.stringify(error).includes("***"), true);
+});
+
+for (const scenario of ["html500", "text400", "protocol", "notEnvelope", "cut"] as const) {
+  Deno.test(`get-metadata, ${scenario}: the echoed password is redacted`, async () => {
+    await using server = serveHostile((request) =>
+      reply(scenario, request, null, [ADMIN_PASSWORD])
+    );
+    const events: TraceEvent[] = [];
+    const error = await assertRejects(
+      newClient({
+        ...server.options,
+        password: ADMIN_PASSWORD,
+        metadata: "fetch",
+        onTrace: tracer(events),
+      }),
+      scenario === "protocol" || scenario === "notEnvelope" ? ProtocolError : HttpError,
+    );
+    assertRedacted("get-metadata", error);
+    assertTraceClean(events);
+  });
+}
+
+Deno.test("MailStore Server credentials check: a GetServerInfo failure echoing the password is redacted", async () => {
+  await using server = serveHostile((request) => reply("envelope", request));
+  const events: TraceEvent[] = [];
+  const error = await assertRejects(
+    newClient({
+      ...server.options,
+      product: "server",
+      password: ADMIN_PASSWORD,
+      metadata: "fetch",
+      onTrace: tracer(events),
+    }),
+    AuthenticationError,
+  );
+  assertRedacted("GetServerInfo", error);
+  assertEquals(error.message.includes("***"), true);
+  assertTraceClean(events);
+});
+
+Deno.test("trace events carry the exchange, redacted, also when it failed", async () => {
+  await using server = serveHostile((request) =>
+    request.path === "/api/invoke/CreateUser" ? "close" : { status: 200, body: envelope() }
+  );
+  const events: TraceEvent[] = [];
+  await using client = await newClient({
+    ...server.options,
+    password: ADMIN_PASSWORD,
+    onTrace: tracer(events),
+  });
+  await invokeCall(client, "GetUsers", { instanceID: "acme" });
+  await invokeCall(client, "CreateUser", {
+    instanceID: "acme",
+    userName: "bob",
+    privileges: "none",
+    password: NEW_PASSWORD,
+  }).catch(() => {});
+  assertEquals(events.length, 2);
+  const [read, write] = events;
+  assertEquals(read!.kind, "invoke");
+  assertEquals(read!.method, "POST");
+  assertEquals(read!.url, `https://${server.hostname}:${server.port}/api/invoke/GetUsers`);
+  assertEquals(read!.status, 200);
+  assertEquals(read!.bytes, new TextEncoder().encode(envelope()).length);
+  assertEquals(read!.requestBody, "instanceID=acme");
+  assertEquals(read!.responseBody, envelope());
+  assertEquals(write!.status, undefined);
+  assertEquals(write!.bytes, 0);
+  assertEquals(typeof write!.error, "string");
+  assertEquals(write!.requestBody.includes("password=***"), true);
+  assertTraceClean(events);
+});
