@@ -1,7 +1,29 @@
 // The mock's archive store and search index functions, through the client over HTTPS (issue 8,
 // point 3). Long-running ones run as jobs; the client follows them to the end.
 import assert from "node:assert/strict";
+import { catalog } from "../lib/catalog.ts";
+import { SIMULATIONS } from "../lib/mock/_functions.ts";
 import { type Session, testCases } from "./testdata/mock/calls.ts";
+
+Deno.test("mock: every long-running store, index, folder, user and configuration function runs as a job", () => {
+  const groups = new Set([
+    "archiveStores",
+    "searchIndexes",
+    "foldersPrivileges",
+    "users",
+    "configuration",
+    "messages",
+  ]);
+  for (const product of ["spe", "server"] as const) {
+    const functions = catalog(product).filter((fn) => groups.has(fn.group));
+    assert.equal(functions.length, product === "spe" ? 60 : 62);
+    for (const fn of functions) {
+      const simulation = SIMULATIONS[product][fn.name];
+      assert.ok(simulation !== undefined, `${product} ${fn.name} is simulated`);
+      assert.equal(simulation.job !== undefined, fn.longRunning, `${product} ${fn.name}`);
+    }
+  }
+});
 
 interface Store {
   id: number;
