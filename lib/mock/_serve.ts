@@ -96,14 +96,8 @@ export async function pemFingerprint(pem: string): Promise<string> {
   return [...digest].map((byte) => byte.toString(16).padStart(2, "0").toUpperCase()).join(":");
 }
 
-/** How long a connection refused with 413 may stay open so that the client reads the reply. */
-const LINGER_MS = 2000;
-
-/** One accepted connection and how many of its requests are being answered. */
-interface Connection {
-  socket: Socket;
-  busy: number;
-}
+/** How long close() lets requests in flight finish before it cuts their connections. */
+const DRAIN_MS = 1000;
 
 /**
  * Reads a request body into memory, at most `limit` bytes. Resolves with the bytes, or with null as
@@ -198,20 +192,13 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
   }
 }
 
-/** Answers 413 and stops reading the connection: the rest of the body is never read. */
-function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
-  const socket = req.socket;
+/**
+ * Answers 413 and closes the connection after the reply, so the rest of the body is never read
+ * (node does not drain a body on a connection it closes).
+ */
+function refuseTooLarge(res: ServerResponse): void {
   res.shouldKeepAlive = false;
   void send(htmlResponse(413, { Connection: "close" }), res);
-  res.once("finish", () => {
-    // Not reading leaves the client's unsent bytes in its own buffers; a reset (destroy with
-    // unread data) could make its kernel drop the 413 before the client reads it, so the
-    // connection is half-closed now and destroyed a little later.
-    socket.pause();
-    socket.end();
-    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-    socket.once("close", () => clearTimeout(timer));
-  });
 }
 
 /**
@@ -249,22 +236,22 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
   }
   const app = createMockApp(options);
   const scheme = tls === null ? "http" : "https";
-  const connections = new Map<Socket, Connection>();
+  // Raw TCP sockets (under TLS ones too), so that close() also ends connections mid-handshake.
+  const sockets = new Set<Socket>();
+  let inflight = 0;
+  let drained: (() => void) | null = null;
   let closing = false;
   let origin = `${scheme}://localhost`;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const connection = connections.get(req.socket);
-    if (connection !== undefined) connection.busy++;
+    inflight++;
     res.once("close", () => {
-      if (connection === undefined) return;
-      connection.busy--;
-      if (closing && connection.busy === 0) connection.socket.destroy();
+      if (--inflight === 0) drained?.();
     });
     if (closing) res.shouldKeepAlive = false;
     const lengthHeader = req.headers["content-length"];
     if (lengthHeader !== undefined && Number(lengthHeader) > MAX_BODY_BYTES) {
-      refuseTooLarge(req, res);
+      refuseTooLarge(res);
       return;
     }
     const method = req.method ?? "GET";
@@ -272,7 +259,7 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
     if (lengthHeader !== undefined || req.headers["transfer-encoding"] !== undefined) {
       body = await readBody(req, MAX_BODY_BYTES);
       if (body === null) {
-        refuseTooLarge(req, res);
+        refuseTooLarge(res);
         return;
       }
     }
@@ -310,11 +297,12 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
     key: tls.key,
     ALPNProtocols: ["http/1.1"],
   }, listener);
-  server.on(tls === null ? "connection" : "secureConnection", (socket: Socket) => {
+  server.on("connection", (socket: Socket) => {
     socket.setNoDelay(true);
-    connections.set(socket, { socket, busy: 0 });
-    socket.once("close", () => connections.delete(socket));
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
   });
+  server.on("secureConnection", (socket: Socket) => socket.setNoDelay(true));
   // A client that breaks off a handshake or sends garbage is its own problem, not the server's.
   server.on("tlsClientError", () => {});
   server.on("clientError", (_error: Error, socket: Socket) => socket.destroy());
@@ -343,9 +331,16 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
       // Releases long polls and job timers first, so that requests in flight answer now.
       app.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const connection of connections.values()) {
-        if (connection.busy === 0) connection.socket.destroy();
+      if (inflight > 0) {
+        // Replies in flight (long polls just released) go out before their connections end.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          timer = setTimeout(resolve, DRAIN_MS);
+        });
+        clearTimeout(timer);
       }
+      for (const socket of sockets) socket.destroy();
       await stopped;
     })();
     return closed;
