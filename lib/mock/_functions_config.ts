@@ -36,11 +36,6 @@ function checkStrings(config: Record<string, unknown>, field: string): void {
   }
 }
 
-/** A copy for a reply, with the password blanked. */
-function withoutPassword(config: Record<string, unknown>): Record<string, unknown> {
-  return { ...structuredClone(config), password: null };
-}
-
 /**
  * The fields sent replace those stored; fields left out keep their values, so the Get result works
  * as a template. A password sent (not null, not empty) is kept aside; null keeps the old one.
@@ -101,61 +96,68 @@ function processRetention(ctx: CallContext): number {
   return deleted;
 }
 
+type ConfigField = "compliance" | "directoryServices" | "retentionPolicies" | "smtpSettings";
+
+/** Get*: a copy of the stored object (whose `password`, if it has one, is always null). */
+function configGetter(field: ConfigField): Simulation {
+  return { handle: (ctx) => structuredClone(dataOf(ctx)[field]) };
+}
+
+/** Set*: checks the object, merges it into the stored one, and keeps a password sent aside. */
+function configSetter(
+  argument: "config" | "settings",
+  field: ConfigField,
+  check: (config: Record<string, unknown>) => void,
+  passwordField?: "directoryServicesPassword" | "smtpPassword",
+): Simulation {
+  return {
+    handle: (ctx) => {
+      const config = objectArg(ctx, argument);
+      check(config);
+      const data = dataOf(ctx);
+      const { config: merged, password } = merge(data[field], config);
+      data[field] = merged;
+      if (passwordField !== undefined && password !== null) data[passwordField] = password;
+      return null;
+    },
+  };
+}
+
+function checkRetention(config: Record<string, unknown>): void {
+  const policies = config.policies;
+  if (
+    policies !== undefined &&
+    !(Array.isArray(policies) &&
+      policies.every((item) => item !== null && typeof item === "object"))
+  ) {
+    throw new ApiFault("Invalid value for 'policies': a list of policy objects is expected.");
+  }
+  for (const policy of (policies ?? []) as Record<string, unknown>[]) {
+    checkType(policy, "retentionPeriod", "number");
+    checkType(policy, "enabled", "boolean");
+    checkStrings(policy, "folders");
+  }
+}
+
 /** The configuration simulations, the same for both products. */
 export const CONFIG_SIMULATIONS: Readonly<Record<string, Simulation>> = {
-  GetComplianceConfiguration: { handle: (ctx) => structuredClone(dataOf(ctx).compliance) },
-  SetComplianceConfiguration: {
-    handle: (ctx) => {
-      const config = objectArg(ctx, "config");
-      checkType(config, "legalHoldEnabled", "boolean");
-      checkStrings(config, "logSuccessfulUserActivities");
-      const data = dataOf(ctx);
-      data.compliance = merge(data.compliance, config).config;
-      return null;
-    },
-  },
-  GetDirectoryServicesConfiguration: {
-    handle: (ctx) => withoutPassword(dataOf(ctx).directoryServices),
-  },
-  SetDirectoryServicesConfiguration: {
-    handle: (ctx) => {
-      const config = objectArg(ctx, "config");
-      for (const field of ["type", "serverName", "userName", "baseDN", "password"]) {
-        checkType(config, field, "string");
-      }
-      for (const field of ["enabledUsersOnly", "deleteUsers", "microsoftExchangeUsersOnly"]) {
-        checkType(config, field, "boolean");
-      }
-      checkStrings(config, "groups");
-      const data = dataOf(ctx);
-      const { config: merged, password } = merge(data.directoryServices, config);
-      data.directoryServices = merged;
-      if (password !== null) data.directoryServicesPassword = password;
-      return null;
-    },
-  },
-  GetRetentionPolicies: { handle: (ctx) => structuredClone(dataOf(ctx).retentionPolicies) },
-  SetRetentionPolicies: {
-    handle: (ctx) => {
-      const config = objectArg(ctx, "config");
-      const policies = config.policies;
-      if (
-        policies !== undefined &&
-        !(Array.isArray(policies) &&
-          policies.every((item) => item !== null && typeof item === "object"))
-      ) {
-        throw new ApiFault("Invalid value for 'policies': a list of policy objects is expected.");
-      }
-      for (const policy of (policies ?? []) as Record<string, unknown>[]) {
-        checkType(policy, "retentionPeriod", "number");
-        checkType(policy, "enabled", "boolean");
-        checkStrings(policy, "folders");
-      }
-      const data = dataOf(ctx);
-      data.retentionPolicies = merge(data.retentionPolicies, config).config;
-      return null;
-    },
-  },
+  GetComplianceConfiguration: configGetter("compliance"),
+  SetComplianceConfiguration: configSetter("config", "compliance", (config) => {
+    checkType(config, "legalHoldEnabled", "boolean");
+    checkStrings(config, "logSuccessfulUserActivities");
+  }),
+  GetDirectoryServicesConfiguration: configGetter("directoryServices"),
+  SetDirectoryServicesConfiguration: configSetter("config", "directoryServices", (config) => {
+    for (const field of ["type", "serverName", "userName", "baseDN", "password"]) {
+      checkType(config, field, "string");
+    }
+    for (const field of ["enabledUsersOnly", "deleteUsers", "microsoftExchangeUsersOnly"]) {
+      checkType(config, field, "boolean");
+    }
+    checkStrings(config, "groups");
+  }, "directoryServicesPassword"),
+  GetRetentionPolicies: configGetter("retentionPolicies"),
+  SetRetentionPolicies: configSetter("config", "retentionPolicies", checkRetention),
   ProcessRetentionPolicies: {
     job: () => "Processing retention policies",
     handle: (ctx) =>
@@ -164,21 +166,13 @@ export const CONFIG_SIMULATIONS: Readonly<Record<string, Simulation>> = {
         return null;
       }),
   },
-  GetSmtpSettings: { handle: (ctx) => withoutPassword(dataOf(ctx).smtpSettings) },
-  SetSmtpSettings: {
-    handle: (ctx) => {
-      const settings = objectArg(ctx, "settings");
-      checkType(settings, "port", "number");
-      for (const field of ["serverName", "userName", "password", "fromEmailAddress"]) {
-        checkType(settings, field, "string");
-      }
-      const data = dataOf(ctx);
-      const { config, password } = merge(data.smtpSettings, settings);
-      data.smtpSettings = config;
-      if (password !== null) data.smtpPassword = password;
-      return null;
-    },
-  },
+  GetSmtpSettings: configGetter("smtpSettings"),
+  SetSmtpSettings: configSetter("settings", "smtpSettings", (settings) => {
+    checkType(settings, "port", "number");
+    for (const field of ["serverName", "userName", "password", "fromEmailAddress"]) {
+      checkType(settings, field, "string");
+    }
+  }, "smtpPassword"),
   TestSmtpSettings: {
     handle: (ctx) => {
       const data = dataOf(ctx);

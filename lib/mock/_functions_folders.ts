@@ -159,14 +159,8 @@ function deleteEmptyFolders(ctx: CallContext): null {
 }
 
 function messageRow(message: MockMessage): Record<string, unknown> {
-  return {
-    id: message.id,
-    folder: message.folder,
-    subject: message.subject,
-    from: message.from,
-    date: message.date,
-    size: message.size,
-  };
+  const { storeId: _storeId, ...row } = message;
+  return row;
 }
 
 /** The folder and message simulations. */
