@@ -60,6 +60,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/cancel.ts")).cancelCommand,
   },
   {
+    name: "report",
+    synopsis: "report health|usage",
+    summary: "Fleet reports: health (for monitoring) and usage (for billing).",
+    load: async () => (await import("./commands/report.ts")).reportCommand,
+  },
+  {
     name: "functions",
     synopsis: "functions [<Function>|<wildcard>]",
     summary: "List the functions, or describe one and its arguments (like Get-Help).",

@@ -62,9 +62,11 @@ export function renderNagios(
   if (report.findings.length === 0) {
     summary = `no findings on ${scope} (${report.runningInstances} running)`;
   } else {
-    const first = report.findings.slice(0, 3).map((f) =>
-      `${f.instanceID ?? "service"}: ${f.problem}`
-    );
+    // The most serious first: the status line is often all a pager shows.
+    const first = [...report.findings]
+      .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "critical" ? -1 : 1))
+      .slice(0, 3)
+      .map((f) => `${f.instanceID ?? "service"}: ${f.problem.replace(/\.$/, "")}`);
     const more = report.findings.length > 3 ? `; and ${report.findings.length - 3} more` : "";
     summary = `${critical} critical, ${warning} warning findings on ${scope}: ${
       first.join("; ")
