@@ -413,6 +413,19 @@ function readConcurrency(io: CliIo, profile: ChosenProfile | undefined): number 
 }
 
 /**
+ * The output format asked for by `--format`, `MSPE_FORMAT` or the profile; `undefined` when the
+ * default applies (list on a terminal, json when piped).
+ *
+ * @example
+ * ```ts ignore
+ * const whole = askedFormat(parsed, io) === "json";
+ * ```
+ */
+export function askedFormat(parsed: ParsedArgs, io: CliIo): string | undefined {
+  return lookup(parsed, io, "format", parsed.profile)?.value;
+}
+
+/**
  * Reads and checks the output flags into a printer. Without `--format`: `terminalFormat` (`list`)
  * on a terminal, `json` when piped.
  *
@@ -430,7 +443,7 @@ export function readOutput(
   io: CliIo,
   terminalFormat: Format = "list",
 ): Output {
-  const format = lookup(parsed, io, "format", parsed.profile)?.value;
+  const format = askedFormat(parsed, io);
   return new Output(io, {
     format: chooseFormat(format, io.stdout.isTerminal, terminalFormat),
     color: !parsed.bool("no-color"),

@@ -14,7 +14,7 @@ import {
   TokenExpiredError,
 } from "../../../mod.ts";
 import type { Command } from "../command.ts";
-import { HELP_FLAGS } from "../connection.ts";
+import { askedFormat, HELP_FLAGS } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { SERVER_FLAG_GROUPS, withSession } from "../session.ts";
 import { UsageError } from "../usage_error.ts";
@@ -57,7 +57,8 @@ final status (exit code 5 once cancelled). Exit code 7 when the server does not 
     const name = parsed.string("label") ?? `The call ${shortToken(token)}`;
     return withSession(parsed, io, async ({ client, out, deadline, follow, resumeCommand }) => {
       // The whole status only where a program reads it; people get one line with the outcome.
-      const whole = out.format === "json" || out.format === "ndjson";
+      const asked = askedFormat(parsed, io);
+      const whole = asked === "json" || asked === "ndjson";
       let reply: Status;
       try {
         reply = await stopCall(client, token, { signal: deadline });
