@@ -76,6 +76,12 @@ export interface MockApp {
   readonly jobs: MockJobs;
   /** The product simulated. */
   readonly product: Product;
+  /**
+   * Called after every change of the state through the API: a call of a function that is not
+   * read-only, the end of a job (when its work is done), a cancel. Saving to a `--state` file
+   * listens here; null by default.
+   */
+  onChange: (() => void) | null;
   /** Stops job timers, releases long polls and pending delays. Call it when done with the app. */
   close(): void;
 }
@@ -368,6 +374,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     if (token === null) return jsonResponse(errorEnvelope("Missing API argument token."));
     if (c.get("fault")?.kind === "expire-token") jobs.expire(token);
     const status = jobs.cancel(token);
+    changed();
     return status === undefined ? htmlResponse(404) : jsonResponse(status);
   });
 
@@ -423,8 +430,13 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       const label = simulation.job?.(ctx) ??
         (jobs.config.forceAsync.has(name) ? `Running ${name}` : null);
       const outcome = simulation.handle(ctx);
+      if (!fn.readOnly) changed();
       if (label !== null) {
-        return jobs.start(name, label, () => outcome instanceof Deferred ? outcome.run() : outcome);
+        return jobs.start(name, label, () => {
+          const result = outcome instanceof Deferred ? outcome.run() : outcome;
+          changed();
+          return result;
+        });
       }
       return envelope({ result: outcome instanceof Deferred ? outcome.run() : outcome });
     } catch (error) {
@@ -434,15 +446,20 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   }
 
   // The app is the Hono instance itself, with the controls added.
-  return Object.assign(hono, {
+  const app = Object.assign(hono, {
     state,
     stats,
     faults,
     jobs,
     product,
+    onChange: null as (() => void) | null,
     close(): void {
       closing.abort();
       jobs.dispose();
     },
-  }) as unknown as MockApp;
+  });
+  function changed(): void {
+    app.onChange?.();
+  }
+  return app as unknown as MockApp;
 }
