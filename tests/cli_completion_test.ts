@@ -199,6 +199,9 @@ Deno.test({
   },
 });
 
+if (ZSH === undefined) {
+  console.log("cli_completion_test: the zsh completion test is SKIPPED: zsh is not installed.");
+}
 if (PWSH === undefined) {
   console.log(
     "cli_completion_test: the PowerShell completion test is SKIPPED: pwsh is not installed here " +

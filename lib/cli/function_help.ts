@@ -15,6 +15,7 @@ import { resultFields } from "./result_fields.ts";
 const SAMPLES: Readonly<Record<string, string | number | boolean>> = {
   instanceID: "acme",
   instanceIDs: "acme",
+  instanceFilter: "acme",
   userName: "bob",
   fullName: "Bob",
   emailAddress: "bob@example.com",
@@ -145,6 +146,23 @@ function fieldLines(fields: { readonly [field: string]: unknown }, depth: number
   return lines;
 }
 
+/** Prose indented by `n` spaces and wrapped at word boundaries to fit 100 columns. */
+function paragraph(text: string, n: number): string[] {
+  const room = 100 - n;
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line !== "" && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines.map((l) => `${" ".repeat(n)}${l}`);
+}
+
 /** The product's name for headings. */
 function productName(product: Product): string {
   return product === "server" ? "MailStore Server" : "MailStore SPE";
@@ -167,17 +185,18 @@ export function functionHelp(fn: CatalogFunction, product: Product): string {
     indent(`${fn.name}  (${productName(product)}${fn.group ? `, group ${fn.group}` : ""})`),
     "",
     "DESCRIPTION",
-    indent(fn.description),
+    ...paragraph(fn.description, 4),
   ];
   if (fn.longRunning) {
     lines.push(
-      indent(
+      ...paragraph(
         "Long-running: mspe-run shows its progress on stderr and waits for the end; --no-wait " +
           "prints its token at once (follow it with mspe-run watch <token>).",
+        4,
       ),
     );
   }
-  if (fn.destructive) lines.push(indent(`Destructive: ${fn.destructive}`));
+  if (fn.destructive) lines.push(...paragraph(`Destructive: ${fn.destructive}`, 4));
   if (fn.readOnly) lines.push(indent("Read-only: it changes nothing on the server."));
   const syntax = fn.args.map((arg) => {
     const value = arg.type === "bool" ? "<true|false>" : `<${arg.type}>`;
@@ -198,7 +217,7 @@ export function functionHelp(fn: CatalogFunction, product: Product): string {
     if (arg.secret) {
       notes.push("Secret: give it as @file or @- (stdin), never on the command line.");
     }
-    lines.push(indent(notes.join(" "), 8));
+    lines.push(...paragraph(notes.join(" "), 8));
     if (arg.fields) {
       lines.push(indent("Fields:", 8), ...fieldLines(arg.fields, 10));
     }
@@ -213,9 +232,10 @@ export function functionHelp(fn: CatalogFunction, product: Product): string {
     }
   } else {
     lines.push(
-      indent(
+      ...paragraph(
         "Not described in the catalogue: see it with --format json (--status for the whole " +
           "status object).",
+        4,
       ),
     );
   }

@@ -38,7 +38,11 @@ The code is in scripts/example1.ts ... example4.ts; each also runs on its own wi
   },
   flagGroups: SERVER_FLAG_GROUPS,
   examples: [
+    "# PowerShell",
+    "$env:MSPE_PASSWORD = 'admin'; mspe-run example 1 --username admin --insecure",
+    "# sh, bash, zsh",
     "MSPE_PASSWORD=admin mspe-run example 1 --username admin --insecure",
+    "# Any shell",
     "mspe-run example 2 --host spe.example.com --username admin --ca-cert company-ca.pem",
     "mspe-run example 4 --username admin --pin-sha256 AB:CD:...:EF --cancel-at 50",
   ],

@@ -73,6 +73,10 @@ is a table on a terminal unless --format says otherwise. One function's help is 
       value: "<group>",
       help: "Only the functions of this group (users, instances, archiveStores, jobs, ...).",
     },
+    full: {
+      type: "boolean",
+      help: "The whole help of every function listed, like Get-Help -Full (a reference).",
+    },
   },
   flagGroups: SERVER_FLAG_GROUPS,
   examples: [
@@ -82,6 +86,8 @@ is a table on a terminal unless --format says otherwise. One function's help is 
     "mspe-run functions '*User*' --offline",
     "mspe-run functions Get* --offline --group users",
     "mspe-run functions --offline --product server --format json",
+    "# The whole reference of one group, as a text file",
+    "mspe-run functions --offline --group users --full > users-reference.txt",
     "# PowerShell: the long-running functions as objects",
     "mspe-run functions --offline --format json | ConvertFrom-Json | Where-Object longRunning",
   ],
@@ -100,7 +106,9 @@ is a table on a terminal unless --format says otherwise. One function's help is 
     if (parsed.bool("offline")) {
       const { product } = readConnection(parsed, io);
       const out = readOutput(parsed, io, terminalFormat);
-      return Promise.resolve(printFunctions(out, catalog(product), product, name, group));
+      return Promise.resolve(
+        printFunctions(out, catalog(product), product, name, group, parsed.bool("full")),
+      );
     }
     return withSession(
       parsed,
@@ -113,6 +121,7 @@ is a table on a terminal unless --format says otherwise. One function's help is 
             client.product,
             name,
             group,
+            parsed.bool("full"),
           ),
         ),
       { terminalFormat },
@@ -127,6 +136,7 @@ function printFunctions(
   product: Product,
   name: string | undefined,
   group: string | undefined,
+  full: boolean,
 ): number {
   const known = new Map(catalog(product).map((fn) => [fn.name, fn]));
   const pattern = name === undefined ? undefined : wildcard(name);
@@ -146,6 +156,15 @@ function printFunctions(
         );
       }
       functions = functions.filter((fn) => fn.group === wanted);
+    }
+    if (full) {
+      if (out.format === "list") {
+        out.line(functions.map((fn) => functionHelp(fn, product)).join("\n").trimEnd());
+      } else {
+        out.show(functions.map((fn) => describeFunction(fn, product)));
+      }
+      out.note(`${functions.length} functions on ${productName(product)}.`);
+      return ExitCode.Ok;
     }
     const rows = functions.map((fn) => ({
       name: fn.name,
@@ -172,28 +191,29 @@ function printFunctions(
     out.line(functionHelp(fn, product).trimEnd());
     return ExitCode.Ok;
   }
-  const args = fn.args.map((arg) => ({
-    name: arg.name,
-    type: arg.type,
-    mandatory: !arg.nullable,
-    list: arg.list,
-    values: arg.enums ?? null,
-    ...(arg.fields ? { fields: arg.fields } : {}),
-    ...(arg.secret ? { secret: true } : {}),
-  }));
-  if (out.format === "table" || out.format === "csv") {
-    out.show(args);
-    return ExitCode.Ok;
-  }
-  out.show({
+  const described = describeFunction(fn, product);
+  out.show(out.format === "table" || out.format === "csv" ? described.args : described);
+  return ExitCode.Ok;
+}
+
+/** One function as data, for --format json, ndjson, table and csv. */
+function describeFunction(fn: CatalogFunction, product: Product) {
+  return {
     name: fn.name,
     description: fn.description,
     group: fn.group,
     longRunning: fn.longRunning,
     readOnly: fn.readOnly,
     destructive: fn.destructive ?? null,
-    args,
+    args: fn.args.map((arg) => ({
+      name: arg.name,
+      type: arg.type,
+      mandatory: !arg.nullable,
+      list: arg.list,
+      values: arg.enums ?? null,
+      ...(arg.fields ? { fields: arg.fields } : {}),
+      ...(arg.secret ? { secret: true } : {}),
+    })),
     result: resultFields(product, fn.name) ?? null,
-  });
-  return ExitCode.Ok;
+  };
 }

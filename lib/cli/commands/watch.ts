@@ -35,9 +35,15 @@ expired after the call ended, or never existed). Ctrl-C detaches again (exit cod
   },
   flagGroups: SERVER_FLAG_GROUPS,
   examples: [
+    "# PowerShell",
+    "$token = mspe-run call VerifyStore instanceID=acme id=1 includeIndexes=false --no-wait",
+    "mspe-run watch $token",
+    "(mspe-run watch $token --status --format json | ConvertFrom-Json).statusCode",
+    "# sh, bash, zsh",
     "token=$(mspe-run call VerifyStore instanceID=acme id=1 includeIndexes=false --no-wait)",
     'mspe-run watch "$token"',
     'mspe-run watch "$token" --status --format json',
+    "# Any shell",
     "mspe-run watch s0123456789abcdef0123456789abcdef --label VerifyStore",
   ],
   run(parsed, io) {

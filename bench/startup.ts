@@ -1,0 +1,131 @@
+/**
+ * Start-up of mspe-run as a whole process, interleaved in one run (`deno task bench:startup`):
+ *
+ * - `mspe-run --version` against an empty `deno run` (target: at most 2.0 times);
+ * - `mspe-run call GetEnvironmentInfo` against a minimal fetch script making the same call on the
+ *   same simulator (target: at most 1.5 times).
+ *
+ * Each round runs the four commands in a rotating order, so that a busy moment of the machine hits
+ * all of them alike; the first rounds warm the caches and are left out. Prints the median wall
+ * times and the ratios as a Markdown table for bench/README.md. Not a `deno bench` file: it times
+ * whole processes, which `Deno.bench` cannot.
+ *
+ * Flags: `--rounds <n>` (default 21).
+ *
+ * @module
+ */
+
+import { serveMock } from "../lib/mock/mod.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const roundsAt = Deno.args.indexOf("--rounds");
+const ROUNDS = roundsAt >= 0 ? Number(Deno.args[roundsAt + 1]) : 21;
+const WARMUP = 3;
+
+/** The minimal fetch script: one POST with the credentials up front, the result printed. */
+const FETCH_SCRIPT = `const [url, caFile] = Deno.args;
+const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(caFile)] });
+const response = await fetch(url + "/api/invoke/GetEnvironmentInfo", {
+  method: "POST",
+  headers: { Authorization: "Basic " + btoa("admin:" + Deno.env.get("MSPE_PASSWORD")) },
+  client,
+});
+const text = await response.text();
+console.log(JSON.stringify(JSON.parse(text.replace(/^\\uFEFF/, "")).result, null, 2));
+client.close();
+`;
+
+interface Runner {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly env?: Record<string, string>;
+}
+
+async function time(runner: Runner): Promise<number> {
+  const started = performance.now();
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [...runner.args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...runner.env },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const elapsed = performance.now() - started;
+  if (code !== 0) {
+    throw new Error(`${runner.name} failed (${code}): ${new TextDecoder().decode(stderr)}`);
+  }
+  return elapsed;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const dir = await Deno.makeTempDir();
+await using server = await serveMock();
+try {
+  await Deno.writeTextFile(`${dir}/empty.ts`, "");
+  await Deno.writeTextFile(`${dir}/fetch.ts`, FETCH_SCRIPT);
+  await Deno.writeTextFile(`${dir}/ca.pem`, server.certificate?.caPem ?? "");
+  const mspeRun = ["run", "-q", "-P=mspe-run", "--no-prompt", "scripts/mspe_run.ts"];
+  const env = { MSPE_PASSWORD: "admin" };
+  const runners: Runner[] = [
+    { name: "deno run empty.ts", args: ["run", "-q", `${dir}/empty.ts`] },
+    { name: "mspe-run --version", args: [...mspeRun, "--version"] },
+    {
+      name: "fetch script GetEnvironmentInfo",
+      args: [
+        "run",
+        "-q",
+        "--allow-net",
+        "--allow-read",
+        "--allow-env",
+        `${dir}/fetch.ts`,
+        server.url,
+        `${dir}/ca.pem`,
+      ],
+      env,
+    },
+    {
+      name: "mspe-run call GetEnvironmentInfo",
+      args: [
+        ...mspeRun,
+        "call",
+        "GetEnvironmentInfo",
+        "--host",
+        server.hostname,
+        "--port",
+        String(server.port),
+        "--username",
+        "admin",
+        "--ca-cert",
+        `${dir}/ca.pem`,
+        "--format",
+        "json",
+      ],
+      env,
+    },
+  ];
+  const times = new Map<string, number[]>(runners.map((r) => [r.name, []]));
+  for (let round = 0; round < ROUNDS + WARMUP; round++) {
+    for (let i = 0; i < runners.length; i++) {
+      const runner = runners[(round + i) % runners.length]!;
+      const elapsed = await time(runner);
+      if (round >= WARMUP) times.get(runner.name)!.push(elapsed);
+    }
+  }
+  const m = (name: string) => median(times.get(name)!);
+  const rows = runners.map((r) => `| ${r.name} | ${m(r.name).toFixed(0)} ms |`);
+  const version = m("mspe-run --version") / m("deno run empty.ts");
+  const call = m("mspe-run call GetEnvironmentInfo") / m("fetch script GetEnvironmentInfo");
+  console.log(`Deno ${Deno.version.deno}, ${Deno.build.target}, ${ROUNDS} rounds (median)\n`);
+  console.log("| process | wall time |\n|---|---|");
+  console.log(rows.join("\n"));
+  console.log(`\n| ratio | measured | target |\n|---|---|---|`);
+  console.log(`| mspe-run --version / empty deno run | ${version.toFixed(2)} | <= 2.0 |`);
+  console.log(`| mspe-run call / fetch script | ${call.toFixed(2)} | <= 1.5 |`);
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
