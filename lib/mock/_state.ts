@@ -501,6 +501,45 @@ export class MockState {
     return this.#contentOf(instance).activity;
   }
 
+  /**
+   * Everything the state holds, as one object for `--state` files (`_persist.ts` encodes it): its
+   * public fields as they are, and its private ones under `#` names. A new private field must be
+   * added here and in {@linkcode MockState.restore}; public fields are saved without changes.
+   */
+  snapshot(): Record<string, unknown> {
+    return {
+      ...Object.fromEntries(Object.entries(this)),
+      "#instances": this.#instances,
+      "#content": this.#content,
+      "#nextProcessID": this.#nextProcessID,
+      "#nextSeedIndex": this.#nextSeedIndex,
+    };
+  }
+
+  /** Replaces everything the state holds with a {@linkcode MockState.snapshot}. */
+  restore(snapshot: Record<string, unknown>): void {
+    const {
+      "#instances": instances,
+      "#content": content,
+      "#nextProcessID": nextProcessID,
+      "#nextSeedIndex": nextSeedIndex,
+      ...fields
+    } = snapshot;
+    if (
+      !(instances instanceof Map) || !(content instanceof Map) ||
+      typeof nextProcessID !== "number" || typeof nextSeedIndex !== "number"
+    ) {
+      throw new TypeError("The snapshot lacks the instances, their content or the counters.");
+    }
+    Object.assign(this, fields);
+    this.#instances.clear();
+    for (const [key, value] of instances) this.#instances.set(key, value);
+    this.#content.clear();
+    for (const [key, value] of content) this.#content.set(key, value);
+    this.#nextProcessID = nextProcessID;
+    this.#nextSeedIndex = nextSeedIndex;
+  }
+
   /** Whether the content of an instance was generated already (it is generated on first use). */
   hasContent(instance: MockInstance): boolean {
     return this.#content.has(instance.instanceID.toLowerCase());
