@@ -40,4 +40,14 @@ export {
   type MockSystemAdministrator,
   type MockUser,
 } from "./_state.ts";
+export type {
+  MockDeletedMessage,
+  MockDirectorySync,
+  MockDirectoryUser,
+  MockFolder,
+  MockInstanceData,
+  MockMessage,
+  MockSmtpTest,
+  MockStoreProperties,
+} from "./_instance_data.ts";
 export { type MockCommandIo, runMockCommand } from "./cli.ts";
