@@ -485,26 +485,20 @@ async function checkInstance(
       findings.push(checkFailed(id, what, error));
     }
   };
+  const range = { instanceID: id, fromIncluding: window.from, toExcluding: window.to };
   await part("its archive stores", async () => {
     const status = await invokeCall(client, "GetStores", { instanceID: id }, { signal });
     return storeFindings(id, records(status.result).map(toStore));
   });
   await part("its archiving runs", async () => {
-    const status = await invokeCall(client, "GetWorkerResults", {
-      instanceID: id,
-      fromIncluding: window.from,
-      toExcluding: window.to,
-      timeZoneID: "UTC",
-    }, { signal });
+    // The API spells the time zone argument timeZoneID here and timeZoneId for jobs.
+    const args = { ...range, timeZoneID: "UTC" };
+    const status = await invokeCall(client, "GetWorkerResults", args, { signal });
     return workerFindings(id, records(status.result) as WorkerResult[]);
   });
   await part("its jobs", async () => {
-    const status = await invokeCall(client, "GetJobResults", {
-      instanceID: id,
-      fromIncluding: window.from,
-      toExcluding: window.to,
-      timeZoneId: "UTC",
-    }, { signal });
+    const args = { ...range, timeZoneId: "UTC" };
+    const status = await invokeCall(client, "GetJobResults", args, { signal });
     return jobFindings(id, records(status.result) as JobResult[]);
   });
   return findings;
