@@ -17,7 +17,12 @@ import net from "node:net";
 import tls from "node:tls";
 import { ArgumentError, TlsError } from "./errors.ts";
 import { describeVerifyFailure } from "./_transport_node.ts";
-import { resolveTls, toTransportError } from "./_transport.ts";
+import {
+  inspectPemCertificates,
+  type PemCertificates,
+  resolveTls,
+  toTransportError,
+} from "./_transport.ts";
 
 /**
  * What {@linkcode getCertificateInfo} found out about a server's certificate.
@@ -228,3 +233,23 @@ export function getCertificateInfo(
     });
   });
 }
+
+/**
+ * Counts the CERTIFICATE blocks of a PEM text and finds the first damaged one (1-based; `undefined`
+ * when all are whole), with the same check the client applies to `tls.caCerts`. For tools that read CA
+ * files themselves, such as `mspe-run --ca-cert`, so that a damaged file is reported by its name
+ * before any connection, in the client's words.
+ *
+ * @example
+ * ```ts
+ * import { inspectCaCertificates } from "./tls_info.ts";
+ * const damaged = "-----BEGIN CERTIFICATE-----\nnotbase64!!\n-----END CERTIFICATE-----\n";
+ * const { count, damaged: which } = inspectCaCertificates(damaged);
+ * console.log(count, which); // 1 1
+ * ```
+ */
+export function inspectCaCertificates(pem: string): PemCertificates {
+  return inspectPemCertificates(pem);
+}
+
+export type { PemCertificates };

@@ -20,7 +20,7 @@ import {
 import type { Product } from "../metadata.ts";
 // The library's own check of CA files, so that the CLI's messages and the library's agree on what
 // is damaged; the CLI only adds the file's name.
-import { inspectPemCertificates } from "../_transport.ts";
+import { inspectCaCertificates } from "../tls_info.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { chooseFormat, type Format, parseSelect } from "./format.ts";
 import { checkProduct } from "./function_lookup.ts";
@@ -472,7 +472,7 @@ export async function readCaCerts(io: CliIo, files: readonly string[]): Promise<
         `Cannot read the --ca-cert file ${file}: ${whyUnreadable(error)}. Check the path.`,
       );
     }
-    const found = inspectPemCertificates(text);
+    const found = inspectCaCertificates(text);
     if (found.count === 0) {
       throw new UsageError(
         `The --ca-cert file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----). ` +
