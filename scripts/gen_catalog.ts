@@ -75,6 +75,13 @@ const DESTRUCTIVE: Readonly<Record<string, string>> = {
   InitializeSystemAdministratorMFA:
     "Resets the system administrator's multi-factor authentication; it must be set up again.",
   RenewMasterKey: "Replaces the master key; keep the new one, older backups need the old one.",
+  SetDirectoryServicesConfiguration:
+    "Replaces the whole directory services configuration; the next sync follows the new one.",
+  SetInstanceConfiguration:
+    "Overwrites the instance's configuration (host, directories, start mode) with the one given.",
+  SetStorePath: "Points the archive store at another folder; a wrong path makes it unavailable.",
+  SetServiceCertificate:
+    "Replaces the server's TLS certificate; clients that pinned the old one stop connecting.",
 };
 
 /** String arguments that carry a secret: redacted from every error, trace and line of output. */

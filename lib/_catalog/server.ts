@@ -1285,6 +1285,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "group": "configuration",
     "longRunning": false,
     "readOnly": false,
+    "destructive":
+      "Replaces the whole directory services configuration; the next sync follows the new one.",
   },
   {
     "name": "SetJobEnabled",
@@ -1483,6 +1485,8 @@ export const SERVER_CATALOG: readonly CatalogFunction[] = [
     "group": "system",
     "longRunning": false,
     "readOnly": false,
+    "destructive":
+      "Replaces the server's TLS certificate; clients that pinned the old one stop connecting.",
   },
   {
     "name": "SetSmtpSettings",

@@ -1984,6 +1984,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "group": "configuration",
     "longRunning": false,
     "readOnly": false,
+    "destructive":
+      "Replaces the whole directory services configuration; the next sync follows the new one.",
   },
   {
     "name": "SetIndexConfiguration",
@@ -2036,6 +2038,8 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "group": "instances",
     "longRunning": false,
     "readOnly": false,
+    "destructive":
+      "Overwrites the instance's configuration (host, directories, start mode) with the one given.",
   },
   {
     "name": "SetInstanceHostConfiguration",
@@ -2334,6 +2338,7 @@ export const SPE_CATALOG: readonly CatalogFunction[] = [
     "group": "archiveStores",
     "longRunning": false,
     "readOnly": false,
+    "destructive": "Points the archive store at another folder; a wrong path makes it unavailable.",
   },
   {
     "name": "SetStoreRequestedState",
