@@ -18,6 +18,7 @@ import type { Command } from "../command.ts";
 import { attachProfile } from "../config.ts";
 import {
   address,
+  askedFormat,
   CONNECTION_FLAGS,
   HELP_FLAGS,
   openClient,
@@ -180,13 +181,16 @@ async function emit(text: string, output: string | undefined, io: CliIo): Promis
 
 interface Connected {
   readonly client: Client<"spe">;
+  /** `--concurrency`, else MSPE_CONCURRENCY or the profile's, else the library's default. */
+  readonly concurrency: number | undefined;
   readonly signal: AbortSignal;
   readonly onProgress: ((progress: FleetProgress) => void) | undefined;
   readonly done: () => void;
 }
 
 /**
- * Connects as every server command does (profile, flags, password, time limits), and runs `body`
+ * Connects as every server command does (flags, password, time limits; `parsed` has its profile
+ * attached), and runs `body`
  * with the client, a signal that aborts on Ctrl-C or `--timeout`, and a progress display on
  * stderr. Ctrl-C stops the report (exit code 130): a half-checked fleet is not a report.
  */
@@ -195,8 +199,8 @@ async function withReportSession(
   io: CliIo,
   body: (connected: Connected) => Promise<number>,
 ): Promise<number> {
-  parsed = await attachProfile(parsed, io);
   const settings = readConnection(parsed, io);
+  const concurrency = readConcurrency(parsed.string("concurrency")) ?? settings.concurrency;
   if (settings.product !== "spe") {
     throw new UsageError(
       "Reports cover the instances of MailStore SPE; MailStore Server has none. Leave out --product server.",
@@ -219,6 +223,7 @@ async function withReportSession(
     );
     return await body({
       client: client as Client<"spe">,
+      concurrency,
       signal,
       onProgress: progress && ((p) => progress.update(progressStatus(p))),
       done: () => progress?.clear(),
@@ -246,8 +251,8 @@ async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): P
     critical: readThreshold("critical", parsed.string("critical")),
   };
   const instances = await readInstances(parsed.string("instances"), io);
-  const concurrency = readConcurrency(parsed.string("concurrency"));
-  return await withReportSession(parsed, io, async ({ client, signal, onProgress, done }) => {
+  return await withReportSession(parsed, io, async (session) => {
+    const { client, concurrency, signal, onProgress, done } = session;
     const report = await healthReport(client, {
       since: parsed.string("since"),
       instances,
@@ -286,7 +291,7 @@ async function runMonitoring(
   format: "nagios" | "prtg",
 ): Promise<number> {
   try {
-    return await runHealth(parsed, io, format);
+    return await runHealth(await attachProfile(parsed, io), io, format);
   } catch (error) {
     const message = error instanceof ReportInterrupted ? error.message : describeError(error);
     if (format === "prtg") {
@@ -301,13 +306,13 @@ async function runMonitoring(
 
 async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Promise<number> {
   const instances = await readInstances(parsed.string("instances"), io);
-  const concurrency = readConcurrency(parsed.string("concurrency"));
   for (const flag of ["since", "warning", "critical"]) {
     if (parsed.string(flag) !== undefined) {
       throw new UsageError(`--${flag} belongs to report health; report usage takes no --${flag}.`);
     }
   }
-  return await withReportSession(parsed, io, async ({ client, signal, onProgress, done }) => {
+  return await withReportSession(parsed, io, async (session) => {
+    const { client, concurrency, signal, onProgress, done } = session;
     const report = await usageReport(client, { instances, concurrency, signal, onProgress });
     done();
     const output = parsed.string("output");
@@ -394,7 +399,7 @@ itself is exit code 2, as for every command.`,
   },
 };
 
-function runReport(parsed: ParsedArgs, io: CliIo): Promise<number> {
+async function runReport(parsed: ParsedArgs, io: CliIo): Promise<number> {
   const [kind, ...extra] = parsed.positionals;
   if (kind !== "health" && kind !== "usage") {
     throw new UsageError(
@@ -410,19 +415,22 @@ function runReport(parsed: ParsedArgs, io: CliIo): Promise<number> {
       `report ${kind} takes no further arguments; ${JSON.stringify(extra[0])} is one too many.`,
     );
   }
+  // A monitoring system must get its own output for every failure, a bad profile included.
+  const flag = parsed.string("format");
+  if (kind === "health" && (flag === "nagios" || flag === "prtg")) {
+    return await runMonitoring(parsed, io, flag);
+  }
+  parsed = await attachProfile(parsed, io);
+  const asked = askedFormat(parsed, io);
   const terminal = io.stdout.isTerminal && parsed.string("output") === undefined;
   if (kind === "usage") {
-    return runUsage(
+    return await runUsage(
       parsed,
       io,
-      chooseReportFormat("usage", parsed.string("format"), USAGE_FORMATS, terminal),
+      chooseReportFormat("usage", asked, USAGE_FORMATS, terminal),
     );
   }
-  const asked = parsed.string("format");
-  if (asked === "nagios" || asked === "prtg") return runMonitoring(parsed, io, asked);
-  return runHealth(
-    parsed,
-    io,
-    chooseReportFormat("health", asked, HEALTH_FORMATS, terminal),
-  );
+  const format = chooseReportFormat("health", asked, HEALTH_FORMATS, terminal);
+  if (format === "nagios" || format === "prtg") return await runMonitoring(parsed, io, format);
+  return await runHealth(parsed, io, format);
 }
