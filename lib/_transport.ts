@@ -201,7 +201,8 @@ function readCaCert(pem: unknown, index: number): string[] {
       `caCerts[${index}] is not a string. Give each CA certificate as PEM text.`,
     );
   }
-  const found = inspectPemCertificates(pem);
+  // A byte order mark (a PEM file saved by a Windows tool and read as text) is not part of it.
+  const found = inspectPemCertificates(pem.replace(/^\uFEFF/, ""));
   if (found.count === 0) {
     throw new ArgumentError(
       `caCerts[${index}] holds no PEM certificate (text starting with ` +

@@ -11,8 +11,9 @@
  */
 
 import type { ArgumentMetadata } from "../metadata.ts";
-import type { CliIo } from "./io.ts";
+import { type CliIo, whyUnreadable } from "./io.ts";
 import { UsageError } from "./usage_error.ts";
+import { withoutFinalLineBreak } from "../_text_file.ts";
 
 /** Argument names whose values are never repeated in a message. */
 const SECRET = /password|secret|key/i;
@@ -76,10 +77,13 @@ export async function parseCallArgs(
     } else if (value.startsWith("@")) {
       const path = value.slice(1);
       try {
-        value = (await io.readTextFile(path)).replace(/\r?\n$/, "");
-      } catch {
+        // Any encoding Windows writes (UTF-16 or a BOM, CRLF): io.readTextFile decodes it.
+        value = withoutFinalLineBreak(await io.readTextFile(path));
+      } catch (error) {
         throw new UsageError(
-          `Cannot read the file ${path} for ${name}=@${path}. Check the path; write @@ for a value that starts with @.`,
+          `Cannot read the file ${path} for ${name}=@${path}: ${
+            whyUnreadable(error)
+          }. Check the path; write @@ for a value that starts with @.`,
         );
       }
     }

@@ -10,51 +10,6 @@
 
 import type { CliIo } from "./io.ts";
 
-/**
- * The signals that ask mspe-run to stop, on this operating system (`Deno.build.os`): SIGBREAK on
- * Windows (Deno can listen only to SIGINT and SIGBREAK there), SIGTERM elsewhere.
- *
- * @example
- * ```ts
- * import { terminationSignals } from "./interrupt.ts";
- * console.log(terminationSignals("windows")); // ["SIGBREAK"]
- * ```
- */
-export function terminationSignals(os: string): Deno.Signal[] {
-  return os === "windows" ? ["SIGBREAK"] : ["SIGTERM"];
-}
-
-/**
- * Calls `listener` on each of {@linkcode terminationSignals} until the returned function is called.
- * `add` and `remove` are Deno's signal functions (tests pass their own).
- *
- * @example
- * ```ts
- * import { onTerminationSignal } from "./interrupt.ts";
- * const stop = onTerminationSignal(Deno.build.os, () => console.error("asked to stop"));
- * stop();
- * ```
- */
-export function onTerminationSignal(
-  os: string,
-  listener: () => void,
-  add: (signal: Deno.Signal, listener: () => void) => void = Deno.addSignalListener,
-  remove: (signal: Deno.Signal, listener: () => void) => void = Deno.removeSignalListener,
-): () => void {
-  const added: Deno.Signal[] = [];
-  for (const signal of terminationSignals(os)) {
-    try {
-      add(signal, listener);
-      added.push(signal);
-    } catch {
-      // Not supported here: the signal keeps its default effect.
-    }
-  }
-  return () => {
-    for (const signal of added.splice(0)) remove(signal, listener);
-  };
-}
-
 /** How watching was stopped: Ctrl-C, or a request to stop the process. */
 export type InterruptKind = "interrupt" | "terminate";
 

@@ -7,9 +7,6 @@
  * @module
  */
 
-import { decodeText, readTextFileAnyEncoding } from "../_text_file.ts";
-import { onTerminationSignal } from "./interrupt.ts";
-
 /** A text stream the CLI writes to. */
 export interface TextSink {
   /** Writes text as is (add the newline yourself). */
@@ -136,7 +133,8 @@ function sink(file: typeof Deno.stdout | typeof Deno.stderr): TextSink {
 
 async function readAll(): Promise<string> {
   // Decoded as a whole, so that a BOM (PowerShell's pipe) or UTF-16 is recognised (lib/_text_file.ts).
-  return decodeText(new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer()));
+  const bytes = new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+  return (await import("../_text_file.ts")).decodeText(bytes);
 }
 
 async function readLine(): Promise<string | null> {
@@ -207,14 +205,60 @@ export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): C
     stdin: { isTerminal: stdinIsTerminal, readAll, readSecretLine, readLine },
     env: (name) => overrides[name] ?? Deno.env.get(name),
     noColor: Deno.noColor,
-    // UTF-8 with or without a BOM, UTF-16 with one: what Windows tools write (lib/_text_file.ts).
-    readTextFile: (path) => readTextFileAnyEncoding(path),
+    // UTF-8 with or without a BOM, UTF-16 with one: what Windows tools write (lib/_text_file.ts,
+    // loaded when a file is read, so that the dispatcher stays small).
+    readTextFile: async (path) => (await import("../_text_file.ts")).readTextFileAnyEncoding(path),
     writeTextFile,
     onInterrupt: (listener) => {
       Deno.addSignalListener("SIGINT", listener);
       return () => Deno.removeSignalListener("SIGINT", listener);
     },
     onTerminate: (listener) => onTerminationSignal(Deno.build.os, listener),
+  };
+}
+
+/**
+ * The signals that ask mspe-run to stop, on this operating system (`Deno.build.os`): SIGBREAK
+ * (Ctrl-Break) on Windows, where Deno can listen only to SIGINT and SIGBREAK; SIGTERM elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { terminationSignals } from "./io.ts";
+ * console.log(terminationSignals("windows")); // ["SIGBREAK"]
+ * ```
+ */
+export function terminationSignals(os: string): Deno.Signal[] {
+  return os === "windows" ? ["SIGBREAK"] : ["SIGTERM"];
+}
+
+/**
+ * Calls `listener` on each of {@linkcode terminationSignals} until the returned function is called.
+ * `add` and `remove` are Deno's signal functions (tests pass their own).
+ *
+ * @example
+ * ```ts
+ * import { onTerminationSignal } from "./io.ts";
+ * const stop = onTerminationSignal(Deno.build.os, () => console.error("asked to stop"));
+ * stop();
+ * ```
+ */
+export function onTerminationSignal(
+  os: string,
+  listener: () => void,
+  add: (signal: Deno.Signal, listener: () => void) => void = Deno.addSignalListener,
+  remove: (signal: Deno.Signal, listener: () => void) => void = Deno.removeSignalListener,
+): () => void {
+  const added: Deno.Signal[] = [];
+  for (const signal of terminationSignals(os)) {
+    try {
+      add(signal, listener);
+      added.push(signal);
+    } catch {
+      // Not supported here: the signal keeps its default effect.
+    }
+  }
+  return () => {
+    for (const signal of added.splice(0)) remove(signal, listener);
   };
 }
 

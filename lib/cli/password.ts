@@ -9,6 +9,7 @@
 
 import { type CliIo, whyUnreadable } from "./io.ts";
 import { UsageError } from "./usage_error.ts";
+import { withoutFinalLineBreak } from "../_text_file.ts";
 
 /** Where the password may come from. */
 export interface PasswordSource {
@@ -79,7 +80,7 @@ async function readPasswordFile(io: CliIo, source: PasswordSource): Promise<stri
     }
   }
   // One trailing line break is the file's, not the password's (echo and editors add it).
-  const password = text.replace(/\r?\n$/, "");
+  const password = withoutFinalLineBreak(text);
   if (password === "") {
     throw new UsageError(
       `The password ${

@@ -39,10 +39,12 @@ export function safeLine(text: string, max: number = MAX_MESSAGE_CHARS): string 
   let cut = text;
   let note = "";
   if (cut.length > max) {
-    note = ` … (${cut.length - max} more characters cut; --format json shows the whole text)`;
     cut = cut.slice(0, max);
     // Never leave half a surrogate pair.
     if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
+    note = ` … (${
+      text.length - cut.length
+    } more characters cut; --format json shows the whole text)`;
   }
   return cut.replace(/\r\n|\r|\n|\u2028|\u2029/g, " ⏎ ").replace(UNSAFE, escape) + note;
 }

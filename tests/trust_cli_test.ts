@@ -1,0 +1,189 @@
+/**
+ * mspe-run under signals, hostile text and Windows files (issue 7), as a subprocess: SIGTERM while
+ * watching detaches like Ctrl-C (exit 143); the server's text is printed safely; secrets a server
+ * echoes never reach stderr; password, CA and `name=@file` files in UTF-16 or with a BOM and CRLF
+ * work. Windows-only code paths are tested with Windows inputs.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { serveMock } from "../lib/mock/mod.ts";
+import { catalog } from "../mod.ts";
+import { CA_PEM_PATH, CliProcess, mockFlags, runCli } from "./cli_helpers.ts";
+import { envelope, serveHostile, utf16be, utf16le, utf8bom } from "./_trust_helpers.ts";
+import { Interrupts } from "../lib/cli/interrupt.ts";
+import { type CliIo, onTerminationSignal, terminationSignals } from "../lib/cli/io.ts";
+import { MAX_MESSAGE_CHARS, safeLine, safeLines } from "../lib/cli/safe_text.ts";
+
+const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
+const VERIFY = ["call", "VerifyStore", "instanceID=acme", "id=1", "includeIndexes=false"];
+
+Deno.test("SIGTERM while watching detaches like Ctrl-C: token, resume line, exit 143", async () => {
+  await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
+  for (const extra of [[], ["--cancel-on-interrupt"]]) {
+    const before = mock.app.jobs.tokens();
+    const child = new CliProcess([...VERIFY, ...extra, ...mockFlags(mock.port)], { env: USER });
+    await child.waitForStderr(/running 0%/);
+    child.kill("SIGTERM");
+    const { code, stderr } = await child.done;
+    assert.equal(code, 143, stderr);
+    const token = mock.app.jobs.tokens().find((t) => !before.includes(t))!;
+    assert.match(stderr, /Asked to stop \(SIGTERM\); detached: VerifyStore goes on on the server/);
+    assert.match(stderr, new RegExp(`^Token: ${token}$`, "m"));
+    assert.match(stderr, new RegExp(`^Resume with: mspe-run watch ${token} `, "m"));
+    // Detached, not cancelled, even with --cancel-on-interrupt: the job still runs.
+    assert.ok(mock.app.jobs.step(token));
+  }
+});
+
+Deno.test("Windows: SIGBREAK is the termination signal there, SIGTERM elsewhere", () => {
+  assert.deepEqual(terminationSignals("windows"), ["SIGBREAK"]);
+  assert.deepEqual(terminationSignals("linux"), ["SIGTERM"]);
+  assert.deepEqual(terminationSignals("darwin"), ["SIGTERM"]);
+  const added: string[] = [];
+  const removed: string[] = [];
+  const stop = onTerminationSignal(
+    "windows",
+    () => {},
+    (signal) => added.push(signal),
+    (signal) => removed.push(signal),
+  );
+  stop();
+  assert.deepEqual({ added, removed }, { added: ["SIGBREAK"], removed: ["SIGBREAK"] });
+  // A signal the platform refuses keeps its default effect instead of failing the command.
+  const none = onTerminationSignal("linux", () => {}, () => {
+    throw new TypeError("unsupported");
+  }, () => assert.fail("nothing was added"));
+  none();
+});
+
+Deno.test("Interrupts: a termination request detaches at once, even when Ctrl-C would cancel first", () => {
+  let terminate: () => void = () => {};
+  let listening = 0;
+  const io = {
+    onInterrupt: () => () => {},
+    onTerminate: (listener: () => void) => {
+      terminate = listener;
+      listening++;
+      return () => listening--;
+    },
+  } as unknown as CliIo;
+  using interrupts = new Interrupts(io);
+  interrupts.onFirst(() => assert.fail("a termination request does not cancel"));
+  terminate();
+  assert.equal(interrupts.detach.aborted, true);
+  assert.equal(interrupts.kind, "terminate");
+  assert.equal(listening, 0);
+});
+
+Deno.test("safeLine escapes control characters, keeps one line, and cuts long text with a note", () => {
+  assert.equal(safeLine("Failed:\r\n\x1b[2Jgone\x07"), "Failed: ⏎ \\x1b[2Jgone\\x07");
+  assert.equal(safeLine("a\u202eb\u0085c\td"), "a\\u202eb\\x85c d");
+  const long = "x".repeat(MAX_MESSAGE_CHARS + 10);
+  assert.match(
+    safeLine(long),
+    /x … \(10 more characters cut; --format json shows the whole text\)$/,
+  );
+  assert.equal(
+    safeLine("😀".repeat(3), 3),
+    "😀 … (4 more characters cut; --format json shows the whole text)",
+  );
+  assert.equal(safeLines("one\n\x1b]0;title\x07two"), "one\n\\x1b]0;title\\x07two");
+});
+
+Deno.test("server text on stderr is escaped, one line, cut; secrets it echoes never show", async () => {
+  const secret = "N3w Pässw0rd&=+";
+  const hostileText = (body: string) =>
+    `Boom\x1b[2J\x1b]0;pwned\x07\r\nsecond line ${body} ${"y".repeat(5000)}`;
+  await using server = serveHostile((request) => {
+    if (request.path === "/api/get-metadata") {
+      return { status: 200, body: JSON.stringify(catalog("spe")) };
+    }
+    return {
+      status: 200,
+      body: envelope({
+        statusCode: "failed",
+        error: {
+          message: hostileText(`${request.headers.get("authorization")} ${request.body} ${secret}`),
+          details: null,
+        },
+      }),
+    };
+  });
+  const { code, stderr } = await runCli([
+    "call",
+    "SetUserPassword",
+    "instanceID=acme",
+    "userName=bob",
+    `password=${secret}`,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(server.port),
+    "--ca-cert",
+    CA_PEM_PATH,
+  ], { env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: "Adm1n s3cret" } });
+  assert.equal(code, 4, stderr);
+  const lines = stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, stderr);
+  assert.ok(!stderr.includes("\x1b") && !stderr.includes("\x07") && !stderr.includes("\r"));
+  assert.match(stderr, /Boom\\x1b\[2J\\x1b\]0;pwned\\x07 ⏎ second line/);
+  assert.match(stderr, /more characters cut; --format json shows the whole text\)$/m);
+  for (const shown of [secret, "Adm1n s3cret", btoa("admin:Adm1n s3cret"), "N3w+P%C3%A4ssw0rd"]) {
+    assert.ok(!stderr.includes(shown), `stderr shows ${shown}: ${stderr.slice(0, 400)}`);
+  }
+  assert.match(stderr, /\*\*\*/);
+});
+
+Deno.test("password, CA and @file files written on Windows (UTF-16 LE/BE, UTF-8 BOM, CRLF) work", async () => {
+  await using mock = await serveMock();
+  const dir = await Deno.makeTempDir();
+  try {
+    const ca = await Deno.readTextFile(CA_PEM_PATH);
+    const encodings = { utf16le, utf16be, utf8bom };
+    for (const [name, encode] of Object.entries(encodings)) {
+      await Deno.writeFile(`${dir}/password.${name}`, encode("admin\r\n"));
+      await Deno.writeFile(`${dir}/ca.${name}.pem`, encode(ca.replaceAll("\n", "\r\n")));
+      await Deno.writeFile(`${dir}/name.${name}`, encode(`Bob ${name} Ünicode\r\n`));
+      const flags = ["--host", "127.0.0.1", "--port", String(mock.port)];
+      const files = [
+        "--password-file",
+        `${dir}/password.${name}`,
+        "--ca-cert",
+        `${dir}/ca.${name}.pem`,
+      ];
+      const created = await runCli([
+        "call",
+        "CreateUser",
+        "instanceID=acme",
+        `userName=bob-${name}`,
+        "privileges=none",
+        `fullName=@${dir}/name.${name}`,
+        ...flags,
+        ...files,
+      ], { env: { MSPE_USERNAME: "admin" } });
+      assert.equal(created.code, 0, `${name}: ${created.stderr}`);
+      const info = await runCli([
+        "call",
+        "GetUserInfo",
+        "instanceID=acme",
+        `userName=bob-${name}`,
+        "--format",
+        "json",
+        ...flags,
+        ...files,
+      ], { env: { MSPE_USERNAME: "admin" } });
+      assert.equal(info.code, 0, `${name}: ${info.stderr}`);
+      assert.equal(JSON.parse(info.stdout).fullName, `Bob ${name} Ünicode`);
+    }
+    // The password on stdin, piped by PowerShell with a BOM.
+    const piped = await runCli(
+      ["call", "GetEnvironmentInfo", "--password-file", "-", ...mockFlags(mock.port)],
+      { env: { MSPE_USERNAME: "admin" }, stdin: "\uFEFFadmin\r\n" },
+    );
+    assert.equal(piped.code, 0, piped.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
