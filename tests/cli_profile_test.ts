@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { hoistLeadingFlags } from "../lib/cli/args.ts";
 import { chooseProfile, configPath, parseConfig } from "../lib/cli/config.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { serveMock } from "../lib/mock/mod.ts";
@@ -242,5 +243,45 @@ Deno.test("mspe-run with profiles", async (t) => {
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("flags before the command: moved after it; others refused with one line", async () => {
+  const flags = {
+    host: { type: "string", help: "" },
+    verbose: { type: "boolean", help: "" },
+  } as const;
+  assert.deepEqual(
+    hoistLeadingFlags(["--host", "spe1", "--verbose", "call", "Ping", "--host", "spe2"], flags),
+    ["call", "--host", "spe1", "--verbose", "Ping", "--host", "spe2"],
+  );
+  assert.deepEqual(hoistLeadingFlags(["--host=spe1", "watch", "t"], flags), [
+    "watch",
+    "--host=spe1",
+    "t",
+  ]);
+  assert.deepEqual(hoistLeadingFlags(["call", "--host", "x"], flags), ["call", "--host", "x"]);
+  assert.throws(() => hoistLeadingFlags(["--host"], flags), /--host needs a value/);
+  assert.throws(() => hoistLeadingFlags(["--verbose"], flags), /Name a command after the flags/);
+  assert.throws(
+    () => hoistLeadingFlags(["--hots", "x", "call"], flags),
+    /--hots cannot come before the command\. Did you mean --host\?/,
+  );
+  assert.throws(
+    () => hoistLeadingFlags(["--password", "hunter2", "call"], flags),
+    (error: Error) =>
+      /--password is not accepted/.test(error.message) &&
+      !error.message.includes("hunter2"),
+  );
+
+  const cases: [string[], number, RegExp][] = [
+    [["--no-wait", "call", "Ping"], 2, /^error: --no-wait cannot come before the command/],
+    [["--format", "json", "--help"], 0, /^mspe-run /],
+    [["--format", "json", "call", "--help"], 0, /Call any API function/],
+  ];
+  for (const [args, code, pattern] of cases) {
+    const result = await runCli(args);
+    assert.equal(result.code, code, result.stderr);
+    assert.match(code === 0 ? result.stdout : result.stderr, pattern);
   }
 });

@@ -279,14 +279,28 @@ export function chooseProfile(
     return { name: lookup, named: wanted !== undefined, path: loaded.path, profile };
   }
   if (wanted === undefined) return undefined;
-  const names = Object.keys(profiles);
-  const suggestion = closest(wanted, names);
-  throw new UsageError(
-    `No profile ${JSON.stringify(wanted)} in ${loaded.path}.${
+  throw noSuchProfile(
+    loaded,
+    wanted,
+    ` Add one with \`mspe-run profile add ${wanted} --host <host> ...\`.`,
+  );
+}
+
+/**
+ * The error for a profile the config file does not have: the names it has, and the closest one.
+ *
+ * @example
+ * ```ts ignore
+ * throw noSuchProfile(loaded, "prdo"); // No profile "prdo" in ... Did you mean prod? ...
+ * ```
+ */
+export function noSuchProfile(loaded: LoadedConfig, name: string, hint = ""): UsageError {
+  const names = Object.keys(loaded.config.profiles);
+  const suggestion = closest(name, names);
+  return new UsageError(
+    `No profile ${JSON.stringify(name)} in ${loaded.path}.${
       suggestion ? ` Did you mean ${suggestion}?` : ""
-    } ${
-      names.length > 0 ? `Profiles: ${names.join(", ")}.` : "It has no profiles yet."
-    } Add one with \`mspe-run profile add ${wanted} --host <host> ...\`.`,
+    } ${names.length > 0 ? `Profiles: ${names.join(", ")}.` : "It has no profiles yet."}${hint}`,
   );
 }
 

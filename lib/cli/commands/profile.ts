@@ -15,12 +15,12 @@ import {
   formatConfig,
   loadConfig,
   type LoadedConfig,
+  noSuchProfile,
   parseConfig,
   type Profile,
 } from "../config.ts";
 import { askYesNo, CONFIRM_FLAGS } from "../confirm.ts";
 import {
-  address,
   CONNECTION_FLAGS,
   HELP_FLAGS,
   OUTPUT_FLAGS,
@@ -280,19 +280,7 @@ async function checkServer(
       ...(caCerts.length > 0 ? { caCerts } : {}),
     });
   } catch (error) {
-    const where = address({
-      host,
-      port,
-      product,
-      username: undefined,
-      passwordFile: undefined,
-      caCertFiles: [],
-      pinSha256: undefined,
-      insecure: false,
-      tlsVersion: undefined,
-      instance: undefined,
-      timeoutMs: undefined,
-    });
+    const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
     const why = error instanceof Error ? error.message.split("\n", 1)[0] : String(error);
     throw new UsageError(
       `Cannot reach ${where} to check it (${why}). Check --host and --port, or add --no-check ` +
@@ -366,7 +354,7 @@ async function show(parsed: ParsedArgs, io: CliIo, name: string | undefined): Pr
   const wanted = name ?? io.env("MSPE_PROFILE") ?? DEFAULT_PROFILE;
   const profile = loaded.config.profiles[wanted];
   if (profile === undefined || !Object.hasOwn(loaded.config.profiles, wanted)) {
-    throw missing(loaded, wanted);
+    throw noSuchProfile(loaded, wanted);
   }
   out.show({ name: wanted, ...profile });
   out.note(`From ${loaded.path}.`);
@@ -376,20 +364,10 @@ async function show(parsed: ParsedArgs, io: CliIo, name: string | undefined): Pr
 async function remove(parsed: ParsedArgs, io: CliIo, name: string): Promise<number> {
   const loaded = await requireConfig(io);
   const out = readOutput(parsed, io);
-  if (!Object.hasOwn(loaded.config.profiles, name)) throw missing(loaded, name);
+  if (!Object.hasOwn(loaded.config.profiles, name)) throw noSuchProfile(loaded, name);
   const profiles = { ...loaded.config.profiles };
   delete profiles[name];
   await save(io, loaded.path, { profiles });
   out.note(`Removed profile ${name} from ${loaded.path}.`);
   return ExitCode.Ok;
-}
-
-function missing(loaded: LoadedConfig, name: string): UsageError {
-  const names = Object.keys(loaded.config.profiles);
-  const suggestion = closest(name, names);
-  return new UsageError(
-    `No profile ${JSON.stringify(name)} in ${loaded.path}.${
-      suggestion ? ` Did you mean ${suggestion}?` : ""
-    } ${names.length > 0 ? `Profiles: ${names.join(", ")}.` : "It has no profiles yet."}`,
-  );
 }
