@@ -62,7 +62,7 @@ export function csvHeader(columns: readonly string[]): string {
 
 /**
  * One data line: the row's values in the order of `columns` (missing ones empty), with its CRLF.
- * A row that is not an object fills the first column.
+ * A row that is not an object fills the `value` column (see {@linkcode csvColumns}), or the first.
  *
  * @example
  * ```ts
@@ -71,9 +71,10 @@ export function csvHeader(columns: readonly string[]): string {
  * ```
  */
 export function csvRow(columns: readonly string[], row: unknown): string {
+  const at = Math.max(0, columns.indexOf("value"));
   const values = isRecord(row)
     ? columns.map((column) => row[column])
-    : columns.map((_, i) => i === 0 ? row : undefined);
+    : columns.map((_, i) => i === at ? row : undefined);
   return `${values.map(csvField).join(",")}${CRLF}`;
 }
 
@@ -113,8 +114,5 @@ export function renderCsv(value: unknown): string {
   const rows = Array.isArray(value) ? value : [value];
   if (rows.length === 0) return "";
   const columns = csvColumns(rows);
-  const body = rows.map((row) =>
-    isRecord(row) ? csvRow(columns, row) : csvRow(columns, { value: row })
-  );
-  return csvHeader(columns) + body.join("");
+  return csvHeader(columns) + rows.map((row) => csvRow(columns, row)).join("");
 }

@@ -316,25 +316,21 @@ export function selectProperties(
   missing?: (names: string[], known: string[]) => void,
 ): unknown {
   const items = Array.isArray(value) ? value : [value];
-  const known = new Set<string>();
-  const found = new Set<string>();
+  const known = [...new Set(items.filter(isRecord).flatMap((item) => Object.keys(item)))];
+  // One spelling per name for every object: the value's own, found exactly or ignoring case.
+  const keys = names.map((name) =>
+    known.find((k) => k === name) ?? known.find((k) => k.toLowerCase() === name.toLowerCase())
+  );
   const pick = (item: unknown): unknown => {
     if (!isRecord(item)) return item;
-    const keys = Object.keys(item);
     const picked: Record<string, unknown> = {};
-    for (const name of names) {
-      const key = keys.find((k) => k === name) ??
-        keys.find((k) => k.toLowerCase() === name.toLowerCase());
-      if (key !== undefined) found.add(name);
-      picked[key ?? name] = key === undefined ? null : item[key];
-    }
-    for (const key of keys) known.add(key);
+    names.forEach((name, i) => {
+      const key = keys[i] ?? name;
+      picked[key] = Object.hasOwn(item, key) ? item[key] : null;
+    });
     return picked;
   };
-  const result = Array.isArray(value) ? value.map(pick) : pick(value);
-  if (items.some(isRecord)) {
-    const lost = names.filter((name) => !found.has(name));
-    if (lost.length > 0) missing?.(lost, [...known]);
-  }
-  return result;
+  const lost = names.filter((_, i) => keys[i] === undefined);
+  if (known.length > 0 && lost.length > 0) missing?.(lost, known);
+  return Array.isArray(value) ? value.map(pick) : pick(value);
 }

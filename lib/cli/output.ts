@@ -138,10 +138,7 @@ export class Output implements OutputSink {
       this.#csvColumns = columns;
       text = csvHeader(columns);
     }
-    for (const row of rows) {
-      const isObject = typeof row === "object" && row !== null && !Array.isArray(row);
-      text += csvRow(columns, isObject ? row : { value: row });
-    }
+    for (const row of rows) text += csvRow(columns, row);
     this.#shown++;
     this.#io.stdout.write(text);
   }
