@@ -134,10 +134,17 @@ Connection (every command that talks to a server):
   The password comes from MSPE_PASSWORD, --password-file <path|->, or a prompt on a terminal;
   never from the command line. --ca-cert <pem>, --pin-sha256 <fingerprint> or --insecure for
   servers whose certificate your system does not trust.
+  --profile <name> (or MSPE_PROFILE; else the profile "default") takes the settings not given
+  from the config file: see \`mspe-run profile --help\`. Precedence: flag, MSPE_ variable,
+  profile, default. Connection and output flags may come before the command too.
 
 Output: --format list|table|json|ndjson|csv (list on a terminal, json when piped) and
 --select name,name (like Select-Object -Property); data on stdout, progress and messages on
-stderr; --no-color and NO_COLOR respected.
+stderr; --no-color and NO_COLOR respected. --verbose traces each HTTP exchange on stderr,
+--debug with headers and bodies (secrets as ***).
+
+Destructive calls (DeleteInstances, StopInstances, DeleteUser, ...) show what they touch and ask
+y/N on a terminal; --yes answers for scripts, --what-if only shows what would happen.
 
 Examples (PowerShell first; POSIX shells where they differ):
   # Try everything against the built-in simulator (another window: mspe-run mock)
