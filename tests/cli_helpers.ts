@@ -65,6 +65,9 @@ function childEnv(
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }
+  // HOME is passed for deno's cache; a config file of the person running the tests must not
+  // change what mspe-run does, so the config file is one that does not exist unless a test names one.
+  env.MSPE_CONFIG = `${ROOT}tests/testdata/no-such-mspe-config.json`;
   return { ...env, ...(color ? { TERM: "xterm-256color" } : { NO_COLOR: "1" }), ...extra };
 }
 
