@@ -158,6 +158,9 @@ testCases("system", [
         { userName: "nobody" },
         /does not exist/,
       );
+      await session.call("DeleteSystemAdministrator", { userName: "ops" });
+      assert.equal(await admin(session, "ops"), undefined);
+      assert.equal(await session.call("Ping"), null);
     },
   },
   {
@@ -316,6 +319,48 @@ testCases("system", [
 ]);
 
 testCases("instances", [
+  {
+    name:
+      "CreateInstance, Start/Restart/Freeze/Thaw/Stop/DeleteInstances change what GetInstances shows",
+    products: SPE,
+    async run(session) {
+      const status = async () =>
+        (await session.call("GetInstances", { instanceFilter: "newco" }) as {
+          status: string;
+          processID: number | null;
+        }[])[0]!;
+      const host = (await hosts(session))[0]!.serverName;
+      await session.call("CreateInstance", { config: { instanceID: "newco", instanceHost: host } });
+      assert.equal((await status()).status, "stopped");
+      assert.equal((await status()).processID, null);
+      await session.call("StartInstances", { instanceFilter: "newco" });
+      const started = await status();
+      assert.equal(started.status, "running");
+      // An instance created through the API starts without profiles or history.
+      await using client = await clientFor(session.server, { instanceID: "newco" });
+      assert.deepEqual((await invokeCall(client, "GetProfiles", { raw: true })).result, []);
+      await session.call("RestartInstances", { instanceFilter: "newco" });
+      assert.notEqual((await status()).processID, started.processID);
+      await session.call("FreezeInstances", { instanceFilter: "newco" });
+      assert.equal((await status()).status, "frozen");
+      await session.call("ThawInstances", { instanceFilter: "newco" });
+      assert.equal((await status()).status, "running");
+      await session.call("StopInstances", { instanceFilter: "newco" });
+      assert.equal((await status()).status, "stopped");
+      await session.call("DeleteInstances", { instanceFilter: "newco" });
+      await session.fails("GetInstances", { instanceFilter: "newco" }, /does not exist/);
+    },
+  },
+  {
+    name: "SetArchiveAdminEnabled changes what GetArchiveAdminEnabled answers",
+    products: SPE,
+    async run(session) {
+      assert.equal(await session.call("GetArchiveAdminEnabled"), true);
+      await session.call("SetArchiveAdminEnabled", { enabled: false });
+      assert.equal(await session.call("GetArchiveAdminEnabled"), false);
+      assert.equal(session.instance.serviceProviderAccess, false);
+    },
+  },
   {
     name: "SetInstanceConfiguration changes what GetInstanceConfiguration shows",
     products: SPE,
