@@ -51,7 +51,7 @@ testCases("folders", [
     },
   },
   {
-    name: "MoveFolder moves a folder with its subfolders; a user archive keeps its privileges",
+    name: "MoveFolder moves a folder with its subfolders; privileges stay with the old name",
     async run(session) {
       const user = archive(session);
       await session.call("CreateUser", { userName: "auditor", privileges: ["login"] });
@@ -68,7 +68,7 @@ testCases("folders", [
       const info = await session.call("GetUserInfo", { userName: "auditor" }) as {
         privilegesOnFolders: { folder: string }[];
       };
-      assert.deepEqual(info.privilegesOnFolders.map((entry) => entry.folder), ["archived"]);
+      assert.deepEqual(info.privilegesOnFolders.map((entry) => entry.folder), [user]);
       await session.fails(
         "MoveFolder",
         { fromFolder: "archived", toFolder: "archived/x" },
@@ -82,19 +82,34 @@ testCases("folders", [
     },
   },
   {
-    name: "DeleteEmptyFolders removes empty folders below the user archives",
+    name: "DeleteEmptyFolders removes the empty folders of a folder, or of the whole archive",
     async run(session) {
       const user = archive(session);
       const data = session.state.instanceData(session.instance);
       data.folders.get(`${user}/Sent Items`.toLowerCase())!.count = 0;
       await session.call("MoveFolder", { fromFolder: `${user}/Inbox`, toFolder: `x/y/Inbox` });
-      await session.call("DeleteEmptyFolders", { folder: user });
-      assert.ok(!(await children(session, { folder: user })).includes(`${user}/Sent Items`));
-      assert.ok((await children(session)).includes("x/y"));
+      await session.call("MoveFolder", { fromFolder: `${user}/Sent Items`, toFolder: `z/Sent` });
+      await session.call("DeleteEmptyFolders", { folder: "z/Sent" });
+      assert.ok(!(await children(session)).includes("z/Sent"));
+      assert.ok((await children(session)).includes("z"), "above the folder named: kept");
+      const nonEmpty = [...data.folders.values()].filter((folder) => folder.count > 0).length;
       await session.call("DeleteEmptyFolders");
       const left = await children(session);
-      assert.ok(left.includes(user), "a user archive stays");
+      assert.ok(!left.includes("z"), "an empty top-level folder goes");
       assert.ok(left.includes("x/y/Inbox") && left.includes("x/y"), "not empty below");
+      // Every folder left holds messages or has a folder below that does.
+      const remaining = [...data.folders.values()];
+      assert.equal(remaining.filter((folder) => folder.count > 0).length, nonEmpty);
+      for (const folder of remaining) {
+        const key = folder.path.toLowerCase();
+        assert.ok(
+          remaining.some((other) => {
+            const otherKey = other.path.toLowerCase();
+            return other.count > 0 && (otherKey === key || otherKey.startsWith(key + "/"));
+          }),
+          folder.path,
+        );
+      }
     },
   },
   {

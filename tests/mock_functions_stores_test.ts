@@ -107,7 +107,8 @@ testCases("stores", [
     },
   },
   {
-    name: "CreateStore of an SQL store keeps the connection and hides its password",
+    name:
+      "CreateStore of an SQL store keeps the connection and hides its password; no Firebird repair",
     products: ["server"],
     async run(session) {
       await session.call("CreateStore", {
@@ -124,6 +125,7 @@ testCases("stores", [
       assert.equal(properties.password, "db-Passw0rd");
       assert.ok(!JSON.stringify(await stores(session)).includes("db-Passw0rd"));
       await session.fails("CreateStore", { name: "sql2", type: "PostgreSQL" }, /needs serverName/);
+      await session.fails("RepairStoreDatabase", { id }, /only Firebird databases/);
     },
   },
   {
@@ -286,6 +288,9 @@ testCases("stores", [
       const list = await stores(session);
       assert.deepEqual([list[0]!.error, list[1]!.error], [null, null]);
       assert.ok(polls(session) >= 2);
+      stateStore(session, 3).error = "Database corrupt.";
+      stateStore(session, 3).needsUpgrade = true;
+      await session.fails("RecoverStore", { id: 3 }, /must be upgraded/);
     },
   },
   {

@@ -209,10 +209,8 @@ Deno.test("mock: users, privileges and folder privileges change the state", asyn
     assert.ok(!JSON.stringify(info).includes("secret"));
     await invoke("RenameUser", { ...base, oldUserName: "bob", newUserName: "robert" });
     info = (await invoke("GetUserInfo", { ...base, userName: "robert" })).json.result;
-    assert.deepEqual(info.privilegesOnFolders, [{
-      folder: "robert",
-      privileges: ["read", "write"],
-    }]);
+    // The archive keeps its name, and the privileges on it stay.
+    assert.deepEqual(info.privilegesOnFolders, [{ folder: "bob", privileges: ["read", "write"] }]);
     await invoke("ClearUserPrivilegesOnFolders", { ...base, userName: "robert" });
     info = (await invoke("GetUserInfo", { ...base, userName: "robert" })).json.result;
     assert.equal(info.privilegesOnFolders, undefined);

@@ -123,15 +123,12 @@ testCases("users", [
     },
   },
   {
-    name: "RenameUser moves the user and its own folder privileges",
+    name: "RenameUser renames the user; its archive and the privileges on it keep their name",
     async run(session) {
       const old = seeded(session);
       await session.call("RenameUser", { oldUserName: old, newUserName: "renamed.user" });
       const renamed = await info(session, "renamed.user");
-      assert.deepEqual(renamed.privilegesOnFolders, [{
-        folder: "renamed.user",
-        privileges: ["read"],
-      }]);
+      assert.deepEqual(renamed.privilegesOnFolders, [{ folder: old, privileges: ["read"] }]);
       await session.fails("GetUserInfo", { userName: old }, /does not exist/);
     },
   },

@@ -121,23 +121,16 @@ function moveFolder(ctx: CallContext): null {
       seq: data.nextFolderSeq++,
     });
   }
-  // Privileges belong to the folder, not to its name: they follow a moved user archive.
-  if (!from.path.includes("/") || !to.includes("/")) {
-    for (const user of ctx.state.users(inst(ctx)).values()) {
-      for (const [folder, privileges] of [...user.privilegesOnFolders]) {
-        if (folder.toLowerCase() !== fromKey) continue;
-        user.privilegesOnFolders.delete(folder);
-        user.privilegesOnFolders.set(to, privileges);
-      }
-    }
-  }
+  // Folder privileges name the folder and stay behind: MailStore's wrapper tells to set them
+  // again (SetUserPrivilegesOnFolder) after moving an archive.
   return null;
 }
 
 function deleteEmptyFolders(ctx: CallContext): null {
   const data = dataOf(ctx);
-  const below = ctx.args.optStr("folder");
-  const scope = below === null || below === "" ? null : folderOf(data, below).path.toLowerCase();
+  // The folder named and everything below it, or the whole archive (MailStore's wrapper).
+  const named = ctx.args.optStr("folder");
+  const scope = named === null || named === "" ? null : folderOf(data, named).path.toLowerCase();
   // Messages in each folder's subtree.
   const totals = new Map<string, number>();
   for (const [key, folder] of data.folders) {
@@ -148,9 +141,7 @@ function deleteEmptyFolders(ctx: CallContext): null {
     }
   }
   for (const key of [...data.folders.keys()]) {
-    // User archives themselves stay; so does the folder named.
-    const inScope = scope === null ? key.includes("/") : key.startsWith(scope + "/");
-    if (inScope && totals.get(key) === 0) {
+    if ((scope === null || within(key, scope)) && totals.get(key) === 0) {
       data.folders.delete(key);
       data.messages.delete(key);
     }

@@ -324,9 +324,22 @@ export const STORE_SIMULATIONS: Readonly<Record<string, Simulation>> = {
   }),
   RecreateRecoveryRecords: storeAction("Recreating recovery records of archive store", verify),
   RefreshAllStoreStatistics: allStoresAction("Refreshing archive store statistics", () => {}),
-  RepairStoreDatabase: storeAction("Repairing database of archive store", (store, ctx) => {
-    reopen(dataOf(ctx), store);
-  }),
+  RepairStoreDatabase: {
+    job: storeJob("Repairing database of archive store"),
+    handle: (ctx) => {
+      const store = storeOf(ctx, ctx.args.num("id"));
+      const type = dataOf(ctx).storeProperties.get(store.id)?.type ?? "FileSystemInternal";
+      if (SQL_TYPES.has(type)) {
+        throw new ApiFault(
+          `Archive store '${store.name}' is an external ${type} store; only Firebird databases can be repaired.`,
+        );
+      }
+      return new Deferred(() => {
+        reopen(dataOf(ctx), store);
+        return null;
+      });
+    },
+  },
   RecoverStore: {
     job: storeJob("Recovering archive store"),
     handle: (ctx) => {
@@ -334,6 +347,11 @@ export const STORE_SIMULATIONS: Readonly<Record<string, Simulation>> = {
       if (store.requestedState !== "disabled" && store.error === null) {
         throw new ApiFault(
           `Archive store '${store.name}' must be disabled or have an error to be recovered.`,
+        );
+      }
+      if (store.needsUpgrade) {
+        throw new ApiFault(
+          `Archive store '${store.name}' must be upgraded (UpgradeStore) before it can be recovered.`,
         );
       }
       return new Deferred(() => {

@@ -193,12 +193,9 @@ export const USER_SIMULATIONS: Readonly<Record<string, Simulation>> = {
       ) {
         throw new ApiFault(`User '${newUserName}' already exists.`);
       }
+      // The user's archive keeps its name, and so do the privileges on it (MailStore's wrapper:
+      // "use the MoveFolder and SetUserPrivilegesOnFolder methods to move the archive as well").
       users.delete(user.userName.toLowerCase());
-      const folders = user.privilegesOnFolders.get(user.userName);
-      if (folders !== undefined) {
-        user.privilegesOnFolders.delete(user.userName);
-        user.privilegesOnFolders.set(newUserName, folders);
-      }
       user.userName = newUserName;
       users.set(newUserName.toLowerCase(), user);
       return null;
