@@ -278,6 +278,59 @@ function serviceFindings(messages: readonly ServiceMessage[]): HealthFinding[] {
   return findings;
 }
 
+/**
+ * What a service message about an instance says, by the finding kinds of the instance's own checks
+ * that cover it. SPE repeats in GetServiceStatus what the instance checks find (a stopped instance,
+ * a store error, an upgrade, a rebuild); the instance's finding says more and names the command, so
+ * the message is left out when such a finding exists. Other messages are always kept.
+ */
+const COVERED_BY: readonly (readonly [RegExp, readonly HealthFindingKind[]])[] = [
+  [/not running|stopped|frozen/i, ["instanceNotRunning", "instanceStartStopError"]],
+  [/could not be started|start|stop/i, ["instanceStartStopError"]],
+  [/archive store '/i, ["storeError"]],
+  [/upgrade/i, ["storeNeedsUpgrade"]],
+  [/search ind/i, ["indexNeedsRebuild"]],
+];
+
+/**
+ * The findings without the service messages that an instance's own finding already covers. A
+ * message that quotes the instance's start/stop error is covered by its `instanceStartStopError`.
+ */
+function withoutRepeats(
+  findings: readonly HealthFinding[],
+  instances: readonly Instance[],
+): HealthFinding[] {
+  const startStopErrors = new Map(
+    instances.filter((instance) => instance.startStopError).map((instance) => [
+      instance.instanceID.toLowerCase(),
+      instance.startStopError!.trim(),
+    ]),
+  );
+  const kindsOf = new Map<string, Set<HealthFindingKind>>();
+  for (const item of findings) {
+    if (
+      item.instanceID === null || item.kind === "serviceError" || item.kind === "serviceWarning"
+    ) {
+      continue;
+    }
+    const key = item.instanceID.toLowerCase();
+    const kinds = kindsOf.get(key) ?? new Set();
+    kinds.add(item.kind);
+    kindsOf.set(key, kinds);
+  }
+  return findings.filter((item) => {
+    if (item.kind !== "serviceError" && item.kind !== "serviceWarning") return true;
+    if (item.instanceID === null) return true;
+    const key = item.instanceID.toLowerCase();
+    const startStopError = startStopErrors.get(key);
+    if (startStopError && item.problem.includes(startStopError)) return false;
+    const kinds = kindsOf.get(key);
+    if (kinds === undefined) return true;
+    const covering = COVERED_BY.find(([pattern]) => pattern.test(item.problem))?.[1] ?? [];
+    return !covering.some((kind) => kinds.has(kind));
+  });
+}
+
 function instanceFindings(instance: Instance): HealthFinding[] {
   const id = instance.instanceID;
   const findings: HealthFinding[] = [];
@@ -522,7 +575,8 @@ function sortFindings(findings: HealthFinding[]): HealthFinding[] {
  * (`GetInstances`), archive stores with an error, that need an upgrade or whose search indexes need a
  * rebuild (`GetStores`), archiving runs that failed or completed with errors (`GetWorkerResults`) and
  * jobs that failed (`GetJobResults`) since `since`. Each finding names the instance, what is wrong
- * and what to do.
+ * and what to do. SPE repeats stopped instances and store problems among its service messages;
+ * such a message is left out when the instance's own finding says the same.
  *
  * The instances are checked through {@linkcode forEachInstance}, `concurrency` at a time, each
  * making one call at a time. A call that fails for one instance (service provider access disabled,
@@ -590,22 +644,23 @@ export async function healthReport(
     }
   }
   signal?.throwIfAborted();
+  const reported = sortFindings(withoutRepeats(findings, found));
   const counts = Object.fromEntries(HEALTH_FINDING_KINDS.map((kind) => [kind, 0])) as Record<
     HealthFindingKind,
     number
   >;
-  for (const item of findings) counts[item.kind]++;
+  for (const item of reported) counts[item.kind]++;
   return {
     checkedAt: now.toISOString(),
     since: since.toISOString(),
     instances: found.length,
     runningInstances: running.length,
-    status: findings.some((item) => item.severity === "critical")
+    status: reported.some((item) => item.severity === "critical")
       ? "critical"
-      : findings.length > 0
+      : reported.length > 0
       ? "warning"
       : "ok",
-    findings: sortFindings(findings),
+    findings: reported,
     counts,
   };
 }

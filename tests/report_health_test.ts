@@ -11,6 +11,7 @@ import {
   type HealthFindingKind,
   type HealthReport,
   healthReport,
+  invokeCall,
   newClient,
   parseSince,
 } from "../mod.ts";
@@ -113,6 +114,11 @@ Deno.test("healthReport against the mock", async (t) => {
     );
     assert.equal(report.counts.storeError, 1);
     assert.equal(report.counts.instanceNotRunning, 1);
+    // The service repeats these problems in GetServiceStatus; the instance's own finding stands
+    // for them, with its command.
+    const service = (await invokeCall(client, "GetServiceStatus")).result!.messages;
+    assert.ok(service.some((m) => /umbrella/.test(m.text)), "the mock reports umbrella too");
+    assert.equal(report.counts.serviceError + report.counts.serviceWarning, 0);
     // Critical findings come first within an instance.
     const acme = report.findings.filter((f) => f.instanceID === "acme");
     assert.equal(acme[0]!.severity, "critical");
@@ -210,6 +216,14 @@ Deno.test("healthReport against the mock", async (t) => {
       f.problem.split('"')[1] === failed.problem.split('"')[1]
     );
     assert.ok(monthly && monthly.occurrences >= failed.occurrences);
+    // No service message repeats what an instance's own finding says.
+    for (const f of day.findings.filter((f) => f.kind.startsWith("service") && f.instanceID)) {
+      const own = day.findings.filter((g) => g.instanceID === f.instanceID && g !== f);
+      assert.ok(
+        !own.some((g) => g.kind === "instanceNotRunning" && /not running/.test(f.problem)),
+        f.problem,
+      );
+    }
     // The other seeded problems are found too.
     for (const kind of ["instanceNotRunning", "storeError", "storeNeedsUpgrade"] as const) {
       findingOf(day, kind);
