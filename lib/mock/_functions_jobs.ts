@@ -18,6 +18,7 @@ import {
   nextWorkerResultId,
   PROFILE_ERROR,
   type RunResult,
+  seededRows,
   workerResultLists,
 } from "./_history.ts";
 import { currentProcess } from "./_functions_instances.ts";
@@ -135,7 +136,7 @@ function inRange<T extends { startTime: number }>(
 ): T[] {
   const out: T[] = [];
   for (const list of lists) {
-    for (let i = lowerBound(list, from); i < list.length; i++) {
+    for (let i = lowerBound(list, from, (row) => row.startTime); i < list.length; i++) {
       const row = list[i]!;
       if (row.startTime >= to) break;
       if (keep(row)) out.push(row);
@@ -181,7 +182,12 @@ function recordRun(
     machineName: machineOf(instance),
     message: failing ? PROFILE_ERROR : null,
   };
-  activity.workerResults.push(row);
+  const rows = activity.workerResults;
+  rows.push(row);
+  // Runs end out of start order only when they overlap; keep the list sorted for the range search.
+  if (rows.length > 1 && rows.at(-2)!.startTime > startTime) {
+    rows.sort((a, b) => a.startTime - b.startTime);
+  }
   const stores = ctx.state.stores(instance);
   const current = stores.find((store) => store.requestedState === "current");
   if (current !== undefined && itemsArchived > 0) {
@@ -492,18 +498,14 @@ export const JOB_SIMULATIONS: Record<string, Simulation> = {
   GetWorkerResultReport: {
     handle: (ctx) => {
       const id = ctx.args.num("id");
-      for (const list of workerResultLists(activityOf(ctx))) {
-        // Both lists are sorted by ID as well (IDs ascend with the start time).
-        let low = 0;
-        let high = list.length;
-        while (low < high) {
-          const middle = (low + high) >>> 1;
-          if (list[middle]!.id < id) low = middle + 1;
-          else high = middle;
-        }
-        const row = list[low];
-        if (row !== undefined && row.id === id) return workerReport(row);
-      }
+      const activity = activityOf(ctx);
+      // The seeded rows are sorted by ID as well; the few added since are looked through.
+      const seeded = activity.seed === null ? [] : seededRows(activity.seed).workers;
+      const row = seeded[lowerBound(seeded, id, (candidate) => candidate.id)];
+      const found = row?.id === id
+        ? row
+        : activity.workerResults.find((candidate) => candidate.id === id);
+      if (found !== undefined) return workerReport(found);
       throw new ApiFault(`Worker result with ID ${id} does not exist.`);
     },
   },

@@ -621,13 +621,13 @@ function seedJobs(seed: HistorySeed): MockJobResult[] {
   return rows;
 }
 
-/** The first index of `rows` (sorted by start time) whose start is at or after `time`. */
-export function lowerBound(rows: readonly { startTime: number }[], time: number): number {
+/** The first index of `rows` (sorted by `key`) whose key is at or above `value`. */
+export function lowerBound<T>(rows: readonly T[], value: number, key: (row: T) => number): number {
   let low = 0;
   let high = rows.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (rows[middle]!.startTime < time) low = middle + 1;
+    if (key(rows[middle]!) < value) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -647,16 +647,16 @@ export function jobResultLists(activity: InstanceActivity): MockJobResult[][] {
     : [seededRows(activity.seed).jobs, activity.jobResults];
 }
 
-/** The next free worker result ID. */
+/** The next free worker result ID (added rows may be out of ID order: they are sorted by start). */
 export function nextWorkerResultId(activity: InstanceActivity): number {
-  const last = activity.workerResults.at(-1) ??
-    (activity.seed === null ? undefined : seededRows(activity.seed).workers.at(-1));
-  return last === undefined ? (activity.seed?.workerIdBase ?? 1) : last.id + 1;
+  const seeded = activity.seed === null ? [] : seededRows(activity.seed).workers;
+  const base = seeded.at(-1)?.id ?? (activity.seed?.workerIdBase ?? 1) - 1;
+  return activity.workerResults.reduce((max, row) => Math.max(max, row.id), base) + 1;
 }
 
 /** The next free job result ID. */
 export function nextJobResultId(activity: InstanceActivity): number {
-  const last = activity.jobResults.at(-1) ??
-    (activity.seed === null ? undefined : seededRows(activity.seed).jobs.at(-1));
-  return last === undefined ? (activity.seed?.jobIdBase ?? 1) : last.jobResultId + 1;
+  const seeded = activity.seed === null ? [] : seededRows(activity.seed).jobs;
+  const base = seeded.at(-1)?.jobResultId ?? (activity.seed?.jobIdBase ?? 1) - 1;
+  return activity.jobResults.reduce((max, row) => Math.max(max, row.jobResultId), base) + 1;
 }
