@@ -117,6 +117,11 @@ testCases("users", [
       if (session.product === "spe") assert.deepEqual(bob.loginPrivileges, ["web"]);
       assert.ok(!JSON.stringify(bob).includes("s3cret-pw"));
       await session.fails("CreateUser", { userName: "BOB", privileges: ["login"] }, /exists/);
+      await session.fails(
+        "CreateUser",
+        { userName: "carol", privileges: ["admin", "login"] },
+        /of privileges must be the only one/,
+      );
       await session.call("DeleteUser", { userName: "bob" });
       assert.ok(!(await names(session)).includes("bob"));
       await session.fails("DeleteUser", { userName: "$archiveadmin" }, /cannot be deleted/);
@@ -237,6 +242,11 @@ testCases("users", [
       });
       folders = (await info(session, userName)).privilegesOnFolders ?? [];
       assert.equal(folders.find((entry) => entry.folder === "shared"), undefined);
+      await session.fails(
+        "SetUserPrivilegesOnFolder",
+        { userName, folder: "shared/Inbox", privileges: ["read"] },
+        /only be set on a top-level folder/,
+      );
       await session.call("ClearUserPrivilegesOnFolders", { userName });
       assert.equal((await info(session, userName)).privilegesOnFolders, undefined);
     },
@@ -246,9 +256,14 @@ testCases("users", [
     async run(session) {
       const data = session.state.instanceData(session.instance);
       const before = await names(session);
-      await session.call("SyncUsersWithDirectoryServices", { dryRun: true });
+      const changes = await session.call("SyncUsersWithDirectoryServices", { dryRun: true });
       const report = data.lastDirectorySync!;
       assert.equal(report.dryRun, true);
+      assert.deepEqual(changes, {
+        added: report.added,
+        updated: report.updated,
+        deleted: report.deleted,
+      });
       assert.deepEqual(report.added, ["new.hire", "new.trainee"]);
       assert.deepEqual(await names(session), before);
       await session.call("SyncUsersWithDirectoryServices");

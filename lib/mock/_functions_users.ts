@@ -24,9 +24,18 @@ function userSetter(apply: (user: MockUser, args: Args) => void): Simulation {
   };
 }
 
-/** A list argument without the `none` placeholder (`none` alone means an empty list). */
+/**
+ * A privilege list without the `none` placeholder (`none` alone means an empty list). `none`, and
+ * for global privileges `admin`, must be the only value (MailStore's wrapper documents this).
+ */
 function listWithoutNone(args: Args, name: string): string[] {
-  return args.list(name).filter((item) => item !== "none");
+  const list = args.list(name);
+  for (const alone of name === "privileges" ? ["none", "admin"] : ["none"]) {
+    if (list.includes(alone) && list.length > 1) {
+      throw new ApiFault(`The value '${alone}' of ${name} must be the only one in the list.`);
+    }
+  }
+  return list.filter((item) => item !== "none");
 }
 
 function newUser(fields: Pick<MockUser, "userName"> & Partial<MockUser>): MockUser {
@@ -237,6 +246,11 @@ export const USER_SIMULATIONS: Readonly<Record<string, Simulation>> = {
   }),
   SetUserPrivilegesOnFolder: userSetter((user, args) => {
     const folder = args.str("folder");
+    if (folder.includes("/")) {
+      throw new ApiFault(
+        `Privileges can only be set on a top-level folder (a user archive), not on '${folder}'.`,
+      );
+    }
     const privileges = listWithoutNone(args, "privileges");
     if (privileges.length === 0) user.privilegesOnFolders.delete(folder);
     else user.privilegesOnFolders.set(folder, privileges);
@@ -252,9 +266,11 @@ export const USER_SIMULATIONS: Readonly<Record<string, Simulation>> = {
         );
       }
       const dryRun = ctx.args.optBool("dryRun") === true;
+      // The result lists the changes (the wrapper: a dry run "only retrieves changes").
       return new Deferred(() => {
-        data.lastDirectorySync = syncUsers(ctx, dryRun);
-        return null;
+        const sync = syncUsers(ctx, dryRun);
+        data.lastDirectorySync = sync;
+        return { added: sync.added, updated: sync.updated, deleted: sync.deleted };
       });
     },
   },
