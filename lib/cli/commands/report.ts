@@ -214,6 +214,7 @@ async function withReportSession(
   const progress = quiet || !io.stderr.isTerminal
     ? undefined
     : new Progress(io.stderr, { label: `report ${parsed.positionals[0]}`, color, quiet });
+  if (progress) progress.interruptHint = "Ctrl-C stops";
   try {
     await using client = await openClient(
       settings,
@@ -274,6 +275,9 @@ async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): P
     const st = style(!parsed.bool("no-color") && !io.noColor && io.stdout.isTerminal && !output);
     const width = output ? undefined : io.stdout.columns();
     await emit(renderHealth(report, format, st, width), output, io);
+    if (output !== undefined && !parsed.bool("quiet")) {
+      io.stderr.write(`Wrote the health report to ${output}.\n`);
+    }
     if ((format === "table" || format === "list") && !parsed.bool("quiet")) {
       io.stderr.write(`${healthSummary(report)}\n`);
     }
