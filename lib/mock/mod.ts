@@ -50,4 +50,23 @@ export type {
   MockSmtpTest,
   MockStoreProperties,
 } from "./_instance_data.ts";
+export type {
+  HistorySeed,
+  InstanceActivity,
+  MockJobResult,
+  MockJobRun,
+  MockProfile,
+  MockWorkerResult,
+  PlannedProblems,
+  ProblemLevel,
+  RunResult,
+  SeedJob,
+  SeedRun,
+} from "./_history.ts";
+export type {
+  MockClientAccessServer,
+  MockOutboxEntry,
+  MockSession,
+  SystemState,
+} from "./_system_state.ts";
 export { type MockCommandIo, runMockCommand } from "./cli.ts";
