@@ -142,7 +142,10 @@ Deno.test("one permission set for compile, tasks and tests: the least the CLI ne
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const set = config.permissions?.["mspe-run"];
   assert.ok(set, 'deno.json has permissions["mspe-run"]');
-  assert.deepEqual(Object.keys(set).sort(), ["env", "net", "read", "sys"]);
+  assert.deepEqual(Object.keys(set).sort(), ["env", "net", "read", "sys", "write"]);
+  // Write: `profile add|remove` (the config file) and `report --output` write files whose place is
+  // known only at run time (%APPDATA%, $XDG_CONFIG_HOME, MSPE_CONFIG, a path given).
+  assert.equal(set.write, true);
   // Sys: only the system's CA store, which node:tls reads when --ca-cert adds to it (the node:https
   // path for --pin-sha256, --insecure, --tls-version, and tls-info).
   assert.deepEqual(set.sys, ["ca"]);
