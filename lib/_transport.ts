@@ -349,18 +349,26 @@ function createDefaultTransport(
       const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
       const port = Number(target.port || 443);
       let conn: Deno.TlsConn | undefined;
+      let tcp: Deno.TcpConn | undefined;
       try {
         // The same trust as Deno.createHttpClient on the pooled path: the system's (or Deno's)
         // roots plus caCerts.
+        tcp = await untilAborted(
+          Deno.connect({ hostname, port }),
+          request.signal,
+          (late) => closeQuietly(late),
+        );
+        // Without this, Nagle's algorithm holds the request back until the server acknowledges the
+        // handshake's last flight, which a delayed ACK makes about 40 ms.
+        tcp.setNoDelay(true);
         conn = await untilAborted(
-          Deno.connectTls({
+          Deno.startTls(tcp, {
             hostname,
-            port,
             ...(tls.caCerts ? { caCerts: [...tls.caCerts] } : {}),
             alpnProtocols: ["http/1.1"],
           }),
           request.signal,
-          (late) => late.close(),
+          (late) => closeQuietly(late),
         );
         connections.add(conn);
         // The handshake (and the certificate check) completes before any request byte is written.
@@ -369,6 +377,8 @@ function createDefaultTransport(
         if (conn !== undefined) {
           closeQuietly(conn);
           connections.delete(conn);
+        } else if (tcp !== undefined) {
+          closeQuietly(tcp);
         }
         throw toTransportError(error, request.url, request.signal);
       }

@@ -214,6 +214,8 @@ export function createNodeFetch(
 
 /** A connected node socket as a {@linkcode ByteStream}. */
 function nodeStream(socket: Socket): ByteStream {
+  // The request goes out at once rather than after the server's delayed ACK of the handshake.
+  socket.setNoDelay(true);
   // Errors after the handshake reach the reader through the iterator; this keeps them from being
   // unhandled 'error' events meanwhile.
   socket.on("error", () => {});

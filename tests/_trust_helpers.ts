@@ -138,13 +138,13 @@ export function replyBytes(action: Exclude<HostileAction, "close">): Uint8Array 
  */
 export function serveHostile(
   handler: (request: SeenRequest) => HostileAction | Promise<HostileAction>,
-  credentials: { username?: string; password?: string } = {},
+  credentials: { username?: string; password?: string; cert?: string; key?: string } = {},
 ): HostileServer {
   const listener = Deno.listenTls({
     hostname: "127.0.0.1",
     port: 0,
-    cert: TEST_SERVER_CERT_PEM,
-    key: TEST_SERVER_KEY_PEM,
+    cert: credentials.cert ?? TEST_SERVER_CERT_PEM,
+    key: credentials.key ?? TEST_SERVER_KEY_PEM,
   });
   const requests: SeenRequest[] = [];
   const open = new Set<Deno.Conn>();

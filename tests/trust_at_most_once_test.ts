@@ -12,7 +12,8 @@ import { ConnectionError, invokeCall, newClient, startCall } from "../mod.ts";
 import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
 import { assertEquals, assertMatch, assertRejects } from "./_assert.ts";
 import { envelope, type HostileServer, serveHostile } from "./_trust_helpers.ts";
-import { fingerprintOf } from "./_helpers.ts";
+import { fingerprintOf, pem } from "./_helpers.ts";
+import { TlsError } from "../mod.ts";
 import { TEST_SERVER_CERT_PEM } from "../lib/mock/_test_certificate.ts";
 
 const PIN = await fingerprintOf(TEST_SERVER_CERT_PEM);
@@ -177,4 +178,49 @@ Deno.test("witness: Deno's fetch and node:https pools send a POST twice when a r
     fetch: 2,
     node: 2,
   });
+});
+
+// The connection of its own checks the certificate exactly as the pool does: the same refusals, the
+// same pin, and nothing written to a server that fails the check.
+for (
+  const [fixture, pathOf] of [
+    ["expired", "default"],
+    ["wrong-host", "default"],
+    ["self-signed", "default"],
+    ["expired", "node:https"],
+    ["wrong-host", "node:https"],
+  ] as const
+) {
+  Deno.test(`${pathOf} path: a state-changing call to a server with the ${fixture} certificate is refused before anything is written`, async () => {
+    await using server = serveHostile(() => ({ status: 200, body: envelope() }), {
+      cert: pem(`${fixture}.pem`),
+      key: pem(`${fixture}.key`),
+    });
+    const options = pathOf === "default"
+      ? server.options
+      : { ...server.options, tls: { ...server.options.tls, minTlsVersion: "1.2" as const } };
+    await using client = await newClient(options);
+    const write = await assertRejects(invokeCall(client, "CreateUser", CREATE_USER), TlsError);
+    const read = await assertRejects(
+      invokeCall(client, "GetUsers", { instanceID: "acme" }),
+      TlsError,
+    );
+    // The same words on both kinds of request.
+    assertEquals(write.message.split(":")[0], read.message.split(":")[0]);
+    assertEquals(server.requests.length, 0);
+  });
+}
+
+Deno.test("node:https path: a pin that does not match refuses a state-changing call; the right pin accepts a self-signed one", async () => {
+  await using server = serveHostile(() => ({ status: 200, body: envelope() }), {
+    cert: pem("self-signed.pem"),
+    key: pem("self-signed.key"),
+  });
+  await using wrong = await newClient({ ...server.options, tls: { pinnedSha256: PIN } });
+  await assertRejects(invokeCall(wrong, "CreateUser", CREATE_USER), TlsError, "pinned");
+  assertEquals(server.requests.length, 0);
+  const pin = await fingerprintOf(pem("self-signed.pem"));
+  await using right = await newClient({ ...server.options, tls: { pinnedSha256: pin } });
+  assertEquals((await invokeCall(right, "CreateUser", CREATE_USER)).statusCode, "succeeded");
+  assertEquals(server.requests.length, 1);
 });
