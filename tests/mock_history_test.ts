@@ -177,8 +177,14 @@ Deno.test("history: problems some puts each problem once and GetServiceStatus re
 Deno.test("history: fixing a problem through the API clears its message", async () => {
   await withClient({ instances: 6 }, async (client, server) => {
     await call(client, "StartInstances", { instanceFilter: "umbrella" });
+    await call(client, "StartInstances", { instanceFilter: "hooli" });
     const texts = (await messages(client)).map((item) => item.text).join("\n");
-    assert.doesNotMatch(texts, /umbrella/);
+    assert.doesNotMatch(texts, /umbrella|hooli/);
+    // A start that works clears the start error.
+    const hooli = (await call(client, "GetInstances", { instanceFilter: "hooli" }) as {
+      startStopError: string | null;
+    }[])[0]!;
+    assert.equal(hooli.startStopError, null);
     // A restarted instance shows the gap: nothing ran while it was stopped.
     const last = (await workerResults(client, "umbrella")).at(-1)!;
     assert.ok(Date.parse(`${last.startTime}Z`) < Date.now() - DAY, last.startTime);

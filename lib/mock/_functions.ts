@@ -144,6 +144,8 @@ const SPE_ONLY: Record<string, Simulation> = {
         if (instance.status === "stopped") {
           instance.status = "running";
           instance.processID = ctx.state.newProcessID();
+          // A start that works clears the last start/stop error.
+          instance.startStopError = null;
         }
       }),
   },
@@ -159,6 +161,7 @@ const SPE_ONLY: Record<string, Simulation> = {
       lifecycle(ctx, () => {}, (instance) => {
         instance.status = "running";
         instance.processID = ctx.state.newProcessID();
+        instance.startStopError = null;
       }),
   },
   FreezeInstances: {
