@@ -99,9 +99,18 @@ interface StorePaths {
   indexPath: string;
 }
 
-/** The three paths; content and index paths follow the database path when not given. */
+/**
+ * The three paths; content and index paths follow the database path when not given. Checks the
+ * SQL connection of an SQL store (MailStore Server) first.
+ */
 function storePaths(ctx: CallContext, name: string, databasePath: string | null): StorePaths {
   const type = ctx.args.optStr("type") ?? "FileSystemInternal";
+  if (
+    SQL_TYPES.has(type) &&
+    (ctx.args.optStr("serverName") === null || ctx.args.optStr("databaseName") === null)
+  ) {
+    throw new ApiFault(`An archive store of type ${type} needs serverName and databaseName.`);
+  }
   const base = String(dataOf(ctx).storeAutoCreate.baseDirectory ?? "C:\\MailStore\\Data");
   // SQL stores keep messages and metadata in the database: no database or content directory.
   const database = SQL_TYPES.has(type) ? "" : databasePath ?? `${base}\\${name}`;
@@ -115,15 +124,8 @@ function storePaths(ctx: CallContext, name: string, databasePath: string | null)
 /** Records the type and SQL connection of a MailStore Server store. */
 function recordProperties(ctx: CallContext, store: MockStore): void {
   if (ctx.state.product !== "server") return;
-  const type = ctx.args.optStr("type") ?? "FileSystemInternal";
-  if (
-    SQL_TYPES.has(type) && (ctx.args.optStr("serverName") === null ||
-      ctx.args.optStr("databaseName") === null)
-  ) {
-    throw new ApiFault(`An archive store of type ${type} needs serverName and databaseName.`);
-  }
   dataOf(ctx).storeProperties.set(store.id, {
-    type,
+    type: ctx.args.optStr("type") ?? "FileSystemInternal",
     databaseName: ctx.args.optStr("databaseName"),
     serverName: ctx.args.optStr("serverName"),
     userName: ctx.args.optStr("userName"),
