@@ -576,7 +576,8 @@ function sortFindings(findings: HealthFinding[]): HealthFinding[] {
  * rebuild (`GetStores`), archiving runs that failed or completed with errors (`GetWorkerResults`) and
  * jobs that failed (`GetJobResults`) since `since`. Each finding names the instance, what is wrong
  * and what to do. SPE repeats stopped instances and store problems among its service messages;
- * such a message is left out when the instance's own finding says the same.
+ * such a message is left out when the instance's own finding says the same, and with a selection
+ * of instances, so are messages about other instances.
  *
  * The instances are checked through {@linkcode forEachInstance}, `concurrency` at a time, each
  * making one call at a time. A call that fails for one instance (service provider access disabled,
@@ -609,8 +610,13 @@ export async function healthReport(
   const signal = options.signal;
   signal?.throwIfAborted();
   const service = await invokeCall(client, "GetServiceStatus", undefined, { signal });
-  const findings = serviceFindings(service.result?.messages ?? []);
   const { found, missing } = await listReportInstances(client, options.instances, signal);
+  // With a selection, messages about instances outside it are not this report's business.
+  const selected = new Set(found.map((instance) => instance.instanceID.toLowerCase()));
+  const everything = options.instances === undefined || options.instances === "*";
+  const findings = serviceFindings(service.result?.messages ?? []).filter((item) =>
+    everything || item.instanceID === null || selected.has(item.instanceID.toLowerCase())
+  );
   for (const id of missing) {
     findings.push(finding(
       "warning",

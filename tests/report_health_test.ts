@@ -254,6 +254,15 @@ Deno.test("healthReport against the mock", async (t) => {
     assert.equal(mock.stats.byFunction.GetStores, 1);
   });
 
+  await t.step("a selection leaves out service messages about other instances", async () => {
+    await using mock = await serveMock({ instances: 6, problems: "some" });
+    await using client = await clientFor(mock);
+    const messages = (await invokeCall(client, "GetServiceStatus")).result!.messages;
+    assert.ok(messages.some((m) => /^Instance (?!acme )/.test(m.text)), "messages elsewhere");
+    const acme = await healthReport(client, { instances: ["acme"] });
+    assert.ok(acme.findings.every((f) => f.instanceID === "acme" || f.instanceID === null));
+  });
+
   await t.step("a filter checks only the matching instances", async () => {
     await using mock = await serveMock({ instances: 12, problems: "none" });
     await using client = await clientFor(mock);
