@@ -30,9 +30,10 @@ export async function withSession(
     problems: "none",
     jobs: { stepMs: 1, steps: 2 },
   });
+  // The bundled catalogue is the mock's: no get-metadata round trip per case.
   await using client = product === "spe"
-    ? await clientFor(server, { instanceID: "acme" })
-    : await clientFor(server, { product: "server" });
+    ? await clientFor(server, { instanceID: "acme", metadata: "bundled" })
+    : await clientFor(server, { product: "server", metadata: "bundled" });
   const call = async (fn: string, args: Record<string, unknown> = {}): Promise<unknown> =>
     (await invokeCall(client as Client, fn as never, args as never)).result;
   const state = server.app.state;
