@@ -3,7 +3,8 @@
 // problems a health check should find, as many as `problems` asks for.
 import assert from "node:assert/strict";
 import { type Client, invokeCall } from "../mod.ts";
-import type { MockServer, ServeMockOptions } from "../lib/mock/mod.ts";
+import { type MockServer, MockState, type ServeMockOptions } from "../lib/mock/mod.ts";
+import { seededRows } from "../lib/mock/_history.ts";
 import { clientFor, startMock } from "./_helpers.ts";
 
 const DAY = 86_400_000;
@@ -271,4 +272,34 @@ Deno.test("history: a large SPE generates content only for what is looked at", a
     assert.ok(rows.length > 100);
     assert.ok(state.hasContent(state.instance("tenant0999")!));
   });
+});
+
+Deno.test("history: a row depends on the seed and its time only, not on when the state was seeded", () => {
+  const rows = (now: number) => {
+    const state = new MockState({
+      product: "spe",
+      seed: 9,
+      instances: 3,
+      usersPerInstance: 5,
+      storesPerInstance: 3,
+      username: "admin",
+      password: "admin",
+      // Problems start relative to the seeding day; without them the rows depend on time only.
+      problems: "none",
+      now,
+    });
+    const seed = state.activity(state.instance("acme")!).seed!;
+    return seededRows(seed).workers.map((row) => ({ ...row, id: 0 }));
+  };
+  const now = Date.now();
+  const earlier = rows(now - 5 * 3_600_000);
+  const later = rows(now);
+  // The rows both windows hold are the same rows; the later window goes on after the earlier.
+  const overlap = later.filter((row) => row.completeTime <= now - 5 * 3_600_000);
+  assert.deepEqual(
+    overlap.slice(-50),
+    earlier.filter((row) => row.startTime >= overlap.at(-50)!.startTime),
+  );
+  assert.ok(later.some((row) => row.startTime > now - 5 * 3_600_000));
+  assert.ok(earlier.every((row) => row.completeTime <= now - 5 * 3_600_000));
 });

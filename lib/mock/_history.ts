@@ -450,7 +450,8 @@ export function seedActivity(
   const to = options.now;
   activity.seed = {
     seed: mix(options.seed, 23, instance.seedIndex),
-    from: to - 30 * DAY,
+    // From midnight (UTC) 30 days back: the rows of a day do not depend on the minute of seeding.
+    from: Math.floor((to - 30 * DAY) / DAY) * DAY,
     to,
     workerIdBase: 10_000 + Math.floor(random() * 80_000),
     jobIdBase: 1_000 + Math.floor(random() * 4_000),
@@ -532,7 +533,6 @@ export function seededRows(seed: HistorySeed): SeededRows {
 }
 
 function seedWorkers(seed: HistorySeed): MockWorkerResult[] {
-  const random = prng(mix(seed.seed, 1));
   const end = seed.stoppedAt ?? seed.to;
   const rows: MockWorkerResult[] = [];
   const hour = 3_600_000;
@@ -541,6 +541,8 @@ function seedWorkers(seed: HistorySeed): MockWorkerResult[] {
     // The first run on or after the window's start, aligned to the run's own grid.
     let start = Math.ceil(seed.from / stepMs) * stepMs + run.minute * 60_000;
     for (; start < end; start += stepMs) {
+      // One generator per run slot: a row depends on the seed, the profile and its time only.
+      const random = prng(mix(seed.seed, 1, run.profileId, Math.floor(start / 60_000)));
       const jitter = Math.floor(random() * 90_000);
       const startTime = start + jitter;
       if (startTime >= end) break;
@@ -583,13 +585,13 @@ function seedWorkers(seed: HistorySeed): MockWorkerResult[] {
 }
 
 function seedJobs(seed: HistorySeed): MockJobResult[] {
-  const random = prng(mix(seed.seed, 2));
   const rows: MockJobResult[] = [];
   const end = seed.stoppedAt ?? seed.to;
   for (const job of seed.jobs) {
     const zone = zoneOf(job.timeZoneId);
     const first = new Date(seed.from).toISOString().slice(0, 10);
     for (let day = Date.parse(`${first}T00:00:00Z`); day < end; day += DAY) {
+      const random = prng(mix(seed.seed, 2, job.id, day / DAY));
       const date = new Date(day).toISOString().slice(0, 10);
       const startTime = (localToUtc(`${date}T${job.time}`, zone) ?? day) + 1000 +
         Math.floor(random() * 8000);
