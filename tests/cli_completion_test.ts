@@ -130,6 +130,8 @@ Deno.test("__complete: commands, functions, argument names and values, flags, pr
     // Secrets are never offered; unknown commands complete to nothing, without an error.
     assert.deepEqual(await run("call", "CreateUser", "password="), []);
     assert.deepEqual(await run("frobnicate", ""), []);
+    assert.deepEqual(await run("profile", "show", ""), ["prod", "lab"]);
+    assert.deepEqual(await run("report", "h"), ["health"]);
     // PowerShell's form: every word prefixed, so that an empty word survives Windows PowerShell.
     assert.deepEqual(await run("--prefixed", "w:example", "w:"), ["1", "2", "3", "4"]);
   } finally {

@@ -172,6 +172,13 @@ export async function complete(words: readonly string[], io: CliIo): Promise<str
       return positionals.length === 0 ? matching(["1", "2", "3", "4"], word) : [];
     case "completion":
       return positionals.length === 0 ? matching(SHELLS, word) : [];
+    case "report":
+      return positionals.length === 0 ? matching(["health", "usage"], word) : [];
+    case "profile":
+      if (positionals.length === 0) return matching(["add", "list", "show", "remove"], word);
+      return positionals.length === 1 && positionals[0] !== "list"
+        ? matching(await profileNames(io), word)
+        : [];
     default:
       return [];
   }
