@@ -196,7 +196,15 @@ export function functionHelp(fn: CatalogFunction, product: Product): string {
       ),
     );
   }
-  if (fn.destructive) lines.push(...paragraph(`Destructive: ${fn.destructive}`, 4));
+  if (fn.destructive) {
+    lines.push(
+      ...paragraph(
+        `Destructive: ${fn.destructive} mspe-run call shows what it will touch and asks first ` +
+          "(y/N on a terminal); --yes answers for it, --what-if only shows.",
+        4,
+      ),
+    );
+  }
   if (fn.readOnly) lines.push(indent("Read-only: it changes nothing on the server."));
   const syntax = fn.args.map((arg) => {
     const value = arg.type === "bool" ? "<true|false>" : `<${arg.type}>`;
