@@ -11,6 +11,7 @@ import type { Command } from "../command.ts";
 import { HELP_FLAGS } from "../connection.ts";
 import { CONFIRM_FLAGS, confirmFlags, confirmSessionCall } from "../confirm.ts";
 import { ExitCode } from "../exit_codes.ts";
+import { FLEET_FLAGS, FLEET_HELP, runFleetCall, wantsFleet } from "../fleet_run.ts";
 import { requireFunction } from "../function_lookup.ts";
 import { FOLLOW_FLAGS, SERVER_FLAG_GROUPS, withSession } from "../session.ts";
 import { UsageError } from "../usage_error.ts";
@@ -33,7 +34,9 @@ A long-running call shows its progress on stderr and waits for the end. Ctrl-C t
 A destructive function (DeleteInstances, StopInstances, DeleteUser, ...: \`mspe-run functions\`
 marks them) first shows what it will touch and asks y/N on a terminal; --yes answers for it (and
 is needed without a terminal, else exit code 2). --what-if shows what would be called and what it
-matches, and sends nothing that changes state.`,
+matches, and sends nothing that changes state.
+
+${FLEET_HELP}`,
   flags: {
     ...HELP_FLAGS,
     ...CONFIRM_FLAGS,
@@ -42,11 +45,17 @@ matches, and sends nothing that changes state.`,
       help: "Print the token of a long-running call and return (follow it with `mspe-run watch`).",
     },
     ...FOLLOW_FLAGS,
+    ...FLEET_FLAGS,
   },
   flagGroups: SERVER_FLAG_GROUPS,
   // `call <Function> --help` is the function's help.
   topicHelp: async (argv) => (await import("./help.ts")).callTopicHelp(argv),
   examples: [
+    "# The users of every instance, 16 instances at a time, streamed as CSV",
+    "mspe-run call GetUsers --instances '*' --concurrency 16 --format csv > users.csv",
+    "# Again on the instances that failed last time",
+    "mspe-run call GetUsers --instances 'acme*' --format ndjson > run.ndjson",
+    "mspe-run call GetUsers --rerun-failed run.ndjson --format ndjson > rerun.ndjson",
     "# The tutorial's Example 1",
     "mspe-run call GetEnvironmentInfo --status",
     "# Users of one instance as a table; in PowerShell as objects",
@@ -87,6 +96,10 @@ matches, and sends nothing that changes state.`,
         client.product,
       );
       const args = await parseCallArgs(fn, pairs, described.args, io);
+      // The same call on many instances (lib/cli/fleet_run.ts).
+      if (wantsFleet(parsed)) {
+        return await runFleetCall(session, io, parsed, { fn, described, args });
+      }
       // Destructive calls ask first; --what-if stops here (lib/cli/confirm.ts).
       const decision = await confirmSessionCall(session, io, fn, args, confirmFlags(parsed));
       if (decision !== "go") return decision === "what-if" ? ExitCode.Ok : ExitCode.Cancelled;
