@@ -75,7 +75,11 @@ export interface ClientOptions {
   metadata?: "fetch" | "bundled" | "none" | readonly FunctionMetadata[] | undefined;
   /** Aborts everything the client does, now and later, with the signal's reason. */
   signal?: AbortSignal | undefined;
-  /** The fetch to send requests with (tests inject one); it receives a `client` in its init. */
+  /**
+   * The fetch to send reads, polls and cancels with (tests inject one); it receives a `client` in
+   * its init. Calls that may change state never go through it: they are sent at most once, on a
+   * connection of their own.
+   */
   fetch?: typeof fetch | undefined;
   /**
    * Where the client's warnings go, such as the one `tls.ignoreInvalidCerts` gives (once per
