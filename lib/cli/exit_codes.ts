@@ -39,7 +39,10 @@ export const ExitCode = {
   Usage: 2,
   /** The server refused the user name or password (HTTP 401). */
   Auth: 3,
-  /** The call failed on the server: statusCode "failed", or an HTTP error status. */
+  /**
+   * The call failed on the server: statusCode "failed", or an HTTP error status. With `--instances`
+   * (`mspe-run call` across the fleet): it failed on at least one instance.
+   */
   CallFailed: 4,
   /** The long-running call was cancelled. */
   Cancelled: 5,
@@ -68,7 +71,7 @@ export const EXIT_CODE_HELP: string = [
   "  1    unexpected failure, including an unreachable server (refused, reset, unknown host)",
   "  2    usage error: unknown command, flag, function or argument, or a bad value",
   "  3    authentication failed: wrong user name or password",
-  "  4    the call failed on the server (statusCode failed, or an HTTP error status)",
+  "  4    the call failed on the server (statusCode failed, or an HTTP error status); --instances: on any instance",
   "  5    cancelled",
   "  6    timed out: no reply within the time limit (--timeout; 120 s per request by default)",
   "  7    token expired or unknown",

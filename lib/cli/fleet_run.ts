@@ -160,14 +160,17 @@ export function failedInstances(ndjson: string, file: string): string[] {
   return [...failed];
 }
 
-function readConcurrency(parsed: ParsedArgs): number {
+/**
+ * The bound of a fleet run: `--concurrency`, else `MSPE_CONCURRENCY` or the profile's
+ * `concurrency` (read into the settings), else 8.
+ */
+export function fleetConcurrency(parsed: ParsedArgs, fromSettings: number | undefined): number {
   const text = parsed.string("concurrency");
-  if (text === undefined) return DEFAULT_CONCURRENCY;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < 1 || n > MAX_CONCURRENCY) {
+  const n = text === undefined ? fromSettings ?? DEFAULT_CONCURRENCY : Number(text);
+  if ((text !== undefined && !/^\d+$/.test(text.trim())) || !(n >= 1 && n <= MAX_CONCURRENCY)) {
     throw new UsageError(
       `--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${
-        JSON.stringify(text)
+        JSON.stringify(text ?? n)
       }.`,
     );
   }
@@ -383,7 +386,7 @@ export async function runFleetCall(
       "--no-wait cannot be used with --instances: each instance's call is followed to its end.",
     );
   }
-  const concurrency = readConcurrency(parsed);
+  const concurrency = fleetConcurrency(parsed, settings.concurrency);
   const { ids, source } = await resolveInstances(client, io, parsed);
   if (ids.length === 0) {
     out.note(`No instances ${source}; nothing was called.`);
