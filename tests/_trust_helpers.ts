@@ -9,6 +9,7 @@ import {
   TEST_SERVER_CERT_PEM,
   TEST_SERVER_KEY_PEM,
 } from "../lib/mock/_test_certificate.ts";
+import type { RawServer } from "./_helpers.ts";
 
 /** What Windows PowerShell 5.1's `>` / `Out-File -Encoding Unicode` writes: FF FE, then UTF-16 LE. */
 export function utf16le(text: string): Uint8Array {
@@ -72,15 +73,8 @@ export interface HostileServer extends AsyncDisposable {
   readonly requests: SeenRequest[];
   /** How many connections were accepted. */
   readonly connections: number;
-  /** Client options that reach it. */
-  readonly options: {
-    username: string;
-    password: string;
-    host: string;
-    port: number;
-    tls: { caCerts: string[] };
-    metadata: "bundled";
-  };
+  /** Client options that reach it (its CA, no metadata request). */
+  readonly options: RawServer["options"];
 }
 
 const encoder = new TextEncoder();
