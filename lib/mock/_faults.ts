@@ -58,3 +58,60 @@ export class Faults implements FaultController {
     return { latencyMs, fault };
   }
 }
+
+/** Every fault kind, in the order the documentation lists them. */
+export const FAULT_KINDS: readonly FaultRule["kind"][] = [
+  "latency",
+  "http500",
+  "http503",
+  "drop-before-body",
+  "drop-mid-body",
+  "malformed-json",
+  "no-bom",
+  "truncated",
+  "unauthorized",
+  "expire-token",
+  "early-return",
+];
+
+/**
+ * Parses a fault rule from the command line: `[<target>:]<kind>[:times=N][:ms=N]`, where the target
+ * is a function name (`GetUsers`), a path (`/api/get-status`) or `*` (every request), and `ms` is
+ * the delay of a `latency` rule. Throws a RangeError whose message is one line for the user.
+ */
+export function parseFaultSpec(spec: string): FaultRule {
+  const bad = (why: string): never => {
+    throw new RangeError(
+      `--fault '${spec}': ${why}. Use [function|/path|*:]kind[:times=N][:ms=N], ` +
+        "for example GetUsers:http503:times=2",
+    );
+  };
+  const parts = spec.split(":");
+  const kindIndex = parts.length > 1 && !parts[1]!.includes("=") ? 1 : 0;
+  const target = kindIndex === 1 ? parts[0]! : "*";
+  const kind = parts[kindIndex]!;
+  if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
+    bad(`unknown kind '${kind}' (kinds: ${FAULT_KINDS.join(", ")})`);
+  }
+  const rule: FaultRule = { kind: kind as FaultRule["kind"] };
+  if (target === "") bad("the target before ':' is empty");
+  if (target.startsWith("/")) rule.path = target.replace(/\/{2,}/g, "/");
+  else if (target !== "*") {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(target)) bad(`'${target}' is not a function name or path`);
+    rule.function = target;
+  }
+  for (const setting of parts.slice(kindIndex + 1)) {
+    const match = /^(times|ms)=(\d{1,9})$/.exec(setting);
+    if (match === null) bad(`'${setting}' is not times=N or ms=N`);
+    const value = Number(match![2]);
+    if (match![1] === "times") {
+      if (value < 1) bad("times must be at least 1");
+      rule.times = value;
+    } else {
+      if (kind !== "latency") bad("ms=N goes with the latency kind only");
+      rule.latencyMs = value;
+    }
+  }
+  if (kind === "latency" && rule.latencyMs === undefined) bad("a latency fault needs ms=N");
+  return rule;
+}

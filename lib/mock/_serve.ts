@@ -26,6 +26,7 @@ import { Buffer } from "node:buffer";
 import { createMockApp, MAX_BODY_BYTES, type MockApp } from "./_app.ts";
 import type { FaultController, MockOptions, MockStats } from "./_options.ts";
 import { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from "./_test_certificate.ts";
+import { readStateFile, type SeedOptions, StateSaver } from "./_persist.ts";
 import { htmlResponse } from "./_wire.ts";
 
 /**
@@ -53,6 +54,15 @@ export interface ServeMockOptions extends MockOptions {
   http?: boolean;
   /** Use this certificate and key (PEM) instead of the test certificate; `caPem` is reported as is. */
   tls?: { cert: string; key: string; caPem?: string };
+  /**
+   * A file that keeps the simulated state across restarts: loaded at start (the seeding options in
+   * it win over these), or seeded and written when it does not exist; saved within a second of
+   * every change and on `close()`. A file that is not a mock state file of this product is refused
+   * (serveMock rejects) and left as it is. Needs write access to the file's directory.
+   */
+  state?: string;
+  /** Hears of a failed save of the `state` file (default: one line on stderr); the next save retries. */
+  onStateError?: (error: Error) => void;
 }
 
 /**
@@ -201,6 +211,59 @@ function refuseTooLarge(res: ServerResponse): void {
   void send(htmlResponse(413, { Connection: "close" }), res);
 }
 
+/** The app, from the `state` file when there is one, and the saver of that file. */
+async function stateful(
+  options: ServeMockOptions,
+): Promise<{ app: MockApp; saver: StateSaver | null }> {
+  if (options.state === undefined) return { app: createMockApp(options), saver: null };
+  const path = options.state;
+  StateSaver.checkPermission(path);
+  const file = await readStateFile(path, options.product ?? "spe");
+  const seeding: SeedOptions = file?.options ?? {
+    product: options.product ?? "spe",
+    seed: options.seed ?? 1,
+    instances: options.instances ?? 3,
+    usersPerInstance: options.usersPerInstance ?? 5,
+    storesPerInstance: options.storesPerInstance ?? 3,
+    problems: options.problems ?? "some",
+  };
+  const app = createMockApp({ ...options, ...seeding });
+  if (file !== null) {
+    app.state.restore(file.state);
+    // The credentials the mock was started with always log in, whatever the file says.
+    const username = options.username ?? "admin";
+    const admins = app.state.systemAdministrators;
+    const admin = admins.get(username.toLowerCase());
+    if (admin !== undefined) admin.password = options.password ?? "admin";
+    else {
+      admins.set(username.toLowerCase(), {
+        userName: username,
+        fullName: "Administrator",
+        emailAddress: null,
+        mfaStatus: "Disabled",
+        password: options.password ?? "admin",
+      });
+    }
+  }
+  const saver = new StateSaver(
+    path,
+    app,
+    seeding,
+    options.onStateError ?? ((error) => {
+      console.error(`mock: cannot save the state to '${path}': ${error.message}`);
+    }),
+  );
+  if (file === null) {
+    try {
+      await saver.create();
+    } catch (error) {
+      app.close();
+      throw error;
+    }
+  }
+  return { app, saver };
+}
+
 /**
  * Starts the mock on a socket. HTTPS with the test certificate by default (trust
  * `server.certificate.caPem`), plain HTTP with `http: true`. HTTP/1.1 and HTTP/1.0; every socket
@@ -234,7 +297,7 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
       sha256: await pemFingerprint(tls.cert),
     };
   }
-  const app = createMockApp(options);
+  const { app, saver } = await stateful(options);
   const scheme = tls === null ? "http" : "https";
   // Raw TCP sockets (under TLS ones too), so that close() also ends connections mid-handshake.
   const sockets = new Set<Socket>();
@@ -319,6 +382,7 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
     app.close();
     throw error;
   }
+  if (saver !== null) app.onChange = () => saver.changed();
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
@@ -342,6 +406,7 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
       }
       for (const socket of sockets) socket.destroy();
       await stopped;
+      await saver?.close();
     })();
     return closed;
   };

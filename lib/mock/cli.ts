@@ -12,7 +12,10 @@
 
 import { parseArgs } from "node:util";
 import type { Product } from "../metadata.ts";
-import { serveMock } from "./_serve.ts";
+import { parseFaultSpec } from "./_faults.ts";
+import type { FaultRule, MockJobsOptions, MockOptions } from "./_options.ts";
+import { StateFileError } from "./_persist.ts";
+import { serveMock, type ServeMockOptions } from "./_serve.ts";
 import { TEST_CA_PEM } from "./_test_certificate.ts";
 
 const USAGE = `Usage: mock [options]
@@ -31,10 +34,21 @@ Options:
   --stores N         archive stores per instance (default 3)
   --seed N           seed of the generated content (default 1)
   --latency-ms N     delay added to every request (default 0)
+  --problems P       none, some (default) or many: problems seeded for a health check to find
+  --state FILE       keep the simulated state in FILE: loaded at start (seeded when missing),
+                     saved within a second of every change and when stopped; needs --allow-write
+  --step-ms N        milliseconds between two status changes of a long-running call (default 250)
+  --steps N          progress changes before a long-running call ends (default 4)
+  --log-output M     cumulative (default: every status has the whole log) or incremental
+  --cancelled-status S  final statusCode after cancel-async: failed (default) or cancelled
+  --fault SPEC       inject a fault, repeatable: [function|/path|*:]kind[:times=N][:ms=N], e.g.
+                     GetUsers:http503:times=2, /api/get-status:early-return, *:latency:ms=200;
+                     kinds: latency, http500, http503, drop-before-body, drop-mid-body,
+                     malformed-json, no-bom, truncated, unauthorized, expire-token, early-return
   --print-ca         print the test CA certificate (PEM) and exit
   -h, --help         show this help and exit
 
-The first line printed is "listening on <url>". Stop with Ctrl-C.`;
+The first line printed is "listening on <url>". Stop with Ctrl-C (or SIGTERM).`;
 
 /** Where the output goes; tests pass their own. */
 export interface MockCommandIo {
@@ -44,6 +58,18 @@ export interface MockCommandIo {
   err?: (line: string) => void;
   /** Stops the server when aborted (in addition to SIGINT/SIGTERM). */
   signal?: AbortSignal;
+}
+
+function choice<const T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined || (allowed as readonly string[]).includes(value)) {
+    return value as T | undefined;
+  }
+  const list = `${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)}`;
+  throw new RangeError(`--${name} must be ${list}, got '${value}'.`);
 }
 
 function integer(
@@ -103,6 +129,13 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
         stores: { type: "string" },
         seed: { type: "string" },
         "latency-ms": { type: "string" },
+        problems: { type: "string" },
+        state: { type: "string" },
+        "step-ms": { type: "string" },
+        steps: { type: "string" },
+        "log-output": { type: "string" },
+        "cancelled-status": { type: "string" },
+        fault: { type: "string", multiple: true },
         "print-ca": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -115,10 +148,26 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
       out(TEST_CA_PEM.trimEnd());
       return 0;
     }
-    const product = parsed.product ?? "spe";
-    if (product !== "spe" && product !== "server") {
-      throw new RangeError(`--product must be spe or server, got '${product}'.`);
+    const product = choice("product", parsed.product, ["spe", "server"]) ?? "spe";
+    const jobs: MockJobsOptions = {};
+    if (parsed["step-ms"] !== undefined) {
+      jobs.stepMs = integer("step-ms", parsed["step-ms"], 250, 0, 3_600_000);
     }
+    if (parsed.steps !== undefined) jobs.steps = integer("steps", parsed.steps, 4, 1, 10_000);
+    const logOutput = choice("log-output", parsed["log-output"], ["cumulative", "incremental"]);
+    if (logOutput !== undefined) jobs.logOutput = logOutput;
+    const cancelled = choice("cancelled-status", parsed["cancelled-status"], [
+      "failed",
+      "cancelled",
+    ]);
+    if (cancelled !== undefined) jobs.cancelledStatusCode = cancelled;
+    const faults: FaultRule[] = (parsed.fault ?? []).map(parseFaultSpec);
+    const problems: MockOptions["problems"] = choice("problems", parsed.problems, [
+      "none",
+      "some",
+      "many",
+    ]);
+    if (parsed.state === "") throw new RangeError("--state needs a file name.");
     options = {
       product: product as Product,
       port: integer("port", parsed.port, product === "server" ? 8463 : 8474, 0, 65535),
@@ -131,21 +180,35 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
       storesPerInstance: integer("stores", parsed.stores, 3, 0, 10_000),
       seed: integer("seed", parsed.seed, 1, 0, 4_294_967_295),
       latencyMs: integer("latency-ms", parsed["latency-ms"], 0, 0, 600_000),
-    };
+      jobs,
+      faults,
+      ...(problems === undefined ? {} : { problems }),
+      ...(parsed.state === undefined ? {} : { state: parsed.state }),
+    } satisfies ServeMockOptions;
     if (options.username === "" || options.username.includes(":")) {
       throw new RangeError("--username must not be empty or contain ':'.");
     }
   } catch (error) {
     // node:util's messages go on about positional arguments; the first sentence is what matters.
-    const message = (error instanceof Error ? error.message : String(error)).split(". ")[0]!;
+    // Ours (RangeError) are one line already.
+    const text = error instanceof Error ? error.message : String(error);
+    const message = error instanceof RangeError ? text : text.split(". ")[0]!;
     err(`mock: ${message.replace(/\.?$/, ".")} Run with --help for the options.`);
     return 2;
   }
 
   let server;
+  const seeded = options.state !== undefined && !(await exists(options.state));
   try {
-    server = await serveMock(options);
+    server = await serveMock({
+      ...options,
+      onStateError: (error) => err(`mock: cannot save the state: ${error.message}`),
+    });
   } catch (error) {
+    if (error instanceof StateFileError) {
+      err(`mock: ${error.message}`);
+      return 1;
+    }
     err(
       `mock: cannot listen on ${options.hostname}:${options.port}: ${
         error instanceof Error ? error.message : error
@@ -156,7 +219,7 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
   out(`listening on ${server.url}`);
   out(
     `product: ${options.product}, user: ${options.username}, instances: ${
-      options.product === "spe" ? options.instances : "-"
+      options.product === "spe" ? server.app.state.instanceList().length : "-"
     }`,
   );
   if (server.certificate !== null) {
@@ -168,6 +231,10 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
         : "CA certificate: run with --print-ca to print it",
     );
   }
+  if (options.state !== undefined) {
+    out(`state: ${options.state} (${seeded ? "seeded and saved" : "loaded"})`);
+  }
+  for (const rule of options.faults) out(`fault: ${JSON.stringify(rule)}`);
   out("press Ctrl-C to stop");
 
   const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();

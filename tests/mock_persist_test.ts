@@ -1,0 +1,223 @@
+// State that survives a restart (lib/mock/_persist.ts, `serveMock({ state })`, `mock --state`):
+// the codec, the file checks, a restart in process and as `mspe-run mock`, and kill -9 while saving.
+import assert from "node:assert/strict";
+import { invokeCall } from "../mod.ts";
+import { serveMock } from "../lib/mock/mod.ts";
+import {
+  decodeValue,
+  encodeValue,
+  parseStateFile,
+  STATE_FORMAT,
+  STATE_VERSION,
+  StateFileError,
+} from "../lib/mock/_persist.ts";
+import { clientFor, waitFor } from "./_helpers.ts";
+import { CliProcess } from "./cli_helpers.ts";
+
+Deno.test("mock persist: the codec round-trips maps, sets, dates, bytes, odd numbers, shared objects and cycles", () => {
+  const shared = { name: "shared" };
+  const cyclic: Record<string, unknown> = { name: "cycle" };
+  cyclic.self = cyclic;
+  const value = {
+    text: "a",
+    flag: true,
+    nothing: null,
+    missing: undefined,
+    numbers: [1.5, -0, NaN, Infinity, -Infinity, 2n ** 70n],
+    map: new Map<unknown, unknown>([["a", shared], [2, new Set([1, "x", shared])]]),
+    date: new Date(1_700_000_000_000),
+    bytes: new Uint8Array([0, 1, 255]),
+    dollar: { $: "map", v: "not a tag" },
+    again: shared,
+    cyclic,
+    sparse: [1, undefined, 3],
+  };
+  const decoded = decodeValue(JSON.parse(JSON.stringify(encodeValue(value)))) as typeof value;
+  assert.deepEqual(decoded, value);
+  assert.ok(Object.is(decoded.numbers[1], -0));
+  assert.equal(decoded.again, decoded.map.get("a"), "a shared object stays one object");
+  assert.equal(decoded.cyclic.self, decoded.cyclic);
+  assert.ok("missing" in decoded);
+  assert.throws(
+    () => encodeValue({ users: [{ name: "x", at: new URL("https://example.test") }] }),
+    /Cannot save state\.users\[0\]\.at: a URL instance is not plain data/,
+  );
+  assert.throws(() => encodeValue({ run: () => 1 }), /Cannot save state\.run: a function/);
+  assert.throws(() => decodeValue({ $: "nope" }), TypeError);
+});
+
+async function tempFile(): Promise<{ dir: string; path: string } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir({ prefix: "mspe_state_" });
+  return {
+    dir,
+    path: `${dir}/state.json`,
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
+Deno.test("mock persist: serveMock seeds the file, saves a change within a second, and a restart loads it whole", async () => {
+  await using file = await tempFile();
+  let before: unknown;
+  {
+    await using server = await serveMock({ state: file.path, instances: 2, seed: 5 });
+    const saved = parseStateFile(file.path, await Deno.readTextFile(file.path), "spe");
+    assert.deepEqual(saved.options, {
+      product: "spe",
+      seed: 5,
+      instances: 2,
+      usersPerInstance: 5,
+      storesPerInstance: 3,
+      problems: "some",
+    });
+    await using client = await clientFor(server);
+    await invokeCall(client, "CreateUser", {
+      instanceID: "acme",
+      userName: "persisted.user",
+      privileges: "login",
+    });
+    await waitFor(() => Deno.readTextFileSync(file.path).includes("persisted.user"), "the save");
+    before = encodeValue(server.app.state.snapshot());
+  }
+  {
+    // Other seeding options are ignored: the file's state (and its options) win.
+    await using server = await serveMock({ state: file.path, instances: 9, seed: 1 });
+    assert.deepEqual(encodeValue(server.app.state.snapshot()), before);
+    await using client = await clientFor(server);
+    const info = await invokeCall(client, "GetUserInfo", {
+      instanceID: "acme",
+      userName: "persisted.user",
+    });
+    assert.equal(info.result?.userName, "persisted.user");
+    assert.equal(server.app.state.instanceList().length, 2);
+  }
+});
+
+Deno.test("mock persist: a damaged or foreign file is refused with one line and left untouched", async () => {
+  await using file = await tempFile();
+  const cases: [string, RegExp, string?][] = [
+    ["{not json", /is not JSON/],
+    ['{"hello": "world"}', /is not a mock state file \(no "format": "mspe-mock-state"\)/],
+    [
+      JSON.stringify({ format: STATE_FORMAT, version: 99, product: "spe" }),
+      /has version 99, this mock reads version 1/,
+    ],
+    [
+      JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, product: "spe" }),
+      /holds a simulated spe, not server/,
+      "server",
+    ],
+    [
+      JSON.stringify({
+        format: STATE_FORMAT,
+        version: STATE_VERSION,
+        product: "spe",
+        options: {},
+        state: { $: "bogus" },
+      }),
+      /is damaged/,
+    ],
+  ];
+  for (const [text, pattern, product] of cases) {
+    await Deno.writeTextFile(file.path, text);
+    const error = await serveMock({
+      state: file.path,
+      ...(product === "server" ? { product } : {}),
+    }).then(() => null, (error: unknown) => error);
+    assert.ok(error instanceof StateFileError, `refused: ${text}`);
+    assert.match(error.message, pattern);
+    assert.match(error.message, /it was left as it is/);
+    assert.doesNotMatch(error.message, /\n/);
+    assert.equal(await Deno.readTextFile(file.path), text, "never overwritten");
+  }
+});
+
+/** Starts `mspe-run mock` on a free port with extra flags; resolves with it and its URL. */
+async function startMockCli(args: string[]): Promise<{ child: CliProcess; url: string }> {
+  const child = new CliProcess(["mock", "--port", "0", "--http", ...args], { interactive: true });
+  const match = await child.waitFor("stdout", /listening on (http:\/\/\S+)\n[\s\S]*press Ctrl-C/);
+  return { child, url: match[1]! };
+}
+
+async function invokeOverHttp(url: string, fn: string, form: string): Promise<unknown> {
+  const response = await fetch(`${url}/api/invoke/${fn}`, {
+    method: "POST",
+    headers: {
+      Authorization: "Basic " + btoa("admin:admin"),
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: form,
+  });
+  return JSON.parse(await response.text());
+}
+
+Deno.test("mock persist: mspe-run mock --state keeps a change across SIGTERM and a restart", async () => {
+  await using file = await tempFile();
+  {
+    const { child, url } = await startMockCli(["--state", file.path, "--instances", "2"]);
+    assert.match(
+      await invokeOverHttp(url, "CreateUser", "instanceID=acme&userName=kept&privileges=login")
+        .then(JSON.stringify),
+      /"statusCode":"succeeded"/,
+    );
+    child.kill("SIGTERM");
+    const result = await child.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /state: .*state\.json \(seeded and saved\)/);
+  }
+  {
+    const { child, url } = await startMockCli(["--state", file.path]);
+    const info = await invokeOverHttp(url, "GetUserInfo", "instanceID=acme&userName=kept") as {
+      result: { userName: string } | null;
+    };
+    assert.equal(info.result?.userName, "kept");
+    child.kill("SIGINT");
+    const result = await child.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /instances: 2\n/);
+    assert.match(result.stdout, /\(loaded\)/);
+  }
+});
+
+Deno.test("mock persist: mspe-run mock refuses a foreign --state file with one line and exit 1", async () => {
+  await using file = await tempFile();
+  await Deno.writeTextFile(file.path, "[1, 2, 3]");
+  const child = new CliProcess(["mock", "--port", "0", "--state", file.path]);
+  const result = await child.done;
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error: The state file '.*' is not a mock state file; .*\n$/);
+  assert.equal(await Deno.readTextFile(file.path), "[1, 2, 3]");
+});
+
+Deno.test("mock persist: kill -9 during frequent saves always leaves a whole file", async () => {
+  await using file = await tempFile();
+  // A larger state makes each save take a while, so that some kills land in the middle of one.
+  const flags = ["--state", file.path, "--instances", "200", "--users", "40"];
+  for (let round = 0; round < 3; round++) {
+    const { child, url } = await startMockCli(flags);
+    const instances = await invokeOverHttp(url, "GetInstances", "instanceFilter=*") as {
+      result: { instanceID: string }[];
+    };
+    const ids = instances.result.map((instance) => instance.instanceID);
+    let stop = false;
+    const changes = (async () => {
+      for (let i = 0; !stop; i++) {
+        // Every instance in turn: their users and stores are made and then saved too.
+        const instance = ids[i % ids.length];
+        await invokeOverHttp(
+          url,
+          "CreateUser",
+          `instanceID=${instance}&userName=r${round}u${i}&privileges=login`,
+        ).catch(() => (stop = true));
+      }
+    })();
+    // Long enough for several saves; where the kill lands varies from round to round.
+    await new Promise((resolve) => setTimeout(resolve, 500 + round * 200));
+    child.kill("SIGKILL");
+    stop = true;
+    await changes;
+    await child.done;
+    const text = await Deno.readTextFile(file.path);
+    const parsed = parseStateFile(file.path, text, "spe");
+    assert.equal(parsed.options.instances, 200);
+  }
+});
