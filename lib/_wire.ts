@@ -426,8 +426,8 @@ export function toStatus(
     }
     const details = value.error.details;
     error = {
-      message: value.error.message,
-      details: typeof details === "string" ? details : null,
+      message: redactor.text(value.error.message),
+      details: typeof details === "string" ? redactor.text(details) : null,
     };
   }
   const token = nullableOf(value.token, "string");
@@ -444,9 +444,11 @@ export function toStatus(
     statusVersion,
     statusCode,
     percentProgress: percentProgress.value as number | null,
-    statusText: statusText.value as string | null,
+    // Texts for people (progress, logs, errors) never show a secret a server echoes; the result is
+    // returned as sent.
+    statusText: statusText.value === null ? null : redactor.text(statusText.value as string),
     result: value.result ?? null,
-    logOutput: logOutput.value as string | null,
+    logOutput: logOutput.value === null ? null : redactor.text(logOutput.value as string),
   };
 }
 

@@ -413,3 +413,47 @@ Deno.test("trace events carry the exchange, redacted, also when it failed", asyn
   assertEquals(write!.requestBody.includes("password=***"), true);
   assertTraceClean(events);
 });
+
+Deno.test("status texts (statusText, logOutput) echoing secrets are redacted for progress output; result is as sent", async () => {
+  let polls = 0;
+  await using server = serveHostile((request) => {
+    const text = `working for ${request.headers.get("authorization")} ${NEW_PASSWORD}`;
+    if (request.path === "/api/invoke/SetUserPassword") {
+      return {
+        status: 200,
+        body: envelope({
+          token: "t1",
+          statusVersion: 1,
+          statusCode: "running",
+          statusText: text,
+          logOutput: text,
+        }),
+      };
+    }
+    polls++;
+    return {
+      status: 200,
+      body: envelope({
+        token: "t1",
+        statusVersion: 2,
+        statusText: text,
+        result: { raw: "as sent" },
+      }),
+    };
+  });
+  await using client = await newClient({ ...server.options, password: ADMIN_PASSWORD });
+  const seen: string[] = [];
+  const final = await invokeCall(
+    client,
+    "SetUserPassword",
+    { instanceID: "acme", userName: "bob", password: NEW_PASSWORD },
+    { onStatus: (status) => seen.push(JSON.stringify(status)) },
+  );
+  assertEquals(polls, 1);
+  assertEquals(seen.length, 2);
+  for (const status of seen) {
+    assertClean("status", status);
+    assertEquals(status.includes("working for *** ***"), true);
+  }
+  assertEquals(final.result, { raw: "as sent" } as never);
+});
