@@ -92,3 +92,130 @@ Deno.test("mock cli: runs in process until its signal aborts (product server, pl
   assert.match(out[0]!, /^listening on http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(out.at(-1), "stopped");
 });
+
+/** Runs the mock command in process with `args` until `body` is done with its URL. */
+async function withMockCommand(
+  args: string[],
+  body: (url: string, out: string[]) => Promise<void>,
+): Promise<void> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const controller = new AbortController();
+  const { promise: ready, resolve } = Promise.withResolvers<string>();
+  const done = runMockCommand(["--port", "0", "--http", ...args], {
+    out: (line) => {
+      out.push(line);
+      if (line.startsWith("press Ctrl-C")) resolve(out[0]!.slice("listening on ".length));
+    },
+    err: (line) => err.push(line),
+    signal: controller.signal,
+  });
+  const url = await Promise.race([ready, done.then((code) => `exit ${code}: ${err.join("\n")}`)]);
+  assert.match(url, /^http:/);
+  try {
+    await body(url, out);
+  } finally {
+    controller.abort();
+    assert.equal(await done, 0);
+  }
+}
+
+async function post(url: string, path: string, form = ""): Promise<Response> {
+  return await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: {
+      Authorization: "Basic " + btoa("admin:admin"),
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: form,
+  });
+}
+
+Deno.test("mock cli: --fault rules from the command line hit the named function the given times", async () => {
+  await withMockCommand(
+    ["--fault", "GetUsers:http503:times=2", "--fault", "/api/get-metadata:http500:times=1"],
+    async (url, out) => {
+      assert.ok(out.includes('fault: {"kind":"http503","function":"GetUsers","times":2}'));
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const response = await post(url, "/api/invoke/GetUsers", "instanceID=acme");
+        statuses.push(response.status);
+        await response.body?.cancel();
+      }
+      assert.deepEqual(statuses, [503, 503, 200]);
+      const metadata = await post(url, "/api/get-metadata");
+      assert.equal(metadata.status, 500);
+      await metadata.body?.cancel();
+    },
+  );
+});
+
+Deno.test("mock cli: --step-ms, --steps, --log-output and --cancelled-status tune the job engine", async () => {
+  const start = async (url: string): Promise<string> => {
+    const reply = await read(
+      await post(url, "/api/invoke/VerifyStore", "instanceID=acme&id=1&includeIndexes=false"),
+    );
+    assert.equal(reply.json.statusCode, "running");
+    return reply.json.token;
+  };
+  // Slow jobs that cancel as "cancelled".
+  await withMockCommand(
+    ["--step-ms", "3600000", "--cancelled-status", "cancelled"],
+    async (url) => {
+      const token = await start(url);
+      const status = await read(await post(url, "/api/get-status", `token=${token}`));
+      assert.equal(status.json.statusVersion, 1, "no step in an hour");
+      const cancelled = await read(await post(url, "/api/cancel-async", `token=${token}`));
+      assert.equal(cancelled.json.statusCode, "cancelled");
+    },
+  );
+  // Fast jobs of two steps with incremental logs.
+  await withMockCommand(
+    ["--step-ms", "1", "--steps", "2", "--log-output", "incremental"],
+    async (url) => {
+      const token = await start(url);
+      let final = null;
+      while (final === null) {
+        const status = await read(
+          await post(
+            url,
+            "/api/get-status",
+            `token=${token}&lastKnownStatusVersion=1&millisecondsTimeout=5000`,
+          ),
+        );
+        if (status.json.statusCode !== "running") final = status.json;
+      }
+      assert.equal(final.statusVersion, 3, "steps + 1");
+      const whole = await read(await post(url, "/api/get-status", `token=${token}`));
+      const latest = await read(
+        await post(url, "/api/get-status", `token=${token}&lastKnownStatusVersion=2`),
+      );
+      assert.ok(
+        whole.json.logOutput.split("\r\n").length > latest.json.logOutput.split("\r\n").length,
+      );
+    },
+  );
+});
+
+Deno.test("mock cli: bad job, fault, problems and state flags give one line and exit 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--fault", "GetUsers:http418"], /^mock: --fault 'GetUsers:http418': unknown kind 'http418'/],
+    [["--fault", "GetUsers:latency"], /a latency fault needs ms=N/],
+    [["--fault", "GetUsers:http503:times=0"], /times must be at least 1/],
+    [["--steps", "0"], /--steps must be a whole number from 1/],
+    [["--step-ms=-5"], /--step-ms must be a whole number/],
+    [["--step-ms", "-5"], /^mock: Option '--step-ms' argument is ambiguous\. Run with/],
+    [["--log-output", "some"], /--log-output must be cumulative or incremental, got 'some'/],
+    [["--cancelled-status", "x"], /--cancelled-status must be failed or cancelled/],
+    [["--problems", "lots"], /--problems must be none, some or many, got 'lots'/],
+    [["--state="], /--state needs a file name/],
+  ];
+  for (const [args, pattern] of cases) {
+    const err: string[] = [];
+    const code = await runMockCommand(args, { out: () => {}, err: (line) => err.push(line) });
+    assert.equal(code, 2, args.join(" "));
+    assert.equal(err.length, 1);
+    assert.match(err[0]!, pattern);
+    assert.match(err[0]!, /Run with --help for the options\.$/);
+  }
+});

@@ -192,7 +192,7 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
     // node:util's messages go on about positional arguments; the first sentence is what matters.
     // Ours (RangeError) are one line already.
     const text = error instanceof Error ? error.message : String(error);
-    const message = error instanceof RangeError ? text : text.split(". ")[0]!;
+    const message = error instanceof RangeError ? text : text.split(/\.\s/)[0]!;
     err(`mock: ${message.replace(/\.?$/, ".")} Run with --help for the options.`);
     return 2;
   }
