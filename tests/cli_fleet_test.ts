@@ -1,0 +1,309 @@
+/**
+ * `mspe-run call ... --instances` as a subprocess against the mock over HTTPS: rows and failures in
+ * each format, the exit codes, the summary, --rerun-failed, instance lists from a file and stdin,
+ * usage errors, Ctrl-C (the mock's jobs move only when the test steps them, so nothing depends on
+ * timing), the progress bar on a terminal, and 2,000 instances under `ulimit -n 256`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { CliProcess, DENO_RUN_ARGS, mockFlags, ptyAvailable, ROOT, runCli } from "./cli_helpers.ts";
+import { startMock } from "./_helpers.ts";
+
+const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
+
+/** The variables of this process that deno needs to find its cache. */
+function passThrough(names: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+/** The ndjson rows of an output. */
+function ndjson(text: string): Record<string, unknown>[] {
+  return text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+}
+
+Deno.test("mspe-run call --instances", async (t) => {
+  // The seeded problems stop umbrella and hooli: GetUsers fails there.
+  await using mock = await startMock({ instances: 12, usersPerInstance: 2 });
+  const flags = mockFlags(mock.port);
+  const stopped = ["umbrella", "hooli"];
+  const dir = await Deno.makeTempDir({ prefix: "mspe-fleet-" });
+
+  await t.step(
+    "ndjson: a row per user with instanceID first, failures as rows, exit 4",
+    async () => {
+      const run = await runCli(
+        [
+          "call",
+          "GetUsers",
+          "--instances",
+          "*",
+          "--format",
+          "ndjson",
+          "--concurrency",
+          "3",
+          ...flags,
+        ],
+        { env: USER },
+      );
+      assert.equal(run.code, 4, run.stderr);
+      const rows = ndjson(run.stdout);
+      assert.ok(rows.every((row) => Object.keys(row)[0] === "instanceID"));
+      const failures = rows.filter((row) => "error" in row);
+      assert.deepEqual(failures.map((row) => row.instanceID).sort(), [...stopped].sort());
+      assert.ok(failures.every((row) => Object.keys(row).length === 2));
+      assert.match(String(failures[0]?.error), /is not running/);
+      const succeeded = new Set(
+        rows.filter((row) => !("error" in row)).map((row) => row.instanceID),
+      );
+      assert.equal(succeeded.size, 10);
+      assert.ok(rows.some((row) => row.instanceID === "acme" && row.userName === "john.doe"));
+      // The summary names each failed instance with its error, then the counts.
+      assert.match(run.stderr, /GetUsers failed on 2 of 12 instances:/);
+      for (const id of stopped) {
+        assert.match(
+          run.stderr,
+          new RegExp(`^  ${id}: GetUsers failed on the server: .*not running`, "m"),
+        );
+      }
+      assert.match(run.stderr, /10 of 12 instances succeeded, 2 failed/);
+      await Deno.writeTextFile(`${dir}/run.ndjson`, run.stdout);
+    },
+  );
+
+  await t.step("--rerun-failed runs only the failed instances", async () => {
+    const before = mock.stats.byFunction["GetUsers"] ?? 0;
+    for (const id of stopped) mock.app.state.instance(id)!.status = "running";
+    const run = await runCli(
+      ["call", "GetUsers", "--rerun-failed", `${dir}/run.ndjson`, "--format", "ndjson", ...flags],
+      { env: USER },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((mock.stats.byFunction["GetUsers"] ?? 0) - before, 2);
+    const ids = new Set(ndjson(run.stdout).map((row) => row.instanceID));
+    assert.deepEqual([...ids].sort(), [...stopped].sort());
+    for (const id of stopped) mock.app.state.instance(id)!.status = "stopped";
+  });
+
+  await t.step("json is sorted by instance; table carries the instanceID column", async () => {
+    const json = await runCli(
+      ["call", "GetUsers", "--instances", "tenant*", "--format", "json", ...flags],
+      { env: USER },
+    );
+    assert.equal(json.code, 0, json.stderr);
+    const rows = JSON.parse(json.stdout) as Record<string, unknown>[];
+    const ids = rows.map((row) => String(row.instanceID));
+    assert.deepEqual(ids, [...ids].sort());
+    assert.deepEqual([...new Set(ids)], ["tenant0011", "tenant0012"]);
+    const table = await runCli(
+      [
+        "call",
+        "GetUsers",
+        "--instances",
+        "tenant*",
+        "--format",
+        "table",
+        "--select",
+        "userName",
+        ...flags,
+      ],
+      { env: USER },
+    );
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^instanceID\s+userName\s*$/m);
+    assert.match(table.stdout, /^tenant0012\s+john\.doe\s*$/m);
+  });
+
+  await t.step("csv: one header with instanceID and error, then the rows", async () => {
+    const run = await runCli(
+      ["call", "GetUsers", "--instances", "*", "--format", "csv", ...flags],
+      { env: USER },
+    );
+    assert.equal(run.code, 4, run.stderr);
+    const lines = run.stdout.split("\r\n").filter((line) => line !== "");
+    assert.match(lines[0]!, /^instanceID,userName,.*,error$/);
+    assert.equal(lines.filter((line) => line.startsWith("instanceID,")).length, 1);
+    assert.ok(lines.some((line) => /^umbrella,,.*,GetUsers failed on the server: /.test(line)));
+  });
+
+  await t.step("instances from a UTF-16 file (Windows PowerShell) and from stdin", async () => {
+    const text = "\uFEFF# tenants\r\nacme\r\n\r\nglobex\r\nacme\r\n";
+    const utf16 = new Uint8Array(text.length * 2);
+    for (let i = 0; i < text.length; i++) {
+      utf16[i * 2] = text.charCodeAt(i) & 0xff;
+      utf16[i * 2 + 1] = text.charCodeAt(i) >> 8;
+    }
+    await Deno.writeFile(`${dir}/ids.txt`, utf16);
+    const fromFile = await runCli(
+      [
+        "call",
+        "GetInstanceStatistics",
+        "--instances",
+        `@${dir}/ids.txt`,
+        "--format",
+        "json",
+        ...flags,
+      ],
+      { env: USER },
+    );
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    const rows = JSON.parse(fromFile.stdout) as Record<string, unknown>[];
+    assert.deepEqual(rows.map((row) => row.instanceID), ["acme", "globex"]);
+    assert.equal(typeof rows[0]?.numberOfMessages, "number");
+    const fromStdin = await runCli(
+      [
+        "call",
+        "GetUserInfo",
+        "userName=john.doe",
+        "--instances",
+        "-",
+        "--format",
+        "ndjson",
+        ...flags,
+      ],
+      { env: USER, stdin: "initech\nwayne\n" },
+    );
+    assert.equal(fromStdin.code, 0, fromStdin.stderr);
+    assert.deepEqual(ndjson(fromStdin.stdout).map((row) => row.instanceID).sort(), [
+      "initech",
+      "wayne",
+    ]);
+  });
+
+  await t.step("usage errors are exit 2 before any call", async () => {
+    const before = mock.stats.byFunction["GetUsers"] ?? 0;
+    const cases: [string[], RegExp][] = [
+      [["call", "GetEnvironmentInfo", "--instances", "*"], /takes no instanceID/],
+      [["call", "GetUsers", "instanceID=acme", "--instances", "*"], /Leave out instanceID/],
+      [["call", "GetUsers", "--instances", "*", "--concurrency", "0"], /--concurrency must be/],
+      [["call", "GetUsers", "--concurrency", "4"], /--concurrency goes with --instances/],
+      [["call", "GetUsers", "--instances", "*", "--rerun-failed", "x"], /not both/],
+      [
+        ["call", "GetUsers", "--instances", `@${dir}/missing.txt`],
+        /Could not read .*does not exist/,
+      ],
+      [["call", "GetUsers", "--rerun-failed", `${dir}/ids.txt`], /line 1 is not JSON/],
+      [
+        ["call", "GetUserInfo", "userName=x", "bogus=1", "--instances", "*"],
+        /unknown argument bogus/,
+      ],
+    ];
+    for (const [args, pattern] of cases) {
+      const run = await runCli([...args, ...flags], { env: USER });
+      assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, pattern);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+    }
+    assert.equal(mock.stats.byFunction["GetUsers"] ?? 0, before);
+  });
+
+  await t.step("a destructive function asks first; --what-if names the instances", async () => {
+    const run = await runCli(
+      ["call", "DeleteUser", "userName=john.doe", "--instances", "tenant*", "--what-if", ...flags],
+      { env: USER },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /It touches 2 instances: tenant0011, tenant0012/);
+    const refused = await runCli(
+      ["call", "DeleteUser", "userName=john.doe", "--instances", "tenant*", ...flags],
+      { env: USER },
+    );
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(mock.stats.byFunction["DeleteUser"] ?? 0, 0);
+  });
+
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("mspe-run call --instances: Ctrl-C lets the calls in flight finish, prints them, exit 130", async () => {
+  await using mock = await startMock({
+    instances: 6,
+    problems: "none",
+    jobs: { stepMs: Infinity, steps: 1, forceAsync: ["GetUsers"] },
+  });
+  const jobs = mock.app.jobs;
+  const child = new CliProcess(
+    [
+      "call",
+      "GetUsers",
+      "--instances",
+      "*",
+      "--concurrency",
+      "2",
+      "--format",
+      "ndjson",
+      ...mockFlags(mock.port),
+    ],
+    { env: USER },
+  );
+  // Two calls run (as jobs that move only when stepped); the other four wait for a free slot.
+  while (jobs.tokens().length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+  child.kill("SIGINT");
+  await child.waitForStderr(/Ctrl-C: no further calls start/);
+  for (const token of jobs.tokens()) jobs.step(token);
+  const { code, stdout, stderr } = await child.done;
+  assert.equal(code, 130, stderr);
+  const rows = ndjson(stdout);
+  const done = new Set(rows.filter((row) => !("error" in row)).map((row) => row.instanceID));
+  const notStarted = rows.filter((row) => String(row.error ?? "").startsWith("Not started"));
+  assert.equal(done.size, 2, stdout);
+  assert.equal(notStarted.length, 4, stdout);
+  assert.equal(jobs.tokens().length, 2, "no call started after Ctrl-C");
+  assert.match(stderr, /Interrupted: 2 of 6 instances finished/);
+});
+
+Deno.test({
+  name: "mspe-run call --instances: a progress bar with done/total, rate and ETA on a terminal",
+  ignore: !ptyAvailable(),
+  fn: async () => {
+    await using mock = await startMock({ instances: 5, problems: "none" });
+    const run = await runCli(
+      ["call", "GetUsers", "--instances", "*", "--format", "ndjson", ...mockFlags(mock.port)],
+      { env: USER, pty: true },
+    );
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /GetUsers \[.*[░█]+.*\]\s+0% 0\/5 instances/);
+    assert.match(run.stdout, /1\/5 instances · [\d.]+\/s · ETA \d+:\d\d/);
+    assert.match(run.stdout, /Ctrl-C stops/);
+  },
+});
+
+Deno.test("mspe-run call --instances: 2,000 instances under ulimit -n 256, all succeed", async () => {
+  await using mock = await startMock({ instances: 2000, usersPerInstance: 2, problems: "none" });
+  const deno = Deno.execPath().replaceAll("'", "");
+  const command = [
+    `'${deno}'`,
+    ...DENO_RUN_ARGS,
+    "scripts/mspe_run.ts",
+    "call",
+    "GetUsers",
+    "--instances",
+    "'*'",
+    "--concurrency",
+    "32",
+    "--format",
+    "ndjson",
+    ...mockFlags(mock.port),
+  ].join(" ");
+  const output = await new Deno.Command("bash", {
+    args: ["-c", `ulimit -n 256 && ulimit -n >&2 && exec ${command}`],
+    cwd: ROOT,
+    clearEnv: true,
+    env: { ...USER, ...passThrough(["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]), NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  assert.match(stderr, /^256$/m);
+  const rows = ndjson(new TextDecoder().decode(output.stdout));
+  assert.equal(new Set(rows.map((row) => row.instanceID)).size, 2000);
+  assert.ok(rows.every((row) => !("error" in row)));
+  assert.match(stderr, /2000 of 2000 instances succeeded, 0 failed/);
+});
