@@ -267,3 +267,26 @@ Deno.test("LICENSE: MIT, as deno.json says", async () => {
   const license = await Deno.readTextFile(`${ROOT}LICENSE`);
   assert.match(license, /^MIT License\n\nCopyright \(c\) 2026 the mspe authors\n/);
 });
+
+Deno.test("README and docs point only at files that are in the repository", async () => {
+  for (const doc of ["README.md", "lib/mock/README.md", "bench/README.md"]) {
+    const text = await Deno.readTextFile(`${ROOT}${doc}`);
+    // Paths into the repository's folders, and any Markdown file named.
+    const named = [
+      ...text.matchAll(/\b((?:lib|scripts|tests|bench|\.ci)\/[\w./-]*\w)/g),
+      ...text.matchAll(/\b([\w-]+\.md)\b/g),
+    ].map((match) => match[1]!);
+    for (const path of new Set(named)) {
+      const candidates = [path, `${doc.replace(/[^/]*$/, "")}${path}`];
+      const exists = candidates.some((candidate) => {
+        try {
+          Deno.statSync(`${ROOT}${candidate}`);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      assert.ok(exists, `${doc} names ${path}, which is not in the repository`);
+    }
+  }
+});
