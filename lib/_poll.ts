@@ -159,10 +159,18 @@ export async function follow(
 }
 
 /**
+ * The exception .NET throws for a cancelled operation, as the server names it in `error.details`
+ * (a cancel sent by another process or client): the server's own statement, unlike a message that
+ * merely mentions a cancel.
+ */
+const CANCELLED_EXCEPTION = /\bSystem\.OperationCanceledException\b/;
+
+/**
  * Judges a final status: "failed" rejects with {@linkcode ApiError}, or with
- * {@linkcode CancelledError} when the call was cancelled: "cancelled", or "failed" after this
- * client's cancel-async for it succeeded (never only because the message mentions a cancel). When
- * such a cancel is still in flight, the judgement waits for it.
+ * {@linkcode CancelledError} when the call was cancelled: "cancelled"; "failed" after this client's
+ * cancel-async for it was accepted (when it is still in flight, the judgement waits for it); or,
+ * when this client sent none, "failed" with the server's cancellation exception in its details. A
+ * failed cancel-async of this client leaves a failure an ApiError.
  */
 export function settle<R>(
   label: string,
@@ -177,12 +185,14 @@ export function settle<R>(
   if (code === "failed" && cancel !== undefined) {
     return cancel.then((accepted) => judge(label, status, accepted));
   }
-  return judge(label, status, false);
+  const cancelledElsewhere = code === "failed" &&
+    CANCELLED_EXCEPTION.test(status.error?.details ?? "");
+  return judge(label, status, cancelledElsewhere);
 }
 
-function judge<R>(label: string, status: Status<R>, cancelAccepted: boolean): Status<R> {
+function judge<R>(label: string, status: Status<R>, cancelled: boolean): Status<R> {
   const code = status.statusCode;
-  if (code === "cancelled" || (code === "failed" && cancelAccepted)) {
+  if (code === "cancelled" || (code === "failed" && cancelled)) {
     throw new CancelledError(label, status as Status);
   }
   if (code === "failed" || status.error !== null) throw new ApiError(label, status as Status);

@@ -92,13 +92,8 @@ export function stopCall(
       });
       // Only a cancel the server accepted makes a final "failed" count as cancelled; a final status
       // that arrives while it is in flight waits for its outcome (see settle()).
-      const accepted = sent.then(() => true, () => false);
-      state.cancelRequested.set(token, accepted);
-      accepted.then((ok) => {
-        if (!ok && state.cancelRequested.get(token) === accepted) {
-          state.cancelRequested.delete(token);
-        }
-      });
+      // A failed one stays recorded as failed: the call's later failure is then an ApiError.
+      state.cancelRequested.set(token, sent.then(() => true, () => false));
       try {
         return await sent;
       } catch (error) {

@@ -92,6 +92,7 @@ Deno.test("an unknown statusCode is a ProtocolError naming it, never a resolved 
 Deno.test("cancelled only when cancel-async succeeded: a failed stopCall leaves a later failure an ApiError", async () => {
   let cancelFails = true;
   let polls = 0;
+  let cancelDetails: string | null = "System.OperationCanceledException: canceled";
   await using server = serveHostile((request) => {
     if (request.path === "/api/invoke/VerifyStore") return { status: 200, body: running(1) };
     if (request.path === "/api/cancel-async") {
@@ -107,7 +108,7 @@ Deno.test("cancelled only when cancel-async succeeded: a failed stopCall leaves 
         token: "t1",
         statusVersion: 10,
         statusCode: "failed",
-        error: { message: "The operation was canceled.", details: null },
+        error: { message: "The operation was canceled.", details: cancelDetails },
       }),
     };
   });
@@ -120,10 +121,31 @@ Deno.test("cancelled only when cancel-async succeeded: a failed stopCall leaves 
 
   cancelFails = false;
   polls = 0;
-  const second = startCall(client, "VerifyStore", VERIFY);
+  const second = startCall(client, "VerifyStore", VERIFY, {});
   await second.token;
   await stopCall(client, second);
   await assertRejects(second.final, CancelledError);
+});
+
+Deno.test("a call cancelled elsewhere is cancelled when the server says so by its exception, not by its message", async () => {
+  let details: string | null = "System.OperationCanceledException: The operation was canceled.";
+  await using server = serveHostile((request) =>
+    request.path === "/api/invoke/VerifyStore" ? { status: 200, body: running(1) } : {
+      status: 200,
+      body: envelope({
+        token: "t1",
+        statusVersion: 10,
+        statusCode: "failed",
+        error: { message: "The operation was canceled.", details },
+      }),
+    }
+  );
+  await using client = await newClient({ ...server.options, statusTimeoutMs: 0 });
+  // Another process sent cancel-async; the server names its cancellation exception.
+  await assertRejects(invokeCall(client, "VerifyStore", VERIFY), CancelledError);
+  // A message that only mentions a cancel is a failure.
+  details = null;
+  await assertRejects(invokeCall(client, "VerifyStore", VERIFY), ApiError);
 });
 
 for (const chunked of [false, true]) {
