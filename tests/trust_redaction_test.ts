@@ -12,6 +12,7 @@ import {
   ApiError,
   AuthenticationError,
   CancelledError,
+  ConnectionError,
   HttpError,
   invokeCall,
   type MspeError,
@@ -19,10 +20,13 @@ import {
   ProtocolError,
   startCall,
   stopCall,
+  TlsError,
+  TokenExpiredError,
   type TraceEvent,
   uncheckedFunction,
 } from "../mod.ts";
 import { assertEquals, assertRejects } from "./_assert.ts";
+import { pem } from "./_helpers.ts";
 import { envelope, type HostileAction, type SeenRequest, serveHostile } from "./_trust_helpers.ts";
 
 const USER = "admin";
@@ -457,3 +461,59 @@ Deno.test("status texts (statusText, logOutput) echoing secrets are redacted for
   }
   assertEquals(final.result, { raw: "as sent" } as never);
 });
+
+Deno.test("the other error classes (401, token 404, broken connection, TLS) never carry an echo either", async () => {
+  await using server = serveHostile((request) => {
+    const body = echo(request);
+    if (request.path === "/api/invoke/GetUsers") return { status: 401, body };
+    if (request.path === "/api/invoke/VerifyStore") return { status: 200, body: running() };
+    if (request.path === "/api/get-status") return { status: 404, body };
+    return "close";
+  });
+  await using client = await newClient({ ...server.options, password: ADMIN_PASSWORD });
+  assertRedacted(
+    "401",
+    await assertRejects(
+      invokeCall(client, "GetUsers", { instanceID: "acme" }),
+      AuthenticationError,
+    ),
+  );
+  assertRedacted(
+    "404",
+    await assertRejects(
+      invokeCall(client, "VerifyStore", { instanceID: "acme", id: 1, includeIndexes: false }),
+      TokenExpiredError,
+    ),
+  );
+  assertRedacted(
+    "connection",
+    await assertRejects(
+      invokeCall(client, "SetUserPassword", {
+        instanceID: "acme",
+        userName: "bob",
+        password: NEW_PASSWORD,
+      }),
+      ConnectionError,
+    ),
+  );
+  await using wrongHost = serveHostile(() => ({ status: 200, body: envelope() }), {
+    cert: pem("wrong-host.pem"),
+    key: pem("wrong-host.key"),
+  });
+  await using tlsClient = await newClient({ ...wrongHost.options, password: ADMIN_PASSWORD });
+  assertRedacted(
+    "tls",
+    await assertRejects(
+      invokeCall(tlsClient, "SetUserPassword", {
+        instanceID: "acme",
+        userName: "bob",
+        password: NEW_PASSWORD,
+      }),
+      TlsError,
+    ),
+  );
+});
+
+function running(): string {
+  return envelope({ token: "t1", statusVersion: 1, statusCode: "running" });
+}
