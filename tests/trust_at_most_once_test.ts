@@ -224,3 +224,25 @@ Deno.test("node:https path: a pin that does not match refuses a state-changing c
   assertEquals((await invokeCall(right, "CreateUser", CREATE_USER)).statusCode, "succeeded");
   assertEquals(server.requests.length, 1);
 });
+
+Deno.test("node:https path: ignoreInvalidCerts and an exact TLS version apply to the connection of its own too", async () => {
+  await using server = serveHostile(() => ({ status: 200, body: envelope() }), {
+    cert: pem("self-signed.pem"),
+    key: pem("self-signed.key"),
+  });
+  const { tls: _, ...base } = server.options;
+  await using insecure = await newClient({
+    ...base,
+    tls: { ignoreInvalidCerts: true },
+    onWarning: () => {},
+  });
+  assertEquals((await invokeCall(insecure, "CreateUser", CREATE_USER)).statusCode, "succeeded");
+  for (const tlsVersion of ["1.2", "1.3"] as const) {
+    await using exact = await newClient({
+      ...server.options,
+      tls: { pinnedSha256: await fingerprintOf(pem("self-signed.pem")), tlsVersion },
+    });
+    assertEquals((await invokeCall(exact, "CreateUser", CREATE_USER)).statusCode, "succeeded");
+  }
+  assertEquals(count(server, "CreateUser"), 3);
+});
