@@ -1,0 +1,280 @@
+/**
+ * The fleet fan-out (issue 9), in one run:
+ *
+ * 1. `forEachInstance` running `GetUsers` on 1,000 instances at concurrency 32 against the mock
+ *    with `--latency-ms 20`: wall time against the ideal 1,000 / 32 x 20 ms = 625 ms (target: at
+ *    least 0.8 of the ideal throughput, so at most 781 ms). The same run without latency is the
+ *    floor set by the work itself (TLS, JSON, the mock's own handling), measured alongside.
+ * 2. The peak memory (VmHWM, the resident set's high-water mark) of `mspe-run call GetUsers
+ *    --instances '*' --format ndjson` over 2,000 instances x 100 users, against the same run over
+ *    200 instances (flat memory: about the same peak) and the `json` format over 2,000 (which
+ *    holds every row until the end); then both again with the V8 heap capped at 32 MiB, where the
+ *    streamed run completes and the collected one runs out of memory.
+ *
+ * The mock runs in its own process (`mspe-run mock`), so that its work does not share the client's
+ * JavaScript thread. Prints a Markdown table for bench/README.md. Not a `deno bench` file: it
+ * starts processes and times whole fan-outs; run it with
+ * `deno run -A bench/fleet_bench.ts [--rounds 5]`.
+ *
+ * @module
+ */
+
+import { forEachInstance, invokeCall, newClient } from "../mod.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const roundsAt = Deno.args.indexOf("--rounds");
+const ROUNDS = roundsAt >= 0 ? Number(Deno.args[roundsAt + 1]) : 5;
+const CA = `${ROOT}tests/testdata/tls/ca.pem`;
+const ENV = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin", NO_COLOR: "1" };
+
+/** A mock server in its own process. */
+interface MockProcess extends AsyncDisposable {
+  readonly port: number;
+}
+
+async function startMock(flags: readonly string[]): Promise<MockProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "-P=mspe-run", "scripts/mspe_run.ts", "mock", "--port", "0", ...flags],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/listening on \S+/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The mock ended before it listened: ${text}`);
+    text += value;
+  }
+  const port = Number(/listening on https?:\/\/[^:]+:(\d+)/.exec(text)?.[1]);
+  // Keep reading so that the mock never blocks on a full pipe.
+  (async () => {
+    while (!(await reader.read()).done) { /* discard */ }
+  })();
+  return {
+    port,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** Wall times (ms) of `ROUNDS` fan-outs of GetUsers over every instance of the mock at `port`. */
+async function fanOut(port: number, concurrency: number): Promise<number[]> {
+  await using client = await newClient({
+    username: "admin",
+    password: "admin",
+    host: "127.0.0.1",
+    port,
+    tls: { caCerts: [await Deno.readTextFile(CA)] },
+    metadata: "bundled",
+  });
+  // Listed once beforehand: the fan-out alone is timed.
+  const ids = ((await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [])
+    .map((instance) => instance.instanceID);
+  const times: number[] = [];
+  for (let round = 0; round <= ROUNDS; round++) {
+    const start = performance.now();
+    let failed = 0;
+    let reason = "";
+    for await (
+      const outcome of forEachInstance(
+        client,
+        (instanceID, { signal }) => invokeCall(client, "GetUsers", { instanceID }, { signal }),
+        { instances: ids, concurrency },
+      )
+    ) {
+      if (!outcome.ok) {
+        failed++;
+        reason = `${outcome.instanceID}: ${outcome.error.message}`;
+      }
+    }
+    if (failed > 0) throw new Error(`${failed} calls failed, e.g. ${reason}`);
+    // The first round warms the connections and is left out.
+    if (round > 0) times.push(performance.now() - start);
+  }
+  return times;
+}
+
+/** The peak resident set (MiB) of one `mspe-run call` run, its stdout counted and dropped. */
+async function peakRss(
+  port: number,
+  format: string,
+  heapMib?: number,
+): Promise<{ mib: number; lines: number; code: number }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...(heapMib === undefined ? [] : [`--v8-flags=--max-old-space-size=${heapMib}`]),
+      "-q",
+      "-P=mspe-run",
+      "scripts/mspe_run.ts",
+      "call",
+      "GetUsers",
+      "--instances",
+      "*",
+      "--concurrency",
+      "32",
+      "--format",
+      format,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--ca-cert",
+      CA,
+    ],
+    cwd: ROOT,
+    env: ENV,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let peakKiB = 0;
+  const sample = (): void => {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+      peakKiB = Math.max(peakKiB, Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+    } catch {
+      // The process has ended.
+    }
+  };
+  const timer = setInterval(sample, 20);
+  let lines = 0;
+  const counting = (async () => {
+    for await (const chunk of child.stdout) {
+      for (const byte of chunk) if (byte === 0x0a) lines++;
+    }
+  })();
+  const stderr = new Response(child.stderr).text();
+  const [status] = await Promise.all([child.status, counting]);
+  clearInterval(timer);
+  if (status.code !== 0 && heapMib === undefined) {
+    throw new Error(`mspe-run failed (${status.code}): ${await stderr}`);
+  }
+  return { mib: peakKiB / 1024, lines, code: status.code };
+}
+
+const IDEAL_MS = (1000 / 32) * 20;
+const HEAP_CAP_MIB = 32;
+
+/** Runs both measurements and prints the table. */
+async function main(): Promise<void> {
+  const rows: string[][] = [];
+  {
+    await using slow = await startMock([
+      "--instances",
+      "1000",
+      "--users",
+      "5",
+      "--latency-ms",
+      "20",
+      "--problems",
+      "none",
+    ]);
+    await using fast = await startMock([
+      "--instances",
+      "1000",
+      "--users",
+      "5",
+      "--problems",
+      "none",
+    ]);
+    const withLatency: number[] = [];
+    const floor: number[] = [];
+    // Interleaved, so that a busy moment of the machine hits both alike.
+    for (let i = 0; i < 2; i++) {
+      withLatency.push(...await fanOut(slow.port, 32));
+      floor.push(...await fanOut(fast.port, 32));
+    }
+    const wall = median(withLatency);
+    rows.push([
+      "GetUsers x 1,000 instances, concurrency 32, latency 20 ms: wall time (median)",
+      `${wall.toFixed(0)} ms`,
+      `ideal ${IDEAL_MS.toFixed(0)} ms: **${(IDEAL_MS / wall).toFixed(2)}** of ideal throughput`,
+      ">= 0.8",
+    ]);
+    rows.push([
+      "same without latency: the floor set by the work itself (median)",
+      `${median(floor).toFixed(0)} ms`,
+      `${(median(floor) / 1000).toFixed(2)} ms per call`,
+      "",
+    ]);
+    rows.push([
+      "all rounds with latency (ms)",
+      withLatency.map((t) => t.toFixed(0)).join(", "),
+      "",
+      "",
+    ]);
+  }
+  {
+    await using big = await startMock([
+      "--instances",
+      "2000",
+      "--users",
+      "100",
+      "--problems",
+      "none",
+    ]);
+    await using small = await startMock([
+      "--instances",
+      "200",
+      "--users",
+      "100",
+      "--problems",
+      "none",
+    ]);
+    const ndjsonBig = await peakRss(big.port, "ndjson");
+    const ndjsonSmall = await peakRss(small.port, "ndjson");
+    const jsonBig = await peakRss(big.port, "json");
+    // Live memory, not the garbage collector's slack: with the V8 heap capped, the streamed run
+    // still completes and the collected one runs out of memory.
+    const ndjsonCapped = await peakRss(big.port, "ndjson", HEAP_CAP_MIB);
+    const jsonCapped = await peakRss(big.port, "json", HEAP_CAP_MIB);
+    const verdict = (run: { code: number; lines: number }) =>
+      run.code === 0 ? `completes (${run.lines} rows)` : `fails (exit ${run.code}, out of memory)`;
+    rows.push([
+      "peak RSS, `call GetUsers --instances '*' --format ndjson`, 2,000 x 100 users",
+      `${ndjsonBig.mib.toFixed(0)} MiB`,
+      `${ndjsonBig.lines} rows`,
+      "flat",
+    ]);
+    rows.push([
+      "same over 200 instances x 100 users",
+      `${ndjsonSmall.mib.toFixed(0)} MiB`,
+      `${ndjsonSmall.lines} rows`,
+      "",
+    ]);
+    rows.push([
+      "`--format json` over 2,000 x 100 users (rows held until the end)",
+      `${jsonBig.mib.toFixed(0)} MiB`,
+      "",
+      "",
+    ]);
+    rows.push([
+      `2,000 x 100 users with the V8 heap capped at ${HEAP_CAP_MIB} MiB`,
+      `ndjson ${verdict(ndjsonCapped)}`,
+      `json ${verdict(jsonCapped)}`,
+      "",
+    ]);
+  }
+  console.log("| Measure | Value | Against | Target |");
+  console.log("| --- | --- | --- | --- |");
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+}
+
+if (Deno.permissions.querySync({ name: "run" }).state === "granted") {
+  await main();
+} else {
+  // `deno task bench` runs every *_bench.ts without the run permission this script needs.
+  Deno.bench({
+    name: "fleet_bench.ts is a script: deno run -A bench/fleet_bench.ts",
+    ignore: true,
+    fn() {},
+  });
+}
