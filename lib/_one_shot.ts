@@ -284,8 +284,7 @@ export async function exchangeOnce(stream: ByteStream, request: OnceRequest): Pr
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (error instanceof ProtocolError) throw error;
-    const failure = error instanceof Truncated || !(error instanceof Error) ||
-        error.name !== "ConnectionError"
+    const failure = !(error instanceof ConnectionError)
       ? new ConnectionError(
         `The connection to ${where} broke before the reply was complete (${
           error instanceof Error ? error.message.split("\n", 1)[0] : String(error)
