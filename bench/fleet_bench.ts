@@ -19,6 +19,7 @@
  * @module
  */
 
+import process from "node:process";
 import { forEachInstance, invokeCall, newClient } from "../mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -65,6 +66,9 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
+/** The client's own CPU time per call (ms), over every timed fan-out. */
+const clientCpu: number[] = [];
+
 /** Wall times (ms) of `ROUNDS` fan-outs of GetUsers over every instance of the mock at `port`. */
 async function fanOut(port: number, concurrency: number): Promise<number[]> {
   await using client = await newClient({
@@ -81,6 +85,7 @@ async function fanOut(port: number, concurrency: number): Promise<number[]> {
   const times: number[] = [];
   for (let round = 0; round <= ROUNDS; round++) {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     let failed = 0;
     let reason = "";
     for await (
@@ -97,7 +102,11 @@ async function fanOut(port: number, concurrency: number): Promise<number[]> {
     }
     if (failed > 0) throw new Error(`${failed} calls failed, e.g. ${reason}`);
     // The first round warms the connections and is left out.
-    if (round > 0) times.push(performance.now() - start);
+    if (round > 0) {
+      times.push(performance.now() - start);
+      const used = process.cpuUsage(cpu);
+      clientCpu.push((used.user + used.system) / 1000 / ids.length);
+    }
   }
   return times;
 }
@@ -203,6 +212,12 @@ async function main(): Promise<void> {
       "same without latency: the floor set by the work itself (median)",
       `${median(floor).toFixed(0)} ms`,
       `${(median(floor) / 1000).toFixed(2)} ms per call`,
+      "",
+    ]);
+    rows.push([
+      "the client's own CPU time per call (median over all rounds)",
+      `${median(clientCpu).toFixed(3)} ms`,
+      `${(median(clientCpu) * 1000).toFixed(0)} ms for 1,000 calls`,
       "",
     ]);
     rows.push([
