@@ -126,6 +126,14 @@ export function howToCheck(fn: string): string {
         }
       }
     }
+    // The plainest first: GetUsers, GetUserInfo, GetUser, then GetUser..., then the rest.
+    const rank = (name: string): number =>
+      [`Get${noun}s`, `Get${noun}Info`, `Get${noun}`].includes(name)
+        ? 0
+        : name.startsWith(`Get${noun}`)
+        ? 1
+        : 2;
+    reads.sort((a, b) => rank(a) - rank(b));
   }
   const look = reads.length > 0
     ? `look with ${reads.slice(0, 2).join(" or ")} whether it took effect`
