@@ -92,7 +92,7 @@ Deno.test("an unknown statusCode is a ProtocolError naming it, never a resolved 
 Deno.test("cancelled only when cancel-async succeeded: a failed stopCall leaves a later failure an ApiError", async () => {
   let cancelFails = true;
   let polls = 0;
-  let cancelDetails: string | null = "System.OperationCanceledException: canceled";
+  const cancelDetails = "System.OperationCanceledException: canceled";
   await using server = serveHostile((request) => {
     if (request.path === "/api/invoke/VerifyStore") return { status: 200, body: running(1) };
     if (request.path === "/api/cancel-async") {
