@@ -51,16 +51,18 @@ function profiles(session: Session): Promise<Profile[]> {
   return session.call("GetProfiles", { raw: true }) as Promise<Profile[]>;
 }
 
+/** The last 30 days of a history function (its time zone argument is spelled in two ways). */
+function lastMonth(zone: "timeZoneID" | "timeZoneId", extra: Record<string, unknown>) {
+  return { fromIncluding: at(-30), toExcluding: at(1), [zone]: "UTC", ...extra };
+}
+
 function workerResults(
   session: Session,
   extra: Record<string, unknown> = {},
 ): Promise<WorkerResult[]> {
-  return session.call("GetWorkerResults", {
-    fromIncluding: at(-30),
-    toExcluding: at(1),
-    timeZoneID: "UTC",
-    ...extra,
-  }) as Promise<WorkerResult[]>;
+  return session.call("GetWorkerResults", lastMonth("timeZoneID", extra)) as Promise<
+    WorkerResult[]
+  >;
 }
 
 function jobs(session: Session): Promise<Job[]> {
@@ -68,12 +70,7 @@ function jobs(session: Session): Promise<Job[]> {
 }
 
 function jobResults(session: Session, extra: Record<string, unknown> = {}): Promise<JobResult[]> {
-  return session.call("GetJobResults", {
-    fromIncluding: at(-30),
-    toExcluding: at(1),
-    timeZoneId: "UTC",
-    ...extra,
-  }) as Promise<JobResult[]>;
+  return session.call("GetJobResults", lastMonth("timeZoneId", extra)) as Promise<JobResult[]>;
 }
 
 function polls(session: Session): number {
