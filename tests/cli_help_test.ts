@@ -192,7 +192,11 @@ Deno.test("every POSIX-only example in --help has a PowerShell form before it", 
           `${entry.name}: a PowerShell form before "${line}"`,
         );
       }
-      if (/PowerShell/.test(label)) assert.doesNotMatch(line, POSIX_ONLY, `${entry.name}: ${line}`);
+      if (/PowerShell/.test(label)) {
+        assert.doesNotMatch(line, POSIX_ONLY, `${entry.name}: ${line}`);
+        // PowerShell reads <word> as a redirection: placeholders must look otherwise there.
+        assert.doesNotMatch(line.replace(/#.*$/, ""), /(^|\s)<[^\s>]+>/, `${entry.name}: ${line}`);
+      }
     }
   }
 });
@@ -208,7 +212,12 @@ Deno.test("README: every POSIX-only code block follows a PowerShell one", async 
       continue;
     }
     const [language, body] = [match[2], match[3] ?? ""];
-    if (language === "powershell") lastPowerShell = at;
+    if (language === "powershell") {
+      lastPowerShell = at;
+      for (const line of body.split("\n")) {
+        assert.doesNotMatch(line.replace(/#.*$/, ""), /(^|\s)<[^\s>]+>/, `PowerShell: ${line}`);
+      }
+    }
     if (language !== "sh") continue;
     const posixOnly = body.split("\n").filter((line) => POSIX_ONLY.test(line.replace(/#.*$/, "")));
     if (posixOnly.length === 0) continue;

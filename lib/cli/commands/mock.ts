@@ -13,9 +13,9 @@ const EXAMPLES = [
   "# Terminal 1: a simulated SPE on https://127.0.0.1:8474 (user admin, password admin)",
   "mspe-run mock",
   "# Terminal 2, PowerShell: talk to it, pinning its test certificate (its fingerprint is printed)",
-  "$env:MSPE_PASSWORD = 'admin'; mspe-run example 2 --username admin --pin-sha256 <fingerprint>",
+  "$env:MSPE_PASSWORD = 'admin'; mspe-run example 2 --username admin --pin-sha256 AB:CD:...:EF",
   "# Terminal 2, sh, bash, zsh: the same",
-  "MSPE_PASSWORD=admin mspe-run example 2 --username admin --pin-sha256 <fingerprint>",
+  "MSPE_PASSWORD=admin mspe-run example 2 --username admin --pin-sha256 AB:CD:...:EF",
   "# A bigger simulated SPE on another port, with a slow network",
   "mspe-run mock --port 9474 --instances 50 --users 200 --latency-ms 50",
 ];
