@@ -132,6 +132,11 @@ Deno.test("__complete: commands, functions, argument names and values, flags, pr
     assert.deepEqual(await run("frobnicate", ""), []);
     assert.deepEqual(await run("profile", "show", ""), ["prod", "lab"]);
     assert.deepEqual(await run("report", "h"), ["health"]);
+    // Flags before the command, as `mspe-run --profile prod call ...` allows.
+    assert.deepEqual(await run("--profile", ""), ["prod", "lab"]);
+    assert.deepEqual(await run("--profile", "prod", "ca"), ["call", "cancel"]);
+    assert.deepEqual(await run("--profile", "prod", "call", "GetUs"), ["GetUserInfo", "GetUsers"]);
+    assert.deepEqual(await run("--format", "json", "call", "GetUsers", ""), ["instanceID="]);
     // PowerShell's form: every word prefixed, so that an empty word survives Windows PowerShell.
     assert.deepEqual(await run("--prefixed", "w:example", "w:"), ["1", "2", "3", "4"]);
   } finally {

@@ -122,6 +122,7 @@ function argumentCandidates(
  * ```
  */
 export async function complete(words: readonly string[], io: CliIo): Promise<string[]> {
+  if (words.length > 1 && words[0]!.startsWith("-")) return await completeLeading(words, io);
   const word = words.at(-1) ?? "";
   if (words.length <= 1) {
     const names = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
@@ -182,4 +183,29 @@ export async function complete(words: readonly string[], io: CliIo): Promise<str
     default:
       return [];
   }
+}
+
+/**
+ * Connection and output flags before the command (`mspe-run --profile prod call ...`): complete
+ * them and their values, or the command after them; after the command, as if they followed it.
+ */
+async function completeLeading(words: readonly string[], io: CliIo): Promise<string[]> {
+  const { LEADING_FLAGS } = await import("./session.ts");
+  const word = words.at(-1) ?? "";
+  let i = 0;
+  while (i < words.length - 1 && words[i]!.startsWith("-")) {
+    const name = words[i]!.replace(/^-+/, "");
+    i += !words[i]!.includes("=") && LEADING_FLAGS[name]?.type === "string" ? 2 : 1;
+  }
+  if (i > words.length - 1) {
+    // The word is the value of the flag before it.
+    return matching(await flagValues(words.at(-2)!.replace(/^-+/, ""), [], "spe", io), word);
+  }
+  if (i === words.length - 1) {
+    if (word.startsWith("-")) {
+      return matching(Object.keys(LEADING_FLAGS).map((name) => `--${name}`), word);
+    }
+    return await complete([word], io);
+  }
+  return await complete([words[i]!, ...words.slice(0, i), ...words.slice(i + 1)], io);
 }
