@@ -18,6 +18,10 @@ const EXAMPLES = [
   "MSPE_PASSWORD=admin mspe-run example 2 --username admin --pin-sha256 AB:CD:...:EF",
   "# A bigger simulated SPE on another port, with a slow network",
   "mspe-run mock --port 9474 --instances 50 --users 200 --latency-ms 50",
+  "# Keep the simulated SPE across restarts (saved within a second of a change, and on Ctrl-C)",
+  "mspe-run mock --state lab.json",
+  "# Rehearse slow jobs and failures: 10 s per progress step, two 503s on GetUsers",
+  "mspe-run mock --step-ms 10000 --steps 6 --fault GetUsers:http503:times=2",
 ];
 
 /** `mspe-run mock`. */
