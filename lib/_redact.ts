@@ -133,15 +133,35 @@ export function clientRedactor(
  * a call that succeeds pays nothing for looking for them.
  */
 export function deferredRedactor(base: Redactor, secrets: () => readonly string[]): Redactor {
-  let built: Redactor | undefined;
-  const get = (): Redactor => (built ??= base.with(secrets()));
-  return {
-    text: (text) => get().text(text),
-    get empty() {
-      return get().empty;
-    },
-    with: (more) => get().with(more),
-  };
+  return new DeferredRedactor(base, secrets);
+}
+
+// A class rather than closures: one is made per call, on the hot path.
+class DeferredRedactor implements Redactor {
+  readonly #base: Redactor;
+  readonly #secrets: () => readonly string[];
+  #built: Redactor | undefined;
+
+  constructor(base: Redactor, secrets: () => readonly string[]) {
+    this.#base = base;
+    this.#secrets = secrets;
+  }
+
+  #get(): Redactor {
+    return (this.#built ??= this.#base.with(this.#secrets()));
+  }
+
+  text(text: string): string {
+    return this.#get().text(text);
+  }
+
+  get empty(): boolean {
+    return this.#get().empty;
+  }
+
+  with(secrets: readonly string[]): Redactor {
+    return this.#get().with(secrets);
+  }
 }
 
 /** The string values of password-like fields anywhere in a JSON value. */

@@ -168,15 +168,16 @@ async function limitedText(
   url: string,
 ): Promise<{ text: string; bytes: number }> {
   const declared = response.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared)) {
-    const bytes = Number(declared);
-    if (bytes > limit) {
+  // Number("") is 0 and Number("12x") NaN: neither passes as a length.
+  const length = declared === null || declared === "" ? NaN : Number(declared);
+  if (length >= 0) {
+    if (length > limit) {
       await response.body?.cancel().catch(() => {});
       throw tooLarge(url, limit, response.status);
     }
     // text() decodes UTF-8 and drops the BOM, as the server's replies need, and costs less than
     // reading the stream here.
-    return { text: await response.text(), bytes };
+    return { text: await response.text(), bytes: length };
   }
   const body = response.body;
   if (body === null) return { text: "", bytes: 0 };

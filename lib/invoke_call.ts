@@ -100,7 +100,6 @@ export function invokeCall(
     const body = prepareCall(state.preparation, name, unchecked, args);
     const path = `/api/invoke/${name}`;
     const wire = callWire(state, name, body);
-    const request = { once: wire.once, redactor: wire.redactor };
     if (options === undefined) {
       // The common case, kept lean: no signal, no deadline, no callback.
       enter(state);
@@ -114,7 +113,8 @@ export function invokeCall(
       };
       // A synchronous reply is settled in the same step; only a "running" one goes through
       // follow(). Each promise layer saved here is measurable in bench/client_bench.ts.
-      return postStatus(state.wire, path, body, request).then(
+      // The call's wire options (once, redactor) are its request options.
+      return postStatus(state.wire, path, body, wire).then(
         (first) =>
           first.statusCode === "running"
             ? follow(() => Promise.resolve(first), {
@@ -132,7 +132,7 @@ export function invokeCall(
     const { signal, dispose } = callSignal(name, resolved);
     const onStatus = resolved.onStatus as ((status: Status) => void) | undefined;
     enter(state);
-    return follow(() => postStatus(state.wire, path, body, { ...request, signal }), {
+    return follow(() => postStatus(state.wire, path, body, { ...wire, signal }), {
       state,
       signal,
       statusTimeoutMs: resolved.statusTimeoutMs,
