@@ -2,7 +2,9 @@
  * The error hierarchy of mspe. Every error the library throws on purpose is an {@linkcode MspeError};
  * aborts and timeouts surface as the standard `AbortError` and `TimeoutError` `DOMException`s.
  *
- * No message or property of these errors ever contains the password or the Authorization header.
+ * No message, property, cause or stack of the errors a client throws shows a secret: the password,
+ * its Basic value, the Authorization header and the call's secret arguments are replaced by `***`,
+ * also where a server echoed them (verbatim, URL-encoded, JSON- or HTML-escaped, or in Base64).
  *
  * @module
  */
