@@ -28,13 +28,14 @@ import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { confirmDestructive, confirmFlags, showCall } from "./confirm.ts";
 import { address } from "./connection.ts";
 import { csvHeader, csvRow } from "./csv.ts";
-import { describeError, ExitCode } from "./exit_codes.ts";
+import { describeError, ExitCode, isTimeout } from "./exit_codes.ts";
 import { parseSelect, render, selectProperties, style } from "./format.ts";
 import { Interrupts } from "./interrupt.ts";
 import { type CliIo, whyUnreadable } from "./io.ts";
 import { formatElapsed, Progress } from "./progress.ts";
 import { resultFields } from "./result_fields.ts";
 import type { Session } from "./session.ts";
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./timeouts.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The flags of the fleet mode of `mspe-run call`. */
@@ -504,7 +505,10 @@ export async function runFleetCall(
       if (outcome.ok) {
         sink.add(outcome.instanceID, shape(rowsOf(outcome.instanceID, outcome.value, whole)));
       } else {
-        const failure = { instanceID: outcome.instanceID, error: describeError(outcome.error) };
+        const failure = {
+          instanceID: outcome.instanceID,
+          error: instanceError(outcome.error, session.deadline),
+        };
         failures.push(failure);
         sink.add(outcome.instanceID, [failure]);
       }
@@ -517,6 +521,8 @@ export async function runFleetCall(
   if (interrupted) {
     const why = ended === undefined || interrupts.interrupted
       ? "Not started: interrupted with Ctrl-C."
+      : isTimeout(ended)
+      ? "Not started: --timeout ran out."
       : `Not started: ${describeError(ended)}`;
     for (const instanceID of ids) {
       if (!finished.has(instanceID)) sink.add(instanceID, [{ instanceID, error: why }]);
@@ -534,6 +540,14 @@ export async function runFleetCall(
     return ExitCode.Interrupted;
   }
   return failures.length > 0 ? ExitCode.CallFailed : ExitCode.Ok;
+}
+
+/** One instance's error on one line; the advice about --timeout comes once, at the end. */
+function instanceError(error: unknown, deadline: AbortSignal | undefined): string {
+  if (!isTimeout(error)) return describeError(error);
+  return deadline?.aborted
+    ? "Timed out: --timeout ran out before the call ended."
+    : `Timed out: no reply within the per-request limit (${DEFAULT_REQUEST_TIMEOUT_SECONDS} s).`;
 }
 
 /** The summary on stderr: each failed instance with its error, then the counts. */
