@@ -258,6 +258,55 @@ Deno.test("mspe-run call --instances: Ctrl-C lets the calls in flight finish, pr
   assert.match(stderr, /Interrupted: 2 of 6 instances finished/);
 });
 
+Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight; --timeout is exit 6", async (t) => {
+  // The calls run as jobs that never end, so only Ctrl-C or the time limit can stop them.
+  await using mock = await startMock({
+    instances: 6,
+    problems: "none",
+    jobs: { stepMs: Infinity, forceAsync: ["GetUsers"] },
+  });
+  const jobs = mock.app.jobs;
+  const args = ["call", "GetUsers", "--instances", "*", "--concurrency", "2", "--format", "ndjson"];
+
+  await t.step(
+    "Ctrl-C twice: the two in flight are aborted rows, the rest not started",
+    async () => {
+      const child = new CliProcess([...args, ...mockFlags(mock.port)], { env: USER });
+      while (jobs.tokens().length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      child.kill("SIGINT");
+      await child.waitForStderr(/Ctrl-C: no further calls start/);
+      child.kill("SIGINT");
+      const { code, stdout, stderr } = await child.done;
+      assert.equal(code, 130, stderr);
+      const rows = ndjson(stdout);
+      assert.equal(
+        rows.filter((row) => String(row.error).startsWith("Aborted with Ctrl-C")).length,
+        2,
+      );
+      assert.equal(rows.filter((row) => String(row.error).startsWith("Not started")).length, 4);
+    },
+  );
+
+  await t.step(
+    "--timeout: the calls in flight time out, the rest are not started, exit 6",
+    async () => {
+      const before = jobs.tokens().length;
+      const run = await runCli([...args, "--timeout", "5", ...mockFlags(mock.port)], { env: USER });
+      assert.equal(run.code, 6, run.stderr);
+      const rows = ndjson(run.stdout);
+      assert.equal(rows.length, 6);
+      assert.equal(jobs.tokens().length - before, 2, "two calls started");
+      assert.equal(
+        rows.filter((row) => row.error === "Timed out: --timeout ran out before the call ended.")
+          .length,
+        2,
+      );
+      assert.equal(rows.filter((row) => row.error === "Not started: --timeout ran out.").length, 4);
+      assert.match(run.stderr, /Timed out after 5 s \(--timeout\)/);
+    },
+  );
+});
+
 Deno.test({
   name: "mspe-run call --instances: a progress bar with done/total, rate and ETA on a terminal",
   ignore: !ptyAvailable(),

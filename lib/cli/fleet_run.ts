@@ -28,7 +28,7 @@ import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { confirmDestructive, confirmFlags, showCall } from "./confirm.ts";
 import { address } from "./connection.ts";
 import { csvHeader, csvRow } from "./csv.ts";
-import { describeError, ExitCode, isTimeout } from "./exit_codes.ts";
+import { describeError, ExitCode, isAbort, isTimeout } from "./exit_codes.ts";
 import { parseSelect, render, selectProperties, style } from "./format.ts";
 import { Interrupts } from "./interrupt.ts";
 import { type CliIo, whyUnreadable } from "./io.ts";
@@ -544,6 +544,8 @@ export async function runFleetCall(
 
 /** One instance's error on one line; the advice about --timeout comes once, at the end. */
 function instanceError(error: unknown, deadline: AbortSignal | undefined): string {
+  // The second Ctrl-C aborts the calls in flight; the server may have done the work anyway.
+  if (isAbort(error)) return "Aborted with Ctrl-C before the reply came; it may have run anyway.";
   if (!isTimeout(error)) return describeError(error);
   return deadline?.aborted
     ? "Timed out: --timeout ran out before the call ended."
