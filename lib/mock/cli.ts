@@ -36,7 +36,7 @@ Options:
   --latency-ms N     delay added to every request (default 0)
   --problems P       none, some (default) or many: problems seeded for a health check to find
   --state FILE       keep the simulated state in FILE: loaded at start (seeded when missing),
-                     saved within a second of every change and when stopped; needs --allow-write
+                     saved within a second of every change and when stopped (needs write access)
   --step-ms N        milliseconds between two status changes of a long-running call (default 250)
   --steps N          progress changes before a long-running call ends (default 4)
   --log-output M     cumulative (default: every status has the whole log) or incremental
