@@ -36,6 +36,17 @@ async function readToEnd(conn: Deno.Conn): Promise<string> {
   return text;
 }
 
+/** Sends a raw request head on a new TLS connection and reads the reply to the connection's end. */
+async function exchange(port: number, head: string): Promise<string> {
+  const conn = await connect(port);
+  try {
+    await writeAll(conn, encoder.encode(head));
+    return await readToEnd(conn);
+  } finally {
+    conn.close();
+  }
+}
+
 function invokeForm(body: string, signal?: AbortSignal): RequestInit {
   return {
     method: "POST",
@@ -66,41 +77,25 @@ Deno.test("mock serve: offers only http/1.1 over ALPN", async () => {
 
 Deno.test("mock serve: an HTTP/1.0 client is answered, and the connection then closes", async () => {
   await using server = await serveMock();
-  const conn = await connect(server.port);
-  try {
-    await writeAll(
-      conn,
-      encoder.encode(
-        `POST /api/invoke/GetEnvironmentInfo HTTP/1.0\r\n${AUTH}Content-Length: 0\r\n\r\n`,
-      ),
-    );
-    const reply = await readToEnd(conn);
-    assert.match(reply, /^HTTP\/1\.[01] 200 /);
-    const body = reply.slice(reply.indexOf("\r\n\r\n") + 4);
-    assert.equal(body[0], "\uFEFF");
-    assert.equal(JSON.parse(body.slice(1)).statusCode, "succeeded");
-  } finally {
-    conn.close();
-  }
+  const reply = await exchange(
+    server.port,
+    `POST /api/invoke/GetEnvironmentInfo HTTP/1.0\r\n${AUTH}Content-Length: 0\r\n\r\n`,
+  );
+  assert.match(reply, /^HTTP\/1\.[01] 200 /);
+  const body = reply.slice(reply.indexOf("\r\n\r\n") + 4);
+  assert.equal(body[0], "\uFEFF");
+  assert.equal(JSON.parse(body.slice(1)).statusCode, "succeeded");
 });
 
 Deno.test("mock serve: a Content-Length over 1 MiB gets 413 before any of the body is sent", async () => {
   await using server = await serveMock();
-  const conn = await connect(server.port);
-  try {
-    await writeAll(
-      conn,
-      encoder.encode(
-        `POST /api/invoke/GetUsers HTTP/1.1\r\nHost: x\r\n${AUTH}` +
-          `Content-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n`,
-      ),
-    );
-    const reply = await readToEnd(conn);
-    assert.match(reply, /^HTTP\/1\.1 413 /);
-    assert.match(reply, /HTTP Error 413/);
-  } finally {
-    conn.close();
-  }
+  const reply = await exchange(
+    server.port,
+    `POST /api/invoke/GetUsers HTTP/1.1\r\nHost: x\r\n${AUTH}` +
+      `Content-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n`,
+  );
+  assert.match(reply, /^HTTP\/1\.1 413 /);
+  assert.match(reply, /HTTP Error 413/);
   assert.equal(server.stats.byFunction["GetUsers"] ?? 0, 0);
 });
 
