@@ -46,6 +46,26 @@ Deno.test("mock persist: the codec round-trips maps, sets, dates, bytes, odd num
   assert.throws(() => decodeValue({ $: "nope" }), TypeError);
 });
 
+Deno.test("mock persist: the whole state of both products, every lazy part made, encodes as data and round-trips", async () => {
+  for (const product of ["spe", "server"] as const) {
+    await using server = await serveMock({ product, http: true, instances: 3 });
+    const state = server.app.state;
+    for (const instance of state.instanceList()) {
+      state.users(instance);
+      state.instanceData(instance);
+      state.activity(instance);
+    }
+    const encoded = JSON.parse(JSON.stringify(encodeValue(state.snapshot())));
+    const copy = await serveMock({ product, http: true, instances: 1, seed: 2 });
+    try {
+      copy.app.state.restore(decodeValue(encoded) as Record<string, unknown>);
+      assert.deepEqual(copy.app.state.snapshot(), state.snapshot(), product);
+    } finally {
+      await copy.close();
+    }
+  }
+});
+
 async function tempFile(): Promise<{ dir: string; path: string } & AsyncDisposable> {
   const dir = await Deno.makeTempDir({ prefix: "mspe_state_" });
   return {
