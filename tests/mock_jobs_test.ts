@@ -5,7 +5,9 @@ import { withMock } from "./testdata/mock/helpers.ts";
 const VERIFY = { instanceID: "acme", id: "1", includeIndexes: "false" };
 
 Deno.test("mock: VerifyStore runs as a job and get-status walks it to the end", async () => {
-  await withMock({ jobs: { stepMs: 5, steps: 3 } }, async ({ invoke, call }) => {
+  // 40 ms a step: a poll that comes late under load (a new connection, a busy machine) still sees
+  // every version.
+  await withMock({ jobs: { stepMs: 40, steps: 3 } }, async ({ invoke, call }) => {
     const first = await invoke("VerifyStore", VERIFY);
     assert.equal(first.json.statusCode, "running");
     assert.equal(first.json.statusVersion, 1);
