@@ -3,6 +3,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import assert from "node:assert/strict";
 import { SIMULATED_FUNCTIONS } from "../lib/mock/mod.ts";
 import { EXIT_CODE_HELP } from "../lib/cli/exit_codes.ts";
+import { catalog } from "../lib/catalog.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 const ci = await Deno.readTextFile(new URL("../.ci/run", import.meta.url));
@@ -24,6 +25,16 @@ Deno.test("README: the lists of simulated functions match SIMULATED_FUNCTIONS", 
     );
     assertEquals(listed, [...SIMULATED_FUNCTIONS[product]]);
   }
+  // The counts are said plainly, and are the catalogue's: every function is simulated.
+  const spe = catalog("spe").length;
+  const server = catalog("server").length;
+  assert(readme.includes(`Simulated SPE functions (${SIMULATED_FUNCTIONS.spe.length}/${spe}):`));
+  assert(
+    readme.includes(
+      `Simulated MailStore Server functions (${SIMULATED_FUNCTIONS.server.length}/${server}):`,
+    ),
+  );
+  assert(readme.includes(`${spe}/${spe} SPE functions and ${server}/${server} MailStore Server`));
 });
 
 Deno.test("README: the quick start pins the Deno version that CI installs", () => {
