@@ -3,8 +3,9 @@
  * `mspe-run completion` run in the real shells against an `mspe-run` on PATH (a wrapper around
  * `deno run -P=mspe-run scripts/mspe_run.ts`). The shells' completion variables are set as the
  * shell sets them when Tab is pressed (bash splits `name=value` at `=`), and zsh's `compadd` is
- * replaced by a function that prints what it is given. The PowerShell script runs where `pwsh` is
- * installed; elsewhere that test is skipped and says why.
+ * replaced by a function that prints what it is given. fish completes with its own `complete -C`,
+ * which runs the script's function as Tab would (`.ci/run` installs zsh and fish on Debian). The
+ * PowerShell script runs where `pwsh` is installed; elsewhere that test is skipped and says why.
  */
 
 import assert from "node:assert/strict";
@@ -22,6 +23,7 @@ function which(program: string): string | undefined {
 }
 
 const ZSH = which("zsh");
+const FISH = which("fish");
 const PWSH = which("pwsh");
 
 /** A directory with an `mspe-run` wrapper script and a config file with two profiles. */
@@ -97,6 +99,7 @@ const CASES: Case[] = [
   { line: "mspe-run call GetUsers --no-w", want: ["--no-wait"], exactly: true },
   { line: "mspe-run help CreateIn", want: ["CreateInstance", "CreateInstanceHost"] },
   { line: "mspe-run call GetUsers --profile ", want: ["prod", "lab"], exactly: true },
+  { line: "mspe-run --profile prod call GetUs", want: ["GetUserInfo", "GetUsers"], exactly: true },
 ];
 
 /** bash splits a word at `=` (COMP_WORDBREAKS); the words as bash gives them to the function. */
@@ -206,6 +209,37 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "the fish script completes in fish",
+  ignore: FISH === undefined,
+  async fn() {
+    const { dir, env } = await setup();
+    try {
+      // fish's single quotes escape only backslash and quote.
+      const fishQuote = (text: string) =>
+        `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+      const lines = [`mspe-run completion fish | source`];
+      for (const [i, c] of CASES.entries()) {
+        lines.push(`echo 'case ${i}'`, `complete -C ${fishQuote(c.line)}`);
+      }
+      const out = await shell(FISH!, ["--no-config", "-c", lines.join("\n")], env);
+      const blocks = out.split(/^case \d+\n/m).slice(1);
+      for (const [i, c] of CASES.entries()) {
+        // Each line is a candidate, then a tab and its description (none here). fish offers the
+        // whole word (it does not split name=value), and adds no space after one ending in "=".
+        const got = (blocks[i] ?? "").split("\n").filter(Boolean).map((l) => l.split("\t")[0]!);
+        if (c.exactly) assert.deepEqual(got.sort(), [...c.want].sort(), c.line);
+        else for (const w of c.want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+if (FISH === undefined) {
+  console.log("cli_completion_test: the fish completion test is SKIPPED: fish is not installed.");
+}
 if (ZSH === undefined) {
   console.log("cli_completion_test: the zsh completion test is SKIPPED: zsh is not installed.");
 }
