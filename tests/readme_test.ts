@@ -4,6 +4,10 @@ import assert from "node:assert/strict";
 import { SIMULATED_FUNCTIONS } from "../lib/mock/mod.ts";
 import { EXIT_CODE_HELP } from "../lib/cli/exit_codes.ts";
 import { catalog } from "../lib/catalog.ts";
+import { COMMANDS } from "../lib/cli/main.ts";
+import { allFlags } from "../lib/cli/command.ts";
+import { LEADING_FLAGS } from "../lib/cli/session.ts";
+import { runMockCommand } from "../lib/mock/mod.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 const ci = await Deno.readTextFile(new URL("../.ci/run", import.meta.url));
@@ -62,4 +66,39 @@ Deno.test("README: the exit code table is the one mspe-run --help prints", () =>
     return `${match[1]}|${match[2]}`;
   });
   assertEquals(rows, help);
+});
+
+/** The flags a command accepts: its own and its groups' (`mock` has its own parser and help). */
+async function flagsOf(command: string): Promise<Set<string>> {
+  if (command === "mock") {
+    const lines: string[] = [];
+    await runMockCommand(["--help"], { out: (line) => lines.push(line) });
+    return new Set([...lines.join("\n").matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!));
+  }
+  const entry = COMMANDS.find((c) => c.name === command);
+  assert(entry, `mspe-run has no command ${command}`);
+  return new Set(Object.keys({ ...allFlags(await entry.load()), ...LEADING_FLAGS, help: {} }));
+}
+
+Deno.test("README: every flag it shows after mspe-run <command> is one that command accepts", async () => {
+  const commands = new Set(COMMANDS.map((c) => c.name));
+  const checked: string[] = [];
+  for (const line of readme.split("\n")) {
+    for (const match of line.matchAll(/(?:mspe-run|deno task mock)\b(.*)/g)) {
+      // The command line ends at a comment, a pipe, a redirection, or the end of inline code.
+      const segment = match[1]!.split(/\s#|[|`;>)]/)[0]!;
+      const words = segment.trim().split(/\s+/);
+      const command = match[0].startsWith("deno task mock")
+        ? "mock"
+        : words.find((word) => commands.has(word));
+      const flags = [...segment.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!);
+      if (command === undefined || flags.length === 0) continue;
+      const known = await flagsOf(command);
+      for (const flag of flags) {
+        assert(known.has(flag), `README: mspe-run ${command} has no flag --${flag}: ${line}`);
+        checked.push(`${command} --${flag}`);
+      }
+    }
+  }
+  assert(checked.length > 40, `only ${checked.length} flags found in README.md`);
 });
