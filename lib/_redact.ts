@@ -74,20 +74,44 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** How a redactor matches. */
+export interface RedactorOptions {
+  /**
+   * Match a form only where it is not part of a longer word: not right after or before a letter or
+   * digit where the form itself starts or ends with one. For printed results, where a short password
+   * ("admin") must not turn "$archiveadmin" into "$archive***"; an echoed secret is set apart by
+   * quotes, spaces, `=` or `&`. Errors and traces redact every occurrence.
+   */
+  readonly wholeWords?: boolean;
+}
+
+const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+
+function formPattern(form: string, wholeWords: boolean): string {
+  const escaped = escapeRegExp(form);
+  if (!wholeWords) return escaped;
+  const before = WORD_CHAR.test(form[0] ?? "") ? "(?<![\\p{L}\\p{N}_])" : "";
+  const after = WORD_CHAR.test(form.at(-1) ?? "") ? "(?![\\p{L}\\p{N}_])" : "";
+  return `${before}${escaped}${after}`;
+}
+
 class SecretRedactor implements Redactor {
   readonly #secrets: readonly string[];
   readonly #pattern: RegExp | undefined;
+  readonly #options: RedactorOptions;
 
-  constructor(secrets: readonly string[]) {
+  constructor(secrets: readonly string[], options: RedactorOptions = {}) {
     this.#secrets = secrets;
+    this.#options = options;
     const forms = new Set<string>();
     for (const secret of secrets) for (const form of secretForms(secret)) forms.add(form);
     // Longest first, so that "Basic <base64>" wins over the Base64 alone and a secret that contains
     // another is replaced whole.
     const sorted = [...forms].sort((a, b) => b.length - a.length);
-    this.#pattern = sorted.length === 0
-      ? undefined
-      : new RegExp(sorted.map(escapeRegExp).join("|"), "g");
+    this.#pattern = sorted.length === 0 ? undefined : new RegExp(
+      sorted.map((form) => formPattern(form, options.wholeWords === true)).join("|"),
+      options.wholeWords ? "gu" : "g",
+    );
   }
 
   get empty(): boolean {
@@ -101,7 +125,9 @@ class SecretRedactor implements Redactor {
 
   with(secrets: readonly string[]): Redactor {
     const added = secrets.filter((secret) => secret !== "" && !this.#secrets.includes(secret));
-    return added.length === 0 ? this : new SecretRedactor([...this.#secrets, ...added]);
+    return added.length === 0
+      ? this
+      : new SecretRedactor([...this.#secrets, ...added], this.#options);
   }
 }
 
@@ -115,8 +141,11 @@ class SecretRedactor implements Redactor {
  * console.log(redactor.text("password=hunter+2")); // password=***
  * ```
  */
-export function createRedactor(secrets: readonly string[]): Redactor {
-  return new SecretRedactor(secrets.filter((secret) => secret !== ""));
+export function createRedactor(
+  secrets: readonly string[],
+  options: RedactorOptions = {},
+): Redactor {
+  return new SecretRedactor(secrets.filter((secret) => secret !== ""), options);
 }
 
 /** The redactor of a client: its password, the Base64 of `user:password`, the Authorization value. */

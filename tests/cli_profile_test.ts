@@ -204,6 +204,29 @@ Deno.test("mspe-run with profiles", async (t) => {
       ]);
       assert.equal((await ping(["--profile", "lab"])).code, 0, "the pin works");
 
+      // Every command that connects takes the profile, before or after the command: tls-info
+      // looks at the profile's server and says whether the profile's pin matches.
+      for (
+        const args of [
+          ["--profile", "lab", "tls-info", "--format", "list"],
+          ["tls-info", "--profile", "lab", "--verbose", "--username", "x", "--format", "list"],
+        ]
+      ) {
+        const info = await runCli(args, { env: base });
+        assert.equal(info.code, 0, info.stderr);
+        assert.ok(info.stdout.includes(`${mock.port}`), info.stdout);
+        assert.match(info.stdout, /The pin given .* matches this certificate\./);
+      }
+      const otherPin = await runCli(
+        ["tls-info", "--profile", "lab", "--pin-sha256", "AB".repeat(32), "--format", "list"],
+        { env: base },
+      );
+      assert.match(otherPin.stdout, /does NOT match this certificate/);
+      const shown = await runCli(["--profile", "lab", "profile", "show", "--format", "json"], {
+        env: base,
+      });
+      assert.equal(JSON.parse(shown.stdout).name, "lab", shown.stderr);
+
       const withCa = await runCli(
         ["profile", "add", "ca", "--host", "127.0.0.1", "--port", String(mock.port)]
           .concat(["--ca-cert", ca]),

@@ -187,3 +187,75 @@ Deno.test("password, CA and @file files written on Windows (UTF-16 LE/BE, UTF-8 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("results a server echoes the secrets into print *** in every format, fleet rows and watch", async () => {
+  const secret = "N3w Pässw0rd&=+";
+  const admin = "Adm1n s3cret";
+  const basic = btoa("admin:Adm1n s3cret");
+  await using server = serveHostile((request) => {
+    if (request.path === "/api/get-metadata") {
+      return { status: 200, body: JSON.stringify(catalog("spe")) };
+    }
+    const echoed = {
+      userName: "bob",
+      // A long cell that a table cuts, the secret at its end.
+      note: `${"x".repeat(300)} ${secret}`,
+      authorization: request.headers.get("authorization"),
+      body: request.body,
+      plain: `${secret} ${admin} ${basic}`,
+    };
+    if (request.path === "/api/invoke/GetInstances") {
+      return {
+        status: 200,
+        body: envelope({ result: [{ instanceID: "acme" }, { instanceID: "beta" }] }),
+      };
+    }
+    if (request.path === "/api/get-status") {
+      return { status: 200, body: envelope({ token: "t1", statusVersion: 3, result: echoed }) };
+    }
+    return { status: 200, body: envelope({ result: [echoed], logOutput: secret }) };
+  });
+  const connection = [
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(server.port),
+    "--ca-cert",
+    CA_PEM_PATH,
+  ];
+  const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: admin };
+  const call = ["call", "SetUserPassword", "instanceID=acme", "userName=bob", `password=${secret}`];
+  const runs: string[][] = [
+    ...["list", "table", "json", "ndjson", "csv"].map((format) => [...call, "--format", format]),
+    [...call, "--status", "--format", "json"],
+    [...call, "--debug", "--format", "json"],
+    // A fleet run: one row per instance.
+    ["call", "SetUserPassword", "userName=bob", `password=${secret}`, "--instances", "*"],
+    [
+      "call",
+      "SetUserPassword",
+      "userName=bob",
+      `password=${secret}`,
+      "--instances",
+      "*",
+      "--format",
+      "table",
+    ],
+    ["watch", "t1", "--format", "json"],
+  ];
+  for (const args of runs) {
+    const { code, stdout, stderr } = await runCli([...args, ...connection], { env });
+    assert.equal(code, 0, `${args.join(" ")}: ${stderr}`);
+    assert.match(stdout, /\*\*\*/, `${args.join(" ")}: ${stdout}`);
+    // watch runs in a process that never saw the call's arguments: only the password is known.
+    const secrets = args[0] === "watch"
+      ? [admin, basic, "Adm1n"]
+      : [secret, admin, basic, "N3w+P%C3%A4ssw0rd", "N3w Pässw0rd", "Adm1n"];
+    for (const shown of secrets) {
+      assert.ok(
+        !stdout.includes(shown) && !stderr.includes(shown),
+        `${args.join(" ")} shows ${shown}: ${stdout.slice(0, 600)} ${stderr.slice(0, 600)}`,
+      );
+    }
+  }
+});

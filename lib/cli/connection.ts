@@ -28,6 +28,7 @@ import type { ChosenProfile, Profile } from "./config.ts";
 import { type CliIo, type MspeVariable, whyUnreadable } from "./io.ts";
 import { Output } from "./output.ts";
 import { readPassword } from "./password.ts";
+import { addPassword } from "./redacting_io.ts";
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type TimeLimits } from "./timeouts.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -527,6 +528,8 @@ export async function openClient(
     username: settings.username,
     host: settings.host,
   });
+  // From here on every line printed hides the password, even where a server echoes it.
+  addPassword(io, settings.username, password);
   const options: ClientOptions = {
     username: settings.username,
     password,

@@ -426,8 +426,11 @@ export async function runFleetCall(
   const columns = select
     ? ["instanceID", ...select.filter((name) => name !== "instanceID")]
     : undefined;
+  // Secrets echoed into a result are hidden before a row is cut or quoted (lib/cli/redacting_io.ts).
   const shape = (rows: Row[]): Row[] =>
-    columns === undefined ? rows : selectProperties(rows, columns) as Row[];
+    columns === undefined
+      ? out.redacted(rows)
+      : selectProperties(out.redacted(rows), columns) as Row[];
 
   const color = !parsed.bool("no-color") && !io.noColor;
   const stdoutStyle = style(color && io.stdout.isTerminal);

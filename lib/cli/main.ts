@@ -196,6 +196,8 @@ async function unknownCommand(name: string): Promise<Error> {
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // Every line printed hides the password and secret arguments once they are known.
+  io = (await import("./redacting_io.ts")).redactingIo(io);
   try {
     // Connection and output flags may come before the command (aliases carry them).
     if (argv[0]?.startsWith("-") && !isHelp(argv[0]) && !/^(--version|-V)$/.test(argv[0])) {

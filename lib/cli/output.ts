@@ -13,6 +13,8 @@ import { csvColumns, csvHeader, csvRow } from "./csv.ts";
 import { type Format, inline, render, selectProperties, type Style, style } from "./format.ts";
 import type { CliIo } from "./io.ts";
 import { Progress } from "./progress.ts";
+import { redactValue } from "../_redact.ts";
+import { redactorOf } from "./redacting_io.ts";
 
 /**
  * What the example scripts print to: the value-printing side of `mspe-run`.
@@ -95,7 +97,9 @@ export class Output implements OutputSink {
 
   show(value: unknown): void {
     this.#progress?.clear();
-    value = this.#selected(value);
+    // Redacted before rendering, so that a cut cell cannot show part of a secret (the streams
+    // redact whole texts as well: lib/cli/redacting_io.ts).
+    value = this.#selected(this.redacted(value));
     if (this.format === "csv") {
       this.#csv(value);
       return;
@@ -108,6 +112,12 @@ export class Output implements OutputSink {
       : "";
     this.#shown++;
     this.#io.stdout.write(separator + text);
+  }
+
+  /** A copy of a value with the secrets known so far replaced by `***`. */
+  redacted<T>(value: T): T {
+    const redactor = redactorOf(this.#io);
+    return redactor.empty ? value : redactValue(value, redactor);
   }
 
   /** `--select` applied, with one warning for names that no object has. */
@@ -150,7 +160,7 @@ export class Output implements OutputSink {
       return;
     }
     if (this.format === "json" || this.format === "ndjson") {
-      this.#io.stdout.write(`${JSON.stringify(this.#selected(status))}\n`);
+      this.#io.stdout.write(`${JSON.stringify(this.#selected(this.redacted(status)))}\n`);
       return;
     }
     this.#io.stdout.write(`${statusLine(status)}\n`);

@@ -26,6 +26,7 @@ import {
 import type { Format } from "./format.ts";
 import type { CliIo } from "./io.ts";
 import type { Output } from "./output.ts";
+import { redactingIo } from "./redacting_io.ts";
 import { TimeLimits } from "./timeouts.ts";
 import { watchOperation } from "./watching.ts";
 
@@ -103,6 +104,8 @@ export async function withSession(
   body: (session: Session) => Promise<number>,
   options: SessionOptions = {},
 ): Promise<number> {
+  // Every line printed hides the secrets (a no-op when runCli has wrapped the process already).
+  io = redactingIo(io);
   parsed = await attachProfile(parsed, io);
   const settings = readConnection(parsed, io);
   const out = readOutput(parsed, io, options.terminalFormat);

@@ -13,6 +13,7 @@ import { CONFIRM_FLAGS, confirmFlags, confirmSessionCall } from "../confirm.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { FLEET_FLAGS, FLEET_HELP, runFleetCall, wantsFleet } from "../fleet_run.ts";
 import { requireFunction } from "../function_lookup.ts";
+import { addCallSecrets } from "../redacting_io.ts";
 import { FOLLOW_FLAGS, SERVER_FLAG_GROUPS, withSession } from "../session.ts";
 import { UsageError } from "../usage_error.ts";
 
@@ -96,6 +97,10 @@ ${FLEET_HELP}`,
         client.product,
       );
       const args = await parseCallArgs(fn, pairs, described.args, io);
+      // Secret arguments never show, even when the server echoes them into a result.
+      const marked = catalog(client.product).find((entry) => entry.name === fn)?.args
+        .filter((arg) => arg.secret === true).map((arg) => arg.name);
+      addCallSecrets(io, args, new Set(marked));
       // The same call on many instances (lib/cli/fleet_run.ts).
       if (wantsFleet(parsed)) {
         return await runFleetCall(session, io, parsed, { fn, described, args });

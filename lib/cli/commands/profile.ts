@@ -61,6 +61,13 @@ const PROFILE_FLAGS: FlagSpecs = {
 };
 
 const ADD_FLAGS: FlagSpecs = {
+  // Accepted like every command's --profile (before the command too): the profile to show, or
+  // the name of the one to add or remove when none follows the action.
+  profile: {
+    ...CONNECTION_FLAGS.profile!,
+    help: "The profile to show (default: MSPE_PROFILE, else default), or to add or remove " +
+      "when no name follows the action.",
+  },
   "no-check": {
     type: "boolean",
     help: "Save without connecting to the server (for a server that is not reachable yet).",
@@ -111,15 +118,15 @@ The config file is %APPDATA%\\mspe\\config.json on Windows, $XDG_CONFIG_HOME/msp
     const [action, ...names] = parsed.positionals;
     switch (action) {
       case "add":
-        return await add(parsed, io, oneName(names, "add"));
+        return await add(parsed, io, oneName(withProfileFlag(parsed, names), "add"));
       case "list":
         if (names.length > 0) throw new UsageError("profile list takes no name.");
         return await list(parsed, io);
       case "show":
         if (names.length > 1) throw new UsageError("profile show takes one name.");
-        return await show(parsed, io, names[0]);
+        return await show(parsed, io, withProfileFlag(parsed, names)[0]);
       case "remove":
-        return await remove(parsed, io, oneName(names, "remove"));
+        return await remove(parsed, io, oneName(withProfileFlag(parsed, names), "remove"));
       default: {
         const suggestion = action === undefined
           ? undefined
@@ -138,6 +145,19 @@ The config file is %APPDATA%\\mspe\\config.json on Windows, $XDG_CONFIG_HOME/msp
     }
   },
 };
+
+/** The names after the action, or the --profile flag's when none follows it. */
+function withProfileFlag(parsed: ParsedArgs, names: readonly string[]): readonly string[] {
+  const flag = parsed.string("profile");
+  if (flag === undefined) return names;
+  if (names.length === 0) return [flag];
+  if (names.length === 1 && names[0] === flag) return names;
+  throw new UsageError(
+    `Give the profile once: either after the action or with --profile, not ${
+      JSON.stringify(names[0])
+    } and --profile ${flag}.`,
+  );
+}
 
 function oneName(names: readonly string[], action: string): string {
   const [name, ...extra] = names;

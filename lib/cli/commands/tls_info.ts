@@ -8,29 +8,11 @@
 
 import { getCertificateInfo } from "../../tls_info.ts";
 import type { Command } from "../command.ts";
-import {
-  address,
-  CONNECTION_FLAGS,
-  HELP_FLAGS,
-  OUTPUT_FLAGS,
-  readCaCerts,
-  readConnection,
-  readOutput,
-} from "../connection.ts";
+import { address, HELP_FLAGS, readCaCerts, readConnection, readOutput } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
+import { SERVER_FLAG_GROUPS } from "../session.ts";
 import { TimeLimits } from "../timeouts.ts";
 import { UsageError } from "../usage_error.ts";
-
-const TLS_INFO_FLAGS = {
-  host: CONNECTION_FLAGS.host!,
-  port: CONNECTION_FLAGS.port!,
-  product: CONNECTION_FLAGS.product!,
-  "ca-cert": {
-    ...CONNECTION_FLAGS["ca-cert"]!,
-    help: "Also trust this CA (PEM) when judging whether the certificate is accepted.",
-  },
-  timeout: CONNECTION_FLAGS.timeout!,
-};
 
 /** `mspe-run tls-info`. */
 export const tlsInfoCommand: Command = {
@@ -40,9 +22,15 @@ export const tlsInfoCommand: Command = {
   description:
     `Connects without checking the certificate, only to look at it; no user name or password
 is sent. Compare the fingerprint with the one the server's console shows (for SPE: the
-certificate of the Management API HTTP server) before you pin it.`,
-  flags: { ...HELP_FLAGS, ...TLS_INFO_FLAGS },
-  flagGroups: [{ title: "Output", flags: OUTPUT_FLAGS }],
+certificate of the Management API HTTP server) before you pin it.
+
+It takes the connection flags, MSPE_ variables and profile of every command that connects;
+only the server, --ca-cert and --pin-sha256 (it says whether the pin matches) are used.`,
+  // Every connection flag is accepted, so that a profile, an alias or flags before the command
+  // (`mspe-run --profile prod tls-info`) work as for every command that connects. Only --host,
+  // --port, --product, --ca-cert, --pin-sha256 and --timeout matter here: nothing is signed in.
+  flags: HELP_FLAGS,
+  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "mspe-run tls-info --host spe.example.com",
     "mspe-run tls-info --host mailstore.example.com --product server --format json",
@@ -93,6 +81,20 @@ certificate of the Management API HTTP server) before you pin it.`,
         : "Not trusted by default. After checking the fingerprint, trust exactly this certificate with:",
     );
     out.line(`  ${pin}`);
+    if (settings.pinSha256 !== undefined) {
+      out.line(
+        sameFingerprint(settings.pinSha256, info.sha256)
+          ? "The pin given (--pin-sha256, MSPE_PIN_SHA256 or the profile) matches this certificate."
+          : "The pin given (--pin-sha256, MSPE_PIN_SHA256 or the profile) does NOT match this " +
+            "certificate: the server's certificate changed, or this is not the server you pinned.",
+      );
+    }
     return ExitCode.Ok;
   },
 };
+
+/** Fingerprints compared as hex digits, whatever the colons and case. */
+function sameFingerprint(a: string, b: string): boolean {
+  const hex = (text: string) => text.replace(/[^0-9a-f]/gi, "").toLowerCase();
+  return hex(a) === hex(b);
+}
