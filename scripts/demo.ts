@@ -12,11 +12,18 @@
 import { serveMock } from "../lib/mock/mod.ts";
 import { shellQuote } from "../lib/cli/connection.ts";
 import { style } from "../lib/cli/format.ts";
-import { denoIo } from "../lib/cli/io.ts";
+import { type CliIo, denoIo, type MspeVariable } from "../lib/cli/io.ts";
 import { runCli } from "../lib/cli/main.ts";
 
 const USERNAME = "admin";
 const PASSWORD = "admin";
+
+/**
+ * The demo's whole environment. The user's MSPE_ variables and config file (a `default` profile
+ * with another format, instance or timeout, MSPE_FORMAT=json, ...) are not read: the demo runs
+ * the same way on every machine. Without HOME or APPDATA no config file is looked for.
+ */
+const DEMO_ENV: Readonly<Partial<Record<MspeVariable, string>>> = { MSPE_PASSWORD: PASSWORD };
 
 interface Step {
   readonly title: string;
@@ -75,7 +82,7 @@ function shortFingerprint(fingerprint: string): string {
  * ```
  */
 export async function runDemo(): Promise<number> {
-  const io = denoIo({ MSPE_PASSWORD: PASSWORD });
+  const io: CliIo = { ...denoIo(), env: (name) => DEMO_ENV[name] };
   const st = style(io.stdout.isTerminal && !io.noColor);
   const say = (text = "") => io.stdout.write(`${text}\n`);
   // Two users per instance keep example 2 short; slow enough steps that progress can be watched.

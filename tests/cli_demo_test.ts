@@ -6,17 +6,43 @@
 import assert from "node:assert/strict";
 import { ROOT } from "./cli_helpers.ts";
 
-Deno.test("deno task demo runs the four examples against the embedded mock", async () => {
+Deno.test("deno task demo runs the four examples against the embedded mock, whatever the user's settings", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  // A user's settings that would change the demo if it read them: a default profile with JSON
+  // output, a missing instance and another server, and MSPE_ variables that are all wrong.
+  const home = await Deno.makeTempDir({ prefix: "mspe-demo-test-" });
+  const configFile = `${home}/config.json`;
+  await Deno.writeTextFile(
+    configFile,
+    JSON.stringify({
+      profiles: {
+        default: { host: "192.0.2.1", port: 1, format: "json", instance: "ghost" },
+        prod: { host: "192.0.2.1", format: "csv" },
+      },
+    }),
+  );
+  const userSettings = {
+    MSPE_CONFIG: configFile,
+    XDG_CONFIG_HOME: home,
+    MSPE_PROFILE: "prod",
+    MSPE_FORMAT: "json",
+    MSPE_HOST: "192.0.2.1",
+    MSPE_USERNAME: "nobody",
+    MSPE_PASSWORD: "wrong",
+    MSPE_INSTANCE: "ghost",
+    MSPE_TIMEOUT: "0.001",
+    MSPE_TLS_VERSION: "1.0",
+  };
   const [deno, ...args] = String(config.tasks.demo.command ?? config.tasks.demo).split(" ");
   assert.equal(deno, "deno");
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...userSettings },
     stdout: "piped",
     stderr: "piped",
   }).output();
+  await Deno.remove(home, { recursive: true });
   const out = new TextDecoder().decode(stdout);
   const err = new TextDecoder().decode(stderr);
   assert.equal(code, 0, `${out}\n${err}`);
