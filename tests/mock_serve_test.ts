@@ -96,7 +96,39 @@ Deno.test("mock serve: a Content-Length over 1 MiB gets 413 before any of the bo
   );
   assert.match(reply, /^HTTP\/1\.1 413 /);
   assert.match(reply, /HTTP Error 413/);
-  assert.equal(server.stats.byFunction["GetUsers"] ?? 0, 0);
+  // Counted as a rejected request, as MockStats documents (the app never ran the function).
+  assert.equal(server.stats.requests, 1);
+  assert.equal(server.stats.byPath["/api/invoke/GetUsers"], 1);
+  assert.equal(server.stats.byFunction["GetUsers"], 1);
+});
+
+Deno.test("mock serve: a chunked body that goes over 1 MiB gets 413 and is counted as a request", async () => {
+  await using server = await serveMock();
+  const conn = await connect(server.port);
+  try {
+    const chunk = encoder.encode(`10000\r\n${"x".repeat(0x10000)}\r\n`);
+    await writeAll(
+      conn,
+      encoder.encode(
+        `POST /api/invoke/GetUsers HTTP/1.1\r\nHost: x\r\n${AUTH}Transfer-Encoding: chunked\r\n\r\n`,
+      ),
+    );
+    const writing = (async () => {
+      try {
+        // 2 MiB in 64 KiB chunks: the mock stops reading after its 1 MiB.
+        for (let i = 0; i < 32; i++) await writeAll(conn, chunk);
+      } catch {
+        // The mock closed the connection: the rest is never sent.
+      }
+    })();
+    const reply = await readToEnd(conn);
+    await writing;
+    assert.match(reply, /^HTTP\/1\.1 413 /);
+  } finally {
+    conn.close();
+  }
+  assert.equal(server.stats.requests, 1);
+  assert.equal(server.stats.byPath["/api/invoke/GetUsers"], 1);
 });
 
 Deno.test("mock serve: a body of exactly 1 MiB is read and answered", async () => {

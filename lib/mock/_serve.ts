@@ -23,11 +23,11 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import { Buffer } from "node:buffer";
-import { createMockApp, MAX_BODY_BYTES, type MockApp } from "./_app.ts";
+import { countRefused, createMockApp, MAX_BODY_BYTES, type MockApp } from "./_app.ts";
 import type { FaultController, MockOptions, MockStats } from "./_options.ts";
 import { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from "./_test_certificate.ts";
 import { readStateFile, type SeedOptions, StateSaver } from "./_persist.ts";
-import { htmlResponse } from "./_wire.ts";
+import { htmlResponse, replyBytes, requestWithBody } from "./_wire.ts";
 
 /**
  * Options of {@linkcode serveMock}.
@@ -106,6 +106,14 @@ export async function pemFingerprint(pem: string): Promise<string> {
   return [...digest].map((byte) => byte.toString(16).padStart(2, "0").toUpperCase()).join(":");
 }
 
+/** The body of a request that has none. */
+const EMPTY = new Uint8Array(0);
+
+/** Methods whose body, if a client sends one, the app never sees (as with a web Request). */
+function bodyless(method: string): boolean {
+  return method === "GET" || method === "HEAD";
+}
+
 /** How long close() lets requests in flight finish before it cuts their connections. */
 const DRAIN_MS = 1000;
 
@@ -167,19 +175,22 @@ function headersOf(response: Response): Record<string, string> {
  */
 async function send(response: Response, res: ServerResponse): Promise<void> {
   const headers = headersOf(response);
-  if (response.body === null) {
+  const bytes = response.body === null ? null : replyBytes(response);
+  if (bytes !== undefined) {
+    // The usual case, a reply whose bytes are known: headers and body leave in one write.
     res.writeHead(response.status, headers);
-    res.end();
+    res.end(bytes);
     return;
   }
-  const reader = response.body.getReader();
+  const body = response.body!;
+  const reader = body.getReader();
   let started = false;
   try {
     let current = await reader.read();
     while (!current.done) {
       const next = await reader.read();
       if (next.done) {
-        // The usual case, a reply in one piece: headers and body leave in one write.
+        // A reply in one piece: headers and body leave in one write.
         if (!started) res.writeHead(response.status, headers);
         res.end(current.value);
         return;
@@ -206,7 +217,8 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
  * Answers 413 and closes the connection after the reply, so the rest of the body is never read
  * (node does not drain a body on a connection it closes).
  */
-function refuseTooLarge(res: ServerResponse): void {
+function refuseTooLarge(app: MockApp, url: string, res: ServerResponse): void {
+  countRefused(app, url);
   res.shouldKeepAlive = false;
   void send(htmlResponse(413, { Connection: "close" }), res);
 }
@@ -312,9 +324,11 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
       if (--inflight === 0) drained?.();
     });
     if (closing) res.shouldKeepAlive = false;
+    const target = req.url ?? "/";
+    const url = target.startsWith("/") ? origin + target : target;
     const lengthHeader = req.headers["content-length"];
     if (lengthHeader !== undefined && Number(lengthHeader) > MAX_BODY_BYTES) {
-      refuseTooLarge(res);
+      refuseTooLarge(app, url, res);
       return;
     }
     const method = req.method ?? "GET";
@@ -322,7 +336,7 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
     if (lengthHeader !== undefined || req.headers["transfer-encoding"] !== undefined) {
       body = await readBody(req, MAX_BODY_BYTES);
       if (body === null) {
-        refuseTooLarge(res);
+        refuseTooLarge(app, url, res);
         return;
       }
     }
@@ -331,18 +345,17 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
     res.once("close", () => {
       if (!res.writableFinished) aborter.abort();
     });
-    const target = req.url ?? "/";
     const headers = new Headers();
     const raw = req.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
     let request: Request;
     try {
-      request = new Request(target.startsWith("/") ? origin + target : target, {
-        method,
-        headers,
-        body: method === "GET" || method === "HEAD" ? null : body as Uint8Array<ArrayBuffer>,
-        signal: aborter.signal,
-      });
+      // The body is handed over as bytes (requestWithBody): the app reads them without a stream.
+      request = requestWithBody(
+        url,
+        { method, headers, signal: aborter.signal },
+        bodyless(method) ? EMPTY : body ?? EMPTY,
+      );
     } catch {
       await send(htmlResponse(400), res);
       return;

@@ -68,19 +68,35 @@ export function encodeBody(value: unknown): Uint8Array {
   return encoder.encode("\uFEFF" + JSON.stringify(value, null, 2).replaceAll("\n", "\r\n"));
 }
 
+/** The `Date` and `Expires` values of the current second: formatting dates is per second, not per reply. */
+let dates = { second: NaN, date: "", expires: "" };
+
 /** The documented reply headers; `Expires` is one day before `Date`, as in the doc example. */
 export function replyHeaders(contentType: string, length: number, now = Date.now()): Headers {
-  return new Headers({
-    "Cache-Control":
+  const second = Math.floor(now / 1000);
+  if (second !== dates.second) {
+    dates = {
+      second,
+      date: new Date(now).toUTCString(),
+      expires: new Date(now - 86_400_000).toUTCString(),
+    };
+  }
+  return new Headers([
+    [
+      "Cache-Control",
       "no-cache,private,no-store,must-revalidate,max-stale=0,post-check=0,pre-check=0",
-    "Pragma": "no-cache",
-    "Content-Type": contentType,
-    "Content-Length": String(length),
-    "Expires": new Date(now - 86_400_000).toUTCString(),
-    "Server": "Microsoft-HTTPAPI/2.0",
-    "Date": new Date(now).toUTCString(),
-  });
+    ],
+    ["Pragma", "no-cache"],
+    ["Content-Type", contentType],
+    ["Content-Length", String(length)],
+    ["Expires", dates.expires],
+    ["Server", "Microsoft-HTTPAPI/2.0"],
+    ["Date", dates.date],
+  ]);
 }
+
+/** The bytes of the replies made by {@linkcode bytesResponse}, for {@linkcode replyBytes}. */
+const replies = new WeakMap<Response, Uint8Array>();
 
 /** A 200 JSON reply with exact bytes. */
 export function jsonResponse(value: unknown): Response {
@@ -89,10 +105,40 @@ export function jsonResponse(value: unknown): Response {
 
 /** A reply of given bytes with the documented headers. */
 export function bytesResponse(status: number, contentType: string, body: Uint8Array): Response {
-  return new Response(body.byteLength === 0 ? null : body as Uint8Array<ArrayBuffer>, {
+  const response = new Response(body.byteLength === 0 ? null : body as Uint8Array<ArrayBuffer>, {
     status,
     headers: replyHeaders(contentType, body.byteLength),
   });
+  replies.set(response, body);
+  return response;
+}
+
+/**
+ * The whole body of a reply made by {@linkcode bytesResponse} whose body nobody has read, so that
+ * the server writes it in one piece without reading it back through the body's stream; undefined
+ * for any other reply (the body faults build theirs, and those go through the stream).
+ */
+export function replyBytes(response: Response): Uint8Array | undefined {
+  return response.bodyUsed ? undefined : replies.get(response);
+}
+
+/** Request bodies that the server has read already, for {@linkcode requestBytes}. */
+const requests = new WeakMap<Request, Uint8Array>();
+
+/**
+ * A request whose body the server has already read into `body`: the Request carries no body
+ * stream (making one and reading it back cost more than the app's own work on a small call) and
+ * {@linkcode requestBytes} gives the bytes.
+ */
+export function requestWithBody(url: string, init: RequestInit, body: Uint8Array): Request {
+  const request = new Request(url, init);
+  requests.set(request, body);
+  return request;
+}
+
+/** The body of a request: the bytes the server read, else the request's own body, read whole. */
+export async function requestBytes(request: Request): Promise<Uint8Array> {
+  return requests.get(request) ?? new Uint8Array(await request.arrayBuffer());
 }
 
 const REASONS: Record<number, string> = {
