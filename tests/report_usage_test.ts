@@ -130,6 +130,49 @@ Deno.test("the usage page escapes names and embeds its data safely", () => {
   assert.match(html, /id="total-size"[^>]*>2\.0 GB</);
 });
 
+Deno.test("the usage page names the instances without figures above the chart", () => {
+  const row = (instanceID: string, error: string | null) => ({
+    instanceID,
+    displayName: instanceID,
+    status: error ? "stopped" : "running",
+    users: error ? null : 2,
+    archiveSizeMB: error ? null : 100,
+    messages: error ? null : 10,
+    stores: error ? null : 1,
+    error,
+  });
+  const page = (failed: number) => {
+    const instances = [
+      row("acme", null),
+      ...Array.from({ length: failed }, (_, i) => row(`down${i + 1}`, "not running")),
+    ];
+    return renderUsageHtml({
+      generatedAt: "2026-05-02T12:00:00.000Z",
+      instances,
+      totals: {
+        instances: instances.length,
+        failed,
+        users: 2,
+        archiveSizeMB: 100,
+        messages: 10,
+        stores: 1,
+      },
+    });
+  };
+  const note = (html: string) => /<p [^>]*id="failed-note">(.*?)<\/p>/.exec(html)?.[1];
+  assert.equal(note(page(0)), undefined);
+  assert.equal(
+    note(page(1)),
+    "1 instance without figures: down1. They count as 0 in the totals; sort the table by Error to see it first.",
+  );
+  // Among hundreds of rows only the first ten are named; the Error column has them all.
+  assert.match(
+    note(page(12))!,
+    /^12 instances without figures: down1, down2, .*, down10 and 2 more\./,
+  );
+  assert.doesNotMatch(note(page(12))!, /down11/);
+});
+
 Deno.test("mspe-run report usage", async (t) => {
   await using mock = await serveMock({ instances: 4, usersPerInstance: 6, problems: "none" });
   const flags = mockFlags(mock.port);

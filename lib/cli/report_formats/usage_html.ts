@@ -74,6 +74,7 @@ body { margin: 0; padding: 24px; font: 14px/1.4 system-ui, -apple-system, "Segoe
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 8px; }
 .muted { color: var(--muted); }
+.muted.bad { color: var(--bad); }
 .totals { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; padding: 0; list-style: none; }
 .totals li { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; min-width: 130px; }
 .totals .value { display: block; font-size: 20px; font-weight: 600; }
@@ -191,6 +192,26 @@ const SCRIPT = `
 })();
 `;
 
+/** How many failed instances the note above the chart names; the Error column has them all. */
+const NAMED_FAILURES = 10;
+
+/**
+ * The note on instances without figures. Among 500 rows a failed one is easy to miss, so the note
+ * names them (the first few) and says how to bring them to the top of the table.
+ */
+function failedNoteHtml(report: UsageReport): string {
+  const failed = report.instances.filter((row) => row.error);
+  const named = failed.slice(0, NAMED_FAILURES).map((row) => escapeHtml(row.instanceID));
+  const more = failed.length - named.length;
+  const list = named.join(", ") + (more > 0 ? ` and ${NUMBER.format(more)} more` : "");
+  const count = report.totals.failed;
+  return `<p class="muted bad" id="failed-note">${NUMBER.format(count)} instance${
+    count === 1 ? "" : "s"
+  } without figures: ${list}. They count as 0 in the totals; sort the table by Error to see ${
+    count === 1 ? "it" : "them"
+  } first.</p>`;
+}
+
 /**
  * The whole page for a usage report.
  *
@@ -226,11 +247,7 @@ export function renderUsageHtml(report: UsageReport): string {
     }
   }).join("");
   const generated = escapeHtml(report.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC"));
-  const failedNote = hasErrors
-    ? `<p class="muted" id="failed-note">${totals.failed} instance${
-      totals.failed === 1 ? "" : "s"
-    } without figures (see the Error column); they count as 0 in the totals.</p>`
-    : "";
+  const failedNote = hasErrors ? failedNoteHtml(report) : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
