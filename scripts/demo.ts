@@ -16,7 +16,9 @@ import { type CliIo, denoIo, type MspeVariable } from "../lib/cli/io.ts";
 import { runCli } from "../lib/cli/main.ts";
 
 const USERNAME = "admin";
-const PASSWORD = "admin";
+// Not a word that appears in results: mspe-run hides the password wherever it appears as a word,
+// and "admin" (the simulator's default) is also a privilege and a user name.
+const PASSWORD = "demo-Pa55-word";
 
 /**
  * The demo's whole environment. The user's MSPE_ variables and config file (a `default` profile
@@ -86,7 +88,11 @@ export async function runDemo(): Promise<number> {
   const st = style(io.stdout.isTerminal && !io.noColor);
   const say = (text = "") => io.stdout.write(`${text}\n`);
   // Two users per instance keep example 2 short; slow enough steps that progress can be watched.
-  const mock = await serveMock({ usersPerInstance: 2, jobs: { stepMs: 300, steps: 6 } });
+  const mock = await serveMock({
+    password: PASSWORD,
+    usersPerInstance: 2,
+    jobs: { stepMs: 300, steps: 6 },
+  });
   const fingerprint = mock.certificate?.sha256 ?? "";
   const connection = [
     "--host",

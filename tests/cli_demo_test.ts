@@ -60,4 +60,6 @@ Deno.test("deno task demo runs the four examples against the embedded mock, what
   assert.match(out, /^All four examples ran\.$/m);
   assert.match(err, /^VerifyStore: running \d+%/m);
   assert.doesNotMatch(out + err, /^\s+at /m);
+  // Nothing in the results is hidden as if it were the password.
+  assert.doesNotMatch(out, /\*\*\*/);
 });
