@@ -126,6 +126,10 @@ function signature(fn: FunctionInfo): string {
   return `${fn.name} takes ${parts.join(", ")}`;
 }
 
+/** How to send a value the catalogue does not document, in both the library's and the CLI's terms. */
+const VALUE_CHECK_OFF = "If the server is newer and accepts the value, send it unchecked with " +
+  "the call option checkValues: false (mspe-run: --no-value-check).";
+
 /**
  * Checks an encoded value against what the catalogue documents: one of the documented values (each
  * element of a list), or for a `json` argument only the documented fields. Values differing only in
@@ -207,6 +211,8 @@ export interface CallPreparation {
 /**
  * Validates the call and returns the form body. `unchecked` calls (the escape hatch) skip the
  * unknown-function check; if the metadata still describes the function, it is validated as usual.
+ * With `checkValues` false (the call option `checkValues: false`, mspe-run's `--no-value-check`)
+ * values outside the documented sets are sent as given: a newer server may accept new ones.
  *
  * @throws {ArgumentError} Listing every problem at once, with suggestions, before anything is sent.
  */
@@ -215,6 +221,7 @@ export function prepareCall(
   fn: string,
   unchecked: boolean,
   args: unknown,
+  checkValues = true,
 ): string {
   if (args !== undefined && args !== null && (typeof args !== "object" || Array.isArray(args))) {
     throw new ArgumentError(
@@ -238,6 +245,7 @@ export function prepareCall(
   const instanceKnowledge = info ?? bundledIndex(preparation.product).functions.get(fn);
   const params = new URLSearchParams();
   const problems: string[] = [];
+  let valueProblem = false;
   let instanceFilled = false;
   if (
     defaultInstanceID !== null && instanceKnowledge?.hasInstanceID &&
@@ -271,9 +279,11 @@ export function prepareCall(
       continue;
     }
     const arg = info?.args.get(name);
-    const problem = arg ? checkDocumentedValue(arg, encoded) : undefined;
-    if (problem !== undefined) problems.push(problem);
-    else params.append(name, encoded);
+    const problem = arg && checkValues ? checkDocumentedValue(arg, encoded) : undefined;
+    if (problem !== undefined) {
+      problems.push(problem);
+      valueProblem = true;
+    } else params.append(name, encoded);
   }
   if (info) {
     for (const arg of info.mandatory) {
@@ -287,7 +297,9 @@ export function prepareCall(
   }
   if (problems.length > 0) {
     throw new ArgumentError(
-      `${fn} was not sent: ${problems.join("; ")}. ${info ? signature(info) + "." : ""}`.trimEnd(),
+      `${fn} was not sent: ${problems.join("; ")}. ${info ? signature(info) + "." : ""}${
+        valueProblem ? ` ${VALUE_CHECK_OFF}` : ""
+      }`.trim(),
     );
   }
   return params.toString();

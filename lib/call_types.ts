@@ -49,6 +49,12 @@ export interface CallOptions<R = unknown> {
    * wrapper's events). If it throws, the call stops and rejects with that error.
    */
   onStatus?: ((status: Status<R>) => void) | undefined;
+  /**
+   * `false` sends values outside the sets the bundled catalogue documents (privileges, start
+   * modes, ...; the known fields of a json argument): for a newer server that accepts new values.
+   * Argument names, types and mandatory arguments are still checked. Default `true`.
+   */
+  checkValues?: boolean | undefined;
 }
 
 /**

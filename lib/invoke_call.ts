@@ -97,7 +97,13 @@ export function invokeCall(
   try {
     const state = stateOf(client);
     const { name, unchecked } = resolveFunction(fn);
-    const body = prepareCall(state.preparation, name, unchecked, args);
+    const body = prepareCall(
+      state.preparation,
+      name,
+      unchecked,
+      args,
+      options?.checkValues !== false,
+    );
     const path = `/api/invoke/${name}`;
     const wire = callWire(state, name, body);
     if (options === undefined) {

@@ -56,6 +56,37 @@ Deno.test("the library refuses undocumented values before sending", async () => 
   assert.ok(Array.isArray(users.result));
 });
 
+Deno.test("checkValues: false sends an undocumented value (a newer server may take it); names and types are still checked", async () => {
+  await using mock = await serveMock({});
+  await using client = await newClient({
+    username: "admin",
+    password: "admin",
+    port: mock.port,
+    tls: { caCerts: [mock.certificate!.caPem] },
+  });
+  const args = { instanceID: "acme", userName: "bob", privileges: "login,readAuditLog" };
+  await assert.rejects(
+    () => invokeCall(client, uncheckedFunction("CreateUser"), args),
+    /send it unchecked with the call option checkValues: false \(mspe-run: --no-value-check\)/,
+  );
+  assert.equal(mock.app.stats.byFunction.CreateUser, undefined);
+  // The mock is today's server: it refuses the value, which proves it was sent.
+  await assert.rejects(
+    () => invokeCall(client, uncheckedFunction("CreateUser"), args, { checkValues: false }),
+    (error: Error) => error.name === "ApiError" && /readAuditLog/.test(error.message),
+  );
+  assert.equal(mock.app.stats.byFunction.CreateUser, 1);
+  await assert.rejects(
+    () =>
+      invokeCall(client, uncheckedFunction("CreateUser"), { ...args, userNme: "x" }, {
+        checkValues: false,
+      }),
+    (error: Error) =>
+      error instanceof ArgumentError && /did you mean userName\?/.test(error.message),
+  );
+  assert.equal(mock.app.stats.byFunction.CreateUser, 1);
+});
+
 Deno.test("mspe-run: value typos are exit code 2 with did you mean, nothing sent", async (t) => {
   await using mock = await serveMock({});
   const flags = mockFlags(mock.port);
@@ -107,4 +138,27 @@ Deno.test("mspe-run: value typos are exit code 2 with did you mean, nothing sent
     }
     assert.equal(stats.byFunction.CreateInstance, undefined);
   });
+
+  await t.step(
+    "--no-value-check sends the value as given, in a single call and a fleet run",
+    async () => {
+      stats.reset();
+      const typo = ["SetUserLoginPrivileges", "userName=admin", "loginPrivileges=imap,outlok"];
+      const refused = await runCli(["call", ...typo, "instanceID=acme", ...flags], { env: USER });
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /\(mspe-run: --no-value-check\)\.$/m);
+      for (
+        const args of [
+          ["call", ...typo, "instanceID=acme", "--no-value-check"],
+          ["call", ...typo, "--instances", "acme", "--no-value-check"],
+        ]
+      ) {
+        const sent = await runCli([...args, ...flags], { env: USER });
+        // Today's server (the mock) refuses it: exit 4, its own message.
+        assert.equal(sent.code, 4, sent.stderr);
+        assert.match(sent.stderr, /outlok/);
+      }
+      assert.equal(stats.byFunction.SetUserLoginPrivileges, 2);
+    },
+  );
 });

@@ -32,6 +32,11 @@ export const CONFIRM_FLAGS: FlagSpecs = {
     type: "boolean",
     help: "Show what the call would do and what it matches, and send nothing that changes state.",
   },
+  "no-value-check": {
+    type: "boolean",
+    help: "Send values outside the documented sets (privileges, start modes, json fields) " +
+      "unchecked, for a newer server that accepts new ones.",
+  },
 };
 
 /** The answers the command line gives in advance. */
@@ -40,6 +45,8 @@ export interface ConfirmFlags {
   readonly yes: boolean;
   /** `--what-if`: only show what would happen. */
   readonly whatIf: boolean;
+  /** `--no-value-check` not given: values outside the documented sets are refused. */
+  readonly checkValues?: boolean;
 }
 
 /**
@@ -51,7 +58,11 @@ export interface ConfirmFlags {
  * ```
  */
 export function confirmFlags(parsed: ParsedArgs): ConfirmFlags {
-  return { yes: parsed.bool("yes"), whatIf: parsed.bool("what-if") };
+  return {
+    yes: parsed.bool("yes"),
+    whatIf: parsed.bool("what-if"),
+    checkValues: !parsed.bool("no-value-check"),
+  };
 }
 
 /** What {@linkcode confirmDestructive} decided. */
@@ -230,6 +241,7 @@ export async function confirmCall(
     fn,
     true,
     args,
+    flags.checkValues !== false,
   );
   const destructive = described?.destructive;
   if (destructive === undefined && !flags.whatIf) return "go";

@@ -182,8 +182,30 @@ async function readFile(io: CliIo, path: string, flag: string): Promise<string> 
   try {
     return await io.readTextFile(path);
   } catch (error) {
-    throw new UsageError(`Could not read ${path} (${flag}): ${whyUnreadable(error)}.`);
+    throw new UsageError(`Cannot read the ${flag} file ${path}: ${whyUnreadable(error)}.`);
   }
+}
+
+/**
+ * What `--instances` names (of `call` and of `report`): a filter as given, or the instance IDs of
+ * `@file` or `-` (stdin), one a line (see {@linkcode instanceList}).
+ *
+ * @throws {UsageError} For an empty value, an unreadable file, or a file that lists no ID.
+ */
+export async function instancesFlag(given: string, io: CliIo): Promise<string | string[]> {
+  if (given !== "-" && !given.startsWith("@")) {
+    if (given.trim() === "") {
+      throw new UsageError("--instances needs a filter (*, acme*), @file or - (stdin).");
+    }
+    return given;
+  }
+  const ids = instanceList(
+    given === "-" ? await io.stdin.readAll() : await readFile(io, given.slice(1), "--instances"),
+  );
+  if (ids.length === 0) {
+    throw new UsageError(`--instances ${given} lists no instance ID. Give one ID a line.`);
+  }
+  return ids;
 }
 
 /** The instance IDs the command line names, and how to say where they came from. */
@@ -203,16 +225,9 @@ async function resolveInstances(
     const text = await readFile(io, rerun, "--rerun-failed");
     return { ids: failedInstances(text, rerun), source: `failed in ${rerun}` };
   }
-  const given = instances ?? "";
-  if (given === "-") {
-    return { ids: instanceList(await io.stdin.readAll()), source: "from stdin" };
-  }
-  if (given.startsWith("@")) {
-    const path = given.slice(1);
-    return { ids: instanceList(await readFile(io, path, "--instances")), source: `from ${path}` };
-  }
-  if (given.trim() === "") {
-    throw new UsageError("--instances needs a filter (*, acme*), @file or - (stdin).");
+  const given = await instancesFlag(instances ?? "", io);
+  if (typeof given !== "string") {
+    return { ids: given, source: instances === "-" ? "from stdin" : `from ${instances!.slice(1)}` };
   }
   if (client.product !== "spe") {
     throw new UsageError(
@@ -406,6 +421,7 @@ export async function runFleetCall(
     fn,
     true,
     { ...args, instanceID: ids[0] },
+    !parsed.bool("no-value-check"),
   );
   const entry = catalog(client.product).find((candidate) => candidate.name === fn);
   const decision = await confirmDestructive(
@@ -491,6 +507,7 @@ export async function runFleetCall(
       (instanceID, context) =>
         invokeCall(client, uncheckedFunction(fn), { ...args, instanceID }, {
           signal: context.signal,
+          checkValues: !parsed.bool("no-value-check"),
         }),
       {
         instances: ids,

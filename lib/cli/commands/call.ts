@@ -108,8 +108,9 @@ ${FLEET_HELP}`,
       // Destructive calls ask first; --what-if stops here (lib/cli/confirm.ts).
       const decision = await confirmSessionCall(session, io, fn, args, confirmFlags(parsed));
       if (decision !== "go") return decision === "what-if" ? ExitCode.Ok : ExitCode.Cancelled;
+      const checkValues = !parsed.bool("no-value-check");
       const start = (signal: AbortSignal | undefined) =>
-        startCall(client, uncheckedFunction(fn), args, { signal });
+        startCall(client, uncheckedFunction(fn), args, { signal, checkValues });
       const whole = parsed.bool("status");
       if (!parsed.bool("no-wait")) {
         out.final(fn, await follow(fn, start, parsed.bool("cancel-on-interrupt")), whole);
