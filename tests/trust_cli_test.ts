@@ -259,3 +259,22 @@ Deno.test("results a server echoes the secrets into print *** in every format, f
     }
   }
 });
+
+Deno.test("SIGTERM during a fleet run stops it like Ctrl-C, with exit 143 and rows for what did not finish", async () => {
+  await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
+  const child = new CliProcess(
+    ["call", "VerifyStore", "id=1", "includeIndexes=false", "--instances", "*"]
+      .concat(["--format", "ndjson", ...mockFlags(mock.port)]),
+    { env: USER },
+  );
+  // Every instance's VerifyStore is running on the server (its steps never come).
+  while (mock.app.jobs.tokens().length < 3) await new Promise((r) => setTimeout(r, 20));
+  child.kill("SIGTERM");
+  const { code, stdout, stderr } = await child.done;
+  assert.equal(code, 143, stderr);
+  const rows = stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.equal(rows.length, 3, stdout);
+  for (const row of rows) assert.match(row.error, /asked to stop \(SIGTERM\)/, stdout);
+  assert.match(stderr, /Run the rest with --rerun-failed/);
+  assert.doesNotMatch(stderr, /^\s+at /m);
+});

@@ -44,7 +44,7 @@ export const ExitCode = {
    * (`mspe-run call` across the fleet): it failed on at least one instance.
    */
   CallFailed: 4,
-  /** The long-running call was cancelled. */
+  /** The long-running call was cancelled, or the y/N question before a destructive call got no. */
   Cancelled: 5,
   /** `--timeout` ran out, or a request got no reply within its limit. */
   TimedOut: 6,
@@ -52,11 +52,15 @@ export const ExitCode = {
   TokenUnknown: 7,
   /** The server's certificate was not accepted. */
   Tls: 8,
-  /** Ctrl-C while watching: detached; the call goes on and can be resumed with `mspe-run watch`. */
+  /**
+   * Ctrl-C: while watching, detached (the call goes on and can be resumed with `mspe-run watch`);
+   * a fleet run stopped (rows for what did not finish); a report stopped; the password prompt.
+   */
   Interrupted: 130,
   /**
-   * Asked to stop while watching (SIGTERM; SIGBREAK on Windows): detached like Ctrl-C, the token to
-   * resume with is printed (128 + 15, as a shell reports a SIGTERM).
+   * Asked to stop (SIGTERM; SIGBREAK on Windows) while watching or during a fleet run: as with
+   * Ctrl-C, the token to resume with or the rows of what did not finish are printed (128 + 15, as
+   * a shell reports a SIGTERM).
    */
   Terminated: 143,
 } as const;
@@ -72,12 +76,12 @@ export const EXIT_CODE_HELP: string = [
   "  2    usage error: unknown command, flag, function or argument, or a bad value",
   "  3    authentication failed: wrong user name or password",
   "  4    the call failed on the server (statusCode failed, or an HTTP error status); --instances: on any instance",
-  "  5    cancelled",
+  "  5    cancelled: the call was cancelled, or the y/N question before a destructive call was answered no",
   "  6    timed out: no reply within the time limit (--timeout; 120 s per request by default)",
   "  7    token expired or unknown",
   "  8    TLS verification failed: the server's certificate was not accepted",
-  "  130  interrupted with Ctrl-C while watching: the call goes on; the token to resume is printed",
-  "  143  asked to stop while watching (SIGTERM, or SIGBREAK on Windows): detached like Ctrl-C",
+  "  130  interrupted with Ctrl-C while watching (the call goes on; the token to resume is printed), a fleet run, a report",
+  "  143  asked to stop (SIGTERM, or SIGBREAK on Windows) while watching or during a fleet run: as with Ctrl-C",
 ].join("\n");
 
 /** True for the `DOMException` (or `Error`) that `AbortSignal.timeout` rejects with. */

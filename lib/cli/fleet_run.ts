@@ -30,7 +30,7 @@ import { address } from "./connection.ts";
 import { csvHeader, csvRow } from "./csv.ts";
 import { describeError, ExitCode, isAbort, isTimeout } from "./exit_codes.ts";
 import { parseSelect, render, selectProperties, style } from "./format.ts";
-import { Interrupts } from "./interrupt.ts";
+import { type InterruptKind, Interrupts } from "./interrupt.ts";
 import { type CliIo, whyUnreadable } from "./io.ts";
 import { formatElapsed, Progress } from "./progress.ts";
 import { resultFields } from "./result_fields.ts";
@@ -527,7 +527,7 @@ export async function runFleetCall(
       } else {
         const failure = {
           instanceID: outcome.instanceID,
-          error: instanceError(outcome.error, session.deadline),
+          error: instanceError(outcome.error, session.deadline, interrupts.kind),
         };
         failures.push(failure);
         sink.add(outcome.instanceID, [failure]);
@@ -540,7 +540,9 @@ export async function runFleetCall(
   const interrupted = interrupts.interrupted || ended !== undefined;
   if (interrupted) {
     const why = ended === undefined || interrupts.interrupted
-      ? "Not started: interrupted with Ctrl-C."
+      ? `Not started: ${
+        interrupts.kind === "terminate" ? "asked to stop (SIGTERM)" : "interrupted with Ctrl-C"
+      }.`
       : isTimeout(ended)
       ? "Not started: --timeout ran out."
       : `Not started: ${describeError(ended)}`;
@@ -557,15 +559,23 @@ export async function runFleetCall(
       `Interrupted: ${finished.size} of ${ids.length} instances finished. ` +
         "Run the rest with --rerun-failed <this run's ndjson output>.",
     );
-    return ExitCode.Interrupted;
+    // 143 when asked to stop (SIGTERM, Task Scheduler ending the task), as while watching.
+    return interrupts.kind === "terminate" ? ExitCode.Terminated : ExitCode.Interrupted;
   }
   return failures.length > 0 ? ExitCode.CallFailed : ExitCode.Ok;
 }
 
 /** One instance's error on one line; the advice about --timeout comes once, at the end. */
-function instanceError(error: unknown, deadline: AbortSignal | undefined): string {
-  // The second Ctrl-C aborts the calls in flight; the server may have done the work anyway.
-  if (isAbort(error)) return "Aborted with Ctrl-C before the reply came; it may have run anyway.";
+function instanceError(
+  error: unknown,
+  deadline: AbortSignal | undefined,
+  stoppedBy: InterruptKind | undefined,
+): string {
+  // The second Ctrl-C (or SIGTERM) aborts the calls in flight; the server may have done the work.
+  if (isAbort(error)) {
+    const by = stoppedBy === "terminate" ? "when asked to stop (SIGTERM)" : "with Ctrl-C";
+    return `Aborted ${by} before the reply came; it may have run anyway.`;
+  }
   if (!isTimeout(error)) return describeError(error);
   return deadline?.aborted
     ? "Timed out: --timeout ran out before the call ended."
