@@ -110,8 +110,10 @@ export function replyBytes(action: Exclude<HostileAction, "close">): Uint8Array 
   if (!Object.keys(action.headers ?? {}).some((name) => /^content-type$/i.test(name))) {
     lines.push("content-type: application/json; charset=utf-8");
   }
+  const given = Object.keys(action.headers ?? {}).some((name) => /^content-length$/i.test(name));
   if (action.chunked) lines.push("transfer-encoding: chunked");
-  else lines.push(`content-length: ${body.length}`);
+  // A length the test gives (a lie, for an oversized reply) replaces the real one.
+  else if (!given) lines.push(`content-length: ${body.length}`);
   lines.push(action.close ? "connection: close" : "connection: keep-alive", "", "");
   let payload = body;
   if (action.chunked) {

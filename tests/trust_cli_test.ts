@@ -278,3 +278,73 @@ Deno.test("SIGTERM during a fleet run stops it like Ctrl-C, with exit 143 and ro
   assert.match(stderr, /Run the rest with --rerun-failed/);
   assert.doesNotMatch(stderr, /^\s+at /m);
 });
+
+Deno.test("hostile replies end mspe-run with one line and the documented exit code, no stack trace", async () => {
+  type Reply = (path: string) => import("./_trust_helpers.ts").HostileAction | undefined;
+  const cases: { name: string; reply: Reply; args: string[]; code: number; line: RegExp }[] = [
+    {
+      name: "a 302 redirect",
+      reply: () => ({ status: 302, headers: { location: "https://evil.example/steal" } }),
+      args: ["call", "GetUsers", "instanceID=acme"],
+      code: 4,
+      line: /302.*evil\.example/,
+    },
+    {
+      name: "a 308 redirect of a state-changing call",
+      reply: () => ({ status: 308, headers: { location: "http://evil.example:8080/x" } }),
+      args: ["call", "SetUserPassword", "instanceID=acme", "userName=bob", "password=N3w-s3cret"],
+      code: 4,
+      line: /308.*evil\.example/,
+    },
+    {
+      name: "a reply for another token",
+      reply: (path) =>
+        path === "/api/get-status"
+          ? { status: 200, body: envelope({ token: "someone-else", statusCode: "running" }) }
+          : { status: 200, body: envelope({ token: "t1", statusCode: "running" }) },
+      args: VERIFY,
+      code: 1,
+      line: /token/i,
+    },
+    {
+      name: "an unknown statusCode",
+      reply: () => ({ status: 200, body: envelope({ statusCode: "exploded" }) }),
+      args: ["call", "GetUsers", "instanceID=acme"],
+      code: 1,
+      line: /exploded/,
+    },
+    {
+      name: "a reply larger than maxResponseBytes (declared)",
+      reply: () => ({
+        status: 200,
+        body: envelope(),
+        headers: { "content-length": String(2 ** 30) },
+        close: true,
+      }),
+      args: ["call", "GetUsers", "instanceID=acme"],
+      code: 1,
+      line: /larger than|too large/i,
+    },
+  ];
+  for (const { name, reply, args, code, line } of cases) {
+    await using server = serveHostile((request) => {
+      if (request.path === "/api/get-metadata") {
+        return { status: 200, body: JSON.stringify(catalog("spe")) };
+      }
+      return reply(request.path) ?? "close";
+    });
+    const result = await runCli([...args, ...mockFlags(server.port)], { env: USER });
+    assert.equal(result.code, code, `${name}: ${result.stderr}`);
+    // Progress lines of a long-running call may come first; the error is one line, the last.
+    const errors = result.stderr.trimEnd().split("\n").filter((l) =>
+      !/^VerifyStore: running/.test(l)
+    );
+    assert.equal(errors.length, 1, `${name}: ${result.stderr}`);
+    assert.match(errors[0]!, /^error: /, name);
+    assert.match(errors[0]!, line, name);
+    assert.doesNotMatch(result.stderr, /^\s+at /m, name);
+    assert.ok(!result.stderr.includes("N3w-s3cret"), name);
+    // Nothing went to the other origin: the hostile server saw each request once, no GET.
+    assert.ok(server.requests.every((seen) => seen.method === "POST"), name);
+  }
+});
