@@ -14,10 +14,10 @@
  * @module
  */
 
-import { X509Certificate } from "node:crypto";
-import { ArgumentError, ConnectionError, MspeError, TlsError } from "./errors.ts";
-import { createNodeFetch } from "./_transport_node.ts";
-import { type ByteStream, exchangeOnce, type OnceReply, type OnceRequest } from "./_one_shot.ts";
+import process from "node:process";
+import type * as NodeCrypto from "node:crypto";
+import { ArgumentError, ConnectionError, MspeError, ProtocolError, TlsError } from "./errors.ts";
+import { markWritten, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
 
 /**
  * How the client checks the server's certificate and which TLS versions it speaks.
@@ -154,6 +154,9 @@ function canonicalCertificate(body: string): string | undefined {
   }
   // Every certificate is a DER SEQUENCE of some size; checked first, as it is cheap.
   if (der.length < 64 || der[0] !== 0x30) return undefined;
+  // node:crypto is loaded here, when a CA is given, rather than when the module loads: most runs
+  // (every mspe-run call without --ca-cert) never need it, and loading it costs start-up time.
+  const { X509Certificate } = process.getBuiltinModule("node:crypto") as typeof NodeCrypto;
   try {
     new X509Certificate(der);
   } catch {
@@ -307,9 +310,53 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const tls = resolveTls(options.tls);
   const warn = options.warn ?? defaultWarn;
   if (tls.pin !== undefined || tls.ignoreInvalidCerts || tls.versionGiven) {
-    return createNodeFetch(tls, warn);
+    if (tls.ignoreInvalidCerts && tls.pin === undefined) warn(INSECURE_WARNING);
+    return createLazyNodeTransport(tls);
   }
   return createDefaultTransport(tls, options.fetch);
+}
+
+/** Said once per client when `ignoreInvalidCerts` switches the certificate checks off. */
+const INSECURE_WARNING =
+  "Certificate checks are off for this client (ignoreInvalidCerts / --insecure): anyone on the " +
+  "network path can read and change the traffic, including the password. Pin the server's " +
+  "certificate instead (pinnedSha256 / --pin-sha256; `mspe-run tls-info` shows its fingerprint).";
+
+/**
+ * The `node:https` transport, loaded on first use: `node:https`, `node:tls` and `node:net` take a
+ * while to load, and the default path (every mspe-run call without a pin, --insecure or a TLS
+ * version) needs none of them. The literal `import()` keeps the module in `deno compile`'s graph.
+ */
+function createLazyNodeTransport(tls: ResolvedTls): Transport {
+  let loaded: Promise<Transport> | undefined;
+  let closed = false;
+  const load = (): Promise<Transport> => {
+    loaded ??= import("./_transport_node.ts").then(({ createNodeFetch }) => {
+      const transport = createNodeFetch(tls);
+      if (closed) transport.close();
+      return transport;
+    });
+    return loaded;
+  };
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    // Nothing to release when the transport was never used.
+    void loaded?.then((transport) => transport.close());
+  };
+  const closedError = (): MspeError => new MspeError("The client is closed. Create a new one.");
+  return {
+    async fetch(url: string, init: RequestInit): Promise<Response> {
+      if (closed) throw closedError();
+      return await (await load()).fetch(url, init);
+    },
+    async once(request: OnceRequest): Promise<OnceReply> {
+      if (closed) throw closedError();
+      return await (await load()).once(request);
+    },
+    close,
+    [Symbol.dispose]: close,
+  };
 }
 
 function createDefaultTransport(
@@ -320,19 +367,22 @@ function createDefaultTransport(
   // Created on first use, so that a client that never sends anything holds no resource.
   let client: Deno.HttpClient | undefined;
   let closed = false;
+  const clientOptions = (): Deno.CreateHttpClientOptions =>
+    tls.caCerts ? { caCerts: [...tls.caCerts] } : {};
   const getClient = (): Deno.HttpClient => {
-    client ??= Deno.createHttpClient(tls.caCerts ? { caCerts: [...tls.caCerts] } : {});
+    client ??= Deno.createHttpClient(clientOptions());
     return client;
   };
+  // The one-shot clients of the state-changing calls in flight, closed with the transport.
+  const oneShots = new Set<Deno.HttpClient>();
   const close = (): void => {
     if (closed) return;
     closed = true;
     client?.close();
     client = undefined;
-    for (const conn of connections) closeQuietly(conn);
-    connections.clear();
+    for (const oneShot of oneShots) closeQuietly(oneShot);
+    oneShots.clear();
   };
-  const connections = new Set<Deno.TlsConn>();
   return {
     async fetch(url: string, init: RequestInit): Promise<Response> {
       if (closed) throw new MspeError("The client is closed. Create a new one.");
@@ -345,53 +395,88 @@ function createDefaultTransport(
     },
     async once(request: OnceRequest): Promise<OnceReply> {
       if (closed) throw new MspeError("The client is closed. Create a new one.");
-      const target = new URL(request.url);
-      const hostname = target.hostname.replace(/^\[(.*)\]$/, "$1");
-      const port = Number(target.port || 443);
-      let conn: Deno.TlsConn | undefined;
-      let tcp: Deno.TcpConn | undefined;
+      // A client of its own for this one request, closed after the reply: its only connection is
+      // fresh, and hyper (under fetch) resends a request only on a reused connection ("a fresh
+      // connection means we definitely can't retry"), so the request is written at most once; the
+      // witness test in tests/trust_at_most_once_test.ts checks it. The same trust as the pooled
+      // client. Not a Deno.startTls connection of our own: Deno releases such a socket only some
+      // 100 ms to 2 s after close() (it sends close_notify from a background task, then closes the
+      // socket with SO_LINGER on a blocking thread), so a fan-out of state-changing calls held far
+      // more sockets than calls in flight; a fetch client's socket is gone when close() returns.
+      const oneShot = Deno.createHttpClient({
+        ...clientOptions(),
+        http2: false,
+        poolMaxIdlePerHost: 0,
+      });
+      oneShots.add(oneShot);
       try {
-        // The same trust as Deno.createHttpClient on the pooled path: the system's (or Deno's)
-        // roots plus caCerts.
-        tcp = await untilAborted(
-          Deno.connect({ hostname, port }),
-          request.signal,
-          (late) => closeQuietly(late),
-        );
-        // Without this, Nagle's algorithm holds the request back until the server acknowledges the
-        // handshake's last flight, which a delayed ACK makes about 40 ms.
-        tcp.setNoDelay(true);
-        conn = await untilAborted(
-          Deno.startTls(tcp, {
-            hostname,
-            ...(tls.caCerts ? { caCerts: [...tls.caCerts] } : {}),
-            alpnProtocols: ["http/1.1"],
-          }),
-          request.signal,
-          (late) => closeQuietly(late),
-        );
-        connections.add(conn);
-        // The handshake (and the certificate check) completes before any request byte is written.
-        await untilAborted(conn.handshake(), request.signal);
-      } catch (error) {
-        if (conn !== undefined) {
-          closeQuietly(conn);
-          connections.delete(conn);
-        } else if (tcp !== undefined) {
-          closeQuietly(tcp);
+        let response: Response;
+        try {
+          response = await globalThis.fetch(request.url, {
+            method: "POST",
+            headers: { ...request.headers, connection: "close" },
+            body: request.body,
+            signal: request.signal,
+            redirect: "manual",
+            client: oneShot,
+          });
+        } catch (error) {
+          const failure = toTransportError(error, request.url, request.signal);
+          // Failures while connecting (TCP, TLS handshake, certificate) come before any request
+          // byte; anything later may have followed the request.
+          const connecting = failure instanceof TlsError ||
+            /client error \(Connect\)/.test(errorTexts(error));
+          throw connecting || request.signal.aborted ? failure : markWritten(failure);
         }
-        throw toTransportError(error, request.url, request.signal);
-      }
-      const opened = conn;
-      try {
-        return await exchangeOnce(denoStream(opened), request);
+        try {
+          const body = await limitedBytes(response, request.maxBytes, request.url);
+          return { status: response.status, headers: response.headers, body };
+        } catch (error) {
+          if (error instanceof ProtocolError || request.signal.aborted) {
+            throw toTransportError(error, request.url, request.signal);
+          }
+          throw markWritten(toTransportError(error, request.url, request.signal));
+        }
       } finally {
-        connections.delete(opened);
+        oneShots.delete(oneShot);
+        closeQuietly(oneShot);
       }
     },
     close,
     [Symbol.dispose]: close,
   };
+}
+
+/** The whole body of `response`, or a ProtocolError when it is larger than `maxBytes`. */
+async function limitedBytes(
+  response: Response,
+  maxBytes: number,
+  url: string,
+): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(url, maxBytes, response.status);
+  }
+  if (response.body === null) return new Uint8Array();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const part of response.body) {
+    total += part.byteLength;
+    if (total > maxBytes) {
+      await response.body.cancel().catch(() => {});
+      throw tooLarge(url, maxBytes, response.status);
+    }
+    parts.push(part);
+  }
+  if (parts.length === 1) return parts[0]!;
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    body.set(part, offset);
+    offset += part.byteLength;
+  }
+  return body;
 }
 
 /** Resolves like `promise`, or rejects with the signal's reason when it aborts first. */
@@ -431,27 +516,6 @@ function closeQuietly(conn: { close(): void }): void {
   } catch {
     // Already closed.
   }
-}
-
-/** A Deno TLS connection as a {@linkcode ByteStream}. */
-function denoStream(conn: Deno.TlsConn): ByteStream {
-  return {
-    async write(bytes: Uint8Array): Promise<void> {
-      let rest = bytes;
-      while (rest.length > 0) rest = rest.subarray(await conn.write(rest));
-    },
-    readable: {
-      async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-        const buffer = new Uint8Array(64 * 1024);
-        for (;;) {
-          const n = await conn.read(buffer);
-          if (n === null) return;
-          yield buffer.slice(0, n);
-        }
-      },
-    },
-    close: () => closeQuietly(conn),
-  };
 }
 
 // ---- error mapping ----

@@ -7,7 +7,7 @@
  * checks the certificate (pin, or chain plus host name) before handing the socket to the agent, so no
  * request byte is ever written to a server that failed the check.
  *
- * Internal module, used by `_transport.ts`.
+ * Internal module, loaded by `_transport.ts` on first use (and by `tls_info.ts`).
  *
  * @module
  */
@@ -75,21 +75,12 @@ export function describeVerifyFailure(
 }
 
 /** Creates the `node:https` transport for one client. */
-export function createNodeFetch(
-  tlsOptions: ResolvedTls,
-  warn: (message: string) => void,
-): Transport {
+export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
   const pin = tlsOptions.pin;
   const sockets = new Set<Socket>();
   let closed = false;
 
-  if (tlsOptions.ignoreInvalidCerts && pin === undefined) {
-    warn(
-      "Certificate checks are off for this client (ignoreInvalidCerts / --insecure): anyone on the " +
-        "network path can read and change the traffic, including the password. Pin the server's " +
-        "certificate instead (pinnedSha256 / --pin-sha256; `mspe-run tls-info` shows its fingerprint).",
-    );
-  }
+  // The ignoreInvalidCerts warning is said by createTransport, when the client is made.
 
   const createConnection: CreateConnection = (options, callback) => {
     const host = stripBrackets(String(options.host ?? "localhost"));

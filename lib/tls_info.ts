@@ -13,10 +13,8 @@
  * @module
  */
 
-import net from "node:net";
-import tls from "node:tls";
+import type * as NodeTls from "node:tls";
 import { ArgumentError, TlsError } from "./errors.ts";
-import { describeVerifyFailure } from "./_transport_node.ts";
 import {
   inspectPemCertificates,
   type PemCertificates,
@@ -93,7 +91,7 @@ export interface CertificateInfoOptions {
   caCerts?: readonly string[] | undefined;
 }
 
-function distinguishedName(name: tls.Certificate | undefined): string {
+function distinguishedName(name: NodeTls.Certificate | undefined): string {
   if (!name) return "";
   const parts: string[] = [];
   for (const [key, value] of Object.entries(name)) {
@@ -148,90 +146,110 @@ export function getCertificateInfo(
   const address = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   const name = servername ?? address;
   const where = `${address}:${port}`;
-  return new Promise<CertificateInfo>((resolve, reject) => {
-    const connectOptions: tls.ConnectionOptions = {
-      host: address,
-      port,
-      // We only look; the verdict is computed below and reported, never acted on.
-      rejectUnauthorized: false,
-      minVersion: "TLSv1.2",
-    };
-    if (net.isIP(name) === 0) connectOptions.servername = name;
-    if (trusted && trusted.length > 0) connectOptions.ca = [...tls.rootCertificates, ...trusted];
-    const socket = tls.connect(connectOptions);
-    let settled = false;
-    const finish = (error: unknown, info?: CertificateInfo): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener("abort", onAbort);
-      socket.destroy();
-      if (info) resolve(info);
-      else reject(error);
-    };
-    const onAbort = (): void => finish(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    socket.once("error", (error: Error) => {
-      finish(toTransportError(error, `https://${where}/`, signal));
-    });
-    socket.once("secureConnect", () => {
-      try {
-        const cert = socket.getPeerCertificate();
-        if (!cert || !cert.fingerprint256) {
-          finish(new TlsError(`${where} did not present a certificate. Check the host and port.`));
-          return;
+  return loadNodeTls().then(({ net, tls, describeVerifyFailure }) => {
+    if (signal?.aborted) throw signal.reason;
+    return new Promise<CertificateInfo>((resolve, reject) => {
+      const connectOptions: NodeTls.ConnectionOptions = {
+        host: address,
+        port,
+        // We only look; the verdict is computed below and reported, never acted on.
+        rejectUnauthorized: false,
+        minVersion: "TLSv1.2",
+      };
+      if (net.isIP(name) === 0) connectOptions.servername = name;
+      if (trusted && trusted.length > 0) connectOptions.ca = [...tls.rootCertificates, ...trusted];
+      const socket = tls.connect(connectOptions);
+      let settled = false;
+      const finish = (error: unknown, info?: CertificateInfo): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        socket.destroy();
+        if (info) resolve(info);
+        else reject(error);
+      };
+      const onAbort = (): void => finish(signal?.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      socket.once("error", (error: Error) => {
+        finish(toTransportError(error, `https://${where}/`, signal));
+      });
+      socket.once("secureConnect", () => {
+        try {
+          const cert = socket.getPeerCertificate();
+          if (!cert || !cert.fingerprint256) {
+            finish(
+              new TlsError(`${where} did not present a certificate. Check the host and port.`),
+            );
+            return;
+          }
+          const subject = distinguishedName(cert.subject);
+          const issuer = distinguishedName(cert.issuer);
+          const now = Date.now();
+          const from = Date.parse(cert.valid_from);
+          const to = Date.parse(cert.valid_to);
+          const expired = (!Number.isNaN(to) && to < now) || (!Number.isNaN(from) && from > now);
+          const hostNameMatches = tls.checkServerIdentity(name, cert) === undefined;
+          const isCA = typeof cert.ca === "boolean" ? cert.ca : null;
+          let authorized = socket.authorized;
+          let authorizationError: string | null = null;
+          if (!authorized) {
+            authorizationError = describeVerifyFailure(
+              String(socket.authorizationError ?? "unknown error"),
+              cert,
+              name,
+            );
+          } else if (!hostNameMatches) {
+            authorized = false;
+            authorizationError = describeVerifyFailure("ERR_TLS_CERT_ALTNAME_INVALID", cert, name);
+          } else if (isCA === true) {
+            // node:tls accepts a trusted CA:TRUE server certificate; Deno's fetch (webpki) does not.
+            authorized = false;
+            authorizationError =
+              "is a CA certificate (CA:TRUE) used as the server's own certificate, " +
+              "which the default verification refuses; pin it";
+          }
+          const protocol = socket.getProtocol();
+          finish(undefined, {
+            host: address,
+            port,
+            subject,
+            issuer,
+            validFrom: isoDate(cert.valid_from),
+            validTo: isoDate(cert.valid_to),
+            sha256: cert.fingerprint256.toUpperCase(),
+            subjectAltNames: (cert.subjectaltname ?? "").split(",").map((s) => s.trim())
+              .filter((s) => s !== "").map((s) => s.replace(/^IP Address:/, "IP:")),
+            serialNumber: cert.serialNumber ?? "",
+            selfSigned: subject !== "" && subject === issuer,
+            isCA,
+            expired,
+            hostNameMatches,
+            protocol: protocol ?? null,
+            cipher: socket.getCipher()?.name ?? null,
+            authorized,
+            authorizationError,
+          });
+        } catch (error) {
+          finish(error);
         }
-        const subject = distinguishedName(cert.subject);
-        const issuer = distinguishedName(cert.issuer);
-        const now = Date.now();
-        const from = Date.parse(cert.valid_from);
-        const to = Date.parse(cert.valid_to);
-        const expired = (!Number.isNaN(to) && to < now) || (!Number.isNaN(from) && from > now);
-        const hostNameMatches = tls.checkServerIdentity(name, cert) === undefined;
-        const isCA = typeof cert.ca === "boolean" ? cert.ca : null;
-        let authorized = socket.authorized;
-        let authorizationError: string | null = null;
-        if (!authorized) {
-          authorizationError = describeVerifyFailure(
-            String(socket.authorizationError ?? "unknown error"),
-            cert,
-            name,
-          );
-        } else if (!hostNameMatches) {
-          authorized = false;
-          authorizationError = describeVerifyFailure("ERR_TLS_CERT_ALTNAME_INVALID", cert, name);
-        } else if (isCA === true) {
-          // node:tls accepts a trusted CA:TRUE server certificate; Deno's fetch (webpki) does not.
-          authorized = false;
-          authorizationError =
-            "is a CA certificate (CA:TRUE) used as the server's own certificate, " +
-            "which the default verification refuses; pin it";
-        }
-        const protocol = socket.getProtocol();
-        finish(undefined, {
-          host: address,
-          port,
-          subject,
-          issuer,
-          validFrom: isoDate(cert.valid_from),
-          validTo: isoDate(cert.valid_to),
-          sha256: cert.fingerprint256.toUpperCase(),
-          subjectAltNames: (cert.subjectaltname ?? "").split(",").map((s) => s.trim())
-            .filter((s) => s !== "").map((s) => s.replace(/^IP Address:/, "IP:")),
-          serialNumber: cert.serialNumber ?? "",
-          selfSigned: subject !== "" && subject === issuer,
-          isCA,
-          expired,
-          hostNameMatches,
-          protocol: protocol ?? null,
-          cipher: socket.getCipher()?.name ?? null,
-          authorized,
-          authorizationError,
-        });
-      } catch (error) {
-        finish(error);
-      }
+      });
     });
   });
+}
+
+/**
+ * node:net, node:tls and the verdict wording, loaded when a certificate is looked at rather than
+ * when this module loads: mspe-run loads this module for `--ca-cert` checks on every call, and the
+ * node modules take a while to load. Literal `import()`s, so that `deno compile` keeps them.
+ */
+// deno-lint-ignore explicit-function-return-type
+async function loadNodeTls() {
+  const [net, tls, node] = await Promise.all([
+    import("node:net"),
+    import("node:tls"),
+    import("./_transport_node.ts"),
+  ]);
+  return { net, tls, describeVerifyFailure: node.describeVerifyFailure };
 }
 
 /**

@@ -10,7 +10,9 @@
  * @module
  */
 
-import { type Client, invokeCall, uncheckedFunction } from "../../mod.ts";
+import type { Client } from "../../mod.ts";
+import { invokeCall } from "../invoke_call.ts";
+import { uncheckedFunction } from "../function_names.ts";
 import { bundledIndex, indexMetadata, prepareCall } from "../_validate.ts";
 import type { CatalogFunction } from "../metadata.ts";
 import { catalog } from "../catalog.ts";

@@ -8,15 +8,9 @@
  * @module
  */
 
-import {
-  ApiError,
-  AuthenticationError,
-  type Client,
-  type ClientOptions,
-  newClient,
-  type TlsOptions,
-  type TraceEvent,
-} from "../../mod.ts";
+import type { Client, ClientOptions, TlsOptions, TraceEvent } from "../../mod.ts";
+import { ApiError, AuthenticationError } from "../errors.ts";
+import { newClient } from "../client.ts";
 import type { Product } from "../metadata.ts";
 // The library's own check of CA files, so that the CLI's messages and the library's agree on what
 // is damaged; the CLI only adds the file's name.

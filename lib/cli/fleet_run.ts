@@ -13,15 +13,10 @@
  * @module
  */
 
-import {
-  type Client,
-  type FleetProgress,
-  forEachInstance,
-  type FunctionMetadata,
-  invokeCall,
-  type Status,
-  uncheckedFunction,
-} from "../../mod.ts";
+import type { Client, FleetProgress, FunctionMetadata, Status } from "../../mod.ts";
+import { forEachInstance } from "../fleet.ts";
+import { invokeCall } from "../invoke_call.ts";
+import { uncheckedFunction } from "../function_names.ts";
 import { bundledIndex, indexMetadata, prepareCall } from "../_validate.ts";
 import { catalog } from "../catalog.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { catalog } from "../../mod.ts";
+import { catalog } from "../catalog.ts";
 import type { FunctionMetadata, Product } from "../metadata.ts";
 import { closest } from "../_suggest.ts";
 import { UsageError } from "./usage_error.ts";

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { type Client, type Operation, type Status, stopCall } from "../../mod.ts";
+import type { Client, Operation, Status } from "../../mod.ts";
+import { stopCall } from "../stop_call.ts";
 import { describeError, ExitCode, isAbort } from "./exit_codes.ts";
 import { type InterruptKind, Interrupts } from "./interrupt.ts";
 import type { CliIo } from "./io.ts";

@@ -5,7 +5,9 @@
  * @module
  */
 
-import { catalog, startCall, uncheckedFunction } from "../../../mod.ts";
+import { catalog } from "../../catalog.ts";
+import { startCall } from "../../start_call.ts";
+import { uncheckedFunction } from "../../function_names.ts";
 import { parseCallArgs } from "../call_args.ts";
 import type { Command } from "../command.ts";
 import { HELP_FLAGS } from "../connection.ts";

@@ -5,14 +5,10 @@
  * @module
  */
 
-import {
-  CancelledError,
-  HttpError,
-  resumeCall,
-  type Status,
-  stopCall,
-  TokenExpiredError,
-} from "../../../mod.ts";
+import type { Status } from "../../../mod.ts";
+import { CancelledError, HttpError, TokenExpiredError } from "../../errors.ts";
+import { resumeCall } from "../../resume_call.ts";
+import { stopCall } from "../../stop_call.ts";
 import type { Command } from "../command.ts";
 import { askedFormat, HELP_FLAGS } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";

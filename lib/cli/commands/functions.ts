@@ -6,12 +6,8 @@
  * @module
  */
 
-import {
-  catalog,
-  type CatalogFunction,
-  type FunctionMetadata,
-  type Product,
-} from "../../../mod.ts";
+import type { CatalogFunction, FunctionMetadata, Product } from "../../../mod.ts";
+import { catalog } from "../../catalog.ts";
 import { closest } from "../../_suggest.ts";
 import type { Command } from "../command.ts";
 import { HELP_FLAGS, readConnection, readOutput } from "../connection.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { resumeCall } from "../../../mod.ts";
+import { resumeCall } from "../../resume_call.ts";
 import type { Command } from "../command.ts";
 import { HELP_FLAGS } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
