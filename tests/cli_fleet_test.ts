@@ -186,7 +186,7 @@ Deno.test("mspe-run call --instances", async (t) => {
       [["call", "GetUsers", "--instances", "*", "--rerun-failed", "x"], /not both/],
       [
         ["call", "GetUsers", "--instances", `@${dir}/missing.txt`],
-        /Could not read .*does not exist/,
+        /Cannot read the --instances file .*does not exist/,
       ],
       [["call", "GetUsers", "--rerun-failed", `${dir}/ids.txt`], /line 1 is not JSON/],
       [

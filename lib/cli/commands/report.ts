@@ -11,7 +11,6 @@
 import type { Client } from "../../client.ts";
 import type { FleetProgress } from "../../fleet.ts";
 import { healthReport } from "../../health_report.ts";
-import type { Status } from "../../status.ts";
 import { usageReport } from "../../usage_report.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -25,6 +24,7 @@ import {
   readConnection,
 } from "../connection.ts";
 import { describeError, ExitCode } from "../exit_codes.ts";
+import { fleetConcurrency, fleetStatus, instancesFlag } from "../fleet_run.ts";
 import { style } from "../format.ts";
 import { type CliIo, whyUnreadable } from "../io.ts";
 import { Interrupts } from "../interrupt.ts";
@@ -109,61 +109,10 @@ function chooseReportFormat<F extends string>(
   );
 }
 
-async function readInstances(
-  text: string | undefined,
-  io: CliIo,
-): Promise<string | string[] | undefined> {
-  if (text === undefined) return undefined;
-  if (text !== "-" && !text.startsWith("@")) {
-    if (text.trim() === "") {
-      throw new UsageError('--instances is empty. Give a filter such as "*" or acme*.');
-    }
-    return text;
-  }
-  let content: string;
-  try {
-    content = text === "-" ? await io.stdin.readAll() : await io.readTextFile(text.slice(1));
-  } catch (error) {
-    throw new UsageError(
-      `Cannot read the --instances file ${text.slice(1)}: ${whyUnreadable(error)}. Check the path.`,
-    );
-  }
-  const ids = content.split(/\r?\n/).map((line) => line.replace(/^\uFEFF/, "").trim()).filter(
-    (line) => line !== "" && !line.startsWith("#"),
-  );
-  if (ids.length === 0) {
-    throw new UsageError(
-      `--instances ${text} lists no instance ID. Give one ID per line.`,
-    );
-  }
-  return ids;
-}
-
-function readConcurrency(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 1000) {
-    throw new UsageError(
-      `--concurrency takes a whole number from 1 to 1000, such as --concurrency 16.`,
-    );
-  }
-  return n;
-}
-
-/** The fan-out's progress as a status, so that the CLI's one progress display draws it. */
-function progressStatus(progress: FleetProgress): Status {
-  return {
-    error: null,
-    token: null,
-    statusVersion: progress.done,
-    statusCode: "running",
-    percentProgress: progress.total === 0 ? 0 : Math.floor(progress.done / progress.total * 100),
-    statusText: `${progress.done}/${progress.total} instances${
-      progress.failed > 0 ? `, ${progress.failed} failed` : ""
-    }`,
-    result: null,
-    logOutput: null,
-  };
+/** `--instances` (a filter or a list), or undefined for the library's default (every instance). */
+function readInstances(parsed: ParsedArgs, io: CliIo): Promise<string | string[] | undefined> {
+  const given = parsed.string("instances");
+  return given === undefined ? Promise.resolve(undefined) : instancesFlag(given, io);
 }
 
 /** Writes the report to `--output` or stdout. */
@@ -181,8 +130,8 @@ async function emit(text: string, output: string | undefined, io: CliIo): Promis
 
 interface Connected {
   readonly client: Client<"spe">;
-  /** `--concurrency`, else MSPE_CONCURRENCY or the profile's, else the library's default. */
-  readonly concurrency: number | undefined;
+  /** `--concurrency`, else MSPE_CONCURRENCY or the profile's, else 8. */
+  readonly concurrency: number;
   readonly signal: AbortSignal;
   readonly onProgress: ((progress: FleetProgress) => void) | undefined;
   readonly done: () => void;
@@ -200,7 +149,7 @@ async function withReportSession(
   body: (connected: Connected) => Promise<number>,
 ): Promise<number> {
   const settings = readConnection(parsed, io);
-  const concurrency = readConcurrency(parsed.string("concurrency")) ?? settings.concurrency;
+  const concurrency = fleetConcurrency(parsed, settings.concurrency);
   if (settings.product !== "spe") {
     throw new UsageError(
       "Reports cover the instances of MailStore SPE; MailStore Server has none. Leave out --product server.",
@@ -215,6 +164,7 @@ async function withReportSession(
     ? undefined
     : new Progress(io.stderr, { label: `report ${parsed.positionals[0]}`, color, quiet });
   if (progress) progress.interruptHint = "Ctrl-C stops";
+  const started = performance.now();
   try {
     await using client = await openClient(
       settings,
@@ -226,7 +176,8 @@ async function withReportSession(
       client: client as Client<"spe">,
       concurrency,
       signal,
-      onProgress: progress && ((p) => progress.update(progressStatus(p))),
+      onProgress: progress &&
+        ((p) => progress.update(fleetStatus(p, performance.now() - started))),
       done: () => progress?.clear(),
     });
   } catch (error) {
@@ -251,7 +202,7 @@ async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): P
     warning: readThreshold("warning", parsed.string("warning")),
     critical: readThreshold("critical", parsed.string("critical")),
   };
-  const instances = await readInstances(parsed.string("instances"), io);
+  const instances = await readInstances(parsed, io);
   return await withReportSession(parsed, io, async (session) => {
     const { client, concurrency, signal, onProgress, done } = session;
     const report = await healthReport(client, {
@@ -309,7 +260,7 @@ async function runMonitoring(
 }
 
 async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Promise<number> {
-  const instances = await readInstances(parsed.string("instances"), io);
+  const instances = await readInstances(parsed, io);
   for (const flag of ["since", "warning", "critical"]) {
     if (parsed.string(flag) !== undefined) {
       throw new UsageError(`--${flag} belongs to report health; report usage takes no --${flag}.`);
