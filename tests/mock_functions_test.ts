@@ -4,7 +4,7 @@ import { createMockApp, SIMULATED_FUNCTIONS } from "../lib/mock/mod.ts";
 import { type Simulation, SIMULATIONS } from "../lib/mock/_functions.ts";
 import { SERVER_CATALOG } from "../lib/_catalog/server.ts";
 import { SPE_CATALOG } from "../lib/_catalog/spe.ts";
-import { AUTH, read, withMock } from "./testdata/mock/helpers.ts";
+import { AUTH, type Harness, read, withMock } from "./testdata/mock/helpers.ts";
 
 Deno.test("mock: the tutorial's four examples, by hand with fetch", async () => {
   await withMock({ jobs: { stepMs: 5 } }, async ({ invoke, call }) => {
@@ -80,6 +80,56 @@ Deno.test("mock: every catalogued function is simulated, for both products", () 
   }
   assert.equal(SIMULATED_FUNCTIONS.spe.length, 122);
   assert.equal(SIMULATED_FUNCTIONS.server.length, 89);
+});
+
+/** Polls get-status until the job of `token` ends; its final status. */
+async function finish(
+  call: Harness["call"],
+  token: string,
+): Promise<{ statusCode: string; error: { message: string } | null }> {
+  let status = { statusCode: "running", statusVersion: 0, error: null };
+  while (status.statusCode === "running") {
+    status = (await call("/api/get-status", {
+      token,
+      lastKnownStatusVersion: String(status.statusVersion),
+      millisecondsTimeout: "5000",
+    })).json;
+  }
+  return status;
+}
+
+Deno.test("mock: every function the catalogue marks long-running runs as a job, on both products", () => {
+  for (const [product, catalog] of [["spe", SPE_CATALOG], ["server", SERVER_CATALOG]] as const) {
+    for (const fn of catalog) {
+      const simulation = SIMULATIONS[product][fn.name]!;
+      assert.equal(simulation.job !== undefined, fn.longRunning, `${product} ${fn.name}`);
+    }
+  }
+});
+
+Deno.test("mock: CreateInstance runs as a job and adds the instance at its end", async () => {
+  await withMock({ jobs: { stepMs: 5, steps: 2 } }, async ({ invoke, call }) => {
+    const ids = async () =>
+      (await invoke("GetInstances", { instanceFilter: "*" })).json.result.map(
+        (row: { instanceID: string }) => row.instanceID,
+      );
+    const config = JSON.stringify({ instanceID: "newco", instanceHost: "host01.spe.mock.test" });
+    const started = (await invoke("CreateInstance", { config })).json;
+    assert.equal(started.statusCode, "running");
+    assert.match(started.statusText, /^Creating instance 'newco'/);
+    // A second call for the same ID while the first runs also starts, and fails at its end.
+    const twice = (await invoke("CreateInstance", { config })).json;
+    assert.equal(twice.statusCode, "running");
+    assert.equal((await finish(call, started.token)).statusCode, "succeeded");
+    assert.ok((await ids()).includes("newco"));
+    const second = await finish(call, twice.token);
+    assert.equal(second.statusCode, "failed");
+    assert.equal(second.error?.message, "Instance 'newco' already exists.");
+    // A bad configuration fails at the call, before any job starts.
+    const bad = (await invoke("CreateInstance", { config: "[]" })).json;
+    assert.equal(bad.statusCode, "failed");
+    assert.equal(bad.token, null);
+  });
 });
 
 /**
@@ -169,7 +219,7 @@ Deno.test("mock: service provider access is enforced except for store, index and
 });
 
 Deno.test("mock: instance lifecycle follows the status rules", async () => {
-  await withMock({}, async ({ invoke }) => {
+  await withMock({ jobs: { stepMs: 5, steps: 2 } }, async ({ invoke, call }) => {
     const status = async (id: string) =>
       (await invoke("GetInstances", { instanceFilter: id })).json.result[0];
     assert.match(
@@ -214,7 +264,9 @@ Deno.test("mock: instance lifecycle follows the status rules", async () => {
         displayName: "New Co",
       }),
     });
-    assert.equal(created.json.statusCode, "succeeded");
+    // CreateInstance is long-running: a job that adds the instance at its end.
+    assert.equal(created.json.statusCode, "running");
+    assert.equal((await finish(call, created.json.token)).statusCode, "succeeded");
     assert.equal((await status("newco")).status, "stopped");
     assert.match(
       (await invoke("CreateInstance", {

@@ -108,6 +108,10 @@ const SPE_ONLY: Record<string, Simulation> = {
     },
   },
   CreateInstance: {
+    // Long-running on the real server (the function list marks it): a job that adds the instance
+    // at its end. The configuration is checked at the call, and the ID again at the end, so that
+    // two calls for the same new ID cannot both create it.
+    job: (ctx) => `Creating instance '${String(objectArg(ctx, "config").instanceID)}'`,
     handle: (ctx) => {
       const config = objectArg(ctx, "config");
       const instanceID = stringField(config, "instanceID", "The instance configuration");
@@ -134,8 +138,13 @@ const SPE_ONLY: Record<string, Simulation> = {
       if (startMode !== undefined) created.startMode = startMode;
       const baseDirectory = optionalString(config, "baseDirectory");
       if (baseDirectory !== undefined) created.baseDirectory = baseDirectory;
-      ctx.state.createInstance(created);
-      return null;
+      return new Deferred(() => {
+        if (ctx.state.instance(instanceID) !== undefined) {
+          throw new ApiFault(`Instance '${instanceID}' already exists.`);
+        }
+        ctx.state.createInstance(created);
+        return null;
+      });
     },
   },
   StartInstances: {
