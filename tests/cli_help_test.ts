@@ -10,7 +10,9 @@ import assert from "node:assert/strict";
 import { catalog } from "../lib/catalog.ts";
 import { COMMANDS } from "../lib/cli/main.ts";
 import type { Product } from "../lib/metadata.ts";
-import { ROOT, runCli } from "./cli_helpers.ts";
+import { mockFlags, ROOT, runCli } from "./cli_helpers.ts";
+import { exampleCommand } from "../lib/cli/function_help.ts";
+import { serveMock } from "../lib/mock/mod.ts";
 
 /** The help blocks of `functions --full`, by function name. */
 function blocks(text: string): Map<string, string> {
@@ -72,6 +74,31 @@ for (const [product, count] of [["spe", 122], ["server", 89]] as const) {
     }
   });
 }
+
+Deno.test("examples are ready to run: no placeholder for dates, time zones or recipients, and they run against the mock", async () => {
+  // In this order: CreateUser's example makes the user that RenameUser's renames.
+  const functions = [
+    "GetWorkerResults",
+    "GetJobResults",
+    "SendStatusReport",
+    "CreateUser",
+    "RenameUser",
+  ];
+  await using mock = await serveMock({ problems: "none" });
+  for (const name of functions) {
+    const fn = catalog("spe").find((candidate) => candidate.name === name)!;
+    const { posix } = exampleCommand(fn, "spe");
+    const line = posix.at(-1)!;
+    assert.doesNotMatch(line, /=my[A-Z]/, line);
+    // The POSIX form needs no quoting here: its words are the arguments.
+    const [program, ...args] = line.split(" ");
+    assert.equal(program, "mspe-run");
+    const result = await runCli([...args, ...mockFlags(mock.port)], {
+      env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" },
+    });
+    assert.equal(result.code, 0, `${line}\n${result.stderr}`);
+  }
+});
 
 Deno.test("help <Function>, call <Function> --help and functions <Function> agree", async () => {
   const reference = await runCli(["help", "CreateInstance"]);

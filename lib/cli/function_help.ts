@@ -31,6 +31,15 @@ const SAMPLES: Readonly<Record<string, string | number | boolean>> = {
   port: 8474,
   alias: "acme",
   displayName: "Acme",
+  // Ready to run as they are (none needs quoting in any shell): a month of history, in UTC.
+  fromIncluding: "2026-01-01T00:00:00",
+  toExcluding: "2026-02-01T00:00:00",
+  timeZoneID: "UTC",
+  timeZoneId: "UTC",
+  recipients: "admin@example.com",
+  oldUserName: "bob",
+  newUserName: "robert",
+  reason: "cleanup",
 };
 
 function sampleScalar(name: string, type: string, enums: readonly (string | number)[] | undefined) {
