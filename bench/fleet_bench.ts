@@ -14,9 +14,12 @@
  *    streamed run completes and the collected one runs out of memory.
  *
  * The mock runs in its own process (`mspe-run mock`), so that its work does not share the client's
- * JavaScript thread. Prints a Markdown table for bench/README.md. Not a `deno bench` file: it
- * starts processes and times whole fan-outs; run it with
- * `deno run -A bench/fleet_bench.ts [--rounds 5]`.
+ * JavaScript thread; the mock's CPU time per call is read from /proc. With `--before <dir>` (a
+ * copy of an earlier tree, e.g. `git archive <commit> | tar -x -C <dir>`), the fan-outs with
+ * latency also run against that tree's mock, interleaved with the others, for a before/after
+ * measured side by side. `--no-memory` leaves out part 2. Prints a Markdown table for
+ * bench/README.md. Not a `deno bench` file: it starts processes and times whole fan-outs; run it
+ * with `deno run -A bench/fleet_bench.ts [--rounds 5] [--before <dir>] [--no-memory]`.
  *
  * @module
  */
@@ -27,18 +30,24 @@ import { type Client, forEachInstance, invokeCall, newClient } from "../mod.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 const roundsAt = Deno.args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(Deno.args[roundsAt + 1]) : 5;
+const beforeAt = Deno.args.indexOf("--before");
+const BEFORE = beforeAt >= 0 ? Deno.args[beforeAt + 1]?.replace(/\/?$/, "/") : undefined;
+const MEMORY = !Deno.args.includes("--no-memory");
 const CA = `${ROOT}tests/testdata/tls/ca.pem`;
 const ENV = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin", NO_COLOR: "1" };
 
 /** A mock server in its own process. */
 interface MockProcess extends AsyncDisposable {
   readonly port: number;
+  /** The CPU time (user and system, ms) the mock process has used so far. */
+  cpuMs(): number;
 }
 
-async function startMock(flags: readonly string[]): Promise<MockProcess> {
+/** Starts `mspe-run mock` of the tree at `root` (this one by default). */
+async function startMock(flags: readonly string[], root = ROOT): Promise<MockProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-q", "-P=mspe-run", "scripts/mspe_run.ts", "mock", "--port", "0", ...flags],
-    cwd: ROOT,
+    cwd: root,
     stdout: "piped",
     stderr: "null",
   }).spawn();
@@ -54,8 +63,13 @@ async function startMock(flags: readonly string[]): Promise<MockProcess> {
   (async () => {
     while (!(await reader.read()).done) { /* discard */ }
   })();
+  const ticks = 100; // USER_HZ of /proc/<pid>/stat on Linux
   return {
     port,
+    cpuMs() {
+      const fields = Deno.readTextFileSync(`/proc/${child.pid}/stat`).split(") ")[1]!.split(" ");
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+    },
     async [Symbol.asyncDispose]() {
       child.kill("SIGTERM");
       await child.status;
@@ -83,16 +97,23 @@ async function benchClient(port: number): Promise<Client<"spe", null>> {
 /** The client's own CPU time per call (ms), over every timed fan-out. */
 const clientCpu: number[] = [];
 
-/** Wall times (ms) of `ROUNDS` fan-outs of GetUsers over every instance of the mock at `port`. */
-async function fanOut(port: number, concurrency: number): Promise<number[]> {
-  await using client = await benchClient(port);
+/** The mock's CPU time per call (ms) in every timed fan-out, by the mock that served it. */
+const mockCpu = new Map<MockProcess, number[]>();
+
+/**
+ * Wall times (ms) of `ROUNDS` fan-outs of GetUsers over every instance of `mock` (or over its
+ * first `count`).
+ */
+async function fanOut(mock: MockProcess, concurrency: number, count = Infinity): Promise<number[]> {
+  await using client = await benchClient(mock.port);
   // Listed once beforehand: the fan-out alone is timed.
   const ids = ((await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [])
-    .map((instance) => instance.instanceID);
+    .map((instance) => instance.instanceID).slice(0, count);
   const times: number[] = [];
   for (let round = 0; round <= ROUNDS; round++) {
     const start = performance.now();
     const cpu = process.cpuUsage();
+    const served = mock.cpuMs();
     let failed = 0;
     let reason = "";
     for await (
@@ -113,14 +134,16 @@ async function fanOut(port: number, concurrency: number): Promise<number[]> {
       times.push(performance.now() - start);
       const used = process.cpuUsage(cpu);
       clientCpu.push((used.user + used.system) / 1000 / ids.length);
+      const perCall = (mock.cpuMs() - served) / ids.length;
+      mockCpu.set(mock, [...mockCpu.get(mock) ?? [], perCall]);
     }
   }
   return times;
 }
 
 /** The median round trip (ms) of 100 GetUsers calls one after another, after 10 to warm up. */
-async function oneAtATime(port: number): Promise<number> {
-  await using client = await benchClient(port);
+async function oneAtATime(mock: MockProcess): Promise<number> {
+  await using client = await benchClient(mock.port);
   const times: number[] = [];
   for (let i = 0; i < 110; i++) {
     const start = performance.now();
@@ -195,39 +218,66 @@ const HEAP_CAP_MIB = 32;
 async function main(): Promise<void> {
   const rows: string[][] = [];
   {
-    await using slow = await startMock([
-      "--instances",
-      "1000",
-      "--users",
-      "5",
-      "--latency-ms",
-      "20",
-      "--problems",
-      "none",
-    ]);
-    await using fast = await startMock([
-      "--instances",
-      "1000",
-      "--users",
-      "5",
-      "--problems",
-      "none",
-    ]);
+    const fleet = ["--instances", "1000", "--users", "5", "--problems", "none"];
+    await using slow = await startMock([...fleet, "--latency-ms", "20"]);
+    await using fast = await startMock(fleet);
+    await using before = BEFORE === undefined
+      ? null
+      : await startMock([...fleet, "--latency-ms", "20"], BEFORE);
     const withLatency: number[] = [];
     const floor: number[] = [];
-    // Interleaved, so that a busy moment of the machine hits both alike.
+    const withLatencyBefore: number[] = [];
+    // Interleaved, so that a busy moment of the machine hits all alike.
     for (let i = 0; i < 2; i++) {
-      withLatency.push(...await fanOut(slow.port, 32));
-      floor.push(...await fanOut(fast.port, 32));
+      if (before !== null) withLatencyBefore.push(...await fanOut(before, 32));
+      withLatency.push(...await fanOut(slow, 32));
+      floor.push(...await fanOut(fast, 32));
     }
     const wall = median(withLatency);
-    const wider = median(await fanOut(slow.port, 64));
-    const roundTrip = await oneAtATime(slow.port);
+    const wider = median(await fanOut(slow, 64));
+    const roundTrip = await oneAtATime(slow);
+    const share = (ms: number): string => `**${(IDEAL_MS / ms).toFixed(2)}** of ideal throughput`;
+    const mockMs = (mock: MockProcess): string =>
+      `${median(mockCpu.get(mock) ?? []).toFixed(3)} ms`;
+    // Taken before the runs below, which would add their own calls to them.
+    const slowCpu = mockMs(slow);
+    const clientCpuMs = median(clientCpu);
+    // What one call's turn costs as the concurrency grows: wall time / calls x concurrency, over
+    // 25 turns each. Flat means the calls overlap for free; growth is time spent waiting for the
+    // CPU (the mock's, the client's, or the machine's).
+    const turns: string[] = [];
+    for (const concurrency of [1, 4, 8, 16, 32, 64]) {
+      const calls = Math.min(1000, concurrency * 25);
+      const turn = (median(await fanOut(slow, concurrency, calls)) / calls) * concurrency;
+      turns.push(`${concurrency}: ${turn.toFixed(1)}`);
+    }
     const idealWithRoundTrip = (1000 / 32) * roundTrip;
+    if (before !== null) {
+      const wallBefore = median(withLatencyBefore);
+      rows.push([
+        `before (the mock of ${BEFORE}): GetUsers x 1,000, concurrency 32, latency 20 ms (median)`,
+        `${wallBefore.toFixed(0)} ms`,
+        share(wallBefore),
+        "",
+      ]);
+      rows.push([
+        "before: one call at a time, round trip (median of 100)",
+        `${(await oneAtATime(before)).toFixed(1)} ms`,
+        "",
+        "",
+      ]);
+      rows.push(["before: the mock's CPU time per call (median)", mockMs(before), "", ""]);
+      rows.push([
+        "before: all rounds with latency (ms)",
+        withLatencyBefore.map((t) => t.toFixed(0)).join(", "),
+        "",
+        "",
+      ]);
+    }
     rows.push([
       "GetUsers x 1,000 instances, concurrency 32, latency 20 ms: wall time (median)",
       `${wall.toFixed(0)} ms`,
-      `ideal ${IDEAL_MS.toFixed(0)} ms: **${(IDEAL_MS / wall).toFixed(2)}** of ideal throughput`,
+      `ideal ${IDEAL_MS.toFixed(0)} ms: ${share(wall)}`,
       ">= 0.8",
     ]);
     rows.push([
@@ -252,8 +302,15 @@ async function main(): Promise<void> {
     ]);
     rows.push([
       "the client's own CPU time per call (median over all rounds)",
-      `${median(clientCpu).toFixed(3)} ms`,
-      `${(median(clientCpu) * 1000).toFixed(0)} ms for 1,000 calls`,
+      `${clientCpuMs.toFixed(3)} ms`,
+      `${(clientCpuMs * 1000).toFixed(0)} ms for 1,000 calls`,
+      "",
+    ]);
+    rows.push(["the mock's CPU time per call, latency 20 ms (median)", slowCpu, "", ""]);
+    rows.push([
+      "one call's turn (wall / calls x concurrency, ms) by concurrency, latency 20 ms",
+      turns.join(", "),
+      "",
       "",
     ]);
     rows.push([
@@ -263,7 +320,7 @@ async function main(): Promise<void> {
       "",
     ]);
   }
-  {
+  if (MEMORY) {
     await using big = await startMock([
       "--instances",
       "2000",
