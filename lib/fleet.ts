@@ -130,11 +130,11 @@ const MAX_CONCURRENCY = 1000;
  * - Outcomes come in completion order, not in the order of the instances.
  * - The bound is what keeps a run over thousands of instances working: the client opens a
  *   connection per request in flight and keeps it for the next, so no more connections are open
- *   than callbacks run at once (if each callback makes one request at a time), and 2,000 instances
- *   of a reading call run under `ulimit -n 256`. Unbounded `Promise.all` fails there with broken
- *   connections. A call that changes state goes out on a connection of its own, which the runtime
- *   releases up to a few seconds after closing it: keep the concurrency well below the open-file
- *   limit for those.
+ *   than callbacks run at once (if each callback makes one request at a time). A call that changes
+ *   state goes out on a connection of its own, closed and released before the call returns. So
+ *   2,000 instances run under `ulimit -n 256`, reads and state-changing calls alike (a run that
+ *   mixes them holds at most twice the concurrency: the pooled connections stay open). Unbounded
+ *   `Promise.all` fails there with broken connections.
  * - `signal` aborts: nothing more starts, the callbacks in flight are aborted through their
  *   `signal`, their outcomes are yielded, then the iteration throws the signal's reason.
  * - `stop` ends gently: nothing more starts, the callbacks in flight finish and are yielded.
