@@ -12,7 +12,7 @@ import { runMockCommand } from "../lib/mock/mod.ts";
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 const ci = await Deno.readTextFile(new URL("../.ci/run", import.meta.url));
 const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))) as {
-  tasks: Record<string, string>;
+  tasks: Record<string, string | { description?: string; command: string }>;
 };
 
 function between(marker: string): string {
@@ -53,6 +53,21 @@ Deno.test("README: every `deno task` it names exists in deno.json", () => {
   const named = new Set([...readme.matchAll(/deno task ([a-z:-]+)/g)].map((match) => match[1]!));
   assert(named.size > 0);
   for (const task of named) assert(task in config.tasks, `deno.json has no task "${task}"`);
+});
+
+Deno.test("deno.json: every task has a description, which `deno task` lists", async () => {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["task"],
+    cwd: new URL("..", import.meta.url),
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const listed = new TextDecoder().decode(stdout);
+  for (const [name, task] of Object.entries(config.tasks)) {
+    assert(typeof task === "object" && task.description, `task ${name} has no description`);
+    assert(listed.includes(task.description), `deno task does not list ${name}'s description`);
+  }
 });
 
 Deno.test("README: the exit code table is the one mspe-run --help prints", () => {
