@@ -213,6 +213,16 @@ Deno.test("mspe-run report usage", async (t) => {
     assert.doesNotMatch(stdout, /error/, "no error column when every instance has figures");
   });
 
+  await t.step("list: a block per instance, then the totals", async () => {
+    const { code, stdout } = await usage("--format", "list");
+    assert.equal(code, 0);
+    const blocks = stdout.trim().split(/\n\s*\n/);
+    assert.equal(blocks.length, 5);
+    assert.match(blocks[0]!, /^instanceID +: acme$/m);
+    assert.match(blocks[4]!, /^instanceID +: \(total: 4\)$/m);
+    assert.match(blocks[4]!, /^users +: 24$/m);
+  });
+
   await t.step("html --output writes one self-contained page", async () => {
     const dir = await Deno.makeTempDir();
     try {
