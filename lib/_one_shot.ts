@@ -6,7 +6,10 @@
  * resend a request whose reused connection closed before a reply).
  *
  * The caller opens the TLS connection (with the same certificate checks as the pooled path) and
- * hands it over as a {@linkcode ByteStream}.
+ * hands it over as a {@linkcode ByteStream}. The `node:https` path does; the default path sends its
+ * one request through a `fetch` client of its own instead (see `_transport.ts`: Deno releases the
+ * socket of a `Deno.startTls` connection only well after close()), and uses the marks and the
+ * size limit from here.
  *
  * Internal module, used by `_transport.ts` and `_transport_node.ts`.
  *

@@ -119,6 +119,29 @@ Deno.test("before the command is known, mspe-run loads only the dispatcher and i
   ]);
 });
 
+Deno.test("mspe-run call loads the node:https path, node:crypto and mod.ts only when they are used", async () => {
+  // The default path of a call (fetch, with or without --ca-cert) needs none of them; they load
+  // with a literal import() (or process.getBuiltinModule) for a pin, --insecure, --tls-version,
+  // tls-info or a CA file's check.
+  const entry = new URL("lib/cli/commands/call.ts", `file://${ROOT}`).href;
+  const loaded = staticClosure(await moduleGraph("lib/cli/commands/call.ts"), entry)
+    .map((specifier) => specifier.replace(`file://${ROOT}`, ""));
+  for (const heavy of ["node:https", "node:http", "node:tls", "node:net", "node:crypto"]) {
+    assert.ok(!loaded.includes(heavy), `${heavy} is loaded statically by call`);
+  }
+  for (const module of ["mod.ts", "lib/_transport_node.ts", "lib/mock/mod.ts"]) {
+    assert.ok(!loaded.includes(module), `${module} is loaded statically by call`);
+  }
+  // The check sees what it looks for: the transport is there, and tls-info's node:tls.
+  assert.ok(loaded.includes("lib/_transport.ts"), loaded.join("\n"));
+  const tlsInfo = new URL("lib/cli/commands/tls_info.ts", `file://${ROOT}`).href;
+  const all = await moduleGraph("lib/cli/commands/tls_info.ts");
+  const dynamic = all.flatMap((m) => m.dependencies ?? []).filter((d) => d.isDynamic)
+    .map((d) => d.code?.specifier ?? d.specifier);
+  assert.ok(staticClosure(all, tlsInfo).length > 0);
+  assert.ok(dynamic.includes("node:tls"), dynamic.join("\n"));
+});
+
 Deno.test("the dynamic-import check finds one that is not a literal", async () => {
   const dir = await Deno.makeTempDir();
   try {
