@@ -125,10 +125,13 @@ knows the functions and flags of the mspe-run it calls. Install it once:
   fish        mspe-run completion fish > ~/.config/fish/completions/mspe-run.fish`,
   flags: { help: { type: "boolean", short: "h", help: "Show this help." } },
   examples: [
-    "# PowerShell: add completion to your profile, then open a new window",
+    "# PowerShell: add completion to your profile (made if missing), then open a new window",
+    "if (-not (Test-Path $PROFILE)) { New-Item -ItemType File -Force $PROFILE | Out-Null }",
     "Add-Content $PROFILE 'mspe-run completion powershell | Out-String | Invoke-Expression'",
     "# bash",
     "echo 'source <(mspe-run completion bash)' >> ~/.bashrc",
+    "# fish",
+    "mspe-run completion fish > ~/.config/fish/completions/mspe-run.fish",
   ],
   run(parsed, io) {
     const [shell, ...extra] = parsed.positionals;
