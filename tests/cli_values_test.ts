@@ -5,20 +5,25 @@
  */
 
 import assert from "node:assert/strict";
-import { ArgumentError, invokeCall, newClient, uncheckedFunction } from "../mod.ts";
-import { serveMock } from "../lib/mock/mod.ts";
+import { ArgumentError, type Client, invokeCall, newClient, uncheckedFunction } from "../mod.ts";
+import { type MockServer, serveMock } from "../lib/mock/mod.ts";
 import { mockFlags, runCli } from "./cli_helpers.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
-Deno.test("the library refuses undocumented values before sending", async () => {
-  await using mock = await serveMock({});
-  await using client = await newClient({
+/** A client of the mock, with its metadata. */
+function clientOf(mock: MockServer): Promise<Client<"spe">> {
+  return newClient({
     username: "admin",
     password: "admin",
     port: mock.port,
     tls: { caCerts: [mock.certificate!.caPem] },
   });
+}
+
+Deno.test("the library refuses undocumented values before sending", async () => {
+  await using mock = await serveMock({});
+  await using client = await clientOf(mock);
   mock.app.stats.reset();
   await assert.rejects(
     () =>
@@ -58,12 +63,7 @@ Deno.test("the library refuses undocumented values before sending", async () => 
 
 Deno.test("checkValues: false sends an undocumented value (a newer server may take it); names and types are still checked", async () => {
   await using mock = await serveMock({});
-  await using client = await newClient({
-    username: "admin",
-    password: "admin",
-    port: mock.port,
-    tls: { caCerts: [mock.certificate!.caPem] },
-  });
+  await using client = await clientOf(mock);
   const args = { instanceID: "acme", userName: "bob", privileges: "login,readAuditLog" };
   await assert.rejects(
     () => invokeCall(client, uncheckedFunction("CreateUser"), args),

@@ -215,14 +215,7 @@ Deno.test("results a server echoes the secrets into print *** in every format, f
     }
     return { status: 200, body: envelope({ result: [echoed], logOutput: secret }) };
   });
-  const connection = [
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(server.port),
-    "--ca-cert",
-    CA_PEM_PATH,
-  ];
+  const connection = mockFlags(server.port);
   const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: admin };
   const call = ["call", "SetUserPassword", "instanceID=acme", "userName=bob", `password=${secret}`];
   const runs: string[][] = [
