@@ -47,6 +47,42 @@ async function exchange(port: number, head: string): Promise<string> {
   }
 }
 
+/**
+ * Sends a chunked request with `frames` (chunk frames, written while the reply is read) on a new
+ * TLS connection, and reads the reply to the connection's end.
+ */
+async function chunkedExchange(
+  port: number,
+  method: string,
+  frames: Iterable<Uint8Array>,
+): Promise<string> {
+  const conn = await connect(port);
+  let closed = false;
+  try {
+    await writeAll(
+      conn,
+      encoder.encode(
+        `${method} /api/invoke/GetUsers HTTP/1.1\r\nHost: x\r\n${AUTH}Transfer-Encoding: chunked\r\n\r\n`,
+      ),
+    );
+    const writing = (async () => {
+      try {
+        for (const bytes of frames) await writeAll(conn, bytes);
+      } catch {
+        // The mock closed the connection: the rest is never sent.
+      }
+    })();
+    const reply = await readToEnd(conn);
+    // Closing ends the writing: its next write fails.
+    conn.close();
+    closed = true;
+    await writing;
+    return reply;
+  } finally {
+    if (!closed) conn.close();
+  }
+}
+
 function invokeForm(body: string, signal?: AbortSignal): RequestInit {
   return {
     method: "POST",
@@ -104,29 +140,10 @@ Deno.test("mock serve: a Content-Length over 1 MiB gets 413 before any of the bo
 
 Deno.test("mock serve: a chunked body that goes over 1 MiB gets 413 and is counted as a request", async () => {
   await using server = await serveMock();
-  const conn = await connect(server.port);
-  try {
-    const chunk = encoder.encode(`10000\r\n${"x".repeat(0x10000)}\r\n`);
-    await writeAll(
-      conn,
-      encoder.encode(
-        `POST /api/invoke/GetUsers HTTP/1.1\r\nHost: x\r\n${AUTH}Transfer-Encoding: chunked\r\n\r\n`,
-      ),
-    );
-    const writing = (async () => {
-      try {
-        // 2 MiB in 64 KiB chunks: the mock stops reading after its 1 MiB.
-        for (let i = 0; i < 32; i++) await writeAll(conn, chunk);
-      } catch {
-        // The mock closed the connection: the rest is never sent.
-      }
-    })();
-    const reply = await readToEnd(conn);
-    await writing;
-    assert.match(reply, /^HTTP\/1\.1 413 /);
-  } finally {
-    conn.close();
-  }
+  // 2 MiB in 64 KiB chunks: the mock stops reading after its 1 MiB.
+  const frame = encoder.encode(`10000\r\n${"x".repeat(0x10000)}\r\n`);
+  const reply = await chunkedExchange(server.port, "POST", Array(32).fill(frame));
+  assert.match(reply, /^HTTP\/1\.1 413 /);
   assert.equal(server.stats.requests, 1);
   assert.equal(server.stats.byPath["/api/invoke/GetUsers"], 1);
 });
@@ -189,36 +206,18 @@ Deno.test("mock serve: a chunked 300 MiB PUT gets 413; the mock reads little of 
   try {
     const port = Number(await nextLine());
     const before = await rss();
-    const conn = await connect(port);
     const total = 300 * 1_048_576;
     let sent = 0;
-    let stop = false;
     const chunk = 65536;
     const frame = encoder.encode(`${chunk.toString(16)}\r\n${"a".repeat(chunk)}\r\n`);
     // A generator of the body's chunks, written while the reply is read.
     const body = function* (): Generator<Uint8Array> {
-      while (!stop && sent < total) {
+      while (sent < total) {
         sent += chunk;
         yield frame;
       }
     };
-    await writeAll(
-      conn,
-      encoder.encode(
-        `PUT /api/invoke/GetUsers HTTP/1.1\r\nHost: x\r\n${AUTH}Transfer-Encoding: chunked\r\n\r\n`,
-      ),
-    );
-    const writing = (async () => {
-      try {
-        for (const bytes of body()) await writeAll(conn, bytes);
-      } catch {
-        // The mock closed the connection: the rest is never sent.
-      }
-    })();
-    const reply = await readToEnd(conn);
-    stop = true;
-    conn.close();
-    await writing;
+    const reply = await chunkedExchange(port, "PUT", body());
     assert.match(reply, /^HTTP\/1\.1 413 /);
     // What got sent before the mock closed: its 1 MiB plus socket buffers, far from 300 MiB.
     assert.ok(sent < 32 * 1_048_576, `the client got ${sent} bytes out`);
