@@ -147,6 +147,63 @@ Deno.test("__complete: commands, functions, argument names and values, flags, pr
   }
 });
 
+/** The words of "a, b or c". */
+function listed(text: string): string[] {
+  return text.split(/, | or /);
+}
+
+Deno.test("__complete: report formats and mock flags are the ones the commands accept", async () => {
+  const { dir, env } = await setup();
+  try {
+    const cli = `${dir}/mspe-run`;
+    const run = async (...words: string[]) =>
+      (await shell(cli, ["__complete", ...words], env)).split("\n").filter(Boolean);
+    // What the command itself says it accepts, from its usage error.
+    const refused = async (...args: string[]) => {
+      const { code, stderr } = await new Deno.Command(cli, {
+        args,
+        env,
+        clearEnv: true,
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.equal(code, 2);
+      return new TextDecoder().decode(stderr);
+    };
+    for (const report of ["health", "usage"]) {
+      const accepted = /Use --format (.*)\.$/m.exec(
+        await refused("report", report, "--format", "x"),
+      );
+      assert.ok(accepted, report);
+      assert.deepEqual(
+        (await run("report", report, "--format", "")).sort(),
+        listed(accepted[1]!).sort(),
+        report,
+      );
+    }
+    assert.deepEqual(await run("report", "health", "--format", "na"), ["nagios"]);
+    // The mock parses its own flags: names from its usage, values from what it checks.
+    for (const flag of ["product", "problems", "log-output", "cancelled-status"]) {
+      const accepted = new RegExp(`--${flag} must be (.*), got`).exec(
+        await refused("mock", `--${flag}`, "x"),
+      );
+      assert.ok(accepted, flag);
+      assert.deepEqual(
+        await run("mock", "--port", "0", `--${flag}`, ""),
+        listed(accepted[1]!),
+        flag,
+      );
+    }
+    const mockFlags = await run("mock", "--");
+    for (const flag of ["--state", "--step-ms", "--fault", "--problems", "--print-ca"]) {
+      assert.ok(mockFlags.includes(flag), `${flag} in ${mockFlags}`);
+    }
+    assert.deepEqual(await run("mock", "--st"), ["--stores", "--state", "--step-ms", "--steps"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the bash script completes in bash", async () => {
   const { dir, env } = await setup();
   try {

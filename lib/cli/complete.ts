@@ -57,6 +57,41 @@ async function profileNames(io: CliIo): Promise<string[]> {
   }
 }
 
+/**
+ * The formats of `report health` and `report usage` beyond the row formats (`report.ts` checks
+ * them; the completion test keeps the two in step through the command's own error message).
+ */
+const REPORT_FORMATS = {
+  health: [...FORMATS, "nagios", "prtg"],
+  usage: [...FORMATS, "html"],
+} as const;
+
+/** The values of the mock's flags that take one of a few words (`lib/mock/cli.ts` checks them). */
+const MOCK_FLAG_VALUES: Readonly<Record<string, readonly string[]>> = {
+  product: ["spe", "server"],
+  problems: ["none", "some", "many"],
+  "log-output": ["cumulative", "incremental"],
+  "cancelled-status": ["failed", "cancelled"],
+};
+
+/**
+ * `mspe-run mock` parses its own flags (`lib/mock/cli.ts`): its flag names come from its usage text,
+ * so that a flag added there completes with no change here.
+ */
+async function completeMock(words: readonly string[]): Promise<string[]> {
+  const word = words.at(-1) ?? "";
+  const previous = (words.at(-2) ?? "").replace(/^--/, "");
+  if (words.length > 2 && words.at(-2)!.startsWith("--") && MOCK_FLAG_VALUES[previous]) {
+    return matching(MOCK_FLAG_VALUES[previous]!, word);
+  }
+  if (!word.startsWith("-")) return [];
+  const { runMockCommand } = await import("../mock/cli.ts");
+  const lines: string[] = [];
+  await runMockCommand(["--help"], { out: (line) => lines.push(line) });
+  const names = [...lines.join("\n").matchAll(/^ +(?:-h, )?--([a-z-]+)/gm)].map((m) => m[1]!);
+  return matching(names.map((name) => `--${name}`), word);
+}
+
 /** Values for a string flag's value. */
 async function flagValues(
   flag: string,
@@ -65,8 +100,13 @@ async function flagValues(
   io: CliIo,
 ): Promise<string[]> {
   switch (flag) {
-    case "format":
-      return [...FORMATS];
+    case "format": {
+      if (words[0] !== "report") return [...FORMATS];
+      const report = words.slice(1).find((w) => w === "health" || w === "usage");
+      return report
+        ? [...REPORT_FORMATS[report]]
+        : [...new Set([...REPORT_FORMATS.health, ...REPORT_FORMATS.usage])];
+    }
     case "product":
       return ["spe", "server"];
     case "tls-version":
@@ -131,6 +171,7 @@ export async function complete(words: readonly string[], io: CliIo): Promise<str
   const entry = findCommand(words[0]!);
   if (!entry) return [];
   const command = await entry.load();
+  if (command.name === "mock") return await completeMock(words);
   const flags: FlagSpecs = command.passThrough ? {} : allFlags(command);
   const productText = flagValue(words.slice(0, -1), "product");
   const product = productText === "spe" || productText === "server" ? productText : undefined;
