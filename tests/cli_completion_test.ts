@@ -55,6 +55,18 @@ async function setup(): Promise<{ dir: string; env: Record<string, string> }> {
   return { dir, env };
 }
 
+/** Runs `run` with a fresh {@linkcode setup}, and removes its directory afterwards. */
+async function withSetup(
+  run: (setup: { dir: string; env: Record<string, string> }) => Promise<void>,
+): Promise<void> {
+  const made = await setup();
+  try {
+    await run(made);
+  } finally {
+    await Deno.remove(made.dir, { recursive: true });
+  }
+}
+
 async function shell(
   program: string,
   args: string[],
@@ -118,8 +130,7 @@ function quote(text: string): string {
 }
 
 Deno.test("__complete: commands, functions, argument names and values, flags, profiles", async () => {
-  const { dir, env } = await setup();
-  try {
+  await withSetup(async ({ dir, env }) => {
     const run = async (...words: string[]) =>
       (await shell(`${dir}/mspe-run`, ["__complete", ...words], env)).split("\n").filter(Boolean);
     assert.deepEqual(await run("call", "GetUs"), ["GetUserInfo", "GetUsers"]);
@@ -142,9 +153,7 @@ Deno.test("__complete: commands, functions, argument names and values, flags, pr
     assert.deepEqual(await run("--format", "json", "call", "GetUsers", ""), ["instanceID="]);
     // PowerShell's form: every word prefixed, so that an empty word survives Windows PowerShell.
     assert.deepEqual(await run("--prefixed", "w:example", "w:"), ["1", "2", "3", "4"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 /** The words of "a, b or c". */
@@ -153,8 +162,7 @@ function listed(text: string): string[] {
 }
 
 Deno.test("__complete: report formats and mock flags are the ones the commands accept", async () => {
-  const { dir, env } = await setup();
-  try {
+  await withSetup(async ({ dir, env }) => {
     const cli = `${dir}/mspe-run`;
     const run = async (...words: string[]) =>
       (await shell(cli, ["__complete", ...words], env)).split("\n").filter(Boolean);
@@ -199,14 +207,11 @@ Deno.test("__complete: report formats and mock flags are the ones the commands a
       assert.ok(mockFlags.includes(flag), `${flag} in ${mockFlags}`);
     }
     assert.deepEqual(await run("mock", "--st"), ["--stores", "--state", "--step-ms", "--steps"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("the bash script completes in bash", async () => {
-  const { dir, env } = await setup();
-  try {
+  await withSetup(async ({ env }) => {
     const lines = [await script("bash", env), "complete -p mspe-run"];
     for (const [i, c] of CASES.entries()) {
       const words = bashWords(c.line);
@@ -227,17 +232,14 @@ Deno.test("the bash script completes in bash", async () => {
       if (c.exactly) assert.deepEqual(got, want, c.line);
       else for (const w of want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test({
   name: "the zsh script completes in zsh",
   ignore: ZSH === undefined,
   async fn() {
-    const { dir, env } = await setup();
-    try {
+    await withSetup(async ({ env }) => {
       const lines = [
         // compadd only works inside a completion widget: print what it is given instead.
         `compadd() { local nospace=0; while [[ "$1" == -* && "$1" != -- ]]; do [[ "$1" == -S ]] && { nospace=1; shift; }; shift; done; shift; local w; for w in "$@"; do print -r -- "cand:$nospace:$w"; done; }`,
@@ -260,9 +262,7 @@ Deno.test({
         if (c.nospace) assert.ok(got.every((l) => l.startsWith("cand:1:")), c.line);
         else assert.ok(got.every((l) => l.startsWith("cand:0:")), c.line);
       }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -270,8 +270,7 @@ Deno.test({
   name: "the fish script completes in fish",
   ignore: FISH === undefined,
   async fn() {
-    const { dir, env } = await setup();
-    try {
+    await withSetup(async ({ env }) => {
       // fish's single quotes escape only backslash and quote.
       const fishQuote = (text: string) =>
         `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
@@ -288,9 +287,7 @@ Deno.test({
         if (c.exactly) assert.deepEqual(got.sort(), [...c.want].sort(), c.line);
         else for (const w of c.want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
       }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -312,8 +309,7 @@ Deno.test({
   name: "the PowerShell script completes in pwsh",
   ignore: PWSH === undefined,
   async fn() {
-    const { dir, env } = await setup();
-    try {
+    await withSetup(async ({ env }) => {
       const source = await script("powershell", env);
       const lines = [source];
       for (const [i, c] of CASES.entries()) {
@@ -332,8 +328,6 @@ Deno.test({
         const got = new RegExp(`^case ${i}:(.*)$`, "m").exec(out)?.[1]?.split("|") ?? [];
         for (const w of c.want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
       }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
