@@ -14,7 +14,9 @@
  *    streamed run completes and the collected one runs out of memory.
  *
  * The mock runs in its own process (`mspe-run mock`), so that its work does not share the client's
- * JavaScript thread; the mock's CPU time per call is read from /proc. With `--before <dir>` (a
+ * JavaScript thread; the mock's CPU time per call is read from /proc. The same fan-out against
+ * bench/_fixed_reply_server.ts (the mock's reply bytes after the same delay, no app) shows what
+ * the client, TLS and the machine allow on their own. With `--before <dir>` (a
  * copy of an earlier tree, e.g. `git archive <commit> | tar -x -C <dir>`), the fan-outs with
  * latency also run against that tree's mock, interleaved with the others, for a before/after
  * measured side by side. `--no-memory` leaves out part 2. Prints a Markdown table for
@@ -44,9 +46,17 @@ interface MockProcess extends AsyncDisposable {
 }
 
 /** Starts `mspe-run mock` of the tree at `root` (this one by default). */
-async function startMock(flags: readonly string[], root = ROOT): Promise<MockProcess> {
+function startMock(flags: readonly string[], root = ROOT): Promise<MockProcess> {
+  return startServer(
+    ["-P=mspe-run", "scripts/mspe_run.ts", "mock", "--port", "0", ...flags],
+    root,
+  );
+}
+
+/** Starts a server script that prints `listening on <url>` (`deno run -q <args>` in `root`). */
+async function startServer(args: readonly string[], root = ROOT): Promise<MockProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-P=mspe-run", "scripts/mspe_run.ts", "mock", "--port", "0", ...flags],
+    args: ["run", "-q", ...args],
     cwd: root,
     stdout: "piped",
     stderr: "null",
@@ -104,11 +114,17 @@ const mockCpu = new Map<MockProcess, number[]>();
  * Wall times (ms) of `ROUNDS` fan-outs of GetUsers over every instance of `mock` (or over its
  * first `count`).
  */
-async function fanOut(mock: MockProcess, concurrency: number, count = Infinity): Promise<number[]> {
+async function fanOut(
+  mock: MockProcess,
+  concurrency: number,
+  count = Infinity,
+  given?: readonly string[],
+): Promise<number[]> {
   await using client = await benchClient(mock.port);
   // Listed once beforehand: the fan-out alone is timed.
-  const ids = ((await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ?? [])
-    .map((instance) => instance.instanceID).slice(0, count);
+  const ids =
+    (given ?? ((await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ??
+      []).map((instance) => instance.instanceID)).slice(0, count);
   const times: number[] = [];
   for (let round = 0; round <= ROUNDS; round++) {
     const start = performance.now();
@@ -212,6 +228,8 @@ async function peakRss(
 }
 
 const IDEAL_MS = (1000 / 32) * 20;
+/** Instance IDs for the bare server, which answers any of them alike. */
+const bareIds = Array.from({ length: 1000 }, (_, i) => `instance${i}`);
 const HEAP_CAP_MIB = 32;
 
 /** Runs both measurements and prints the table. */
@@ -221,15 +239,24 @@ async function main(): Promise<void> {
     const fleet = ["--instances", "1000", "--users", "5", "--problems", "none"];
     await using slow = await startMock([...fleet, "--latency-ms", "20"]);
     await using fast = await startMock(fleet);
+    // No app at all: the same reply bytes after the same delay (bench/_fixed_reply_server.ts).
+    await using bare = await startServer([
+      "-A",
+      "bench/_fixed_reply_server.ts",
+      "--latency-ms",
+      "20",
+    ]);
     await using before = BEFORE === undefined
       ? null
       : await startMock([...fleet, "--latency-ms", "20"], BEFORE);
     const withLatency: number[] = [];
     const floor: number[] = [];
     const withLatencyBefore: number[] = [];
+    const withLatencyBare: number[] = [];
     // Interleaved, so that a busy moment of the machine hits all alike.
     for (let i = 0; i < 2; i++) {
       if (before !== null) withLatencyBefore.push(...await fanOut(before, 32));
+      withLatencyBare.push(...await fanOut(bare, 32, 1000, bareIds));
       withLatency.push(...await fanOut(slow, 32));
       floor.push(...await fanOut(fast, 32));
     }
@@ -279,6 +306,12 @@ async function main(): Promise<void> {
       `${wall.toFixed(0)} ms`,
       `ideal ${IDEAL_MS.toFixed(0)} ms: ${share(wall)}`,
       ">= 0.8",
+    ]);
+    rows.push([
+      "the same against a bare node:https server, same reply bytes and delay, no app (median)",
+      `${median(withLatencyBare).toFixed(0)} ms`,
+      `${share(median(withLatencyBare))}; its CPU time per call ${mockMs(bare)}`,
+      "",
     ]);
     rows.push([
       "same without latency: the floor set by the work itself (median)",
