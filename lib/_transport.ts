@@ -14,7 +14,6 @@
  * @module
  */
 
-import process from "node:process";
 import type * as NodeCrypto from "node:crypto";
 import { ArgumentError, ConnectionError, MspeError, ProtocolError, TlsError } from "./errors.ts";
 import { markWritten, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
@@ -155,8 +154,11 @@ function canonicalCertificate(body: string): string | undefined {
   // Every certificate is a DER SEQUENCE of some size; checked first, as it is cheap.
   if (der.length < 64 || der[0] !== 0x30) return undefined;
   // node:crypto is loaded here, when a CA is given, rather than when the module loads: most runs
-  // (every mspe-run call without --ca-cert) never need it, and loading it costs start-up time.
-  const { X509Certificate } = process.getBuiltinModule("node:crypto") as typeof NodeCrypto;
+  // (every mspe-run call without --ca-cert) never need it, and loading it (or node:process, or the
+  // global process: Deno then sets up its Node compatibility layer) costs start-up time.
+  const { X509Certificate } = globalThis.process.getBuiltinModule(
+    "node:crypto",
+  ) as typeof NodeCrypto;
   try {
     new X509Certificate(der);
   } catch {
