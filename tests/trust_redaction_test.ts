@@ -26,6 +26,9 @@ import {
   uncheckedFunction,
 } from "../mod.ts";
 import { assertEquals, assertRejects } from "./_assert.ts";
+import { createRedactor } from "../lib/_redact.ts";
+import { addCallSecrets, addPassword, redactingIo, redactorOf } from "../lib/cli/redacting_io.ts";
+import type { CliIo } from "../lib/cli/io.ts";
 import { pem } from "./_helpers.ts";
 import { envelope, type HostileAction, type SeenRequest, serveHostile } from "./_trust_helpers.ts";
 
@@ -517,3 +520,49 @@ Deno.test("the other error classes (401, token 404, broken connection, TLS) neve
 function running(): string {
   return envelope({ token: "t1", statusVersion: 1, statusCode: "running" });
 }
+
+Deno.test("printed output: secrets as whole words; mspe-run's process redacts what it learns", () => {
+  const words = createRedactor(["admin", "&x1"], { wholeWords: true });
+  assertEquals(
+    words.text(`$archiveadmin admin "admin" user=admin,login admins ab&x1 YWRtaW4=`),
+    `$archiveadmin *** "***" user=***,login admins ab*** ***`,
+  );
+  // Errors and traces: every occurrence.
+  assertEquals(createRedactor(["admin"]).text("$archiveadmin"), "$archive***");
+
+  const written: string[] = [];
+  const sink = {
+    write: (text: string) => written.push(text),
+    isTerminal: false,
+    columns: () => 80,
+  };
+  const plain: CliIo = {
+    stdout: sink,
+    stderr: sink,
+    stdin: {
+      isTerminal: false,
+      readAll: () => Promise.resolve(""),
+      readSecretLine: () => Promise.resolve(null),
+    },
+    env: () => undefined,
+    noColor: true,
+    readTextFile: () => Promise.resolve(""),
+    onInterrupt: () => () => {},
+  };
+  // A process that is not wrapped redacts nothing and ignores secrets.
+  addPassword(plain, "ops", "S3cret-pw");
+  assertEquals(redactorOf(plain).empty, true);
+  const io = redactingIo(plain);
+  assertEquals(redactingIo(io), io, "wrapping twice is the same process");
+  addPassword(io, "ops", "S3cret-pw");
+  addCallSecrets(
+    io,
+    { userName: "bob", apiKey: "k-123456", config: '{"password":"inner-pw"}' },
+    new Set(),
+  );
+  addCallSecrets(io, { newPin: "9911" }, new Set(["newPin"]));
+  io.stdout.write(
+    `S3cret-pw ${btoa("ops:S3cret-pw")} k-123456 inner-pw 9911 bob\n`,
+  );
+  assertEquals(written.join(""), "*** *** *** *** *** bob\n");
+});
