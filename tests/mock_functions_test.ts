@@ -1,6 +1,6 @@
 // Simulated functions against the seeded state, over HTTPS (issue 2, points 4, 5 and 9).
 import assert from "node:assert/strict";
-import { createMockApp, SIMULATED_FUNCTIONS } from "../lib/mock/mod.ts";
+import { createMockApp, runMockCommand, SIMULATED_FUNCTIONS } from "../lib/mock/mod.ts";
 import { type Simulation, SIMULATIONS } from "../lib/mock/_functions.ts";
 import { SERVER_CATALOG } from "../lib/_catalog/server.ts";
 import { SPE_CATALOG } from "../lib/_catalog/spe.ts";
@@ -423,6 +423,29 @@ Deno.test("mock: the same seed gives the same state, another seed another", asyn
   };
   assert.equal(await body(5), await body(5));
   assert.notEqual(await body(5), await body(6));
+  // The command line's --seed is the same seed: `mspe-run mock --seed 5` serves that state.
+  const controller = new AbortController();
+  let listening: (url: string) => void = () => {};
+  const url = new Promise<string>((resolve) => listening = resolve);
+  const done = runMockCommand(["--port", "0", "--http", "--seed", "5"], {
+    signal: controller.signal,
+    out: (line) => {
+      const match = /^listening on (\S+)/.exec(line);
+      if (match) listening(match[1]!);
+    },
+    err: () => {},
+  });
+  try {
+    const response = await fetch(`${await url}/api/invoke/GetUsers`, {
+      method: "POST",
+      headers: { Authorization: AUTH, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "instanceID=acme",
+    });
+    assert.equal((await read(response)).text, await body(5));
+  } finally {
+    controller.abort();
+    assert.equal(await done, 0);
+  }
 });
 
 Deno.test("mock: scale: 1,000 instances, and 100,000 users in one instance", async () => {
