@@ -221,7 +221,7 @@ export function prepareCall(
   fn: string,
   unchecked: boolean,
   args: unknown,
-  checkValues = true,
+  checkValues: boolean | undefined = true,
 ): string {
   if (args !== undefined && args !== null && (typeof args !== "object" || Array.isArray(args))) {
     throw new ArgumentError(
@@ -279,7 +279,7 @@ export function prepareCall(
       continue;
     }
     const arg = info?.args.get(name);
-    const problem = arg && checkValues ? checkDocumentedValue(arg, encoded) : undefined;
+    const problem = arg && checkValues !== false ? checkDocumentedValue(arg, encoded) : undefined;
     if (problem !== undefined) {
       problems.push(problem);
       valueProblem = true;

@@ -97,13 +97,7 @@ export function invokeCall(
   try {
     const state = stateOf(client);
     const { name, unchecked } = resolveFunction(fn);
-    const body = prepareCall(
-      state.preparation,
-      name,
-      unchecked,
-      args,
-      options?.checkValues !== false,
-    );
+    const body = prepareCall(state.preparation, name, unchecked, args, options?.checkValues);
     const path = `/api/invoke/${name}`;
     const wire = callWire(state, name, body);
     if (options === undefined) {

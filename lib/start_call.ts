@@ -78,13 +78,7 @@ export function startCall(
 ): Operation {
   const state = stateOf(client);
   const { name, unchecked } = resolveFunction(fn);
-  const body = prepareCall(
-    state.preparation,
-    name,
-    unchecked,
-    args,
-    options?.checkValues !== false,
-  );
+  const body = prepareCall(state.preparation, name, unchecked, args, options?.checkValues);
   const resolved = resolveCallOptions(options, state);
   const path = `/api/invoke/${name}`;
   const wire = callWire(state, name, body);
