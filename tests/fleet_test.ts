@@ -16,6 +16,7 @@ import {
 import { assertEquals, assertMatch, assertRejects, assertThrows } from "./_assert.ts";
 import { clientFor, startMock, waitFor } from "./_helpers.ts";
 import { ROOT } from "./cli_helpers.ts";
+import { runUnderFileLimit } from "./testdata/_ulimit.ts";
 
 /** Collects every outcome of a run. */
 async function collect<T>(
@@ -281,19 +282,8 @@ Deno.test("forEachInstance: bad options are ArgumentErrors at once; a listing er
 
 Deno.test("forEachInstance: 2,000 instances under ulimit -n 256, all succeed; unbounded fails there", async () => {
   await using mock = await startMock({ instances: 2000, usersPerInstance: 2, problems: "none" });
-  const run = async (mode: string) => {
-    const script = "tests/testdata/fleet_ulimit.ts";
-    const deno = Deno.execPath().replaceAll("'", "");
-    const output = await new Deno.Command("bash", {
-      args: ["-c", `ulimit -n 256 && exec '${deno}' run -q -A '${script}' ${mock.port} ${mode}`],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(output.stdout);
-    const stderr = new TextDecoder().decode(output.stderr);
-    return { code: output.code, stdout, stderr };
-  };
+  const run = (mode: string) =>
+    runUnderFileLimit(256, ROOT, "tests/testdata/fleet_ulimit.ts", [mock.port, mode]);
   const bounded = await run("fleet");
   assertEquals(bounded.code, 0, bounded.stderr);
   assertEquals(JSON.parse(bounded.stdout), { limit: "256", ok: 2000, failed: 0 });

@@ -11,20 +11,17 @@ import { invokeCall } from "../mod.ts";
 import { assertEquals } from "./_assert.ts";
 import { clientFor, startMock } from "./_helpers.ts";
 import { ROOT } from "./cli_helpers.ts";
+import { runUnderFileLimit } from "./testdata/_ulimit.ts";
 
 Deno.test("forEachInstance: SetUserFullName on 2,000 instances under ulimit -n 256, all succeed", async () => {
   await using mock = await startMock({ instances: 2000, usersPerInstance: 2, problems: "none" });
-  const script = "tests/testdata/fleet_ulimit_write.ts";
-  const deno = Deno.execPath().replaceAll("'", "");
-  const output = await new Deno.Command("bash", {
-    args: ["-c", `ulimit -n 256 && exec '${deno}' run -q -A '${script}' ${mock.port} Renamed`],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(output.stdout);
-  const stderr = new TextDecoder().decode(output.stderr);
-  assertEquals(output.code, 0, stderr);
+  const { code, stdout, stderr } = await runUnderFileLimit(
+    256,
+    ROOT,
+    "tests/testdata/fleet_ulimit_write.ts",
+    [mock.port, "Renamed"],
+  );
+  assertEquals(code, 0, stderr);
   const { peakSockets, ...result } = JSON.parse(stdout);
   assertEquals(result, { limit: "256", ok: 2000, failed: 0 });
   // At most the 32 pooled connections of the reads plus the 32 calls in flight, and a few spare

@@ -6,20 +6,12 @@
  * @module
  */
 
-import { forEachInstance, invokeCall, newClient } from "../../mod.ts";
-import { TEST_CA_PEM } from "../../lib/mock/_test_certificate.ts";
+import { forEachInstance, invokeCall } from "../../mod.ts";
+import { mockClient, openFileLimit } from "./_ulimit.ts";
 
 const [port, mode] = Deno.args;
-const limits = await Deno.readTextFile("/proc/self/limits");
-const limit = /^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? "unknown";
-await using client = await newClient({
-  username: "admin",
-  password: "admin",
-  host: "127.0.0.1",
-  port: Number(port),
-  tls: { caCerts: [TEST_CA_PEM] },
-  metadata: "bundled",
-});
+const limit = await openFileLimit();
+await using client = await mockClient(Number(port));
 let ok = 0;
 let failed = 0;
 let error: string | undefined;

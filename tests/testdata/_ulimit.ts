@@ -1,0 +1,59 @@
+/**
+ * Shared by the open-file-limit tests: running a script under `ulimit -n`, and (inside that
+ * script) reading the limit and opening the client.
+ *
+ * @module
+ */
+
+import { type Client, newClient } from "../../mod.ts";
+import { TEST_CA_PEM } from "../../lib/mock/_test_certificate.ts";
+
+/** What a script run under a lowered open-file limit ended with. */
+export interface LimitedRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `deno run -A <script> <args>` in `cwd` under `ulimit -n <limit>`: in bash, because Deno
+ * cannot lower its own children's limits.
+ */
+export async function runUnderFileLimit(
+  limit: number,
+  cwd: string,
+  script: string,
+  args: readonly (string | number)[],
+): Promise<LimitedRun> {
+  const deno = Deno.execPath().replaceAll("'", "");
+  const output = await new Deno.Command("bash", {
+    args: ["-c", `ulimit -n ${limit} && exec '${deno}' run -q -A '${script}' ${args.join(" ")}`],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** This process's open-file limit as /proc says it, for the scripts to report. */
+export async function openFileLimit(): Promise<string> {
+  const limits = await Deno.readTextFile("/proc/self/limits");
+  return /^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? "unknown";
+}
+
+/** A client of the test mock on 127.0.0.1:`port`, with the bundled catalogue (no metadata call). */
+export function mockClient(port: number): Promise<Client<"spe", null>> {
+  return newClient({
+    username: "admin",
+    password: "admin",
+    host: "127.0.0.1",
+    port,
+    tls: { caCerts: [TEST_CA_PEM] },
+    metadata: "bundled",
+  });
+}
