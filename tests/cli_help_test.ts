@@ -291,10 +291,12 @@ Deno.test("README: the deno install command grants exactly the mspe-run permissi
     readme,
   )?.[1];
   assert.ok(block, "README has the install command between its markers");
-  assert.equal(
-    block,
-    `deno install -g -f -n mspe-run ${flags.join(" ")} jsr:@${config.name.slice(1)}/cli`,
-  );
+  // The last word is the package's ./cli export on JSR: the registry scheme, then @scope/name/cli.
+  const [specifier, ...command] = block.split(" ").reverse();
+  assert.equal(command.reverse().join(" "), `deno install -g -f -n mspe-run ${flags.join(" ")}`);
+  const [scheme, path] = specifier!.split(/:(.*)/, 2);
+  assert.equal(scheme, "jsr");
+  assert.equal(path, `${config.name}/cli`);
 });
 
 Deno.test("LICENSE: MIT, as deno.json says", async () => {
