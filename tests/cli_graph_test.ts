@@ -98,7 +98,7 @@ Deno.test("the entrypoint's graph holds every command, and every dynamic import 
     local.filter((m) => /\/(tests|dist|\.tools|node_modules)\//.test(m.specifier)),
     [],
   );
-  // Remote code is only npm:hono (the mock's router); no jsr:, no http(s): imports.
+  // Remote code is only npm:hono (the mock's router); no JSR and no http(s) imports.
   const remote = modules.filter((m) => !m.specifier.startsWith("file:") && m.kind !== "node");
   assert.ok(
     remote.every((m) => m.specifier.startsWith("npm:/hono@")),
