@@ -11,7 +11,7 @@ import { catalog } from "../catalog.ts";
 import type { Product } from "../metadata.ts";
 import type { FlagSpecs } from "./args.ts";
 import { allFlags } from "./command.ts";
-import { FORMATS } from "./format.ts";
+import { FORMATS, HEALTH_FORMATS, USAGE_FORMATS } from "./format.ts";
 import type { CliIo } from "./io.ts";
 import { COMMANDS, findCommand } from "./main.ts";
 import { resultFields } from "./result_fields.ts";
@@ -57,15 +57,6 @@ async function profileNames(io: CliIo): Promise<string[]> {
   }
 }
 
-/**
- * The formats of `report health` and `report usage` beyond the row formats (`report.ts` checks
- * them; the completion test keeps the two in step through the command's own error message).
- */
-const REPORT_FORMATS = {
-  health: [...FORMATS, "nagios", "prtg"],
-  usage: [...FORMATS, "html"],
-} as const;
-
 /** The values of the mock's flags that take one of a few words (`lib/mock/cli.ts` checks them). */
 const MOCK_FLAG_VALUES: Readonly<Record<string, readonly string[]>> = {
   product: ["spe", "server"],
@@ -103,9 +94,9 @@ async function flagValues(
     case "format": {
       if (words[0] !== "report") return [...FORMATS];
       const report = words.slice(1).find((w) => w === "health" || w === "usage");
-      return report
-        ? [...REPORT_FORMATS[report]]
-        : [...new Set([...REPORT_FORMATS.health, ...REPORT_FORMATS.usage])];
+      if (report === "health") return [...HEALTH_FORMATS];
+      if (report === "usage") return [...USAGE_FORMATS];
+      return [...new Set([...HEALTH_FORMATS, ...USAGE_FORMATS])];
     }
     case "product":
       return ["spe", "server"];

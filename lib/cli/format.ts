@@ -19,6 +19,18 @@ export const FORMATS = ["list", "table", "json", "ndjson", "csv"] as const;
 /** One of {@linkcode FORMATS}. */
 export type Format = typeof FORMATS[number];
 
+/** The row formats of `mspe-run report`, `table` (its terminal default) first. */
+const REPORT_ROW_FORMATS = ["table", "list", "json", "ndjson", "csv"] as const;
+
+/**
+ * The formats `report health --format` accepts (`commands/report.ts` checks them, `complete.ts`
+ * offers them; kept here so that completion need not load the report command).
+ */
+export const HEALTH_FORMATS = [...REPORT_ROW_FORMATS, "nagios", "prtg"] as const;
+
+/** The formats `report usage --format` accepts. */
+export const USAGE_FORMATS = [...REPORT_ROW_FORMATS, "html"] as const;
+
 /** Colours for text output; every function returns its input unchanged when colour is off. */
 export interface Style {
   /** Property names in `list`. */

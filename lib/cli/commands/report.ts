@@ -25,7 +25,7 @@ import {
 } from "../connection.ts";
 import { describeError, ExitCode } from "../exit_codes.ts";
 import { fleetConcurrency, fleetStatus, instancesFlag } from "../fleet_run.ts";
-import { style } from "../format.ts";
+import { type Format, HEALTH_FORMATS, style, USAGE_FORMATS } from "../format.ts";
 import { type CliIo, whyUnreadable } from "../io.ts";
 import { Interrupts } from "../interrupt.ts";
 import { Progress } from "../progress.ts";
@@ -37,13 +37,8 @@ import { renderUsageHtml } from "../report_formats/usage_html.ts";
 import { TimeLimits } from "../timeouts.ts";
 import { UsageError } from "../usage_error.ts";
 
-const ROW_FORMATS = ["table", "list", "json", "ndjson", "csv"] as const;
-const HEALTH_FORMATS = [...ROW_FORMATS, "nagios", "prtg"] as const;
-const USAGE_FORMATS = [...ROW_FORMATS, "html"] as const;
-
 type HealthFormat = typeof HEALTH_FORMATS[number];
 type UsageFormat = typeof USAGE_FORMATS[number];
-type RowFormat = typeof ROW_FORMATS[number];
 
 const REPORT_FLAGS: FlagSpecs = {
   ...HELP_FLAGS,
@@ -276,7 +271,7 @@ async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Pro
     } else {
       const st = style(!parsed.bool("no-color") && !io.noColor && io.stdout.isTerminal && !output);
       await emit(
-        renderUsage(report, format as RowFormat, st, output ? undefined : io.stdout.columns()),
+        renderUsage(report, format as Format, st, output ? undefined : io.stdout.columns()),
         output,
         io,
       );
