@@ -8,11 +8,8 @@
 import type { Args } from "./_args.ts";
 import type { MockDirectorySync } from "./_instance_data.ts";
 import { type CallContext, Deferred, inst, type Simulation, userOf } from "./_simulation.ts";
-import type { MockUser } from "./_state.ts";
+import { type MockUser, newUser } from "./_state.ts";
 import { ApiFault } from "./_wire.ts";
-
-/** Login privileges of a user created without `loginPrivileges`. */
-const DEFAULT_LOGIN_PRIVILEGES = ["windows", "web", "outlook", "windowsCmd", "imap"];
 
 /** A function that changes one user (named by `userName`) and returns nothing, as the setters do. */
 function userSetter(apply: (user: MockUser, args: Args) => void): Simulation {
@@ -36,22 +33,6 @@ function listWithoutNone(args: Args, name: string): string[] {
     }
   }
   return list.filter((item) => item !== "none");
-}
-
-function newUser(fields: Pick<MockUser, "userName"> & Partial<MockUser>): MockUser {
-  return {
-    fullName: null,
-    distinguishedName: null,
-    authentication: "integrated",
-    mfaStatus: "Disabled",
-    emailAddresses: [],
-    pop3UserNames: [],
-    privileges: [],
-    loginPrivileges: [...DEFAULT_LOGIN_PRIVILEGES],
-    privilegesOnFolders: new Map(),
-    password: null,
-    ...fields,
-  };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

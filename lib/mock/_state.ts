@@ -118,6 +118,26 @@ export interface MockUser {
   appPasswords?: number;
 }
 
+/** Login privileges of a user created without `loginPrivileges`. */
+const DEFAULT_LOGIN_PRIVILEGES = ["windows", "web", "outlook", "windowsCmd", "imap"];
+
+/** A user with MailStore's defaults for every field not given (CreateUser, the seeded admin). */
+export function newUser(fields: Pick<MockUser, "userName"> & Partial<MockUser>): MockUser {
+  return {
+    fullName: null,
+    distinguishedName: null,
+    authentication: "integrated",
+    mfaStatus: "Disabled",
+    emailAddresses: [],
+    pop3UserNames: [],
+    privileges: [],
+    loginPrivileges: [...DEFAULT_LOGIN_PRIVILEGES],
+    privilegesOnFolders: new Map(),
+    password: null,
+    ...fields,
+  };
+}
+
 /** An archive store. */
 export interface MockStore {
   /** Store ID (number, unique per instance). */
@@ -563,19 +583,11 @@ export class MockState {
   #generateUsers(instance: MockInstance, count: number): Map<string, MockUser> {
     const random = prng(mix(this.seed, 2, instance.seedIndex));
     const users = new Map<string, MockUser>();
-    const admin: MockUser = {
+    const admin = newUser({
       userName: "$archiveadmin",
-      fullName: null,
-      distinguishedName: null,
-      authentication: "integrated",
-      mfaStatus: "Disabled",
-      emailAddresses: [],
-      pop3UserNames: [],
       privileges: ["admin"],
       loginPrivileges: ["windows", "web", "outlook", "windowsCmd", "imap", "api"],
-      privilegesOnFolders: new Map(),
-      password: null,
-    };
+    });
     users.set("$archiveadmin", admin);
     const domain = instance.instanceID === ""
       ? "example.com"
