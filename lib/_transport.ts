@@ -450,7 +450,7 @@ function createDefaultTransport(
 }
 
 /** The whole body of `response`, or a ProtocolError when it is larger than `maxBytes`. */
-async function limitedBytes(
+export async function limitedBytes(
   response: Response,
   maxBytes: number,
   url: string,

@@ -7,8 +7,8 @@
 
 import type { Deadlines } from "./_deadlines.ts";
 import type { Transport } from "./_transport.ts";
-import { toTransportError } from "./_transport.ts";
-import { tooLarge, wasWritten } from "./_one_shot.ts";
+import { limitedBytes, toTransportError } from "./_transport.ts";
+import { wasWritten } from "./_one_shot.ts";
 import type { Redactor } from "./_redact.ts";
 import { type TraceEvent, traceEvent } from "./_trace.ts";
 import { catalog } from "./catalog.ts";
@@ -170,33 +170,14 @@ async function limitedText(
   const declared = response.headers.get("content-length");
   // Number("") is 0 and Number("12x") NaN: neither passes as a length.
   const length = declared === null || declared === "" ? NaN : Number(declared);
-  if (length >= 0) {
-    if (length > limit) {
-      await response.body?.cancel().catch(() => {});
-      throw tooLarge(url, limit, response.status);
-    }
+  if (length >= 0 && length <= limit) {
     // text() decodes UTF-8 and drops the BOM, as the server's replies need, and costs less than
     // reading the stream here.
     return { text: await response.text(), bytes: length };
   }
-  const body = response.body;
-  if (body === null) return { text: "", bytes: 0 };
-  const reader = body.getReader();
-  const chunks: string[] = [];
-  const streaming = new TextDecoder();
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(url, limit, response.status);
-    }
-    chunks.push(streaming.decode(value, { stream: true }));
-  }
-  chunks.push(streaming.decode());
-  return { text: chunks.join(""), bytes };
+  // Too long a declared length, or none: limitedBytes refuses the first, counts the second.
+  const body = await limitedBytes(response, limit, url);
+  return { text: decoder.decode(body), bytes: body.byteLength };
 }
 
 /**
