@@ -282,27 +282,27 @@ function productOnly(
   return Object.fromEntries(Object.entries(table).filter(([name]) => names.has(name)));
 }
 
+/** The simulations both products share (the groups that act on one instance's content). */
+const SHARED_SIMULATIONS: Record<string, Simulation> = {
+  ...USER_SIMULATIONS,
+  ...STORE_SIMULATIONS,
+  ...FOLDER_SIMULATIONS,
+  ...CONFIG_SIMULATIONS,
+  ...JOB_SIMULATIONS,
+  ...TIME_ZONE_SIMULATIONS,
+};
+
 /** The simulations per product. */
 export const SIMULATIONS: Readonly<Record<Product, Readonly<Record<string, Simulation>>>> = {
   spe: productOnly("spe", {
     ...SPE_ONLY,
-    ...USER_SIMULATIONS,
-    ...STORE_SIMULATIONS,
-    ...FOLDER_SIMULATIONS,
-    ...CONFIG_SIMULATIONS,
-    ...JOB_SIMULATIONS,
-    ...TIME_ZONE_SIMULATIONS,
+    ...SHARED_SIMULATIONS,
     ...SPE_SYSTEM_SIMULATIONS,
     ...INSTANCE_SIMULATIONS,
   }),
   server: productOnly("server", {
     ...SERVER_ONLY,
-    ...USER_SIMULATIONS,
-    ...STORE_SIMULATIONS,
-    ...FOLDER_SIMULATIONS,
-    ...CONFIG_SIMULATIONS,
-    ...JOB_SIMULATIONS,
-    ...TIME_ZONE_SIMULATIONS,
+    ...SHARED_SIMULATIONS,
     ...SERVER_SYSTEM_SIMULATIONS,
   }),
 };
