@@ -318,6 +318,11 @@ export function createTransport(options: TransportOptions = {}): Transport {
   return createDefaultTransport(tls, options.fetch);
 }
 
+/** What a closed transport's requests reject with (both paths). */
+export function closedError(): MspeError {
+  return new MspeError("The client is closed. Create a new one.");
+}
+
 /** Said once per client when `ignoreInvalidCerts` switches the certificate checks off. */
 const INSECURE_WARNING =
   "Certificate checks are off for this client (ignoreInvalidCerts / --insecure): anyone on the " +
@@ -346,7 +351,6 @@ function createLazyNodeTransport(tls: ResolvedTls): Transport {
     // Nothing to release when the transport was never used.
     void loaded?.then((transport) => transport.close());
   };
-  const closedError = (): MspeError => new MspeError("The client is closed. Create a new one.");
   return {
     async fetch(url: string, init: RequestInit): Promise<Response> {
       if (closed) throw closedError();
@@ -387,7 +391,7 @@ function createDefaultTransport(
   };
   return {
     async fetch(url: string, init: RequestInit): Promise<Response> {
-      if (closed) throw new MspeError("The client is closed. Create a new one.");
+      if (closed) throw closedError();
       const signal = init.signal ?? undefined;
       try {
         return await baseFetch(url, { ...init, redirect: "manual", client: getClient() });
@@ -396,7 +400,7 @@ function createDefaultTransport(
       }
     },
     async once(request: OnceRequest): Promise<OnceReply> {
-      if (closed) throw new MspeError("The client is closed. Create a new one.");
+      if (closed) throw closedError();
       // A client of its own for this one request, closed after the reply: its only connection is
       // fresh, and hyper (under fetch) resends a request only on a reused connection ("a fresh
       // connection means we definitely can't retry"), so the request is written at most once; the

@@ -21,6 +21,7 @@ import { ConnectionError, MspeError, TlsError } from "./errors.ts";
 import { type ByteStream, exchangeOnce, type OnceReply, type OnceRequest } from "./_one_shot.ts";
 import {
   certificateProblem,
+  closedError,
   formatFingerprint,
   normalizeFingerprint,
   type ResolvedTls,
@@ -176,11 +177,11 @@ export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
 
   return {
     fetch(url: string, init: RequestInit): Promise<Response> {
-      if (closed) return Promise.reject(new MspeError("The client is closed. Create a new one."));
+      if (closed) return Promise.reject(closedError());
       return nodeFetch(url, init, agent, httpAgent);
     },
     async once(request: OnceRequest): Promise<OnceReply> {
-      if (closed) throw new MspeError("The client is closed. Create a new one.");
+      if (closed) throw closedError();
       const target = new URL(request.url);
       // The same connection (TLS versions, and the pin or chain and host name checked before any
       // byte is written) as the pooled agent's, but never pooled.
