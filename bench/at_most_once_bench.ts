@@ -15,6 +15,7 @@
 
 import { invokeCall, newClient } from "../mod.ts";
 import { serveMock } from "../lib/mock/mod.ts";
+import { bareCaller } from "./_bare_call.ts";
 
 const server = await serveMock({ instances: 1, usersPerInstance: 1, storesPerInstance: 1 });
 const ca = server.certificate!.caPem;
@@ -31,22 +32,7 @@ const user = (await invokeCall(client, "GetUsers", { instanceID: "acme" })).resu
 const writeArgs = { instanceID: "acme", userName: user, password: "n3w-Secret" };
 const writeBody = new URLSearchParams(writeArgs).toString();
 
-const headers = {
-  "authorization": `Basic ${btoa("admin:admin")}`,
-  "content-type": "application/x-www-form-urlencoded; charset=utf-8",
-  "accept": "application/json",
-};
-
-async function bare(fn: string, body: string): Promise<void> {
-  const response = await fetch(`${server.url}/api/invoke/${fn}`, {
-    method: "POST",
-    headers,
-    body,
-    client: pool,
-  });
-  const value = JSON.parse(await response.text());
-  if (response.status !== 200 || value.statusCode !== "succeeded") throw new Error("bad reply");
-}
+const bare = bareCaller(server.url, pool);
 
 const read = () => invokeCall(client, "GetEnvironmentInfo");
 const write = () => invokeCall(client, "SetUserPassword", writeArgs);

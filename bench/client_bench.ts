@@ -11,6 +11,7 @@
 
 import { invokeCall, newClient } from "../mod.ts";
 import { serveMock } from "../lib/mock/mod.ts";
+import { bareCaller } from "./_bare_call.ts";
 
 const server = await serveMock({ instances: 1, usersPerInstance: 1, storesPerInstance: 3 });
 const pool = Deno.createHttpClient({ caCerts: [server.certificate!.caPem] });
@@ -25,23 +26,7 @@ const client = await newClient({
   fetch: sharedFetch,
 });
 
-const headers = {
-  "authorization": `Basic ${btoa("admin:admin")}`,
-  "content-type": "application/x-www-form-urlencoded; charset=utf-8",
-  "accept": "application/json",
-};
-
-async function bare(fn: string, body: string): Promise<unknown> {
-  const response = await fetch(`${server.url}/api/invoke/${fn}`, {
-    method: "POST",
-    headers,
-    body,
-    client: pool,
-  });
-  const value = JSON.parse(await response.text());
-  if (response.status !== 200 || value.statusCode !== "succeeded") throw new Error("bad reply");
-  return value;
-}
+const bare = bareCaller(server.url, pool);
 
 // Many samples, so that the mock's occasional delayed-ACK stalls (about 40 ms, a Deno.serve + TLS
 // effect, see bench/README.md) average out in both groups alike.
