@@ -9,7 +9,7 @@ import {
   TEST_SERVER_CERT_PEM,
   TEST_SERVER_KEY_PEM,
 } from "../lib/mock/_test_certificate.ts";
-import type { RawServer } from "./_helpers.ts";
+import { type RawServer, succeeded } from "./_helpers.ts";
 
 /** What Windows PowerShell 5.1's `>` / `Out-File -Encoding Unicode` writes: FF FE, then UTF-16 LE. */
 export function utf16le(text: string): Uint8Array {
@@ -229,15 +229,5 @@ export function serveHostile(
 
 /** A status envelope (BOM-less JSON), with `fields` over a synchronous success. */
 export function envelope(fields: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    error: null,
-    token: null,
-    statusVersion: 2,
-    statusCode: "succeeded",
-    percentProgress: null,
-    statusText: null,
-    result: null,
-    logOutput: null,
-    ...fields,
-  });
+  return JSON.stringify({ ...succeeded(null), ...fields });
 }
