@@ -107,7 +107,18 @@ export interface ForEachInstanceOptions {
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
 }
 
-/** What a callback of {@linkcode forEachInstance} gets besides the instance ID. */
+/**
+ * What a callback of {@linkcode forEachInstance} gets besides the instance ID.
+ *
+ * @example Passing the signal on to the calls
+ * ```ts
+ * import { type InstanceContext, invokeCall, newClient } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * const users = async (instanceID: string, { signal }: InstanceContext) =>
+ *   (await invokeCall(client, "GetUsers", { instanceID }, { signal })).result ?? [];
+ * console.log(await users("test01", { signal: AbortSignal.timeout(30_000) }));
+ * ```
+ */
 export interface InstanceContext {
   /**
    * Aborted when the run is aborted or the loop is left early; pass it on as the `signal` of the

@@ -48,7 +48,19 @@ export type HealthFindingKind =
   | "instanceNotFound"
   | "checkFailed";
 
-/** Every {@linkcode HealthFindingKind}, in the order reports list them. */
+/**
+ * Every {@linkcode HealthFindingKind}, in the order reports list them.
+ *
+ * @example Counting findings by kind
+ * ```ts
+ * import { HEALTH_FINDING_KINDS, healthReport, newClient } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * const { findings } = await healthReport(client);
+ * for (const kind of HEALTH_FINDING_KINDS) {
+ *   console.log(kind, findings.filter((finding) => finding.kind === kind).length);
+ * }
+ * ```
+ */
 export const HEALTH_FINDING_KINDS: readonly HealthFindingKind[] = [
   "serviceError",
   "serviceWarning",
