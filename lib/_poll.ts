@@ -172,7 +172,7 @@ const CANCELLED_EXCEPTION = /\bSystem\.OperationCanceledException\b/;
  * when this client sent none, "failed" with the server's cancellation exception in its details. A
  * failed cancel-async of this client leaves a failure an ApiError.
  */
-export function settle<R>(
+function settle<R>(
   label: string,
   status: Status<R>,
   state: ClientState,
