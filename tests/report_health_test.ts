@@ -451,6 +451,10 @@ Deno.test("mspe-run report health", async (t) => {
     const badSince = await health("--format", "nagios", "--since", "yesterday");
     assert.equal(badSince.code, 3);
     assert.match(badSince.stdout, /UNKNOWN - .*duration/);
+    // A profile that is not there is a check that cannot run, too (not exit 2 on stderr).
+    const noProfile = await health("--format", "nagios", "--profile", "nosuch");
+    assert.equal(noProfile.code, 3, noProfile.stderr);
+    assert.match(noProfile.stdout, /^MSPE HEALTH UNKNOWN - No profile "nosuch"/);
   });
 
   await t.step("prtg: channels with limits, and the error form with exit 0", async () => {

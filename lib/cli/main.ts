@@ -232,13 +232,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const { ParsedArgs, parseCommand } = await import("./args.ts");
     const { allFlags } = await import("./command.ts");
-    let parsed = command.passThrough
+    // A command attaches the profile where it reads its settings (withSession, tls-info, report):
+    // report's monitoring formats must turn a bad profile into their own UNKNOWN or error output.
+    const parsed = command.passThrough
       ? new ParsedArgs(command.name, {}, rest)
       : parseCommand(command.name, rest, allFlags(command));
-    // Every command that reaches a server completes its settings from the profile.
-    if (!command.passThrough && "host" in allFlags(command) && command.name !== "profile") {
-      parsed = await (await import("./config.ts")).attachProfile(parsed, io);
-    }
     return await command.run(parsed, io);
   } catch (error) {
     const { reportError } = await import("./report_error.ts");

@@ -10,6 +10,7 @@ import type { CatalogFunction, FunctionMetadata, Product } from "../../../mod.ts
 import { catalog } from "../../catalog.ts";
 import { closest } from "../../_suggest.ts";
 import type { Command } from "../command.ts";
+import { attachProfile } from "../config.ts";
 import { HELP_FLAGS, readConnection, readOutput } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import type { Format } from "../format.ts";
@@ -100,11 +101,11 @@ is a table on a terminal unless --format says otherwise. One function's help is 
     const terminalFormat: Format = one ? "list" : "table";
     const group = parsed.string("group");
     if (parsed.bool("offline")) {
-      const { product } = readConnection(parsed, io);
-      const out = readOutput(parsed, io, terminalFormat);
-      return Promise.resolve(
-        printFunctions(out, catalog(product), product, name, group, parsed.bool("full")),
-      );
+      return attachProfile(parsed, io).then((parsed) => {
+        const { product } = readConnection(parsed, io);
+        const out = readOutput(parsed, io, terminalFormat);
+        return printFunctions(out, catalog(product), product, name, group, parsed.bool("full"));
+      });
     }
     return withSession(
       parsed,

@@ -8,6 +8,7 @@
 
 import { getCertificateInfo } from "../../tls_info.ts";
 import type { Command } from "../command.ts";
+import { attachProfile } from "../config.ts";
 import { address, HELP_FLAGS, readCaCerts, readConnection, readOutput } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { SERVER_FLAG_GROUPS } from "../session.ts";
@@ -39,6 +40,7 @@ only the server, --ca-cert and --pin-sha256 (it says whether the pin matches) ar
     if (parsed.positionals.length > 0) {
       throw new UsageError("tls-info takes no arguments; give the server with --host and --port.");
     }
+    parsed = await attachProfile(parsed, io);
     const settings = readConnection(parsed, io);
     const out = readOutput(parsed, io);
     const caCerts = await readCaCerts(io, settings.caCertFiles);
