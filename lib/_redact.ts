@@ -29,7 +29,8 @@ export interface Redactor {
   with(secrets: readonly string[]): Redactor;
 }
 
-function base64(text: string): string {
+/** The Base64 of the UTF-8 bytes of `text` (as in a Basic `Authorization` value). */
+export function base64Utf8(text: string): string {
   const bytes = new TextEncoder().encode(text);
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
@@ -63,9 +64,10 @@ export function secretForms(secret: string): string[] {
   );
   forms.add(json.replace(/\//g, "\\/"));
   forms.add(htmlEscaped(secret));
-  forms.add(base64(secret));
+  const encoded = base64Utf8(secret);
+  forms.add(encoded);
   // A Base64 value without its padding, as some echo it.
-  forms.add(base64(secret).replace(/=+$/, ""));
+  forms.add(encoded.replace(/=+$/, ""));
   forms.delete("");
   return [...forms];
 }
@@ -154,7 +156,7 @@ export function clientRedactor(
   password: string,
   authorization: string,
 ): Redactor {
-  return createRedactor([authorization, base64(`${username}:${password}`), password]);
+  return createRedactor([authorization, base64Utf8(`${username}:${password}`), password]);
 }
 
 /**

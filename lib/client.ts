@@ -13,7 +13,7 @@ import { Deadlines } from "./_deadlines.ts";
 import { fetchMetadata, postStatus, type WireContext } from "./_wire.ts";
 import { type CallPreparation, indexMetadata } from "./_validate.ts";
 import { catalog } from "./catalog.ts";
-import { clientRedactor, redactError } from "./_redact.ts";
+import { base64Utf8, clientRedactor, redactError } from "./_redact.ts";
 import type { TraceEvent } from "./_trace.ts";
 import { didYouMean, suggest } from "./_suggest.ts";
 
@@ -484,10 +484,7 @@ async function checkServerCredentials(wire: WireContext): Promise<void> {
 }
 
 function basicAuthorization(username: string, password: string): string {
-  const bytes = new TextEncoder().encode(`${username}:${password}`);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return `Basic ${btoa(binary)}`;
+  return `Basic ${base64Utf8(`${username}:${password}`)}`;
 }
 
 /**
