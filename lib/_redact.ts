@@ -16,7 +16,7 @@
 export const REDACTED = "***";
 
 /** Names of arguments and JSON fields whose values are secrets, whatever the catalogue says. */
-export const SECRET_NAME: RegExp =
+const SECRET_NAME: RegExp =
   /pass(word|phrase)?|secret|api.?key|encryption.?key|private.?key|credential|token.?secret/i;
 
 /** Replaces the secrets a client or call knows of in text and in errors. */
@@ -48,7 +48,7 @@ function htmlEscaped(text: string): string {
  * non-ASCII character as `\uXXXX`), HTML-escaped, and Base64 (with and without padding; the Basic
  * `user:password` value is a secret of its own, added by the client).
  */
-export function secretForms(secret: string): string[] {
+function secretForms(secret: string): string[] {
   if (secret === "") return [];
   const forms = new Set<string>([secret]);
   const form = new URLSearchParams({ x: secret }).toString().slice(2);

@@ -47,7 +47,7 @@ export interface TraceEvent {
 }
 
 /** The kind of exchange a request path is. */
-export function traceKind(path: string): TraceEvent["kind"] {
+function traceKind(path: string): TraceEvent["kind"] {
   if (path.startsWith("/api/invoke/")) return "invoke";
   if (path === "/api/get-status") return "get-status";
   if (path === "/api/cancel-async") return "cancel-async";

@@ -112,7 +112,7 @@ const VERB =
  * How to find out whether a state-changing call ran, for the "may or may not have run" messages:
  * the read functions of the catalogue about the same thing (CreateUser: GetUserInfo, GetUsers).
  */
-export function howToCheck(fn: string): string {
+function howToCheck(fn: string): string {
   // SetUserPassword: "UserPassword", then "User"; the longest noun some read function names wins.
   const words = fn.replace(VERB, "").replace(/Async$/, "").match(/[A-Z][a-z0-9]*/g) ?? [];
   const reads: string[] = [];
