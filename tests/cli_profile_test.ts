@@ -264,6 +264,14 @@ Deno.test("mspe-run with profiles", async (t) => {
       assert.equal(stdin.code, 2);
       assert.match(stdin.stderr, /- \(stdin\) cannot be kept/);
     });
+
+    await t.step("profile add checks --timeout as every connecting command does", async () => {
+      const bad = await runCli(["profile", "add", "x", "--host", "127.0.0.1", "--timeout", "abc"], {
+        env: base,
+      });
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /^error: --timeout "abc" is not a number of seconds\./m);
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -288,6 +288,23 @@ function readTrust(
 }
 
 /**
+ * `--timeout` in milliseconds; `from` says where the text came from (empty for the flag).
+ *
+ * @throws {UsageError} For anything but a positive number of seconds.
+ */
+export function readTimeoutMs(text: string, from = ""): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0 || text.trim() === "") {
+    throw new UsageError(
+      `--timeout ${
+        JSON.stringify(text)
+      } is not a number of seconds. Give a positive number, such as --timeout 30.${from}`,
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
+/**
  * Reads and checks the connection settings: each from its flag, else its MSPE_ variable, else the
  * profile attached to `parsed` (see `attachProfile` in config.ts), else the default. Mistakes are
  * {@linkcode UsageError}s that say where the wrong value came from.
@@ -345,19 +362,7 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
     );
   }
   const timeoutFound = get("timeout");
-  let timeoutMs: number | undefined;
-  if (timeoutFound !== undefined) {
-    const timeoutText = timeoutFound.value;
-    const seconds = Number(timeoutText);
-    if (!Number.isFinite(seconds) || seconds <= 0 || timeoutText.trim() === "") {
-      throw new UsageError(
-        `--timeout ${
-          JSON.stringify(timeoutText)
-        } is not a number of seconds. Give a positive number, such as --timeout 30.${timeoutFound.from}`,
-      );
-    }
-    timeoutMs = Math.round(seconds * 1000);
-  }
+  const timeoutMs = timeoutFound && readTimeoutMs(timeoutFound.value, timeoutFound.from);
   const username = get("username")?.value;
   const trust = readTrust(parsed, io, profile);
   sources["ca-cert"] = sources["pin-sha256"] = sources.insecure = trust.source;

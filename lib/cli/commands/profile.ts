@@ -26,6 +26,7 @@ import {
   OUTPUT_FLAGS,
   readCaCerts,
   readOutput,
+  readTimeoutMs,
 } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { type CliIo, whyUnreadable } from "../io.ts";
@@ -291,7 +292,7 @@ async function checkServer(
     : [];
   const caCerts = await readCaCerts(io, caFiles);
   const timeoutText = parsed.string("timeout");
-  const limits = new TimeLimits(timeoutText === undefined ? undefined : Number(timeoutText) * 1000);
+  const limits = new TimeLimits(timeoutText === undefined ? undefined : readTimeoutMs(timeoutText));
   const signal = limits.deadline ?? AbortSignal.timeout(limits.requestTimeoutMs);
   let info;
   try {
