@@ -36,6 +36,13 @@ const USER = "admin";
 const ADMIN_PASSWORD = 'Adm1n "pä ss"+/<&>\\';
 const NEW_PASSWORD = "N3w Pässw0rd&=+%";
 const JSON_SECRET = "j5on-Secr3t/κλειδί";
+/** A state-changing call that carries NEW_PASSWORD. */
+const CREATE_BOB = {
+  instanceID: "acme",
+  userName: "bob",
+  privileges: "none",
+  password: NEW_PASSWORD,
+} as const;
 
 function base64(text: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
@@ -262,12 +269,7 @@ for (const scenario of SCENARIOS) {
       pollRetries: 0,
     });
     const error = await assertRejects(
-      invokeCall(client, "CreateUser", {
-        instanceID: "acme",
-        userName: "bob",
-        privileges: "none",
-        password: NEW_PASSWORD,
-      }),
+      invokeCall(client, "CreateUser", CREATE_BOB),
       CLASS[scenario],
     );
     assertRedacted("poll", error);
@@ -401,12 +403,7 @@ Deno.test("trace events carry the exchange, redacted, also when it failed", asyn
   await invokeCall(client, "GetUsers", { instanceID: "acme" });
   // The server closes the connection: the call fails, and its error is redacted like its trace.
   const error = await assertRejects(
-    invokeCall(client, "CreateUser", {
-      instanceID: "acme",
-      userName: "bob",
-      privileges: "none",
-      password: NEW_PASSWORD,
-    }),
+    invokeCall(client, "CreateUser", CREATE_BOB),
     ConnectionError,
   );
   assertRedacted("CreateUser", error);
