@@ -415,34 +415,28 @@ function createDefaultTransport(
         poolMaxIdlePerHost: 0,
       });
       oneShots.add(oneShot);
+      let response: Response | undefined;
       try {
-        let response: Response;
-        try {
-          response = await globalThis.fetch(request.url, {
-            method: "POST",
-            headers: { ...request.headers, connection: "close" },
-            body: request.body,
-            signal: request.signal,
-            redirect: "manual",
-            client: oneShot,
-          });
-        } catch (error) {
-          const failure = toTransportError(error, request.url, request.signal);
-          // Failures while connecting (TCP, TLS handshake, certificate) come before any request
-          // byte; anything later may have followed the request.
-          const connecting = failure instanceof TlsError ||
-            /client error \(Connect\)/.test(errorTexts(error));
-          throw connecting || request.signal.aborted ? failure : markWritten(failure);
-        }
-        try {
-          const body = await limitedBytes(response, request.maxBytes, request.url);
-          return { status: response.status, headers: response.headers, body };
-        } catch (error) {
-          if (error instanceof ProtocolError || request.signal.aborted) {
-            throw toTransportError(error, request.url, request.signal);
-          }
-          throw markWritten(toTransportError(error, request.url, request.signal));
-        }
+        response = await globalThis.fetch(request.url, {
+          method: "POST",
+          headers: { ...request.headers, connection: "close" },
+          body: request.body,
+          signal: request.signal,
+          redirect: "manual",
+          client: oneShot,
+        });
+        const body = await limitedBytes(response, request.maxBytes, request.url);
+        return { status: response.status, headers: response.headers, body };
+      } catch (error) {
+        const failure = toTransportError(error, request.url, request.signal);
+        // Marked only when the server may have run the call: failures while connecting (TCP, TLS
+        // handshake, certificate) come before any request byte, and too large a reply is an
+        // answer; anything else may have followed the request.
+        const known = request.signal.aborted ||
+          (response === undefined
+            ? failure instanceof TlsError || /client error \(Connect\)/.test(errorTexts(error))
+            : error instanceof ProtocolError);
+        throw known ? failure : markWritten(failure);
       } finally {
         oneShots.delete(oneShot);
         closeQuietly(oneShot);
