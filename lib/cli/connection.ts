@@ -576,6 +576,11 @@ function wrongProduct(error: unknown, settings: ConnectionSettings): UsageError 
   );
 }
 
+/** The port the settings name, else the product's default (8474 for SPE, 8463 for Server). */
+export function serverPort(settings: Pick<ConnectionSettings, "port" | "product">): number {
+  return settings.port ?? (settings.product === "server" ? 8463 : 8474);
+}
+
 /**
  * `host:port` of the server the settings name, the product's default port included.
  *
@@ -584,8 +589,8 @@ function wrongProduct(error: unknown, settings: ConnectionSettings): UsageError 
  * console.log(address(settings)); // localhost:8474
  * ```
  */
-export function address(settings: ConnectionSettings): string {
-  const port = settings.port ?? (settings.product === "server" ? 8463 : 8474);
+export function address(settings: Pick<ConnectionSettings, "host" | "port" | "product">): string {
+  const port = serverPort(settings);
   const host = settings.host.includes(":") && !settings.host.startsWith("[")
     ? `[${settings.host}]`
     : settings.host;

@@ -21,12 +21,14 @@ import {
 } from "../config.ts";
 import { askYesNo, CONFIRM_FLAGS } from "../confirm.ts";
 import {
+  address,
   CONNECTION_FLAGS,
   HELP_FLAGS,
   OUTPUT_FLAGS,
   readCaCerts,
   readOutput,
   readTimeoutMs,
+  serverPort,
 } from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { type CliIo, whyUnreadable } from "../io.ts";
@@ -284,7 +286,12 @@ async function checkServer(
 ): Promise<void> {
   const host = typeof profile.host === "string" ? profile.host : "localhost";
   const product = profile.product === "server" ? "server" : "spe";
-  const port = typeof profile.port === "number" ? profile.port : product === "server" ? 8463 : 8474;
+  const target = {
+    host,
+    product,
+    port: typeof profile.port === "number" ? profile.port : undefined,
+  } as const;
+  const port = serverPort(target);
   const caFiles = typeof profile.caCert === "string"
     ? [profile.caCert]
     : Array.isArray(profile.caCert)
@@ -301,10 +308,11 @@ async function checkServer(
       ...(caCerts.length > 0 ? { caCerts } : {}),
     });
   } catch (error) {
-    const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
     const why = error instanceof Error ? error.message.split("\n", 1)[0] : String(error);
     throw new UsageError(
-      `Cannot reach ${where} to check it (${why}). Check --host and --port, or add --no-check ` +
+      `Cannot reach ${
+        address(target)
+      } to check it (${why}). Check --host and --port, or add --no-check ` +
         "to save the profile without checking.",
     );
   }

@@ -9,7 +9,14 @@
 import { getCertificateInfo } from "../../tls_info.ts";
 import type { Command } from "../command.ts";
 import { attachProfile } from "../config.ts";
-import { address, HELP_FLAGS, readCaCerts, readConnection, readOutput } from "../connection.ts";
+import {
+  address,
+  HELP_FLAGS,
+  readCaCerts,
+  readConnection,
+  readOutput,
+  serverPort,
+} from "../connection.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { SERVER_FLAG_GROUPS } from "../session.ts";
 import { TimeLimits } from "../timeouts.ts";
@@ -44,7 +51,7 @@ only the server, --ca-cert and --pin-sha256 (it says whether the pin matches) ar
     const settings = readConnection(parsed, io);
     const out = readOutput(parsed, io);
     const caCerts = await readCaCerts(io, settings.caCertFiles);
-    const port = settings.port ?? (settings.product === "server" ? 8463 : 8474);
+    const port = serverPort(settings);
     // One request: its limit is the whole command's.
     const limits = new TimeLimits(settings.timeoutMs);
     const signal = limits.deadline ?? AbortSignal.timeout(limits.requestTimeoutMs);
