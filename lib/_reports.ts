@@ -6,7 +6,7 @@
  */
 
 import type { Client } from "./client.ts";
-import { ArgumentError, MspeError } from "./errors.ts";
+import { ArgumentError } from "./errors.ts";
 import { invokeCall } from "./invoke_call.ts";
 import type { Instance } from "./results.ts";
 
@@ -68,7 +68,7 @@ export function fromApiDate(text: unknown): Date | null {
 
 /** The one line an error adds to a report: its message, first line only. */
 export function errorLine(error: unknown): string {
-  const text = error instanceof MspeError || error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
   return (text.split(/\r?\n/, 1)[0] ?? "").trim();
 }
 
