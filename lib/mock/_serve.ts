@@ -243,19 +243,7 @@ async function stateful(
   if (file !== null) {
     app.state.restore(file.state);
     // The credentials the mock was started with always log in, whatever the file says.
-    const username = options.username ?? "admin";
-    const admins = app.state.systemAdministrators;
-    const admin = admins.get(username.toLowerCase());
-    if (admin !== undefined) admin.password = options.password ?? "admin";
-    else {
-      admins.set(username.toLowerCase(), {
-        userName: username,
-        fullName: "Administrator",
-        emailAddress: null,
-        mfaStatus: "Disabled",
-        password: options.password ?? "admin",
-      });
-    }
+    app.state.admitAdministrator(options.username ?? "admin", options.password ?? "admin");
   }
   const saver = new StateSaver(
     path,

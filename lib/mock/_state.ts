@@ -369,6 +369,25 @@ export class MockState {
   /** Directories made with CreateDirectoryOnInstanceHost, by lower-case host name. */
   readonly hostDirectories: Map<string, string[]> = new Map();
 
+  /**
+   * Makes `username` a system administrator who logs in with `password`: the one the mock was
+   * started with, also over a state file that names other administrators or another password.
+   */
+  admitAdministrator(username: string, password: string): void {
+    const admin = this.systemAdministrators.get(username.toLowerCase());
+    if (admin !== undefined) {
+      admin.password = password;
+      return;
+    }
+    this.systemAdministrators.set(username.toLowerCase(), {
+      userName: username,
+      fullName: "Administrator",
+      emailAddress: null,
+      mfaStatus: "Disabled",
+      password,
+    });
+  }
+
   /** Generates the state. For `server` there is one hidden instance with the ID `""`. */
   constructor(options: MockStateOptions) {
     this.product = options.product;
@@ -380,13 +399,7 @@ export class MockState {
     this.system = seedSystem(prng(mix(options.seed, 31)), this.problems, this.seededAt);
     const random = prng(mix(options.seed, 1));
     this.#nextProcessID = 1000 + Math.floor(random() * 5000);
-    this.systemAdministrators.set(options.username.toLowerCase(), {
-      userName: options.username,
-      fullName: "Administrator",
-      emailAddress: null,
-      mfaStatus: "Disabled",
-      password: options.password,
-    });
+    this.admitAdministrator(options.username, options.password);
     if (options.product === "server") {
       this.#addInstance({ instanceID: "", instanceHost: "MAILSTORE" });
       this.#planProblems();
