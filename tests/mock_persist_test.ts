@@ -1,7 +1,7 @@
 // State that survives a restart (lib/mock/_persist.ts, `serveMock({ state })`, `mock --state`):
 // the codec, the file checks, a restart in process and as `mspe-run mock`, and kill -9 while saving.
 import assert from "node:assert/strict";
-import { invokeCall } from "../mod.ts";
+import { AuthenticationError, invokeCall } from "../mod.ts";
 import { serveMock } from "../lib/mock/mod.ts";
 import {
   decodeValue,
@@ -109,6 +109,18 @@ Deno.test("mock persist: serveMock seeds the file, saves a change within a secon
     });
     assert.equal(info.result?.userName, "persisted.user");
     assert.equal(server.app.state.instanceList().length, 2);
+  }
+  // The credentials of a start log in, whatever administrators and passwords the file holds.
+  for (const credentials of [{ password: "0ther-pw" }, { username: "ops", password: "0ps-pw" }]) {
+    await using server = await serveMock({ state: file.path, ...credentials });
+    await using client = await clientFor(server, { username: "admin", ...credentials });
+    assert.equal((await invokeCall(client, "Ping")).statusCode, "succeeded");
+  }
+  {
+    // The saved admin's password is replaced, not added to.
+    await using server = await serveMock({ state: file.path, password: "0ther-pw" });
+    // The client's first call (get-metadata) is refused.
+    await assert.rejects(clientFor(server, { password: "admin" }), AuthenticationError);
   }
 });
 
