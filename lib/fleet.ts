@@ -127,9 +127,10 @@ export interface InstanceContext {
   readonly signal: AbortSignal;
 }
 
-/** The default of {@linkcode ForEachInstanceOptions.concurrency}. */
-const DEFAULT_CONCURRENCY = 8;
-const MAX_CONCURRENCY = 1000;
+/** The default of {@linkcode ForEachInstanceOptions.concurrency} (mspe-run's too). */
+export const DEFAULT_CONCURRENCY = 8;
+/** The largest {@linkcode ForEachInstanceOptions.concurrency} (mspe-run's too). */
+export const MAX_CONCURRENCY = 1000;
 
 /**
  * Runs `fn` for every instance that matches a filter (or for a list of instance IDs) with at most

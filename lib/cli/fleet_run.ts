@@ -14,7 +14,7 @@
  */
 
 import type { Client, FleetProgress, FunctionMetadata, Status } from "../../mod.ts";
-import { forEachInstance } from "../fleet.ts";
+import { DEFAULT_CONCURRENCY, forEachInstance, MAX_CONCURRENCY } from "../fleet.ts";
 import { invokeCall } from "../invoke_call.ts";
 import { uncheckedFunction } from "../function_names.ts";
 import { bundledIndex, indexMetadata, prepareCall } from "../_validate.ts";
@@ -63,8 +63,6 @@ finish, table, list and json print at the end sorted by instance. A failed insta
 instances that failed or never started in an earlier ndjson output. Ctrl-C stops starting calls,
 waits for those in flight and prints what finished (exit code 130; Ctrl-C again aborts them).`;
 
-const DEFAULT_CONCURRENCY = 8;
-const MAX_CONCURRENCY = 1000;
 /** How often the progress bar is redrawn at most, in milliseconds. */
 const REDRAW_MS = 100;
 
