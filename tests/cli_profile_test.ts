@@ -265,13 +265,25 @@ Deno.test("mspe-run with profiles", async (t) => {
       assert.match(stdin.stderr, /- \(stdin\) cannot be kept/);
     });
 
-    await t.step("profile add checks --timeout as every connecting command does", async () => {
-      const bad = await runCli(["profile", "add", "x", "--host", "127.0.0.1", "--timeout", "abc"], {
-        env: base,
-      });
-      assert.equal(bad.code, 2, bad.stderr);
-      assert.match(bad.stderr, /^error: --timeout "abc" is not a number of seconds\./m);
-    });
+    await t.step(
+      "profile add checks --timeout and --concurrency as the commands that use them do",
+      async () => {
+        const bad = await runCli(
+          ["profile", "add", "x", "--host", "127.0.0.1", "--timeout", "abc"],
+          {
+            env: base,
+          },
+        );
+        assert.equal(bad.code, 2, bad.stderr);
+        assert.match(bad.stderr, /^error: --timeout "abc" is not a number of seconds\./m);
+        // Nor does it save a concurrency that call and report would refuse.
+        const many = await runCli(["profile", "add", "x", "--concurrency", "5000", "--no-check"], {
+          env: base,
+        });
+        assert.equal(many.code, 2, many.stderr);
+        assert.match(many.stderr, /--concurrency 5000 is not a whole number from 1 to 1000/);
+      },
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
