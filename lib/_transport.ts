@@ -14,9 +14,9 @@
  * @module
  */
 
-import type * as NodeCrypto from "node:crypto";
 import { ArgumentError, ConnectionError, MspeError, ProtocolError, TlsError } from "./errors.ts";
 import { markWritten, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
+import { type CertificateCheck, inspectCaCertificates } from "./ca_certificates.ts";
 
 /**
  * How the client checks the server's certificate and which TLS versions it speaks.
@@ -122,92 +122,21 @@ function checkVersion(name: string, value: unknown): "1.2" | "1.3" | undefined {
   );
 }
 
-// As Deno's own PEM reader has them: the BEGIN and END lines start a line, and the BEGIN line has
-// nothing after it. A block without its END line runs to the end of the text, and counts as damaged.
-const PEM_BLOCK =
-  /^-----BEGIN CERTIFICATE-----[ \t\r]*$([\s\S]*?)(^-----END CERTIFICATE-----|(?![\s\S]))/gm;
-
-/** What {@linkcode inspectPemCertificates} found in a PEM text. */
-export interface PemCertificates {
-  /** How many `-----BEGIN CERTIFICATE-----` blocks the text has. */
-  count: number;
-  /** The position (1-based) of the first block that is not a whole certificate, or undefined. */
-  damaged: number | undefined;
-  /**
-   * Each block as canonical PEM (the Base64 re-wrapped at 64 characters, nothing around it), or
-   * undefined for a damaged one.
-   */
-  certificates: (string | undefined)[];
-}
-
-/** A PEM block's body as canonical PEM when it is the Base64 of a certificate that parses. */
-function canonicalCertificate(body: string): string | undefined {
-  // Decoded by hand rather than handing the PEM text to X509Certificate, which refuses indented
-  // lines that Deno's own PEM reader accepts.
-  const base64 = body.replace(/\s/g, "");
-  let der: Uint8Array;
-  try {
-    der = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-  // Every certificate is a DER SEQUENCE of some size; checked first, as it is cheap.
-  if (der.length < 64 || der[0] !== 0x30) return undefined;
-  // node:crypto is loaded here, when a CA is given, rather than when the module loads: most runs
-  // (every mspe-run call without --ca-cert) never need it, and loading it (or node:process, or the
-  // global process: Deno then sets up its Node compatibility layer) costs start-up time.
-  const { X509Certificate } = globalThis.process.getBuiltinModule(
-    "node:crypto",
-  ) as typeof NodeCrypto;
-  try {
-    new X509Certificate(der);
-  } catch {
-    return undefined;
-  }
-  const lines = base64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
-}
-
-/**
- * Reads the CERTIFICATE blocks of a PEM text and finds the first one that is not a whole
- * certificate (a body that is not Base64, was cut short, or lost its END line), so that a damaged
- * CA file is reported where it is given rather than as a failed connection later.
- *
- * @example
- * ```ts
- * import { inspectPemCertificates } from "./_transport.ts";
- * const damaged = "-----BEGIN CERTIFICATE-----\nnotbase64!!\n-----END CERTIFICATE-----\n";
- * const { count, damaged: which } = inspectPemCertificates(damaged);
- * console.log(count, which); // 1 1
- * ```
- */
-export function inspectPemCertificates(pem: string): PemCertificates {
-  const certificates = [...pem.matchAll(PEM_BLOCK)].map((match) =>
-    match[2] ? canonicalCertificate(match[1] ?? "") : undefined
-  );
-  const index = certificates.indexOf(undefined);
-  return {
-    count: certificates.length,
-    damaged: index < 0 ? undefined : index + 1,
-    certificates,
-  };
-}
-
 const CA_CERT_ADVICE = "Give the PEM file of the CA certificate as it was exported, and check " +
   "that it was copied whole.";
 
 /**
  * The certificates of one `caCerts` entry as canonical PEM blocks; throws {@linkcode ArgumentError}
- * naming the entry when it holds none or a damaged one.
+ * naming the entry when it holds none or a damaged one (`check`: see lib/ca_certificates.ts).
  */
-function readCaCert(pem: unknown, index: number): string[] {
+function readCaCert(pem: unknown, index: number, check: CertificateCheck): string[] {
   if (typeof pem !== "string") {
     throw new ArgumentError(
       `caCerts[${index}] is not a string. Give each CA certificate as PEM text.`,
     );
   }
   // A byte order mark (a PEM file saved by a Windows tool and read as text) is not part of it.
-  const found = inspectPemCertificates(pem.replace(/^\uFEFF/, ""));
+  const found = inspectCaCertificates(pem, check);
   if (found.count === 0) {
     throw new ArgumentError(
       `caCerts[${index}] holds no PEM certificate (text starting with ` +
@@ -240,8 +169,14 @@ export interface ResolvedTls {
   versionGiven: boolean;
 }
 
-/** Checks the TLS options; throws {@linkcode ArgumentError} on anything wrong. */
-export function resolveTls(tls: TlsOptions | undefined): ResolvedTls {
+/**
+ * Checks the TLS options; throws {@linkcode ArgumentError} on anything wrong. `check` is how deep
+ * the `caCerts` are looked at (lib/ca_certificates.ts).
+ */
+export function resolveTls(
+  tls: TlsOptions | undefined,
+  check: CertificateCheck = "shape",
+): ResolvedTls {
   const options = tls ?? {};
   const exact = checkVersion("tlsVersion", options.tlsVersion);
   const floor = checkVersion("minTlsVersion", options.minTlsVersion);
@@ -270,7 +205,7 @@ export function resolveTls(tls: TlsOptions | undefined): ResolvedTls {
     }
     // Canonical blocks for both paths: node:tls in Deno parses `ca` itself and throws, uncaught,
     // on an indented line or text around a block that Deno.createHttpClient accepts.
-    caCerts = options.caCerts.flatMap(readCaCert);
+    caCerts = options.caCerts.flatMap((pem, index) => readCaCert(pem, index, check));
   }
   if (pin !== undefined && options.ignoreInvalidCerts === true) {
     throw new ArgumentError(
@@ -312,10 +247,12 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const tls = resolveTls(options.tls);
   const warn = options.warn ?? defaultWarn;
   if (tls.pin !== undefined || tls.ignoreInvalidCerts || tls.versionGiven) {
+    // This path loads node modules anyway, so the CAs get the full parse before anything is sent.
+    if (tls.caCerts) resolveTls(options.tls, "parse");
     if (tls.ignoreInvalidCerts && tls.pin === undefined) warn(INSECURE_WARNING);
     return createLazyNodeTransport(tls);
   }
-  return createDefaultTransport(tls, options.fetch);
+  return createDefaultTransport(tls, options.fetch, options.tls?.caCerts);
 }
 
 /** What a closed transport's requests reject with (both paths). */
@@ -368,6 +305,7 @@ function createLazyNodeTransport(tls: ResolvedTls): Transport {
 function createDefaultTransport(
   tls: ResolvedTls,
   injected: typeof fetch | undefined,
+  givenCaCerts: readonly string[] | undefined,
 ): Transport {
   const baseFetch = injected ?? globalThis.fetch;
   // Created on first use, so that a client that never sends anything holds no resource.
@@ -396,7 +334,7 @@ function createDefaultTransport(
       try {
         return await baseFetch(url, { ...init, redirect: "manual", client: getClient() });
       } catch (error) {
-        throw toTransportError(error, url, signal);
+        throw withDamagedCa(toTransportError(error, url, signal), url, givenCaCerts);
       }
     },
     async once(request: OnceRequest): Promise<OnceReply> {
@@ -428,7 +366,11 @@ function createDefaultTransport(
         const body = await limitedBytes(response, request.maxBytes, request.url);
         return { status: response.status, headers: response.headers, body };
       } catch (error) {
-        const failure = toTransportError(error, request.url, request.signal);
+        const failure = withDamagedCa(
+          toTransportError(error, request.url, request.signal),
+          request.url,
+          givenCaCerts,
+        );
         // Marked only when the server may have run the call: failures while connecting (TCP, TLS
         // handshake, certificate) come before any request byte, and too large a reply is an
         // answer; anything else may have followed the request.
@@ -445,6 +387,30 @@ function createDefaultTransport(
     close,
     [Symbol.dispose]: close,
   };
+}
+
+/**
+ * A refused server certificate, when CAs were given, may be the fault of a CA certificate damaged
+ * inside (a changed character): the check before connecting looks only at its shape, to keep
+ * node:crypto off the start-up path. The full parse runs now, and names the damaged entry.
+ */
+function withDamagedCa(
+  failure: unknown,
+  url: string,
+  caCerts: readonly string[] | undefined,
+): unknown {
+  if (!(failure instanceof TlsError) || caCerts === undefined) return failure;
+  if (certificateProblem(errorTexts(failure.cause)) === undefined) return failure;
+  try {
+    caCerts.forEach((pem, index) => readCaCert(pem, index, "parse"));
+  } catch (damaged) {
+    if (!(damaged instanceof ArgumentError)) throw damaged;
+    return new TlsError(
+      `The certificate of ${hostPort(url)} was refused, and ${damaged.message}`,
+      { cause: failure.cause },
+    );
+  }
+  return failure;
 }
 
 /** The whole body of `response`, or a ProtocolError when it is larger than `maxBytes`. */

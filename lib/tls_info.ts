@@ -15,12 +15,7 @@
 
 import type * as NodeTls from "node:tls";
 import { ArgumentError, TlsError } from "./errors.ts";
-import {
-  inspectPemCertificates,
-  type PemCertificates,
-  resolveTls,
-  toTransportError,
-} from "./_transport.ts";
+import { resolveTls, toTransportError } from "./_transport.ts";
 
 /**
  * What {@linkcode getCertificateInfo} found out about a server's certificate.
@@ -139,7 +134,7 @@ export function getCertificateInfo(
   // ArgumentError here too, and node:tls never sees the indented layouts it cannot read.
   let trusted: readonly string[] | undefined;
   try {
-    trusted = caCerts && caCerts.length > 0 ? resolveTls({ caCerts }).caCerts : undefined;
+    trusted = caCerts && caCerts.length > 0 ? resolveTls({ caCerts }, "parse").caCerts : undefined;
   } catch (error) {
     return Promise.reject(error);
   }
@@ -251,23 +246,3 @@ async function loadNodeTls() {
   ]);
   return { net, tls, describeVerifyFailure: node.describeVerifyFailure };
 }
-
-/**
- * Counts the CERTIFICATE blocks of a PEM text and finds the first damaged one (1-based; `undefined`
- * when all are whole), with the same check the client applies to `tls.caCerts`. For tools that read CA
- * files themselves, such as `mspe-run --ca-cert`, so that a damaged file is reported by its name
- * before any connection, in the client's words.
- *
- * @example
- * ```ts
- * import { inspectCaCertificates } from "./tls_info.ts";
- * const damaged = "-----BEGIN CERTIFICATE-----\nnotbase64!!\n-----END CERTIFICATE-----\n";
- * const { count, damaged: which } = inspectCaCertificates(damaged);
- * console.log(count, which); // 1 1
- * ```
- */
-export function inspectCaCertificates(pem: string): PemCertificates {
-  return inspectPemCertificates(pem);
-}
-
-export type { PemCertificates };

@@ -122,7 +122,7 @@ Deno.test("before the command is known, mspe-run loads only the dispatcher and i
 Deno.test("mspe-run call loads the node:https path, node:crypto and mod.ts only when they are used", async () => {
   // The default path of a call (fetch, with or without --ca-cert) needs none of them; they load
   // with a literal import() (or process.getBuiltinModule) for a pin, --insecure, --tls-version,
-  // tls-info or a CA file's check.
+  // tls-info, or the full parse of the CA files after a refused certificate (lib/ca_certificates.ts).
   const entry = new URL("lib/cli/commands/call.ts", `file://${ROOT}`).href;
   const loaded = staticClosure(await moduleGraph("lib/cli/commands/call.ts"), entry)
     .map((specifier) => specifier.replace(`file://${ROOT}`, ""));

@@ -9,12 +9,12 @@
  */
 
 import type { Client, ClientOptions, TlsOptions, TraceEvent } from "../../mod.ts";
-import { ApiError, AuthenticationError } from "../errors.ts";
+import { ApiError, AuthenticationError, TlsError } from "../errors.ts";
 import { newClient } from "../client.ts";
 import type { Product } from "../metadata.ts";
 // The library's own check of CA files, so that the CLI's messages and the library's agree on what
 // is damaged; the CLI only adds the file's name.
-import { inspectCaCertificates } from "../tls_info.ts";
+import { inspectCaCertificates } from "../ca_certificates.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { chooseFormat, type Format, parseSelect } from "./format.ts";
 import { checkProduct } from "./function_lookup.ts";
@@ -488,6 +488,34 @@ export async function readCaCerts(io: CliIo, files: readonly string[]): Promise<
     pems.push(text);
   }
   return pems;
+}
+
+/**
+ * An error of a session as the CLI shows it: a timeout names the limit that ran out
+ * ({@linkcode TimeLimits.explain}), and a CA certificate found damaged after the server's
+ * certificate was refused (the library then names it `caCerts[n]`, one entry per file) is named
+ * by its `--ca-cert` file.
+ *
+ * @example
+ * ```ts ignore
+ * } catch (error) {
+ *   throw sessionError(error, settings, limits);
+ * }
+ * ```
+ */
+export function sessionError(
+  error: unknown,
+  settings: ConnectionSettings,
+  limits: TimeLimits,
+): unknown {
+  const explained = limits.explain(error, address(settings));
+  if (!(explained instanceof TlsError)) return explained;
+  const entry = /\bcaCerts\[(\d+)\]/.exec(explained.message);
+  const file = entry && settings.caCertFiles[Number(entry[1])];
+  if (!entry || file === undefined) return explained;
+  return new TlsError(explained.message.replace(entry[0], `the --ca-cert file ${file}`), {
+    cause: explained.cause,
+  });
 }
 
 /** The TLS options for the settings. */

@@ -14,7 +14,6 @@ import type { Command } from "./command.ts";
 import { attachProfile } from "./config.ts";
 import { TRACE_FLAGS, traceLevel, traceWriter } from "./trace_output.ts";
 import {
-  address,
   CONNECTION_FLAGS,
   type ConnectionSettings,
   openClient,
@@ -22,6 +21,7 @@ import {
   readConnection,
   readOutput,
   resumeCommandFor,
+  sessionError,
 } from "./connection.ts";
 import type { Format } from "./format.ts";
 import type { CliIo } from "./io.ts";
@@ -137,6 +137,6 @@ export async function withSession(
         }),
     });
   } catch (error) {
-    throw limits.explain(error, address(settings));
+    throw sessionError(error, settings, limits);
   }
 }

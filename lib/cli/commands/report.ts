@@ -16,12 +16,12 @@ import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import type { Command } from "../command.ts";
 import { attachProfile } from "../config.ts";
 import {
-  address,
   askedFormat,
   CONNECTION_FLAGS,
   HELP_FLAGS,
   openClient,
   readConnection,
+  sessionError,
 } from "../connection.ts";
 import { describeError, ExitCode } from "../exit_codes.ts";
 import { fleetConcurrency, fleetStatus, instancesFlag } from "../fleet_run.ts";
@@ -178,7 +178,7 @@ async function withReportSession(
   } catch (error) {
     progress?.clear();
     if (interrupts.interrupted) throw new ReportInterrupted();
-    throw limits.explain(error, address(settings));
+    throw sessionError(error, settings, limits);
   }
 }
 
