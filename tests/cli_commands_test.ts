@@ -475,6 +475,13 @@ Deno.test("mspe-run commands against the mock", async (t) => {
             2,
             /is MailStore Server, not MailStore SPE.*--product server/,
           ],
+          // A read-only SPE function goes out without the function list first; the server's
+          // "unknown function" reply then fetches it, and the message is the same.
+          [
+            ["call", "GetEnvironmentInfo", ...mockFlags(server.port)],
+            2,
+            /is MailStore Server, not MailStore SPE.*--product server/,
+          ],
         ];
         for (const [args, code, pattern] of cases) {
           assertOneLine(await run(args), code, pattern);
@@ -495,4 +502,35 @@ Deno.test("mspe-run commands against the mock", async (t) => {
       assert.ok(!result.stderr.includes(SECRET), result.stderr);
     }
   });
+});
+
+Deno.test("mspe-run call: a read-only function the catalogue knows is one request; a state-changing one fetches the function list first", async () => {
+  await using mock = await serveMock();
+  const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
+  const cases: [string[], Record<string, number>][] = [
+    [["GetEnvironmentInfo"], { "/api/invoke/GetEnvironmentInfo": 1 }],
+    [
+      ["SetUserFullName", "instanceID=acme", "userName=$archiveadmin", "fullName=Ada"],
+      { "/api/get-metadata": 1, "/api/invoke/SetUserFullName": 1 },
+    ],
+    // On many instances the function list is fetched as before.
+    [
+      ["GetUsers", "--instances", "acme"],
+      { "/api/get-metadata": 1, "/api/invoke/GetInstances": 1, "/api/invoke/GetUsers": 1 },
+    ],
+  ];
+  for (const [call, expected] of cases) {
+    mock.stats.reset();
+    const run = await runCli(["call", ...call, ...mockFlags(mock.port), "--format", "json"], {
+      env,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(mock.stats.byPath, expected, call.join(" "));
+  }
+  // A wrong password is refused by the call itself, with the same message and exit code.
+  const refused = await runCli(["call", "GetEnvironmentInfo", ...mockFlags(mock.port)], {
+    env: { ...env, MSPE_PASSWORD: "wrong" },
+  });
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /^error: Authentication failed \(HTTP 401\)/);
 });

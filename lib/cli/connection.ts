@@ -529,10 +529,11 @@ export function tlsOptions(settings: ConnectionSettings, caCerts: readonly strin
 }
 
 /**
- * Reads the password and the CA files and connects. `newClient` fetches the server's metadata, which
- * also checks the user name and password, and shows whether `--product` matches the server. The
- * client's warnings (`--insecure`) go to `onWarning`, by default a plain `warning: ...` line on
- * stderr.
+ * Reads the password and the CA files and connects. With `metadata: "fetch"` (the default)
+ * `newClient` fetches the server's metadata, which also checks the user name and password, and
+ * shows whether `--product` matches the server; with `"bundled"` it sends nothing and trusts the
+ * catalogue. The client's warnings (`--insecure`) go to `onWarning`, by default a plain
+ * `warning: ...` line on stderr.
  *
  * @example
  * ```ts ignore
@@ -545,6 +546,7 @@ export async function openClient(
   limits: TimeLimits,
   onWarning: (message: string) => void = (message) => io.stderr.write(`warning: ${message}\n`),
   onTrace?: (event: TraceEvent) => void,
+  metadata: "fetch" | "bundled" = "fetch",
 ): Promise<Client> {
   if (settings.username === undefined) {
     throw new UsageError("No user name given. Use --username <name> or set MSPE_USERNAME.");
@@ -562,6 +564,7 @@ export async function openClient(
     password,
     host: settings.host,
     product: settings.product,
+    metadata,
     tls: tlsOptions(settings, caCerts),
     requestTimeoutMs: limits.requestTimeoutMs,
     onWarning,

@@ -9,6 +9,8 @@
  */
 
 import type { Client, Operation, Status } from "../../mod.ts";
+import { catalog } from "../catalog.ts";
+import { ApiError } from "../errors.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 import { attachProfile } from "./config.ts";
@@ -24,10 +26,12 @@ import {
   sessionError,
 } from "./connection.ts";
 import type { Format } from "./format.ts";
+import { requireFunction } from "./function_lookup.ts";
 import type { CliIo } from "./io.ts";
 import type { Output } from "./output.ts";
 import { redactingIo } from "./redacting_io.ts";
 import { TimeLimits } from "./timeouts.ts";
+import { UsageError } from "./usage_error.ts";
 import { watchOperation } from "./watching.ts";
 
 /** The flag groups of every command that talks to a server, for {@linkcode Command.flagGroups}. */
@@ -83,6 +87,14 @@ export interface Session {
 export interface SessionOptions {
   /** The format on a terminal when `--format` is not given (default `list`). */
   readonly terminalFormat?: Format;
+  /**
+   * The one function the command calls, on one instance. When the bundled catalogue marks it
+   * read-only, the session trusts the catalogue instead of fetching the server's function list:
+   * one request less at start-up, and the call proves the credentials itself. A call that changes
+   * state still fetches the list, so that the credentials and the product are proved before a
+   * confirmation is asked for or anything is sent.
+   */
+  readonly onlyCalls?: string | undefined;
 }
 
 /**
@@ -110,6 +122,9 @@ export async function withSession(
   const settings = readConnection(parsed, io);
   const out = readOutput(parsed, io, options.terminalFormat);
   const limits = new TimeLimits(settings.timeoutMs);
+  const fn = options.onlyCalls;
+  const trustCatalogue = fn !== undefined &&
+    catalog(settings.product).some((entry) => entry.name === fn && entry.readOnly === true);
   try {
     // Warnings (--insecure) in the CLI's own style, once, through the same stderr as the rest.
     await using client = await openClient(
@@ -118,6 +133,7 @@ export async function withSession(
       limits,
       (message) => out.warn(message),
       traceWriter(io, out, traceLevel(parsed)),
+      trustCatalogue ? "bundled" : "fetch",
     );
     const resumeCommand = resumeCommandFor(settings);
     return await body({
@@ -137,6 +153,33 @@ export async function withSession(
         }),
     });
   } catch (error) {
+    if (
+      trustCatalogue && error instanceof ApiError && /unknown api function/i.test(error.message)
+    ) {
+      throw await unknownFunction(settings, io, limits, fn) ??
+        sessionError(error, settings, limits);
+    }
     throw sessionError(error, settings, limits);
   }
+}
+
+/**
+ * The server does not know a function the catalogue has: it is the other product, or an older
+ * version. Its function list tells which, in the words the CLI uses when it has fetched the list
+ * before the call ("... is MailStore Server, not MailStore SPE", "Unknown function ... Did you
+ * mean ..."); undefined when the list does not tell.
+ */
+async function unknownFunction(
+  settings: ConnectionSettings,
+  io: CliIo,
+  limits: TimeLimits,
+  fn: string,
+): Promise<UsageError | undefined> {
+  try {
+    await using client = await openClient(settings, io, limits, () => {});
+    requireFunction(client.metadata ?? [], fn, client.product);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+  }
+  return undefined;
 }

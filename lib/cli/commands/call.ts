@@ -91,6 +91,8 @@ ${FLEET_HELP}`,
           "`mspe-run functions` lists them.",
       );
     }
+    // One read-only call needs no function list from the server (SessionOptions.onlyCalls).
+    const onlyCalls = wantsFleet(parsed) ? undefined : fn;
     return withSession(parsed, io, async (session) => {
       const { client, out, deadline, resumeCommand, follow } = session;
       const described = requireFunction(
@@ -132,6 +134,6 @@ ${FLEET_HELP}`,
       // It finished at once: judge and print it like a waited-for call.
       out.final(fn, await operation.final, whole);
       return ExitCode.Ok;
-    });
+    }, { onlyCalls });
   },
 };
