@@ -133,3 +133,21 @@ Deno.test("mspe-run long-running call messages", async (t) => {
     },
   });
 });
+
+Deno.test("mspe-run report health --verbose: one trace line per exchange on stderr, the check's line on stdout", async () => {
+  // The default seeded problems make the check CRITICAL (exit code 2).
+  await using mock = await serveMock({ password: PASSWORD });
+  const { code, stdout, stderr } = await runCli(
+    ["--verbose", ...mockFlags(mock.port), "report", "health", "--format", "nagios"],
+    { env: USER },
+  );
+  assert.equal(code, 2, stderr);
+  assert.match(stdout, /^MSPE HEALTH CRITICAL - /);
+  const lines = stderr.trimEnd().split("\n");
+  assert.ok(lines.length >= 4, stderr);
+  for (const line of lines) {
+    assert.match(line, /^trace: POST \/api\/(get-metadata|invoke\/\w+) -> 200, /);
+  }
+  assert.ok(lines.some((line) => line.includes("/api/invoke/GetInstances")), stderr);
+  assert.ok(!stderr.includes(PASSWORD));
+});

@@ -121,7 +121,7 @@ export function formatTraceDetail(event: TraceEvent): string {
  */
 export function traceWriter(
   io: CliIo,
-  out: Output,
+  out: Pick<Output, "clearProgress">,
   level: TraceLevel,
 ): ((event: TraceEvent) => void) | undefined {
   if (level === "off") return undefined;

@@ -35,6 +35,7 @@ import { healthSummary, renderHealth, renderUsage } from "../report_formats/rows
 import { type HealthThresholds, readThreshold } from "../report_formats/thresholds.ts";
 import { renderUsageHtml } from "../report_formats/usage_html.ts";
 import { TimeLimits } from "../timeouts.ts";
+import { TRACE_FLAGS, traceLevel, traceWriter } from "../trace_output.ts";
 import { UsageError } from "../usage_error.ts";
 
 type HealthFormat = typeof HEALTH_FORMATS[number];
@@ -166,6 +167,7 @@ async function withReportSession(
       io,
       limits,
       (message) => io.stderr.write(`${style(color).warn("warning:")} ${message}\n`),
+      traceWriter(io, { clearProgress: () => progress?.clear() }, traceLevel(parsed)),
     );
     return await body({
       client: client as Client<"spe">,
@@ -323,6 +325,7 @@ itself is exit code 2, as for every command.`,
   flagGroups: [
     { title: "Output", flags: REPORT_OUTPUT_FLAGS },
     { title: "Connection", flags: CONNECTION_FLAGS },
+    { title: "Tracing", flags: TRACE_FLAGS },
   ],
   examples: [
     "# What needs attention since yesterday, as a table",
