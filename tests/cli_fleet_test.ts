@@ -181,7 +181,10 @@ Deno.test("mspe-run call --instances", async (t) => {
     const cases: [string[], RegExp][] = [
       [["call", "GetEnvironmentInfo", "--instances", "*"], /takes no instanceID/],
       [["call", "GetUsers", "instanceID=acme", "--instances", "*"], /Leave out instanceID/],
-      [["call", "GetUsers", "--instances", "*", "--concurrency", "0"], /--concurrency must be/],
+      [
+        ["call", "GetUsers", "--instances", "*", "--concurrency", "0"],
+        /--concurrency "0" is not a whole number from 1 to 1000/,
+      ],
       [["call", "GetUsers", "--concurrency", "4"], /--concurrency goes with --instances/],
       [["call", "GetUsers", "--instances", "*", "--rerun-failed", "x"], /not both/],
       [

@@ -281,7 +281,34 @@ Deno.test("mspe-run with profiles", async (t) => {
           env: base,
         });
         assert.equal(many.code, 2, many.stderr);
-        assert.match(many.stderr, /--concurrency 5000 is not a whole number from 1 to 1000/);
+        assert.match(many.stderr, /--concurrency "5000" is not a whole number from 1 to 1000/);
+      },
+    );
+
+    await t.step(
+      "a bad bound from MSPE_CONCURRENCY or a hand-edited profile names where it comes from",
+      async () => {
+        await write({ fleet: { ...server, username: "admin", concurrency: 5000 } });
+        const fleet = ["call", "GetUsers", "--instances", "*", "--format", "json"];
+        const fromProfile = await runCli(["--profile", "fleet", ...fleet], { env: base });
+        assert.equal(fromProfile.code, 2, fromProfile.stderr);
+        assert.match(
+          fromProfile.stderr,
+          /^error: The concurrency 5000 is not a whole number from 1 to 1000\. It comes from profile fleet in .*config\.json; set it again with mspe-run profile add\.$/m,
+        );
+        const fromEnv = await runCli(["--profile", "fleet", ...fleet], {
+          env: { ...base, MSPE_CONCURRENCY: "5000" },
+        });
+        assert.equal(fromEnv.code, 2, fromEnv.stderr);
+        assert.match(
+          fromEnv.stderr,
+          /^error: MSPE_CONCURRENCY "5000" is not a whole number from 1 to 1000\.$/m,
+        );
+        // The flag wins over both, and is checked the same way.
+        const fromFlag = await runCli(["--profile", "fleet", ...fleet, "--concurrency", "2"], {
+          env: { ...base, MSPE_CONCURRENCY: "3" },
+        });
+        assert.equal(fromFlag.code, 0, fromFlag.stderr);
       },
     );
   } finally {

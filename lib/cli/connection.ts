@@ -24,6 +24,7 @@ import { Output } from "./output.ts";
 import { readPassword } from "./password.ts";
 import { addPassword } from "./redacting_io.ts";
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type TimeLimits } from "./timeouts.ts";
+import { MAX_CONCURRENCY } from "../fleet.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** `--help`, accepted by every command. */
@@ -400,14 +401,41 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
   };
 }
 
+/** What a fleet bound must be, for messages. */
+export const CONCURRENCY_RULE = `a whole number from 1 to ${MAX_CONCURRENCY}`;
+
+/**
+ * A fleet bound (`--concurrency`, `MSPE_CONCURRENCY`, a profile's `concurrency`): the number when
+ * `value` is {@linkcode CONCURRENCY_RULE}, as text or as a number, else undefined. The one check
+ * of the bound, so that every place says the same and names where the value came from.
+ *
+ * @example
+ * ```ts
+ * import { parseConcurrency } from "./connection.ts";
+ * parseConcurrency("16"); // 16
+ * parseConcurrency("5000"); // undefined
+ * ```
+ */
+export function parseConcurrency(value: string | number): number | undefined {
+  const n = typeof value === "number" ? value : /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= MAX_CONCURRENCY ? n : undefined;
+}
+
 function readConcurrency(io: CliIo, profile: ChosenProfile | undefined): number | undefined {
   const text = io.env("MSPE_CONCURRENCY");
-  if (text === undefined || text === "") return profile?.profile.concurrency;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1) {
-    throw new UsageError(
-      `MSPE_CONCURRENCY ${JSON.stringify(text)} is not a positive whole number, such as 4.`,
-    );
+  if (text === undefined || text === "") {
+    const saved = profile?.profile.concurrency;
+    if (saved !== undefined && parseConcurrency(saved) === undefined) {
+      throw new UsageError(
+        `The concurrency ${JSON.stringify(saved)} is not ${CONCURRENCY_RULE}. It comes from ` +
+          `${profileWhere(profile)}; set it again with mspe-run profile add.`,
+      );
+    }
+    return saved;
+  }
+  const value = parseConcurrency(text);
+  if (value === undefined) {
+    throw new UsageError(`MSPE_CONCURRENCY ${JSON.stringify(text)} is not ${CONCURRENCY_RULE}.`);
   }
   return value;
 }

@@ -14,14 +14,14 @@
  */
 
 import type { Client, FleetProgress, FunctionMetadata, Status } from "../../mod.ts";
-import { DEFAULT_CONCURRENCY, forEachInstance, MAX_CONCURRENCY } from "../fleet.ts";
+import { DEFAULT_CONCURRENCY, forEachInstance } from "../fleet.ts";
 import { invokeCall } from "../invoke_call.ts";
 import { uncheckedFunction } from "../function_names.ts";
 import { bundledIndex, indexMetadata, prepareCall } from "../_validate.ts";
 import { catalog } from "../catalog.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { confirmDestructive, confirmFlags, showCall } from "./confirm.ts";
-import { address } from "./connection.ts";
+import { address, CONCURRENCY_RULE, parseConcurrency } from "./connection.ts";
 import { csvHeader, csvRow } from "./csv.ts";
 import { describeError, ExitCode, isAbort, isTimeout } from "./exit_codes.ts";
 import { parseSelect, render, selectProperties, style } from "./format.ts";
@@ -160,13 +160,11 @@ export function failedInstances(ndjson: string, file: string): string[] {
  */
 export function fleetConcurrency(parsed: ParsedArgs, fromSettings: number | undefined): number {
   const text = parsed.string("concurrency");
-  const n = text === undefined ? fromSettings ?? DEFAULT_CONCURRENCY : Number(text);
-  if ((text !== undefined && !/^\d+$/.test(text.trim())) || !(n >= 1 && n <= MAX_CONCURRENCY)) {
-    throw new UsageError(
-      `--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${
-        JSON.stringify(text ?? n)
-      }.`,
-    );
+  // MSPE_CONCURRENCY and the profile's were checked where they were read.
+  if (text === undefined) return fromSettings ?? DEFAULT_CONCURRENCY;
+  const n = parseConcurrency(text);
+  if (n === undefined) {
+    throw new UsageError(`--concurrency ${JSON.stringify(text)} is not ${CONCURRENCY_RULE}.`);
   }
   return n;
 }

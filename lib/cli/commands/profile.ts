@@ -6,7 +6,6 @@
  * @module
  */
 
-import { MAX_CONCURRENCY } from "../../fleet.ts";
 import { getCertificateInfo } from "../../tls_info.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -23,9 +22,11 @@ import {
 import { askYesNo, CONFIRM_FLAGS } from "../confirm.ts";
 import {
   address,
+  CONCURRENCY_RULE,
   CONNECTION_FLAGS,
   HELP_FLAGS,
   OUTPUT_FLAGS,
+  parseConcurrency,
   readCaCerts,
   readOutput,
   readTimeoutMs,
@@ -224,15 +225,19 @@ function profileFromFlags(parsed: ParsedArgs): Record<string, unknown> {
     profile[key] = Number(value);
   };
   number("port", "port", "a port number (1 to 65535)");
-  number("concurrency", "concurrency", `a whole number from 1 to ${MAX_CONCURRENCY}`);
   if (typeof profile.port === "number" && profile.port > 65535) {
     throw new UsageError(`--port ${profile.port} is not a port number (1 to 65535).`);
   }
   // The bound every fleet run checks: a profile must not save what call and report then refuse.
-  if (typeof profile.concurrency === "number" && profile.concurrency > MAX_CONCURRENCY) {
-    throw new UsageError(
-      `--concurrency ${profile.concurrency} is not a whole number from 1 to ${MAX_CONCURRENCY}.`,
-    );
+  const concurrency = parsed.string("concurrency");
+  if (concurrency !== undefined) {
+    const n = parseConcurrency(concurrency);
+    if (n === undefined) {
+      throw new UsageError(
+        `--concurrency ${JSON.stringify(concurrency)} is not ${CONCURRENCY_RULE}.`,
+      );
+    }
+    profile.concurrency = n;
   }
   const ca = parsed.strings("ca-cert");
   if (ca.length > 0) profile.caCert = ca.length === 1 ? ca[0] : ca;
