@@ -154,13 +154,27 @@ export function createRedactor(
   return new SecretRedactor(secrets.filter((secret) => secret !== ""), options);
 }
 
-/** The redactor of a client: its password, the Base64 of `user:password`, the Authorization value. */
+/**
+ * The secrets of a login: the password and the Base64 of `user:password`, which the Basic
+ * `Authorization` value holds.
+ *
+ * @example
+ * ```ts
+ * import { loginSecrets } from "./_redact.ts";
+ * loginSecrets("admin", "s3cret"); // ["YWRtaW46czNjcmV0", "s3cret"]
+ * ```
+ */
+export function loginSecrets(username: string, password: string): string[] {
+  return [base64Utf8(`${username}:${password}`), password];
+}
+
+/** The redactor of a client: its {@linkcode loginSecrets} and the Authorization value. */
 export function clientRedactor(
   username: string,
   password: string,
   authorization: string,
 ): Redactor {
-  return createRedactor([authorization, base64Utf8(`${username}:${password}`), password]);
+  return createRedactor([authorization, ...loginSecrets(username, password)]);
 }
 
 /**

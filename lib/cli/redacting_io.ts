@@ -13,7 +13,7 @@
  * @module
  */
 
-import { callSecrets, createRedactor, type Redactor } from "../_redact.ts";
+import { callSecrets, createRedactor, loginSecrets, type Redactor } from "../_redact.ts";
 import type { CliIo, TextSink } from "./io.ts";
 
 /** The secrets known so far for one wrapped process. */
@@ -78,14 +78,8 @@ export function addSecrets(io: CliIo, secrets: readonly string[]): void {
 export function addPassword(io: CliIo, username: string, password: string): void {
   const known = secretsOf.get(io);
   if (known === undefined || password === "") return;
-  // The password and the Base64 of user:password (the Basic Authorization value holds it).
-  known.redactor = known.redactor.with([password, btoaUtf8(`${username}:${password}`)]);
-}
-
-function btoaUtf8(text: string): string {
-  let binary = "";
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  // The same forms the client's own redactor hides.
+  known.redactor = known.redactor.with(loginSecrets(username, password));
 }
 
 /**
