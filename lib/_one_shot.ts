@@ -16,6 +16,7 @@
  * @module
  */
 
+import { serverName } from "./_server_name.ts";
 import { ConnectionError, ProtocolError } from "./errors.ts";
 
 /** A connected, verified byte stream. */
@@ -268,10 +269,7 @@ function requestBytes(request: OnceRequest): Uint8Array {
  */
 export async function exchangeOnce(stream: ByteStream, request: OnceRequest): Promise<OnceReply> {
   const { signal, url } = request;
-  let where = "the server";
-  try {
-    where = new URL(url).host;
-  } catch { /* keep the generic name */ }
+  const where = serverName(url);
   const onAbort = (): void => stream.close();
   signal.addEventListener("abort", onAbort, { once: true });
   let written = false;

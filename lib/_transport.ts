@@ -14,6 +14,7 @@
  * @module
  */
 
+import { serverName } from "./_server_name.ts";
 import { ArgumentError, ConnectionError, MspeError, ProtocolError, TlsError } from "./errors.ts";
 import { markWritten, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
 import { type CertificateCheck, inspectCaCertificates } from "./ca_certificates.ts";
@@ -406,7 +407,7 @@ function withDamagedCa(
   } catch (damaged) {
     if (!(damaged instanceof ArgumentError)) throw damaged;
     return new TlsError(
-      `The certificate of ${hostPort(url)} was refused, and ${damaged.message}`,
+      `The certificate of ${serverName(url)} was refused, and ${damaged.message}`,
       { cause: failure.cause },
     );
   }
@@ -504,16 +505,6 @@ function errorTexts(error: unknown): string {
   return parts.join(" | ");
 }
 
-function hostPort(url: string): string {
-  try {
-    const u = new URL(url);
-    const port = u.port || (u.protocol === "https:" ? "443" : "80");
-    return `${u.hostname}:${port}`;
-  } catch {
-    return "the server";
-  }
-}
-
 /** What to do about a refused certificate (shared by both paths). */
 export const TLS_ADVICE: string =
   "If it is the right server, give its CA with caCerts (--ca-cert), or pin its certificate with " +
@@ -584,7 +575,7 @@ export function toTransportError(error: unknown, url: string, signal?: AbortSign
   if (error instanceof MspeError) return error;
   if (isAbortLike(error)) return error;
   const text = errorTexts(error);
-  const where = hostPort(url);
+  const where = serverName(url);
   const problem = certificateProblem(text);
   if (problem !== undefined) {
     const why = /another host name|could not be verified/.test(problem)

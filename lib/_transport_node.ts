@@ -12,6 +12,7 @@
  * @module
  */
 
+import { joinHostPort } from "./_server_name.ts";
 import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
@@ -86,7 +87,7 @@ export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
   const createConnection: CreateConnection = (options, callback) => {
     const host = stripBrackets(String(options.host ?? "localhost"));
     const port = Number(options.port ?? 443);
-    const where = `${host}:${port}`;
+    const where = joinHostPort(host, port);
     const connectOptions: tls.ConnectionOptions = {
       host,
       port,
@@ -231,7 +232,7 @@ function nodeStream(socket: Socket): ByteStream {
 }
 
 function toTransportErrorAt(error: unknown, where: string): unknown {
-  return toTransportError(error, `https://${where.includes(":") ? where : `${where}:443`}/`);
+  return toTransportError(error, `https://${where}/`);
 }
 
 async function bodyBytes(

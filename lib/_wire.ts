@@ -5,6 +5,7 @@
  * @module
  */
 
+import { serverName } from "./_server_name.ts";
 import type { Deadlines } from "./_deadlines.ts";
 import type { Transport } from "./_transport.ts";
 import { limitedBytes, toTransportError } from "./_transport.ts";
@@ -139,14 +140,6 @@ function howToCheck(fn: string): string {
     ? `look with ${reads.slice(0, 2).join(" or ")} whether it took effect`
     : "check with a read function whether it took effect";
   return `${look} before you send it again (mspe never sends it twice by itself).`;
-}
-
-function where(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "the server";
-  }
 }
 
 /** The host a redirect points at, for the message (never the path or query, which may hold data). */
@@ -310,7 +303,7 @@ function asWireError(error: unknown, url: string, once: string | undefined): unk
   if (once !== undefined && wasWritten(error)) {
     return new ConnectionError(
       `The connection to ${
-        where(url)
+        serverName(url)
       } broke after the ${once} request was sent, before the reply ` +
         `was complete, so the server may or may not have run it: ${howToCheck(once)}`,
       { cause: error },
@@ -323,7 +316,7 @@ function asWireError(error: unknown, url: string, once: string | undefined): unk
     return error;
   }
   return new ConnectionError(
-    `The request to ${where(url)} failed before a reply arrived${
+    `The request to ${serverName(url)} failed before a reply arrived${
       error instanceof Error ? ` (${error.name})` : ""
     }. Check the host, port and network, then try again.`,
     { cause: error },

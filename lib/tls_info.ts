@@ -13,6 +13,7 @@
  * @module
  */
 
+import { joinHostPort } from "./_server_name.ts";
 import type * as NodeTls from "node:tls";
 import { ArgumentError, TlsError } from "./errors.ts";
 import { resolveTls, toTransportError } from "./_transport.ts";
@@ -140,7 +141,7 @@ export function getCertificateInfo(
   }
   const address = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   const name = servername ?? address;
-  const where = `${address}:${port}`;
+  const where = joinHostPort(address, port);
   return loadNodeTls().then(({ net, tls, describeVerifyFailure }) => {
     if (signal?.aborted) throw signal.reason;
     return new Promise<CertificateInfo>((resolve, reject) => {

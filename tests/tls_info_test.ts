@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { getCertificateInfo } from "../lib/tls_info.ts";
+import { newClient } from "../lib/client.ts";
 import { ArgumentError, ConnectionError, TlsError } from "../lib/errors.ts";
 import { fingerprintOf, pem, serveFixture } from "./_helpers.ts";
 
@@ -138,4 +139,24 @@ Deno.test("tls-info: caCerts are read like the client reads them (indented PEM w
     getCertificateInfo("localhost", server.addr.port, { caCerts: [CA, damaged] }),
     (error: unknown) => error instanceof ArgumentError && /caCerts\[1\]/.test(error.message),
   );
+});
+
+Deno.test("messages name an IPv6 server as [::1]:port, on the fetch path, the node:https path and in tls-info", async () => {
+  let port: number;
+  try {
+    const listener = Deno.listen({ hostname: "::1", port: 0 });
+    port = listener.addr.port;
+    listener.close();
+  } catch {
+    console.log("IPv6 loopback (::1) is not available here: checked nothing");
+    return;
+  }
+  const refused = new RegExp(`^Could not connect to \\[::1\\]:${port}: the connection was refused`);
+  const client = (tls: { tlsVersion?: "1.3" }) =>
+    newClient({ username: "admin", password: "Pa55-w0rd", host: "::1", port, tls });
+  const isRefused = (error: unknown) =>
+    error instanceof ConnectionError && refused.test(error.message);
+  await assert.rejects(getCertificateInfo("::1", port), isRefused);
+  await assert.rejects(client({ tlsVersion: "1.3" }), isRefused);
+  await assert.rejects(client({}), isRefused);
 });

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { joinHostPort } from "../_server_name.ts";
 import type { Client, ClientOptions, TlsOptions, TraceEvent } from "../../mod.ts";
 import { ApiError, AuthenticationError, TlsError } from "../errors.ts";
 import { newClient } from "../client.ts";
@@ -649,11 +650,7 @@ export function serverPort(settings: Pick<ConnectionSettings, "port" | "product"
  * ```
  */
 export function address(settings: Pick<ConnectionSettings, "host" | "port" | "product">): string {
-  const port = serverPort(settings);
-  const host = settings.host.includes(":") && !settings.host.startsWith("[")
-    ? `[${settings.host}]`
-    : settings.host;
-  return `${host}:${port}`;
+  return joinHostPort(settings.host, serverPort(settings));
 }
 
 /** Quotes an argument for a shell when it needs it (POSIX sh and PowerShell both read '...'). */
