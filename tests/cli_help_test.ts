@@ -98,6 +98,13 @@ Deno.test("examples are ready to run: no placeholder for dates, time zones or re
     });
     assert.equal(result.code, 0, `${line}\n${result.stderr}`);
   }
+  // An instance's configuration in the form SPE reports it, not as placeholders.
+  for (const name of ["CreateInstance", "SetInstanceConfiguration"]) {
+    const fn = catalog("spe").find((candidate) => candidate.name === name)!;
+    const line = exampleCommand(fn, "spe").posix.at(-1)!;
+    assert.doesNotMatch(line, /"my[A-Z]/, line);
+    assert.match(line, /"startMode":"automatic"/, line);
+  }
 });
 
 Deno.test("help <Function>, call <Function> --help and functions <Function> agree", async () => {

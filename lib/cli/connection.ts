@@ -26,6 +26,7 @@ import { readPassword } from "./password.ts";
 import { addPassword } from "./redacting_io.ts";
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type TimeLimits } from "./timeouts.ts";
 import { MAX_CONCURRENCY } from "../fleet.ts";
+import { shellQuote } from "./shell_quote.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** `--help`, accepted by every command. */
@@ -651,12 +652,6 @@ export function serverPort(settings: Pick<ConnectionSettings, "port" | "product"
  */
 export function address(settings: Pick<ConnectionSettings, "host" | "port" | "product">): string {
   return joinHostPort(settings.host, serverPort(settings));
-}
-
-/** Quotes an argument for a shell when it needs it (POSIX sh and PowerShell both read '...'). */
-export function shellQuote(arg: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

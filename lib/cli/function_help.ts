@@ -10,6 +10,7 @@
 
 import type { CatalogArgument, CatalogFunction, Product } from "../metadata.ts";
 import { resultFields } from "./result_fields.ts";
+import { shellQuote } from "./shell_quote.ts";
 
 /** Sample values for arguments the examples often need, by argument name. */
 const SAMPLES: Readonly<Record<string, string | number | boolean>> = {
@@ -31,6 +32,15 @@ const SAMPLES: Readonly<Record<string, string | number | boolean>> = {
   port: 8474,
   alias: "acme",
   displayName: "Acme",
+  // As SPE reports them (functions.md, the tutorial's GetInstances output).
+  startMode: "automatic",
+  baseDirectory: "E:\\MailStore\\acme",
+  path: "E:\\MailStore\\acme\\Data",
+  databasePath: "E:\\MailStore\\acme\\Data\\2026-01",
+  thumbprint: "A6153D0E9B2C7F4E81D6C0A2B5E9F3D7C1A4EE12",
+  serverType: "instanceHost",
+  fromFolder: "bob/Inbox",
+  toFolder: "bob/Archive",
   // Ready to run as they are (none needs quoting in any shell): a month of history, in UTC.
   fromIncluding: "2026-01-01T00:00:00",
   toExcluding: "2026-02-01T00:00:00",
@@ -130,9 +140,11 @@ export function exampleCommand(fn: CatalogFunction, product: Product): ExampleCo
       }
       continue;
     }
+    // No sample holds a space or a quote, so PowerShell takes each as it is; a POSIX shell would
+    // eat the backslashes of a Windows path.
     const value = String(sampleScalar(arg.name, arg.type, arg.enums));
     ps.push(`${arg.name}=${value}`);
-    sh.push(`${arg.name}=${value}`);
+    sh.push(`${arg.name}=${shellQuote(value)}`);
   }
   const productFlag = product === "server" ? " --product server" : "";
   const tail = (args: string[]) => (args.length > 0 ? ` ${args.join(" ")}` : "") + productFlag;
