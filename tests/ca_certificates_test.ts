@@ -111,15 +111,16 @@ Deno.test("CA certificates: damaged inside, it passes the shape check and fails 
 
 Deno.test("CA certificates: a server certificate refused with a CA damaged inside names the entry (library)", async () => {
   await using mock = await serveMock();
-  const damaged = caDamagedInside();
-  await assert.rejects(
+  const connect = (caCerts: string[]) =>
     newClient({
       username: USERNAME,
       password: PASSWORD,
       host: "localhost",
       port: mock.port,
-      tls: { caCerts: [pem("self-signed.pem"), damaged] },
-    }),
+      tls: { caCerts },
+    });
+  await assert.rejects(
+    connect([pem("self-signed.pem"), caDamagedInside()]),
     (error: unknown) => {
       assert.ok(error instanceof TlsError, String(error));
       assert.match(
@@ -133,22 +134,10 @@ Deno.test("CA certificates: a server certificate refused with a CA damaged insid
     },
   );
   // Whole, the same CA works; refused for another reason, the message is the usual one.
-  await using client = await newClient({
-    username: USERNAME,
-    password: PASSWORD,
-    host: "localhost",
-    port: mock.port,
-    tls: { caCerts: [CA] },
-  });
+  await using client = await connect([CA]);
   assert.equal((await invokeCall(client, "GetEnvironmentInfo")).statusCode, "succeeded");
   await assert.rejects(
-    newClient({
-      username: USERNAME,
-      password: PASSWORD,
-      host: "localhost",
-      port: mock.port,
-      tls: { caCerts: [pem("self-signed.pem")] },
-    }),
+    connect([pem("self-signed.pem")]),
     (error: unknown) =>
       error instanceof TlsError && /signed by a CA that is not trusted/.test(error.message) &&
       !/damaged/.test(error.message),
