@@ -10,7 +10,7 @@
  */
 
 import { serveMock } from "../lib/mock/mod.ts";
-import { shellQuote } from "../lib/cli/connection.ts";
+import { shellQuote } from "../lib/cli/shell_quote.ts";
 import { style } from "../lib/cli/format.ts";
 import { type CliIo, denoIo, type MspeVariable } from "../lib/cli/io.ts";
 import { runCli } from "../lib/cli/main.ts";
