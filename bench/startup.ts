@@ -10,7 +10,8 @@
  * times and the ratios as a Markdown table for bench/README.md. Not a `deno bench` file: it times
  * whole processes, which `Deno.bench` cannot.
  *
- * Flags: `--rounds <n>` (default 21).
+ * Flags: `--rounds <n>` (default 21); `--binary <path>` times a compiled mspe-run (`deno task
+ * compile`, which needs denort) in place of `deno run scripts/mspe_run.ts`: the form users run.
  *
  * @module
  */
@@ -20,6 +21,8 @@ import { serveMock } from "../lib/mock/mod.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 const roundsAt = Deno.args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(Deno.args[roundsAt + 1]) : 21;
+const binaryAt = Deno.args.indexOf("--binary");
+const BINARY = binaryAt >= 0 ? Deno.args[binaryAt + 1] : undefined;
 const WARMUP = 3;
 
 /** The minimal fetch script: one POST with the credentials up front, the result printed. */
@@ -37,13 +40,15 @@ client.close();
 
 interface Runner {
   readonly name: string;
+  /** The program; Deno itself when left out. */
+  readonly command?: string;
   readonly args: readonly string[];
   readonly env?: Record<string, string>;
 }
 
 async function time(runner: Runner): Promise<number> {
   const started = performance.now();
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+  const { code, stderr } = await new Deno.Command(runner.command ?? Deno.execPath(), {
     args: [...runner.args],
     cwd: ROOT,
     env: { NO_COLOR: "1", ...runner.env },
@@ -73,11 +78,12 @@ try {
   await Deno.writeTextFile(`${dir}/empty.ts`, "");
   await Deno.writeTextFile(`${dir}/fetch.ts`, FETCH_SCRIPT);
   await Deno.writeTextFile(`${dir}/ca.pem`, server.certificate?.caPem ?? "");
-  const mspeRun = ["run", "-q", "-P=mspe-run", "--no-prompt", "scripts/mspe_run.ts"];
+  const mspeRun = BINARY ? [] : ["run", "-q", "-P=mspe-run", "--no-prompt", "scripts/mspe_run.ts"];
+  const mspeCommand = BINARY ? { command: BINARY } : {};
   const env = { MSPE_PASSWORD: PASSWORD };
   const runners: Runner[] = [
     { name: "deno run empty.ts", args: ["run", "-q", `${dir}/empty.ts`] },
-    { name: "mspe-run --version", args: [...mspeRun, "--version"] },
+    { name: "mspe-run --version", ...mspeCommand, args: [...mspeRun, "--version"] },
     {
       name: "fetch script GetEnvironmentInfo",
       args: [
@@ -94,6 +100,7 @@ try {
     },
     {
       name: "mspe-run call GetEnvironmentInfo",
+      ...mspeCommand,
       args: [
         ...mspeRun,
         "call",
@@ -124,7 +131,11 @@ try {
   const rows = runners.map((r) => `| ${r.name} | ${m(r.name).toFixed(0)} ms |`);
   const version = m("mspe-run --version") / m("deno run empty.ts");
   const call = m("mspe-run call GetEnvironmentInfo") / m("fetch script GetEnvironmentInfo");
-  console.log(`Deno ${Deno.version.deno}, ${Deno.build.target}, ${ROUNDS} rounds (median)\n`);
+  console.log(
+    `Deno ${Deno.version.deno}, ${Deno.build.target}, ${ROUNDS} rounds (median), mspe-run ${
+      BINARY ? `compiled: ${BINARY}` : "from source (deno run)"
+    }\n`,
+  );
   console.log("| process | wall time |\n|---|---|");
   console.log(rows.join("\n"));
   console.log(`\n| ratio | measured | target |\n|---|---|---|`);
