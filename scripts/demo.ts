@@ -61,7 +61,7 @@ const STEPS: readonly Step[] = [
 
 /** What to try after the demo: a command, and what it does. */
 const NEXT: readonly (readonly [string, string])[] = [
-  ["deno run -P=mspe-run scripts/mspe_run.ts --help", "every command, flag and exit code"],
+  ["deno task mspe-run --help", "every command, flag and exit code (any command runs this way)"],
   ["deno task mock", "the simulator on https://127.0.0.1:8474 (user admin, password admin)"],
   ["deno task compile", "build dist/mspe-run (deno task compile:windows: dist/mspe-run.exe)"],
   ["scripts/example1.ts ... scripts/example4.ts", "the examples' code, in TypeScript"],
