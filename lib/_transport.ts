@@ -37,7 +37,12 @@ import { type CertificateCheck, inspectCaCertificates } from "./ca_certificates.
  * ```
  */
 export interface TlsOptions {
-  /** Extra trusted CA certificates (PEM), for a private CA. The system's CAs stay trusted. */
+  /**
+   * Extra trusted CA certificates (PEM), for a private CA. The system's CAs stay trusted. An entry
+   * whose certificate is cut short, lost a line or is not a certificate is an `ArgumentError`
+   * before anything is sent; one damaged inside is named by the `TlsError` of a refused server
+   * certificate.
+   */
   caCerts?: readonly string[];
   /**
    * Trust exactly the server certificate with this SHA-256 fingerprint ("AB:CD:..." or "abcd...";

@@ -500,7 +500,8 @@ function basicAuthorization(username: string, password: string): string {
  * `tls.caCerts` entry that is not a whole PEM certificate, or another invalid option; nothing is sent
  * then.
  * @throws {AuthenticationError} When the server refuses the credentials (with `metadata: "fetch"`).
- * @throws {TlsError} When the server's certificate is refused.
+ * @throws {TlsError} When the server's certificate is refused (the message names a `tls.caCerts`
+ * entry that turned out damaged inside).
  * @throws {ConnectionError} When the server cannot be reached.
  * @throws {ProtocolError} When `get-metadata` does not answer a function list (not the MailStore
  * API at that host and port).
