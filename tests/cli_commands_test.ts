@@ -527,6 +527,16 @@ Deno.test("mspe-run call: a read-only function the catalogue knows is one reques
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(mock.stats.byPath, expected, call.join(" "));
   }
+  // An argument the catalogue does not know may be a newer server's: the server's list decides
+  // (the mock's list is the catalogue, so here it refuses it, before the call is sent).
+  mock.stats.reset();
+  const newer = await runCli(
+    ["call", "GetUsers", "instanceID=acme", "sinceVersion=26", ...mockFlags(mock.port)],
+    { env },
+  );
+  assert.equal(newer.code, 2, newer.stderr);
+  assert.match(newer.stderr, /unknown argument sinceVersion/);
+  assert.deepEqual(mock.stats.byPath, { "/api/get-metadata": 1 });
   // A wrong password is refused by the call itself, with the same message and exit code.
   const refused = await runCli(["call", "GetEnvironmentInfo", ...mockFlags(mock.port)], {
     env: { ...env, MSPE_PASSWORD: "wrong" },

@@ -88,13 +88,15 @@ export interface SessionOptions {
   /** The format on a terminal when `--format` is not given (default `list`). */
   readonly terminalFormat?: Format;
   /**
-   * The one function the command calls, on one instance. When the bundled catalogue marks it
-   * read-only, the session trusts the catalogue instead of fetching the server's function list:
-   * one request less at start-up, and the call proves the credentials itself. A call that changes
-   * state still fetches the list, so that the credentials and the product are proved before a
-   * confirmation is asked for or anything is sent.
+   * The one call the command makes, on one instance: the function and the names of the arguments
+   * given. When the bundled catalogue marks the function read-only and knows every argument named,
+   * the session trusts the catalogue instead of fetching the server's function list: one request
+   * less at start-up, and the call proves the credentials itself. A call that changes state still
+   * fetches the list, so that the credentials and the product are proved before a confirmation is
+   * asked for or anything is sent; so does one naming an argument the catalogue lacks (a newer
+   * server may have it).
    */
-  readonly onlyCalls?: string | undefined;
+  readonly onlyCalls?: { readonly fn: string; readonly argNames: readonly string[] } | undefined;
 }
 
 /**
@@ -122,9 +124,10 @@ export async function withSession(
   const settings = readConnection(parsed, io);
   const out = readOutput(parsed, io, options.terminalFormat);
   const limits = new TimeLimits(settings.timeoutMs);
-  const fn = options.onlyCalls;
-  const trustCatalogue = fn !== undefined &&
-    catalog(settings.product).some((entry) => entry.name === fn && entry.readOnly === true);
+  const call = options.onlyCalls;
+  const described = call && catalog(settings.product).find((entry) => entry.name === call.fn);
+  const trustCatalogue = call !== undefined && described?.readOnly === true &&
+    call.argNames.every((name) => described.args.some((arg) => arg.name === name));
   try {
     // Warnings (--insecure) in the CLI's own style, once, through the same stderr as the rest.
     await using client = await openClient(
@@ -156,7 +159,7 @@ export async function withSession(
     if (
       trustCatalogue && error instanceof ApiError && /unknown api function/i.test(error.message)
     ) {
-      throw await unknownFunction(settings, io, limits, fn) ??
+      throw await unknownFunction(settings, io, limits, call.fn) ??
         sessionError(error, settings, limits);
     }
     throw sessionError(error, settings, limits);

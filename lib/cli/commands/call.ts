@@ -92,7 +92,10 @@ ${FLEET_HELP}`,
       );
     }
     // One read-only call needs no function list from the server (SessionOptions.onlyCalls).
-    const onlyCalls = wantsFleet(parsed) ? undefined : fn;
+    const argNames = pairs.map((pair) =>
+      pair.includes("=") ? pair.slice(0, pair.indexOf("=")) : pair
+    );
+    const onlyCalls = wantsFleet(parsed) ? undefined : { fn, argNames };
     return withSession(parsed, io, async (session) => {
       const { client, out, deadline, resumeCommand, follow } = session;
       const described = requireFunction(
