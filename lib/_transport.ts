@@ -141,7 +141,7 @@ function readCaCert(pem: unknown, index: number, check: CertificateCheck): strin
       `caCerts[${index}] is not a string. Give each CA certificate as PEM text.`,
     );
   }
-  // A byte order mark (a PEM file saved by a Windows tool and read as text) is not part of it.
+  // A byte order mark in front (a PEM file saved by a Windows tool) is dropped there.
   const found = inspectCaCertificates(pem, check);
   if (found.count === 0) {
     throw new ArgumentError(
