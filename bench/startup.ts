@@ -11,7 +11,9 @@
  * whole processes, which `Deno.bench` cannot.
  *
  * Flags: `--rounds <n>` (default 21); `--binary <path>` times a compiled mspe-run (`deno task
- * compile`, which needs denort) in place of `deno run scripts/mspe_run.ts`: the form users run.
+ * compile`, which needs denort) in place of `deno run scripts/mspe_run.ts`: the form users run;
+ * `--compare <dir>` (repeatable) adds `mspe-run call` run from another checkout (a `git worktree`
+ * of the commit before a change, say), interleaved with the rest, with its own ratio.
  *
  * @module
  */
@@ -23,6 +25,7 @@ const roundsAt = Deno.args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(Deno.args[roundsAt + 1]) : 21;
 const binaryAt = Deno.args.indexOf("--binary");
 const BINARY = binaryAt >= 0 ? Deno.args[binaryAt + 1] : undefined;
+const COMPARE = Deno.args.flatMap((arg, i) => arg === "--compare" ? [Deno.args[i + 1]!] : []);
 const WARMUP = 3;
 
 /** The minimal fetch script: one POST with the credentials up front, the result printed. */
@@ -44,13 +47,15 @@ interface Runner {
   readonly command?: string;
   readonly args: readonly string[];
   readonly env?: Record<string, string>;
+  /** The directory it runs in; this checkout when left out. */
+  readonly cwd?: string;
 }
 
 async function time(runner: Runner): Promise<number> {
   const started = performance.now();
   const { code, stderr } = await new Deno.Command(runner.command ?? Deno.execPath(), {
     args: [...runner.args],
-    cwd: ROOT,
+    cwd: runner.cwd ?? ROOT,
     env: { NO_COLOR: "1", ...runner.env },
     stdout: "null",
     stderr: "piped",
@@ -78,7 +83,8 @@ try {
   await Deno.writeTextFile(`${dir}/empty.ts`, "");
   await Deno.writeTextFile(`${dir}/fetch.ts`, FETCH_SCRIPT);
   await Deno.writeTextFile(`${dir}/ca.pem`, server.certificate?.caPem ?? "");
-  const mspeRun = BINARY ? [] : ["run", "-q", "-P=mspe-run", "--no-prompt", "scripts/mspe_run.ts"];
+  const sourceRun = ["run", "-q", "-P=mspe-run", "--no-prompt", "scripts/mspe_run.ts"];
+  const mspeRun = BINARY ? [] : sourceRun;
   const mspeCommand = BINARY ? { command: BINARY } : {};
   const env = { MSPE_PASSWORD: PASSWORD };
   const runners: Runner[] = [
@@ -98,27 +104,35 @@ try {
       ],
       env,
     },
-    {
-      name: "mspe-run call GetEnvironmentInfo",
-      ...mspeCommand,
-      args: [
-        ...mspeRun,
-        "call",
-        "GetEnvironmentInfo",
-        "--host",
-        server.hostname,
-        "--port",
-        String(server.port),
-        "--username",
-        "admin",
-        "--ca-cert",
-        `${dir}/ca.pem`,
-        "--format",
-        "json",
-      ],
-      env,
-    },
   ];
+  const callArgs = [
+    "call",
+    "GetEnvironmentInfo",
+    "--host",
+    server.hostname,
+    "--port",
+    String(server.port),
+    "--username",
+    "admin",
+    "--ca-cert",
+    `${dir}/ca.pem`,
+    "--format",
+    "json",
+  ];
+  runners.push({
+    name: "mspe-run call GetEnvironmentInfo",
+    ...mspeCommand,
+    args: [...mspeRun, ...callArgs],
+    env,
+  });
+  for (const other of COMPARE) {
+    runners.push({
+      name: `mspe-run call (${other})`,
+      cwd: other,
+      args: [...sourceRun, ...callArgs],
+      env,
+    });
+  }
   const times = new Map<string, number[]>(runners.map((r) => [r.name, []]));
   for (let round = 0; round < ROUNDS + WARMUP; round++) {
     for (let i = 0; i < runners.length; i++) {
@@ -141,6 +155,10 @@ try {
   console.log(`\n| ratio | measured | target |\n|---|---|---|`);
   console.log(`| mspe-run --version / empty deno run | ${version.toFixed(2)} | <= 2.0 |`);
   console.log(`| mspe-run call / fetch script | ${call.toFixed(2)} | <= 1.5 |`);
+  for (const other of COMPARE) {
+    const ratio = m(`mspe-run call (${other})`) / m("fetch script GetEnvironmentInfo");
+    console.log(`| mspe-run call (${other}) / fetch script | ${ratio.toFixed(2)} | <= 1.5 |`);
+  }
 } finally {
   await Deno.remove(dir, { recursive: true });
 }
