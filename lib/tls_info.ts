@@ -235,8 +235,9 @@ export function getCertificateInfo(
 
 /**
  * node:net, node:tls and the verdict wording, loaded when a certificate is looked at rather than
- * when this module loads: mspe-run loads this module for `--ca-cert` checks on every call, and the
- * node modules take a while to load. Literal `import()`s, so that `deno compile` keeps them.
+ * when this module loads: mod.ts re-exports it, so every program using the library loads it, and
+ * the node modules (with Deno's Node layer) take a while to load. Literal `import()`s, so that
+ * `deno compile` keeps them.
  */
 // deno-lint-ignore explicit-function-return-type
 async function loadNodeTls() {
