@@ -24,9 +24,11 @@ Deno.test("forEachInstance: SetUserFullName on 2,000 instances under ulimit -n 2
   assertEquals(code, 0, stderr);
   const { peakSockets, ...result } = JSON.parse(stdout);
   assertEquals(result, { limit: "256", ok: 2000, failed: 0 });
-  // At most the 32 pooled connections of the reads plus the 32 calls in flight, and a few spare
-  // (a connection the pool is replacing): not the hundreds Deno's late-closed sockets added up to.
-  assertEquals(peakSockets <= 32 + 32 + 8, true, `peak of ${peakSockets} sockets`);
+  // The 32 pooled connections of the reads plus the 32 calls in flight, and some whose close is
+  // still under way: 70 on a quiet machine, 83 once in a loaded CI run, so the bound leaves 32 for
+  // those. Not the hundreds Deno's late-closed sockets added up to (188 for 400 such calls, and
+  // this run then ran out of its 256 file descriptors).
+  assertEquals(peakSockets <= 32 + 32 + 32, true, `peak of ${peakSockets} sockets`);
   // The calls really changed state: the first, a middle and the last instance have a renamed user.
   await using client = await clientFor(mock, { metadata: "bundled" });
   const instances = (await invokeCall(client, "GetInstances", { instanceFilter: "*" })).result ??
