@@ -84,11 +84,18 @@ export function tooLarge(url: string, limit: number, status: number): ProtocolEr
   );
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/** The parts one after another in one array; a single non-empty part is returned as it is. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const filled = parts.filter((part) => part.byteLength > 0);
+  if (filled.length === 1) return filled[0]!;
+  let total = 0;
+  for (const part of filled) total += part.byteLength;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of filled) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
   return out;
 }
 
@@ -121,7 +128,7 @@ class Reader {
       this.#done = true;
       return false;
     }
-    this.#buffer = concat(this.#buffer, next.value);
+    this.#buffer = joinBytes([this.#buffer, next.value]);
     return true;
   }
 
@@ -224,13 +231,7 @@ async function readBody(
       parts.push(reader.take(size).slice());
       reader.take(2);
     }
-    const body = new Uint8Array(total);
-    let offset = 0;
-    for (const part of parts) {
-      body.set(part, offset);
-      offset += part.length;
-    }
-    return body;
+    return joinBytes(parts);
   }
   const lengthText = head.headers.get("content-length");
   if (lengthText !== null) {
@@ -259,7 +260,7 @@ function requestBytes(request: OnceRequest): Uint8Array {
     lines.push(`${lower}: ${value}`);
   }
   lines.push(`content-length: ${body.byteLength}`, "connection: close", "", "");
-  return concat(new TextEncoder().encode(lines.join("\r\n")), body);
+  return joinBytes([new TextEncoder().encode(lines.join("\r\n")), body]);
 }
 
 /**

@@ -16,7 +16,7 @@
 
 import { serverName } from "./_server_name.ts";
 import { ArgumentError, ConnectionError, MspeError, ProtocolError, TlsError } from "./errors.ts";
-import { markWritten, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
+import { joinBytes, markWritten, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
 import { type CertificateCheck, inspectCaCertificates } from "./ca_certificates.ts";
 
 /**
@@ -441,14 +441,7 @@ export async function limitedBytes(
     }
     parts.push(part);
   }
-  if (parts.length === 1) return parts[0]!;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    body.set(part, offset);
-    offset += part.byteLength;
-  }
-  return body;
+  return joinBytes(parts);
 }
 
 /** Resolves like `promise`, or rejects with the signal's reason when it aborts first. */
