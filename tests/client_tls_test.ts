@@ -5,6 +5,7 @@ import { ArgumentError, invokeCall, newClient, TlsError, type TlsOptions } from 
 import type { MockServer } from "../lib/mock/mod.ts";
 import { assertEquals, assertMatch, assertRejects } from "./_assert.ts";
 import { fingerprintOf, PASSWORD, pem, startMock, USERNAME } from "./_helpers.ts";
+import { type ProcessResult, runToEnd } from "./_run.ts";
 
 const CA = pem("ca.pem");
 
@@ -214,21 +215,13 @@ Deno.test("TLS: onWarning receives the ignoreInvalidCerts warning once per clien
 });
 
 /** Runs `code` in a fresh Deno process (the project's config) and returns what it printed. */
-async function runDeno(code: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
+function runDeno(code: string): Promise<ProcessResult> {
+  return runToEnd(Deno.execPath(), {
     args: ["eval", "-q", code],
     cwd: new URL("..", import.meta.url).pathname,
     env: { NO_COLOR: "1" },
     stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
 }
 
 Deno.test("TLS: with onWarning nothing reaches the process's stderr; without it, one line", async () => {

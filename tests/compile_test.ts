@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { CA_PEM_PATH, ROOT } from "./cli_helpers.ts";
+import { runToEnd } from "./_run.ts";
 
 const DENORT_BIN = Deno.env.get("DENORT_BIN");
 const SKIP_REASON =
@@ -28,16 +29,8 @@ async function compileArgs(output: string): Promise<string[]> {
   return args;
 }
 
-async function run(command: string, args: string[], env: Record<string, string> = {}) {
-  const { code, stdout, stderr } = await new Deno.Command(command, {
-    args,
-    cwd: ROOT,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+function run(command: string, args: string[], env: Record<string, string> = {}) {
+  return runToEnd(command, { args, cwd: ROOT, env });
 }
 
 Deno.test({

@@ -7,13 +7,10 @@
 
 import { type Client, newClient } from "../../mod.ts";
 import { TEST_CA_PEM } from "../../lib/mock/_test_certificate.ts";
+import { type ProcessResult, runToEnd } from "../_run.ts";
 
 /** What a script run under a lowered open-file limit ended with. */
-export interface LimitedRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type LimitedRun = ProcessResult;
 
 /**
  * Runs `deno run -A <script> <args>` in `cwd` under `ulimit -n <limit>`: in bash, because Deno
@@ -26,18 +23,10 @@ export async function runUnderFileLimit(
   args: readonly (string | number)[],
 ): Promise<LimitedRun> {
   const deno = Deno.execPath().replaceAll("'", "");
-  const output = await new Deno.Command("bash", {
+  return await runToEnd("bash", {
     args: ["-c", `ulimit -n ${limit} && exec '${deno}' run -q -A '${script}' ${args.join(" ")}`],
     cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
 }
 
 /** This process's open-file limit as /proc says it, for the scripts to report. */
