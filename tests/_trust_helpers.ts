@@ -231,3 +231,13 @@ export function serveHostile(
 export function envelope(fields: Record<string, unknown> = {}): string {
   return JSON.stringify({ ...succeeded(null), ...fields });
 }
+
+/** The envelope of a call still running: its token, `statusVersion` and as much percent done. */
+export function running(version = 1, token = "t1"): string {
+  return envelope({
+    token,
+    statusVersion: version,
+    statusCode: "running",
+    percentProgress: version,
+  });
+}

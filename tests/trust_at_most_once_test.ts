@@ -11,7 +11,7 @@ import https from "node:https";
 import { ConnectionError, invokeCall, newClient, startCall } from "../mod.ts";
 import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
 import { assertEquals, assertMatch, assertRejects } from "./_assert.ts";
-import { envelope, type HostileServer, serveHostile } from "./_trust_helpers.ts";
+import { envelope, type HostileServer, running, serveHostile } from "./_trust_helpers.ts";
 import { fingerprintOf, pem } from "./_helpers.ts";
 import { TlsError } from "../mod.ts";
 import { TEST_SERVER_CERT_PEM } from "../lib/mock/_test_certificate.ts";
@@ -90,10 +90,7 @@ for (const [name, optionsOf] of Object.entries(PATHS)) {
     let polls = 0;
     await using server = serveHostile((request) => {
       if (request.path === "/api/invoke/VerifyStore") {
-        return {
-          status: 200,
-          body: envelope({ token: "t1", statusVersion: 1, statusCode: "running" }),
-        };
+        return { status: 200, body: running() };
       }
       if (request.path === "/api/get-status") {
         polls++;

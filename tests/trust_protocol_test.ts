@@ -23,18 +23,9 @@ import {
 } from "../mod.ts";
 import { toTransportError } from "../lib/_transport.ts";
 import { assertEquals, assertMatch, assertRejects } from "./_assert.ts";
-import { envelope, serveHostile } from "./_trust_helpers.ts";
+import { envelope, running, serveHostile } from "./_trust_helpers.ts";
 
 const VERIFY = { instanceID: "acme", id: 1, includeIndexes: false } as const;
-
-function running(version: number, token = "t1"): string {
-  return envelope({
-    token,
-    statusVersion: version,
-    statusCode: "running",
-    percentProgress: version,
-  });
-}
 
 Deno.test("statusVersion only goes up: lower or equal replies are not yielded and the next poll backs off", async () => {
   // The server flips between versions 3 and 2 at once, 7 times, then ends with version 4 (7 polls).

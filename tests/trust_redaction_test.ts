@@ -30,7 +30,13 @@ import { createRedactor } from "../lib/_redact.ts";
 import { addCallSecrets, addPassword, redactingIo, redactorOf } from "../lib/cli/redacting_io.ts";
 import type { CliIo } from "../lib/cli/io.ts";
 import { pem } from "./_helpers.ts";
-import { envelope, type HostileAction, type SeenRequest, serveHostile } from "./_trust_helpers.ts";
+import {
+  envelope,
+  type HostileAction,
+  running,
+  type SeenRequest,
+  serveHostile,
+} from "./_trust_helpers.ts";
 
 const USER = "admin";
 const ADMIN_PASSWORD = 'Adm1n "pä ss"+/<&>\\';
@@ -254,10 +260,7 @@ for (const scenario of SCENARIOS) {
   Deno.test(`poll, ${scenario}: a get-status reply echoing secrets is redacted`, async () => {
     await using server = serveHostile((request) => {
       if (request.path === "/api/invoke/CreateUser") {
-        return {
-          status: 200,
-          body: envelope({ token: "t1", statusVersion: 1, statusCode: "running" }),
-        };
+        return { status: 200, body: running() };
       }
       return reply(scenario, request, "t1");
     });
@@ -283,16 +286,10 @@ for (
   Deno.test(`cancel-async, ${scenario}: the echoed Authorization is redacted`, async () => {
     await using server = serveHostile((request) => {
       if (request.path === "/api/invoke/VerifyStore") {
-        return {
-          status: 200,
-          body: envelope({ token: "t1", statusVersion: 1, statusCode: "running" }),
-        };
+        return { status: 200, body: running() };
       }
       if (request.path === "/api/get-status") {
-        return {
-          status: 200,
-          body: envelope({ token: "t1", statusVersion: 1, statusCode: "running" }),
-        };
+        return { status: 200, body: running() };
       }
       return reply(scenario, request, "t1", [ADMIN_PASSWORD]);
     });
@@ -322,10 +319,7 @@ for (
 Deno.test("cancelled: a CancelledError's status echoing secrets is redacted", async () => {
   await using server = serveHostile((request) => {
     if (request.path === "/api/invoke/SetUserPassword") {
-      return {
-        status: 200,
-        body: envelope({ token: "t1", statusVersion: 1, statusCode: "running" }),
-      };
+      return { status: 200, body: running() };
     }
     const text = echo(request);
     return {
@@ -518,10 +512,6 @@ Deno.test("the other error classes (401, token 404, broken connection, TLS) neve
     ),
   );
 });
-
-function running(): string {
-  return envelope({ token: "t1", statusVersion: 1, statusCode: "running" });
-}
 
 Deno.test("printed output: secrets as whole words; mspe-run's process redacts what it learns", () => {
   const words = createRedactor(["admin", "&x1"], { wholeWords: true });
