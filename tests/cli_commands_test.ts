@@ -486,6 +486,17 @@ Deno.test("mspe-run commands against the mock", async (t) => {
         for (const [args, code, pattern] of cases) {
           assertOneLine(await run(args), code, pattern);
         }
+        // The same with the password from stdin, which can be read only once: the second
+        // connection (for the function list) uses the password already read.
+        assertOneLine(
+          await run(
+            ["call", "GetEnvironmentInfo", ...mockFlags(server.port), "--password-file", "-"],
+            { MSPE_USERNAME: "admin" },
+            `${SECRET}\n`,
+          ),
+          2,
+          /is MailStore Server, not MailStore SPE.*--product server/,
+        );
       } finally {
         silent.close();
         await accepting.catch(() => {});

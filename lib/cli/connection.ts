@@ -558,12 +558,61 @@ export function tlsOptions(settings: ConnectionSettings, caCerts: readonly strin
   };
 }
 
+/** What a connection needs from files, stdin or a prompt: read once, however often it connects. */
+export interface Credentials {
+  /** The user name (`--username`, `MSPE_USERNAME` or the profile's). */
+  readonly username: string;
+  /** The password, from `MSPE_PASSWORD`, `--password-file` or the prompt. */
+  readonly password: string;
+  /** The texts of the `--ca-cert` files, checked. */
+  readonly caCerts: readonly string[];
+}
+
 /**
- * Reads the password and the CA files and connects. With `metadata: "fetch"` (the default)
- * `newClient` fetches the server's metadata, which also checks the user name and password, and
- * shows whether `--product` matches the server; with `"bundled"` it sends nothing and trusts the
- * catalogue. The client's warnings (`--insecure`) go to `onWarning`, by default a plain
- * `warning: ...` line on stderr.
+ * Reads the CA files and the password (from a file, stdin or a prompt: which can be read only once)
+ * and adds the password to what the process redacts.
+ *
+ * @example
+ * ```ts ignore
+ * const credentials = await readCredentials(settings, io);
+ * ```
+ */
+export async function readCredentials(
+  settings: ConnectionSettings,
+  io: CliIo,
+): Promise<Credentials> {
+  const username = settings.username;
+  if (username === undefined) {
+    throw new UsageError("No user name given. Use --username <name> or set MSPE_USERNAME.");
+  }
+  const caCerts = await readCaCerts(io, settings.caCertFiles);
+  const password = await readPassword(io, {
+    passwordFile: settings.passwordFile,
+    username,
+    host: settings.host,
+  });
+  // From here on every line printed hides the password, even where a server echoes it.
+  addPassword(io, username, password);
+  return { username, password, caCerts };
+}
+
+/** Options of {@linkcode openClient}. */
+export interface OpenOptions {
+  /** The client's warnings (`--insecure`); by default a plain `warning: ...` line on stderr. */
+  readonly onWarning?: (message: string) => void;
+  /** Every HTTP exchange, for `--verbose` and `--debug`. */
+  readonly onTrace?: ((event: TraceEvent) => void) | undefined;
+  /** `"fetch"` (the default) or `"bundled"`: see {@linkcode openClient}. */
+  readonly metadata?: "fetch" | "bundled";
+  /** Credentials already read (a second connection); read now when left out. */
+  readonly credentials?: Credentials;
+}
+
+/**
+ * Connects with the settings, reading the credentials first unless given. With `metadata:
+ * "fetch"` (the default) `newClient` fetches the server's metadata, which also checks the user
+ * name and password, and shows whether `--product` matches the server; with `"bundled"` it sends
+ * nothing and trusts the catalogue.
  *
  * @example
  * ```ts ignore
@@ -574,30 +623,20 @@ export async function openClient(
   settings: ConnectionSettings,
   io: CliIo,
   limits: TimeLimits,
-  onWarning: (message: string) => void = (message) => io.stderr.write(`warning: ${message}\n`),
-  onTrace?: (event: TraceEvent) => void,
-  metadata: "fetch" | "bundled" = "fetch",
+  open: OpenOptions = {},
 ): Promise<Client> {
-  if (settings.username === undefined) {
-    throw new UsageError("No user name given. Use --username <name> or set MSPE_USERNAME.");
-  }
-  const caCerts = await readCaCerts(io, settings.caCertFiles);
-  const password = await readPassword(io, {
-    passwordFile: settings.passwordFile,
-    username: settings.username,
-    host: settings.host,
-  });
-  // From here on every line printed hides the password, even where a server echoes it.
-  addPassword(io, settings.username, password);
+  const { username, password, caCerts } = open.credentials ??
+    await readCredentials(settings, io);
+  const onTrace = open.onTrace;
   const options: ClientOptions = {
-    username: settings.username,
+    username,
     password,
     host: settings.host,
     product: settings.product,
-    metadata,
+    metadata: open.metadata ?? "fetch",
     tls: tlsOptions(settings, caCerts),
     requestTimeoutMs: limits.requestTimeoutMs,
-    onWarning,
+    onWarning: open.onWarning ?? ((message) => io.stderr.write(`warning: ${message}\n`)),
     ...(onTrace !== undefined ? { onTrace } : {}),
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.instance !== undefined ? { instanceID: settings.instance } : {}),

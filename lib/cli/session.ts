@@ -18,9 +18,11 @@ import { TRACE_FLAGS, traceLevel, traceWriter } from "./trace_output.ts";
 import {
   CONNECTION_FLAGS,
   type ConnectionSettings,
+  type Credentials,
   openClient,
   OUTPUT_FLAGS,
   readConnection,
+  readCredentials,
   readOutput,
   resumeCommandFor,
   sessionError,
@@ -128,16 +130,16 @@ export async function withSession(
   const described = call && catalog(settings.product).find((entry) => entry.name === call.fn);
   const trustCatalogue = call !== undefined && described?.readOnly === true &&
     call.argNames.every((name) => described.args.some((arg) => arg.name === name));
+  let credentials: Credentials | undefined;
   try {
+    credentials = await readCredentials(settings, io);
     // Warnings (--insecure) in the CLI's own style, once, through the same stderr as the rest.
-    await using client = await openClient(
-      settings,
-      io,
-      limits,
-      (message) => out.warn(message),
-      traceWriter(io, out, traceLevel(parsed)),
-      trustCatalogue ? "bundled" : "fetch",
-    );
+    await using client = await openClient(settings, io, limits, {
+      onWarning: (message) => out.warn(message),
+      onTrace: traceWriter(io, out, traceLevel(parsed)),
+      metadata: trustCatalogue ? "bundled" : "fetch",
+      credentials,
+    });
     const resumeCommand = resumeCommandFor(settings);
     return await body({
       client,
@@ -157,9 +159,10 @@ export async function withSession(
     });
   } catch (error) {
     if (
-      trustCatalogue && error instanceof ApiError && /unknown api function/i.test(error.message)
+      trustCatalogue && credentials !== undefined && error instanceof ApiError &&
+      /unknown api function/i.test(error.message)
     ) {
-      throw await unknownFunction(settings, io, limits, call.fn) ??
+      throw await unknownFunction(settings, credentials, io, limits, call.fn) ??
         sessionError(error, settings, limits);
     }
     throw sessionError(error, settings, limits);
@@ -174,12 +177,17 @@ export async function withSession(
  */
 async function unknownFunction(
   settings: ConnectionSettings,
+  credentials: Credentials,
   io: CliIo,
   limits: TimeLimits,
   fn: string,
 ): Promise<UsageError | undefined> {
   try {
-    await using client = await openClient(settings, io, limits, () => {});
+    // The same credentials: a password from stdin or a prompt cannot be read a second time.
+    await using client = await openClient(settings, io, limits, {
+      onWarning: () => {},
+      credentials,
+    });
     requireFunction(client.metadata ?? [], fn, client.product);
   } catch (error) {
     if (error instanceof UsageError) return error;

@@ -162,13 +162,10 @@ async function withReportSession(
   if (progress) progress.interruptHint = "Ctrl-C stops";
   const started = performance.now();
   try {
-    await using client = await openClient(
-      settings,
-      io,
-      limits,
-      (message) => io.stderr.write(`${style(color).warn("warning:")} ${message}\n`),
-      traceWriter(io, { clearProgress: () => progress?.clear() }, traceLevel(parsed)),
-    );
+    await using client = await openClient(settings, io, limits, {
+      onWarning: (message) => io.stderr.write(`${style(color).warn("warning:")} ${message}\n`),
+      onTrace: traceWriter(io, { clearProgress: () => progress?.clear() }, traceLevel(parsed)),
+    });
     return await body({
       client: client as Client<"spe">,
       concurrency,
