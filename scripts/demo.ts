@@ -12,8 +12,9 @@
 import { serveMock } from "../lib/mock/mod.ts";
 import { shellQuote } from "../lib/cli/shell_quote.ts";
 import { style } from "../lib/cli/format.ts";
-import { type CliIo, denoIo, type MspeVariable } from "../lib/cli/io.ts";
+import { type CliIo, denoIo } from "../lib/cli/io.ts";
 import { runCli } from "../lib/cli/main.ts";
+import type { MspeVariable } from "../lib/cli/settings/table.ts";
 
 const USERNAME = "admin";
 // Not a word that appears in results: mspe-run hides the password wherever it appears as a word,

@@ -8,8 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import { MSPE_VARIABLES } from "../lib/cli/io.ts";
 import { DENO_RUN_ARGS, ROOT } from "./cli_helpers.ts";
+import { MSPE_VARIABLES } from "../lib/cli/settings/table.ts";
 
 interface InfoDependency {
   specifier: string;

@@ -7,10 +7,10 @@
 
 import assert from "node:assert/strict";
 import { hoistLeadingFlags } from "../lib/cli/args.ts";
-import { chooseProfile, configPath, parseConfig } from "../lib/cli/config.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { serveMock } from "../lib/mock/mod.ts";
 import { CA_PEM_PATH, ROOT, runCli } from "./cli_helpers.ts";
+import { chooseProfile, configPath, parseConfig } from "../lib/cli/settings/config.ts";
 
 Deno.test("configPath: MSPE_CONFIG, then the system's place", () => {
   const at = (os: string, env: Record<string, string>) => configPath(os, (name) => env[name]);
@@ -294,7 +294,7 @@ Deno.test("mspe-run with profiles", async (t) => {
         assert.equal(fromProfile.code, 2, fromProfile.stderr);
         assert.match(
           fromProfile.stderr,
-          /^error: The concurrency 5000 is not a whole number from 1 to 1000\. It comes from profile fleet in .*config\.json; set it again with mspe-run profile add\.$/m,
+          /^error: --concurrency "5000" is not a whole number from 1 to 1000\. It comes from profile fleet in .*config\.json\.$/m,
         );
         const fromEnv = await runCli(["--profile", "fleet", ...fleet], {
           env: { ...base, MSPE_CONCURRENCY: "5000" },
@@ -302,7 +302,7 @@ Deno.test("mspe-run with profiles", async (t) => {
         assert.equal(fromEnv.code, 2, fromEnv.stderr);
         assert.match(
           fromEnv.stderr,
-          /^error: MSPE_CONCURRENCY "5000" is not a whole number from 1 to 1000\.$/m,
+          /^error: --concurrency "5000" is not a whole number from 1 to 1000\. It comes from MSPE_CONCURRENCY\.$/m,
         );
         // The flag wins over both, and is checked the same way.
         const fromFlag = await runCli(["--profile", "fleet", ...fleet, "--concurrency", "2"], {

@@ -10,7 +10,6 @@ import { HttpError, TlsError, TokenExpiredError } from "../mod.ts";
 import type { Status } from "../mod.ts";
 import { parseCommand, PASSWORD_FLAG_REFUSED } from "../lib/cli/args.ts";
 import { parseCallArgs } from "../lib/cli/call_args.ts";
-import { CONNECTION_FLAGS, readCaCerts, readConnection } from "../lib/cli/connection.ts";
 import { describeError, ExitCode, exitCodeFor } from "../lib/cli/exit_codes.ts";
 import {
   chooseFormat,
@@ -21,14 +20,18 @@ import {
   renderTable,
   style,
 } from "../lib/cli/format.ts";
-import type { CliIo, MspeVariable, TextSink } from "../lib/cli/io.ts";
+import type { CliIo, TextSink } from "../lib/cli/io.ts";
 import { Output } from "../lib/cli/output.ts";
-import { readPassword } from "../lib/cli/password.ts";
+import { readPassword } from "../lib/cli/session/password.ts";
 import { checkProduct } from "../lib/cli/function_lookup.ts";
 import { Progress } from "../lib/cli/progress.ts";
-import { TimedOut, TimeLimits } from "../lib/cli/timeouts.ts";
+import { TimedOut, TimeLimits } from "../lib/cli/session/timeouts.ts";
 import { closest } from "../lib/_suggest.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
+import { CONNECTION_FLAGS } from "../lib/cli/settings/flags.ts";
+import { readCaCerts } from "../lib/cli/session/connect.ts";
+import { readConnection } from "../lib/cli/settings/resolve.ts";
+import type { MspeVariable } from "../lib/cli/settings/table.ts";
 
 const plain = style(false);
 

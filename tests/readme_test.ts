@@ -5,9 +5,8 @@ import { SIMULATED_FUNCTIONS } from "../lib/mock/mod.ts";
 import { EXIT_CODE_HELP } from "../lib/cli/exit_codes.ts";
 import { catalog } from "../lib/catalog.ts";
 import { COMMANDS } from "../lib/cli/main.ts";
-import { allFlags } from "../lib/cli/command.ts";
-import { LEADING_FLAGS } from "../lib/cli/session.ts";
 import { runMockCommand } from "../lib/mock/mod.ts";
+import { LEADING_FLAGS } from "../lib/cli/settings/flags.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 const ci = await Deno.readTextFile(new URL("../.ci/run", import.meta.url));
@@ -92,7 +91,7 @@ async function flagsOf(command: string): Promise<Set<string>> {
   }
   const entry = COMMANDS.find((c) => c.name === command);
   assert(entry, `mspe-run has no command ${command}`);
-  return new Set(Object.keys({ ...allFlags(await entry.load()), ...LEADING_FLAGS, help: {} }));
+  return new Set(Object.keys({ ...(await entry.load()).flags, ...LEADING_FLAGS, help: {} }));
 }
 
 Deno.test("README: every flag it shows after mspe-run <command> is one that command accepts", async () => {

@@ -8,7 +8,7 @@
  */
 
 import { parseArgs } from "node:util";
-import type { ChosenProfile } from "./config.ts";
+import type { ChosenProfile } from "./settings/config.ts";
 import { closest } from "../_suggest.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -24,10 +24,20 @@ export interface FlagSpec {
   readonly value?: string;
   /** One line of help. */
   readonly help: string;
+  /** The heading it is listed under in help (Output, Connection, ...); none for the command's own. */
+  readonly group?: string;
 }
 
 /** The flags of a command, by long name. */
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** The names of the flags of `F` that take no value (any name for flags not known by type). */
+export type BooleanFlag<F extends FlagSpecs> = string extends keyof F ? string
+  : { [K in keyof F]: F[K] extends { readonly type: "boolean" } ? K : never }[keyof F] & string;
+
+/** The names of the flags of `F` that take a value (any name for flags not known by type). */
+export type StringFlag<F extends FlagSpecs> = string extends keyof F ? string
+  : { [K in keyof F]: F[K] extends { readonly type: "string" } ? K : never }[keyof F] & string;
 
 /** Why a password on the command line is refused; printed when someone tries `--password`. */
 export const PASSWORD_FLAG_REFUSED =
@@ -47,7 +57,34 @@ export const PASSWORD_FLAG_REFUSED =
  * console.log(parsed.string("host"), parsed.positionals);
  * ```
  */
-export class ParsedArgs {
+/**
+ * The parsed command line as the CLI's shared code reads it: any flag by name. A command's own
+ * `run` gets {@linkcode TypedArgs}, which knows the flags it declared.
+ */
+export interface ParsedArgs {
+  /** The command these arguments belong to, for messages. */
+  readonly command: string;
+  /** The arguments that are not flags, in order. */
+  readonly positionals: readonly string[];
+  /** The profile that completes the connection settings, once attached. */
+  readonly profile: ChosenProfile | undefined;
+  /** Whether the config file was consulted (so that it is read once per command). */
+  readonly profileResolved: boolean;
+  /** The same arguments with the profile that applies. */
+  withProfile(chosen: ChosenProfile | undefined): ParsedArgs;
+  /** The value of a string flag (the last one when given twice), or `undefined`. */
+  string(name: string): string | undefined;
+  /** Every value of a string flag given several times. */
+  strings(name: string): string[];
+  /** Whether a boolean flag was given. */
+  bool(name: string): boolean;
+}
+
+/**
+ * The parsed command line of one command, typed by its flags: a flag it does not declare, or a
+ * boolean flag read as a string, does not compile.
+ */
+export class TypedArgs<F extends FlagSpecs = FlagSpecs> implements ParsedArgs {
   /** The command these arguments belong to, for messages. */
   readonly command: string;
   /** The arguments that are not flags, in order. */
@@ -76,12 +113,12 @@ export class ParsedArgs {
   }
 
   /** The same arguments with the profile that applies. */
-  withProfile(chosen: ChosenProfile | undefined): ParsedArgs {
-    return new ParsedArgs(this.command, this.#values, this.positionals, { chosen });
+  withProfile(chosen: ChosenProfile | undefined): TypedArgs<F> {
+    return new TypedArgs<F>(this.command, this.#values, this.positionals, { chosen });
   }
 
   /** The value of a string flag (the last one when given twice), or `undefined`. */
-  string(name: string): string | undefined {
+  string(name: StringFlag<F>): string | undefined {
     const value = this.#values[name];
     if (Array.isArray(value)) {
       const last = value.at(-1);
@@ -91,14 +128,14 @@ export class ParsedArgs {
   }
 
   /** Every value of a string flag given several times. */
-  strings(name: string): string[] {
+  strings(name: StringFlag<F>): string[] {
     const value = this.#values[name];
     if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
     return typeof value === "string" ? [value] : [];
   }
 
   /** Whether a boolean flag was given. */
-  bool(name: string): boolean {
+  bool(name: BooleanFlag<F>): boolean {
     const value = this.#values[name];
     return value === true || (Array.isArray(value) && value.includes(true));
   }
@@ -118,12 +155,12 @@ export class ParsedArgs {
  * }
  * ```
  */
-export function parseCommand(
+export function parseCommand<const F extends FlagSpecs>(
   command: string,
   argv: readonly string[],
-  flags: FlagSpecs,
+  flags: F,
   names: { readonly where?: string; readonly helpHint?: string } = {},
-): ParsedArgs {
+): TypedArgs<F> {
   const options: Record<
     string,
     { type: "string" | "boolean"; short?: string; multiple?: boolean }
@@ -168,7 +205,7 @@ export function parseCommand(
       strict: true,
       allowPositionals: true,
     });
-    return new ParsedArgs(command, values, positionals);
+    return new TypedArgs<F>(command, values, positionals);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const message = error instanceof Error ? error.message : String(error);
@@ -179,7 +216,7 @@ export function parseCommand(
           `The flag ${flag} takes no value; give it alone. Run \`${helpHint}\` for the flags.`,
         );
       }
-      const spec = flags[flag.replace(/^-+/, "")];
+      const spec: FlagSpec | undefined = flags[flag.replace(/^-+/, "")];
       throw new UsageError(
         `The flag ${flag} needs a value${spec?.value ? ` (${flag} ${spec.value})` : ""}. ` +
           `Run \`${helpHint}\` for the flags.`,

@@ -10,10 +10,10 @@
 import { catalog } from "../catalog.ts";
 import type { Product } from "../metadata.ts";
 import type { FlagSpecs } from "./args.ts";
-import { allFlags } from "./command.ts";
+import type { CommandEntry } from "./command.ts";
+import { LEADING_FLAGS } from "./settings/flags.ts";
 import { FORMATS, HEALTH_FORMATS, USAGE_FORMATS } from "./format.ts";
 import type { CliIo } from "./io.ts";
-import { COMMANDS, findCommand } from "./main.ts";
 import { resultFields } from "./result_fields.ts";
 
 /** The shells `mspe-run completion` writes a script for. */
@@ -50,7 +50,7 @@ function groups(product: Product): string[] {
 /** The profile names of the config file; none when it cannot be read. */
 async function profileNames(io: CliIo): Promise<string[]> {
   try {
-    const { loadConfig } = await import("./config.ts");
+    const { loadConfig } = await import("./settings/config.ts");
     return Object.keys((await loadConfig(io))?.config.profiles ?? {});
   } catch {
     return [];
@@ -152,18 +152,24 @@ function argumentCandidates(
  * console.log(await complete(["call", "GetUs"], io)); // ["GetUserInfo", "GetUsers"]
  * ```
  */
-export async function complete(words: readonly string[], io: CliIo): Promise<string[]> {
-  if (words.length > 1 && words[0]!.startsWith("-")) return await completeLeading(words, io);
+export async function complete(
+  words: readonly string[],
+  io: CliIo,
+  commands: readonly CommandEntry[],
+): Promise<string[]> {
+  if (words.length > 1 && words[0]!.startsWith("-")) {
+    return await completeLeading(words, io, commands);
+  }
   const word = words.at(-1) ?? "";
   if (words.length <= 1) {
-    const names = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
+    const names = commands.filter((c) => !c.hidden).map((c) => c.name);
     return matching([...names, "--help", "--version"], word);
   }
-  const entry = findCommand(words[0]!);
+  const entry = commands.find((c) => c.name === words[0]);
   if (!entry) return [];
   const command = await entry.load();
   if (command.name === "mock") return await completeMock(words);
-  const flags: FlagSpecs = command.passThrough ? {} : allFlags(command);
+  const flags: FlagSpecs = command.passThrough ? {} : command.flags;
   const productText = flagValue(words.slice(0, -1), "product");
   const product = productText === "spe" || productText === "server" ? productText : undefined;
   const previous = words.at(-2) ?? "";
@@ -198,7 +204,7 @@ export async function complete(words: readonly string[], io: CliIo): Promise<str
       return positionals.length === 0 ? matching(functionNames(product), word) : [];
     case "help": {
       if (positionals.length > 0) return [];
-      const names = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
+      const names = commands.filter((c) => !c.hidden).map((c) => c.name);
       return matching([...names, ...functionNames(product)], word);
     }
     case "example":
@@ -221,8 +227,11 @@ export async function complete(words: readonly string[], io: CliIo): Promise<str
  * Connection and output flags before the command (`mspe-run --profile prod call ...`): complete
  * them and their values, or the command after them; after the command, as if they followed it.
  */
-async function completeLeading(words: readonly string[], io: CliIo): Promise<string[]> {
-  const { LEADING_FLAGS } = await import("./session.ts");
+async function completeLeading(
+  words: readonly string[],
+  io: CliIo,
+  commands: readonly CommandEntry[],
+): Promise<string[]> {
   const word = words.at(-1) ?? "";
   let i = 0;
   while (i < words.length - 1 && words[i]!.startsWith("-")) {
@@ -237,7 +246,7 @@ async function completeLeading(words: readonly string[], io: CliIo): Promise<str
     if (word.startsWith("-")) {
       return matching(Object.keys(LEADING_FLAGS).map((name) => `--${name}`), word);
     }
-    return await complete([word], io);
+    return await complete([word], io, commands);
   }
-  return await complete([words[i]!, ...words.slice(0, i), ...words.slice(i + 1)], io);
+  return await complete([words[i]!, ...words.slice(0, i), ...words.slice(i + 1)], io, commands);
 }

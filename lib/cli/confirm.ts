@@ -19,12 +19,12 @@ import { catalog } from "../catalog.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import type { CliIo } from "./io.ts";
 import type { Output } from "./output.ts";
-import type { Session } from "./session.ts";
-import { address } from "./connection.ts";
+import type { Session } from "./session/session.ts";
 import { UsageError } from "./usage_error.ts";
+import { address } from "./session/connect.ts";
 
 /** `--yes` and `--what-if`, for the commands that can send a destructive call. */
-export const CONFIRM_FLAGS: FlagSpecs = {
+export const CONFIRM_FLAGS = {
   yes: {
     type: "boolean",
     short: "y",
@@ -39,7 +39,7 @@ export const CONFIRM_FLAGS: FlagSpecs = {
     help: "Send values outside the documented sets (privileges, start modes, json fields) " +
       "unchecked, for a newer server that accepts new ones.",
   },
-};
+} as const satisfies FlagSpecs;
 
 /** The answers the command line gives in advance. */
 export interface ConfirmFlags {

@@ -18,7 +18,7 @@ import {
   TlsError,
   TokenExpiredError,
 } from "../errors.ts";
-import { TimedOut } from "./timeouts.ts";
+import { TimedOut } from "./session/timeouts.ts";
 import { UsageError } from "./usage_error.ts";
 
 /**

@@ -21,7 +21,6 @@ import { bundledIndex, indexMetadata, prepareCall } from "../_validate.ts";
 import { catalog } from "../catalog.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { confirmDestructive, confirmFlags, showCall } from "./confirm.ts";
-import { address, CONCURRENCY_RULE, parseConcurrency } from "./connection.ts";
 import { csvHeader, csvRow } from "./csv.ts";
 import { describeError, ExitCode, isAbort, isTimeout } from "./exit_codes.ts";
 import { parseSelect, render, selectProperties, style } from "./format.ts";
@@ -29,12 +28,14 @@ import { type InterruptKind, Interrupts } from "./interrupt.ts";
 import { type CliIo, whyUnreadable } from "./io.ts";
 import { formatElapsed, Progress } from "./progress.ts";
 import { resultFields } from "./result_fields.ts";
-import type { Session } from "./session.ts";
-import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./timeouts.ts";
+import type { Session } from "./session/session.ts";
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./session/timeouts.ts";
 import { UsageError } from "./usage_error.ts";
+import { address } from "./session/connect.ts";
+import { CONCURRENCY_RULE, parseConcurrency } from "./settings/table.ts";
 
 /** The flags of the fleet mode of `mspe-run call`. */
-export const FLEET_FLAGS: FlagSpecs = {
+export const FLEET_FLAGS = {
   instances: {
     type: "string",
     value: "<filter|@file|->",
@@ -51,7 +52,7 @@ export const FLEET_FLAGS: FlagSpecs = {
     value: "<file>",
     help: "Run again on the instances that failed or never started in an earlier ndjson output.",
   },
-};
+} as const satisfies FlagSpecs;
 
 /** The help paragraph of the fleet mode, for `mspe-run call --help`. */
 export const FLEET_HELP =

@@ -13,23 +13,9 @@
  * @module
  */
 
-import type { Command } from "./command.ts";
+import type { CliContext, CommandEntry } from "./command.ts";
 import type { CliIo } from "./io.ts";
 import { versionLine } from "./version.ts";
-
-/** One command as the dispatcher knows it before loading it: enough for the help listing. */
-export interface CommandEntry {
-  /** The word after `mspe-run`. */
-  readonly name: string;
-  /** What follows `mspe-run` in the command list, such as `call <Function> [name=value ...]`. */
-  readonly synopsis: string;
-  /** One line for the command list; the same as the loaded command's `summary`. */
-  readonly summary: string;
-  /** Left out of the command list (`__complete`, which the completion scripts call). */
-  readonly hidden?: boolean;
-  /** Loads the command's module. Keep the specifier a string literal (see the module note). */
-  load(): Promise<Command>;
-}
 
 /**
  * Every command, in the order of the help text. One entry per command; add yours here.
@@ -159,6 +145,9 @@ ${EXIT_CODE_HELP}
 `;
 }
 
+/** What the dispatcher gives each command: the command list, without an import of this module. */
+const CLI_CONTEXT: CliContext = { commands: COMMANDS, mainHelp };
+
 function isHelp(arg: string): boolean {
   return arg === "--help" || arg === "-h";
 }
@@ -202,7 +191,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // Connection and output flags may come before the command (aliases carry them).
     if (argv[0]?.startsWith("-") && !isHelp(argv[0]) && !/^(--version|-V)$/.test(argv[0])) {
       const { hoistLeadingFlags } = await import("./args.ts");
-      argv = hoistLeadingFlags(argv, (await import("./session.ts")).LEADING_FLAGS);
+      argv = hoistLeadingFlags(argv, (await import("./settings/flags.ts")).LEADING_FLAGS);
     }
     const [name, ...rest] = argv;
     if (name === "--version" || name === "-V" || name === "version") {
@@ -230,14 +219,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(topic ?? commandHelp(command));
       return 0;
     }
-    const { ParsedArgs, parseCommand } = await import("./args.ts");
-    const { allFlags } = await import("./command.ts");
+    const { TypedArgs, parseCommand } = await import("./args.ts");
     // A command attaches the profile where it reads its settings (withSession, tls-info, report):
     // report's monitoring formats must turn a bad profile into their own UNKNOWN or error output.
     const parsed = command.passThrough
-      ? new ParsedArgs(command.name, {}, rest)
-      : parseCommand(command.name, rest, allFlags(command));
-    return await command.run(parsed, io);
+      ? new TypedArgs(command.name, {}, rest)
+      : parseCommand(command.name, rest, command.flags);
+    return await command.run(parsed, io, CLI_CONTEXT);
   } catch (error) {
     const { reportError } = await import("./report_error.ts");
     return reportError(error, io, !argv.includes("--no-color"));

@@ -11,10 +11,11 @@ import { closest } from "../_suggest.ts";
 import type { Status } from "../status.ts";
 import { csvColumns, csvHeader, csvRow } from "./csv.ts";
 import { type Format, inline, render, selectProperties, type Style, style } from "./format.ts";
-import type { CliIo } from "./io.ts";
+import { type CliIo, whyUnreadable } from "./io.ts";
 import { Progress } from "./progress.ts";
 import { redactValue } from "../_redact.ts";
 import { redactorOf } from "./redacting_io.ts";
+import { UsageError } from "./usage_error.ts";
 
 /**
  * What the example scripts print to: the value-printing side of `mspe-run`.
@@ -49,6 +50,8 @@ export interface OutputOptions {
   readonly quiet: boolean;
   /** `--select`: only these properties of each object, in this order. */
   readonly select?: readonly string[] | undefined;
+  /** `--output`: the file a whole document ({@linkcode Output.emit}) goes to instead of stdout. */
+  readonly outputFile?: string | undefined;
 }
 
 /**
@@ -65,6 +68,8 @@ export interface OutputOptions {
 export class Output implements OutputSink {
   /** The data format. */
   readonly format: Format;
+  /** `--output`: where {@linkcode Output.emit} writes instead of stdout. */
+  readonly outputFile: string | undefined;
   readonly #io: CliIo;
   readonly #quiet: boolean;
   readonly #stdoutStyle: Style;
@@ -82,10 +87,12 @@ export class Output implements OutputSink {
   constructor(io: CliIo, options: OutputOptions) {
     this.#io = io;
     this.format = options.format;
+    this.outputFile = options.outputFile;
     this.#quiet = options.quiet;
     this.#select = options.select;
     const wanted = options.color && !io.noColor;
-    this.#stdoutStyle = style(wanted && io.stdout.isTerminal);
+    // Colour is for a person at a terminal: never in a file, a pipe, or with NO_COLOR.
+    this.#stdoutStyle = style(wanted && io.stdout.isTerminal && options.outputFile === undefined);
     this.#stderrColor = wanted && io.stderr.isTerminal;
     this.#stderrStyle = style(this.#stderrColor);
   }
@@ -93,6 +100,35 @@ export class Output implements OutputSink {
   /** The style for stderr messages. */
   get stderrStyle(): Style {
     return this.#stderrStyle;
+  }
+
+  /** The style for data: colour only on a terminal, never in `--output`. */
+  get dataStyle(): Style {
+    return this.#stdoutStyle;
+  }
+
+  /** The width data may take: the terminal's; none for `--output` or a pipe. */
+  dataColumns(): number | undefined {
+    return this.outputFile === undefined ? this.#io.stdout.columns() : undefined;
+  }
+
+  /**
+   * Writes a whole document (a report) to `--output`, or to stdout without it. The file is written
+   * through the CLI's I/O, so that it is redacted like every line printed and never left half
+   * written.
+   */
+  async emit(text: string): Promise<void> {
+    this.#progress?.clear();
+    if (this.outputFile === undefined) {
+      this.#io.stdout.write(text);
+      return;
+    }
+    try {
+      if (this.#io.writeTextFile === undefined) throw new Error("no file may be written here");
+      await this.#io.writeTextFile(this.outputFile, text);
+    } catch (error) {
+      throw new UsageError(`Cannot write --output ${this.outputFile}: ${whyUnreadable(error)}.`);
+    }
   }
 
   show(value: unknown): void {

@@ -59,7 +59,14 @@ export function redactingIo(io: CliIo): CliIo {
     readTextFile: (path) => io.readTextFile(path),
     onInterrupt: (listener) => io.onInterrupt(listener),
     ...(io.onTerminate ? { onTerminate: io.onTerminate.bind(io) } : {}),
-    ...(io.writeTextFile ? { writeTextFile: io.writeTextFile.bind(io) } : {}),
+    // Files (reports, the config file) hide the same secrets as the screen: a report that is
+    // mailed must not hold what the terminal shows as ***.
+    ...(io.writeTextFile
+      ? {
+        writeTextFile: (path: string, text: string) =>
+          io.writeTextFile!(path, secrets.redactor.text(text)),
+      }
+      : {}),
   };
   secretsOf.set(wrapped, secrets);
   return wrapped;

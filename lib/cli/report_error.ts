@@ -8,8 +8,8 @@
 import { describeError, ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { style } from "./format.ts";
 import type { CliIo } from "./io.ts";
-import { PromptCancelled } from "./password.ts";
-import { Detached } from "./watching.ts";
+import { PromptCancelled } from "./session/password.ts";
+import { Detached } from "./session/watching.ts";
 import { safeLine, safeLines } from "./safe_text.ts";
 import { MspeError } from "../errors.ts";
 

@@ -9,13 +9,13 @@
 
 import type { Client } from "../../mod.ts";
 import { parseCommand, type ParsedArgs } from "./args.ts";
-import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS } from "./connection.ts";
 import { EXIT_CODE_HELP, ExitCode } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io.ts";
 import type { Output } from "./output.ts";
 import { reportError } from "./report_error.ts";
-import { withSession } from "./session.ts";
+import { withSession } from "./session/session.ts";
 import { UsageError } from "./usage_error.ts";
+import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS } from "./settings/flags.ts";
 
 /** The body of an example: gets an SPE client, the printer and the process; returns an exit code. */
 export type ExampleBody = (

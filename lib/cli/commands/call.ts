@@ -9,18 +9,18 @@ import { catalog } from "../../catalog.ts";
 import { startCall } from "../../start_call.ts";
 import { uncheckedFunction } from "../../function_names.ts";
 import { parseCallArgs } from "../call_args.ts";
-import type { Command } from "../command.ts";
-import { HELP_FLAGS } from "../connection.ts";
+import { defineCommand } from "../command.ts";
 import { CONFIRM_FLAGS, confirmFlags, confirmSessionCall } from "../confirm.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { FLEET_FLAGS, FLEET_HELP, runFleetCall, wantsFleet } from "../fleet_run.ts";
 import { requireFunction } from "../function_lookup.ts";
 import { addCallSecrets } from "../redacting_io.ts";
-import { FOLLOW_FLAGS, SERVER_FLAG_GROUPS, withSession } from "../session.ts";
+import { FOLLOW_FLAGS, withSession } from "../session/session.ts";
 import { UsageError } from "../usage_error.ts";
+import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
 
 /** `mspe-run call`. */
-export const callCommand: Command = {
+export const callCommand = defineCommand({
   name: "call",
   summary: "Call any API function and print its result.",
   usage: "mspe-run call <Function> [name=value ...] [flags]",
@@ -49,8 +49,8 @@ ${FLEET_HELP}`,
     },
     ...FOLLOW_FLAGS,
     ...FLEET_FLAGS,
+    ...SERVER_FLAGS,
   },
-  flagGroups: SERVER_FLAG_GROUPS,
   // `call <Function> --help` is the function's help.
   topicHelp: async (argv) => (await import("./help.ts")).callTopicHelp(argv),
   examples: [
@@ -139,4 +139,4 @@ ${FLEET_HELP}`,
       return ExitCode.Ok;
     }, { onlyCalls });
   },
-};
+});

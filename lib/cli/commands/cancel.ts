@@ -9,15 +9,16 @@ import type { Status } from "../../../mod.ts";
 import { CancelledError, HttpError, TokenExpiredError } from "../../errors.ts";
 import { resumeCall } from "../../resume_call.ts";
 import { stopCall } from "../../stop_call.ts";
-import type { Command } from "../command.ts";
-import { askedFormat, HELP_FLAGS } from "../connection.ts";
+import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
-import { SERVER_FLAG_GROUPS, withSession } from "../session.ts";
+import { withSession } from "../session/session.ts";
 import { UsageError } from "../usage_error.ts";
-import { shortToken } from "../watching.ts";
+import { shortToken } from "../session/watching.ts";
+import { askedFormat } from "../settings/resolve.ts";
+import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
 
 /** `mspe-run cancel`. */
-export const cancelCommand: Command = {
+export const cancelCommand = defineCommand({
   name: "cancel",
   summary: "Ask the server to cancel a long-running call.",
   usage: "mspe-run cancel <token> [flags]",
@@ -36,8 +37,8 @@ final status (exit code 5 once cancelled). Exit code 7 when the server does not 
       type: "boolean",
       help: "Wait until the call has stopped (exit code 5 when cancelled).",
     },
+    ...SERVER_FLAGS,
   },
-  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "mspe-run cancel s0123456789abcdef0123456789abcdef",
     "mspe-run cancel s0123456789abcdef0123456789abcdef --wait",
@@ -91,7 +92,7 @@ final status (exit code 5 once cancelled). Exit code 7 when the server does not 
       }
     });
   },
-};
+});
 
 /**
  * One line for the server's answer to cancel-async: the outcome, never the status object (whose

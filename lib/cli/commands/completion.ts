@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Command } from "../command.ts";
+import { defineCommand } from "../command.ts";
+import { HELP_FLAGS } from "../settings/flags.ts";
 import { complete, SHELLS } from "../complete.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { UsageError } from "../usage_error.ts";
@@ -112,7 +113,7 @@ export function completionScript(shell: typeof SHELLS[number]): string {
 }
 
 /** `mspe-run completion`. */
-export const completionCommand: Command = {
+export const completionCommand = defineCommand({
   name: "completion",
   summary: "Print a tab-completion script for your shell.",
   usage: "mspe-run completion <powershell|bash|zsh|fish>",
@@ -123,7 +124,7 @@ knows the functions and flags of the mspe-run it calls. Install it once:
   bash        add to ~/.bashrc: source <(mspe-run completion bash)
   zsh         add to ~/.zshrc:  source <(mspe-run completion zsh)
   fish        mspe-run completion fish > ~/.config/fish/completions/mspe-run.fish`,
-  flags: { help: { type: "boolean", short: "h", help: "Show this help." } },
+  flags: HELP_FLAGS,
   examples: [
     "# PowerShell: add completion to your profile (made if missing), then open a new window",
     "if (-not (Test-Path $PROFILE)) { New-Item -ItemType File -Force $PROFILE | Out-Null }",
@@ -147,10 +148,10 @@ knows the functions and flags of the mspe-run it calls. Install it once:
     io.stdout.write(completionScript(shell as typeof SHELLS[number]));
     return Promise.resolve(ExitCode.Ok);
   },
-};
+});
 
 /** `mspe-run __complete`: the candidates for the last word, one a line. Never fails loudly. */
-export const completeCommand: Command = {
+export const completeCommand = defineCommand({
   name: "__complete",
   summary: "The completions for a command line (what the completion scripts call).",
   usage: "mspe-run __complete [--prefixed] <words...>",
@@ -159,16 +160,16 @@ export const completeCommand: Command = {
   flags: {},
   examples: ["mspe-run __complete call GetUs"],
   passThrough: true,
-  async run(parsed, io) {
+  async run(parsed, io, cli) {
     let words = [...parsed.positionals];
     if (words[0] === "--prefixed") words = words.slice(1).map((w) => w.replace(/^w:/, ""));
     let candidates: string[] = [];
     try {
-      candidates = await complete(words, io);
+      candidates = await complete(words, io, cli.commands);
     } catch {
       // A completion that fails offers nothing rather than printing an error into the prompt.
     }
     if (candidates.length > 0) io.stdout.write(`${candidates.join("\n")}\n`);
     return ExitCode.Ok;
   },
-};
+});

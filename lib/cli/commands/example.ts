@@ -9,16 +9,15 @@ import { example1 } from "../../../scripts/example1.ts";
 import { example2 } from "../../../scripts/example2.ts";
 import { example3 } from "../../../scripts/example3.ts";
 import { example4 } from "../../../scripts/example4.ts";
-import type { Command } from "../command.ts";
-import { HELP_FLAGS } from "../connection.ts";
+import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { Interrupts } from "../interrupt.ts";
-import { SERVER_FLAG_GROUPS } from "../session.ts";
 import { withExampleClient } from "../standalone.ts";
 import { UsageError } from "../usage_error.ts";
+import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
 
 /** `mspe-run example`. */
-export const exampleCommand: Command = {
+export const exampleCommand = defineCommand({
   name: "example",
   summary: "Run one of the four examples of the PowerShell tutorial.",
   usage: "mspe-run example <1-4> [flags]",
@@ -35,8 +34,8 @@ The code is in scripts/example1.ts ... example4.ts; each also runs on its own wi
       value: "<percent>",
       help: "Example 4 only: cancel the call once its progress reaches this percentage.",
     },
+    ...SERVER_FLAGS,
   },
-  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "# PowerShell",
     "$env:MSPE_PASSWORD = 'admin'; mspe-run example 1 --username admin --insecure",
@@ -83,4 +82,4 @@ The code is in scripts/example1.ts ... example4.ts; each also runs on its own wi
       }
     });
   },
-};
+});

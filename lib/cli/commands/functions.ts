@@ -9,17 +9,18 @@
 import type { CatalogFunction, FunctionMetadata, Product } from "../../../mod.ts";
 import { catalog } from "../../catalog.ts";
 import { closest } from "../../_suggest.ts";
-import type { Command } from "../command.ts";
-import { attachProfile } from "../config.ts";
-import { HELP_FLAGS, readConnection, readOutput } from "../connection.ts";
+import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
 import type { Format } from "../format.ts";
 import { functionHelp } from "../function_help.ts";
 import { productName, requireFunction } from "../function_lookup.ts";
 import type { Output } from "../output.ts";
 import { resultFields } from "../result_fields.ts";
-import { SERVER_FLAG_GROUPS, withSession } from "../session.ts";
+import { withSession } from "../session/session.ts";
 import { UsageError } from "../usage_error.ts";
+import { attachProfile, readConnection } from "../settings/resolve.ts";
+import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
+import { readOutput } from "../read_output.ts";
 
 /** The server's function with what the catalogue documents about it (when it knows it). */
 function withCatalogue(fn: FunctionMetadata, known: CatalogFunction | undefined): CatalogFunction {
@@ -49,7 +50,7 @@ function wildcard(pattern: string): RegExp | undefined {
 }
 
 /** `mspe-run functions`. */
-export const functionsCommand: Command = {
+export const functionsCommand = defineCommand({
   name: "functions",
   summary: "List the functions, or describe one and its arguments (like Get-Help).",
   usage: "mspe-run functions [<Function>|<wildcard>] [--group <group>] [flags]",
@@ -74,8 +75,8 @@ is a table on a terminal unless --format says otherwise. One function's help is 
       type: "boolean",
       help: "The whole help of every function listed, like Get-Help -Full (a reference).",
     },
+    ...SERVER_FLAGS,
   },
-  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "mspe-run functions",
     "mspe-run functions VerifyStore",
@@ -124,7 +125,7 @@ is a table on a terminal unless --format says otherwise. One function's help is 
       { terminalFormat },
     );
   },
-};
+});
 
 /** Lists the functions of `metadata` (matching `name` and `group`), or describes the one called `name`. */
 function printFunctions(

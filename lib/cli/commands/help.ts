@@ -9,10 +9,10 @@
 import { didYouMean, suggest } from "../../_suggest.ts";
 import { catalog } from "../../catalog.ts";
 import type { CatalogFunction, Product } from "../../metadata.ts";
-import { type Command, commandHelp } from "../command.ts";
+import { commandHelp, defineCommand } from "../command.ts";
+import { HELP_FLAGS } from "../settings/flags.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { functionHelp } from "../function_help.ts";
-import { COMMANDS, findCommand, mainHelp } from "../main.ts";
 import { UsageError } from "../usage_error.ts";
 
 /** A catalogue function and the product it was found in. */
@@ -93,7 +93,7 @@ export function callTopicHelp(argv: readonly string[]): string | undefined {
 }
 
 /** `mspe-run help`. */
-export const helpCommand: Command = {
+export const helpCommand = defineCommand({
   name: "help",
   summary: "Help for mspe-run, one command, or one API function.",
   usage: "mspe-run help [<command>|<Function>] [--product spe|server]",
@@ -103,7 +103,7 @@ its arguments with their types, allowed values and fields, its result, and a rea
 PowerShell and POSIX shell form. Function help comes from the catalogue built into mspe-run; no
 server is needed. A function both products have is shown for SPE unless --product server.`,
   flags: {
-    help: { type: "boolean", short: "h", help: "Show this help." },
+    ...HELP_FLAGS,
     product: {
       type: "string",
       value: "<spe|server>",
@@ -118,24 +118,24 @@ server is needed. A function both products have is shown for SPE unless --produc
     "# Search by wildcard (quote it in POSIX shells)",
     "mspe-run functions '*User*' --offline",
   ],
-  async run(parsed, io) {
+  async run(parsed, io, cli) {
     const [topic, ...extra] = parsed.positionals;
     if (extra.length > 0) {
       throw new UsageError("help takes one topic: mspe-run help [<command>|<Function>].");
     }
     const product = readProduct(parsed.string("product"));
     if (topic === undefined) {
-      io.stdout.write(await mainHelp());
+      io.stdout.write(await cli.mainHelp());
       return ExitCode.Ok;
     }
-    const entry = findCommand(topic);
+    const entry = cli.commands.find((command) => command.name === topic);
     if (entry) {
       io.stdout.write(commandHelp(await entry.load()));
       return ExitCode.Ok;
     }
     if (/^[a-z-]+$/.test(topic)) {
       // Lower case: meant as a command (function names start with a capital letter).
-      const visible = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
+      const visible = cli.commands.filter((c) => !c.hidden).map((c) => c.name);
       throw new UsageError(
         `No command or function ${JSON.stringify(topic)}.${
           didYouMean(suggest(topic, visible, 1))
@@ -145,4 +145,4 @@ server is needed. A function both products have is shown for SPE unless --produc
     io.stdout.write(requireFunctionHelp(topic, product));
     return ExitCode.Ok;
   },
-};
+});

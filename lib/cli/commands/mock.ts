@@ -6,7 +6,7 @@
  */
 
 import { runMockCommand } from "../../mock/mod.ts";
-import type { Command } from "../command.ts";
+import { defineCommand } from "../command.ts";
 import { EXIT_CODE_HELP } from "../exit_codes.ts";
 
 const EXAMPLES = [
@@ -25,7 +25,7 @@ const EXAMPLES = [
 ];
 
 /** `mspe-run mock`. */
-export const mockCommand: Command = {
+export const mockCommand = defineCommand({
   name: "mock",
   summary: "Start the simulated MailStore SPE (or Server) to try mspe-run without a real server.",
   usage: "mspe-run mock [flags]",
@@ -51,4 +51,4 @@ export const mockCommand: Command = {
       err: (line) => io.stderr.write(`${line.replace(/^mock: /, "error: ")}\n`),
     });
   },
-};
+});

@@ -7,8 +7,14 @@
  */
 
 import { getCertificateInfo } from "../../tls_info.ts";
-import type { FlagSpecs, ParsedArgs } from "../args.ts";
-import type { Command } from "../command.ts";
+import type { FlagSpec, FlagSpecs, ParsedArgs } from "../args.ts";
+import { defineCommand } from "../command.ts";
+import { askYesNo, CONFIRM_FLAGS } from "../confirm.ts";
+import { ExitCode } from "../exit_codes.ts";
+import { type CliIo, whyUnreadable } from "../io.ts";
+import { TimeLimits } from "../session/timeouts.ts";
+import { UsageError } from "../usage_error.ts";
+import { closest } from "../../_suggest.ts";
 import {
   type Config,
   DEFAULT_PROFILE,
@@ -18,58 +24,27 @@ import {
   noSuchProfile,
   parseConfig,
   type Profile,
-} from "../config.ts";
-import { askYesNo, CONFIRM_FLAGS } from "../confirm.ts";
-import {
-  address,
-  CONCURRENCY_RULE,
-  CONNECTION_FLAGS,
-  HELP_FLAGS,
-  OUTPUT_FLAGS,
-  parseConcurrency,
-  readCaCerts,
-  readOutput,
-  readTimeoutMs,
-  serverPort,
-} from "../connection.ts";
-import { ExitCode } from "../exit_codes.ts";
-import { type CliIo, whyUnreadable } from "../io.ts";
-import { TimeLimits } from "../timeouts.ts";
-import { UsageError } from "../usage_error.ts";
-import { closest } from "../../_suggest.ts";
+} from "../settings/config.ts";
+import { address, readCaCerts, serverPort } from "../session/connect.ts";
+import { PROFILE_SETTINGS, readTimeoutMs, type Setting, SETTINGS } from "../settings/table.ts";
+import { HELP_FLAGS, OUTPUT_FLAGS } from "../settings/flags.ts";
+import { readOutput } from "../read_output.ts";
 
-/** The settings a profile can keep, as flags of `profile add`. */
-const PROFILE_FLAGS: FlagSpecs = {
-  host: CONNECTION_FLAGS.host!,
-  port: CONNECTION_FLAGS.port!,
-  product: CONNECTION_FLAGS.product!,
-  username: CONNECTION_FLAGS.username!,
-  "password-file": {
-    type: "string",
-    value: "<path>",
-    help: "The file the password is read from (a path is kept, never a password).",
-  },
-  "ca-cert": CONNECTION_FLAGS["ca-cert"]!,
-  "pin-sha256": CONNECTION_FLAGS["pin-sha256"]!,
-  "tls-version": CONNECTION_FLAGS["tls-version"]!,
-  instance: CONNECTION_FLAGS.instance!,
-  format: {
-    type: "string",
-    value: "<list|table|json|ndjson|csv>",
-    help: "The output format for commands that use this profile.",
-  },
-  concurrency: {
-    type: "string",
-    value: "<n>",
-    help: "How many instances a fleet run works on at once.",
-  },
-};
+/** The settings a profile can keep, as flags of `profile add`: the table's, with its help for a profile. */
+const PROFILE_FLAGS: FlagSpecs = Object.fromEntries(
+  PROFILE_SETTINGS.map((name) => {
+    const row: Setting = SETTINGS[name];
+    const flag: FlagSpec = { ...row.flag, help: row.profile?.help ?? row.flag.help };
+    // A profile keeps a path; stdin (-) cannot be kept.
+    return [name, name === "password-file" ? { ...flag, value: "<path>" } : flag];
+  }),
+);
 
-const ADD_FLAGS: FlagSpecs = {
+const ADD_FLAGS = {
   // Accepted like every command's --profile (before the command too): the profile to show, or
   // the name of the one to add or remove when none follows the action.
   profile: {
-    ...CONNECTION_FLAGS.profile!,
+    ...SETTINGS.profile.flag,
     help: "The profile to show (default: MSPE_PROFILE, else default), or to add or remove " +
       "when no name follows the action.",
   },
@@ -78,15 +53,15 @@ const ADD_FLAGS: FlagSpecs = {
     help: "Save without connecting to the server (for a server that is not reachable yet).",
   },
   yes: {
-    ...CONFIRM_FLAGS.yes!,
+    ...CONFIRM_FLAGS.yes,
     help: "Answer yes: pin the certificate seen when the system does not trust it, and replace " +
       "an existing profile of the same name.",
   },
-  timeout: CONNECTION_FLAGS.timeout!,
-};
+  timeout: SETTINGS.timeout.flag,
+} as const satisfies FlagSpecs;
 
 /** `mspe-run profile`. */
-export const profileCommand: Command = {
+export const profileCommand = defineCommand({
   name: "profile",
   summary: "Keep connection settings as named profiles in the config file.",
   usage: "mspe-run profile add <name> [--host <host> ...]\n" +
@@ -107,8 +82,7 @@ sent): when the system does not trust it, add shows its SHA-256 fingerprint and 
 
 The config file is %APPDATA%\\mspe\\config.json on Windows, $XDG_CONFIG_HOME/mspe/config.json or
 ~/.config/mspe/config.json elsewhere; MSPE_CONFIG names another.`,
-  flags: { ...HELP_FLAGS, ...PROFILE_FLAGS, ...ADD_FLAGS },
-  flagGroups: [{ title: "Output", flags: OUTPUT_FLAGS }],
+  flags: { ...HELP_FLAGS, ...PROFILE_FLAGS, ...ADD_FLAGS, ...OUTPUT_FLAGS },
   examples: [
     "# A profile for a server with a self-signed certificate: add offers to pin it",
     "mspe-run profile add prod --host spe.example.com --username admin --password-file C:\\ops\\spe.pw",
@@ -149,7 +123,7 @@ The config file is %APPDATA%\\mspe\\config.json on Windows, $XDG_CONFIG_HOME/msp
       }
     }
   },
-};
+});
 
 /** The names after the action, or the --profile flag's when none follows it. */
 function withProfileFlag(parsed: ParsedArgs, names: readonly string[]): readonly string[] {
@@ -201,59 +175,25 @@ async function save(io: CliIo, path: string, config: Config): Promise<void> {
   }
 }
 
-/** The profile the flags describe; only what was given. */
+/** The profile the flags describe; only what was given, checked as every command checks it. */
 function profileFromFlags(parsed: ParsedArgs): Record<string, unknown> {
   const profile: Record<string, unknown> = {};
-  const text = (flag: string, key: keyof Profile) => {
-    const value = parsed.string(flag);
-    if (value !== undefined) profile[key] = value;
-  };
-  text("host", "host");
-  text("product", "product");
-  text("username", "username");
-  text("password-file", "passwordFile");
-  text("pin-sha256", "pinSha256");
-  text("tls-version", "tlsVersion");
-  text("instance", "instance");
-  text("format", "format");
-  const number = (flag: string, key: keyof Profile, what: string) => {
-    const value = parsed.string(flag);
-    if (value === undefined) return;
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-      throw new UsageError(`--${flag} ${JSON.stringify(value)} is not ${what}.`);
+  for (const name of PROFILE_SETTINGS) {
+    const row: Setting = SETTINGS[name];
+    const { key, kind } = row.profile!;
+    if (kind === "strings") {
+      const values = parsed.strings(name);
+      if (values.length > 0) profile[key] = values.length === 1 ? values[0] : values;
+      continue;
     }
-    profile[key] = Number(value);
-  };
-  number("port", "port", "a port number (1 to 65535)");
-  if (typeof profile.port === "number" && profile.port > 65535) {
-    throw new UsageError(`--port ${profile.port} is not a port number (1 to 65535).`);
+    const text = parsed.string(name);
+    if (text === undefined) continue;
+    profile[key] = row.check === undefined ? text : row.check(text, "");
   }
-  // The bound every fleet run checks: a profile must not save what call and report then refuse.
-  const concurrency = parsed.string("concurrency");
-  if (concurrency !== undefined) {
-    const n = parseConcurrency(concurrency);
-    if (n === undefined) {
-      throw new UsageError(
-        `--concurrency ${JSON.stringify(concurrency)} is not ${CONCURRENCY_RULE}.`,
-      );
-    }
-    profile.concurrency = n;
-  }
-  const ca = parsed.strings("ca-cert");
-  if (ca.length > 0) profile.caCert = ca.length === 1 ? ca[0] : ca;
   if (profile.passwordFile === "-") {
     throw new UsageError(
       "A profile keeps the path of a password file; - (stdin) cannot be kept. Give a path.",
     );
-  }
-  if (profile.product !== undefined && profile.product !== "spe" && profile.product !== "server") {
-    throw new UsageError("--product takes spe or server.");
-  }
-  if (
-    profile.tlsVersion !== undefined && profile.tlsVersion !== "1.2" &&
-    profile.tlsVersion !== "1.3"
-  ) {
-    throw new UsageError("--tls-version takes 1.2 or 1.3.");
   }
   return profile;
 }

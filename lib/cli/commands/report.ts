@@ -9,39 +9,30 @@
  */
 
 import type { Client } from "../../client.ts";
-import type { FleetProgress } from "../../fleet.ts";
+import { DEFAULT_CONCURRENCY, type FleetProgress } from "../../fleet.ts";
 import { healthReport } from "../../health_report.ts";
 import { usageReport } from "../../usage_report.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
-import type { Command } from "../command.ts";
-import { attachProfile } from "../config.ts";
-import {
-  askedFormat,
-  CONNECTION_FLAGS,
-  HELP_FLAGS,
-  openClient,
-  readConnection,
-  sessionError,
-} from "../connection.ts";
+import { defineCommand } from "../command.ts";
 import { describeError, ExitCode } from "../exit_codes.ts";
-import { fleetConcurrency, fleetStatus, instancesFlag } from "../fleet_run.ts";
-import { type Format, HEALTH_FORMATS, style, USAGE_FORMATS } from "../format.ts";
-import { type CliIo, whyUnreadable } from "../io.ts";
-import { Interrupts } from "../interrupt.ts";
-import { Progress } from "../progress.ts";
+import { fleetStatus, instancesFlag } from "../fleet_run.ts";
+import { HEALTH_FORMATS, USAGE_FORMATS } from "../format.ts";
+import type { CliIo } from "../io.ts";
 import { renderNagios, renderNagiosUnknown } from "../report_formats/nagios.ts";
 import { renderPrtg, renderPrtgError } from "../report_formats/prtg.ts";
 import { healthSummary, renderHealth, renderUsage } from "../report_formats/rows.ts";
 import { type HealthThresholds, readThreshold } from "../report_formats/thresholds.ts";
 import { renderUsageHtml } from "../report_formats/usage_html.ts";
-import { TimeLimits } from "../timeouts.ts";
-import { TRACE_FLAGS, traceLevel, traceWriter } from "../trace_output.ts";
+import { type Session, withSession } from "../session/session.ts";
+import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
+import { askedFormat, attachProfile } from "../settings/resolve.ts";
+import { SETTINGS } from "../settings/table.ts";
 import { UsageError } from "../usage_error.ts";
 
 type HealthFormat = typeof HEALTH_FORMATS[number];
 type UsageFormat = typeof USAGE_FORMATS[number];
 
-const REPORT_FLAGS: FlagSpecs = {
+const REPORT_FLAGS = {
   ...HELP_FLAGS,
   since: {
     type: "string",
@@ -54,7 +45,7 @@ const REPORT_FLAGS: FlagSpecs = {
     help: "Which instances: a filter (*, acme*), or @file / - with one ID per line (default *).",
   },
   concurrency: {
-    type: "string",
+    ...SETTINGS.concurrency.flag,
     value: "<n>",
     help: "Instances checked at once, 1 to 1000 (default 8).",
   },
@@ -68,11 +59,11 @@ const REPORT_FLAGS: FlagSpecs = {
     value: "<n>",
     help: "nagios/prtg: CRITICAL when there are more than n critical findings (default 0).",
   },
-};
+} as const satisfies FlagSpecs;
 
-const REPORT_OUTPUT_FLAGS: FlagSpecs = {
+const REPORT_OUTPUT_FLAGS = {
   format: {
-    type: "string",
+    ...OUTPUT_FLAGS.format,
     value: "<format>",
     help: "health: table, list, json, ndjson, csv, nagios, prtg; usage: table, list, json, " +
       "ndjson, csv, html (default: table on a terminal, json when piped).",
@@ -81,14 +72,11 @@ const REPORT_OUTPUT_FLAGS: FlagSpecs = {
     type: "string",
     value: "<file>",
     help: "Write the report to this file instead of stdout (usage.html, usage.csv).",
+    group: "Output",
   },
-  "no-color": { type: "boolean", help: "No colours (NO_COLOR is respected too)." },
-  quiet: {
-    type: "boolean",
-    short: "q",
-    help: "No progress and no messages; data and errors only.",
-  },
-};
+  "no-color": OUTPUT_FLAGS["no-color"],
+  quiet: OUTPUT_FLAGS.quiet,
+} as const satisfies FlagSpecs;
 
 function chooseReportFormat<F extends string>(
   kind: "health" | "usage",
@@ -111,74 +99,44 @@ function readInstances(parsed: ParsedArgs, io: CliIo): Promise<string | string[]
   return given === undefined ? Promise.resolve(undefined) : instancesFlag(given, io);
 }
 
-/** Writes the report to `--output` or stdout. */
-async function emit(text: string, output: string | undefined, io: CliIo): Promise<void> {
-  if (output === undefined) {
-    io.stdout.write(text);
-    return;
-  }
-  try {
-    await Deno.writeTextFile(output, text);
-  } catch (error) {
-    throw new UsageError(`Cannot write --output ${output}: ${whyUnreadable(error)}.`);
-  }
+/**
+ * Connects as every server command does, as a fleet session: Ctrl-C or `--timeout` abort
+ * `session.signal`, and a progress display runs on a terminal. Ctrl-C stops the report (exit
+ * code 130): a half-checked fleet is not a report.
+ */
+function withReportSession(
+  parsed: ParsedArgs,
+  io: CliIo,
+  body: (session: Session, fleet: FleetOptions) => Promise<number>,
+): Promise<number> {
+  return withSession(parsed, io, (session) => {
+    const started = performance.now();
+    const progress = session.progress;
+    return body(session, {
+      client: session.client as Client<"spe">,
+      concurrency: session.settings.concurrency ?? DEFAULT_CONCURRENCY,
+      signal: session.signal,
+      onProgress: progress &&
+        ((p) => progress.update(fleetStatus(p, performance.now() - started))),
+    });
+  }, {
+    ownFormat: true,
+    product: {
+      only: "spe",
+      refusal: "Reports cover the instances of MailStore SPE; MailStore Server has none. " +
+        "Leave out --product server.",
+    },
+    fleet: { label: `report ${parsed.positionals[0]}`, interrupted: () => new ReportInterrupted() },
+  });
 }
 
-interface Connected {
+/** What the library's fleet reports take from the session. */
+interface FleetOptions {
   readonly client: Client<"spe">;
   /** `--concurrency`, else MSPE_CONCURRENCY or the profile's, else 8. */
   readonly concurrency: number;
-  readonly signal: AbortSignal;
+  readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: FleetProgress) => void) | undefined;
-  readonly done: () => void;
-}
-
-/**
- * Connects as every server command does (flags, password, time limits; `parsed` has its profile
- * attached), and runs `body`
- * with the client, a signal that aborts on Ctrl-C or `--timeout`, and a progress display on
- * stderr. Ctrl-C stops the report (exit code 130): a half-checked fleet is not a report.
- */
-async function withReportSession(
-  parsed: ParsedArgs,
-  io: CliIo,
-  body: (connected: Connected) => Promise<number>,
-): Promise<number> {
-  const settings = readConnection(parsed, io);
-  const concurrency = fleetConcurrency(parsed, settings.concurrency);
-  if (settings.product !== "spe") {
-    throw new UsageError(
-      "Reports cover the instances of MailStore SPE; MailStore Server has none. Leave out --product server.",
-    );
-  }
-  const limits = new TimeLimits(settings.timeoutMs);
-  using interrupts = new Interrupts(io);
-  const signal = limits.withDeadline(interrupts.detach);
-  const quiet = parsed.bool("quiet");
-  const color = !parsed.bool("no-color") && !io.noColor && io.stderr.isTerminal;
-  const progress = quiet || !io.stderr.isTerminal
-    ? undefined
-    : new Progress(io.stderr, { label: `report ${parsed.positionals[0]}`, color, quiet });
-  if (progress) progress.interruptHint = "Ctrl-C stops";
-  const started = performance.now();
-  try {
-    await using client = await openClient(settings, io, limits, {
-      onWarning: (message) => io.stderr.write(`${style(color).warn("warning:")} ${message}\n`),
-      onTrace: traceWriter(io, { clearProgress: () => progress?.clear() }, traceLevel(parsed)),
-    });
-    return await body({
-      client: client as Client<"spe">,
-      concurrency,
-      signal,
-      onProgress: progress &&
-        ((p) => progress.update(fleetStatus(p, performance.now() - started))),
-      done: () => progress?.clear(),
-    });
-  } catch (error) {
-    progress?.clear();
-    if (interrupts.interrupted) throw new ReportInterrupted();
-    throw sessionError(error, settings, limits);
-  }
 }
 
 /** Ctrl-C stopped the report. */
@@ -197,35 +155,27 @@ async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): P
     critical: readThreshold("critical", parsed.string("critical")),
   };
   const instances = await readInstances(parsed, io);
-  return await withReportSession(parsed, io, async (session) => {
-    const { client, concurrency, signal, onProgress, done } = session;
-    const report = await healthReport(client, {
+  return await withReportSession(parsed, io, async ({ out }, fleet) => {
+    const report = await healthReport(fleet.client, {
       since: parsed.string("since"),
       instances,
-      concurrency,
-      signal,
-      onProgress,
+      concurrency: fleet.concurrency,
+      signal: fleet.signal,
+      onProgress: fleet.onProgress,
     });
-    done();
-    const output = parsed.string("output");
+    out.clearProgress();
     if (format === "nagios") {
       const { text, code } = renderNagios(report, thresholds);
-      await emit(text, output, io);
+      await out.emit(text);
       return code;
     }
     if (format === "prtg") {
-      await emit(renderPrtg(report, thresholds), output, io);
+      await out.emit(renderPrtg(report, thresholds));
       return ExitCode.Ok;
     }
-    const st = style(!parsed.bool("no-color") && !io.noColor && io.stdout.isTerminal && !output);
-    const width = output ? undefined : io.stdout.columns();
-    await emit(renderHealth(report, format, st, width), output, io);
-    if (output !== undefined && !parsed.bool("quiet")) {
-      io.stderr.write(`Wrote the health report to ${output}.\n`);
-    }
-    if ((format === "table" || format === "list") && !parsed.bool("quiet")) {
-      io.stderr.write(`${healthSummary(report)}\n`);
-    }
+    await out.emit(renderHealth(report, format, out.dataStyle, out.dataColumns()));
+    if (out.outputFile !== undefined) out.note(`Wrote the health report to ${out.outputFile}.`);
+    if (format === "table" || format === "list") out.note(healthSummary(report));
     return ExitCode.Ok;
   });
 }
@@ -260,31 +210,27 @@ async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Pro
       throw new UsageError(`--${flag} belongs to report health; report usage takes no --${flag}.`);
     }
   }
-  return await withReportSession(parsed, io, async (session) => {
-    const { client, concurrency, signal, onProgress, done } = session;
-    const report = await usageReport(client, { instances, concurrency, signal, onProgress });
-    done();
-    const output = parsed.string("output");
-    if (format === "html") {
-      await emit(renderUsageHtml(report), output, io);
-    } else {
-      const st = style(!parsed.bool("no-color") && !io.noColor && io.stdout.isTerminal && !output);
-      await emit(
-        renderUsage(report, format as Format, st, output ? undefined : io.stdout.columns()),
-        output,
-        io,
-      );
+  return await withReportSession(parsed, io, async ({ out }, fleet) => {
+    const report = await usageReport(fleet.client, {
+      instances,
+      concurrency: fleet.concurrency,
+      signal: fleet.signal,
+      onProgress: fleet.onProgress,
+    });
+    out.clearProgress();
+    await out.emit(
+      format === "html"
+        ? renderUsageHtml(report)
+        : renderUsage(report, format, out.dataStyle, out.dataColumns()),
+    );
+    if (out.outputFile !== undefined) {
+      out.note(`Wrote the usage of ${report.totals.instances} instances to ${out.outputFile}.`);
     }
-    if (output !== undefined && !parsed.bool("quiet")) {
-      io.stderr.write(
-        `Wrote the usage of ${report.totals.instances} instances to ${output}.\n`,
-      );
-    }
-    if (report.totals.failed > 0 && !parsed.bool("quiet")) {
-      io.stderr.write(
+    if (report.totals.failed > 0) {
+      out.note(
         `${report.totals.failed} instance${
           report.totals.failed === 1 ? " has" : "s have"
-        } no figures (see their error); they count as 0 in the totals.\n`,
+        } no figures (see their error); they count as 0 in the totals.`,
       );
     }
     return ExitCode.Ok;
@@ -292,7 +238,7 @@ async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Pro
 }
 
 /** `mspe-run report`. */
-export const reportCommand: Command = {
+export const reportCommand = defineCommand({
   name: "report",
   summary: "Fleet reports: health (for monitoring) and usage (for billing).",
   usage: "mspe-run report health [--since 24h] [--format nagios|prtg|table|...] [flags]\n" +
@@ -318,12 +264,7 @@ With --format nagios the exit code is the state: 0 OK, 1 WARNING, 2 CRITICAL, 3 
 check could not run: connection, password, time limit); --warning n and --critical n tolerate up
 to n findings (n critical findings) before WARNING (CRITICAL). A mistake on the command line
 itself is exit code 2, as for every command.`,
-  flags: REPORT_FLAGS,
-  flagGroups: [
-    { title: "Output", flags: REPORT_OUTPUT_FLAGS },
-    { title: "Connection", flags: CONNECTION_FLAGS },
-    { title: "Tracing", flags: TRACE_FLAGS },
-  ],
+  flags: { ...REPORT_FLAGS, ...REPORT_OUTPUT_FLAGS, ...CONNECTION_FLAGS, ...TRACE_FLAGS },
   examples: [
     "# What needs attention since yesterday, as a table",
     "mspe-run report health --format table",
@@ -347,7 +288,7 @@ itself is exit code 2, as for every command.`,
       return ExitCode.Interrupted;
     }
   },
-};
+});
 
 async function runReport(parsed: ParsedArgs, io: CliIo): Promise<number> {
   const [kind, ...extra] = parsed.positionals;

@@ -7,23 +7,17 @@
  */
 
 import { getCertificateInfo } from "../../tls_info.ts";
-import type { Command } from "../command.ts";
-import { attachProfile } from "../config.ts";
-import {
-  address,
-  HELP_FLAGS,
-  readCaCerts,
-  readConnection,
-  readOutput,
-  serverPort,
-} from "../connection.ts";
+import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
-import { SERVER_FLAG_GROUPS } from "../session.ts";
-import { TimeLimits } from "../timeouts.ts";
+import { TimeLimits } from "../session/timeouts.ts";
 import { UsageError } from "../usage_error.ts";
+import { attachProfile, readConnection } from "../settings/resolve.ts";
+import { address, readCaCerts, serverPort } from "../session/connect.ts";
+import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
+import { readOutput } from "../read_output.ts";
 
 /** `mspe-run tls-info`. */
-export const tlsInfoCommand: Command = {
+export const tlsInfoCommand = defineCommand({
   name: "tls-info",
   summary: "Show the server's certificate and the --pin-sha256 flag to trust exactly it.",
   usage: "mspe-run tls-info [--host <host>] [--port <port>] [flags]",
@@ -37,8 +31,7 @@ only the server, --ca-cert and --pin-sha256 (it says whether the pin matches) ar
   // Every connection flag is accepted, so that a profile, an alias or flags before the command
   // (`mspe-run --profile prod tls-info`) work as for every command that connects. Only --host,
   // --port, --product, --ca-cert, --pin-sha256 and --timeout matter here: nothing is signed in.
-  flags: HELP_FLAGS,
-  flagGroups: SERVER_FLAG_GROUPS,
+  flags: { ...HELP_FLAGS, ...SERVER_FLAGS },
   examples: [
     "mspe-run tls-info --host spe.example.com",
     "mspe-run tls-info --host mailstore.example.com --product server --format json",
@@ -100,7 +93,7 @@ only the server, --ca-cert and --pin-sha256 (it says whether the pin matches) ar
     }
     return ExitCode.Ok;
   },
-};
+});
 
 /** Fingerprints compared as hex digits, whatever the colons and case. */
 function sameFingerprint(a: string, b: string): boolean {

@@ -6,15 +6,15 @@
  */
 
 import { resumeCall } from "../../resume_call.ts";
-import type { Command } from "../command.ts";
-import { HELP_FLAGS } from "../connection.ts";
+import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
-import { FOLLOW_FLAGS, SERVER_FLAG_GROUPS, withSession } from "../session.ts";
+import { FOLLOW_FLAGS, withSession } from "../session/session.ts";
 import { UsageError } from "../usage_error.ts";
-import { shortToken } from "../watching.ts";
+import { shortToken } from "../session/watching.ts";
+import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
 
 /** `mspe-run watch`. */
-export const watchCommand: Command = {
+export const watchCommand = defineCommand({
   name: "watch",
   summary: "Follow a long-running call by its token to the end, with progress.",
   usage: "mspe-run watch <token> [flags]",
@@ -32,8 +32,8 @@ expired after the call ended, or never existed). Ctrl-C detaches again (exit cod
         "(`call --no-wait` prints a watch command with it).",
     },
     ...FOLLOW_FLAGS,
+    ...SERVER_FLAGS,
   },
-  flagGroups: SERVER_FLAG_GROUPS,
   examples: [
     "# PowerShell",
     "$token = mspe-run call VerifyStore instanceID=acme id=1 includeIndexes=false --no-wait",
@@ -70,4 +70,4 @@ expired after the call ended, or never existed). Ctrl-C detaches again (exit cod
       return ExitCode.Ok;
     });
   },
-};
+});

@@ -9,22 +9,10 @@
  * @module
  */
 
-import type { TraceEvent } from "../../mod.ts";
-import type { FlagSpecs, ParsedArgs } from "./args.ts";
-import type { CliIo } from "./io.ts";
-import type { Output } from "./output.ts";
-
-/** `--verbose` and `--debug`. */
-export const TRACE_FLAGS: FlagSpecs = {
-  verbose: {
-    type: "boolean",
-    help: "One line per HTTP exchange on stderr: method, path, status, size, time.",
-  },
-  debug: {
-    type: "boolean",
-    help: "Like --verbose, with the headers and bodies (secrets are shown as ***).",
-  },
-};
+import type { TraceEvent } from "../../../mod.ts";
+import type { FlagSpecs, ParsedArgs } from "../args.ts";
+import type { CliIo } from "../io.ts";
+import type { Output } from "../output.ts";
 
 /** How much is traced. */
 export type TraceLevel = "off" | "verbose" | "debug";

@@ -8,55 +8,39 @@
  * @module
  */
 
-import type { Client, Operation, Status } from "../../mod.ts";
-import { catalog } from "../catalog.ts";
-import { ApiError } from "../errors.ts";
-import type { FlagSpecs, ParsedArgs } from "./args.ts";
-import type { Command } from "./command.ts";
-import { attachProfile } from "./config.ts";
-import { TRACE_FLAGS, traceLevel, traceWriter } from "./trace_output.ts";
+import type { Client, Operation, Status } from "../../../mod.ts";
+import { catalog } from "../../catalog.ts";
+import { ApiError } from "../../errors.ts";
+import type { Product } from "../../metadata.ts";
+import type { FlagSpecs, ParsedArgs } from "../args.ts";
+import type { Format } from "../format.ts";
+import { requireFunction } from "../function_lookup.ts";
+import { Interrupts } from "../interrupt.ts";
+import type { CliIo } from "../io.ts";
+import type { Output } from "../output.ts";
+import type { Progress } from "../progress.ts";
+import { readOutput } from "../read_output.ts";
+import { redactingIo } from "../redacting_io.ts";
 import {
-  CONNECTION_FLAGS,
+  attachProfile,
   type ConnectionSettings,
-  type Credentials,
-  openClient,
-  OUTPUT_FLAGS,
   readConnection,
-  readCredentials,
-  readOutput,
   resumeCommandFor,
-  sessionError,
-} from "./connection.ts";
-import type { Format } from "./format.ts";
-import { requireFunction } from "./function_lookup.ts";
-import type { CliIo } from "./io.ts";
-import type { Output } from "./output.ts";
-import { redactingIo } from "./redacting_io.ts";
+} from "../settings/resolve.ts";
+import { UsageError } from "../usage_error.ts";
+import { type Credentials, openClient, readCredentials, sessionError } from "./connect.ts";
 import { TimeLimits } from "./timeouts.ts";
-import { UsageError } from "./usage_error.ts";
+import { traceLevel, traceWriter } from "./trace_output.ts";
 import { watchOperation } from "./watching.ts";
 
-/** The flag groups of every command that talks to a server, for {@linkcode Command.flagGroups}. */
-export const SERVER_FLAG_GROUPS: NonNullable<Command["flagGroups"]> = [
-  { title: "Output", flags: OUTPUT_FLAGS },
-  { title: "Connection", flags: CONNECTION_FLAGS },
-  { title: "Tracing", flags: TRACE_FLAGS },
-];
-
-/**
- * The flags that may come before the command (`mspe-run --profile prod call ...`): the
- * connection, output and tracing flags.
- */
-export const LEADING_FLAGS: FlagSpecs = { ...OUTPUT_FLAGS, ...CONNECTION_FLAGS, ...TRACE_FLAGS };
-
 /** The flags of the commands that follow a call to its end (`call`, `watch`). */
-export const FOLLOW_FLAGS: FlagSpecs = {
+export const FOLLOW_FLAGS = {
   status: { type: "boolean", help: "Print the whole status object, not only the result." },
   "cancel-on-interrupt": {
     type: "boolean",
     help: "On Ctrl-C, cancel the call on the server instead of detaching.",
   },
-};
+} as const satisfies FlagSpecs;
 
 /** A connected client with the printer and the settings it was made from. */
 export interface Session {
@@ -68,6 +52,13 @@ export interface Session {
   readonly settings: ConnectionSettings;
   /** The `--timeout` deadline, for a call's `signal`; `undefined` without `--timeout`. */
   readonly deadline: AbortSignal | undefined;
+  /**
+   * For a fleet session ({@linkcode SessionOptions.fleet}): aborted by `--timeout` or Ctrl-C, for
+   * the library's fleet functions; else the deadline.
+   */
+  readonly signal: AbortSignal | undefined;
+  /** For a fleet session on a terminal: the progress display on stderr (cleared before output). */
+  readonly progress: Progress | undefined;
   /**
    * The `mspe-run watch <token>` command that reaches the same server; with the function's name
    * (`--label`), so that watch and its progress name the function.
@@ -89,6 +80,8 @@ export interface Session {
 export interface SessionOptions {
   /** The format on a terminal when `--format` is not given (default `list`). */
   readonly terminalFormat?: Format;
+  /** The command checks `--format` itself (report's nagios, prtg, html). */
+  readonly ownFormat?: boolean;
   /**
    * The one call the command makes, on one instance: the function and the names of the arguments
    * given. When the bundled catalogue marks the function read-only and knows every argument named,
@@ -99,6 +92,13 @@ export interface SessionOptions {
    * server may have it).
    */
   readonly onlyCalls?: { readonly fn: string; readonly argNames: readonly string[] } | undefined;
+  /** The command works with one product only: any other is refused, with this reason. */
+  readonly product?: { readonly only: Product; readonly refusal: string };
+  /**
+   * A fleet session: Ctrl-C (and SIGTERM) abort {@linkcode Session.signal}, a progress display
+   * with this label is shown on a terminal, and an error after an interrupt becomes `interrupted()`.
+   */
+  readonly fleet?: { readonly label: string; readonly interrupted: () => Error };
 }
 
 /**
@@ -124,8 +124,17 @@ export async function withSession(
   io = redactingIo(io);
   parsed = await attachProfile(parsed, io);
   const settings = readConnection(parsed, io);
-  const out = readOutput(parsed, io, options.terminalFormat);
+  if (options.product && settings.product !== options.product.only) {
+    throw new UsageError(options.product.refusal);
+  }
+  const out = readOutput(parsed, io, options.terminalFormat, options.ownFormat);
   const limits = new TimeLimits(settings.timeoutMs);
+  using interrupts = options.fleet ? new Interrupts(io) : undefined;
+  const signal = interrupts ? limits.withDeadline(interrupts.detach) : limits.deadline;
+  const progress = options.fleet && !parsed.bool("quiet") && io.stderr.isTerminal
+    ? out.startProgress(options.fleet.label)
+    : undefined;
+  if (progress) progress.interruptHint = "Ctrl-C stops";
   const call = options.onlyCalls;
   const described = call && catalog(settings.product).find((entry) => entry.name === call.fn);
   const trustCatalogue = call !== undefined && described?.readOnly === true &&
@@ -136,7 +145,7 @@ export async function withSession(
     // Warnings (--insecure) in the CLI's own style, once, through the same stderr as the rest.
     await using client = await openClient(settings, io, limits, {
       onWarning: (message) => out.warn(message),
-      onTrace: traceWriter(io, out, traceLevel(parsed)),
+      onTrace: traceWriter(io, out, traceLevel(parsed as ParsedArgs)),
       metadata: trustCatalogue ? "bundled" : "fetch",
       credentials,
     });
@@ -146,6 +155,8 @@ export async function withSession(
       out,
       settings,
       deadline: limits.deadline,
+      signal,
+      progress,
       resumeCommand,
       follow: (label, start, cancelOnInterrupt) =>
         watchOperation(client, (detach) => start(limits.withDeadline(detach)), io, {
@@ -158,6 +169,8 @@ export async function withSession(
         }),
     });
   } catch (error) {
+    out.clearProgress();
+    if (options.fleet && interrupts?.interrupted) throw options.fleet.interrupted();
     if (
       trustCatalogue && credentials !== undefined && error instanceof ApiError &&
       /unknown api function/i.test(error.message)

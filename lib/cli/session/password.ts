@@ -7,9 +7,9 @@
  * @module
  */
 
-import { type CliIo, whyUnreadable } from "./io.ts";
-import { UsageError } from "./usage_error.ts";
-import { withoutFinalLineBreak } from "../_text_file.ts";
+import { type CliIo, whyUnreadable } from "../io.ts";
+import { UsageError } from "../usage_error.ts";
+import { withoutFinalLineBreak } from "../../_text_file.ts";
 
 /** Where the password may come from. */
 export interface PasswordSource {
@@ -37,7 +37,7 @@ export class PromptCancelled extends Error {
  * @example
  * ```ts
  * import { readPassword } from "./password.ts";
- * import { denoIo } from "./io.ts";
+ * import { denoIo } from "../io.ts";
  * const password = await readPassword(denoIo(), { username: "admin", host: "localhost" });
  * ```
  */

@@ -11,53 +11,14 @@
  * @module
  */
 
-import type { ParsedArgs } from "./args.ts";
-import { readTextFileAnyEncoding } from "../_text_file.ts";
-import type { CliIo, MspeVariable } from "./io.ts";
-import { whyUnreadable } from "./io.ts";
-import { closest } from "../_suggest.ts";
-import { UsageError } from "./usage_error.ts";
+import { readTextFileAnyEncoding } from "../../_text_file.ts";
+import type { CliIo } from "../io.ts";
+import { whyUnreadable } from "../io.ts";
+import { closest } from "../../_suggest.ts";
+import { UsageError } from "../usage_error.ts";
+import { type MspeVariable, type Profile, PROFILE_KEYS } from "./table.ts";
 
-/** One named profile: the connection and output settings it supplies. */
-export interface Profile {
-  /** The server's host name or address. */
-  readonly host?: string;
-  /** The API port. */
-  readonly port?: number;
-  /** `spe` or `server`. */
-  readonly product?: string;
-  /** The API user. */
-  readonly username?: string;
-  /** The path of a file holding the password (never the password itself). */
-  readonly passwordFile?: string;
-  /** The path of a CA certificate (PEM) to trust, or several. */
-  readonly caCert?: string | readonly string[];
-  /** The SHA-256 fingerprint of the one certificate to trust. */
-  readonly pinSha256?: string;
-  /** `1.2` or `1.3`. */
-  readonly tlsVersion?: string;
-  /** The default instanceID. */
-  readonly instance?: string;
-  /** The output format: list, table, json or ndjson. */
-  readonly format?: string;
-  /** How many instances a fleet run works on at once. */
-  readonly concurrency?: number;
-}
-
-/** The keys a profile may have, with the JSON type each takes. */
-export const PROFILE_KEYS: Readonly<Record<keyof Profile, "string" | "number" | "strings">> = {
-  host: "string",
-  port: "number",
-  product: "string",
-  username: "string",
-  passwordFile: "string",
-  caCert: "strings",
-  pinSha256: "string",
-  tlsVersion: "string",
-  instance: "string",
-  format: "string",
-  concurrency: "number",
-};
+export type { Profile };
 
 /** The whole config file. */
 export interface Config {
@@ -138,7 +99,7 @@ function checkProfile(file: string, name: string, raw: unknown): Profile {
           `use "passwordFile": "<path>", MSPE_PASSWORD or the prompt.`,
       );
     }
-    const kind = PROFILE_KEYS[key as keyof Profile];
+    const kind = Object.hasOwn(PROFILE_KEYS, key) ? PROFILE_KEYS[key] : undefined;
     if (kind === undefined) {
       const suggestion = closest(key, Object.keys(PROFILE_KEYS));
       throw damaged(
@@ -324,23 +285,4 @@ export function noSuchProfile(loaded: LoadedConfig, name: string, hint = ""): Us
  */
 export function formatConfig(config: Config): string {
   return `${JSON.stringify(config, null, 2)}\n`;
-}
-
-/**
- * Reads the config file once and attaches the profile that applies (`--profile`, else
- * `MSPE_PROFILE`, else `default`) to the parsed arguments, for `readConnection` and `readOutput`.
- *
- * @example
- * ```ts ignore
- * parsed = await attachProfile(parsed, io);
- * console.log(parsed.profile?.name);
- * ```
- */
-export async function attachProfile(parsed: ParsedArgs, io: CliIo): Promise<ParsedArgs> {
-  if (parsed.profileResolved) return parsed;
-  const name = parsed.string("profile") ?? io.env("MSPE_PROFILE");
-  const named = name !== undefined && name !== "";
-  // Without a named profile a config file that cannot be located is no profile at all.
-  const loaded = await loadConfig(io);
-  return parsed.withProfile(chooseProfile(loaded, named ? name : undefined));
 }

@@ -1,0 +1,419 @@
+/**
+ * The one table of mspe-run's settings: for each, its flag, its MSPE_ variable, its profile key, the
+ * check of its value, its help line and its completion. Flag parsing, the environment, profiles,
+ * `profile add|show`, help, completion and the resume command all derive from it, and deno.json's
+ * env permission list is checked against {@linkcode MSPE_VARIABLES} by a test. A new setting is one
+ * row here plus its use.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import { MAX_CONCURRENCY } from "../../fleet.ts";
+import type { FlagSpec } from "../args.ts";
+import { FORMATS } from "../format.ts";
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "../session/timeouts.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** The JSON type a profile key takes in the config file. */
+export type ProfileKind = "string" | "number" | "strings";
+
+/** A value as a setting's check returns it. */
+export type SettingValue = string | number | boolean | readonly string[];
+
+/** One setting of the table. */
+export interface Setting {
+  /** The flag, as parsed and shown in help. */
+  readonly flag: FlagSpec;
+  /** The MSPE_ variable that sets it when the flag is not given. */
+  readonly env?: string;
+  /** The key of a profile in the config file that sets it, and the JSON type the key takes. */
+  readonly profile?: {
+    readonly key: string;
+    readonly kind: ProfileKind;
+    /** The help line of `profile add` when it says more than the flag's. */
+    readonly help?: string;
+  };
+  /**
+   * Checks a value as given (a flag's text, a variable, a profile's value as text) and returns it
+   * as the command uses it. `from` is "" for a flag, else " It comes from MSPE_PORT." or the
+   * profile, to end the message of a {@linkcode UsageError}.
+   */
+  readonly check?: (text: string, from: string) => SettingValue;
+  /** The values completion offers (and `check` accepts), when they are a fixed few. */
+  readonly values?: readonly string[];
+  /** Completion offers the config file's profile names. */
+  readonly completeProfiles?: boolean;
+  /**
+   * The resume command (after `--no-wait` or Ctrl-C) repeats it when it was given by a flag or a
+   * variable; what a profile gave comes back with the profile.
+   */
+  readonly resume?: boolean;
+}
+
+/** What a fleet bound must be, for messages. */
+export const CONCURRENCY_RULE = `a whole number from 1 to ${MAX_CONCURRENCY}`;
+
+/**
+ * A fleet bound (`--concurrency`, `MSPE_CONCURRENCY`, a profile's `concurrency`): the number when
+ * `value` is {@linkcode CONCURRENCY_RULE}, as text or as a number, else undefined.
+ *
+ * @example
+ * ```ts
+ * import { parseConcurrency } from "./table.ts";
+ * parseConcurrency("16"); // 16
+ * parseConcurrency("5000"); // undefined
+ * ```
+ */
+export function parseConcurrency(value: string | number): number | undefined {
+  const n = typeof value === "number" ? value : /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= MAX_CONCURRENCY ? n : undefined;
+}
+
+/**
+ * `--timeout` in milliseconds; `from` says where the text came from (empty for the flag).
+ *
+ * @example
+ * ```ts
+ * import { readTimeoutMs } from "./table.ts";
+ * readTimeoutMs("1.5"); // 1500
+ * ```
+ */
+export function readTimeoutMs(text: string, from = ""): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0 || text.trim() === "") {
+    throw new UsageError(
+      `--timeout ${
+        JSON.stringify(text)
+      } is not a number of seconds. Give a positive number, such as --timeout 30.${from}`,
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** A host as the client wants it: a name or address, no scheme, port or path. */
+function checkHost(host: string, from: string): string {
+  // What people paste: a URL, or host:port (an IPv6 address has more than one colon).
+  const url = /^(?:https?:\/\/)?([^\s/?#@:]+|\[[0-9a-f:.]+\])(?::(\d+))?\/?$/i.exec(host);
+  if (url && host !== url[1]) {
+    const port = url[2] ? ` --port ${url[2]}` : "";
+    throw new UsageError(
+      `--host takes the host name only, without scheme or port: --host ${url[1]}${port}.${from}`,
+    );
+  }
+  if (host.trim() === "" || /[\s/?#@]/.test(host)) {
+    throw new UsageError(
+      `--host ${
+        JSON.stringify(host)
+      } is not a host name. Give a name or address, such as --host spe1.example.com.${from}`,
+    );
+  }
+  return host;
+}
+
+function checkPort(text: string, from: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+    throw new UsageError(
+      `The port ${
+        JSON.stringify(text)
+      } is not a port number. Give 1 to 65535, such as --port 8474.${from}`,
+    );
+  }
+  return port;
+}
+
+function checkProduct(text: string, from: string): "spe" | "server" {
+  if (text !== "spe" && text !== "server") {
+    throw new UsageError(
+      `Unknown product ${
+        JSON.stringify(text)
+      }. Use --product spe (MailStore SPE) or --product server (MailStore Server).${from}`,
+    );
+  }
+  return text;
+}
+
+function checkTlsVersion(text: string, from: string): "1.2" | "1.3" {
+  if (text !== "1.2" && text !== "1.3") {
+    throw new UsageError(
+      `TLS ${text} is not supported. Use --tls-version 1.2 or 1.3; older versions are insecure.${from}`,
+    );
+  }
+  return text;
+}
+
+function checkPin(text: string, from: string): string {
+  if (!/^[0-9a-f]{64}$/i.test(text.replace(/[:\s]/g, ""))) {
+    throw new UsageError(
+      "--pin-sha256 takes the certificate's SHA-256 fingerprint: 64 hex digits, colons allowed " +
+        `(AB:CD:...). \`mspe-run tls-info\` shows the server's.${from}`,
+    );
+  }
+  return text;
+}
+
+function checkConcurrency(text: string, from: string): number {
+  const n = parseConcurrency(text);
+  if (n === undefined) {
+    throw new UsageError(
+      `--concurrency ${JSON.stringify(text)} is not ${CONCURRENCY_RULE}.${from}`,
+    );
+  }
+  return n;
+}
+
+function checkFormat(text: string): string {
+  // Which formats a command takes is the command's to say (report has more): see chooseFormat.
+  return text;
+}
+
+/**
+ * Every setting, by flag name, in the order of the help text. The connection settings come as a
+ * group (see {@linkcode CONNECTION_SETTINGS}); `format` and `concurrency` belong to the commands
+ * that print data and run on fleets.
+ */
+export const SETTINGS = {
+  profile: {
+    flag: {
+      type: "string",
+      value: "<name>",
+      help: "Take the settings not given otherwise from this profile of the config file " +
+        "(default: MSPE_PROFILE, else the profile named default). See `mspe-run profile`.",
+    },
+    env: "MSPE_PROFILE",
+    completeProfiles: true,
+  },
+  host: {
+    resume: true,
+    flag: {
+      type: "string",
+      value: "<host>",
+      help: "The server (default: MSPE_HOST or localhost).",
+    },
+    env: "MSPE_HOST",
+    profile: { key: "host", kind: "string" },
+    check: checkHost,
+  },
+  port: {
+    resume: true,
+    flag: {
+      type: "string",
+      value: "<port>",
+      help: "The API port (default: MSPE_PORT, or 8474 for spe and 8463 for server).",
+    },
+    env: "MSPE_PORT",
+    profile: { key: "port", kind: "number" },
+    check: checkPort,
+  },
+  product: {
+    resume: true,
+    flag: {
+      type: "string",
+      value: "<spe|server>",
+      help: "spe: MailStore SPE (default); server: MailStore Server.",
+    },
+    env: "MSPE_PRODUCT",
+    profile: { key: "product", kind: "string" },
+    check: checkProduct,
+    values: ["spe", "server"],
+  },
+  username: {
+    resume: true,
+    flag: { type: "string", value: "<name>", help: "The API user (default: MSPE_USERNAME)." },
+    env: "MSPE_USERNAME",
+    profile: { key: "username", kind: "string" },
+  },
+  "password-file": {
+    resume: true,
+    flag: {
+      type: "string",
+      value: "<path|->",
+      help:
+        "Read the password from a file, or from stdin with -. Else MSPE_PASSWORD, else a prompt.",
+    },
+    env: "MSPE_PASSWORD_FILE",
+    profile: {
+      key: "passwordFile",
+      kind: "string",
+      help: "The file the password is read from (a path is kept, never a password).",
+    },
+  },
+  "ca-cert": {
+    resume: true,
+    flag: {
+      type: "string",
+      multiple: true,
+      value: "<pem file>",
+      help: "Also trust this CA certificate (PEM); may be given more than once.",
+    },
+    env: "MSPE_CA_CERT",
+    profile: { key: "caCert", kind: "strings" },
+  },
+  "pin-sha256": {
+    resume: true,
+    flag: {
+      type: "string",
+      value: "<fingerprint>",
+      help:
+        "Trust exactly the certificate with this SHA-256 fingerprint (see `mspe-run tls-info`).",
+    },
+    env: "MSPE_PIN_SHA256",
+    profile: { key: "pinSha256", kind: "string" },
+    check: checkPin,
+  },
+  // No MSPE_ variable and no profile key, on purpose: trusting any certificate is typed each time.
+  insecure: {
+    resume: true,
+    flag: {
+      type: "boolean",
+      help: "Accept any certificate, like -IgnoreInvalidSSLCerts. Prefer --pin-sha256.",
+    },
+  },
+  "tls-version": {
+    resume: true,
+    flag: { type: "string", value: "<1.2|1.3>", help: "Speak exactly this TLS version." },
+    env: "MSPE_TLS_VERSION",
+    profile: { key: "tlsVersion", kind: "string" },
+    check: checkTlsVersion,
+    values: ["1.2", "1.3"],
+  },
+  instance: {
+    flag: {
+      type: "string",
+      value: "<instanceID>",
+      help: "The default instanceID for functions that take one.",
+    },
+    env: "MSPE_INSTANCE",
+    profile: { key: "instance", kind: "string" },
+  },
+  timeout: {
+    flag: {
+      type: "string",
+      value: "<seconds>",
+      help: `Give up after this many seconds (exit code 6). Without it, a request that gets no ` +
+        `reply within ${DEFAULT_REQUEST_TIMEOUT_SECONDS} s is given up; a long-running call is ` +
+        "followed for as long as it runs.",
+    },
+    env: "MSPE_TIMEOUT",
+    check: readTimeoutMs,
+  },
+  format: {
+    flag: {
+      type: "string",
+      value: "<list|table|json|ndjson|csv>",
+      help: "Output format (default: list on a terminal, json when piped).",
+    },
+    env: "MSPE_FORMAT",
+    profile: {
+      key: "format",
+      kind: "string",
+      help: "The output format for commands that use this profile.",
+    },
+    check: checkFormat,
+    values: FORMATS,
+  },
+  concurrency: {
+    flag: {
+      type: "string",
+      value: "<N>",
+      help: `With --instances: at most N calls at once (default 8, at most ${MAX_CONCURRENCY}).`,
+    },
+    env: "MSPE_CONCURRENCY",
+    profile: {
+      key: "concurrency",
+      kind: "number",
+      help: "How many instances a fleet run works on at once.",
+    },
+    check: checkConcurrency,
+  },
+} as const satisfies Readonly<Record<string, Setting>>;
+
+/** The name of a setting (its flag without the dashes). */
+export type SettingName = keyof typeof SETTINGS;
+
+type SettingRow = typeof SETTINGS[SettingName];
+
+type JsonOf<K> = K extends "number" ? number : K extends "strings" ? string | readonly string[]
+: string;
+
+/** One named profile of the config file: the settings it supplies, by profile key. */
+export type Profile = {
+  readonly [
+    S in SettingRow as S extends { readonly profile: { readonly key: infer K extends string } } ? K
+      : never
+  ]?: S extends { readonly profile: { readonly kind: infer J } } ? JsonOf<J> : never;
+};
+
+/** The settings that say which server to talk to and how, in the order of the help text. */
+export const CONNECTION_SETTINGS = [
+  "profile",
+  "host",
+  "port",
+  "product",
+  "username",
+  "password-file",
+  "ca-cert",
+  "pin-sha256",
+  "insecure",
+  "tls-version",
+  "instance",
+  "timeout",
+] as const satisfies readonly SettingName[];
+
+/** The settings a profile can keep, by flag name, in the table's order. */
+export const PROFILE_SETTINGS: readonly SettingName[] = (Object.keys(SETTINGS) as SettingName[])
+  .filter((name) => "profile" in SETTINGS[name]);
+
+/** The keys a profile may have, with the JSON type each takes. */
+export const PROFILE_KEYS: Readonly<Record<string, ProfileKind>> = Object.fromEntries(
+  PROFILE_SETTINGS.map((name) => {
+    const { key, kind } = (SETTINGS[name] as Setting).profile!;
+    return [key, kind];
+  }),
+);
+
+/** The setting a profile key belongs to. */
+export function settingOfProfileKey(key: string): SettingName | undefined {
+  return PROFILE_SETTINGS.find((name) => (SETTINGS[name] as Setting).profile?.key === key);
+}
+
+/**
+ * The variables that are read but set no flag: the password itself (never a flag), the config
+ * file, and the ones that locate the config folder on each system.
+ */
+const OTHER_VARIABLES = [
+  "MSPE_PASSWORD",
+  "MSPE_CONFIG",
+  "APPDATA",
+  "USERPROFILE",
+  "XDG_CONFIG_HOME",
+  "HOME",
+] as const;
+
+type EnvOf<S> = S extends { readonly env: infer E extends string } ? E : never;
+
+/** One of {@linkcode MSPE_VARIABLES}. */
+export type MspeVariable = EnvOf<SettingRow> | typeof OTHER_VARIABLES[number];
+
+/**
+ * The environment variables mspe-run reads; deno.json's permission set allows exactly these: one
+ * MSPE_ variable per setting that has one (never one for --insecure, see the README), the password,
+ * the config file, and the variables that locate the config folder.
+ */
+export const MSPE_VARIABLES: readonly MspeVariable[] = [
+  ...(Object.values(SETTINGS) as Setting[]).flatMap((row) =>
+    row.env === undefined ? [] : [row.env as MspeVariable]
+  ),
+  ...OTHER_VARIABLES,
+];
+
+/** The flag of each named setting, for a command's flag list. */
+export function settingFlags<const N extends readonly SettingName[]>(
+  names: N,
+): { readonly [K in N[number]]: typeof SETTINGS[K]["flag"] } {
+  return Object.fromEntries(names.map((name) => [name, SETTINGS[name].flag])) as {
+    readonly [K in N[number]]: typeof SETTINGS[K]["flag"];
+  };
+}
