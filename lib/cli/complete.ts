@@ -12,7 +12,8 @@ import type { Product } from "../metadata.ts";
 import type { FlagSpecs } from "./args.ts";
 import type { CommandEntry } from "./command.ts";
 import { LEADING_FLAGS } from "./settings/flags.ts";
-import { FORMATS, HEALTH_FORMATS, USAGE_FORMATS } from "./format.ts";
+import { type Setting, type SettingName, SETTINGS } from "./settings/table.ts";
+import { HEALTH_FORMATS, USAGE_FORMATS } from "./format.ts";
 import type { CliIo } from "./io.ts";
 import { resultFields } from "./result_fields.ts";
 
@@ -90,22 +91,21 @@ async function flagValues(
   product: Product,
   io: CliIo,
 ): Promise<string[]> {
+  if (flag === "format" && words[0] === "report") {
+    const report = words.slice(1).find((w) => w === "health" || w === "usage");
+    if (report === "health") return [...HEALTH_FORMATS];
+    if (report === "usage") return [...USAGE_FORMATS];
+    return [...new Set([...HEALTH_FORMATS, ...USAGE_FORMATS])];
+  }
+  // The settings table says which settings take one of a few values, or a profile's name.
+  const setting: Setting | undefined = Object.hasOwn(SETTINGS, flag)
+    ? SETTINGS[flag as SettingName]
+    : undefined;
+  if (setting?.values !== undefined) return [...setting.values];
+  if (setting?.completeProfiles) return await profileNames(io);
   switch (flag) {
-    case "format": {
-      if (words[0] !== "report") return [...FORMATS];
-      const report = words.slice(1).find((w) => w === "health" || w === "usage");
-      if (report === "health") return [...HEALTH_FORMATS];
-      if (report === "usage") return [...USAGE_FORMATS];
-      return [...new Set([...HEALTH_FORMATS, ...USAGE_FORMATS])];
-    }
-    case "product":
-      return ["spe", "server"];
-    case "tls-version":
-      return ["1.2", "1.3"];
     case "group":
       return groups(product);
-    case "profile":
-      return await profileNames(io);
     case "select": {
       const fn = words[1];
       const fields = fn ? resultFields(product, fn) : undefined;

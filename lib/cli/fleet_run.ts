@@ -29,10 +29,10 @@ import { type CliIo, whyUnreadable } from "./io.ts";
 import { formatElapsed, Progress } from "./progress.ts";
 import { resultFields } from "./result_fields.ts";
 import type { Session } from "./session/session.ts";
+import { SETTINGS } from "./settings/table.ts";
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./session/timeouts.ts";
 import { UsageError } from "./usage_error.ts";
 import { address } from "./session/connect.ts";
-import { CONCURRENCY_RULE, parseConcurrency } from "./settings/table.ts";
 
 /** The flags of the fleet mode of `mspe-run call`. */
 export const FLEET_FLAGS = {
@@ -42,11 +42,7 @@ export const FLEET_FLAGS = {
     help: "Run on every instance matching the filter (*, acme*), or the IDs in a file (one a " +
       "line; - for stdin); fills in instanceID.",
   },
-  concurrency: {
-    type: "string",
-    value: "<N>",
-    help: "With --instances: at most N calls at once (default 8, at most 1000).",
-  },
+  concurrency: SETTINGS.concurrency.flag,
   "rerun-failed": {
     type: "string",
     value: "<file>",
@@ -153,21 +149,6 @@ export function failedInstances(ndjson: string, file: string): string[] {
     if (isFailureRow(row)) failed.add(row.instanceID);
   }
   return [...failed];
-}
-
-/**
- * The bound of a fleet run: `--concurrency`, else `MSPE_CONCURRENCY` or the profile's
- * `concurrency` (read into the settings), else 8.
- */
-export function fleetConcurrency(parsed: ParsedArgs, fromSettings: number | undefined): number {
-  const text = parsed.string("concurrency");
-  // MSPE_CONCURRENCY and the profile's were checked where they were read.
-  if (text === undefined) return fromSettings ?? DEFAULT_CONCURRENCY;
-  const n = parseConcurrency(text);
-  if (n === undefined) {
-    throw new UsageError(`--concurrency ${JSON.stringify(text)} is not ${CONCURRENCY_RULE}.`);
-  }
-  return n;
 }
 
 async function readFile(io: CliIo, path: string, flag: string): Promise<string> {
@@ -394,7 +375,8 @@ export async function runFleetCall(
       "--no-wait cannot be used with --instances: each instance's call is followed to its end.",
     );
   }
-  const concurrency = fleetConcurrency(parsed, settings.concurrency);
+  // --concurrency, else MSPE_CONCURRENCY or the profile's (checked where the settings are read).
+  const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
   const { ids, source } = await resolveInstances(client, io, parsed);
   if (ids.length === 0) {
     out.note(`No instances ${source}; nothing was called.`);

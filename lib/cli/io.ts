@@ -7,6 +7,10 @@
  * @module
  */
 
+import type { MspeVariable } from "./settings/table.ts";
+
+export type { MspeVariable };
+
 /** A text stream the CLI writes to. */
 export interface TextSink {
   /** Writes text as is (add the newline yourself). */
@@ -72,36 +76,6 @@ export interface CliIo {
    */
   writeTextFile?(path: string, text: string): Promise<void>;
 }
-
-/**
- * The environment variables mspe-run reads; deno.json's permission set allows exactly these: one
- * MSPE_ variable per connection and output setting (never one for --insecure, see the README), the
- * profile and config file, and the variables that locate the config folder.
- */
-export const MSPE_VARIABLES = [
-  "MSPE_HOST",
-  "MSPE_PORT",
-  "MSPE_PRODUCT",
-  "MSPE_USERNAME",
-  "MSPE_PASSWORD",
-  "MSPE_PASSWORD_FILE",
-  "MSPE_CA_CERT",
-  "MSPE_PIN_SHA256",
-  "MSPE_TLS_VERSION",
-  "MSPE_INSTANCE",
-  "MSPE_TIMEOUT",
-  "MSPE_FORMAT",
-  "MSPE_CONCURRENCY",
-  "MSPE_PROFILE",
-  "MSPE_CONFIG",
-  "APPDATA",
-  "USERPROFILE",
-  "XDG_CONFIG_HOME",
-  "HOME",
-] as const;
-
-/** One of {@linkcode MSPE_VARIABLES}. */
-export type MspeVariable = typeof MSPE_VARIABLES[number];
 
 const encoder = new TextEncoder();
 

@@ -60,6 +60,12 @@ const ADD_FLAGS = {
   timeout: SETTINGS.timeout.flag,
 } as const satisfies FlagSpecs;
 
+/**
+ * The output flags of list and show, but --format: it is a setting `profile add` keeps (and
+ * list and show print in it as every command does).
+ */
+const { format: _format, ...LIST_OUTPUT_FLAGS } = OUTPUT_FLAGS;
+
 /** `mspe-run profile`. */
 export const profileCommand = defineCommand({
   name: "profile",
@@ -82,7 +88,7 @@ sent): when the system does not trust it, add shows its SHA-256 fingerprint and 
 
 The config file is %APPDATA%\\mspe\\config.json on Windows, $XDG_CONFIG_HOME/mspe/config.json or
 ~/.config/mspe/config.json elsewhere; MSPE_CONFIG names another.`,
-  flags: { ...HELP_FLAGS, ...PROFILE_FLAGS, ...ADD_FLAGS, ...OUTPUT_FLAGS },
+  flags: { ...HELP_FLAGS, ...PROFILE_FLAGS, ...ADD_FLAGS, ...LIST_OUTPUT_FLAGS },
   examples: [
     "# A profile for a server with a self-signed certificate: add offers to pin it",
     "mspe-run profile add prod --host spe.example.com --username admin --password-file C:\\ops\\spe.pw",

@@ -10,7 +10,7 @@
  */
 
 import type { TraceEvent } from "../../../mod.ts";
-import type { FlagSpecs, ParsedArgs } from "../args.ts";
+import type { ParsedArgs } from "../args.ts";
 import type { CliIo } from "../io.ts";
 import type { Output } from "../output.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { FlagSpec, FlagSpecs } from "../args.ts";
+import type { FlagSpec, FlagSpecs } from "../flag_spec.ts";
 import { CONNECTION_SETTINGS, settingFlags, SETTINGS } from "./table.ts";
 
 /** The flags with `group` set to `title`, for a heading of their own in help. */

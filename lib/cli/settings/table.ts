@@ -11,7 +11,7 @@
  */
 
 import { MAX_CONCURRENCY } from "../../fleet.ts";
-import type { FlagSpec } from "../args.ts";
+import type { FlagSpec } from "../flag_spec.ts";
 import { FORMATS } from "../format.ts";
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "../session/timeouts.ts";
 import { UsageError } from "../usage_error.ts";

@@ -1,0 +1,181 @@
+/**
+ * The settings table (lib/cli/settings/table.ts) is the one place a setting is described: these
+ * tests check that flags, variables, profile keys, `profile add`, completion and the resume command
+ * all follow it, and that deno.json's permission set allows exactly its variables.
+ */
+
+import assert from "node:assert/strict";
+import { parseCommand } from "../lib/cli/args.ts";
+import { commandHelp } from "../lib/cli/command.ts";
+import type { CliIo } from "../lib/cli/io.ts";
+import { parseConfig } from "../lib/cli/settings/config.ts";
+import { CONNECTION_FLAGS, LEADING_FLAGS } from "../lib/cli/settings/flags.ts";
+import { connectionArgs, readConnection } from "../lib/cli/settings/resolve.ts";
+import {
+  CONNECTION_SETTINGS,
+  MSPE_VARIABLES,
+  PROFILE_KEYS,
+  PROFILE_SETTINGS,
+  type Setting,
+  type SettingName,
+  SETTINGS,
+} from "../lib/cli/settings/table.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+
+const ROWS = Object.entries(SETTINGS) as [SettingName, Setting][];
+
+function io(env: Record<string, string> = {}): CliIo {
+  const sink = { write: () => {}, isTerminal: false, columns: () => undefined };
+  return {
+    stdout: sink,
+    stderr: sink,
+    stdin: {
+      isTerminal: false,
+      readAll: () => Promise.resolve(""),
+      readSecretLine: () => Promise.resolve(null),
+    },
+    env: (name) => env[name],
+    noColor: true,
+    readTextFile: () => Promise.reject(new Deno.errors.NotFound("no files here")),
+    onInterrupt: () => () => {},
+  };
+}
+
+Deno.test("deno.json's env permission allows exactly the variables of the settings table", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const allowed: string[] = config.permissions["mspe-run"].env;
+  assert.deepEqual([...allowed].sort(), [...MSPE_VARIABLES].sort());
+  // Each setting's variable is its flag's name in upper case with MSPE_ in front.
+  for (const [name, row] of ROWS) {
+    if (row.env === undefined) continue;
+    assert.equal(row.env, `MSPE_${name.toUpperCase().replaceAll("-", "_")}`, name);
+  }
+  // Never one for --insecure: trusting any certificate is typed each time.
+  assert.equal((SETTINGS.insecure as Setting).env, undefined);
+});
+
+Deno.test("every connection setting is a flag of every server command and may come first", () => {
+  for (const name of CONNECTION_SETTINGS) {
+    assert.ok(Object.hasOwn(CONNECTION_FLAGS, name), name);
+    assert.ok(Object.hasOwn(LEADING_FLAGS, name), name);
+    assert.equal(CONNECTION_FLAGS[name].group, "Connection");
+  }
+});
+
+Deno.test("a profile takes the table's keys, with the JSON type of each", () => {
+  const keys = PROFILE_SETTINGS.map((name) => (SETTINGS[name] as Setting).profile!.key);
+  assert.deepEqual(Object.keys(PROFILE_KEYS), keys);
+  const sample: Record<string, unknown> = {};
+  for (const name of PROFILE_SETTINGS) {
+    const { key, kind } = (SETTINGS[name] as Setting).profile!;
+    sample[key] = kind === "number" ? 8 : kind === "strings" ? ["a.pem", "b.pem"] : "x";
+  }
+  const parsed = parseConfig(JSON.stringify({ profiles: { all: sample } }), "config.json");
+  assert.deepEqual(parsed.profiles.all, sample);
+  // A key outside the table is refused with the closest one.
+  assert.throws(
+    () => parseConfig('{"profiles":{"p":{"pinsha256":"x"}}}', "config.json"),
+    /unknown key "pinsha256".*Did you mean pinSha256\?/,
+  );
+});
+
+Deno.test("each setting is read from its flag, else its variable, else the profile, and checked alike", () => {
+  const chosen = (profile: Record<string, unknown>) => ({
+    chosen: { name: "p", named: true, path: "/c.json", profile },
+  });
+  // A bad value names where it came from, the same way for every layer.
+  const cases: [SettingName, string, string][] = [
+    ["port", "0", "MSPE_PORT"],
+    ["product", "exchange", "MSPE_PRODUCT"],
+    ["tls-version", "1.0", "MSPE_TLS_VERSION"],
+    ["timeout", "-1", "MSPE_TIMEOUT"],
+    ["concurrency", "5000", "MSPE_CONCURRENCY"],
+    ["pin-sha256", "AB:CD", "MSPE_PIN_SHA256"],
+  ];
+  for (const [name, bad, variable] of cases) {
+    const fromFlag = () =>
+      readConnection(parseCommand("call", [`--${name}`, bad], LEADING_FLAGS), io());
+    assert.throws(fromFlag, (e: Error) => e instanceof UsageError && !/comes from/.test(e.message));
+    const fromEnv = () =>
+      readConnection(parseCommand("call", [], LEADING_FLAGS), io({ [variable]: bad }));
+    assert.throws(fromEnv, (e: Error) => e.message.endsWith(`It comes from ${variable}.`), name);
+    const key = (SETTINGS[name] as Setting).profile?.key;
+    if (key === undefined) continue;
+    const parsed = parseCommand("call", [], LEADING_FLAGS);
+    const withProfile = parsed.withProfile(chosen({ [key]: bad }).chosen);
+    assert.throws(
+      () => readConnection(withProfile, io()),
+      (e: Error) => e.message.endsWith("It comes from profile p in /c.json."),
+      name,
+    );
+  }
+});
+
+Deno.test("the resume command repeats what flags and variables gave, never what the profile gave", () => {
+  const argv = [
+    "--host",
+    "spe1.example.com",
+    "--port",
+    "9000",
+    "--product",
+    "server",
+    "--username",
+    "admin",
+    "--password-file",
+    "pw.txt",
+    "--ca-cert",
+    "a.pem",
+    "--ca-cert",
+    "b.pem",
+    "--pin-sha256",
+    "ab".repeat(32),
+    "--tls-version",
+    "1.3",
+    "--instance",
+    "acme",
+    "--timeout",
+    "30",
+  ];
+  const settings = readConnection(parseCommand("call", argv, LEADING_FLAGS), io());
+  const args = connectionArgs(settings);
+  // Read back, the resume command reaches the same server the same way.
+  const again = readConnection(parseCommand("watch", args, LEADING_FLAGS), io());
+  for (
+    const field of [
+      "host",
+      "port",
+      "product",
+      "username",
+      "passwordFile",
+      "caCertFiles",
+      "pinSha256",
+      "tlsVersion",
+    ] as const
+  ) {
+    assert.deepEqual(again[field], settings[field], field);
+  }
+  // Only the table's resume settings: not the instance or the time limit of this command.
+  assert.ok(!args.includes("--instance") && !args.includes("--timeout"));
+  const fromEnv = readConnection(
+    parseCommand("call", [], LEADING_FLAGS),
+    io({ MSPE_HOST: "spe2", MSPE_USERNAME: "ops" }),
+  );
+  assert.deepEqual(connectionArgs(fromEnv), ["--host", "spe2", "--username", "ops"]);
+  const fromProfile = parseCommand("call", [], LEADING_FLAGS).withProfile({
+    name: "prod",
+    named: true,
+    path: "/c.json",
+    profile: { host: "spe3", username: "ops", pinSha256: "cd".repeat(32) },
+  });
+  assert.deepEqual(connectionArgs(readConnection(fromProfile, io())), ["--profile", "prod"]);
+});
+
+Deno.test("profile add takes every profile setting as a flag, with the table's help", async () => {
+  const { profileCommand } = await import("../lib/cli/commands/profile.ts");
+  const help = commandHelp(profileCommand);
+  for (const name of PROFILE_SETTINGS) {
+    assert.ok(Object.hasOwn(profileCommand.flags, name), name);
+    const row = SETTINGS[name] as Setting;
+    assert.ok(help.includes(row.profile?.help ?? row.flag.help), name);
+  }
+});
