@@ -165,7 +165,9 @@ Deno.test("one permission set for compile, tasks and tests: the least the CLI ne
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const set = config.permissions?.["mspe-run"];
   assert.ok(set, 'deno.json has permissions["mspe-run"]');
-  assert.deepEqual(Object.keys(set).sort(), ["env", "net", "read", "sys", "write"]);
+  assert.deepEqual(Object.keys(set).sort(), ["env", "ffi", "net", "read", "sys", "write"]);
+  // FFI: only crypt32.dll's DPAPI, for --credential-file and credential save on Windows.
+  assert.equal(set.ffi, true);
   // Write: `profile add|remove` (the config file) and `report --output` write files whose place is
   // known only at run time (%APPDATA%, $XDG_CONFIG_HOME, MSPE_CONFIG, a path given).
   assert.equal(set.write, true);

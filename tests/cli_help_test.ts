@@ -286,12 +286,15 @@ Deno.test("deno task mspe-run runs the CLI from the clone", async () => {
   assert.match(new TextDecoder().decode(stdout), /^mspe-run \d+\.\d+\.\d+ \(Deno /);
 });
 
-Deno.test("README: the deno install command grants exactly the mspe-run permission set", async () => {
+Deno.test("README: the deno install command grants the mspe-run permission set, and works", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   assert.equal(config.exports["./cli"], "./scripts/mspe_run.ts");
   const set: Record<string, boolean | string[]> = config.permissions["mspe-run"];
+  // Deno 2.9.6 takes sys "ca" in a permission set but not as --allow-sys=ca: the line grants sys.
   const flags = Object.entries(set).map(([name, value]) =>
-    value === true ? `--allow-${name}` : `--allow-${name}=${(value as string[]).join(",")}`
+    value === true || name === "sys"
+      ? `--allow-${name}`
+      : `--allow-${name}=${(value as string[]).join(",")}`
   );
   const readme = await Deno.readTextFile(`${ROOT}README.md`);
   const block = /<!-- install-command -->\s*```\w*\n(.*)\n```\s*<!-- \/install-command -->/.exec(
@@ -304,6 +307,28 @@ Deno.test("README: the deno install command grants exactly the mspe-run permissi
   const [scheme, path] = specifier!.split(/:(.*)/, 2);
   assert.equal(scheme, "jsr");
   assert.equal(path, `${config.name}/cli`);
+  // Run as written, with the local entrypoint for JSR (not reachable here) and a root of its own.
+  const root = await Deno.makeTempDir();
+  try {
+    const [, ...args] = command;
+    const install = await new Deno.Command(Deno.execPath(), {
+      args: [...args.slice(0, 1), "--root", root, ...args.slice(1), `${ROOT}scripts/mspe_run.ts`],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(install.code, 0, new TextDecoder().decode(install.stderr));
+    const installed = `${root}/bin/mspe-run${Deno.build.os === "windows" ? ".cmd" : ""}`;
+    const version = await new Deno.Command(installed, {
+      args: ["--version"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(version.code, 0, new TextDecoder().decode(version.stderr));
+    assert.match(new TextDecoder().decode(version.stdout), /^mspe-run \d+\.\d+\.\d+ \(Deno /);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("LICENSE: MIT, as deno.json says", async () => {

@@ -213,6 +213,8 @@ export async function complete(
       return positionals.length === 0 ? matching(SHELLS, word) : [];
     case "report":
       return positionals.length === 0 ? matching(["health", "usage"], word) : [];
+    case "credential":
+      return positionals.length === 0 ? matching(["save"], word) : [];
     case "profile":
       if (positionals.length === 0) return matching(["add", "list", "show", "remove"], word);
       return positionals.length === 1 && positionals[0] !== "list"

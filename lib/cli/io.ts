@@ -62,6 +62,11 @@ export interface CliIo {
   readonly noColor: boolean;
   /** Reads a text file named on the command line. */
   readTextFile(path: string): Promise<string>;
+  /**
+   * The permission bits of a file (POSIX), to warn about a password file others can read;
+   * `undefined` where the system has none (Windows) or the file cannot be looked at.
+   */
+  fileMode?(path: string): Promise<number | undefined>;
   /** Calls `listener` on Ctrl-C (SIGINT) until the returned function is called. */
   onInterrupt(listener: () => void): () => void;
   /**
@@ -183,6 +188,13 @@ export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): C
     // loaded when a file is read, so that the dispatcher stays small).
     readTextFile: async (path) => (await import("../_text_file.ts")).readTextFileAnyEncoding(path),
     writeTextFile,
+    fileMode: async (path) => {
+      try {
+        return (await Deno.stat(path)).mode ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
     onInterrupt: (listener) => {
       Deno.addSignalListener("SIGINT", listener);
       return () => Deno.removeSignalListener("SIGINT", listener);

@@ -89,6 +89,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/profile.ts")).profileCommand,
   },
   {
+    name: "credential",
+    synopsis: "credential save <path>",
+    summary: "Save a user name and password as a PowerShell credential file (Windows).",
+    load: async () => (await import("./commands/credential.ts")).credentialCommand,
+  },
+  {
     name: "mock",
     synopsis: "mock",
     summary: "Start the simulated MailStore SPE (or Server) to try mspe-run without a real server.",

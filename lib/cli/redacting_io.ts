@@ -59,6 +59,7 @@ export function redactingIo(io: CliIo): CliIo {
     readTextFile: (path) => io.readTextFile(path),
     onInterrupt: (listener) => io.onInterrupt(listener),
     ...(io.onTerminate ? { onTerminate: io.onTerminate.bind(io) } : {}),
+    ...(io.fileMode ? { fileMode: io.fileMode.bind(io) } : {}),
     // Files (reports, the config file) hide the same secrets as the screen: a report that is
     // mailed must not hold what the terminal shows as ***.
     ...(io.writeTextFile

@@ -122,19 +122,53 @@ export async function readCredentials(
   settings: ConnectionSettings,
   io: CliIo,
 ): Promise<Credentials> {
+  const caCerts = await readCaCerts(io, settings.caCertFiles);
+  const { username, password } = settings.credentialFile === undefined
+    ? await readUserAndPassword(settings, io)
+    : await fromCredentialFile(settings, io, settings.credentialFile);
+  // From here on every line printed hides the password, even where a server echoes it.
+  addPassword(io, username, password);
+  return { username, password, caCerts };
+}
+
+async function readUserAndPassword(
+  settings: ConnectionSettings,
+  io: CliIo,
+): Promise<{ username: string; password: string }> {
   const username = settings.username;
   if (username === undefined) {
     throw new UsageError("No user name given. Use --username <name> or set MSPE_USERNAME.");
   }
-  const caCerts = await readCaCerts(io, settings.caCertFiles);
   const password = await readPassword(io, {
     passwordFile: settings.passwordFile,
     username,
     host: settings.host,
   });
-  // From here on every line printed hides the password, even where a server echoes it.
-  addPassword(io, username, password);
-  return { username, password, caCerts };
+  return { username, password };
+}
+
+/** The user name and password of `--credential-file`: the only source of both when given. */
+async function fromCredentialFile(
+  settings: ConnectionSettings,
+  io: CliIo,
+  file: string,
+): Promise<{ username: string; password: string }> {
+  if (settings.passwordFile !== undefined || (io.env("MSPE_PASSWORD") ?? "") !== "") {
+    throw new UsageError(
+      `--credential-file ${file} holds the password; leave out ${
+        settings.passwordFile !== undefined ? "--password-file" : "MSPE_PASSWORD"
+      } (one source of the password at a time).`,
+    );
+  }
+  const { readCredentialFile } = await import("../credentials/credential_file.ts");
+  const credential = await readCredentialFile(io, file);
+  if (settings.username !== undefined && settings.username !== credential.username) {
+    throw new UsageError(
+      `--credential-file ${file} is for the user ${credential.username}, not ${settings.username}. ` +
+        "Leave out --username (or MSPE_USERNAME), or use that user's credential file.",
+    );
+  }
+  return credential;
 }
 
 /** Options of {@linkcode openClient}. */

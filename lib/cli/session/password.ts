@@ -64,6 +64,17 @@ async function prompt(io: CliIo, source: PasswordSource): Promise<string> {
   return line;
 }
 
+/** As ssh does for a key: a password file that others can read gets one line of warning. */
+async function warnIfShared(io: CliIo, path: string): Promise<void> {
+  const mode = await io.fileMode?.(path);
+  if (mode === undefined || (mode & 0o077) === 0) return;
+  io.stderr.write(
+    `warning: the password file ${path} can be read by other users (mode ${
+      (mode & 0o777).toString(8)
+    }); restrict it with: chmod 600 ${path}\n`,
+  );
+}
+
 async function readPasswordFile(io: CliIo, source: PasswordSource): Promise<string> {
   const path = source.passwordFile ?? "";
   if (path === "") throw new UsageError("--password-file needs a path, or - for stdin.");
@@ -88,5 +99,6 @@ async function readPasswordFile(io: CliIo, source: PasswordSource): Promise<stri
       } is empty. Put the password in it.`,
     );
   }
+  if (path !== "-") await warnIfShared(io, path);
   return password;
 }

@@ -41,6 +41,8 @@ export interface ConnectionSettings {
   readonly username: string | undefined;
   /** `--password-file`. */
   readonly passwordFile: string | undefined;
+  /** `--credential-file`: a PowerShell credential (CLIXML with a DPAPI password). */
+  readonly credentialFile?: string | undefined;
   /** `--ca-cert` paths. */
   readonly caCertFiles: readonly string[];
   /** `--pin-sha256`. */
@@ -199,6 +201,7 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
     product,
     username: username === "" ? undefined : username,
     passwordFile,
+    credentialFile: get("credential-file") as string | undefined,
     caCertFiles: (found["ca-cert"]?.value ?? []) as readonly string[],
     pinSha256: found["pin-sha256"]?.value as string | undefined,
     insecure: found.insecure?.value === true,

@@ -240,6 +240,17 @@ export const SETTINGS = {
       help: "The file the password is read from (a path is kept, never a password).",
     },
   },
+  "credential-file": {
+    resume: true,
+    flag: {
+      type: "string",
+      value: "<cred.xml>",
+      help: "User name and password from a PowerShell credential file (Get-Credential | " +
+        "Export-Clixml, or mspe-run credential save); Windows only.",
+    },
+    env: "MSPE_CREDENTIAL_FILE",
+    profile: { key: "credentialFile", kind: "string" },
+  },
   "ca-cert": {
     resume: true,
     flag: {
@@ -354,6 +365,7 @@ export const CONNECTION_SETTINGS = [
   "product",
   "username",
   "password-file",
+  "credential-file",
   "ca-cert",
   "pin-sha256",
   "insecure",
