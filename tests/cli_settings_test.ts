@@ -179,3 +179,64 @@ Deno.test("profile add takes every profile setting as a flag, with the table's h
     assert.ok(help.includes(row.profile?.help ?? row.flag.help), name);
   }
 });
+
+Deno.test("relative paths are taken from where `deno task mspe-run` was started (INIT_CWD)", async () => {
+  const { fromFolder } = await import("../lib/cli/io.ts");
+  assert.equal(fromFolder("/home/ops/", "linux")("pw.txt"), "/home/ops/pw.txt");
+  assert.equal(fromFolder("/home/ops", "linux")("/etc/pw"), "/etc/pw");
+  assert.equal(fromFolder(undefined, "linux")("pw.txt"), "pw.txt");
+  const windows = fromFolder("C:\\Users\\ops", "windows");
+  assert.equal(windows("reports\\usage.html"), "C:\\Users\\ops\\reports\\usage.html");
+  for (const absolute of ["C:\\reports\\usage.html", "D:usage.csv", "\\\\srv\\share\\x.pem"]) {
+    assert.equal(windows(absolute), absolute);
+  }
+  // End to end: deno task runs in the clone; the files are where the user is.
+  const { startMock } = await import("./_helpers.ts");
+  await using mock = await startMock();
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/pw.txt`, "admin\n");
+    await Deno.chmod(`${dir}/pw.txt`, 0o600).catch(() => {});
+    const root = new URL("..", import.meta.url);
+    await Deno.copyFile(new URL("tests/testdata/tls/ca.pem", root), `${dir}/ca.pem`);
+    const env: Record<string, string> = { NO_COLOR: "1", MSPE_CONFIG: `${dir}/config.json` };
+    for (const name of ["PATH", "HOME", "DENO_DIR", "SYSTEMROOT", "TMPDIR"]) {
+      const value = Deno.env.get(name);
+      if (value !== undefined) env[name] = value;
+    }
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "task",
+        "-q",
+        "--config",
+        new URL("deno.json", root).pathname.replace(/^\/([A-Za-z]:)/, "$1"),
+        "mspe-run",
+        "report",
+        "usage",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(mock.port),
+        "--username",
+        "admin",
+        "--password-file",
+        "pw.txt",
+        "--ca-cert",
+        "ca.pem",
+        "--format",
+        "csv",
+        "--output",
+        "usage.csv",
+      ],
+      cwd: dir,
+      clearEnv: true,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+    assert.match(await Deno.readTextFile(`${dir}/usage.csv`), /^instanceID,/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

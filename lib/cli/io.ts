@@ -178,6 +178,9 @@ async function readSecretLine(prompt: () => void): Promise<string | null> {
  */
 export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): CliIo {
   const stdinIsTerminal = Deno.stdin.isTerminal();
+  // `deno task mspe-run` runs in the folder of deno.json; INIT_CWD is where the user typed it, and
+  // the paths they give are relative to that.
+  const path = fromFolder(Deno.env.get("INIT_CWD"), Deno.build.os);
   return {
     stdout: sink(Deno.stdout),
     stderr: sink(Deno.stderr),
@@ -186,11 +189,12 @@ export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): C
     noColor: Deno.noColor,
     // UTF-8 with or without a BOM, UTF-16 with one: what Windows tools write (lib/_text_file.ts,
     // loaded when a file is read, so that the dispatcher stays small).
-    readTextFile: async (path) => (await import("../_text_file.ts")).readTextFileAnyEncoding(path),
-    writeTextFile,
-    fileMode: async (path) => {
+    readTextFile: async (file) =>
+      (await import("../_text_file.ts")).readTextFileAnyEncoding(path(file)),
+    writeTextFile: (file, text) => writeTextFile(path(file), text),
+    fileMode: async (file) => {
       try {
-        return (await Deno.stat(path)).mode ?? undefined;
+        return (await Deno.stat(path(file))).mode ?? undefined;
       } catch {
         return undefined;
       }
@@ -200,6 +204,28 @@ export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): C
       return () => Deno.removeSignalListener("SIGINT", listener);
     },
     onTerminate: (listener) => onTerminationSignal(Deno.build.os, listener),
+  };
+}
+
+/**
+ * Resolves the relative paths a user gives against `folder` (`INIT_CWD` under `deno task`); paths
+ * are left alone without one. Absolute paths stay as they are: `/x`, `\\server\share`, `C:\x`,
+ * and `C:x` (relative to a drive's own folder, which only Windows knows).
+ *
+ * @example
+ * ```ts
+ * import { fromFolder } from "./io.ts";
+ * fromFolder("C:\\Users\\ops", "windows")("rel.csv"); // C:\Users\ops\rel.csv
+ * ```
+ */
+export function fromFolder(folder: string | undefined, os: string): (path: string) => string {
+  if (folder === undefined || folder === "") return (path) => path;
+  const separator = os === "windows" ? "\\" : "/";
+  const base = folder.replace(os === "windows" ? /[\\/]+$/ : /\/+$/, "");
+  return (path) => {
+    const absolute = path.startsWith("/") ||
+      (os === "windows" && (path.startsWith("\\") || /^[A-Za-z]:/.test(path)));
+    return absolute || path === "" ? path : `${base}${separator}${path}`;
   };
 }
 

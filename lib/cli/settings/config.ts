@@ -11,7 +11,6 @@
  * @module
  */
 
-import { readTextFileAnyEncoding } from "../../_text_file.ts";
 import type { CliIo } from "../io.ts";
 import { whyUnreadable } from "../io.ts";
 import { closest } from "../../_suggest.ts";
@@ -197,8 +196,9 @@ export async function loadConfig(io: CliIo): Promise<LoadedConfig | undefined> {
   if (path === undefined) return undefined;
   let text: string;
   try {
-    // Windows editors save with a BOM, Windows PowerShell 5.1 in UTF-16: all are read.
-    text = await readTextFileAnyEncoding(path);
+    // Windows editors save with a BOM, Windows PowerShell 5.1 in UTF-16: all are read. Through
+    // the CLI's I/O, as it is written, so that both take a relative MSPE_CONFIG from one folder.
+    text = await io.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       return { path, exists: false, config: { profiles: {} } };

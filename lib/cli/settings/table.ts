@@ -393,11 +393,14 @@ export function settingOfProfileKey(key: string): SettingName | undefined {
 
 /**
  * The variables that are read but set no flag: the password itself (never a flag), the config
- * file, and the ones that locate the config folder on each system.
+ * file, the folder `deno task` was started in, and the ones that locate the config folder on each
+ * system.
  */
 const OTHER_VARIABLES = [
   "MSPE_PASSWORD",
   "MSPE_CONFIG",
+  // Where `deno task mspe-run` was started: relative paths are taken from there (io.ts).
+  "INIT_CWD",
   "APPDATA",
   "USERPROFILE",
   "XDG_CONFIG_HOME",
