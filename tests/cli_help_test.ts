@@ -11,7 +11,7 @@ import { catalog } from "../lib/catalog.ts";
 import { COMMANDS } from "../lib/cli/main.ts";
 import type { Product } from "../lib/metadata.ts";
 import { mockFlags, ROOT, runCli } from "./cli_helpers.ts";
-import { exampleCommand } from "../lib/cli/function_help.ts";
+import { exampleCommand } from "../lib/cli/help/function_help.ts";
 import { serveMock } from "../lib/mock/mod.ts";
 
 /** The help blocks of `functions --full`, by function name. */

@@ -23,7 +23,7 @@ import {
 import type { CliIo, TextSink } from "../lib/cli/io.ts";
 import { Output } from "../lib/cli/output.ts";
 import { readPassword } from "../lib/cli/session/password.ts";
-import { checkProduct } from "../lib/cli/function_lookup.ts";
+import { checkProduct } from "../lib/cli/help/function_lookup.ts";
 import { Progress } from "../lib/cli/progress.ts";
 import { TimedOut, TimeLimits } from "../lib/cli/session/timeouts.ts";
 import { closest } from "../lib/_suggest.ts";

@@ -13,7 +13,7 @@ import { defineCommand } from "../command.ts";
 import { CONFIRM_FLAGS, confirmFlags, confirmSessionCall } from "../confirm.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { FLEET_FLAGS, FLEET_HELP, runFleetCall, wantsFleet } from "../fleet_run.ts";
-import { requireFunction } from "../function_lookup.ts";
+import { requireFunction } from "../help/function_lookup.ts";
 import { addCallSecrets } from "../redacting_io.ts";
 import { FOLLOW_FLAGS, withSession } from "../session/session.ts";
 import { UsageError } from "../usage_error.ts";

@@ -12,7 +12,7 @@ import type { CatalogFunction, Product } from "../../metadata.ts";
 import { commandHelp, defineCommand } from "../command.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
 import { ExitCode } from "../exit_codes.ts";
-import { functionHelp } from "../function_help.ts";
+import { functionHelp } from "../help/function_help.ts";
 import { UsageError } from "../usage_error.ts";
 
 /** A catalogue function and the product it was found in. */

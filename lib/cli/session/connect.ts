@@ -15,7 +15,7 @@ import { newClient } from "../../client.ts";
 // The library's own check of CA files, so that the CLI's messages and the library's agree on what
 // is damaged; the CLI only adds the file's name.
 import { inspectCaCertificates } from "../../ca_certificates.ts";
-import { checkProduct } from "../function_lookup.ts";
+import { checkProduct } from "../help/function_lookup.ts";
 import { type CliIo, whyUnreadable } from "../io.ts";
 import { readPassword } from "./password.ts";
 import { addPassword } from "../redacting_io.ts";

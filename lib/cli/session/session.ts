@@ -14,7 +14,7 @@ import { ApiError } from "../../errors.ts";
 import type { Product } from "../../metadata.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import type { Format } from "../format.ts";
-import { requireFunction } from "../function_lookup.ts";
+import { requireFunction } from "../help/function_lookup.ts";
 import { Interrupts } from "../interrupt.ts";
 import type { CliIo } from "../io.ts";
 import type { Output } from "../output.ts";

@@ -8,9 +8,9 @@
  * @module
  */
 
-import type { CatalogArgument, CatalogFunction, Product } from "../metadata.ts";
-import { resultFields } from "./result_fields.ts";
-import { shellQuote } from "./shell_quote.ts";
+import type { CatalogArgument, CatalogFunction, Product } from "../../metadata.ts";
+import { resultFields } from "../result_fields.ts";
+import { shellQuote } from "../shell_quote.ts";
 
 /** Sample values for arguments the examples often need, by argument name. */
 const SAMPLES: Readonly<Record<string, string | number | boolean>> = {
@@ -100,7 +100,7 @@ export interface ExampleCommand {
  *
  * @example
  * ```ts
- * import { catalog } from "../catalog.ts";
+ * import { catalog } from "../../catalog.ts";
  * import { exampleCommand } from "./function_help.ts";
  * const fn = catalog("spe").find((f) => f.name === "GetUsers")!;
  * console.log(exampleCommand(fn, "spe").posix); // ["mspe-run call GetUsers instanceID=acme"]
@@ -194,7 +194,7 @@ function productName(product: Product): string {
  *
  * @example
  * ```ts
- * import { catalog } from "../catalog.ts";
+ * import { catalog } from "../../catalog.ts";
  * import { functionHelp } from "./function_help.ts";
  * console.log(functionHelp(catalog("spe").find((f) => f.name === "CreateInstance")!, "spe"));
  * ```

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { catalog } from "../catalog.ts";
-import type { FunctionMetadata, Product } from "../metadata.ts";
-import { closest } from "../_suggest.ts";
-import { UsageError } from "./usage_error.ts";
+import { catalog } from "../../catalog.ts";
+import type { FunctionMetadata, Product } from "../../metadata.ts";
+import { closest } from "../../_suggest.ts";
+import { UsageError } from "../usage_error.ts";
 
 /** "MailStore SPE" or "MailStore Server". */
 export function productName(product: Product): string {
