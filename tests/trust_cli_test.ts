@@ -117,6 +117,7 @@ Deno.test("server text on stderr is escaped, one line, cut; secrets it echoes ne
     "instanceID=acme",
     "userName=bob",
     `password=${secret}`,
+    "--allow-secret-arg",
     "--host",
     "127.0.0.1",
     "--port",
@@ -217,18 +218,35 @@ Deno.test("results a server echoes the secrets into print *** in every format, f
   });
   const connection = mockFlags(server.port);
   const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: admin };
-  const call = ["call", "SetUserPassword", "instanceID=acme", "userName=bob", `password=${secret}`];
+  // Given literally on purpose: the server echoes it back, and the test looks for it.
+  const call = [
+    "call",
+    "SetUserPassword",
+    "instanceID=acme",
+    "userName=bob",
+    `password=${secret}`,
+    "--allow-secret-arg",
+  ];
   const runs: string[][] = [
     ...["list", "table", "json", "ndjson", "csv"].map((format) => [...call, "--format", format]),
     [...call, "--status", "--format", "json"],
     [...call, "--debug", "--format", "json"],
     // A fleet run: one row per instance.
-    ["call", "SetUserPassword", "userName=bob", `password=${secret}`, "--instances", "*"],
     [
       "call",
       "SetUserPassword",
       "userName=bob",
       `password=${secret}`,
+      "--allow-secret-arg",
+      "--instances",
+      "*",
+    ],
+    [
+      "call",
+      "SetUserPassword",
+      "userName=bob",
+      `password=${secret}`,
+      "--allow-secret-arg",
       "--instances",
       "*",
       "--format",
@@ -285,7 +303,14 @@ Deno.test("hostile replies end mspe-run with one line and the documented exit co
     {
       name: "a 308 redirect of a state-changing call",
       reply: () => ({ status: 308, headers: { location: "http://evil.example:8080/x" } }),
-      args: ["call", "SetUserPassword", "instanceID=acme", "userName=bob", "password=N3w-s3cret"],
+      args: [
+        "call",
+        "SetUserPassword",
+        "instanceID=acme",
+        "userName=bob",
+        "password=N3w-s3cret",
+        "--allow-secret-arg",
+      ],
       code: 4,
       line: /308.*evil\.example/,
     },

@@ -52,6 +52,7 @@ export async function parseCallArgs(
   pairs: readonly string[],
   metadata: readonly ArgumentMetadata[] | undefined,
   io: CliIo,
+  secrets: SecretArguments = { names: new Set(), allowLiteral: true },
 ): Promise<Record<string, string | number | boolean>> {
   const args: Record<string, string | number | boolean> = {};
   let stdinUsed = false;
@@ -69,11 +70,22 @@ export async function parseCallArgs(
     if (Object.hasOwn(args, name)) {
       throw new UsageError(`The argument ${name} is given twice. Give each argument once.`);
     }
+    const secret = secrets.names.has(name) || SECRET.test(name);
+    if (secret && !secrets.allowLiteral && (!value.startsWith("@") || value.startsWith("@@"))) {
+      // Refused before anything is sent: the value is already in the process list and history.
+      throw new UsageError(
+        `${name}= is a secret, and a value on the command line is visible to other users in the ` +
+          `process list and stays in the shell history. Use ${name}=@file, or ${name}=@- (stdin; ` +
+          `a prompt without echo on a terminal); --allow-secret-arg sends it anyway.`,
+      );
+    }
     if (value.startsWith("@@")) value = value.slice(1);
     else if (value === "@-") {
       if (stdinUsed) throw new UsageError("Only one argument can be read from stdin (name=@-).");
       stdinUsed = true;
-      value = (await io.stdin.readAll()).replace(/\r?\n$/, "");
+      value = io.stdin.isTerminal
+        ? await promptValue(io, fn, name, secret)
+        : (await io.stdin.readAll()).replace(/\r?\n$/, "");
     } else if (value.startsWith("@")) {
       const path = value.slice(1);
       try {
@@ -91,6 +103,25 @@ export async function parseCallArgs(
     args[name] = coerce(name, value, type);
   }
   return args;
+}
+
+/** Which arguments of a call are secrets, and whether a secret may be given literally. */
+export interface SecretArguments {
+  /** The arguments the catalogue marks secret (password-like names count as well). */
+  readonly names: ReadonlySet<string>;
+  /** `--allow-secret-arg`: a literal value is sent (else refused). */
+  readonly allowLiteral: boolean;
+}
+
+/** `name=@-` on a terminal: asks for the value, without echo for a secret. */
+async function promptValue(io: CliIo, fn: string, name: string, secret: boolean): Promise<string> {
+  const question = () => io.stderr.write(`${name} for ${fn}: `);
+  const line = secret || io.stdin.readLine === undefined
+    ? await io.stdin.readSecretLine(question)
+    : (question(), await io.stdin.readLine());
+  if (secret) io.stderr.write("\n");
+  if (line === null) throw new UsageError(`No value for ${name}; nothing was sent.`);
+  return line;
 }
 
 function coerce(name: string, value: string, type: string | undefined): string | number | boolean {

@@ -19,7 +19,7 @@ import {
   TokenExpiredError,
 } from "../errors.ts";
 import { TimedOut } from "./session/timeouts.ts";
-import { UsageError } from "./usage_error.ts";
+import { NothingSelected, UsageError } from "./usage_error.ts";
 
 /**
  * The exit codes, as documented in `mspe-run --help` and the README.
@@ -52,6 +52,8 @@ export const ExitCode = {
   TokenUnknown: 7,
   /** The server's certificate was not accepted. */
   Tls: 8,
+  /** A fleet selection (`--instances`) matched no instance (`--allow-empty` makes it 0). */
+  NothingSelected: 9,
   /**
    * Ctrl-C: while watching, detached (the call goes on and can be resumed with `mspe-run watch`);
    * a fleet run stopped (rows for what did not finish); a report stopped; the password prompt.
@@ -74,12 +76,13 @@ export const EXIT_CODE_HELP: string = [
   "  0    success",
   "  1    unexpected failure, including an unreachable server (refused, reset, unknown host)",
   "  2    usage error: unknown command, flag, function or argument, or a bad value",
-  "  3    authentication failed: wrong user name or password",
+  "  3    authentication failed: wrong user name or password, or a credential file that does not decrypt here",
   "  4    the call failed on the server (statusCode failed, or an HTTP error status); --instances: on any instance",
   "  5    cancelled: the call was cancelled, or the y/N question before a destructive call was answered no",
   "  6    timed out: no reply within the time limit (--timeout; 120 s per request by default)",
   "  7    token expired or unknown",
   "  8    TLS verification failed: the server's certificate was not accepted",
+  "  9    --instances matched no instance, so nothing was called (--allow-empty makes it 0)",
   "  130  interrupted with Ctrl-C while watching (the call goes on; the token to resume is printed), a fleet run, a report",
   "  143  asked to stop (SIGTERM, or SIGBREAK on Windows) while watching or during a fleet run: as with Ctrl-C",
 ].join("\n");
@@ -111,6 +114,7 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
   if (error instanceof CancelledError) return ExitCode.Cancelled;
   if (error instanceof ApiError || error instanceof HttpError) return ExitCode.CallFailed;
   if (error instanceof TlsError) return ExitCode.Tls;
+  if (error instanceof NothingSelected) return ExitCode.NothingSelected;
   if (error instanceof TimedOut || isTimeout(error)) return ExitCode.TimedOut;
   return ExitCode.Unexpected;
 }
@@ -136,7 +140,10 @@ export function describeError(error: unknown): string {
   if (error instanceof ConnectionError || error instanceof ProtocolError) {
     return firstLine(error.message);
   }
-  if (error instanceof MspeError || error instanceof UsageError || error instanceof TimedOut) {
+  if (
+    error instanceof MspeError || error instanceof UsageError || error instanceof TimedOut ||
+    error instanceof NothingSelected
+  ) {
     return firstLine(error.message);
   }
   if (isTimeout(error)) {

@@ -31,7 +31,7 @@ import { resultFields } from "./result_fields.ts";
 import type { Session } from "./session/session.ts";
 import { SETTINGS } from "./settings/table.ts";
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./session/timeouts.ts";
-import { UsageError } from "./usage_error.ts";
+import { NothingSelected, UsageError } from "./usage_error.ts";
 import { address } from "./session/connect.ts";
 
 /** The flags of the fleet mode of `mspe-run call`. */
@@ -43,6 +43,10 @@ export const FLEET_FLAGS = {
       "line; - for stdin); fills in instanceID.",
   },
   concurrency: SETTINGS.concurrency.flag,
+  "allow-empty": {
+    type: "boolean",
+    help: "A selection that matches no instance is fine: exit code 0 (else 9).",
+  },
   "rerun-failed": {
     type: "string",
     value: "<file>",
@@ -115,12 +119,51 @@ export function isFailureRow(row: unknown): row is { instanceID: string; error: 
     Object.keys(row).length === 2;
 }
 
-/** The instance IDs of a list: one a line, blank lines and `#` comments skipped, repeats once. */
+/**
+ * The instance IDs of a list: one a line, blank lines and `#` comments skipped, repeats once; or a
+ * CSV with an `instanceID` column (what `Export-Csv` and `--format csv` write), its IDs from that
+ * column.
+ *
+ * @example
+ * ```ts
+ * import { instanceList } from "./fleet_run.ts";
+ * instanceList("acme\nglobex\n"); // ["acme", "globex"]
+ * instanceList('"instanceID","alias"\r\n"acme","Acme"\r\n'); // ["acme"]
+ * ```
+ */
 export function instanceList(text: string): string[] {
-  const ids = text.split(/\r?\n/).map((line) => line.trim()).filter((line) =>
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) =>
     line !== "" && !line.startsWith("#")
   );
+  const header = csvFields(lines[0] ?? "");
+  const column = header.findIndex((name) => name.toLowerCase() === "instanceid");
+  const ids = column < 0
+    ? lines
+    : lines.slice(1).map((line) => csvFields(line)[column] ?? "").filter((id) => id !== "");
   return [...new Set(ids)];
+}
+
+/** The fields of one CSV line (quotes and doubled quotes as Export-Csv writes them). */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (quoted) {
+      if (char === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      fields.push(field.trim());
+      field = "";
+    } else field += char;
+  }
+  fields.push(field.trim());
+  return fields;
 }
 
 /**
@@ -379,8 +422,15 @@ export async function runFleetCall(
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
   const { ids, source } = await resolveInstances(client, io, parsed);
   if (ids.length === 0) {
-    out.note(`No instances ${source}; nothing was called.`);
-    return ExitCode.Ok;
+    // A scheduled task must notice a selection that matches nothing (a typo, a renamed tenant).
+    if (parsed.bool("allow-empty")) {
+      out.note(`No instances ${source}; nothing was called.`);
+      return ExitCode.Ok;
+    }
+    throw new NothingSelected(
+      `No instances ${source}; nothing was called. Check the filter with mspe-run call ` +
+        "GetInstances instanceFilter=<filter>, or add --allow-empty when an empty fleet is fine.",
+    );
   }
   // Checked once here, with the first instance, so that a bad value is one usage error (exit 2)
   // rather than a failure per instance.

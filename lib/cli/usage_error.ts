@@ -21,3 +21,21 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/**
+ * A fleet selection (`--instances`) that matches no instance: exit code 9, so that a scheduled
+ * task notices (`--allow-empty` makes it a note and exit code 0).
+ *
+ * @example
+ * ```ts
+ * import { NothingSelected } from "./usage_error.ts";
+ * throw new NothingSelected("No instances matching zz*; nothing was called.");
+ * ```
+ */
+export class NothingSelected extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "NothingSelected";
+  }
+}

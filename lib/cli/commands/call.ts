@@ -13,7 +13,7 @@ import { defineCommand } from "../command.ts";
 import { CONFIRM_FLAGS, confirmFlags, confirmSessionCall } from "../confirm.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { FLEET_FLAGS, FLEET_HELP, runFleetCall, wantsFleet } from "../fleet_run.ts";
-import { requireFunction } from "../help/function_lookup.ts";
+import { canonicalFunctionName, requireFunction } from "../help/function_lookup.ts";
 import { addCallSecrets } from "../redacting_io.ts";
 import { FOLLOW_FLAGS, withSession } from "../session/session.ts";
 import { UsageError } from "../usage_error.ts";
@@ -24,11 +24,13 @@ export const callCommand = defineCommand({
   name: "call",
   summary: "Call any API function and print its result.",
   usage: "mspe-run call <Function> [name=value ...] [flags]",
-  description: `Arguments are name=value, case-sensitive, and typed by the function's metadata:
-bool takes true or false, number a decimal number, json JSON text (quote it for the shell);
-lists such as privileges are comma-separated (privileges=login,changePassword). name=@file reads
-the value from a file and name=@- from stdin, for secrets such as a new password; write @@ for a
-value that starts with @. \`mspe-run functions <Function>\` shows a function's arguments.
+  description: `Arguments are name=value, case-sensitive (the function's name is not), and typed by
+the function's metadata: bool takes true or false, number a decimal number, json JSON text (quote
+it for the shell); lists such as privileges are comma-separated (privileges=login,changePassword).
+name=@file reads the value from a file and name=@- from stdin (on a terminal it asks, without echo
+for a secret); write @@ for a value that starts with @. A secret such as password= is refused as a
+literal value: other users see the command line (--allow-secret-arg sends it anyway).
+\`mspe-run functions <Function>\` shows a function's arguments.
 
 A long-running call shows its progress on stderr and waits for the end. Ctrl-C then detaches
 (the call goes on; the token and the command to resume are printed, exit code 130), or with
@@ -43,6 +45,11 @@ ${FLEET_HELP}`,
   flags: {
     ...HELP_FLAGS,
     ...CONFIRM_FLAGS,
+    "allow-secret-arg": {
+      type: "boolean",
+      help: "Send a secret argument (password=...) given on the command line, where other users " +
+        "can see it; else refused (use password=@file or password=@-).",
+    },
     "no-wait": {
       type: "boolean",
       help: "Print the token of a long-running call and return (follow it with `mspe-run watch`).",
@@ -84,13 +91,15 @@ ${FLEET_HELP}`,
     `mspe-run call CreateSystemAdministrator config='{"userName":"ops","fullName":"Ops Team"}' password=@pw.txt`,
   ],
   run(parsed, io) {
-    const [fn, ...pairs] = parsed.positionals;
-    if (fn === undefined) {
+    const [given, ...pairs] = parsed.positionals;
+    if (given === undefined) {
       throw new UsageError(
         "Name the function to call, such as `mspe-run call GetEnvironmentInfo`. " +
           "`mspe-run functions` lists them.",
       );
     }
+    // PowerShell users type getusers: a name that matches one function but for case is that one.
+    const fn = canonicalFunctionName(given);
     // One read-only call needs no function list from the server (SessionOptions.onlyCalls).
     const argNames = pairs.map((pair) =>
       pair.includes("=") ? pair.slice(0, pair.indexOf("=")) : pair
@@ -103,11 +112,17 @@ ${FLEET_HELP}`,
         fn,
         client.product,
       );
-      const args = await parseCallArgs(fn, pairs, described.args, io);
-      // Secret arguments never show, even when the server echoes them into a result.
-      const marked = catalog(client.product).find((entry) => entry.name === fn)?.args
-        .filter((arg) => arg.secret === true).map((arg) => arg.name);
-      addCallSecrets(io, args, new Set(marked));
+      // Secret arguments never come from the command line, and never show, even when the server
+      // echoes them into a result.
+      const marked = new Set(
+        catalog(client.product).find((entry) => entry.name === fn)?.args
+          .filter((arg) => arg.secret === true).map((arg) => arg.name),
+      );
+      const args = await parseCallArgs(fn, pairs, described.args, io, {
+        names: marked,
+        allowLiteral: parsed.bool("allow-secret-arg"),
+      });
+      addCallSecrets(io, args, marked);
       // The same call on many instances (lib/cli/fleet_run.ts).
       if (wantsFleet(parsed)) {
         return await runFleetCall(session, io, parsed, { fn, described, args });

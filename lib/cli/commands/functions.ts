@@ -168,6 +168,8 @@ function printFunctions(
       name: fn.name,
       group: fn.group,
       longRunning: fn.longRunning,
+      // What `call` asks y/N for (--yes, --what-if): say so where the functions are chosen.
+      destructive: fn.destructive !== undefined,
       description: fn.description,
     }));
     out.show(rows);

@@ -30,14 +30,44 @@ export function requireFunction(
   name: string,
   product: Product,
 ): FunctionMetadata {
-  const found = metadata.find((fn) => fn.name === name);
+  const found = metadata.find((fn) => fn.name === name) ?? ignoringCase(metadata, name);
   if (found) return found;
   const suggestion = closest(name, metadata.map((fn) => fn.name));
   throw new UsageError(
     `Unknown function ${JSON.stringify(name)} on this ${productName(product)}.` +
       (suggestion ? ` Did you mean ${suggestion}?` : "") +
-      " Run `mspe-run functions` to list the functions (names are case-sensitive).",
+      " Run `mspe-run functions` to list the functions.",
   );
+}
+
+/**
+ * The one function whose name matches `name` but for case (PowerShell users type `getusers`);
+ * `undefined` when none does, or more than one.
+ */
+function ignoringCase<F extends { readonly name: string }>(
+  functions: readonly F[],
+  name: string,
+): F | undefined {
+  const lower = name.toLowerCase();
+  const matches = functions.filter((fn) => fn.name.toLowerCase() === lower);
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * The function's name as the catalogue spells it, when `name` matches one function of either
+ * product but for case; else `name` as given.
+ *
+ * @example
+ * ```ts
+ * import { canonicalFunctionName } from "./function_lookup.ts";
+ * canonicalFunctionName("getusers"); // "GetUsers"
+ * ```
+ */
+export function canonicalFunctionName(name: string): string {
+  const all = [...catalog("spe"), ...catalog("server")];
+  if (all.some((fn) => fn.name === name)) return name;
+  const names = [...new Map(all.map((fn) => [fn.name, fn])).values()];
+  return ignoringCase(names, name)?.name ?? name;
 }
 
 /** Function names that only one of the two products has, to tell them apart by their metadata. */
