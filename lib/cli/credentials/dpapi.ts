@@ -98,6 +98,30 @@ function withCrypt32<T>(
 }
 
 /**
+ * Runs one of the two DPAPI functions on `data` for the current user (no description, entropy or
+ * prompt: what PowerShell does), and returns the bytes it made; `undefined` when it refused.
+ */
+function runDpapi(
+  which: "CryptProtectData" | "CryptUnprotectData",
+  data: Uint8Array,
+  file: string,
+): Uint8Array | undefined {
+  return withCrypt32(file, (crypt, localFree) => {
+    const out = new Uint8Array(16);
+    const ok = crypt[which](
+      dataBlob(new Uint8Array(data)),
+      null,
+      null,
+      null,
+      null,
+      CRYPTPROTECT_UI_FORBIDDEN,
+      out,
+    );
+    return ok === 0 ? undefined : takeBlob(out, localFree);
+  });
+}
+
+/**
  * Decrypts a DPAPI blob for the current user; `file` names it in messages.
  *
  * @throws {DpapiUnavailable} Elsewhere than Windows.
@@ -109,21 +133,9 @@ function withCrypt32<T>(
  * ```
  */
 export function unprotect(blob: Uint8Array, file: string): Uint8Array {
-  return withCrypt32(file, (crypt, localFree) => {
-    const input = new Uint8Array(blob);
-    const out = new Uint8Array(16);
-    const ok = crypt.CryptUnprotectData(
-      dataBlob(input),
-      null,
-      null,
-      null,
-      null,
-      CRYPTPROTECT_UI_FORBIDDEN,
-      out,
-    );
-    if (ok === 0) throw new CredentialNotDecrypted(file);
-    return takeBlob(out, localFree);
-  });
+  const data = runDpapi("CryptUnprotectData", blob, file);
+  if (data === undefined) throw new CredentialNotDecrypted(file);
+  return data;
 }
 
 /**
@@ -137,21 +149,11 @@ export function unprotect(blob: Uint8Array, file: string): Uint8Array {
  * ```
  */
 export function protect(data: Uint8Array, file: string): Uint8Array {
-  return withCrypt32(file, (crypt, localFree) => {
-    const input = new Uint8Array(data);
-    const out = new Uint8Array(16);
-    const ok = crypt.CryptProtectData(
-      dataBlob(input),
-      null,
-      null,
-      null,
-      null,
-      CRYPTPROTECT_UI_FORBIDDEN,
-      out,
-    );
-    if (ok === 0) throw new Error("Windows could not encrypt the password (CryptProtectData).");
-    return takeBlob(out, localFree);
-  });
+  const blob = runDpapi("CryptProtectData", data, file);
+  if (blob === undefined) {
+    throw new Error("Windows could not encrypt the password (CryptProtectData).");
+  }
+  return blob;
 }
 
 /**
