@@ -28,18 +28,17 @@ export type {
 export { SIMULATED_FUNCTIONS } from "./_functions.ts";
 export type { JobsConfig, MockJobs } from "./_jobs.ts";
 export type { Product } from "../metadata.ts";
-export {
-  type InstanceConfig,
-  type InstanceStatus,
-  type MockInstance,
-  type MockInstanceHost,
-  type MockJob,
-  MockState,
-  type MockStateOptions,
-  type MockStore,
-  type MockSystemAdministrator,
-  type MockUser,
-} from "./_state.ts";
+export { type InstanceConfig, MockState, type MockStateOptions } from "./_state.ts";
+export type {
+  InstanceStatus,
+  MockInstance,
+  MockInstanceHost,
+  MockJob,
+  MockStore,
+  MockSystemAdministrator,
+  MockUser,
+  ProblemLevel,
+} from "./_model.ts";
 export type {
   MockDeletedMessage,
   MockDirectorySync,
@@ -58,7 +57,6 @@ export type {
   MockProfile,
   MockWorkerResult,
   PlannedProblems,
-  ProblemLevel,
   RunResult,
   SeedJob,
   SeedRun,
