@@ -68,3 +68,4 @@ export type {
   SystemState,
 } from "./_system_state.ts";
 export { type MockCommandIo, runMockCommand } from "./cli.ts";
+export { MOCK_FLAGS, type MockFlag, mockUsage } from "./_flags.ts";
