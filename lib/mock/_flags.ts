@@ -16,6 +16,7 @@
 
 import { parseArgs } from "node:util";
 import { FAULT_KINDS, parseFaultSpec } from "./_faults.ts";
+import { LIMITS } from "./_limits.ts";
 import type { FaultRule } from "./_options.ts";
 
 /**
@@ -145,10 +146,16 @@ const TABLE = [
     parse: (text) => text,
   }),
   choice("product", "P", ["spe", "server"], "spe (default) or server"),
-  whole("instances", "N", 0, 100_000, "number of instances (default 3)"),
-  whole("users", "N", 0, 1_000_000, "users per instance besides $archiveadmin (default 5)"),
-  whole("stores", "N", 0, 10_000, "archive stores per instance (default 3)"),
-  whole("seed", "N", 0, 4_294_967_295, "seed of the generated content (default 1)"),
+  whole("instances", "N", 0, LIMITS.instances, "number of instances (default 3)"),
+  whole(
+    "users",
+    "N",
+    0,
+    LIMITS.usersPerInstance,
+    "users per instance besides $archiveadmin (default 5)",
+  ),
+  whole("stores", "N", 0, LIMITS.storesPerInstance, "archive stores per instance (default 3)"),
+  whole("seed", "N", 0, LIMITS.seed, "seed of the generated content (default 1)"),
   whole("latency-ms", "N", 0, 600_000, "delay added to every request (default 0)"),
   choice(
     "problems",

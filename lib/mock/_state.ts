@@ -27,6 +27,7 @@ import type {
   ProblemLevel,
 } from "./_model.ts";
 import { newUser } from "./_model.ts";
+import { overLimit, SEED_COUNTS } from "./_limits.ts";
 import { mix, prng } from "./_random.ts";
 import { seedSystem, type SystemState } from "./_system_state.ts";
 
@@ -100,6 +101,14 @@ const LAST = [
 
 function capitalise(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** What kind of value a field holds, for {@linkcode MockState.restore}'s check. */
+function kindOf(value: unknown): string {
+  if (value instanceof Map) return "Map";
+  if (Array.isArray(value)) return "list";
+  if (value === null) return "null";
+  return typeof value === "object" ? "record" : typeof value;
 }
 
 /** Options of {@linkcode MockState}. */
@@ -213,6 +222,11 @@ export class MockState {
 
   /** Generates the state. For `server` there is one hidden instance with the ID `""`. */
   constructor(options: MockStateOptions) {
+    // Refused before anything is allocated: a count of 1e9 would otherwise run out of memory.
+    for (const name of SEED_COUNTS) {
+      const why = overLimit(name, options[name]);
+      if (why !== null) throw new RangeError(`The simulated state's ${why}. Choose a smaller one.`);
+    }
     this.product = options.product;
     this.seed = options.seed;
     this.usersPerInstance = options.usersPerInstance;
@@ -372,7 +386,13 @@ export class MockState {
     };
   }
 
-  /** Replaces everything the state holds with a {@linkcode MockState.snapshot}. */
+  /**
+   * Replaces everything the state holds with a {@linkcode MockState.snapshot}. Only the state's own
+   * fields are taken, each of the kind it has now (a Map for a Map, a number for a number, ...):
+   * a snapshot from a file must not put data where code is (`toString`, `restore`, `__proto__`) or
+   * make the next generated instance allocate more than {@linkcode MockState} accepts. Throws a
+   * TypeError that names the first field refused, and changes nothing then.
+   */
   restore(snapshot: Record<string, unknown>): void {
     const {
       "#instances": instances,
@@ -387,7 +407,22 @@ export class MockState {
     ) {
       throw new TypeError("The snapshot lacks the instances, their content or the counters.");
     }
-    Object.assign(this, fields);
+    const own = new Map(Object.entries(this));
+    for (const [name, value] of Object.entries(fields)) {
+      if (!own.has(name)) {
+        throw new TypeError(`state.${name} is not a field of the simulated state`);
+      }
+      if (kindOf(value) !== kindOf(own.get(name))) {
+        throw new TypeError(`state.${name} is a ${kindOf(value)}, not a ${kindOf(own.get(name))}`);
+      }
+      if (name === "usersPerInstance" || name === "storesPerInstance") {
+        const why = overLimit(name, value);
+        if (why !== null) throw new TypeError(`state.${why}`);
+      }
+    }
+    for (const [name, value] of Object.entries(fields)) {
+      Object.defineProperty(this, name, { value, writable: true, enumerable: true });
+    }
     this.#instances.clear();
     for (const [key, value] of instances) this.#instances.set(key, value);
     this.#content.clear();
