@@ -4,8 +4,9 @@
  * Why not `Deno.serve`: it leaves Nagle's algorithm on for accepted TLS sockets, so every reply
  * written in two pieces (headers, then a body over about 1 KB) waits for the client's delayed ACK,
  * about 44 ms on Linux. A `node:https` server with `noDelay: true` answers the same reply in about a
- * millisecond. Only HTTP/1.1 is offered over ALPN: `node:http2` under Deno 2.9.6 stalls the same way
- * on HTTP/2 (p99 44 ms for a 9 KB reply) and aborts the process in nghttp2 when a session closes.
+ * millisecond. Only HTTP/1.1 (and HTTP/1.0) is offered over ALPN: `node:http2` under Deno 2.9.6
+ * stalls the same way on HTTP/2 (p99 44 ms for a 9 KB reply) and aborts the process in nghttp2 when
+ * a session closes.
  *
  * The adapter between node's request/response and the Hono app is hand-written (about as long as
  * the options `@hono/node-server` would need): it reads at most {@linkcode MAX_BODY_BYTES} of a
@@ -64,8 +65,10 @@ export interface ServeMockOptions extends MockOptions {
   /**
    * A file that keeps the simulated state across restarts: loaded at start (the seeding options in
    * it win over these), or seeded and written when it does not exist; saved within a second of
-   * every change and on `close()`. A file that is not a mock state file of this product is refused
-   * (serveMock rejects) and left as it is. Needs write access to the file's directory.
+   * every change and on `close()`. A file that is not a mock state file of this product, or is
+   * damaged or over the limits, is refused (serveMock rejects) and left as it is. The file is locked
+   * (on `FILE.lock`) until `close()`: a second serveMock on it rejects with "in use by another
+   * simulator". Needs write access to the file's directory.
    */
   state?: string;
   /** Hears of a failed save of the `state` file (default: one line on stderr); the next save retries. */

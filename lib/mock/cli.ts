@@ -37,7 +37,8 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * Runs the mock server command with the given arguments. Resolves with the exit code: 0 after a
- * clean shutdown (SIGINT/SIGTERM), 2 for bad flags, 1 when the server cannot start.
+ * clean shutdown (SIGINT/SIGTERM), 2 for bad flags, 1 when the server cannot start (the port is
+ * taken, or the `--state` file is refused or in use by another simulator).
  *
  * @example Start on any free port
  * ```ts
