@@ -4,15 +4,9 @@
 import assert from "node:assert/strict";
 import { createMockApp, type MockServer, runMockCommand, serveMock } from "../lib/mock/mod.ts";
 import { CliProcess } from "./cli_helpers.ts";
+import { tempStateFile } from "./testdata/mock/helpers.ts";
 
-async function tempDir(): Promise<{ dir: string; path: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "mspe_state_file_" });
-  return {
-    dir,
-    path: `${dir}/state.json`,
-    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
-  };
-}
+const tempDir = () => tempStateFile("mspe_state_file_");
 
 /** serveMock's rejection (or null when it served, then closed). */
 async function refusal(options: Parameters<typeof serveMock>[0]): Promise<Error | null> {

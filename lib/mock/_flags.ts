@@ -69,6 +69,31 @@ function toggle<const N extends string>(
   return { name, help: [help], ...(short === undefined ? {} : { short }), parse: () => true };
 }
 
+/**
+ * A flag whose value `convert` turns into its value, or refuses with undefined: then the message
+ * says what the flag accepts (`accepted`, e.g. "a whole number from 0 to 9").
+ */
+function checked<const N extends string, T>(
+  name: N,
+  value: string,
+  help: string,
+  accepted: string,
+  convert: (text: string) => T | undefined,
+): MockFlag<N, T> {
+  return {
+    name,
+    value,
+    help: [help],
+    parse: (text) => {
+      const result = convert(text);
+      if (result === undefined) {
+        throw new RangeError(`--${name} must be ${accepted}, got '${text}'.`);
+      }
+      return result;
+    },
+  };
+}
+
 /** A whole number from `min` to `max`. */
 function whole<const N extends string>(
   name: N,
@@ -77,19 +102,10 @@ function whole<const N extends string>(
   max: number,
   help: string,
 ): MockFlag<N, number> {
-  return {
-    name,
-    value,
-    help: [help],
-    parse: (text) => {
-      if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-        throw new RangeError(
-          `--${name} must be a whole number from ${min} to ${max}, got '${text}'.`,
-        );
-      }
-      return Number(text);
-    },
-  };
+  return checked(name, value, help, `a whole number from ${min} to ${max}`, (text) => {
+    const number = Number(text);
+    return /^\d+$/.test(text) && number >= min && number <= max ? number : undefined;
+  });
 }
 
 /** One of a few words. */
@@ -99,16 +115,10 @@ function choice<const N extends string, const T extends string>(
   values: readonly T[],
   help: string,
 ): MockFlag<N, T> {
+  const list = `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
   return {
-    name,
-    value,
-    help: [help],
+    ...checked(name, value, help, list, (text) => values.find((word) => word === text)),
     values,
-    parse: (text) => {
-      if ((values as readonly string[]).includes(text)) return text as T;
-      const list = `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
-      throw new RangeError(`--${name} must be ${list}, got '${text}'.`);
-    },
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The records the simulated server is made of (instances, instance hosts, users, stores, scheduled
- * jobs, system administrators), with no behaviour beyond a user's defaults. Every other module of
+ * jobs, system administrators): types only. Every other module of
  * the simulator imports them from here, so that the state (`_state.ts`) depends on the generators
  * of its parts (`_history.ts`, `_instance_data.ts`, `_system_state.ts`) and not the other way
  * round.
@@ -86,26 +86,6 @@ export interface MockUser {
   password: string | null;
   /** App passwords the user made in the web client (DeleteAppPasswords removes them); 0 if absent. */
   appPasswords?: number;
-}
-
-/** Login privileges of a user created without `loginPrivileges`. */
-const DEFAULT_LOGIN_PRIVILEGES = ["windows", "web", "outlook", "windowsCmd", "imap"];
-
-/** A user with MailStore's defaults for every field not given (CreateUser, the seeded admin). */
-export function newUser(fields: Pick<MockUser, "userName"> & Partial<MockUser>): MockUser {
-  return {
-    fullName: null,
-    distinguishedName: null,
-    authentication: "integrated",
-    mfaStatus: "Disabled",
-    emailAddresses: [],
-    pop3UserNames: [],
-    privileges: [],
-    loginPrivileges: [...DEFAULT_LOGIN_PRIVILEGES],
-    privilegesOnFolders: new Map(),
-    password: null,
-    ...fields,
-  };
 }
 
 /** An archive store. */

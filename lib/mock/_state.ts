@@ -26,10 +26,29 @@ import type {
   MockUser,
   ProblemLevel,
 } from "./_model.ts";
-import { newUser } from "./_model.ts";
 import { overLimit, SEED_COUNTS } from "./_limits.ts";
 import { mix, prng } from "./_random.ts";
 import { seedSystem, type SystemState } from "./_system_state.ts";
+
+/** Login privileges of a user created without `loginPrivileges`. */
+const DEFAULT_LOGIN_PRIVILEGES = ["windows", "web", "outlook", "windowsCmd", "imap"];
+
+/** A user with MailStore's defaults for every field not given (CreateUser, the seeded admin). */
+export function newUser(fields: Pick<MockUser, "userName"> & Partial<MockUser>): MockUser {
+  return {
+    fullName: null,
+    distinguishedName: null,
+    authentication: "integrated",
+    mfaStatus: "Disabled",
+    emailAddresses: [],
+    pop3UserNames: [],
+    privileges: [],
+    loginPrivileges: [...DEFAULT_LOGIN_PRIVILEGES],
+    privilegesOnFolders: new Map(),
+    password: null,
+    ...fields,
+  };
+}
 
 interface InstanceContent {
   users: Map<string, MockUser>;

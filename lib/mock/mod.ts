@@ -29,16 +29,7 @@ export { SIMULATED_FUNCTIONS } from "./_functions.ts";
 export type { JobsConfig, MockJobs } from "./_jobs.ts";
 export type { Product } from "../metadata.ts";
 export { type InstanceConfig, MockState, type MockStateOptions } from "./_state.ts";
-export type {
-  InstanceStatus,
-  MockInstance,
-  MockInstanceHost,
-  MockJob,
-  MockStore,
-  MockSystemAdministrator,
-  MockUser,
-  ProblemLevel,
-} from "./_model.ts";
+export type * from "./_model.ts";
 export type {
   MockDeletedMessage,
   MockDirectorySync,
