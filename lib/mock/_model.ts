@@ -1,9 +1,8 @@
 /**
  * The records the simulated server is made of (instances, instance hosts, users, stores, scheduled
- * jobs, system administrators): types only. Every other module of
- * the simulator imports them from here, so that the state (`_state.ts`) depends on the generators
- * of its parts (`_history.ts`, `_instance_data.ts`, `_system_state.ts`) and not the other way
- * round.
+ * jobs, system administrators): types only. Every other module of the simulator imports them from
+ * here, so that the state (`_state.ts`) depends on the generators of its parts (`_history.ts`,
+ * `_instance_data.ts`, `_system_state.ts`) and not the other way round.
  *
  * @module
  */
