@@ -1,6 +1,6 @@
 // Garbage paths, bodies and headers never crash the mock (issue 2, point 10).
 import assert from "node:assert/strict";
-import { prng } from "../lib/mock/_state.ts";
+import { prng } from "../lib/mock/_random.ts";
 import { AUTH, FORM, read, withMock } from "./testdata/mock/helpers.ts";
 
 const PATHS = [

@@ -13,6 +13,7 @@ import {
 } from "../lib/mock/_persist.ts";
 import { clientFor, waitFor } from "./_helpers.ts";
 import { CliProcess } from "./cli_helpers.ts";
+import { tempStateFile } from "./testdata/mock/helpers.ts";
 
 Deno.test("mock persist: the codec round-trips maps, sets, dates, bytes, odd numbers, shared objects and cycles", () => {
   const shared = { name: "shared" };
@@ -66,14 +67,7 @@ Deno.test("mock persist: the whole state of both products, every lazy part made,
   }
 });
 
-async function tempFile(): Promise<{ dir: string; path: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "mspe_state_" });
-  return {
-    dir,
-    path: `${dir}/state.json`,
-    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
-  };
-}
+const tempFile = tempStateFile;
 
 Deno.test("mock persist: serveMock seeds the file, saves a change within a second, and a restart loads it whole", async () => {
   await using file = await tempFile();

@@ -1,5 +1,5 @@
-// How the mock is served (lib/mock/_serve.ts): ALPN, body limits on the wire, HTTP/1.0, long polls
-// released on close and on client disconnect. Raw sockets where fetch would hide the wire.
+// How the mock is served (lib/mock/_serve.ts): ALPN (no h2), body limits on the wire, HTTP/1.0,
+// long polls released on close and on client disconnect. Raw sockets where fetch would hide the wire.
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { MAX_BODY_BYTES } from "../lib/mock/_app.ts";
@@ -95,7 +95,7 @@ function invokeForm(body: string, signal?: AbortSignal): RequestInit {
   };
 }
 
-Deno.test("mock serve: offers only http/1.1 over ALPN", async () => {
+Deno.test("mock serve: never offers h2 over ALPN: a client offering h2 and http/1.1 gets http/1.1", async () => {
   await using server = await serveMock();
   const conn = await Deno.connectTls({
     hostname: "127.0.0.1",

@@ -58,30 +58,25 @@ async function profileNames(io: CliIo): Promise<string[]> {
   }
 }
 
-/** The values of the mock's flags that take one of a few words (`lib/mock/cli.ts` checks them). */
-const MOCK_FLAG_VALUES: Readonly<Record<string, readonly string[]>> = {
-  product: ["spe", "server"],
-  problems: ["none", "some", "many"],
-  "log-output": ["cumulative", "incremental"],
-  "cancelled-status": ["failed", "cancelled"],
-};
-
 /**
- * `mspe-run mock` parses its own flags (`lib/mock/cli.ts`): its flag names come from its usage text,
- * so that a flag added there completes with no change here.
+ * `mspe-run mock` parses its own flags: names and values come from the simulator's flag table
+ * (`MOCK_FLAGS` in `lib/mock/_flags.ts`), so that a flag added there completes with no change here.
  */
 async function completeMock(words: readonly string[]): Promise<string[]> {
+  const { MOCK_FLAGS } = await import("../mock/_flags.ts");
   const word = words.at(-1) ?? "";
-  const previous = (words.at(-2) ?? "").replace(/^--/, "");
-  if (words.length > 2 && words.at(-2)!.startsWith("--") && MOCK_FLAG_VALUES[previous]) {
-    return matching(MOCK_FLAG_VALUES[previous]!, word);
+  const previous = words.length > 2 ? words.at(-2)! : "";
+  const valuesOf = (name: string) => MOCK_FLAGS.find((flag) => flag.name === name)?.values ?? [];
+  if (previous.startsWith("--") && !previous.includes("=")) {
+    const values = valuesOf(previous.slice(2));
+    if (values.length > 0) return matching(values, word);
+  }
+  if (word.startsWith("--") && word.includes("=")) {
+    const name = word.slice(2, word.indexOf("="));
+    return matching(valuesOf(name).map((value) => `--${name}=${value}`), word);
   }
   if (!word.startsWith("-")) return [];
-  const { runMockCommand } = await import("../mock/cli.ts");
-  const lines: string[] = [];
-  await runMockCommand(["--help"], { out: (line) => lines.push(line) });
-  const names = [...lines.join("\n").matchAll(/^ +(?:-h, )?--([a-z-]+)/gm)].map((m) => m[1]!);
-  return matching(names.map((name) => `--${name}`), word);
+  return matching(MOCK_FLAGS.map((flag) => `--${flag.name}`), word);
 }
 
 /** Values for a string flag's value. */

@@ -8,7 +8,8 @@
 
 import { catalog } from "../catalog.ts";
 import type { Product } from "../metadata.ts";
-import type { MockInstance, MockState } from "./_state.ts";
+import type { MockInstance } from "./_model.ts";
+import type { MockState } from "./_state.ts";
 import { type CallContext, Deferred, inst, objectArg, type Simulation } from "./_simulation.ts";
 import { ApiFault } from "./_wire.ts";
 import { CONFIG_SIMULATIONS } from "./_functions_config.ts";

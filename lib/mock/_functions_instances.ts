@@ -8,7 +8,9 @@
 
 import type { InstanceActivity } from "./_history.ts";
 import { type CallContext, inst, objectArg, type Simulation } from "./_simulation.ts";
-import { mix, type MockInstance, type MockInstanceHost, type MockState } from "./_state.ts";
+import type { MockInstance, MockInstanceHost } from "./_model.ts";
+import { mix } from "./_random.ts";
+import type { MockState } from "./_state.ts";
 import { formatUtc } from "./_time.ts";
 import { ApiFault } from "./_wire.ts";
 

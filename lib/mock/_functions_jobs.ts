@@ -23,7 +23,8 @@ import {
 } from "./_history.ts";
 import { currentProcess } from "./_functions_instances.ts";
 import { type CallContext, Deferred, inst, objectArg, type Simulation } from "./_simulation.ts";
-import type { MockInstance, MockJob, MockState } from "./_state.ts";
+import type { MockInstance, MockJob } from "./_model.ts";
+import type { MockState } from "./_state.ts";
 import { DAY, formatLocal, formatUtc, localArgument, localToUtc, zoneOf } from "./_time.ts";
 import { ApiFault } from "./_wire.ts";
 

@@ -15,7 +15,7 @@ import {
   type Simulation,
   storeOf,
 } from "./_simulation.ts";
-import type { MockStore } from "./_state.ts";
+import type { MockStore } from "./_model.ts";
 import { ApiFault } from "./_wire.ts";
 
 /** The error a store from another installation shows until UnlockStore. */

@@ -12,7 +12,8 @@
 
 import { workerResultLists } from "./_history.ts";
 import { type CallContext, Deferred, inst, objectArg, type Simulation } from "./_simulation.ts";
-import type { MockState, MockSystemAdministrator } from "./_state.ts";
+import type { MockSystemAdministrator } from "./_model.ts";
+import type { MockState } from "./_state.ts";
 import type { MockClientAccessServer, MockOutboxEntry } from "./_system_state.ts";
 import { DAY, formatLocal, formatUtc, localToUtc, TIME_ZONES, zoneOf } from "./_time.ts";
 import { ApiFault } from "./_wire.ts";

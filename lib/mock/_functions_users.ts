@@ -8,7 +8,8 @@
 import type { Args } from "./_args.ts";
 import type { MockDirectorySync } from "./_instance_data.ts";
 import { type CallContext, Deferred, inst, type Simulation, userOf } from "./_simulation.ts";
-import { type MockUser, newUser } from "./_state.ts";
+import type { MockUser } from "./_model.ts";
+import { newUser } from "./_state.ts";
 import { ApiFault } from "./_wire.ts";
 
 /** A function that changes one user (named by `userName`) and returns nothing, as the setters do. */

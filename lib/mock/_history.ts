@@ -10,11 +10,9 @@
  * @module
  */
 
-import { mix, type MockInstance, type MockJob, type MockStore, prng } from "./_state.ts";
+import type { MockInstance, MockJob, MockStore, ProblemLevel } from "./_model.ts";
+import { mix, prng } from "./_random.ts";
 import { DAY, localToUtc, zoneOf } from "./_time.ts";
-
-/** How many problems the seeded SPE has (see `MockOptions.problems`). */
-export type ProblemLevel = "none" | "some" | "many";
 
 /** The `result` of a worker result or job result. */
 export type RunResult = "succeeded" | "completedWithWarnings" | "completedWithErrors" | "failed";

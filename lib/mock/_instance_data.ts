@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { MockStore, MockUser } from "./_state.ts";
+import type { MockStore, MockUser } from "./_model.ts";
 
 /** A folder of the archive. Paths use `/`; the first segment is a user archive (`jdoe/Inbox`). */
 export interface MockFolder {

@@ -18,6 +18,7 @@
 
 import type { Product } from "../metadata.ts";
 import type { MockApp } from "./_app.ts";
+import { LIMITS, overLimit, SEED_COUNTS } from "./_limits.ts";
 import type { MockOptions } from "./_options.ts";
 
 /** The marker of a state file (`format`), and its version. */
@@ -114,22 +115,35 @@ export function encodeValue(value: unknown): unknown {
   return encode(value, "state");
 }
 
-/** Decodes what {@linkcode encodeValue} made; throws a TypeError on anything it would not make. */
+/**
+ * Decodes what {@linkcode encodeValue} made; throws a TypeError on anything it would not make. The
+ * key `__proto__` is refused wherever it is: set on an object it would replace the object's
+ * prototype (what its missing fields and its methods come from) instead of adding data.
+ */
 export function decodeValue(encoded: unknown): unknown {
   const ids = new Map<number, unknown>();
   const register = <T>(id: unknown, target: T): T => {
     if (typeof id === "number") ids.set(id, target);
     return target;
   };
-  const decode = (item: unknown): unknown => {
-    if (typeof item !== "object" || item === null) return item;
-    if (Array.isArray(item)) return item.map(decode);
-    const record = item as Record<string, unknown>;
-    if (!("$" in record)) {
-      const result: Record<string, unknown> = {};
-      for (const [key, entry] of Object.entries(record)) result[key] = decode(entry);
-      return result;
+  const members = (
+    target: Record<string, unknown>,
+    source: object,
+    path: string,
+  ): Record<string, unknown> => {
+    for (const [key, entry] of Object.entries(source)) {
+      if (key === "__proto__") {
+        throw new TypeError(`${path} has the key "__proto__", which is reserved`);
+      }
+      target[key] = decode(entry, `${path}.${key}`);
     }
+    return target;
+  };
+  const decode = (item: unknown, path: string): unknown => {
+    if (typeof item !== "object" || item === null) return item;
+    if (Array.isArray(item)) return item.map((entry, i) => decode(entry, `${path}[${i}]`));
+    const record = item as Record<string, unknown>;
+    if (!Object.hasOwn(record, "$")) return members({}, record, path);
     const { $: tag, v, id } = record as Tagged;
     switch (tag) {
       case "undef":
@@ -153,18 +167,19 @@ export function decodeValue(encoded: unknown): unknown {
       case "arr":
         if (Array.isArray(v)) {
           const array = register(id, [] as unknown[]);
-          for (const entry of v) array.push(decode(entry));
+          for (const [i, entry] of v.entries()) array.push(decode(entry, `${path}[${i}]`));
           return array;
         }
         break;
       case "map":
         if (Array.isArray(v)) {
           const map = register(id, new Map<unknown, unknown>());
-          for (const entry of v) {
+          for (const [i, entry] of v.entries()) {
             if (!Array.isArray(entry) || entry.length !== 2) {
-              throw new TypeError("An encoded Map entry is not a [key, value] pair.");
+              throw new TypeError(`${path} has a Map entry that is not a [key, value] pair`);
             }
-            map.set(decode(entry[0]), decode(entry[1]));
+            const key = decode(entry[0], `${path}<key ${i}>`);
+            map.set(key, decode(entry[1], `${path}.get(${JSON.stringify(key) ?? i})`));
           }
           return map;
         }
@@ -172,21 +187,19 @@ export function decodeValue(encoded: unknown): unknown {
       case "set":
         if (Array.isArray(v)) {
           const set = register(id, new Set<unknown>());
-          for (const entry of v) set.add(decode(entry));
+          for (const [i, entry] of v.entries()) set.add(decode(entry, `${path}<item ${i}>`));
           return set;
         }
         break;
       case "obj":
         if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-          const result = register(id, {} as Record<string, unknown>);
-          for (const [key, entry] of Object.entries(v)) result[key] = decode(entry);
-          return result;
+          return members(register(id, {} as Record<string, unknown>), v, path);
         }
         break;
     }
-    throw new TypeError(`An encoded value has a bad tag or payload: ${JSON.stringify(tag)}.`);
+    throw new TypeError(`${path} has a bad tag or payload: ${JSON.stringify(tag)}`);
   };
-  return decode(encoded);
+  return decode(encoded, "state");
 }
 
 function isPlain(value: object): boolean {
@@ -239,6 +252,43 @@ export function stateFileText(app: MockApp, options: SeedOptions): string {
   });
 }
 
+/** The offset where JSON.parse stops on `text`, when its message says (V8 does not always). */
+function statedOffset(text: string, error: unknown): number | null {
+  const message = error instanceof Error ? error.message : "";
+  if (/end of JSON input|Unterminated string/.test(message)) return text.length;
+  const position = /at position (\d+)/.exec(message);
+  return position === null ? null : Number(position[1]);
+}
+
+/**
+ * Where a text stops being JSON, as "line L, column C" (1-based). From V8's message when it names
+ * a position; otherwise ("Unexpected token 'x'") by halving: the longest prefix that is JSON so
+ * far (it parses, or fails only at its end) ends where the error is.
+ */
+function errorPlace(text: string, error: unknown): string {
+  let offset = statedOffset(text, error);
+  if (offset === null) {
+    const fine = (length: number): boolean => {
+      try {
+        JSON.parse(text.slice(0, length));
+        return true;
+      } catch (inner) {
+        const stated = statedOffset(text.slice(0, length), inner);
+        return stated !== null && stated >= length;
+      }
+    };
+    let [low, high] = [0, text.length];
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (fine(middle)) low = middle;
+      else high = middle - 1;
+    }
+    offset = low;
+  }
+  const before = text.slice(0, offset).split("\n");
+  return `line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
 /** Checks and decodes the text of a state file; throws {@linkcode StateFileError} if it is not one. */
 export function parseStateFile(path: string, text: string, product: Product): StateFile {
   const refuse = (why: string): never => {
@@ -246,11 +296,16 @@ export function parseStateFile(path: string, text: string, product: Product): St
       `The state file '${path}' ${why}; it was left as it is. Move it away or name another file.`,
     );
   };
+  // Editors on Windows save UTF-8 with a byte order mark; it is not part of the JSON.
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
+  if (text.trim() === "") {
+    return refuse("is empty (a crash while it was first written, or made by hand)");
+  }
   let file: unknown;
   try {
     file = JSON.parse(text);
-  } catch {
-    refuse("is not JSON (damaged, or not a mock state file)");
+  } catch (error) {
+    refuse(`is not JSON at ${errorPlace(text, error)} (damaged, or not a mock state file)`);
   }
   if (typeof file !== "object" || file === null || Array.isArray(file)) {
     return refuse("is not a mock state file");
@@ -261,7 +316,10 @@ export function parseStateFile(path: string, text: string, product: Product): St
   }
   if (record.version !== STATE_VERSION) {
     return refuse(
-      `has version ${JSON.stringify(record.version)}, this mock reads version ${STATE_VERSION}`,
+      `has version ${
+        JSON.stringify(record.version) ?? "(none)"
+      }, this mock reads version ${STATE_VERSION} ` +
+        "(written by another release of mspe)",
     );
   }
   if (record.product !== product) {
@@ -272,30 +330,74 @@ export function parseStateFile(path: string, text: string, product: Product): St
     );
   }
   const options = record.options;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    return refuse("is damaged (no options)");
+  }
+  // The seeding options size what is made at start: checked before anything is allocated.
+  const seeding = options as Record<string, unknown>;
+  for (const name of SEED_COUNTS) {
+    const why = overLimit(name, seeding[name]);
+    if (why !== null) return refuse(`is damaged (options.${why})`);
+  }
+  if (!["none", "some", "many"].includes(String(seeding.problems))) {
+    return refuse(`is damaged (options.problems is ${JSON.stringify(seeding.problems)})`);
+  }
   let state: unknown;
   try {
     state = decodeValue(record.state);
   } catch (error) {
     return refuse(`is damaged (${error instanceof Error ? error.message : error})`);
   }
-  if (typeof options !== "object" || options === null || typeof state !== "object" || !state) {
-    return refuse("is damaged (no options or no state)");
+  if (typeof state !== "object" || state === null || Array.isArray(state)) {
+    return refuse("is damaged (no state)");
   }
-  return { options: options as SeedOptions, state: state as Record<string, unknown> };
+  return {
+    options: { ...(options as SeedOptions), product },
+    state: state as Record<string, unknown>,
+  };
 }
 
 /**
  * Reads a state file: the file checked and decoded, or null when there is none (then the state is
- * seeded and saved there).
+ * seeded and saved there). A file over {@linkcode LIMITS}.stateFileBytes is refused unread.
  */
 export async function readStateFile(path: string, product: Product): Promise<StateFile | null> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    using file = await Deno.open(path, { read: true });
+    const { size } = await file.stat();
+    if (size > LIMITS.stateFileBytes) {
+      throw new StateFileError(
+        `The state file '${path}' has ${size} bytes, over the ${LIMITS.stateFileBytes} the ` +
+          "simulator reads; it was left as it is. Move it away or name another file.",
+      );
+    }
+    // At most one byte over the limit is read, should the file grow after the size was taken.
+    const buffer = new Uint8Array(Math.min(size, LIMITS.stateFileBytes) + 1);
+    let length = 0;
+    for (;;) {
+      const n = await file.read(buffer.subarray(length));
+      if (n === null || length + n >= buffer.length) {
+        length += n ?? 0;
+        break;
+      }
+      length += n;
+    }
+    bytes = buffer.subarray(0, length);
   } catch (error) {
+    if (error instanceof StateFileError) throw error;
     if (error instanceof Deno.errors.NotFound) return null;
     throw new StateFileError(
       `Cannot read the state file '${path}': ${error instanceof Error ? error.message : error}.`,
+    );
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new StateFileError(
+      `The state file '${path}' is not UTF-8 text; it was left as it is. Move it away or name ` +
+        "another file.",
     );
   }
   return parseStateFile(path, text, product);
@@ -303,10 +405,122 @@ export async function readStateFile(path: string, product: Product): Promise<Sta
 
 const encoder = new TextEncoder();
 
+/** The directory a file is in (`.` for a bare name), for the permission check and the temp file. */
+function directoryOf(path: string): string {
+  const cut = Math.max(
+    path.lastIndexOf("/"),
+    Deno.build.os === "windows" ? path.lastIndexOf("\\") : -1,
+  );
+  return cut < 0 ? "." : cut === 0 ? path.slice(0, 1) : path.slice(0, cut);
+}
+
+/** The state file in use by another simulator; the message says which process, when it can. */
+export class StateFileInUseError extends StateFileError {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "StateFileInUseError";
+  }
+}
+
+/**
+ * The exclusive hold of one simulator on a state file: an advisory lock (`Deno.FsFile.tryLock`,
+ * flock on Unix, LockFileEx on Windows) on `FILE.lock` beside it, which holds the PID of the
+ * holder for the message of a second simulator.
+ *
+ * Why a lock held by the operating system and not a lock file that exists while the simulator
+ * runs: the system drops the lock when the process ends, however it ends (kill -9, a crash, a
+ * power cut), so a stale lock cannot block the next start, and no PID has to be checked for life
+ * (a reused PID would look alive). Why a separate file: a save renames a new file over the state
+ * file, and a lock on the old file would not hold the new one. The lock file is left in place on
+ * exit: deleting it would let a simulator that opened it just before lock a file no one else sees.
+ */
+export class StateLock {
+  readonly #file: Deno.FsFile;
+
+  private constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  /**
+   * Takes the lock of `path`, or throws {@linkcode StateFileInUseError} when another simulator
+   * (this process or another) holds it, and {@linkcode StateFileError} when it cannot be made.
+   */
+  static async acquire(path: string): Promise<StateLock> {
+    const lockPath = `${path}.lock`;
+    const failed = (error: unknown): never => {
+      throw new StateFileError(
+        `Cannot lock the state file '${path}' (${lockPath}): ${
+          error instanceof Error ? error.message : error
+        }.`,
+      );
+    };
+    try {
+      // Never through a link planted there: the PID written below would land in its target.
+      const info = await Deno.lstat(lockPath);
+      if (!info.isFile) failed(new Error("it is not a regular file; remove it"));
+    } catch (error) {
+      if (error instanceof StateFileError) throw error;
+      if (!(error instanceof Deno.errors.NotFound)) failed(error);
+    }
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+    } catch (error) {
+      return failed(error);
+    }
+    let locked = false;
+    try {
+      locked = await file.tryLock(true);
+    } catch (error) {
+      file.close();
+      failed(error);
+    }
+    if (!locked) {
+      file.close();
+      let holder = "";
+      try {
+        const pid = (await Deno.readTextFile(lockPath)).trim();
+        if (/^\d+$/.test(pid)) holder = ` (process ${pid})`;
+      } catch {
+        // Windows keeps a locked file from being read; the message goes without the PID.
+      }
+      throw new StateFileInUseError(
+        `The state file '${path}' is in use by another simulator${holder}; stop that one or name ` +
+          "another file.",
+      );
+    }
+    try {
+      await file.truncate(0);
+      await file.write(encoder.encode(`${Deno.pid}\n`));
+    } catch {
+      // The PID is only for the message of a second simulator; the lock holds without it.
+    }
+    return new StateLock(file);
+  }
+
+  /** Releases the lock (closing the file releases it; the process's end would too). */
+  release(): void {
+    try {
+      this.#file.close();
+    } catch {
+      // Closed already.
+    }
+  }
+}
+
+/** A random name for a temporary file beside `path`: `FILE.<16 hex digits>.tmp`. */
+function temporaryName(path: string): string {
+  const random = crypto.getRandomValues(new Uint8Array(8));
+  return `${path}.${[...random].map((byte) => byte.toString(16).padStart(2, "0")).join("")}.tmp`;
+}
+
 /**
  * Saves an app's state to a file: {@linkcode StateSaver.changed} schedules a save within
- * {@linkcode SAVE_DELAY_MS}; a save writes a temporary file in the same directory, flushes it to
- * disk and renames it over the file, so a kill at any moment leaves the old file or the new one.
+ * {@linkcode SAVE_DELAY_MS}; a save writes a new temporary file with a random name in the same
+ * directory (created exclusively, so a planted file or link of that name is never followed),
+ * flushes it to disk and renames it over the file, so a kill at any moment leaves the old file or
+ * the new one.
  */
 export class StateSaver {
   readonly #path: string;
@@ -330,9 +544,9 @@ export class StateSaver {
     this.#onError = onError;
   }
 
-  /** Checks up front that the file and its temporary sibling may be written. */
+  /** Checks up front that the file, its lock and its temporary siblings may be written. */
   static checkPermission(path: string): void {
-    for (const target of [path, `${path}.tmp`]) {
+    for (const target of [path, directoryOf(path)]) {
       if (Deno.permissions.querySync({ name: "write", path: target }).state !== "granted") {
         throw new StateFileError(
           `Saving the state to '${path}' needs write access to its directory: run with ` +
@@ -388,21 +602,21 @@ export class StateSaver {
 
   async #write(): Promise<void> {
     const bytes = encoder.encode(stateFileText(this.#app, this.#options));
-    const temporary = `${this.#path}.tmp`;
-    const file = await Deno.open(temporary, {
-      write: true,
-      create: true,
-      truncate: true,
-      mode: 0o600,
-    });
+    const temporary = temporaryName(this.#path);
+    const file = await Deno.open(temporary, { write: true, createNew: true, mode: 0o600 });
     try {
-      for (let offset = 0; offset < bytes.byteLength;) {
-        offset += await file.write(bytes.subarray(offset));
+      try {
+        for (let offset = 0; offset < bytes.byteLength;) {
+          offset += await file.write(bytes.subarray(offset));
+        }
+        await file.syncData();
+      } finally {
+        file.close();
       }
-      await file.syncData();
-    } finally {
-      file.close();
+      await Deno.rename(temporary, this.#path);
+    } catch (error) {
+      await Deno.remove(temporary).catch(() => {});
+      throw error;
     }
-    await Deno.rename(temporary, this.#path);
   }
 }

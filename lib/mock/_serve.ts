@@ -4,8 +4,9 @@
  * Why not `Deno.serve`: it leaves Nagle's algorithm on for accepted TLS sockets, so every reply
  * written in two pieces (headers, then a body over about 1 KB) waits for the client's delayed ACK,
  * about 44 ms on Linux. A `node:https` server with `noDelay: true` answers the same reply in about a
- * millisecond. Only HTTP/1.1 is offered over ALPN: `node:http2` under Deno 2.9.6 stalls the same way
- * on HTTP/2 (p99 44 ms for a 9 KB reply) and aborts the process in nghttp2 when a session closes.
+ * millisecond. Only HTTP/1.1 (and HTTP/1.0) is offered over ALPN: `node:http2` under Deno 2.9.6
+ * stalls the same way on HTTP/2 (p99 44 ms for a 9 KB reply) and aborts the process in nghttp2 when
+ * a session closes.
  *
  * The adapter between node's request/response and the Hono app is hand-written (about as long as
  * the options `@hono/node-server` would need): it reads at most {@linkcode MAX_BODY_BYTES} of a
@@ -26,8 +27,15 @@ import { Buffer } from "node:buffer";
 import { countRefused, createMockApp, MAX_BODY_BYTES, type MockApp } from "./_app.ts";
 import type { FaultController, MockOptions, MockStats } from "./_options.ts";
 import { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from "./_test_certificate.ts";
-import { readStateFile, type SeedOptions, StateSaver } from "./_persist.ts";
-import { htmlResponse, replyBytes, requestWithBody } from "./_wire.ts";
+import {
+  readStateFile,
+  type SeedOptions,
+  StateFileError,
+  StateLock,
+  StateSaver,
+} from "./_persist.ts";
+import { joinBytes } from "../_one_shot.ts";
+import { htmlResponse, reasonOf, replyBytes, requestWithBody } from "./_wire.ts";
 
 /**
  * Options of {@linkcode serveMock}.
@@ -57,8 +65,10 @@ export interface ServeMockOptions extends MockOptions {
   /**
    * A file that keeps the simulated state across restarts: loaded at start (the seeding options in
    * it win over these), or seeded and written when it does not exist; saved within a second of
-   * every change and on `close()`. A file that is not a mock state file of this product is refused
-   * (serveMock rejects) and left as it is. Needs write access to the file's directory.
+   * every change and on `close()`. A file that is not a mock state file of this product, or is
+   * damaged or over the limits, is refused (serveMock rejects) and left as it is. The file is locked
+   * (on `FILE.lock`) until `close()`: a second serveMock on it rejects with "in use by another
+   * simulator". Needs write access to the file's directory.
    */
   state?: string;
   /** Hears of a failed save of the `state` file (default: one line on stderr); the next save retries. */
@@ -223,13 +233,45 @@ function refuseTooLarge(app: MockApp, url: string, res: ServerResponse): void {
   void send(htmlResponse(413, { Connection: "close" }), res);
 }
 
-/** The app, from the `state` file when there is one, and the saver of that file. */
+/** A node socket with the response it carries, if one was started (node's own field). */
+type SocketWithReply = Socket & { _httpMessage?: unknown };
+
+/** The whole reply to a request that could not be parsed, with `Connection: close`. */
+function badRequestBytes(status: 400 | 431): Uint8Array {
+  const response = htmlResponse(status, { Connection: "close" });
+  const head = [`HTTP/1.1 ${status} ${reasonOf(status)}`];
+  response.headers.forEach((value, name) => head.push(`${name}: ${value}`));
+  return joinBytes([
+    new TextEncoder().encode(`${head.join("\r\n")}\r\n\r\n`),
+    replyBytes(response) ?? new Uint8Array(0),
+  ]);
+}
+
+/** The app, from the `state` file when there is one, the saver of that file and its lock. */
 async function stateful(
   options: ServeMockOptions,
-): Promise<{ app: MockApp; saver: StateSaver | null }> {
-  if (options.state === undefined) return { app: createMockApp(options), saver: null };
+): Promise<{ app: MockApp; saver: StateSaver | null; lock: StateLock | null }> {
+  if (options.state === undefined) {
+    return { app: createMockApp(options), saver: null, lock: null };
+  }
   const path = options.state;
   StateSaver.checkPermission(path);
+  // Held until close(): a second simulator on the same file would read it half-written and
+  // overwrite every change of this one.
+  const lock = await StateLock.acquire(path);
+  try {
+    return { ...await loadState(options, path), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** The app and saver of a locked state file (seeded and written when there is none). */
+async function loadState(
+  options: ServeMockOptions,
+  path: string,
+): Promise<{ app: MockApp; saver: StateSaver }> {
   const file = await readStateFile(path, options.product ?? "spe");
   const seeding: SeedOptions = file?.options ?? {
     product: options.product ?? "spe",
@@ -241,7 +283,16 @@ async function stateful(
   };
   const app = createMockApp({ ...options, ...seeding });
   if (file !== null) {
-    app.state.restore(file.state);
+    try {
+      app.state.restore(file.state);
+    } catch (error) {
+      app.close();
+      throw new StateFileError(
+        `The state file '${path}' is damaged (${
+          error instanceof Error ? error.message : error
+        }); it was left as it is. Move it away or name another file.`,
+      );
+    }
     // The credentials the mock was started with always log in, whatever the file says.
     app.state.admitAdministrator(options.username ?? "admin", options.password ?? "admin");
   }
@@ -297,7 +348,7 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
       sha256: await pemFingerprint(tls.cert),
     };
   }
-  const { app, saver } = await stateful(options);
+  const { app, saver, lock } = await stateful(options);
   const scheme = tls === null ? "http" : "https";
   // Raw TCP sockets (under TLS ones too), so that close() also ends connections mid-handshake.
   const sockets = new Set<Socket>();
@@ -359,7 +410,9 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
     ...serverOptions,
     cert: tls.cert,
     key: tls.key,
-    ALPNProtocols: ["http/1.1"],
+    // http/1.0 too: a client that offers only it is served (HTTP/1.0 framing), not refused with a
+    // no_application_protocol alert. The server's order wins, so both-offering clients get 1.1.
+    ALPNProtocols: ["http/1.1", "http/1.0"],
   }, listener);
   server.on("connection", (socket: Socket) => {
     socket.setNoDelay(true);
@@ -367,9 +420,21 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
     socket.once("close", () => sockets.delete(socket));
   });
   server.on("secureConnection", (socket: Socket) => socket.setNoDelay(true));
-  // A client that breaks off a handshake or sends garbage is its own problem, not the server's.
+  // A client that breaks off a handshake is its own problem, not the server's.
   server.on("tlsClientError", () => {});
-  server.on("clientError", (_error: Error, socket: Socket) => socket.destroy());
+  // A request node cannot parse gets http.sys's answer to one, 400 (431 for a head over node's
+  // limit), and the connection closes: the client learns what went wrong instead of seeing the
+  // connection drop. Nothing is written on a socket that is gone or has a reply under way.
+  server.on("clientError", (error: Error & { code?: string }, socket: Socket) => {
+    if (
+      error.code === "ECONNRESET" || !socket.writable || (socket as SocketWithReply)._httpMessage
+    ) {
+      socket.destroy();
+      return;
+    }
+    countRefused(app, `${origin}/`);
+    socket.end(badRequestBytes(error.code === "HPE_HEADER_OVERFLOW" ? 431 : 400));
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -381,6 +446,7 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
     });
   } catch (error) {
     app.close();
+    lock?.release();
     throw error;
   }
   if (saver !== null) app.onChange = () => saver.changed();
@@ -407,7 +473,11 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
       }
       for (const socket of sockets) socket.destroy();
       await stopped;
-      await saver?.close();
+      try {
+        await saver?.close();
+      } finally {
+        lock?.release();
+      }
     })();
     return closed;
   };

@@ -8,7 +8,8 @@
 
 import type { Args } from "./_args.ts";
 import type { JobsConfig } from "./_jobs.ts";
-import type { MockInstance, MockState, MockStore, MockUser } from "./_state.ts";
+import type { MockInstance, MockStore, MockUser } from "./_model.ts";
+import type { MockState } from "./_state.ts";
 import { ApiFault } from "./_wire.ts";
 
 /** What a handler sees. */

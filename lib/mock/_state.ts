@@ -14,109 +14,21 @@ import {
   type InstanceActivity,
   type PlannedProblems,
   planProblems,
-  type ProblemLevel,
   seedActivity,
 } from "./_history.ts";
+import type {
+  InstanceStatus,
+  MockInstance,
+  MockInstanceHost,
+  MockJob,
+  MockStore,
+  MockSystemAdministrator,
+  MockUser,
+  ProblemLevel,
+} from "./_model.ts";
+import { overLimit, SEED_COUNTS } from "./_limits.ts";
+import { mix, prng } from "./_random.ts";
 import { seedSystem, type SystemState } from "./_system_state.ts";
-
-/** A deterministic pseudo-random generator (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Mixes numbers into one 32-bit seed. */
-export function mix(...parts: number[]): number {
-  let h = 2166136261;
-  for (const part of parts) {
-    h = Math.imul(h ^ (part >>> 0), 16777619);
-    h ^= h >>> 13;
-  }
-  return h >>> 0;
-}
-
-/** An instance status. The real server was only seen to say `running`; the others are our choice. */
-export type InstanceStatus = "running" | "stopped" | "frozen";
-
-/** An SPE instance host. */
-export interface MockInstanceHost {
-  /** Host name. */
-  serverName: string;
-  /** Port of the instance host service. */
-  port: number;
-  /** SHA-1 thumbprint of its certificate. */
-  thumbprint: string;
-  /** Base directory for new instances, or null. */
-  baseDirectory: string | null;
-}
-
-/** An SPE instance. Change fields directly in tests (for example `serviceProviderAccess = false`). */
-export interface MockInstance {
-  /** The instance ID. */
-  instanceID: string;
-  /** Short alias. */
-  alias: string;
-  /** Display name. */
-  displayName: string;
-  /** The instance host's server name. */
-  instanceHost: string;
-  /** `automatic` or `manual`. */
-  startMode: string;
-  /** Process ID while running, else null. */
-  processID: number | null;
-  /** `running`, `stopped` or `frozen`. */
-  status: InstanceStatus;
-  /** The last start/stop error, or null. */
-  startStopError: string | null;
-  /** Whether service provider access is enabled (what Get/SetArchiveAdminEnabled read and write). */
-  serviceProviderAccess: boolean;
-  /** Base directory of the instance. */
-  baseDirectory: string;
-  /** Debug log flag of the configuration. */
-  debugLogEnabled: boolean;
-  /** IMAP server connection log flag (SetInstanceConfiguration; default false). */
-  imapServerConnectionLogEnabled?: boolean;
-  /** VSS writer flag (SetInstanceConfiguration; default true). */
-  vssWriterEnabled?: boolean;
-  /** Whether the VSS writer leaves out the indexes (SetInstanceConfiguration; default false). */
-  vssWriterExcludeIndexes?: boolean;
-  /** Position in the seeded list, used to seed its content. */
-  readonly seedIndex: number;
-}
-
-/** A user of an instance. */
-export interface MockUser {
-  /** User name (unique per instance, compared case-insensitively). */
-  userName: string;
-  /** Full name or null. */
-  fullName: string | null;
-  /** LDAP distinguished name or null. */
-  distinguishedName: string | null;
-  /** `integrated` or `directoryServices`. */
-  authentication: string;
-  /** MFA status (`Disabled`, `Pending`, `Active`). */
-  mfaStatus: string;
-  /** E-mail addresses. */
-  emailAddresses: string[];
-  /** POP3 user names. */
-  pop3UserNames: string[];
-  /** Privileges (`admin`, `login`, ...). */
-  privileges: string[];
-  /** Login privileges (`windows`, `web`, ...). */
-  loginPrivileges: string[];
-  /** Folder -> privileges. */
-  privilegesOnFolders: Map<string, string[]>;
-  /** The password set through the API, or null. Never sent in any reply. */
-  password: string | null;
-  /** App passwords the user made in the web client (DeleteAppPasswords removes them); 0 if absent. */
-  appPasswords?: number;
-}
 
 /** Login privileges of a user created without `loginPrivileges`. */
 const DEFAULT_LOGIN_PRIVILEGES = ["windows", "web", "outlook", "windowsCmd", "imap"];
@@ -136,75 +48,6 @@ export function newUser(fields: Pick<MockUser, "userName"> & Partial<MockUser>):
     password: null,
     ...fields,
   };
-}
-
-/** An archive store. */
-export interface MockStore {
-  /** Store ID (number, unique per instance). */
-  id: number;
-  /** Store name. */
-  name: string;
-  /** `current`, `normal`, `writeProtected` or `disabled`. */
-  requestedState: string;
-  /** Error text or null. */
-  error: string | null;
-  /** Number of messages. */
-  statisticsCount: number;
-  /** Size in bytes. */
-  statisticsSize: number;
-  /** Whether the store needs an upgrade. */
-  needsUpgrade: boolean;
-  /** Whether its search indexes need a rebuild. */
-  searchIndexesNeedRebuild: boolean;
-  /** Database path. */
-  databasePath: string;
-  /** Content path. */
-  contentPath: string;
-  /** Index path. */
-  indexPath: string;
-}
-
-/** A scheduled job of an instance (GetJobs). */
-export interface MockJob {
-  /** Job ID. */
-  id: number;
-  /** Job name. */
-  name: string;
-  /** The action it runs. */
-  action: string;
-  /** Owner. */
-  owner: string;
-  /** Creation time (UTC, no zone suffix). */
-  creationDateTimeUtc: string;
-  /** Whether it is enabled. */
-  enabled: boolean;
-  /** Schedule. */
-  /**
-   * Schedule (GetJobs): `timeZoneId` and what CreateJob/SetJobSchedule set: `date` (once),
-   * `interval` (minutes), `time`, `dayOfWeek` (weekly), `dayOfMonth` (monthly).
-   */
-  schedule: {
-    timeZoneId: string;
-    date?: string;
-    interval?: number;
-    time?: string;
-    dayOfWeek?: string;
-    dayOfMonth?: string;
-  };
-}
-
-/** A system administrator of the SPE. */
-export interface MockSystemAdministrator {
-  /** User name. */
-  userName: string;
-  /** Full name or null. */
-  fullName: string | null;
-  /** E-mail address or null. */
-  emailAddress: string | null;
-  /** MFA status. */
-  mfaStatus: string;
-  /** Password (for authentication); never sent in any reply. */
-  password: string;
 }
 
 interface InstanceContent {
@@ -277,6 +120,14 @@ const LAST = [
 
 function capitalise(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** What kind of value a field holds, for {@linkcode MockState.restore}'s check. */
+function kindOf(value: unknown): string {
+  if (value instanceof Map) return "Map";
+  if (Array.isArray(value)) return "list";
+  if (value === null) return "null";
+  return typeof value === "object" ? "record" : typeof value;
 }
 
 /** Options of {@linkcode MockState}. */
@@ -390,6 +241,11 @@ export class MockState {
 
   /** Generates the state. For `server` there is one hidden instance with the ID `""`. */
   constructor(options: MockStateOptions) {
+    // Refused before anything is allocated: a count of 1e9 would otherwise run out of memory.
+    for (const name of SEED_COUNTS) {
+      const why = overLimit(name, options[name]);
+      if (why !== null) throw new RangeError(`The simulated state's ${why}. Choose a smaller one.`);
+    }
     this.product = options.product;
     this.seed = options.seed;
     this.usersPerInstance = options.usersPerInstance;
@@ -549,7 +405,13 @@ export class MockState {
     };
   }
 
-  /** Replaces everything the state holds with a {@linkcode MockState.snapshot}. */
+  /**
+   * Replaces everything the state holds with a {@linkcode MockState.snapshot}. Only the state's own
+   * fields are taken, each of the kind it has now (a Map for a Map, a number for a number, ...):
+   * a snapshot from a file must not put data where code is (`toString`, `restore`, `__proto__`) or
+   * make the next generated instance allocate more than {@linkcode MockState} accepts. Throws a
+   * TypeError that names the first field refused, and changes nothing then.
+   */
   restore(snapshot: Record<string, unknown>): void {
     const {
       "#instances": instances,
@@ -564,7 +426,22 @@ export class MockState {
     ) {
       throw new TypeError("The snapshot lacks the instances, their content or the counters.");
     }
-    Object.assign(this, fields);
+    const own = new Map(Object.entries(this));
+    for (const [name, value] of Object.entries(fields)) {
+      if (!own.has(name)) {
+        throw new TypeError(`state.${name} is not a field of the simulated state`);
+      }
+      if (kindOf(value) !== kindOf(own.get(name))) {
+        throw new TypeError(`state.${name} is a ${kindOf(value)}, not a ${kindOf(own.get(name))}`);
+      }
+      if (name === "usersPerInstance" || name === "storesPerInstance") {
+        const why = overLimit(name, value);
+        if (why !== null) throw new TypeError(`state.${why}`);
+      }
+    }
+    for (const [name, value] of Object.entries(fields)) {
+      Object.defineProperty(this, name, { value, writable: true, enumerable: true });
+    }
     this.#instances.clear();
     for (const [key, value] of instances) this.#instances.set(key, value);
     this.#content.clear();

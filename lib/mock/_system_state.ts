@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ProblemLevel } from "./_history.ts";
+import type { ProblemLevel } from "./_model.ts";
 
 /** A client access server of the SPE. */
 export interface MockClientAccessServer {

@@ -148,13 +148,19 @@ const REASONS: Record<number, string> = {
   405: "Method Not Allowed",
   411: "Length Required",
   413: "Request Entity Too Large",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
 
+/** The reason phrase of an HTTP status the mock answers with. */
+export function reasonOf(status: number): string {
+  return REASONS[status] ?? "Error";
+}
+
 /** An HTML error page in the style of http.sys (used for 4xx/5xx replies outside the API layer). */
 export function htmlResponse(status: number, extraHeaders: Record<string, string> = {}): Response {
-  const reason = REASONS[status] ?? "Error";
+  const reason = reasonOf(status);
   const html =
     '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN""http://www.w3.org/TR/html4/strict.dtd">\r\n' +
     `<HTML><HEAD><TITLE>${reason}</TITLE>\r\n` +

@@ -28,18 +28,8 @@ export type {
 export { SIMULATED_FUNCTIONS } from "./_functions.ts";
 export type { JobsConfig, MockJobs } from "./_jobs.ts";
 export type { Product } from "../metadata.ts";
-export {
-  type InstanceConfig,
-  type InstanceStatus,
-  type MockInstance,
-  type MockInstanceHost,
-  type MockJob,
-  MockState,
-  type MockStateOptions,
-  type MockStore,
-  type MockSystemAdministrator,
-  type MockUser,
-} from "./_state.ts";
+export { type InstanceConfig, MockState, type MockStateOptions } from "./_state.ts";
+export type * from "./_model.ts";
 export type {
   MockDeletedMessage,
   MockDirectorySync,
@@ -58,7 +48,6 @@ export type {
   MockProfile,
   MockWorkerResult,
   PlannedProblems,
-  ProblemLevel,
   RunResult,
   SeedJob,
   SeedRun,
@@ -70,3 +59,4 @@ export type {
   SystemState,
 } from "./_system_state.ts";
 export { type MockCommandIo, runMockCommand } from "./cli.ts";
+export { MOCK_FLAGS, type MockFlag, mockUsage } from "./_flags.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { runMockCommand } from "../../mock/mod.ts";
+import { mockUsage, runMockCommand } from "../../mock/mod.ts";
 import { defineCommand } from "../command.ts";
 import { EXIT_CODE_HELP } from "../exit_codes.ts";
 
@@ -35,11 +35,10 @@ export const mockCommand = defineCommand({
   async run(parsed, io) {
     const args = [...parsed.positionals];
     if (args.includes("--help") || args.includes("-h")) {
-      // The mock's own usage lists its flags; the examples and exit codes are mspe-run's.
-      const lines: string[] = [];
-      await runMockCommand(["--help"], { out: (line) => lines.push(line) });
+      // The mock's own usage lists its flags (from MOCK_FLAGS); the examples and exit codes are
+      // mspe-run's.
       io.stdout.write(
-        `${lines.join("\n").replace(/^Usage: mock/, "Usage: mspe-run mock")}\n\nExamples:\n${
+        `${mockUsage("mspe-run mock")}\n\nExamples:\n${
           EXAMPLES.map((e) => `  ${e}`).join("\n")
         }\n\n${EXIT_CODE_HELP}\n`,
       );

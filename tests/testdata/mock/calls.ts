@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { ApiError, type Client, invokeCall } from "../../../mod.ts";
 import type { MockServer, Product } from "../../../lib/mock/mod.ts";
-import type { MockInstance, MockState } from "../../../lib/mock/_state.ts";
+import type { MockInstance } from "../../../lib/mock/_model.ts";
+import type { MockState } from "../../../lib/mock/_state.ts";
 import { clientFor, startMock } from "../../_helpers.ts";
 
 /** One test's view: the server, its state and instance, and calls through a client. */

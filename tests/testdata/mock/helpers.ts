@@ -68,3 +68,15 @@ export async function withMock(
     client.close();
   }
 }
+
+/** A new temporary directory and `state.json` in it (not made), removed with everything in it. */
+export async function tempStateFile(
+  prefix = "mspe_state_",
+): Promise<{ dir: string; path: string } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir({ prefix });
+  return {
+    dir,
+    path: `${dir}/state.json`,
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
+}
