@@ -29,6 +29,7 @@ import { type InterruptKind, Interrupts } from "./interrupt.ts";
 import { type CliIo, whyUnreadable } from "./io.ts";
 import { formatElapsed, Progress } from "./progress.ts";
 import { resultFields } from "./result_fields.ts";
+import { safeLine } from "./safe_text.ts";
 import type { Session } from "./session.ts";
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./timeouts.ts";
 import { UsageError } from "./usage_error.ts";
@@ -584,7 +585,7 @@ function summarize(
 ): void {
   const time = `${(elapsedMs / 1000).toFixed(1)} s`;
   if (failures.length > 0) {
-    const lines = failures.map((failure) => `  ${failure.instanceID}: ${failure.error}`);
+    const lines = failures.map((f) => `  ${safeLine(f.instanceID, 200)}: ${safeLine(f.error)}`);
     out.error(
       `${fn} failed on ${failures.length} of ${total} instances:\n${lines.join("\n")}`,
     );

@@ -27,6 +27,7 @@ import { describeError, ExitCode } from "../exit_codes.ts";
 import { fleetConcurrency, fleetStatus, instancesFlag } from "../fleet_run.ts";
 import { type Format, HEALTH_FORMATS, style, USAGE_FORMATS } from "../format.ts";
 import { type CliIo, whyUnreadable } from "../io.ts";
+import { redactorOf } from "../redacting_io.ts";
 import { Interrupts } from "../interrupt.ts";
 import { Progress } from "../progress.ts";
 import { renderNagios, renderNagiosUnknown } from "../report_formats/nagios.ts";
@@ -118,7 +119,7 @@ async function emit(text: string, output: string | undefined, io: CliIo): Promis
     return;
   }
   try {
-    await Deno.writeTextFile(output, text);
+    await Deno.writeTextFile(output, redactorOf(io).text(text));
   } catch (error) {
     throw new UsageError(`Cannot write --output ${output}: ${whyUnreadable(error)}.`);
   }
