@@ -564,6 +564,7 @@ Deno.test("printed output: secrets as whole words; mspe-run's process redacts wh
 /** A password and a secret argument with every character HTML, CSV and JSON treat specially. */
 const QUOTED_PASSWORD = `Q&<u>"o'te 7`;
 const QUOTED_SECRET = `S&<e>"c'ret 8`;
+const BOB = { instanceID: "acme", userName: "bob" } as const;
 
 function base64url(text: string): string {
   return base64(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -601,14 +602,8 @@ for (const [name, form] of Object.entries(UNLISTED_FORMS)) {
       body: `Bad request: password=${forms[0]} newPassword=${forms[1]}.`,
     }));
     await using client = await newClient({ ...server.options, password: QUOTED_PASSWORD });
-    const error = await assertRejects(
-      invokeCall(client, "SetUserPassword", {
-        instanceID: "acme",
-        userName: "bob",
-        password: QUOTED_SECRET,
-      }),
-      HttpError,
-    );
+    const call = invokeCall(client, "SetUserPassword", { ...BOB, password: QUOTED_SECRET });
+    const error = await assertRejects(call, HttpError);
     const text = inspectAll(error);
     for (const leaked of [...forms, QUOTED_PASSWORD, QUOTED_SECRET]) {
       assertEquals(text.includes(leaked), false, `${name} shows ${leaked}:\n${text}`);
