@@ -161,3 +161,21 @@ Deno.test("Nagios: escape and bell characters escaped, every line at most 1,000 
     assert.match(stdout, /boom\\x07\\x1b\[2Jeee/);
   });
 });
+
+Deno.test("a call's log, printed when it returns no result, prints escaped", async () => {
+  const rewrites: Rewrites = {
+    reply: (fn, _args, envelope) =>
+      fn === "GetUsers"
+        ? { ...envelope, result: null, logOutput: `Verified.\r\n${ESCAPES}\rOK\u202e` }
+        : envelope,
+  };
+  await withProxy(rewrites, async (flags) => {
+    const { code, stdout, stderr } = await runCli(
+      ["call", "GetUsers", "instanceID=acme", "--format", "list", ...flags],
+      { env: USER },
+    );
+    assert.equal(code, 0, stderr);
+    assertNoRaw("log", stdout);
+    assert.equal(stdout, "Verified.\n\\x1b]0;owned\\x07\\x1b[2J\\x1b[31m\nOK\\u202e\n");
+  });
+});
