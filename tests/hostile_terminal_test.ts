@@ -9,6 +9,8 @@
 
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
+import { renderNagiosUnknown } from "../lib/cli/report_formats/nagios.ts";
+import { renderPrtgError } from "../lib/cli/report_formats/prtg.ts";
 import { CliProcess, ptyAvailable, runCli } from "./cli_helpers.ts";
 import { failed, type Rewrites, serveHostileProxy } from "./_hostile_proxy.ts";
 
@@ -178,4 +180,16 @@ Deno.test("a call's log, printed when it returns no result, prints escaped", asy
     assertNoRaw("log", stdout);
     assert.equal(stdout, "Verified.\n\\x1b]0;owned\\x07\\x1b[2J\\x1b[31m\nOK\\u202e\n");
   });
+});
+
+Deno.test("Nagios UNKNOWN and PRTG's error text: escaped, and bounded", () => {
+  const message = `Cannot connect: ${ESCAPES}\u202e${"x".repeat(5000)}`;
+  const nagios = renderNagiosUnknown(message).text;
+  assertNoRaw("nagios unknown", nagios);
+  assert.equal(nagios.trimEnd().split("\n").length, 1);
+  assert.ok(nagios.trimEnd().length <= 1000, `${nagios.length} characters`);
+  // PRTG reads JSON (which escapes controls itself) but shows the text in its web interface.
+  const prtg = JSON.parse(renderPrtgError(message)).prtg.text as string;
+  assertNoRaw("prtg", prtg);
+  assert.match(prtg, /^Cannot connect: \\x1b\]0;owned\\x07/);
 });
