@@ -558,3 +558,97 @@ Deno.test("printed output: secrets as whole words; mspe-run's process redacts wh
   );
   assertEquals(written.join(""), "*** *** *** *** *** bob\n");
 });
+
+// ---- encodings outside a list (issue 18, item 5) ----
+
+/** A password and a secret argument with every character HTML, CSV and JSON treat specially. */
+const QUOTED_PASSWORD = `Q&<u>"o'te 7`;
+const QUOTED_SECRET = `S&<e>"c'ret 8`;
+const BOB = { instanceID: "acme", userName: "bob" } as const;
+
+function base64url(text: string): string {
+  return base64(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function charCode(char: string, radix: number): string {
+  return char.codePointAt(0)!.toString(radix);
+}
+
+/** Encodings a list of forms missed: each reached the screen or a file before. */
+const UNLISTED_FORMS: Readonly<Record<string, (secret: string) => string>> = {
+  "decimal HTML references": (s) => s.replace(/[&<>"' ]/g, (c) => `&#${charCode(c, 10)};`),
+  "hexadecimal HTML references": (s) => s.replace(/[&<>"' ]/g, (c) => `&#x${charCode(c, 16)};`),
+  "&apos;": (s) => html(s).replace(/'/g, "&apos;"),
+  "HTML with ' as it is": html,
+  "double URL-encoding": (s) => encodeURIComponent(encodeURIComponent(s)),
+  "Base64url inside a longer value": (s) => base64url(`user:${s}`),
+  "Base64url at the third alignment": (s) => base64url(`p=${s}`),
+  "CSV quote doubling": (s) => `"${s.replaceAll('"', '""')}"`,
+  "JSON \\u003c escapes": (s) =>
+    JSON.stringify(s).slice(1, -1).replace(
+      /[<>&']|\\"/g,
+      (c) => `\\u${charCode(c.at(-1)!, 16).padStart(4, "0")}`,
+    ),
+};
+
+for (const [name, form] of Object.entries(UNLISTED_FORMS)) {
+  Deno.test(`a server echoing the password and a secret argument as ${name}: both are redacted`, async () => {
+    const forms = [form(QUOTED_PASSWORD), form(QUOTED_SECRET)];
+    // The form is one nobody would write by chance: it differs from the secret as typed.
+    assertEquals(forms.some((text, i) => text === [QUOTED_PASSWORD, QUOTED_SECRET][i]), false);
+    await using server = serveHostile(() => ({
+      status: 400,
+      headers: { "content-type": "text/plain" },
+      body: `Bad request: password=${forms[0]} newPassword=${forms[1]}.`,
+    }));
+    await using client = await newClient({ ...server.options, password: QUOTED_PASSWORD });
+    const call = invokeCall(client, "SetUserPassword", { ...BOB, password: QUOTED_SECRET });
+    const error = await assertRejects(call, HttpError);
+    const text = inspectAll(error);
+    for (const leaked of [...forms, QUOTED_PASSWORD, QUOTED_SECRET]) {
+      assertEquals(text.includes(leaked), false, `${name} shows ${leaked}:\n${text}`);
+    }
+    // The marker stands where each was (a CSV field keeps its quotes around it).
+    assertEquals(error.message.match(/\*\*\*/g)?.length, 2, error.message);
+    // The CLI's own redactor (whole words) finds them too.
+    const printed = createRedactor([QUOTED_PASSWORD, QUOTED_SECRET], { wholeWords: true }).text(
+      `${forms[0]}|${forms[1]}`,
+    );
+    assertEquals(printed.replaceAll('"', ""), "***|***", `${name}: ${printed}`);
+  });
+}
+
+Deno.test("redaction decodes nested escapes and Base64 at every alignment, and keeps whole words", () => {
+  const secret = "hunter 2&x";
+  const redactor = createRedactor([secret]);
+  for (const prefix of ["", "a", "ab", "abc"]) {
+    for (const encode of [base64, base64url]) {
+      const text = `value=${encode(`${prefix}${secret}!`)};`;
+      assertEquals(redactor.text(text), "value=***;", text);
+    }
+  }
+  // Escapes on top of each other: HTML of JSON of URL-encoding, and URL-encoding three times.
+  const nested = html(JSON.stringify(encodeURIComponent(secret).replace(/%/g, "%25")));
+  assertEquals(redactor.text(`<p>${nested}</p>`), "<p>&quot;***&quot;</p>");
+  assertEquals(
+    redactor.text(encodeURIComponent(encodeURIComponent(encodeURIComponent(secret)))),
+    "***",
+  );
+  // Latin-1 percent-encoding and the old %uXXXX form.
+  assertEquals(createRedactor(["pässwort"]).text("pw=p%E4sswort&x=p%u00E4sswort"), "pw=***&x=***");
+  // A text without a secret comes back as it was.
+  const plain = `Instance "acme" is 50% full &amp; growing \\n ${base64("nothing here")}`;
+  assertEquals(redactor.text(plain), plain);
+
+  // Whole words are judged on the decoded text: a short password stays part of longer words
+  // however they were encoded, and is found where an escape sets it apart.
+  const words = createRedactor(["admin"], { wholeWords: true });
+  assertEquals(
+    words.text(
+      `$archive&#97;dmin &#97;dmin $archive%61dmin %61dmin "x\\nadmin" ${base64("$archiveadmin")} ${
+        base64("admin:admin")
+      }`,
+    ),
+    `$archive&#97;dmin *** $archive%61dmin *** "x\\n***" ${base64("$archiveadmin")} ***`,
+  );
+});

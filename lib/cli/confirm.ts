@@ -20,6 +20,7 @@ import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import type { CliIo } from "./io.ts";
 import type { Output } from "./output.ts";
 import type { Session } from "./session/session.ts";
+import { safeLine } from "./safe_text.ts";
 import { UsageError } from "./usage_error.ts";
 import { address } from "./session/connect.ts";
 
@@ -104,7 +105,7 @@ function describe(fn: Confirmable, touches: Touches, prefix: string): string {
     const count = targets.names.length;
     if (count === 0) lines.push(`  It matches no ${targets.noun}s now.`);
     else {
-      const shown = targets.names.slice(0, SHOWN_TARGETS).join(", ");
+      const shown = targets.names.slice(0, SHOWN_TARGETS).map((n) => safeLine(n, 200)).join(", ");
       const more = count > SHOWN_TARGETS ? ` and ${count - SHOWN_TARGETS} more` : "";
       lines.push(`  It touches ${count} ${targets.noun}${count === 1 ? "" : "s"}: ${shown}${more}`);
     }

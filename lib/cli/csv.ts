@@ -10,6 +10,14 @@
  * rather than the ANSI code page; `README.md` shows how to add it when saving a file for Excel
  * ({@linkcode CSV_BOM}).
  *
+ * Cells that a spreadsheet would run as a formula are neutralised by the OWASP rule: text that
+ * begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in front (Excel and
+ * LibreOffice then show it as text), whatever the server sent, column names included. A number
+ * stays a number: a JSON number is written as JSON writes it (`-5`, `-1500`), and so is text that
+ * is exactly a decimal number (`-5`, `+1.5e3`), which a spreadsheet reads as that number and never
+ * as a formula. Machine consumers that want the text as sent turn this off with
+ * {@linkcode CsvOptions.raw}.
+ *
  * Pure functions, no imports: the fleet and report commands load this module alone. Internal to
  * the CLI.
  *
@@ -22,27 +30,51 @@ export const CSV_BOM = "\uFEFF";
 /** The record separator of RFC 4180. */
 const CRLF = "\r\n";
 
+/** How CSV is written. */
+export interface CsvOptions {
+  /**
+   * Write every cell as it came, without the `'` before text a spreadsheet would run as a formula:
+   * for programs that read the CSV, never for a file a person opens.
+   */
+  readonly raw?: boolean;
+}
+
+/** What starts a formula in Excel, LibreOffice and Google Sheets (OWASP's list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Text a spreadsheet reads as a plain number, sign and exponent included: never a formula. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
  * One value as a CSV field: text as is, `null` and `undefined` as nothing, numbers and booleans as
- * JSON writes them, objects and arrays as compact JSON text; quoted when needed.
+ * JSON writes them, objects and arrays as compact JSON text; quoted when needed. Text that would
+ * start a formula gets a `'` in front unless `options.raw` (see the module's note).
  *
  * @example
  * ```ts
  * import { csvField } from "./csv.ts";
  * console.log(csvField('say "hi", bob')); // "say ""hi"", bob"
  * console.log(csvField({ a: 1 })); // "{""a"":1}"
+ * console.log(csvField("=HYPERLINK(1)")); // '=HYPERLINK(1)
+ * console.log(csvField(-5), csvField("-1.5e3")); // -5 -1.5e3
+ * console.log(csvField("=1+1", { raw: true })); // =1+1
  * ```
  */
-export function csvField(value: unknown): string {
+export function csvField(value: unknown, options: CsvOptions = {}): string {
   let text: string;
   if (value === null || value === undefined) text = "";
   else if (typeof value === "string") text = value;
   else if (typeof value === "object") text = JSON.stringify(value);
   else text = String(value);
+  // Only text can be a formula: a JSON number prints as a number (String(-5) is "-5").
+  if (
+    options.raw !== true && typeof value !== "number" && FORMULA_START.test(text) &&
+    !DECIMAL.test(text)
+  ) text = `'${text}`;
   // Space at either end is quoted too: some readers (Excel among them) trim unquoted fields.
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
@@ -56,8 +88,8 @@ export function csvField(value: unknown): string {
  * console.log(JSON.stringify(csvHeader(["userName", "fullName"]))); // "userName,fullName\r\n"
  * ```
  */
-export function csvHeader(columns: readonly string[]): string {
-  return `${columns.map(csvField).join(",")}${CRLF}`;
+export function csvHeader(columns: readonly string[], options: CsvOptions = {}): string {
+  return `${columns.map((column) => csvField(column, options)).join(",")}${CRLF}`;
 }
 
 /**
@@ -70,12 +102,16 @@ export function csvHeader(columns: readonly string[]): string {
  * console.log(JSON.stringify(csvRow(["userName", "fullName"], { userName: "bob" }))); // "bob,\r\n"
  * ```
  */
-export function csvRow(columns: readonly string[], row: unknown): string {
+export function csvRow(
+  columns: readonly string[],
+  row: unknown,
+  options: CsvOptions = {},
+): string {
   const at = Math.max(0, columns.indexOf("value"));
   const values = isRecord(row)
     ? columns.map((column) => row[column])
     : columns.map((_, i) => i === at ? row : undefined);
-  return `${values.map(csvField).join(",")}${CRLF}`;
+  return `${values.map((value) => csvField(value, options)).join(",")}${CRLF}`;
 }
 
 /**
@@ -109,10 +145,10 @@ export function csvColumns(rows: readonly unknown[]): string[] {
  * // bob,"[""login""]"
  * ```
  */
-export function renderCsv(value: unknown): string {
+export function renderCsv(value: unknown, options: CsvOptions = {}): string {
   if (value === null || value === undefined) return "";
   const rows = Array.isArray(value) ? value : [value];
   if (rows.length === 0) return "";
   const columns = csvColumns(rows);
-  return csvHeader(columns) + rows.map((row) => csvRow(columns, row)).join("");
+  return csvHeader(columns, options) + rows.map((row) => csvRow(columns, row, options)).join("");
 }

@@ -33,6 +33,7 @@ import { SETTINGS } from "./settings/table.ts";
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./session/timeouts.ts";
 import { NothingSelected, UsageError } from "./usage_error.ts";
 import { address } from "./session/connect.ts";
+import { safeLine } from "./safe_text.ts";
 
 /** The flags of the fleet mode of `mspe-run call`. */
 export const FLEET_FLAGS = {
@@ -617,7 +618,7 @@ function summarize(
 ): void {
   const time = `${(elapsedMs / 1000).toFixed(1)} s`;
   if (failures.length > 0) {
-    const lines = failures.map((failure) => `  ${failure.instanceID}: ${failure.error}`);
+    const lines = failures.map((f) => `  ${safeLine(f.instanceID, 200)}: ${safeLine(f.error)}`);
     out.error(
       `${fn} failed on ${failures.length} of ${total} instances:\n${lines.join("\n")}`,
     );

@@ -11,6 +11,7 @@
 
 import { renderCsv } from "./csv.ts";
 import { cutDisplay, displayWidth, padDisplay } from "./display_width.ts";
+import { safeValue } from "./safe_text.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The formats `--format` accepts. */
@@ -277,10 +278,11 @@ export function renderNdjson(value: unknown): string {
  */
 export function render(format: Format, value: unknown, st: Style, maxWidth?: number): string {
   switch (format) {
+    // The server's text on a terminal: controls and bidi controls escaped (lib/cli/safe_text.ts).
     case "list":
-      return renderList(value, st, maxWidth);
+      return renderList(safeValue(value), st, maxWidth);
     case "table":
-      return renderTable(value, st, maxWidth);
+      return renderTable(safeValue(value), st, maxWidth);
     case "json":
       return renderJson(value);
     case "ndjson":

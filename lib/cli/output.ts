@@ -16,6 +16,7 @@ import { Progress } from "./progress.ts";
 import { redactValue } from "../_redact.ts";
 import { redactorOf } from "./redacting_io.ts";
 import { UsageError } from "./usage_error.ts";
+import { safeText } from "./safe_text.ts";
 
 /**
  * What the example scripts print to: the value-printing side of `mspe-run`.
@@ -215,7 +216,7 @@ export class Output implements OutputSink {
     if (status.result === null && (this.format === "list" || this.format === "table")) {
       const log = (status.logOutput ?? "").replace(/\r\n/g, "\n").trimEnd();
       this.note(`${label} ${status.statusCode}; it returns no result${log ? ". Its log:" : "."}`);
-      if (log) this.line(log);
+      if (log) this.line(safeText(log));
       return;
     }
     if (Array.isArray(status.result) && status.result.length === 0) {

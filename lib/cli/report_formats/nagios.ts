@@ -4,6 +4,11 @@
  * perfdata`, then one line per finding (the long output), and the exit code 0 OK, 1 WARNING,
  * 2 CRITICAL, 3 UNKNOWN.
  *
+ * Instance IDs and problem texts are the server's (and a tenant's): every line is one line with
+ * control characters and bidirectional controls escaped (a pager or web UI must not ring, recolour
+ * or reorder), and at most {@linkcode MAX_LINE_CHARS} long, cut with a note; the status line's
+ * summary is cut rather than its performance data.
+ *
  * Internal to the CLI.
  *
  * @module
@@ -11,6 +16,17 @@
 
 import type { HealthFindingKind, HealthReport } from "../../health_report.ts";
 import { type HealthThresholds, judgeHealth, type MonitoringState } from "./thresholds.ts";
+import { cutLine, safeLine } from "../safe_text.ts";
+
+/**
+ * The longest line of plugin output, in characters. The Monitoring Plugins guidelines want a short
+ * status line first; Nagios keeps 4 or 8 KB of the whole output, Icinga and Checkmk show lines in
+ * tables. One hostile name must not fill that.
+ */
+export const MAX_LINE_CHARS = 1000;
+
+/** The summary of the status line keeps at least this much room when the perfdata is long. */
+const MIN_SUMMARY_CHARS = 200;
 
 /** The exit code of each state, as the Monitoring Plugins guidelines define it. */
 export const NAGIOS_EXIT_CODES: Readonly<Record<MonitoringState, number>> = {
@@ -36,9 +52,12 @@ const LABELS: Readonly<Record<HealthFindingKind, string>> = {
   checkFailed: "checks_failed",
 };
 
-/** Text that is safe in the status line: one line, no `|` (which starts the perfdata). */
+/**
+ * Text that is safe in plugin output: one line, control characters and bidirectional controls
+ * escaped, no `|` (which starts the perfdata).
+ */
 function clean(text: string): string {
-  return text.replace(/\s+/g, " ").replaceAll("|", "/").trim();
+  return safeLine(text.replace(/\s+/g, " "), Infinity).replaceAll("|", "/").trim();
 }
 
 /**
@@ -81,11 +100,17 @@ export function renderNagios(
       `${label}=${report.counts[kind as HealthFindingKind]};;;0`
     ),
   ];
+  const head = `MSPE HEALTH ${verdict.toUpperCase()} - `;
+  const tail = ` | ${perf.join(" ")}`;
+  const room = Math.max(MIN_SUMMARY_CHARS, MAX_LINE_CHARS - head.length - tail.length);
   const lines = [
-    `MSPE HEALTH ${verdict.toUpperCase()} - ${clean(summary)} | ${perf.join(" ")}`,
+    `${head}${cutLine(clean(summary), room)}${tail}`,
     ...report.findings.map((f) =>
-      clean(
-        `[${f.severity.toUpperCase()}] ${f.instanceID ?? "service"}: ${f.problem} -> ${f.action}`,
+      cutLine(
+        clean(
+          `[${f.severity.toUpperCase()}] ${f.instanceID ?? "service"}: ${f.problem} -> ${f.action}`,
+        ),
+        MAX_LINE_CHARS,
       )
     ),
   ];
@@ -103,5 +128,9 @@ export function renderNagios(
  * ```
  */
 export function renderNagiosUnknown(message: string): { text: string; code: number } {
-  return { text: `MSPE HEALTH UNKNOWN - ${clean(message)}\n`, code: NAGIOS_EXIT_CODES.unknown };
+  const head = "MSPE HEALTH UNKNOWN - ";
+  return {
+    text: `${head}${cutLine(clean(message), MAX_LINE_CHARS - head.length)}\n`,
+    code: NAGIOS_EXIT_CODES.unknown,
+  };
 }

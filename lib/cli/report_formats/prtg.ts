@@ -14,6 +14,7 @@
 
 import type { HealthFindingKind, HealthReport } from "../../health_report.ts";
 import type { HealthThresholds } from "./thresholds.ts";
+import { safeLine } from "../safe_text.ts";
 
 /** The longest `text` PRTG shows; longer messages are cut. */
 const MAX_TEXT = 2000;
@@ -46,8 +47,9 @@ interface PrtgChannel {
   readonly LimitErrorMsg?: string;
 }
 
+/** One line of the server's text for PRTG's message: controls and bidi controls escaped, cut. */
 function cut(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
+  const line = safeLine(text.replace(/\s+/g, " "), Infinity).trim();
   return line.length <= MAX_TEXT ? line : `${line.slice(0, MAX_TEXT - 1)}…`;
 }
 
