@@ -140,7 +140,7 @@ export type {
   UncheckedArgs,
   UncheckedFunction,
 } from "./lib/function_names.ts";
-export { catalog } from "./lib/catalog.ts";
+export { catalog, findFunction } from "./lib/catalog.ts";
 export * from "./lib/errors.ts";
 export type * from "./lib/status.ts";
 export type * from "./lib/metadata.ts";

@@ -9,8 +9,8 @@ import { ArgumentError } from "./errors.ts";
 import type { CallOptions } from "./call_types.ts";
 import { checkFunctionName, isUncheckedFunction } from "./function_names.ts";
 import type { ClientState } from "./client.ts";
-import type { Product } from "./metadata.ts";
-import { catalog } from "./catalog.ts";
+import type { CatalogFunction, Product } from "./metadata.ts";
+import { findFunction } from "./catalog.ts";
 import { callSecrets, deferredRedactor, type Redactor } from "./_redact.ts";
 
 interface CallTraits {
@@ -18,22 +18,21 @@ interface CallTraits {
   readonly secretArgs: ReadonlySet<string>;
 }
 
-const traitsByProduct = new Map<Product, ReadonlyMap<string, CallTraits>>();
+/** Per catalogue entry, made once: a call's traits are looked up for every call sent. */
+const traitsByEntry = new WeakMap<CatalogFunction, CallTraits>();
 
 function traitsOf(product: Product, name: string): CallTraits | undefined {
-  let traits = traitsByProduct.get(product);
+  const fn = findFunction(product, name);
+  if (fn === undefined) return undefined;
+  let traits = traitsByEntry.get(fn);
   if (traits === undefined) {
-    const map = new Map<string, CallTraits>();
-    for (const fn of catalog(product)) {
-      map.set(fn.name, {
-        readOnly: fn.readOnly,
-        secretArgs: new Set(fn.args.filter((arg) => arg.secret === true).map((arg) => arg.name)),
-      });
-    }
-    traitsByProduct.set(product, map);
-    traits = map;
+    traits = {
+      readOnly: fn.readOnly,
+      secretArgs: new Set(fn.args.filter((arg) => arg.secret === true).map((arg) => arg.name)),
+    };
+    traitsByEntry.set(fn, traits);
   }
-  return traits.get(name);
+  return traits;
 }
 
 /** How one call goes on the wire. */
