@@ -145,7 +145,7 @@ export * from "./lib/errors.ts";
 export type * from "./lib/status.ts";
 export type * from "./lib/metadata.ts";
 export type * from "./lib/results.ts";
-export type { TlsOptions } from "./lib/_transport.ts";
+export type { TlsOptions } from "./lib/_tls_options.ts";
 export {
   type CertificateInfo,
   type CertificateInfoOptions,

@@ -7,8 +7,9 @@
 
 import { serverName } from "./_server_name.ts";
 import type { Deadlines } from "./_deadlines.ts";
-import type { Transport } from "./_transport.ts";
-import { limitedBytes, toTransportError } from "./_transport.ts";
+import type { Transport } from "./_transport_api.ts";
+import { limitedBytes } from "./_transport.ts";
+import { toTransportError } from "./_transport_errors.ts";
 import { wasWritten } from "./_one_shot.ts";
 import type { Redactor } from "./_redact.ts";
 import { type TraceEvent, traceEvent } from "./_trace.ts";
