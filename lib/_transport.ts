@@ -18,7 +18,8 @@
 
 import { serverName } from "./_server_name.ts";
 import { ArgumentError, ProtocolError, TlsError } from "./errors.ts";
-import { joinBytes, markWritten, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
+import { joinBytes, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
+import { brokenAfterSending } from "./_how_to_check.ts";
 import { readCaCert, type ResolvedTls, resolveTls, type TlsOptions } from "./_tls_options.ts";
 import { closedError, type Transport } from "./_transport_api.ts";
 import { certificateProblem, errorTexts, toTransportError } from "./_transport_errors.ts";
@@ -186,14 +187,14 @@ function createDefaultTransport(
           request.url,
           givenCaCerts,
         );
-        // Marked only when the server may have run the call: failures while connecting (TCP, TLS
-        // handshake, certificate) come before any request byte, and too large a reply is an
-        // answer; anything else may have followed the request.
+        // "May or may not have run" only when the server may have: failures while connecting (TCP,
+        // TLS handshake, certificate) come before any request byte, and too large a reply is an
+        // answer; anything else may have followed the request. Mapped here, once.
         const known = request.signal.aborted ||
           (response === undefined
             ? failure instanceof TlsError || /client error \(Connect\)/.test(errorTexts(error))
             : error instanceof ProtocolError);
-        throw known ? failure : markWritten(failure);
+        throw known ? failure : brokenAfterSending(request.url, request.functionName, error);
       } finally {
         oneShots.delete(oneShot);
         closeQuietly(oneShot);
@@ -216,14 +217,16 @@ function withDamagedCa(
 ): unknown {
   if (!(failure instanceof TlsError) || caCerts === undefined) return failure;
   if (certificateProblem(errorTexts(failure.cause)) === undefined) return failure;
-  try {
-    caCerts.forEach((pem, index) => readCaCert(pem, index, "parse"));
-  } catch (damaged) {
-    if (!(damaged instanceof ArgumentError)) throw damaged;
-    return new TlsError(
-      `The certificate of ${serverName(url)} was refused, and ${damaged.message}`,
-      { cause: failure.cause },
-    );
+  for (const [index, pem] of caCerts.entries()) {
+    try {
+      readCaCert(pem, index, "parse");
+    } catch (damaged) {
+      if (!(damaged instanceof ArgumentError)) throw damaged;
+      return new TlsError(
+        `The certificate of ${serverName(url)} was refused, and ${damaged.message}`,
+        { cause: failure.cause, caCertIndex: index },
+      );
+    }
   }
   return failure;
 }

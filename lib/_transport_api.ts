@@ -25,7 +25,7 @@ export interface Transport extends Disposable {
   /**
    * Sends one request on a new connection of its own, with the same certificate checks, and closes
    * it after the reply: the request is written at most once. A failure after it was written is
-   * marked (`wasWritten` in `_one_shot.ts`).
+   * the {@linkcode ConnectionError} that says the server may or may not have run the call.
    */
   once(request: OnceRequest): Promise<OnceReply>;
   /** Closes the pooled connections. Idempotent. */
