@@ -17,17 +17,16 @@
  */
 
 import { serverName } from "./_server_name.ts";
-import { ArgumentError, ProtocolError, TlsError } from "./errors.ts";
+import { ArgumentError, ConnectionError, MspeError, ProtocolError, TlsError } from "./errors.ts";
 import { joinBytes, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
 import { brokenAfterSending } from "./_how_to_check.ts";
 import { readCaCert, type ResolvedTls, resolveTls, type TlsOptions } from "./_tls_options.ts";
 import { closedError, type Transport } from "./_transport_api.ts";
-import { certificateProblem, errorTexts, toTransportError } from "./_transport_errors.ts";
+import { certificateProblem, detail, errorTexts, TLS_ADVICE } from "./_transport_errors.ts";
 
-// What the client and the tests take from here; they live in the modules that both paths share.
+// What the client and the tests take from here; they live in modules that both paths share.
 export type { TlsOptions } from "./_tls_options.ts";
 export type { Transport } from "./_transport_api.ts";
-export { toTransportError } from "./_transport_errors.ts";
 
 /** What {@linkcode createTransport} takes. */
 export interface TransportOptions {
@@ -92,7 +91,7 @@ function createLazyNodeTransport(tls: ResolvedTls): Transport {
   let closed = false;
   const load = (): Promise<Transport> => {
     loaded ??= import("./_transport_node.ts").then(({ createNodeFetch }) => {
-      const transport = createNodeFetch(tls);
+      const transport = createNodeFetch(tls, toTransportError);
       if (closed) transport.close();
       return transport;
     });
@@ -262,4 +261,93 @@ function closeQuietly(conn: { close(): void }): void {
   } catch {
     // Already closed.
   }
+}
+
+/**
+ * Maps an error from fetch (or the node adapter, or reading a body) to {@linkcode TlsError} or
+ * {@linkcode ConnectionError}. Aborts (the signal's reason, `AbortError`, `TimeoutError`) and
+ * mspe's own errors pass through unchanged; anything unrecognised is returned as it is.
+ * The message never contains request headers.
+ */
+export function toTransportError(error: unknown, url: string, signal?: AbortSignal): unknown {
+  if (signal?.aborted && (error === signal.reason || isAbortLike(error))) return signal.reason;
+  if (error instanceof MspeError) return error;
+  if (isAbortLike(error)) return error;
+  const text = errorTexts(error);
+  const where = serverName(url);
+  const problem = certificateProblem(text);
+  if (problem !== undefined) {
+    const why = /another host name|could not be verified/.test(problem)
+      ? ` (${detail(error)})`
+      : "";
+    return new TlsError(
+      `The certificate of ${where} was refused: it ${problem}${why}. ${TLS_ADVICE}`,
+      { cause: error },
+    );
+  }
+  if (
+    /EMFILE|ENFILE|Too many open files|os error 24\b|os error 23\b|os error 10024\b/i.test(text)
+  ) {
+    return new ConnectionError(
+      `Could not open a connection to ${where}: the operating system refused another socket because ` +
+        `this process (or the system) has too many open files. This is a local limit, not the ` +
+        `server: raise it (ulimit -n, or the service's LimitNOFILE) or run fewer calls at once.`,
+      { cause: error },
+    );
+  }
+  if (/ECONNREFUSED|Connection refused|ConnectionRefused|os error 111|os error 10061/i.test(text)) {
+    return new ConnectionError(
+      `Could not connect to ${where}: the connection was refused. Check the host name and port, and ` +
+        `that the Management API is running and reachable from here.`,
+      { cause: error },
+    );
+  }
+  if (
+    /ENOTFOUND|EAI_AGAIN|EAI_NONAME|dns error|failed to lookup|Name or service not known|No address associated|nodename nor servname|getaddrinfo/i
+      .test(text)
+  ) {
+    return new ConnectionError(
+      `Could not find the host ${where}: the name did not resolve. Check the host name and DNS.`,
+      { cause: error },
+    );
+  }
+  if (/Requests to port \d+ are blocked/i.test(text)) {
+    return new ConnectionError(
+      `Could not connect to ${where}: Deno refuses this port (browsers block it too). Check the port.`,
+      { cause: error },
+    );
+  }
+  if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed out|unreachable/i.test(text)) {
+    return new ConnectionError(
+      `Could not reach ${where}: the connection timed out or the network is unreachable. ` +
+        `Check the host name, port and firewalls.`,
+      { cause: error },
+    );
+  }
+  if (
+    /handshake|corrupt message|InvalidContentType|wrong version number|protocol version|no protocols available|unsupported protocol|PeerIncompatible|alert/i
+      .test(text)
+  ) {
+    return new TlsError(
+      `The TLS handshake with ${where} failed (${detail(error)}). Check that the port speaks ` +
+        `HTTPS (not plain HTTP) and that the server supports the TLS version asked for (1.2 or 1.3).`,
+      { cause: error },
+    );
+  }
+  if (
+    /ECONNRESET|EPIPE|socket hang up|Connection reset|ConnectionReset|connection closed|connection error|broken pipe|unexpected end|UnexpectedEof|IncompleteMessage|error reading a body|error sending request|client error|os error/i
+      .test(text)
+  ) {
+    return new ConnectionError(
+      `The connection to ${where} broke before the reply was complete. Check the network and the ` +
+        `server's state, then try again.`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+function isAbortLike(error: unknown): boolean {
+  return error instanceof DOMException &&
+    (error.name === "AbortError" || error.name === "TimeoutError");
 }

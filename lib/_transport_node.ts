@@ -22,7 +22,7 @@ import { ConnectionError, MspeError, TlsError } from "./errors.ts";
 import { type ByteStream, exchangeOnce, type OnceReply, type OnceRequest } from "./_one_shot.ts";
 import { formatFingerprint, normalizeFingerprint, type ResolvedTls } from "./_tls_options.ts";
 import { closedError, type Transport, untilAborted } from "./_transport_api.ts";
-import { TLS_ADVICE, toTransportError } from "./_transport_errors.ts";
+import { TLS_ADVICE } from "./_transport_errors.ts";
 import { certificateVerdict } from "./_certificate_verdict.ts";
 
 type CreateConnection = (
@@ -34,8 +34,15 @@ function stripBrackets(hostname: string): string {
   return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
 }
 
-/** Creates the `node:https` transport for one client. */
-export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
+/** Maps a low-level error to mspe's ({@linkcode TlsError}, {@linkcode ConnectionError}). */
+export type ErrorMapper = (error: unknown, url: string, signal?: AbortSignal) => unknown;
+
+/**
+ * Creates the `node:https` transport for one client. `toTransportError` is `_transport.ts`'s, passed
+ * in by the loader rather than imported: this module is loaded from there, and importing it back
+ * would make the two modules a cycle.
+ */
+export function createNodeFetch(tlsOptions: ResolvedTls, toTransportError: ErrorMapper): Transport {
   const pin = tlsOptions.pin;
   const sockets = new Set<Socket>();
   let closed = false;
@@ -72,7 +79,10 @@ export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
     };
     // Kept for the socket's whole life: an idle pooled socket the server resets must not become an
     // uncaught 'error' event (after the handshake, fail() does nothing; the request sees the error).
-    socket.on("error", (error: Error) => fail(toTransportErrorAt(error, where) as Error));
+    socket.on(
+      "error",
+      (error: Error) => fail(toTransportError(error, `https://${where}/`) as Error),
+    );
     socket.once("secureConnect", () => {
       if (settled) return;
       const problem = checkPeer(socket, host, where);
@@ -131,7 +141,7 @@ export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
   return {
     fetch(url: string, init: RequestInit): Promise<Response> {
       if (closed) return Promise.reject(closedError());
-      return nodeFetch(url, init, agent, httpAgent);
+      return nodeFetch(url, init, agent, httpAgent, toTransportError);
     },
     async once(request: OnceRequest): Promise<OnceReply> {
       if (closed) throw closedError();
@@ -183,10 +193,6 @@ function nodeStream(socket: Socket): ByteStream {
   };
 }
 
-function toTransportErrorAt(error: unknown, where: string): unknown {
-  return toTransportError(error, `https://${where}/`);
-}
-
 async function bodyBytes(
   body: BodyInit | null | undefined,
   headers: Headers,
@@ -221,6 +227,7 @@ async function nodeFetch(
   init: RequestInit,
   agent: https.Agent,
   httpAgent: http.Agent,
+  toTransportError: ErrorMapper,
 ): Promise<Response> {
   const signal = init.signal ?? undefined;
   signal?.throwIfAborted();

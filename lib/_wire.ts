@@ -8,8 +8,7 @@
 import { serverName } from "./_server_name.ts";
 import type { Deadlines } from "./_deadlines.ts";
 import type { Transport } from "./_transport_api.ts";
-import { limitedBytes } from "./_transport.ts";
-import { toTransportError } from "./_transport_errors.ts";
+import { limitedBytes, toTransportError } from "./_transport.ts";
 import { howToCheck } from "./_how_to_check.ts";
 import type { Redactor } from "./_redact.ts";
 import { type TraceEvent, traceEvent } from "./_trace.ts";

@@ -17,7 +17,7 @@ import { joinHostPort } from "./_server_name.ts";
 import type * as NodeTls from "node:tls";
 import { ArgumentError, TlsError } from "./errors.ts";
 import { resolveTls } from "./_tls_options.ts";
-import { toTransportError } from "./_transport_errors.ts";
+import { toTransportError } from "./_transport.ts";
 
 /**
  * What {@linkcode getCertificateInfo} found out about a server's certificate.
