@@ -119,6 +119,7 @@ export { invokeCall } from "./lib/invoke_call.ts";
 export { startCall } from "./lib/start_call.ts";
 export { stopCall, type StopOptions } from "./lib/stop_call.ts";
 export { resumeCall, type ResumeOptions } from "./lib/resume_call.ts";
+export { checkCall, type CheckCallOptions, type CheckedCall } from "./lib/check_call.ts";
 export {
   type FleetProgress,
   forEachInstance,
