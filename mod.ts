@@ -128,6 +128,11 @@ export {
   type InstanceOutcome,
   type InstanceOutcomeBase,
 } from "./lib/fleet.ts";
+export {
+  type InstanceList,
+  listInstances,
+  type ListInstancesOptions,
+} from "./lib/list_instances.ts";
 export type { Operation } from "./lib/operation.ts";
 export type { CallArgs, CallOptions, CallParameters, CallParametersOf } from "./lib/call_types.ts";
 export { uncheckedFunction } from "./lib/function_names.ts";
