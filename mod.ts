@@ -119,6 +119,7 @@ export { invokeCall } from "./lib/invoke_call.ts";
 export { startCall } from "./lib/start_call.ts";
 export { stopCall, type StopOptions } from "./lib/stop_call.ts";
 export { resumeCall, type ResumeOptions } from "./lib/resume_call.ts";
+export { checkCall, type CheckCallOptions, type CheckedCall } from "./lib/check_call.ts";
 export {
   type FleetProgress,
   forEachInstance,
@@ -127,6 +128,11 @@ export {
   type InstanceOutcome,
   type InstanceOutcomeBase,
 } from "./lib/fleet.ts";
+export {
+  type InstanceList,
+  listInstances,
+  type ListInstancesOptions,
+} from "./lib/list_instances.ts";
 export type { Operation } from "./lib/operation.ts";
 export type { CallArgs, CallOptions, CallParameters, CallParametersOf } from "./lib/call_types.ts";
 export { uncheckedFunction } from "./lib/function_names.ts";
@@ -140,12 +146,12 @@ export type {
   UncheckedArgs,
   UncheckedFunction,
 } from "./lib/function_names.ts";
-export { catalog } from "./lib/catalog.ts";
+export { catalog, findFunction } from "./lib/catalog.ts";
 export * from "./lib/errors.ts";
 export type * from "./lib/status.ts";
 export type * from "./lib/metadata.ts";
 export type * from "./lib/results.ts";
-export type { TlsOptions } from "./lib/_transport.ts";
+export type { TlsOptions } from "./lib/_tls_options.ts";
 export {
   type CertificateInfo,
   type CertificateInfoOptions,

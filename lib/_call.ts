@@ -1,6 +1,6 @@
 /**
- * What invokeCall, startCall and resumeCall share: checking the function and the call options, and
- * the call's own signal (caller's signal, deadline, stop watching).
+ * What invokeCall, startCall, resumeCall and checkCall share: checking the function, its arguments
+ * and the call options, and the call's own signal (caller's signal, deadline, stop watching).
  *
  * @module
  */
@@ -9,31 +9,31 @@ import { ArgumentError } from "./errors.ts";
 import type { CallOptions } from "./call_types.ts";
 import { checkFunctionName, isUncheckedFunction } from "./function_names.ts";
 import type { ClientState } from "./client.ts";
-import type { Product } from "./metadata.ts";
-import { catalog } from "./catalog.ts";
+import type { CatalogFunction, Product } from "./metadata.ts";
+import { findFunction } from "./catalog.ts";
 import { callSecrets, deferredRedactor, type Redactor } from "./_redact.ts";
+import { prepareCall } from "./_validate.ts";
 
 interface CallTraits {
   readonly readOnly: boolean;
   readonly secretArgs: ReadonlySet<string>;
 }
 
-const traitsByProduct = new Map<Product, ReadonlyMap<string, CallTraits>>();
+/** Per catalogue entry, made once: a call's traits are looked up for every call sent. */
+const traitsByEntry = new WeakMap<CatalogFunction, CallTraits>();
 
 function traitsOf(product: Product, name: string): CallTraits | undefined {
-  let traits = traitsByProduct.get(product);
+  const fn = findFunction(product, name);
+  if (fn === undefined) return undefined;
+  let traits = traitsByEntry.get(fn);
   if (traits === undefined) {
-    const map = new Map<string, CallTraits>();
-    for (const fn of catalog(product)) {
-      map.set(fn.name, {
-        readOnly: fn.readOnly,
-        secretArgs: new Set(fn.args.filter((arg) => arg.secret === true).map((arg) => arg.name)),
-      });
-    }
-    traitsByProduct.set(product, map);
-    traits = map;
+    traits = {
+      readOnly: fn.readOnly,
+      secretArgs: new Set(fn.args.filter((arg) => arg.secret === true).map((arg) => arg.name)),
+    };
+    traitsByEntry.set(fn, traits);
   }
-  return traits.get(name);
+  return traits;
 }
 
 /** How one call goes on the wire. */
@@ -65,6 +65,40 @@ export function resolveFunction(fn: unknown): { name: string; unchecked: boolean
   }
   checkFunctionName(fn);
   return { name: fn, unchecked: false };
+}
+
+/** A call checked and encoded, ready to send. */
+export interface PreparedCall {
+  /** The function's name. */
+  readonly name: string;
+  /** Whether it came through {@linkcode uncheckedFunction}. */
+  readonly unchecked: boolean;
+  /** The form body: the arguments encoded, the default instanceID filled in. */
+  readonly body: string;
+}
+
+/**
+ * Checks a call before anything is sent, as every call is checked: the function (a name, or
+ * `uncheckedFunction`), then its arguments against the client's metadata (`_validate.ts`).
+ * `defaultInstanceID` is the instanceID filled in for a function that takes one and was given none:
+ * the client's default when left out, `null` for none.
+ *
+ * @throws {ArgumentError} For an unknown function or argument, a missing mandatory argument or a
+ * value of the wrong type, before anything is sent.
+ */
+export function prepareFunctionCall(
+  state: ClientState,
+  fn: unknown,
+  args: unknown,
+  checkValues: boolean | undefined,
+  defaultInstanceID?: string | null,
+): PreparedCall {
+  const { name, unchecked } = resolveFunction(fn);
+  const preparation = defaultInstanceID === undefined
+    ? state.preparation
+    : { ...state.preparation, defaultInstanceID };
+  const body = prepareCall(preparation, name, unchecked, args, checkValues);
+  return { name, unchecked, body };
 }
 
 /** The checked call options. */

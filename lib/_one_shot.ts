@@ -8,8 +8,8 @@
  * The caller opens the TLS connection (with the same certificate checks as the pooled path) and
  * hands it over as a {@linkcode ByteStream}. The `node:https` path does; the default path sends its
  * one request through a `fetch` client of its own instead (see `_transport.ts`: Deno releases the
- * socket of a `Deno.startTls` connection only well after close()), and uses the marks and the
- * size limit from here.
+ * socket of a `Deno.startTls` connection only well after close()), and uses the size limit from
+ * here.
  *
  * Internal module, used by `_transport.ts` and `_transport_node.ts`.
  *
@@ -18,6 +18,7 @@
 
 import { serverName } from "./_server_name.ts";
 import { ConnectionError, ProtocolError } from "./errors.ts";
+import { brokenAfterSending } from "./_how_to_check.ts";
 
 /** A connected, verified byte stream. */
 export interface ByteStream {
@@ -41,6 +42,11 @@ export interface OnceRequest {
   readonly signal: AbortSignal;
   /** The largest reply body accepted, in bytes. */
   readonly maxBytes: number;
+  /**
+   * The function the request calls. When the connection breaks after the request was written, the
+   * {@linkcode ConnectionError} names it and says how to check whether it ran.
+   */
+  readonly functionName: string;
 }
 
 /** The reply of {@linkcode exchangeOnce}. */
@@ -48,22 +54,6 @@ export interface OnceReply {
   readonly status: number;
   readonly headers: Headers;
   readonly body: Uint8Array;
-}
-
-const writtenErrors = new WeakSet<object>();
-
-/**
- * Whether a failed exchange had already written (part of) its request: the server may then have
- * read it and run the call.
- */
-export function wasWritten(error: unknown): boolean {
-  return typeof error === "object" && error !== null && writtenErrors.has(error);
-}
-
-/** Marks an error as having happened after the request was (maybe) written; returns it. */
-export function markWritten<E>(error: E): E {
-  if (typeof error === "object" && error !== null) writtenErrors.add(error);
-  return error;
 }
 
 /** The largest reply head accepted (status line and headers). */
@@ -266,7 +256,8 @@ function requestBytes(request: OnceRequest): Uint8Array {
 /**
  * Sends one request on `stream` (connected and verified by the caller), reads the reply and closes
  * the stream. Never sends anything twice. A failure after the first byte was handed to the network
- * is marked (see {@linkcode wasWritten}); an abort rejects with the signal's reason.
+ * is the "may or may not have run" {@linkcode ConnectionError}; an abort rejects with the signal's
+ * reason.
  */
 export async function exchangeOnce(stream: ByteStream, request: OnceRequest): Promise<OnceReply> {
   const { signal, url } = request;
@@ -286,15 +277,14 @@ export async function exchangeOnce(stream: ByteStream, request: OnceRequest): Pr
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (error instanceof ProtocolError) throw error;
-    const failure = !(error instanceof ConnectionError)
-      ? new ConnectionError(
-        `The connection to ${where} broke before the reply was complete (${
-          error instanceof Error ? error.message.split("\n", 1)[0] : String(error)
-        }).`,
-        { cause: error },
-      )
-      : error;
-    throw written ? markWritten(failure) : failure;
+    // Mapped once, here: after the first byte was handed over the server may have run the call.
+    if (written) throw brokenAfterSending(url, request.functionName, error);
+    throw error instanceof ConnectionError ? error : new ConnectionError(
+      `The connection to ${where} broke before the reply was complete (${
+        error instanceof Error ? error.message.split("\n", 1)[0] : String(error)
+      }).`,
+      { cause: error },
+    );
   } finally {
     signal.removeEventListener("abort", onAbort);
     stream.close();

@@ -59,8 +59,8 @@ export interface FollowOptions {
   readonly signal: AbortSignal | undefined;
   /** `millisecondsTimeout` of each poll. */
   readonly statusTimeoutMs: number;
-  /** Called with the first status and each new one. */
-  readonly emit: (status: Status) => void;
+  /** Called with each new status, if given. */
+  readonly emit?: ((status: Status) => void) | undefined;
   /** The call's redactor, for the polls' errors and traces (the client's when left out). */
   readonly redactor?: Redactor | undefined;
 }
@@ -111,15 +111,11 @@ export async function poll(
 }
 
 /**
- * Follows a call from its first reply (`first`) to the final status, emitting the first status and
- * every new one. Resolves to the final status whatever its code; {@linkcode settle} judges it.
+ * Follows a call from its first status (`first`, already emitted) to the final one, emitting every
+ * new status. Resolves to the final status whatever its code; {@linkcode settle} judges it.
  */
-export async function follow(
-  first: () => Promise<Status>,
-  options: FollowOptions,
-): Promise<Status> {
-  let last = await first();
-  options.emit(last);
+export async function followFrom(first: Status, options: FollowOptions): Promise<Status> {
+  let last = first;
   let token = last.token;
   let quickRepeats = 0;
   while (last.statusCode === "running") {
@@ -138,7 +134,7 @@ export async function follow(
     if (next.statusVersion > last.statusVersion) {
       quickRepeats = 0;
       last = next;
-      options.emit(next);
+      options.emit?.(next);
       continue;
     }
     // Nothing new. After a full long poll that is normal; an immediate unchanged answer is not, and

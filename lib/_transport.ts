@@ -9,57 +9,24 @@
  *   for, because Deno's `fetch` can neither pin a certificate nor accept a CA:TRUE self-signed one, and
  *   the only way to switch its checks off (`--unsafely-ignore-certificate-errors`) is process-wide.
  *
- * Internal module: the client re-exports {@linkcode TlsOptions}.
+ * The options, the transport's interface and the error mapping are in `_tls_options.ts`,
+ * `_transport_api.ts` and `_transport_errors.ts`, which both paths import: the `node:https` path
+ * is loaded from here on first use and imports nothing back, so the modules form no cycle.
  *
  * @module
  */
 
 import { serverName } from "./_server_name.ts";
 import { ArgumentError, ConnectionError, MspeError, ProtocolError, TlsError } from "./errors.ts";
-import { joinBytes, markWritten, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
-import { type CertificateCheck, inspectCaCertificates } from "./ca_certificates.ts";
+import { joinBytes, type OnceReply, type OnceRequest, tooLarge } from "./_one_shot.ts";
+import { brokenAfterSending } from "./_how_to_check.ts";
+import { readCaCert, type ResolvedTls, resolveTls, type TlsOptions } from "./_tls_options.ts";
+import { closedError, type Transport } from "./_transport_api.ts";
+import { certificateProblem, detail, errorTexts, TLS_ADVICE } from "./_transport_errors.ts";
 
-/**
- * How the client checks the server's certificate and which TLS versions it speaks.
- *
- * @example A private CA
- * ```ts
- * import type { TlsOptions } from "@mspe/mspe";
- * const tls: TlsOptions = { caCerts: [await Deno.readTextFile("ca.pem")] };
- * ```
- *
- * @example Trusting exactly one self-signed certificate
- * ```ts
- * import type { TlsOptions } from "@mspe/mspe";
- * const tls: TlsOptions = {
- *   pinnedSha256: "19:E4:70:83:F0:E5:2D:DC:E6:E1:0A:FF:A7:AF:99:52:C6:CF:0D:A9:8F:D3:5A:BD:A0:CA:C0:48:98:CA:4E:35",
- * };
- * ```
- */
-export interface TlsOptions {
-  /**
-   * Extra trusted CA certificates (PEM), for a private CA. The system's CAs stay trusted. An entry
-   * whose certificate is cut short, lost a line or is not a certificate is an `ArgumentError`
-   * before anything is sent; one damaged inside is named by the `TlsError` of a refused server
-   * certificate.
-   */
-  caCerts?: readonly string[];
-  /**
-   * Trust exactly the server certificate with this SHA-256 fingerprint ("AB:CD:..." or "abcd...";
-   * colons, spaces and case are ignored). Works for self-signed CA:TRUE certificates. The pin
-   * identifies the certificate exactly, so the CA chain, validity dates and host name are not checked.
-   */
-  pinnedSha256?: string;
-  /**
-   * Accept any certificate (like the PowerShell `-IgnoreInvalidSSLCerts`). Applies to this client
-   * only, never to the process, and says so once through `warn`. Prefer `pinnedSha256`.
-   */
-  ignoreInvalidCerts?: boolean;
-  /** The lowest TLS version to speak: "1.2" (the default) or "1.3". */
-  minTlsVersion?: "1.2" | "1.3";
-  /** Speak exactly this TLS version: "1.2" or "1.3". */
-  tlsVersion?: "1.2" | "1.3";
-}
+// What the client and the tests take from here; they live in modules that both paths share.
+export type { TlsOptions } from "./_tls_options.ts";
+export type { Transport } from "./_transport_api.ts";
 
 /** What {@linkcode createTransport} takes. */
 export interface TransportOptions {
@@ -75,159 +42,6 @@ export interface TransportOptions {
    * on stderr, prefixed with "mspe: ".
    */
   warn?: ((message: string) => void) | undefined;
-}
-
-/**
- * A fetch-compatible function with its own connection pool, for requests that may be sent twice
- * (reads, polls), and {@linkcode Transport.once} for those that must not; close it to release the
- * connections.
- */
-export interface Transport extends Disposable {
-  /**
-   * Sends one request on a pooled, kept-alive connection; redirects are not followed. The pool may
-   * send a request again when a reused connection closes, so use it only for requests that change
-   * nothing. Rejects with {@linkcode TlsError}, {@linkcode ConnectionError}, or the signal's reason
-   * (the `AbortError` / `TimeoutError` `DOMException`) when `init.signal` aborts.
-   */
-  fetch(url: string, init: RequestInit): Promise<Response>;
-  /**
-   * Sends one request on a new connection of its own, with the same certificate checks, and closes
-   * it after the reply: the request is written at most once. A failure after it was written is
-   * marked (`wasWritten` in `_one_shot.ts`).
-   */
-  once(request: OnceRequest): Promise<OnceReply>;
-  /** Closes the pooled connections. Idempotent. */
-  close(): void;
-}
-
-/** The fingerprint in canonical form: 64 upper-case hex digits, no separators. */
-export function normalizeFingerprint(fingerprint: string): string {
-  return fingerprint.replace(/[\s:]/g, "").toUpperCase();
-}
-
-/** The fingerprint as "AB:CD:..." for messages. */
-export function formatFingerprint(fingerprint: string): string {
-  return normalizeFingerprint(fingerprint).replace(/(..)(?!$)/g, "$1:");
-}
-
-const TLS_VERSIONS = ["1.2", "1.3"] as const;
-
-function checkVersion(name: string, value: unknown): "1.2" | "1.3" | undefined {
-  if (value === undefined) return undefined;
-  if (value === "1.2" || value === "1.3") return value;
-  const old = value === "1.0" || value === "1.1" || value === "1" || value === 1 || value === 1.1;
-  throw new ArgumentError(
-    old
-      ? `TLS ${
-        String(value)
-      } is not supported (${name}): it is obsolete and insecure. Use "1.2" or "1.3"; ` +
-        `if the server speaks nothing newer, enable TLS 1.2 on it.`
-      : `${name} must be one of ${TLS_VERSIONS.map((v) => `"${v}"`).join(", ")}, not ${
-        JSON.stringify(value) ?? String(value)
-      }.`,
-  );
-}
-
-const CA_CERT_ADVICE = "Give the PEM file of the CA certificate as it was exported, and check " +
-  "that it was copied whole.";
-
-/**
- * The certificates of one `caCerts` entry as canonical PEM blocks; throws {@linkcode ArgumentError}
- * naming the entry when it holds none or a damaged one (`check`: see lib/ca_certificates.ts).
- */
-function readCaCert(pem: unknown, index: number, check: CertificateCheck): string[] {
-  if (typeof pem !== "string") {
-    throw new ArgumentError(
-      `caCerts[${index}] is not a string. Give each CA certificate as PEM text.`,
-    );
-  }
-  // A byte order mark in front (a PEM file saved by a Windows tool) is dropped there.
-  const found = inspectCaCertificates(pem, check);
-  if (found.count === 0) {
-    throw new ArgumentError(
-      `caCerts[${index}] holds no PEM certificate (text starting with ` +
-        `-----BEGIN CERTIFICATE-----). ${CA_CERT_ADVICE}`,
-    );
-  }
-  if (found.damaged !== undefined) {
-    const which = found.count > 1 ? ` (certificate ${found.damaged} of ${found.count})` : "";
-    throw new ArgumentError(
-      `caCerts[${index}] has a damaged certificate${which}: the text between the BEGIN and END ` +
-        `lines is not a whole Base64 certificate. ${CA_CERT_ADVICE}`,
-    );
-  }
-  return found.certificates.filter((certificate) => certificate !== undefined);
-}
-
-/** The checked, normalised TLS options. */
-export interface ResolvedTls {
-  /** Extra CA certificates, one canonical PEM block each, or undefined for none. */
-  caCerts: readonly string[] | undefined;
-  /** The pinned fingerprint: 64 upper-case hex digits. */
-  pin: string | undefined;
-  /** Accept any certificate. */
-  ignoreInvalidCerts: boolean;
-  /** The lowest TLS version to negotiate. */
-  minVersion: "TLSv1.2" | "TLSv1.3";
-  /** The highest TLS version to negotiate. */
-  maxVersion: "TLSv1.2" | "TLSv1.3";
-  /** Whether a version was asked for explicitly. */
-  versionGiven: boolean;
-}
-
-/**
- * Checks the TLS options; throws {@linkcode ArgumentError} on anything wrong. `check` is how deep
- * the `caCerts` are looked at (lib/ca_certificates.ts).
- */
-export function resolveTls(
-  tls: TlsOptions | undefined,
-  check: CertificateCheck = "shape",
-): ResolvedTls {
-  const options = tls ?? {};
-  const exact = checkVersion("tlsVersion", options.tlsVersion);
-  const floor = checkVersion("minTlsVersion", options.minTlsVersion);
-  if (exact && floor && exact < floor) {
-    throw new ArgumentError(
-      `tlsVersion "${exact}" is below minTlsVersion "${floor}". Give only one of them.`,
-    );
-  }
-  let pin: string | undefined;
-  if (options.pinnedSha256 !== undefined) {
-    if (typeof options.pinnedSha256 !== "string") {
-      throw new ArgumentError("pinnedSha256 must be a string of 64 hex digits.");
-    }
-    pin = normalizeFingerprint(options.pinnedSha256);
-    if (!/^[0-9A-F]{64}$/.test(pin)) {
-      throw new ArgumentError(
-        "pinnedSha256 must be a SHA-256 fingerprint: 64 hex digits, optionally separated by colons " +
-          "(`mspe-run tls-info` shows the server's).",
-      );
-    }
-  }
-  let caCerts: string[] | undefined;
-  if (options.caCerts !== undefined) {
-    if (!Array.isArray(options.caCerts)) {
-      throw new ArgumentError("caCerts must be a list of PEM certificates.");
-    }
-    // Canonical blocks for both paths: node:tls in Deno parses `ca` itself and throws, uncaught,
-    // on an indented line or text around a block that Deno.createHttpClient accepts.
-    caCerts = options.caCerts.flatMap((pem, index) => readCaCert(pem, index, check));
-  }
-  if (pin !== undefined && options.ignoreInvalidCerts === true) {
-    throw new ArgumentError(
-      "pinnedSha256 and ignoreInvalidCerts contradict each other: give only one (the pin is the safe one).",
-    );
-  }
-  const min = exact ?? floor ?? "1.2";
-  const max = exact ?? "1.3";
-  return {
-    caCerts: caCerts && caCerts.length > 0 ? caCerts : undefined,
-    pin,
-    ignoreInvalidCerts: options.ignoreInvalidCerts === true,
-    minVersion: `TLSv${min}`,
-    maxVersion: `TLSv${max}`,
-    versionGiven: exact !== undefined || floor !== undefined,
-  };
 }
 
 function defaultWarn(message: string): void {
@@ -261,11 +75,6 @@ export function createTransport(options: TransportOptions = {}): Transport {
   return createDefaultTransport(tls, options.fetch, options.tls?.caCerts);
 }
 
-/** What a closed transport's requests reject with (both paths). */
-export function closedError(): MspeError {
-  return new MspeError("The client is closed. Create a new one.");
-}
-
 /** Said once per client when `ignoreInvalidCerts` switches the certificate checks off. */
 const INSECURE_WARNING =
   "Certificate checks are off for this client (ignoreInvalidCerts / --insecure): anyone on the " +
@@ -282,7 +91,7 @@ function createLazyNodeTransport(tls: ResolvedTls): Transport {
   let closed = false;
   const load = (): Promise<Transport> => {
     loaded ??= import("./_transport_node.ts").then(({ createNodeFetch }) => {
-      const transport = createNodeFetch(tls);
+      const transport = createNodeFetch(tls, toTransportError);
       if (closed) transport.close();
       return transport;
     });
@@ -377,14 +186,14 @@ function createDefaultTransport(
           request.url,
           givenCaCerts,
         );
-        // Marked only when the server may have run the call: failures while connecting (TCP, TLS
-        // handshake, certificate) come before any request byte, and too large a reply is an
-        // answer; anything else may have followed the request.
+        // "May or may not have run" only when the server may have: failures while connecting (TCP,
+        // TLS handshake, certificate) come before any request byte, and too large a reply is an
+        // answer; anything else may have followed the request. Mapped here, once.
         const known = request.signal.aborted ||
           (response === undefined
             ? failure instanceof TlsError || /client error \(Connect\)/.test(errorTexts(error))
             : error instanceof ProtocolError);
-        throw known ? failure : markWritten(failure);
+        throw known ? failure : brokenAfterSending(request.url, request.functionName, error);
       } finally {
         oneShots.delete(oneShot);
         closeQuietly(oneShot);
@@ -407,14 +216,16 @@ function withDamagedCa(
 ): unknown {
   if (!(failure instanceof TlsError) || caCerts === undefined) return failure;
   if (certificateProblem(errorTexts(failure.cause)) === undefined) return failure;
-  try {
-    caCerts.forEach((pem, index) => readCaCert(pem, index, "parse"));
-  } catch (damaged) {
-    if (!(damaged instanceof ArgumentError)) throw damaged;
-    return new TlsError(
-      `The certificate of ${serverName(url)} was refused, and ${damaged.message}`,
-      { cause: failure.cause },
-    );
+  for (const [index, pem] of caCerts.entries()) {
+    try {
+      readCaCert(pem, index, "parse");
+    } catch (damaged) {
+      if (!(damaged instanceof ArgumentError)) throw damaged;
+      return new TlsError(
+        `The certificate of ${serverName(url)} was refused, and ${damaged.message}`,
+        { cause: failure.cause, caCertIndex: index },
+      );
+    }
   }
   return failure;
 }
@@ -444,122 +255,12 @@ export async function limitedBytes(
   return joinBytes(parts);
 }
 
-/** Resolves like `promise`, or rejects with the signal's reason when it aborts first. */
-export function untilAborted<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  discard?: (late: T) => void,
-): Promise<T> {
-  if (signal.aborted) {
-    promise.then((late) => discard?.(late), () => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    let aborted = false;
-    const onAbort = (): void => {
-      aborted = true;
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        if (aborted) discard?.(value);
-        else resolve(value);
-      },
-      (error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 function closeQuietly(conn: { close(): void }): void {
   try {
     conn.close();
   } catch {
     // Already closed.
   }
-}
-
-// ---- error mapping ----
-
-/** The texts of an error and its causes, for matching. */
-function errorTexts(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    if (current instanceof Error) {
-      parts.push(current.name, current.message);
-      const code = (current as { code?: unknown }).code;
-      if (typeof code === "string") parts.push(code);
-      current = current.cause;
-    } else {
-      parts.push(String(current));
-      break;
-    }
-  }
-  return parts.join(" | ");
-}
-
-/** What to do about a refused certificate (shared by both paths). */
-export const TLS_ADVICE: string =
-  "If it is the right server, give its CA with caCerts (--ca-cert), or pin its certificate with " +
-  "pinnedSha256 (--pin-sha256; `mspe-run tls-info` shows the fingerprint), or as a last resort set " +
-  "ignoreInvalidCerts (--insecure).";
-
-/** The reason a certificate was refused, in words, or undefined when the error is not about one. */
-export function certificateProblem(text: string): string | undefined {
-  if (/CaUsedAsEndEntity/i.test(text)) {
-    return "is a CA certificate (CA:TRUE) used as the server's own certificate, which standard " +
-      "verification refuses even when it is trusted as a CA; pin it instead";
-  }
-  if (/CERT_NOT_YET_VALID|NotValidYet|not valid yet|not yet valid/i.test(text)) {
-    return "is not valid yet; check the clocks of server and client";
-  }
-  if (/CERT_HAS_EXPIRED|certificate (has )?expired|\bExpired\b/i.test(text)) {
-    return "has expired; renew it on the server";
-  }
-  if (
-    /ERR_TLS_CERT_ALTNAME_INVALID|NotValidForName|Hostname\/IP does not match|not valid for name/i
-      .test(text)
-  ) {
-    return "was issued for another host name; connect with a name it lists, or renew it with this one";
-  }
-  if (/DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|self[- ]signed/i.test(text)) {
-    return "is self-signed, so nothing vouches for it; pin it, or give it with caCerts";
-  }
-  if (
-    /UnknownIssuer|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|unknown issuer/i.test(
-      text,
-    )
-  ) {
-    return "is signed by a CA that is not trusted";
-  }
-  if (
-    /invalid peer certificate|InvalidCertificate|BadSignature|CERT_[A-Z_]+|certificate verify failed|UnsupportedCertVersion/
-      .test(text)
-  ) {
-    return "could not be verified";
-  }
-  return undefined;
-}
-
-/** The low-level reason from the innermost cause, without the URL prefix Deno puts first. */
-function detail(error: unknown): string {
-  let current: unknown = error;
-  let last = "";
-  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
-    last = current.message;
-    current = current.cause;
-  }
-  const line = last.split("\n")[0] ?? "";
-  const peer = /invalid peer certificate: (.*)$/.exec(line);
-  const reason = peer?.[1] ?? line.replace(/^error sending request for url \([^)]*\): /, "")
-    .replace(/^client error \(Connect\): /, "");
-  // A URL with user info must not leak it.
-  return reason.replace(/\/\/[^/@\s]*@/g, "//").slice(0, 300);
 }
 
 /**

@@ -20,17 +20,10 @@ import net from "node:net";
 import type { Socket } from "node:net";
 import { ConnectionError, MspeError, TlsError } from "./errors.ts";
 import { type ByteStream, exchangeOnce, type OnceReply, type OnceRequest } from "./_one_shot.ts";
-import {
-  certificateProblem,
-  closedError,
-  formatFingerprint,
-  normalizeFingerprint,
-  type ResolvedTls,
-  TLS_ADVICE,
-  toTransportError,
-  type Transport,
-  untilAborted,
-} from "./_transport.ts";
+import { formatFingerprint, normalizeFingerprint, type ResolvedTls } from "./_tls_options.ts";
+import { closedError, type Transport, untilAborted } from "./_transport_api.ts";
+import { TLS_ADVICE } from "./_transport_errors.ts";
+import { certificateVerdict } from "./_certificate_verdict.ts";
 
 type CreateConnection = (
   options: { host?: string | null; port?: number | string | null; servername?: string | null },
@@ -41,43 +34,15 @@ function stripBrackets(hostname: string): string {
   return hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
 }
 
-/**
- * Why a certificate that failed verification failed ("has expired (valid until ...)"), from its own
- * fields where that is clearer than the verification code.
- */
-export function describeVerifyFailure(
-  code: string,
-  cert: tls.PeerCertificate,
-  host: string,
-): string {
-  if (/ALTNAME/.test(code)) {
-    const identity = tls.checkServerIdentity(host, cert);
-    return "was issued for another host name; connect with a name it lists, or renew it with this " +
-      `one${identity ? ` (${identity.message})` : ""}`;
-  }
-  const now = Date.now();
-  const to = cert.valid_to ? Date.parse(cert.valid_to) : NaN;
-  const from = cert.valid_from ? Date.parse(cert.valid_from) : NaN;
-  // Deno's node:tls reports an expired leaf as UNABLE_TO_VERIFY_LEAF_SIGNATURE; the dates say more.
-  if (!Number.isNaN(to) && to < now) {
-    return `has expired (valid until ${new Date(to).toISOString()}); renew it on the server`;
-  }
-  if (!Number.isNaN(from) && from > now) {
-    return `is not valid yet (valid from ${
-      new Date(from).toISOString()
-    }); check the clocks of server and client`;
-  }
-  const selfSigned = cert.subject !== undefined && cert.issuer !== undefined &&
-    JSON.stringify(cert.subject) === JSON.stringify(cert.issuer);
-  if (selfSigned && !/ALTNAME/.test(code)) {
-    const advice = cert.ca ? "pin it" : "pin it, or give it with caCerts";
-    return `is self-signed${cert.ca ? " (CA:TRUE)" : ""}, so nothing vouches for it; ${advice}`;
-  }
-  return certificateProblem(code) ?? `could not be verified (${code})`;
-}
+/** Maps a low-level error to mspe's ({@linkcode TlsError}, {@linkcode ConnectionError}). */
+export type ErrorMapper = (error: unknown, url: string, signal?: AbortSignal) => unknown;
 
-/** Creates the `node:https` transport for one client. */
-export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
+/**
+ * Creates the `node:https` transport for one client. `toTransportError` is `_transport.ts`'s, passed
+ * in by the loader rather than imported: this module is loaded from there, and importing it back
+ * would make the two modules a cycle.
+ */
+export function createNodeFetch(tlsOptions: ResolvedTls, toTransportError: ErrorMapper): Transport {
   const pin = tlsOptions.pin;
   const sockets = new Set<Socket>();
   let closed = false;
@@ -114,7 +79,10 @@ export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
     };
     // Kept for the socket's whole life: an idle pooled socket the server resets must not become an
     // uncaught 'error' event (after the handshake, fail() does nothing; the request sees the error).
-    socket.on("error", (error: Error) => fail(toTransportErrorAt(error, where) as Error));
+    socket.on(
+      "error",
+      (error: Error) => fail(toTransportError(error, `https://${where}/`) as Error),
+    );
     socket.once("secureConnect", () => {
       if (settled) return;
       const problem = checkPeer(socket, host, where);
@@ -143,21 +111,15 @@ export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
       return undefined;
     }
     if (tlsOptions.ignoreInvalidCerts) return undefined;
-    if (!socket.authorized) {
-      const code = String(socket.authorizationError ?? "unknown error");
-      return new TlsError(
-        `The certificate of ${where} was refused: it ${
-          describeVerifyFailure(code, cert, host)
-        }. ${TLS_ADVICE}`,
-      );
-    }
-    // Some implementations fold the host name check into `authorized`; do it anyway.
-    const identity = tls.checkServerIdentity(host, cert);
-    if (identity) {
-      return new TlsError(
-        `The certificate of ${where} was refused: it was issued for another host name (${identity.message}); ` +
-          `connect with a name it lists, or renew it with this one. ${TLS_ADVICE}`,
-      );
+    // The same verdict getCertificateInfo reports (lib/_certificate_verdict.ts).
+    const { problem } = certificateVerdict({
+      authorized: socket.authorized,
+      authorizationError: socket.authorizationError,
+      cert,
+      host,
+    });
+    if (problem !== undefined) {
+      return new TlsError(`The certificate of ${where} was refused: it ${problem}. ${TLS_ADVICE}`);
     }
     return undefined;
   };
@@ -179,7 +141,7 @@ export function createNodeFetch(tlsOptions: ResolvedTls): Transport {
   return {
     fetch(url: string, init: RequestInit): Promise<Response> {
       if (closed) return Promise.reject(closedError());
-      return nodeFetch(url, init, agent, httpAgent);
+      return nodeFetch(url, init, agent, httpAgent, toTransportError);
     },
     async once(request: OnceRequest): Promise<OnceReply> {
       if (closed) throw closedError();
@@ -231,10 +193,6 @@ function nodeStream(socket: Socket): ByteStream {
   };
 }
 
-function toTransportErrorAt(error: unknown, where: string): unknown {
-  return toTransportError(error, `https://${where}/`);
-}
-
 async function bodyBytes(
   body: BodyInit | null | undefined,
   headers: Headers,
@@ -269,6 +227,7 @@ async function nodeFetch(
   init: RequestInit,
   agent: https.Agent,
   httpAgent: http.Agent,
+  toTransportError: ErrorMapper,
 ): Promise<Response> {
   const signal = init.signal ?? undefined;
   signal?.throwIfAborted();

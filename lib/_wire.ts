@@ -7,12 +7,11 @@
 
 import { serverName } from "./_server_name.ts";
 import type { Deadlines } from "./_deadlines.ts";
-import type { Transport } from "./_transport.ts";
+import type { Transport } from "./_transport_api.ts";
 import { limitedBytes, toTransportError } from "./_transport.ts";
-import { wasWritten } from "./_one_shot.ts";
+import { howToCheck } from "./_how_to_check.ts";
 import type { Redactor } from "./_redact.ts";
 import { type TraceEvent, traceEvent } from "./_trace.ts";
-import { catalog } from "./catalog.ts";
 import type { ApiErrorInfo, Status } from "./status.ts";
 import type { ArgumentType, FunctionMetadata } from "./metadata.ts";
 import {
@@ -106,42 +105,6 @@ export function isRequestTimeout(error: unknown): boolean {
   return typeof error === "object" && error !== null && requestTimeouts.has(error);
 }
 
-const VERB =
-  /^(Create|Set|Delete|Remove|Rename|Add|Attach|Detach|Update|Move|Merge|Clear|Run|Start|Stop|Compact|Recreate|Upgrade|Restart|Freeze|Unfreeze|Cancel|Sync|Select|Maintain|Verify|Refresh|Import|Send|Retry|Pair|Ping)/;
-
-/**
- * How to find out whether a state-changing call ran, for the "may or may not have run" messages:
- * the read functions of the catalogue about the same thing (CreateUser: GetUserInfo, GetUsers).
- */
-function howToCheck(fn: string): string {
-  // SetUserPassword: "UserPassword", then "User"; the longest noun some read function names wins.
-  const words = fn.replace(VERB, "").replace(/Async$/, "").match(/[A-Z][a-z0-9]*/g) ?? [];
-  const reads: string[] = [];
-  for (let n = words.length; n > 0 && reads.length === 0 && words.length < fn.length; n--) {
-    const noun = words.slice(0, n).join("").replace(/s$/, "");
-    if (noun.length < 3 || noun === fn) continue;
-    for (const product of ["spe", "server"] as const) {
-      for (const entry of catalog(product)) {
-        if (entry.readOnly && /^(Get|List)/.test(entry.name) && entry.name.includes(noun)) {
-          if (!reads.includes(entry.name)) reads.push(entry.name);
-        }
-      }
-    }
-    // The plainest first: GetUsers, GetUserInfo, GetUser, then GetUser..., then the rest.
-    const rank = (name: string): number =>
-      [`Get${noun}s`, `Get${noun}Info`, `Get${noun}`].includes(name)
-        ? 0
-        : name.startsWith(`Get${noun}`)
-        ? 1
-        : 2;
-    reads.sort((a, b) => rank(a) - rank(b));
-  }
-  const look = reads.length > 0
-    ? `look with ${reads.slice(0, 2).join(" or ")} whether it took effect`
-    : "check with a read function whether it took effect";
-  return `${look} before you send it again (mspe never sends it twice by itself).`;
-}
-
 /** The host a redirect points at, for the message (never the path or query, which may hold data). */
 function redirectTarget(location: string | null, url: string): string {
   if (location === null) return "no location given";
@@ -217,6 +180,7 @@ export async function post(
         body,
         signal,
         maxBytes: context.maxResponseBytes,
+        functionName: once,
       });
       status = reply.status;
       headers = reply.headers;
@@ -238,7 +202,7 @@ export async function post(
       }
     }
   } catch (error) {
-    const failure = signal.aborted ? signal.reason : asWireError(error, url, once);
+    const failure = signal.aborted ? signal.reason : asWireError(error, url);
     if (context.onTrace) {
       trace(context, options, { url, path, started, body, status, headers, error: failure });
     }
@@ -296,19 +260,11 @@ function trace(
 }
 
 /**
- * Wraps anything unmapped (for example from an injected fetch) as a ConnectionError, and says that a
- * state-changing call may have run when its connection broke after it was written.
+ * Wraps anything the transport left unmapped (for example from an injected fetch) as a
+ * ConnectionError. The transport maps its own failures where they arise, including the "may or may
+ * not have run" one of a state-changing call whose connection broke after it was written.
  */
-function asWireError(error: unknown, url: string, once: string | undefined): unknown {
-  if (once !== undefined && wasWritten(error)) {
-    return new ConnectionError(
-      `The connection to ${
-        serverName(url)
-      } broke after the ${once} request was sent, before the reply ` +
-        `was complete, so the server may or may not have run it: ${howToCheck(once)}`,
-      { cause: error },
-    );
-  }
+function asWireError(error: unknown, url: string): unknown {
   if (error instanceof MspeError) return error;
   if (
     error instanceof DOMException && (error.name === "AbortError" || error.name === "TimeoutError")

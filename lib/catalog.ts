@@ -1,6 +1,7 @@
 /**
  * The bundled function catalogue: every function of MailStore SPE (122) and MailStore Server (89)
- * with its arguments, documented values and description.
+ * with its arguments, documented values and description, as a list ({@linkcode catalog}) and by
+ * name ({@linkcode findFunction}).
  *
  * @module
  */
@@ -34,4 +35,33 @@ export function catalog(product: Product): readonly CatalogFunction[] {
       JSON.stringify(product)
     }: use "spe" (MailStore SPE) or "server" (MailStore Server).`,
   );
+}
+
+const byName = new Map<Product, ReadonlyMap<string, CatalogFunction>>();
+
+/**
+ * The bundled catalogue entry of one function, looked up by its exact (case-sensitive) name, or
+ * `undefined` when the product has no such function. The index is built once per product, so a
+ * lookup costs a map access rather than a scan of the catalogue.
+ *
+ * @param product `"spe"` (MailStore Service Provider Edition) or `"server"` (MailStore Server).
+ * @param name The function's name, e.g. `"VerifyStore"`.
+ * @returns The entry (which must not be changed), or `undefined`.
+ * @throws {ArgumentError} For a product other than `"spe"` or `"server"`.
+ *
+ * @example Whether a function changes state, and its mandatory arguments
+ * ```ts
+ * import { findFunction } from "@mspe/mspe";
+ * const verify = findFunction("spe", "VerifyStore");
+ * console.log(verify?.readOnly, verify?.args.filter((arg) => !arg.nullable).map((arg) => arg.name));
+ * console.log(findFunction("spe", "verifystore")); // undefined: names are case-sensitive
+ * ```
+ */
+export function findFunction(product: Product, name: string): CatalogFunction | undefined {
+  let index = byName.get(product);
+  if (index === undefined) {
+    index = new Map(catalog(product).map((fn) => [fn.name, fn]));
+    byName.set(product, index);
+  }
+  return index.get(name);
 }

@@ -465,22 +465,22 @@ function checkMetadataList(list: readonly FunctionMetadata[]): FunctionMetadata[
  */
 async function checkServerCredentials(wire: WireContext): Promise<void> {
   const status = await postStatus(wire, "/api/invoke/GetServerInfo", "");
-  if (status.statusCode === "failed" && /unknown api function/i.test(status.error?.message ?? "")) {
+  if (status.statusCode !== "failed") return;
+  const failed = new ApiError("GetServerInfo", status);
+  if (failed.unknownFunction) {
     // SPE does not know GetServerInfo: the product is wrong, not the password.
     throw new AuthenticationError(
       `The server at ${wire.baseUrl} does not know GetServerInfo, so it is not MailStore Server: ` +
         `for MailStore SPE leave out product: "server" (its API port is 8474), or check the port.`,
-      { cause: new ApiError("GetServerInfo", status) },
+      { cause: failed },
     );
   }
-  if (status.statusCode === "failed") {
-    throw new AuthenticationError(
-      `The credentials check failed: GetServerInfo answered "${
-        status.error?.message ?? "no message given"
-      }". Check the user name and password, and that the account has the "api" login privilege.`,
-      { cause: new ApiError("GetServerInfo", status) },
-    );
-  }
+  throw new AuthenticationError(
+    `The credentials check failed: GetServerInfo answered "${
+      status.error?.message ?? "no message given"
+    }". Check the user name and password, and that the account has the "api" login privilege.`,
+    { cause: failed },
+  );
 }
 
 function basicAuthorization(username: string, password: string): string {

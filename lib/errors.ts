@@ -145,6 +145,9 @@ export class ProtocolError extends MspeError {
   }
 }
 
+/** How SPE and MailStore Server word the failure of a call to a function they do not have. */
+const UNKNOWN_FUNCTION = /unknown api function/i;
+
 /**
  * The call ended with `statusCode` "failed": the server's `error.message` and `details` are here,
  * and so is the whole final status.
@@ -164,12 +167,32 @@ export class ApiError extends MspeError {
   readonly status: Status;
   /** The server's exception text, when given. */
   readonly details: string | null;
+  /**
+   * Whether the server failed the call because it has no such function ("Unknown API function
+   * …"): it is the other product, or a version without it. Decided once, here, so that nobody
+   * needs to match the message.
+   *
+   * @example Telling a missing function from a failed one
+   * ```ts
+   * import { ApiError, invokeCall, newClient, uncheckedFunction } from "@mspe/mspe";
+   * await using client = await newClient({ username: "admin", password: "admin" });
+   * try {
+   *   await invokeCall(client, uncheckedFunction("GetSomethingNew"));
+   * } catch (error) {
+   *   if (error instanceof ApiError && error.unknownFunction) {
+   *     console.error("This server does not have GetSomethingNew; upgrade it.");
+   *   } else throw error;
+   * }
+   * ```
+   */
+  readonly unknownFunction: boolean;
   /** Creates the error from a failed status. */
   constructor(fn: string, status: Status, options?: ErrorOptions) {
     super(`${fn} failed on the server: ${status.error?.message ?? "no message given"}`, options);
     this.name = "ApiError";
     this.status = status;
     this.details = status.error?.details ?? null;
+    this.unknownFunction = UNKNOWN_FUNCTION.test(status.error?.message ?? "");
   }
 }
 
@@ -224,10 +247,32 @@ export class ArgumentError extends MspeError {
  * ```
  */
 export class TlsError extends MspeError {
-  /** Creates the error. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+  /**
+   * When the refusal came with a damaged entry of `tls.caCerts` (a certificate changed inside, which
+   * the check before connecting cannot see): the entry's position in `caCerts`, counted from 0.
+   * The message names it `caCerts[n]`; a program that read the entries from files can name the
+   * file instead. `undefined` otherwise.
+   *
+   * @example Naming the damaged CA file
+   * ```ts
+   * import { newClient, TlsError } from "@mspe/mspe";
+   * const files = ["company-ca.pem", "backup-ca.pem"];
+   * const caCerts = await Promise.all(files.map((file) => Deno.readTextFile(file)));
+   * try {
+   *   await using client = await newClient({ username: "admin", password: "admin", tls: { caCerts } });
+   * } catch (error) {
+   *   if (error instanceof TlsError && error.caCertIndex !== undefined) {
+   *     console.error(`${files[error.caCertIndex]} is damaged: export the CA certificate again.`);
+   *   } else throw error;
+   * }
+   * ```
+   */
+  readonly caCertIndex: number | undefined;
+  /** Creates the error; `options.caCertIndex` names a damaged `caCerts` entry. */
+  constructor(message: string, options?: ErrorOptions & { caCertIndex?: number | undefined }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "TlsError";
+    this.caCertIndex = options?.caCertIndex;
   }
 }
 

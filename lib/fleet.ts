@@ -7,7 +7,7 @@
 
 import type { Client } from "./client.ts";
 import { ArgumentError } from "./errors.ts";
-import { invokeCall } from "./invoke_call.ts";
+import { checkSelection, listInstances } from "./list_instances.ts";
 
 /**
  * What every outcome of {@linkcode forEachInstance} has: the instance it belongs to.
@@ -243,41 +243,13 @@ function checkConcurrency(value: unknown): number {
   return value;
 }
 
-/** Checks `instances`: a non-empty filter, or a list of non-empty IDs without duplicates. */
+/**
+ * Checks `instances` as {@linkcode listInstances} does (a non-empty filter, or a list of non-empty
+ * IDs), at once rather than when the run starts; a list loses its duplicates.
+ */
 function checkInstances(value: unknown): string | readonly string[] {
-  if (typeof value === "string") {
-    if (value.trim() === "") {
-      throw new ArgumentError('instances must be a filter such as "*" or "acme*", not empty.');
-    }
-    return value;
-  }
-  if (!Array.isArray(value)) {
-    throw new ArgumentError(
-      'instances must be an instance filter ("*", "acme*") or a list of instance IDs.',
-    );
-  }
-  const ids = new Set<string>();
-  for (const [index, id] of value.entries()) {
-    if (typeof id !== "string" || id.trim() === "") {
-      throw new ArgumentError(
-        `instances[${index}] is not an instance ID: ${JSON.stringify(id) ?? String(id)}.`,
-      );
-    }
-    ids.add(id);
-  }
-  return [...ids];
-}
-
-/** The instance IDs that match a filter, in the server's order. */
-async function listInstances(
-  client: Client,
-  filter: string,
-  signal: AbortSignal,
-): Promise<string[]> {
-  // Checked in forEachInstance: the client is an SPE one.
-  const spe = client as Client<"spe">;
-  const status = await invokeCall(spe, "GetInstances", { instanceFilter: filter }, { signal });
-  return (status.result ?? []).map((instance) => instance.instanceID);
+  const checked = checkSelection(value);
+  return typeof checked === "string" ? checked : [...new Set(checked)];
 }
 
 /** The error of a rejected callback as an `Error`. */
@@ -320,7 +292,9 @@ async function* run<T>(
     (signal?.aborted ?? false) || (stop?.aborted ?? false) || client.closed;
   try {
     const ids = typeof instances === "string"
-      ? await listInstances(client, instances, inner.signal)
+      ? (await listInstances(client, instances, { signal: inner.signal })).found.map((instance) =>
+        instance.instanceID
+      )
       : instances;
     const total = ids.length;
     let next = 0;

@@ -11,7 +11,8 @@ import { ArgumentError } from "./errors.ts";
 import { type FleetProgress, forEachInstance } from "./fleet.ts";
 import { invokeCall } from "./invoke_call.ts";
 import type { Instance, ServiceMessage } from "./results.ts";
-import { apiDate, errorLine, fromApiDate, isStop, listReportInstances } from "./_reports.ts";
+import { apiDate, errorLine, fromApiDate, isStop } from "./_reports.ts";
+import { listInstances } from "./list_instances.ts";
 
 /**
  * What a {@linkcode HealthFinding} is about.
@@ -622,7 +623,7 @@ export async function healthReport(
   const signal = options.signal;
   signal?.throwIfAborted();
   const service = await invokeCall(client, "GetServiceStatus", undefined, { signal });
-  const { found, missing } = await listReportInstances(client, options.instances, signal);
+  const { found, missing } = await listInstances(client, options.instances, { signal });
   // With a selection, messages about instances outside it are not this report's business.
   const selected = new Set(found.map((instance) => instance.instanceID.toLowerCase()));
   const everything = options.instances === undefined || options.instances === "*";

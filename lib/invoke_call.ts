@@ -6,15 +6,13 @@
 
 import type { Status } from "./status.ts";
 import type { Client } from "./client.ts";
-import { enter, leave, stateOf } from "./client.ts";
+import { stateOf } from "./client.ts";
 import type { CallOptions, CallParametersOf } from "./call_types.ts";
 import type { FunctionName, UncheckedArgs, UncheckedFunction } from "./function_names.ts";
 import type { ResultOf } from "./results.ts";
-import { prepareCall } from "./_validate.ts";
 import { postStatus } from "./_wire.ts";
-import { follow, settleRedacted } from "./_poll.ts";
-import { callSignal, callWire, resolveCallOptions, resolveFunction } from "./_call.ts";
-import { redactError } from "./_redact.ts";
+import { callSignal, callWire, prepareFunctionCall, resolveCallOptions } from "./_call.ts";
+import { runCall } from "./_lifecycle.ts";
 
 /**
  * Calls an API function and resolves to its final status: the whole envelope (`error`, `token`,
@@ -96,63 +94,34 @@ export function invokeCall(
 ): Promise<Status> {
   try {
     const state = stateOf(client);
-    const { name, unchecked } = resolveFunction(fn);
-    const body = prepareCall(state.preparation, name, unchecked, args, options?.checkValues);
+    const { name, body } = prepareFunctionCall(state, fn, args, options?.checkValues);
     const path = `/api/invoke/${name}`;
     const wire = callWire(state, name, body);
     if (options === undefined) {
-      // The common case, kept lean: no signal, no deadline, no callback.
-      enter(state);
-      const finish = (status: Status): Status | Promise<Status> => {
-        leave(state);
-        return settleRedacted(name, status, state, wire.redactor);
-      };
-      const fail = (error: unknown): never => {
-        leave(state);
-        throw redactError(error, wire.redactor);
-      };
-      // A synchronous reply is settled in the same step; only a "running" one goes through
-      // follow(). Each promise layer saved here is measurable in bench/client_bench.ts.
-      // The call's wire options (once, redactor) are its request options.
-      return postStatus(state.wire, path, body, wire).then(
-        (first) =>
-          first.statusCode === "running"
-            ? follow(() => Promise.resolve(first), {
-              state,
-              signal: undefined,
-              statusTimeoutMs: state.statusTimeoutMs,
-              emit: noop,
-              redactor: wire.redactor,
-            }).then(finish, fail)
-            : finish(first),
-        fail,
-      );
+      // The common case, kept lean: no signal, no deadline, no callback. The call's wire options
+      // (once, redactor) are its request options.
+      return runCall({
+        state,
+        label: name,
+        first: () => postStatus(state.wire, path, body, wire),
+        signal: undefined,
+        statusTimeoutMs: state.statusTimeoutMs,
+        redactor: wire.redactor,
+      });
     }
     const resolved = resolveCallOptions(options, state);
     const { signal, dispose } = callSignal(name, resolved);
-    const onStatus = resolved.onStatus as ((status: Status) => void) | undefined;
-    enter(state);
-    return follow(() => postStatus(state.wire, path, body, { ...wire, signal }), {
+    return runCall({
       state,
+      label: name,
+      first: (signal) => postStatus(state.wire, path, body, { ...wire, signal }),
       signal,
       statusTimeoutMs: resolved.statusTimeoutMs,
-      emit: onStatus ?? noop,
       redactor: wire.redactor,
-    }).then(
-      (status) => {
-        dispose();
-        leave(state);
-        return settleRedacted(name, status, state, wire.redactor);
-      },
-      (error: unknown) => {
-        dispose();
-        leave(state);
-        throw redactError(error, wire.redactor);
-      },
-    );
+      emit: resolved.onStatus as ((status: Status) => void) | undefined,
+      done: dispose,
+    });
   } catch (error) {
     return Promise.reject(error);
   }
 }
-
-function noop(): void {}

@@ -108,8 +108,8 @@ export interface CatalogArgument extends ArgumentMetadata {
  *
  * @example
  * ```ts
- * import { catalog } from "@mspe/mspe";
- * const verify = catalog("spe").find((fn) => fn.name === "VerifyStore");
+ * import { findFunction } from "@mspe/mspe";
+ * const verify = findFunction("spe", "VerifyStore");
  * console.log(verify?.description, verify?.longRunning);
  * ```
  */

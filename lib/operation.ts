@@ -7,10 +7,9 @@
 
 import type { Status } from "./status.ts";
 import type { ClientState } from "./client.ts";
-import { track } from "./client.ts";
-import { follow, settleRedacted } from "./_poll.ts";
 import { callSignal, type ResolvedCallOptions } from "./_call.ts";
-import { redactError, type Redactor } from "./_redact.ts";
+import type { Redactor } from "./_redact.ts";
+import { runCall } from "./_lifecycle.ts";
 
 /**
  * A call followed to its end, made by {@linkcode startCall} or {@linkcode resumeCall}.
@@ -91,8 +90,10 @@ class FollowedCall<R> implements Operation<R> {
     this.token.catch(noop);
     const onStatus = options.onStatus as ((status: Status<R>) => void) | undefined;
     const { signal, dispose } = callSignal(label, options, this.#stop.signal);
-    const followed = follow(() => first(signal), {
+    this.final = runCall({
       state,
+      label,
+      first,
       signal,
       statusTimeoutMs: options.statusTimeoutMs,
       redactor,
@@ -103,23 +104,15 @@ class FollowedCall<R> implements Operation<R> {
         this.#wake();
         onStatus?.(typed);
       },
-    });
-    this.final = followed.then(
-      (status) => {
+      // The iteration ends with the final status whatever its code; it throws only when the
+      // statuses could not be obtained.
+      done: (failure) => {
         dispose();
-        this.#finish(null);
-        return settleRedacted(label, status as Status<R>, state, redactor);
+        if (failure !== null) rejectToken(failure.error);
+        this.#finish(failure);
       },
-      (failure: unknown) => {
-        const error = redactError(failure, redactor);
-        dispose();
-        rejectToken(error);
-        this.#finish({ error });
-        throw error;
-      },
-    );
+    }) as Promise<Status<R>>;
     this.final.catch(noop);
-    track(state, this.final);
   }
 
   get latest(): Status<R> | null {

@@ -71,12 +71,7 @@ export function resumeCall<R = unknown>(
     state,
     label,
     null,
-    (signal) =>
-      poll(
-        { state, signal, statusTimeoutMs: resolved.statusTimeoutMs, emit: () => {} },
-        token,
-        last,
-      ),
+    (signal) => poll({ state, signal, statusTimeoutMs: resolved.statusTimeoutMs }, token, last),
     resolved,
     state.wire.redactor,
   );

@@ -9,9 +9,8 @@ import { stateOf } from "./client.ts";
 import type { CallOptions, CallParametersOf } from "./call_types.ts";
 import type { FunctionName, UncheckedArgs, UncheckedFunction } from "./function_names.ts";
 import type { ResultOf } from "./results.ts";
-import { prepareCall } from "./_validate.ts";
 import { postStatus } from "./_wire.ts";
-import { callWire, resolveCallOptions, resolveFunction } from "./_call.ts";
+import { callWire, prepareFunctionCall, resolveCallOptions } from "./_call.ts";
 import { createOperation, type Operation } from "./operation.ts";
 
 /**
@@ -77,8 +76,7 @@ export function startCall(
   options?: CallOptions<never>,
 ): Operation {
   const state = stateOf(client);
-  const { name, unchecked } = resolveFunction(fn);
-  const body = prepareCall(state.preparation, name, unchecked, args, options?.checkValues);
+  const { name, body } = prepareFunctionCall(state, fn, args, options?.checkValues);
   const resolved = resolveCallOptions(options, state);
   const path = `/api/invoke/${name}`;
   const wire = callWire(state, name, body);

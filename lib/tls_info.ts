@@ -16,7 +16,8 @@
 import { joinHostPort } from "./_server_name.ts";
 import type * as NodeTls from "node:tls";
 import { ArgumentError, TlsError } from "./errors.ts";
-import { resolveTls, toTransportError } from "./_transport.ts";
+import { resolveTls } from "./_tls_options.ts";
+import { toTransportError } from "./_transport.ts";
 
 /**
  * What {@linkcode getCertificateInfo} found out about a server's certificate.
@@ -87,15 +88,6 @@ export interface CertificateInfoOptions {
   caCerts?: readonly string[] | undefined;
 }
 
-function distinguishedName(name: NodeTls.Certificate | undefined): string {
-  if (!name) return "";
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(name)) {
-    for (const item of Array.isArray(value) ? value : [value]) parts.push(`${key}=${String(item)}`);
-  }
-  return parts.join(", ");
-}
-
 function isoDate(text: string | undefined): string {
   const time = text ? Date.parse(text) : NaN;
   return Number.isNaN(time) ? (text ?? "") : new Date(time).toISOString();
@@ -142,7 +134,7 @@ export function getCertificateInfo(
   const address = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   const name = servername ?? address;
   const where = joinHostPort(address, port);
-  return loadNodeTls().then(({ net, tls, describeVerifyFailure }) => {
+  return loadNodeTls().then(({ net, tls, certificateVerdict, distinguishedName }) => {
     if (signal?.aborted) throw signal.reason;
     return new Promise<CertificateInfo>((resolve, reject) => {
       const connectOptions: NodeTls.ConnectionOptions = {
@@ -180,24 +172,18 @@ export function getCertificateInfo(
           }
           const subject = distinguishedName(cert.subject);
           const issuer = distinguishedName(cert.issuer);
-          const now = Date.now();
-          const from = Date.parse(cert.valid_from);
-          const to = Date.parse(cert.valid_to);
-          const expired = (!Number.isNaN(to) && to < now) || (!Number.isNaN(from) && from > now);
-          const hostNameMatches = tls.checkServerIdentity(name, cert) === undefined;
-          const isCA = typeof cert.ca === "boolean" ? cert.ca : null;
-          let authorized = socket.authorized;
-          let authorizationError: string | null = null;
-          if (!authorized) {
-            authorizationError = describeVerifyFailure(
-              String(socket.authorizationError ?? "unknown error"),
-              cert,
-              name,
-            );
-          } else if (!hostNameMatches) {
-            authorized = false;
-            authorizationError = describeVerifyFailure("ERR_TLS_CERT_ALTNAME_INVALID", cert, name);
-          } else if (isCA === true) {
+          // The verdict the node:https transport acts on; on top of it, a CA:TRUE server
+          // certificate is refused, as the default path (fetch, webpki) refuses it.
+          const verdict = certificateVerdict({
+            authorized: socket.authorized,
+            authorizationError: socket.authorizationError,
+            cert,
+            host: name,
+          });
+          const { selfSigned, expired, hostNameMatches, isCA } = verdict;
+          let authorized = verdict.problem === undefined;
+          let authorizationError = verdict.problem ?? null;
+          if (authorized && isCA === true) {
             // node:tls accepts a trusted CA:TRUE server certificate; Deno's fetch (webpki) does not.
             authorized = false;
             authorizationError =
@@ -216,7 +202,7 @@ export function getCertificateInfo(
             subjectAltNames: (cert.subjectaltname ?? "").split(",").map((s) => s.trim())
               .filter((s) => s !== "").map((s) => s.replace(/^IP Address:/, "IP:")),
             serialNumber: cert.serialNumber ?? "",
-            selfSigned: subject !== "" && subject === issuer,
+            selfSigned,
             isCA,
             expired,
             hostNameMatches,
@@ -234,17 +220,22 @@ export function getCertificateInfo(
 }
 
 /**
- * node:net, node:tls and the verdict wording, loaded when a certificate is looked at rather than
+ * node:net, node:tls and the certificate verdict, loaded when a certificate is looked at rather than
  * when this module loads: mod.ts re-exports it, so every program using the library loads it, and
  * the node modules (with Deno's Node layer) take a while to load. Literal `import()`s, so that
  * `deno compile` keeps them.
  */
 // deno-lint-ignore explicit-function-return-type
 async function loadNodeTls() {
-  const [net, tls, node] = await Promise.all([
+  const [net, tls, verdict] = await Promise.all([
     import("node:net"),
     import("node:tls"),
-    import("./_transport_node.ts"),
+    import("./_certificate_verdict.ts"),
   ]);
-  return { net, tls, describeVerifyFailure: node.describeVerifyFailure };
+  return {
+    net,
+    tls,
+    certificateVerdict: verdict.certificateVerdict,
+    distinguishedName: verdict.distinguishedName,
+  };
 }

@@ -8,7 +8,8 @@
 import type { Client } from "./client.ts";
 import { type FleetProgress, forEachInstance } from "./fleet.ts";
 import { invokeCall } from "./invoke_call.ts";
-import { errorLine, isStop, listReportInstances } from "./_reports.ts";
+import { errorLine, isStop } from "./_reports.ts";
+import { listInstances } from "./list_instances.ts";
 
 /**
  * One instance's usage in a {@linkcode UsageReport}. The figures are `null` when they could not be
@@ -168,7 +169,7 @@ export async function usageReport(
   const signal = options.signal;
   signal?.throwIfAborted();
   const generatedAt = new Date().toISOString();
-  const { found, missing } = await listReportInstances(client, options.instances, signal);
+  const { found, missing } = await listInstances(client, options.instances, { signal });
   const rows = new Map<string, InstanceUsage>();
   const empty = { users: null, archiveSizeMB: null, messages: null, stores: null };
   for (const id of missing) {

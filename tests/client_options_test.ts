@@ -396,6 +396,7 @@ Deno.test("a failed GetServerInfo at creation is an AuthenticationError carrying
     'GetServerInfo answered "Access denied: the user lacks the api privilege."',
   );
   assertEquals(error.cause instanceof ApiError, true);
+  assertEquals((error.cause as ApiError).unknownFunction, false);
 });
 
 Deno.test('product: "server" against SPE says the product is wrong, not the password', async () => {
@@ -407,5 +408,6 @@ Deno.test('product: "server" against SPE says the product is wrong, not the pass
   );
   assertEquals(error.cause instanceof ApiError, true);
   assertMatch((error.cause as ApiError).message, /Unknown API function GetServerInfo/);
+  assertEquals((error.cause as ApiError).unknownFunction, true);
   assertEquals(server.stats.byPath, { "/api/invoke/GetServerInfo": 1 });
 });
