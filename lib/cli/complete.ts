@@ -7,7 +7,7 @@
  * @module
  */
 
-import { catalog } from "../catalog.ts";
+import { catalog, findFunction } from "../catalog.ts";
 import type { Product } from "../metadata.ts";
 import type { FlagSpecs } from "./args.ts";
 import type { CommandEntry } from "./command.ts";
@@ -119,7 +119,7 @@ function argumentCandidates(
   product: Product | undefined,
 ): string[] {
   const products: Product[] = product ? [product] : ["spe", "server"];
-  const fn = products.map((p) => catalog(p).find((f) => f.name === fnName)).find(Boolean);
+  const fn = products.map((p) => findFunction(p, fnName)).find(Boolean);
   if (!fn) return [];
   const eq = word.indexOf("=");
   if (eq < 0) {

@@ -11,11 +11,10 @@
  */
 
 import type { Client } from "../../mod.ts";
-import { invokeCall } from "../invoke_call.ts";
 import { uncheckedFunction } from "../function_names.ts";
-import { bundledIndex, indexMetadata, prepareCall } from "../_validate.ts";
+import { checkCall } from "../check_call.ts";
+import { listInstances } from "../list_instances.ts";
 import type { CatalogFunction } from "../metadata.ts";
-import { catalog } from "../catalog.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import type { CliIo } from "./io.ts";
 import type { Output } from "./output.ts";
@@ -230,38 +229,20 @@ export async function confirmCall(
   server: string,
   defaultInstanceID: string | null,
 ): Promise<Decision> {
-  const described = catalog(client.product).find((entry) => entry.name === fn);
-  // The library checks again when it sends; here the check also covers --what-if, and comes
-  // before the question.
-  prepareCall(
-    {
-      index: client.metadata
-        ? indexMetadata(client.metadata, client.product)
-        : bundledIndex(client.product),
-      product: client.product,
-      defaultInstanceID,
-    },
-    fn,
-    true,
-    args,
-    flags.checkValues !== false,
-  );
+  // The library's own check before sending; here it also covers --what-if, and comes before the
+  // question.
+  const { entry: described } = checkCall(client, uncheckedFunction(fn), args, {
+    defaultInstanceID,
+    checkValues: flags.checkValues !== false,
+  });
   const destructive = described?.destructive;
   if (destructive === undefined && !flags.whatIf) return "go";
   let targets: Touches["targets"];
   const filter = args.instanceFilter;
   if (typeof filter === "string" && client.product === "spe") {
     // Read-only: the only request --what-if sends besides the metadata.
-    const found = await invokeCall(client, uncheckedFunction("GetInstances"), {
-      instanceFilter: filter,
-    });
-    const list = Array.isArray(found.result) ? found.result as unknown[] : [];
-    targets = {
-      noun: "instance",
-      names: list.map((instance) =>
-        String((instance as { instanceID?: unknown } | null)?.instanceID ?? "?")
-      ),
-    };
+    const { found } = await listInstances(client, filter);
+    targets = { noun: "instance", names: found.map((instance) => instance.instanceID) };
   } else if (typeof args.instanceID === "string" || defaultInstanceID !== null) {
     targets = {
       noun: "instance",

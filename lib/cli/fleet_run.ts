@@ -17,8 +17,8 @@ import type { Client, FleetProgress, FunctionMetadata, Status } from "../../mod.
 import { DEFAULT_CONCURRENCY, forEachInstance } from "../fleet.ts";
 import { invokeCall } from "../invoke_call.ts";
 import { uncheckedFunction } from "../function_names.ts";
-import { bundledIndex, indexMetadata, prepareCall } from "../_validate.ts";
-import { catalog } from "../catalog.ts";
+import { checkCall } from "../check_call.ts";
+import { listInstances } from "../list_instances.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { confirmDestructive, confirmFlags, showCall } from "./confirm.ts";
 import { csvHeader, csvRow } from "./csv.ts";
@@ -251,13 +251,8 @@ async function resolveInstances(
       "--instances with a filter needs MailStore SPE: MailStore Server has no instances.",
     );
   }
-  const status = await invokeCall(client as Client<"spe">, "GetInstances", {
-    instanceFilter: given,
-  });
-  return {
-    ids: (status.result ?? []).map((instance) => instance.instanceID),
-    source: `matching ${given}`,
-  };
+  const { found } = await listInstances(client, given);
+  return { ids: found.map((instance) => instance.instanceID), source: `matching ${given}` };
 }
 
 /** Where rows go: streamed (ndjson, csv) or collected and printed sorted at the end. */
@@ -435,20 +430,10 @@ export async function runFleetCall(
   }
   // Checked once here, with the first instance, so that a bad value is one usage error (exit 2)
   // rather than a failure per instance.
-  prepareCall(
-    {
-      index: client.metadata
-        ? indexMetadata(client.metadata, client.product)
-        : bundledIndex(client.product),
-      product: client.product,
-      defaultInstanceID: null,
-    },
-    fn,
-    true,
-    { ...args, instanceID: ids[0] },
-    !parsed.bool("no-value-check"),
-  );
-  const entry = catalog(client.product).find((candidate) => candidate.name === fn);
+  const { entry } = checkCall(client, uncheckedFunction(fn), { ...args, instanceID: ids[0] }, {
+    defaultInstanceID: null,
+    checkValues: !parsed.bool("no-value-check"),
+  });
   const decision = await confirmDestructive(
     io,
     out,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { catalog } from "../../catalog.ts";
+import { catalog, findFunction } from "../../catalog.ts";
 import { startCall } from "../../start_call.ts";
 import { uncheckedFunction } from "../../function_names.ts";
 import { parseCallArgs } from "../call_args.ts";
@@ -115,7 +115,7 @@ ${FLEET_HELP}`,
       // Secret arguments never come from the command line, and never show, even when the server
       // echoes them into a result.
       const marked = new Set(
-        catalog(client.product).find((entry) => entry.name === fn)?.args
+        findFunction(client.product, fn)?.args
           .filter((arg) => arg.secret === true).map((arg) => arg.name),
       );
       const args = await parseCallArgs(fn, pairs, described.args, io, {

@@ -7,7 +7,7 @@
  */
 
 import { didYouMean, suggest } from "../../_suggest.ts";
-import { catalog } from "../../catalog.ts";
+import { catalog, findFunction as findInCatalogue } from "../../catalog.ts";
 import type { CatalogFunction, Product } from "../../metadata.ts";
 import { commandHelp, defineCommand } from "../command.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
@@ -38,7 +38,7 @@ export function findFunction(
   product: Product | undefined,
 ): FoundFunction | undefined {
   for (const p of product ? [product] : (["spe", "server"] as const)) {
-    const fn = catalog(p).find((f) => f.name === name);
+    const fn = findInCatalogue(p, name);
     if (fn) return { fn, product: p };
   }
   return undefined;

@@ -100,9 +100,9 @@ export interface ExampleCommand {
  *
  * @example
  * ```ts
- * import { catalog } from "../../catalog.ts";
+ * import { findFunction } from "../../catalog.ts";
  * import { exampleCommand } from "./function_help.ts";
- * const fn = catalog("spe").find((f) => f.name === "GetUsers")!;
+ * const fn = findFunction("spe", "GetUsers")!;
  * console.log(exampleCommand(fn, "spe").posix); // ["mspe-run call GetUsers instanceID=acme"]
  * ```
  */
@@ -194,9 +194,9 @@ function productName(product: Product): string {
  *
  * @example
  * ```ts
- * import { catalog } from "../../catalog.ts";
+ * import { findFunction } from "../../catalog.ts";
  * import { functionHelp } from "./function_help.ts";
- * console.log(functionHelp(catalog("spe").find((f) => f.name === "CreateInstance")!, "spe"));
+ * console.log(functionHelp(findFunction("spe", "CreateInstance")!, "spe"));
  * ```
  */
 export function functionHelp(fn: CatalogFunction, product: Product): string {

@@ -80,13 +80,16 @@ export function sessionError(
   limits: TimeLimits,
 ): unknown {
   const explained = limits.explain(error, address(settings));
-  if (!(explained instanceof TlsError)) return explained;
-  const entry = /\bcaCerts\[(\d+)\]/.exec(explained.message);
-  const file = entry && settings.caCertFiles[Number(entry[1])];
-  if (!entry || file === undefined) return explained;
-  return new TlsError(explained.message.replace(entry[0], `the --ca-cert file ${file}`), {
-    cause: explained.cause,
-  });
+  if (!(explained instanceof TlsError) || explained.caCertIndex === undefined) return explained;
+  // The library names the damaged entry by its index (one entry per --ca-cert file).
+  const file = settings.caCertFiles[explained.caCertIndex];
+  if (file === undefined) return explained;
+  return new TlsError(
+    `The certificate of ${address(settings)} was refused, and the --ca-cert file ${file} has a ` +
+      "damaged certificate: the text between its BEGIN and END lines does not parse. Export the " +
+      "CA certificate again as PEM (Base64), copied whole.",
+    { cause: explained.cause, caCertIndex: explained.caCertIndex },
+  );
 }
 
 /** The TLS options for the settings. */
@@ -240,7 +243,7 @@ export async function openClient(
 function wrongProduct(error: unknown, settings: ConnectionSettings): UsageError | undefined {
   if (settings.product !== "server" || !(error instanceof AuthenticationError)) return undefined;
   const cause = error.cause;
-  if (!(cause instanceof ApiError) || !/unknown api function/i.test(cause.message)) {
+  if (!(cause instanceof ApiError) || !cause.unknownFunction) {
     return undefined;
   }
   return new UsageError(

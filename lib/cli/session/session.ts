@@ -9,7 +9,7 @@
  */
 
 import type { Client, Operation, Status } from "../../../mod.ts";
-import { catalog } from "../../catalog.ts";
+import { findFunction } from "../../catalog.ts";
 import { ApiError } from "../../errors.ts";
 import type { Product } from "../../metadata.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
@@ -136,7 +136,7 @@ export async function withSession(
     : undefined;
   if (progress) progress.interruptHint = "Ctrl-C stops";
   const call = options.onlyCalls;
-  const described = call && catalog(settings.product).find((entry) => entry.name === call.fn);
+  const described = call && findFunction(settings.product, call.fn);
   const trustCatalogue = call !== undefined && described?.readOnly === true &&
     call.argNames.every((name) => described.args.some((arg) => arg.name === name));
   let credentials: Credentials | undefined;
@@ -173,7 +173,7 @@ export async function withSession(
     if (options.fleet && interrupts?.interrupted) throw options.fleet.interrupted();
     if (
       trustCatalogue && credentials !== undefined && error instanceof ApiError &&
-      /unknown api function/i.test(error.message)
+      error.unknownFunction
     ) {
       throw await unknownFunction(settings, credentials, io, limits, call.fn) ??
         sessionError(error, settings, limits);
