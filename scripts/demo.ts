@@ -10,9 +10,9 @@
  */
 
 import { serveMock } from "../lib/mock/mod.ts";
-import { shellQuote } from "../lib/cli/shell_quote.ts";
-import { style } from "../lib/cli/format.ts";
-import { type CliIo, denoIo } from "../lib/cli/io.ts";
+import { shellQuote } from "../lib/cli/output/shell_quote.ts";
+import { style } from "../lib/cli/output/format.ts";
+import { type CliIo, denoIo } from "../lib/cli/io/io.ts";
 import { runCli } from "../lib/cli/main.ts";
 import type { MspeVariable } from "../lib/cli/settings/table.ts";
 

@@ -20,7 +20,7 @@
  */
 
 import { ApiError, type Client, invokeCall } from "../mod.ts";
-import type { OutputSink } from "../lib/cli/output.ts";
+import type { OutputSink } from "../lib/cli/output/output.ts";
 import { runExample } from "../lib/cli/standalone.ts";
 
 /**

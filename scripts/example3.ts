@@ -18,7 +18,7 @@
  */
 
 import { type Client, invokeCall, type Status } from "../mod.ts";
-import type { OutputSink } from "../lib/cli/output.ts";
+import type { OutputSink } from "../lib/cli/output/output.ts";
 import { runExample } from "../lib/cli/standalone.ts";
 
 /**

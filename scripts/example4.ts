@@ -30,8 +30,8 @@ import {
   type Status,
   stopCall,
 } from "../mod.ts";
-import type { OutputSink } from "../lib/cli/output.ts";
-import { Interrupts } from "../lib/cli/interrupt.ts";
+import type { OutputSink } from "../lib/cli/output/output.ts";
+import { Interrupts } from "../lib/cli/io/interrupt.ts";
 import { runExample } from "../lib/cli/standalone.ts";
 
 /** When example 4 cancels the call. */

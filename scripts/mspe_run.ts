@@ -10,7 +10,7 @@
  */
 
 import { runCli } from "../lib/cli/main.ts";
-import { denoIo } from "../lib/cli/io.ts";
+import { denoIo } from "../lib/cli/io/io.ts";
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args, denoIo()));

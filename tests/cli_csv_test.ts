@@ -7,9 +7,9 @@
 
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
-import { csvField, csvHeader, csvRow, renderCsv } from "../lib/cli/csv.ts";
-import { cutDisplay, displayWidth, padDisplay } from "../lib/cli/display_width.ts";
-import { renderTable, selectProperties, style } from "../lib/cli/format.ts";
+import { csvField, csvHeader, csvRow, renderCsv } from "../lib/cli/output/csv.ts";
+import { cutDisplay, displayWidth, padDisplay } from "../lib/cli/output/display_width.ts";
+import { renderTable, selectProperties, style } from "../lib/cli/output/format.ts";
 import { mockFlags, runCli } from "./cli_helpers.ts";
 
 /** Parses CSV with Python's csv module (strict RFC 4180 dialect) and returns the rows as lists. */

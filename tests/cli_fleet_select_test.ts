@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { instanceList } from "../lib/cli/fleet_run.ts";
+import { instanceList } from "../lib/cli/fleet/selection.ts";
 import { startMock } from "./_helpers.ts";
 import { mockFlags, runCli } from "./cli_helpers.ts";
 

@@ -112,7 +112,7 @@ Deno.test("before the command is known, mspe-run loads only the dispatcher and i
     .map((specifier) => specifier.replace(`file://${ROOT}`, ""));
   assert.deepEqual(loaded, [
     "deno.json",
-    "lib/cli/io.ts",
+    "lib/cli/io/io.ts",
     "lib/cli/main.ts",
     "lib/cli/version.ts",
     "scripts/mspe_run.ts",

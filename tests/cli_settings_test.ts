@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { parseCommand } from "../lib/cli/args.ts";
 import { commandHelp } from "../lib/cli/command.ts";
-import type { CliIo } from "../lib/cli/io.ts";
+import type { CliIo } from "../lib/cli/io/io.ts";
 import { parseConfig } from "../lib/cli/settings/config.ts";
 import { CONNECTION_FLAGS, LEADING_FLAGS } from "../lib/cli/settings/flags.ts";
 import { connectionArgs, readConnection } from "../lib/cli/settings/resolve.ts";
@@ -181,7 +181,7 @@ Deno.test("profile add takes every profile setting as a flag, with the table's h
 });
 
 Deno.test("relative paths are taken from where `deno task mspe-run` was started (INIT_CWD)", async () => {
-  const { fromFolder } = await import("../lib/cli/io.ts");
+  const { fromFolder } = await import("../lib/cli/io/io.ts");
   assert.equal(fromFolder("/home/ops/", "linux")("pw.txt"), "/home/ops/pw.txt");
   assert.equal(fromFolder("/home/ops", "linux")("/etc/pw"), "/etc/pw");
   assert.equal(fromFolder(undefined, "linux")("pw.txt"), "pw.txt");

@@ -19,12 +19,12 @@ import {
   renderNdjson,
   renderTable,
   style,
-} from "../lib/cli/format.ts";
-import type { CliIo, TextSink } from "../lib/cli/io.ts";
-import { Output } from "../lib/cli/output.ts";
+} from "../lib/cli/output/format.ts";
+import type { CliIo, TextSink } from "../lib/cli/io/io.ts";
+import { Output } from "../lib/cli/output/output.ts";
 import { readPassword } from "../lib/cli/session/password.ts";
 import { checkProduct } from "../lib/cli/help/function_lookup.ts";
-import { Progress } from "../lib/cli/progress.ts";
+import { Progress } from "../lib/cli/output/progress.ts";
 import { TimedOut, TimeLimits } from "../lib/cli/session/timeouts.ts";
 import { closest } from "../lib/_suggest.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";

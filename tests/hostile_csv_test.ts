@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
-import { csvField, csvHeader, csvRow, renderCsv } from "../lib/cli/csv.ts";
+import { csvField, csvHeader, csvRow, renderCsv } from "../lib/cli/output/csv.ts";
 import { runCli } from "./cli_helpers.ts";
 import { type Rewrites, serveHostileProxy } from "./_hostile_proxy.ts";
 

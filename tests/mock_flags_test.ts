@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { FAULT_KINDS } from "../lib/mock/_faults.ts";
 import { MOCK_FLAGS, mockUsage, parseMockFlags } from "../lib/mock/_flags.ts";
 import { runMockCommand } from "../lib/mock/mod.ts";
-import { complete } from "../lib/cli/complete.ts";
-import type { CliIo } from "../lib/cli/io.ts";
+import { complete } from "../lib/cli/completion/complete.ts";
+import type { CliIo } from "../lib/cli/io/io.ts";
 import { mockCommand } from "../lib/cli/commands/mock.ts";
 import { COMMANDS, mainHelp } from "../lib/cli/main.ts";
 

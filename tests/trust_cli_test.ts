@@ -12,9 +12,9 @@ import { serveMock } from "../lib/mock/mod.ts";
 import { catalog } from "../mod.ts";
 import { CA_PEM_PATH, CliProcess, mockFlags, runCli } from "./cli_helpers.ts";
 import { envelope, serveHostile, utf16be, utf16le, utf8bom } from "./_trust_helpers.ts";
-import { Interrupts } from "../lib/cli/interrupt.ts";
-import { type CliIo, onTerminationSignal, terminationSignals } from "../lib/cli/io.ts";
-import { MAX_MESSAGE_CHARS, safeLine, safeLines } from "../lib/cli/safe_text.ts";
+import { Interrupts } from "../lib/cli/io/interrupt.ts";
+import { type CliIo, onTerminationSignal, terminationSignals } from "../lib/cli/io/io.ts";
+import { MAX_MESSAGE_CHARS, safeLine, safeLines } from "../lib/cli/output/safe_text.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 const VERIFY = ["call", "VerifyStore", "instanceID=acme", "id=1", "includeIndexes=false"];

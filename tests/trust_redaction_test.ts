@@ -27,8 +27,13 @@ import {
 } from "../mod.ts";
 import { assertEquals, assertRejects } from "./_assert.ts";
 import { createRedactor } from "../lib/_redact.ts";
-import { addCallSecrets, addPassword, redactingIo, redactorOf } from "../lib/cli/redacting_io.ts";
-import type { CliIo } from "../lib/cli/io.ts";
+import {
+  addCallSecrets,
+  addPassword,
+  redactingIo,
+  redactorOf,
+} from "../lib/cli/io/redacting_io.ts";
+import type { CliIo } from "../lib/cli/io/io.ts";
 import { pem } from "./_helpers.ts";
 import {
   envelope,

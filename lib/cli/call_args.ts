@@ -11,7 +11,7 @@
  */
 
 import type { ArgumentMetadata } from "../metadata.ts";
-import { type CliIo, whyUnreadable } from "./io.ts";
+import { type CliIo, whyUnreadable } from "./io/io.ts";
 import { UsageError } from "./usage_error.ts";
 import { withoutFinalLineBreak } from "../_text_file.ts";
 
@@ -33,7 +33,7 @@ function shown(name: string, value: string): string {
  * @example
  * ```ts
  * import { parseCallArgs } from "./call_args.ts";
- * import { denoIo } from "./io.ts";
+ * import { denoIo } from "./io/io.ts";
  * const args = await parseCallArgs(
  *   "VerifyStore",
  *   ["instanceID=acme", "id=1", "includeIndexes=false"],

@@ -6,7 +6,7 @@
 
 import type { FlagSpecs, TypedArgs } from "./args.ts";
 import { EXIT_CODE_HELP } from "./exit_codes.ts";
-import type { CliIo } from "./io.ts";
+import type { CliIo } from "./io/io.ts";
 
 /** One command as the dispatcher knows it before loading it: enough for the help listing. */
 export interface CommandEntry {

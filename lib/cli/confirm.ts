@@ -16,10 +16,10 @@ import { checkCall } from "../check_call.ts";
 import { listInstances } from "../list_instances.ts";
 import type { CatalogFunction } from "../metadata.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
-import type { CliIo } from "./io.ts";
-import type { Output } from "./output.ts";
+import type { CliIo } from "./io/io.ts";
+import type { Output } from "./output/output.ts";
 import type { Session } from "./session/session.ts";
-import { safeLine } from "./safe_text.ts";
+import { safeLine } from "./output/safe_text.ts";
 import { UsageError } from "./usage_error.ts";
 import { address } from "./session/connect.ts";
 

@@ -14,7 +14,7 @@
  */
 
 import type { CliContext, CommandEntry } from "./command.ts";
-import type { CliIo } from "./io.ts";
+import type { CliIo } from "./io/io.ts";
 import { versionLine } from "./version.ts";
 
 /**
@@ -186,13 +186,13 @@ async function unknownCommand(name: string): Promise<Error> {
  * @example
  * ```ts
  * import { runCli } from "./main.ts";
- * import { denoIo } from "./io.ts";
+ * import { denoIo } from "./io/io.ts";
  * Deno.exitCode = await runCli(["--version"], denoIo());
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // Every line printed hides the password and secret arguments once they are known.
-  io = (await import("./redacting_io.ts")).redactingIo(io);
+  io = (await import("./io/redacting_io.ts")).redactingIo(io);
   try {
     // Connection and output flags may come before the command (aliases carry them).
     if (argv[0]?.startsWith("-") && !isHelp(argv[0]) && !/^(--version|-V)$/.test(argv[0])) {

@@ -6,11 +6,11 @@
  */
 
 import { describeError, ExitCode, exitCodeFor } from "./exit_codes.ts";
-import { style } from "./format.ts";
-import type { CliIo } from "./io.ts";
+import { style } from "./output/format.ts";
+import type { CliIo } from "./io/io.ts";
 import { PromptCancelled } from "./session/password.ts";
 import { Detached } from "./session/watching.ts";
-import { safeLine, safeLines } from "./safe_text.ts";
+import { safeLine, safeLines } from "./output/safe_text.ts";
 import { MspeError } from "../errors.ts";
 
 /**
@@ -22,7 +22,7 @@ import { MspeError } from "../errors.ts";
  * ```ts
  * import { reportError } from "./report_error.ts";
  * import { UsageError } from "./usage_error.ts";
- * import { denoIo } from "./io.ts";
+ * import { denoIo } from "./io/io.ts";
  * const code = reportError(new UsageError("Name a command."), denoIo(), true); // 2
  * ```
  */

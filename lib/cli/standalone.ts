@@ -10,8 +10,8 @@
 import type { Client } from "../../mod.ts";
 import { parseCommand, type ParsedArgs } from "./args.ts";
 import { EXIT_CODE_HELP, ExitCode } from "./exit_codes.ts";
-import { type CliIo, denoIo } from "./io.ts";
-import type { Output } from "./output.ts";
+import { type CliIo, denoIo } from "./io/io.ts";
+import type { Output } from "./output/output.ts";
 import { reportError } from "./report_error.ts";
 import { withSession } from "./session/session.ts";
 import { UsageError } from "./usage_error.ts";

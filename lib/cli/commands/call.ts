@@ -12,9 +12,10 @@ import { parseCallArgs } from "../call_args.ts";
 import { defineCommand } from "../command.ts";
 import { CONFIRM_FLAGS, confirmFlags, confirmSessionCall } from "../confirm.ts";
 import { ExitCode } from "../exit_codes.ts";
-import { FLEET_FLAGS, FLEET_HELP, runFleetCall, wantsFleet } from "../fleet_run.ts";
+import { FLEET_FLAGS, FLEET_HELP, runFleetCall } from "../fleet/run.ts";
+import { wantsFleet } from "../fleet/selection.ts";
 import { canonicalFunctionName, requireFunction } from "../help/function_lookup.ts";
-import { addCallSecrets } from "../redacting_io.ts";
+import { addCallSecrets } from "../io/redacting_io.ts";
 import { FOLLOW_FLAGS, withSession } from "../session/session.ts";
 import { UsageError } from "../usage_error.ts";
 import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
@@ -123,7 +124,7 @@ ${FLEET_HELP}`,
         allowLiteral: parsed.bool("allow-secret-arg"),
       });
       addCallSecrets(io, args, marked);
-      // The same call on many instances (lib/cli/fleet_run.ts).
+      // The same call on many instances (lib/cli/fleet/run.ts).
       if (wantsFleet(parsed)) {
         return await runFleetCall(session, io, parsed, { fn, described, args });
       }

@@ -8,7 +8,7 @@
 
 import { defineCommand } from "../command.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
-import { complete, SHELLS } from "../complete.ts";
+import { complete, SHELLS } from "../completion/complete.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { UsageError } from "../usage_error.ts";
 

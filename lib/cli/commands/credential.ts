@@ -9,7 +9,7 @@
 import { defineCommand } from "../command.ts";
 import { writeCredentialFile } from "../credentials/credential_file.ts";
 import { ExitCode } from "../exit_codes.ts";
-import type { CliIo } from "../io.ts";
+import type { CliIo } from "../io/io.ts";
 import { PromptCancelled } from "../session/password.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
 import { SETTINGS } from "../settings/table.ts";

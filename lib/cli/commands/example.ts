@@ -11,7 +11,7 @@ import { example3 } from "../../../scripts/example3.ts";
 import { example4 } from "../../../scripts/example4.ts";
 import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
-import { Interrupts } from "../interrupt.ts";
+import { Interrupts } from "../io/interrupt.ts";
 import { withExampleClient } from "../standalone.ts";
 import { UsageError } from "../usage_error.ts";
 import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";

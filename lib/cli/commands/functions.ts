@@ -11,16 +11,16 @@ import { catalog } from "../../catalog.ts";
 import { closest } from "../../_suggest.ts";
 import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
-import type { Format } from "../format.ts";
+import type { Format } from "../output/format.ts";
 import { functionHelp } from "../help/function_help.ts";
 import { productName, requireFunction } from "../help/function_lookup.ts";
-import type { Output } from "../output.ts";
-import { resultFields } from "../result_fields.ts";
+import type { Output } from "../output/output.ts";
+import { resultFields } from "../output/result_fields.ts";
 import { withSession } from "../session/session.ts";
 import { UsageError } from "../usage_error.ts";
 import { attachProfile, readConnection } from "../settings/resolve.ts";
 import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
-import { readOutput } from "../read_output.ts";
+import { readOutput } from "../output/read_output.ts";
 
 /** The server's function with what the catalogue documents about it (when it knows it). */
 function withCatalogue(fn: FunctionMetadata, known: CatalogFunction | undefined): CatalogFunction {

@@ -11,7 +11,7 @@ import type { FlagSpec, FlagSpecs, ParsedArgs } from "../args.ts";
 import { defineCommand } from "../command.ts";
 import { askYesNo, CONFIRM_FLAGS } from "../confirm.ts";
 import { ExitCode } from "../exit_codes.ts";
-import { type CliIo, whyUnreadable } from "../io.ts";
+import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { TimeLimits } from "../session/timeouts.ts";
 import { UsageError } from "../usage_error.ts";
 import { closest } from "../../_suggest.ts";
@@ -26,9 +26,10 @@ import {
   type Profile,
 } from "../settings/config.ts";
 import { address, readCaCerts, serverPort } from "../session/connect.ts";
-import { PROFILE_SETTINGS, readTimeoutMs, type Setting, SETTINGS } from "../settings/table.ts";
+import { PROFILE_SETTINGS, type Setting, SETTINGS } from "../settings/table.ts";
+import { readTimeoutMs } from "../settings/checks.ts";
 import { HELP_FLAGS, OUTPUT_FLAGS } from "../settings/flags.ts";
-import { readOutput } from "../read_output.ts";
+import { readOutput } from "../output/read_output.ts";
 
 /** The settings a profile can keep, as flags of `profile add`: the table's, with its help for a profile. */
 const PROFILE_FLAGS: FlagSpecs = Object.fromEntries(

@@ -14,7 +14,7 @@ import { UsageError } from "../usage_error.ts";
 import { attachProfile, readConnection } from "../settings/resolve.ts";
 import { address, readCaCerts, serverPort } from "../session/connect.ts";
 import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
-import { readOutput } from "../read_output.ts";
+import { readOutput } from "../output/read_output.ts";
 
 /** `mspe-run tls-info`. */
 export const tlsInfoCommand = defineCommand({

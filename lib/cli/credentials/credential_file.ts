@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type CliIo, whyUnreadable } from "../io.ts";
+import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { UsageError } from "../usage_error.ts";
 import { formatPsCredential, parsePsCredential } from "./clixml.ts";
 import { DpapiUnavailable, fromUtf16le, protect, unprotect, utf16le } from "./dpapi.ts";

@@ -9,8 +9,8 @@
  */
 
 import type { CatalogArgument, CatalogFunction, Product } from "../../metadata.ts";
-import { resultFields } from "../result_fields.ts";
-import { shellQuote } from "../shell_quote.ts";
+import { resultFields } from "../output/result_fields.ts";
+import { shellQuote } from "../output/shell_quote.ts";
 
 /** Sample values for arguments the examples often need, by argument name. */
 const SAMPLES: Readonly<Record<string, string | number | boolean>> = {

@@ -16,7 +16,7 @@
 
 import type { HealthFindingKind, HealthReport } from "../../health_report.ts";
 import { type HealthThresholds, judgeHealth, type MonitoringState } from "./thresholds.ts";
-import { cutLine, safeLine } from "../safe_text.ts";
+import { cutLine, safeLine } from "../output/safe_text.ts";
 
 /**
  * The longest line of plugin output, in characters. The Monitoring Plugins guidelines want a short

@@ -14,7 +14,7 @@
 
 import type { HealthFindingKind, HealthReport } from "../../health_report.ts";
 import type { HealthThresholds } from "./thresholds.ts";
-import { safeLine } from "../safe_text.ts";
+import { safeLine } from "../output/safe_text.ts";
 
 /** The longest `text` PRTG shows; longer messages are cut. */
 const MAX_TEXT = 2000;

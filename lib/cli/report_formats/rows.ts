@@ -9,8 +9,8 @@
 
 import type { HealthReport } from "../../health_report.ts";
 import type { UsageReport } from "../../usage_report.ts";
-import { csvHeader, csvRow } from "../csv.ts";
-import { type Format, render, type Style } from "../format.ts";
+import { csvHeader, csvRow } from "../output/csv.ts";
+import { type Format, render, type Style } from "../output/format.ts";
 
 /** The columns of the health CSV, fixed so that an empty report still has its header. */
 export const HEALTH_CSV_COLUMNS: readonly string[] = [

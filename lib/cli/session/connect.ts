@@ -16,9 +16,9 @@ import { newClient } from "../../client.ts";
 // is damaged; the CLI only adds the file's name.
 import { inspectCaCertificates } from "../../ca_certificates.ts";
 import { checkProduct } from "../help/function_lookup.ts";
-import { type CliIo, whyUnreadable } from "../io.ts";
+import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { readPassword } from "./password.ts";
-import { addPassword } from "../redacting_io.ts";
+import { addPassword } from "../io/redacting_io.ts";
 import type { ConnectionSettings } from "../settings/resolve.ts";
 import type { TimeLimits } from "./timeouts.ts";
 import { UsageError } from "../usage_error.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type CliIo, whyUnreadable } from "../io.ts";
+import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { UsageError } from "../usage_error.ts";
 import { withoutFinalLineBreak } from "../../_text_file.ts";
 
@@ -37,7 +37,7 @@ export class PromptCancelled extends Error {
  * @example
  * ```ts
  * import { readPassword } from "./password.ts";
- * import { denoIo } from "../io.ts";
+ * import { denoIo } from "../io/io.ts";
  * const password = await readPassword(denoIo(), { username: "admin", host: "localhost" });
  * ```
  */

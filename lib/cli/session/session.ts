@@ -13,14 +13,14 @@ import { findFunction } from "../../catalog.ts";
 import { ApiError } from "../../errors.ts";
 import type { Product } from "../../metadata.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
-import type { Format } from "../format.ts";
+import type { Format } from "../output/format.ts";
 import { requireFunction } from "../help/function_lookup.ts";
-import { Interrupts } from "../interrupt.ts";
-import type { CliIo } from "../io.ts";
-import type { Output } from "../output.ts";
-import type { Progress } from "../progress.ts";
-import { readOutput } from "../read_output.ts";
-import { redactingIo } from "../redacting_io.ts";
+import { Interrupts } from "../io/interrupt.ts";
+import type { CliIo } from "../io/io.ts";
+import type { Output } from "../output/output.ts";
+import type { Progress } from "../output/progress.ts";
+import { readOutput } from "../output/read_output.ts";
+import { redactingIo } from "../io/redacting_io.ts";
 import {
   attachProfile,
   type ConnectionSettings,

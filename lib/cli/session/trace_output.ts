@@ -11,8 +11,8 @@
 
 import type { TraceEvent } from "../../../mod.ts";
 import type { ParsedArgs } from "../args.ts";
-import type { CliIo } from "../io.ts";
-import type { Output } from "../output.ts";
+import type { CliIo } from "../io/io.ts";
+import type { Output } from "../output/output.ts";
 
 /** How much is traced. */
 export type TraceLevel = "off" | "verbose" | "debug";

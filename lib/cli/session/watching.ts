@@ -11,10 +11,10 @@
 import type { Client, Operation, Status } from "../../../mod.ts";
 import { stopCall } from "../../stop_call.ts";
 import { describeError, ExitCode, isAbort } from "../exit_codes.ts";
-import { type InterruptKind, Interrupts } from "../interrupt.ts";
-import type { CliIo } from "../io.ts";
-import type { Output } from "../output.ts";
-import { safeLine } from "../safe_text.ts";
+import { type InterruptKind, Interrupts } from "../io/interrupt.ts";
+import type { CliIo } from "../io/io.ts";
+import type { Output } from "../output/output.ts";
+import { safeLine } from "../output/safe_text.ts";
 
 /** How {@linkcode watchOperation} behaves. */
 export interface WatchOptions {

@@ -11,8 +11,8 @@
  * @module
  */
 
-import type { CliIo } from "../io.ts";
-import { whyUnreadable } from "../io.ts";
+import type { CliIo } from "../io/io.ts";
+import { whyUnreadable } from "../io/io.ts";
 import { closest } from "../../_suggest.ts";
 import { UsageError } from "../usage_error.ts";
 import { type MspeVariable, type Profile, PROFILE_KEYS } from "./table.ts";

@@ -11,8 +11,8 @@
 
 import type { Product } from "../../metadata.ts";
 import type { ParsedArgs } from "../args.ts";
-import type { CliIo } from "../io.ts";
-import { shellQuote } from "../shell_quote.ts";
+import type { CliIo } from "../io/io.ts";
+import { shellQuote } from "../output/shell_quote.ts";
 import { chooseProfile, type ChosenProfile, loadConfig } from "./config.ts";
 import { type Setting, type SettingName, SETTINGS, type SettingValue } from "./table.ts";
 
@@ -169,7 +169,7 @@ function readTrust(
  * import { parseCommand } from "../args.ts";
  * import { readConnection } from "./resolve.ts";
  * import { CONNECTION_FLAGS } from "./flags.ts";
- * import { denoIo } from "../io.ts";
+ * import { denoIo } from "../io/io.ts";
  * const parsed = parseCommand("call", ["--host", "spe1", "--port", "8474"], CONNECTION_FLAGS);
  * console.log(readConnection(parsed, denoIo()).port); // 8474
  * ```

@@ -3,37 +3,37 @@
  * the fleet through {@linkcode forEachInstance}, `instanceID` filled in, at most `--concurrency`
  * at once. Rows carry `instanceID` first and a list result becomes one row per item; `ndjson` and
  * `csv` stream rows as instances complete, `table`, `list` and `json` print at the end sorted by
- * instance. A failed instance is a row `{ instanceID, error }` and a line of the summary on stderr;
- * the exit code is 4 when any failed. `--rerun-failed <file>` runs the instances that failed (or
- * never started) in an earlier ndjson output. Ctrl-C stops starting calls, lets those in flight
- * finish, and prints what finished.
+ * instance (fleet/rows.ts). A failed instance is a row `{ instanceID, error }` and a line of the
+ * summary on stderr; the exit code is 4 when any failed. `--rerun-failed <file>` runs the
+ * instances that failed (or never started) in an earlier ndjson output (fleet/selection.ts).
+ * Ctrl-C stops starting calls, lets those in flight finish, and prints what finished.
  *
  * Internal to the CLI.
  *
  * @module
  */
 
-import type { Client, FleetProgress, FunctionMetadata, Status } from "../../mod.ts";
-import { DEFAULT_CONCURRENCY, forEachInstance } from "../fleet.ts";
-import { invokeCall } from "../invoke_call.ts";
-import { uncheckedFunction } from "../function_names.ts";
-import { checkCall } from "../check_call.ts";
-import { listInstances } from "../list_instances.ts";
-import type { FlagSpecs, ParsedArgs } from "./args.ts";
-import { confirmDestructive, confirmFlags, showCall } from "./confirm.ts";
-import { csvHeader, csvRow } from "./csv.ts";
-import { describeError, ExitCode, isAbort, isTimeout } from "./exit_codes.ts";
-import { parseSelect, render, selectProperties, style } from "./format.ts";
-import { type InterruptKind, Interrupts } from "./interrupt.ts";
-import { type CliIo, whyUnreadable } from "./io.ts";
-import { formatElapsed, Progress } from "./progress.ts";
-import { resultFields } from "./result_fields.ts";
-import type { Session } from "./session/session.ts";
-import { SETTINGS } from "./settings/table.ts";
-import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "./session/timeouts.ts";
-import { NothingSelected, UsageError } from "./usage_error.ts";
-import { address } from "./session/connect.ts";
-import { safeLine } from "./safe_text.ts";
+import type { FleetProgress, FunctionMetadata, Status } from "../../../mod.ts";
+import { checkCall } from "../../check_call.ts";
+import { DEFAULT_CONCURRENCY, forEachInstance } from "../../fleet.ts";
+import { uncheckedFunction } from "../../function_names.ts";
+import { invokeCall } from "../../invoke_call.ts";
+import type { FlagSpecs, ParsedArgs } from "../args.ts";
+import { confirmDestructive, confirmFlags, showCall } from "../confirm.ts";
+import { describeError, ExitCode, isAbort, isTimeout } from "../exit_codes.ts";
+import { parseSelect, render, selectProperties, style } from "../output/format.ts";
+import { type InterruptKind, Interrupts } from "../io/interrupt.ts";
+import type { CliIo } from "../io/io.ts";
+import { formatElapsed, Progress } from "../output/progress.ts";
+import { resultFields } from "../output/result_fields.ts";
+import { safeLine } from "../output/safe_text.ts";
+import { address } from "../session/connect.ts";
+import type { Session } from "../session/session.ts";
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "../session/timeouts.ts";
+import { SETTINGS } from "../settings/table.ts";
+import { NothingSelected, UsageError } from "../usage_error.ts";
+import { collectingSink, csvSink, ndjsonSink, type Row, rowsOf } from "./rows.ts";
+import { resolveInstances } from "./selection.ts";
 
 /** The flags of the fleet mode of `mspe-run call`. */
 export const FLEET_FLAGS = {
@@ -68,285 +68,12 @@ waits for those in flight and prints what finished (exit code 130; Ctrl-C again 
 /** How often the progress bar is redrawn at most, in milliseconds. */
 const REDRAW_MS = 100;
 
-/** Whether the command line asks for the fleet mode. */
-export function wantsFleet(parsed: ParsedArgs): boolean {
-  const fleet = parsed.string("instances") !== undefined ||
-    parsed.string("rerun-failed") !== undefined;
-  if (!fleet && parsed.string("concurrency") !== undefined) {
-    throw new UsageError("--concurrency goes with --instances or --rerun-failed.");
-  }
-  return fleet;
-}
-
-/** One output row: `instanceID` first. */
-type Row = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * The rows of one instance's final status: one per item of a list result (none for an empty list),
- * the result's own properties for an object, `value` for anything else, and `statusCode` for a
- * function that returns nothing. With `whole`, the status object itself.
- *
- * @example
- * ```ts
- * import { rowsOf } from "./fleet_run.ts";
- * console.log(rowsOf("acme", {
- *   error: null, token: null, statusVersion: 2, statusCode: "succeeded", percentProgress: null,
- *   statusText: null, result: [{ userName: "bob" }], logOutput: null,
- * }, false)); // [{ instanceID: "acme", userName: "bob" }]
- * ```
- */
-export function rowsOf(instanceID: string, status: Status, whole: boolean): Row[] {
-  if (whole) return [{ instanceID, ...status }];
-  const result = status.result;
-  if (result === null || result === undefined) {
-    return [{ instanceID, statusCode: status.statusCode }];
-  }
-  const items: readonly unknown[] = Array.isArray(result) ? result : [result];
-  return items.map((item) =>
-    isRecord(item) ? { instanceID, ...item } : { instanceID, value: item }
-  );
-}
-
-/**
- * Whether an ndjson row is a failure row of a fleet run: exactly `instanceID` and an `error` text
- * (a result's own `error` property, as stores have, comes with other properties).
- */
-export function isFailureRow(row: unknown): row is { instanceID: string; error: string } {
-  return isRecord(row) && typeof row.instanceID === "string" && typeof row.error === "string" &&
-    Object.keys(row).length === 2;
-}
-
-/**
- * The instance IDs of a list: one a line, blank lines and `#` comments skipped, repeats once; or a
- * CSV with an `instanceID` column (what `Export-Csv` and `--format csv` write), its IDs from that
- * column.
- *
- * @example
- * ```ts
- * import { instanceList } from "./fleet_run.ts";
- * instanceList("acme\nglobex\n"); // ["acme", "globex"]
- * instanceList('"instanceID","alias"\r\n"acme","Acme"\r\n'); // ["acme"]
- * ```
- */
-export function instanceList(text: string): string[] {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) =>
-    line !== "" && !line.startsWith("#")
-  );
-  const header = csvFields(lines[0] ?? "");
-  const column = header.findIndex((name) => name.toLowerCase() === "instanceid");
-  const ids = column < 0
-    ? lines
-    : lines.slice(1).map((line) => csvFields(line)[column] ?? "").filter((id) => id !== "");
-  return [...new Set(ids)];
-}
-
-/** The fields of one CSV line (quotes and doubled quotes as Export-Csv writes them). */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i]!;
-    if (quoted) {
-      if (char === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") {
-      fields.push(field.trim());
-      field = "";
-    } else field += char;
-  }
-  fields.push(field.trim());
-  return fields;
-}
-
-/**
- * The instances to run again from an earlier run's ndjson output: those with a failure row, in
- * the order they appear.
- */
-export function failedInstances(ndjson: string, file: string): string[] {
-  const failed = new Set<string>();
-  for (const [index, line] of ndjson.split(/\r?\n/).entries()) {
-    if (line.trim() === "") continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch {
-      throw new UsageError(
-        `${file} line ${index + 1} is not JSON. --rerun-failed takes the ndjson output of an ` +
-          "earlier run (--format ndjson).",
-      );
-    }
-    if (!isRecord(row) || typeof row.instanceID !== "string") {
-      throw new UsageError(
-        `${file} line ${index + 1} has no instanceID. --rerun-failed takes the ndjson output of ` +
-          "an earlier `mspe-run call ... --instances` run.",
-      );
-    }
-    if (isFailureRow(row)) failed.add(row.instanceID);
-  }
-  return [...failed];
-}
-
-async function readFile(io: CliIo, path: string, flag: string): Promise<string> {
-  try {
-    return await io.readTextFile(path);
-  } catch (error) {
-    throw new UsageError(`Cannot read the ${flag} file ${path}: ${whyUnreadable(error)}.`);
-  }
-}
-
-/**
- * What `--instances` names (of `call` and of `report`): a filter as given, or the instance IDs of
- * `@file` or `-` (stdin), one a line (see {@linkcode instanceList}).
- *
- * @throws {UsageError} For an empty value, an unreadable file, or a file that lists no ID.
- */
-export async function instancesFlag(given: string, io: CliIo): Promise<string | string[]> {
-  if (given !== "-" && !given.startsWith("@")) {
-    if (given.trim() === "") {
-      throw new UsageError("--instances needs a filter (*, acme*), @file or - (stdin).");
-    }
-    return given;
-  }
-  const ids = instanceList(
-    given === "-" ? await io.stdin.readAll() : await readFile(io, given.slice(1), "--instances"),
-  );
-  if (ids.length === 0) {
-    throw new UsageError(`--instances ${given} lists no instance ID. Give one ID a line.`);
-  }
-  return ids;
-}
-
-/** The instance IDs the command line names, and how to say where they came from. */
-async function resolveInstances(
-  client: Client,
-  io: CliIo,
-  parsed: ParsedArgs,
-): Promise<{ ids: string[]; source: string }> {
-  const rerun = parsed.string("rerun-failed");
-  const instances = parsed.string("instances");
-  if (rerun !== undefined && instances !== undefined) {
-    throw new UsageError(
-      "Give --instances or --rerun-failed, not both: --rerun-failed takes its instances from the file.",
-    );
-  }
-  if (rerun !== undefined) {
-    const text = await readFile(io, rerun, "--rerun-failed");
-    return { ids: failedInstances(text, rerun), source: `failed in ${rerun}` };
-  }
-  const given = await instancesFlag(instances ?? "", io);
-  if (typeof given !== "string") {
-    return { ids: given, source: instances === "-" ? "from stdin" : `from ${instances!.slice(1)}` };
-  }
-  if (client.product !== "spe") {
-    throw new UsageError(
-      "--instances with a filter needs MailStore SPE: MailStore Server has no instances.",
-    );
-  }
-  const { found } = await listInstances(client, given);
-  return { ids: found.map((instance) => instance.instanceID), source: `matching ${given}` };
-}
-
-/** Where rows go: streamed (ndjson, csv) or collected and printed sorted at the end. */
-interface RowSink {
-  /** The rows of one instance, as it completes. */
-  add(instanceID: string, rows: readonly Row[]): void;
-  /** Everything is in: print what was held back. */
-  end(): void;
-}
-
-/** Streams rows as ndjson, one line each. */
-function ndjsonSink(write: (text: string) => void): RowSink {
-  return {
-    add: (_, rows) => write(rows.map((row) => `${JSON.stringify(row)}\n`).join("")),
-    end: () => {},
-  };
-}
-
-/**
- * Streams rows as CSV. The header comes first, so the columns are fixed before the first row:
- * the function's documented result fields, else those of the first instance that succeeded (the
- * failures before it wait); `error` is always there. A property that turns up later is left out,
- * with one warning.
- */
-function csvSink(
-  write: (text: string) => void,
-  known: readonly string[] | undefined,
-  warn: (text: string) => void,
-): RowSink {
-  let columns = known ? withFleetColumns(known) : undefined;
-  let headerDone = false;
-  let waiting: Row[] = [];
-  let warned = false;
-  const emit = (fixed: readonly string[], rows: readonly Row[]): void => {
-    if (!warned) {
-      const extra = rows.flatMap((row) => Object.keys(row)).find((key) => !fixed.includes(key));
-      if (extra !== undefined) {
-        warned = true;
-        warn(
-          `A row has the property ${extra}, which is not among the CSV columns fixed by the ` +
-            "first rows; it is left out. --format ndjson keeps every property.",
-        );
-      }
-    }
-    write(rows.map((row) => csvRow(fixed, row)).join(""));
-  };
-  const header = (from: readonly Row[]): string[] => {
-    const fixed = columns ?? withFleetColumns(from.flatMap((row) => Object.keys(row)));
-    columns = fixed;
-    headerDone = true;
-    write(csvHeader(fixed));
-    if (waiting.length > 0) emit(fixed, waiting);
-    waiting = [];
-    return fixed;
-  };
-  return {
-    add(_, rows) {
-      if (headerDone && columns !== undefined) {
-        emit(columns, rows);
-      } else if (columns === undefined && rows.every(isFailureRow)) {
-        waiting.push(...rows);
-      } else {
-        emit(header(rows), rows);
-      }
-    },
-    end() {
-      if (!headerDone) header([]);
-    },
-  };
-}
-
-/** `instanceID` first, the given columns, `error` last (once each). */
-function withFleetColumns(columns: readonly string[]): string[] {
-  return [...new Set(["instanceID", ...columns, "error"])];
-}
-
-/** Collects rows and prints them sorted by instance at the end (table, list, json). */
-function collectingSink(show: (rows: Row[]) => void): RowSink {
-  const byInstance = new Map<string, readonly Row[]>();
-  return {
-    add: (instanceID, rows) => void byInstance.set(instanceID, rows),
-    end() {
-      const ids = [...byInstance.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-      show(ids.flatMap((id) => byInstance.get(id) ?? []));
-    },
-  };
-}
-
 /**
  * The fan-out's progress as the status the progress bar draws: done/total, failed, rate and ETA.
  *
  * @example
  * ```ts
- * import { fleetStatus } from "./fleet_run.ts";
+ * import { fleetStatus } from "./run.ts";
  * console.log(fleetStatus({ done: 50, failed: 1, total: 200 }, 10_000).statusText);
  * // 50/200 instances · 1 failed · 5.0/s · ETA 0:30
  * ```
@@ -452,7 +179,7 @@ export async function runFleetCall(
   const columns = select
     ? ["instanceID", ...select.filter((name) => name !== "instanceID")]
     : undefined;
-  // Secrets echoed into a result are hidden before a row is cut or quoted (lib/cli/redacting_io.ts).
+  // Secrets echoed into a result are hidden before a row is cut or quoted (lib/cli/io/redacting_io.ts).
   const shape = (rows: Row[]): Row[] =>
     columns === undefined
       ? out.redacted(rows)

@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { ParsedArgs } from "./args.ts";
+import type { ParsedArgs } from "../args.ts";
 import { chooseFormat, type Format, parseSelect } from "./format.ts";
-import type { CliIo } from "./io.ts";
+import type { CliIo } from "../io/io.ts";
 import { Output } from "./output.ts";
-import { askedFormat } from "./settings/resolve.ts";
+import { askedFormat } from "../settings/resolve.ts";
 
 /**
  * Reads and checks the output flags into a printer. Without `--format`: `terminalFormat` (`list`)
@@ -17,10 +17,10 @@ import { askedFormat } from "./settings/resolve.ts";
  *
  * @example
  * ```ts
- * import { parseCommand } from "./args.ts";
+ * import { parseCommand } from "../args.ts";
  * import { readOutput } from "./read_output.ts";
- * import { OUTPUT_FLAGS } from "./settings/flags.ts";
- * import { denoIo } from "./io.ts";
+ * import { OUTPUT_FLAGS } from "../settings/flags.ts";
+ * import { denoIo } from "../io/io.ts";
  * const out = readOutput(parseCommand("call", ["--format", "json"], OUTPUT_FLAGS), denoIo());
  * out.show({ ok: true });
  * ```

@@ -7,15 +7,15 @@
  * @module
  */
 
-import { closest } from "../_suggest.ts";
-import type { Status } from "../status.ts";
+import { closest } from "../../_suggest.ts";
+import type { Status } from "../../status.ts";
 import { csvColumns, csvHeader, csvRow } from "./csv.ts";
 import { type Format, inline, render, selectProperties, type Style, style } from "./format.ts";
-import { type CliIo, whyUnreadable } from "./io.ts";
+import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { Progress } from "./progress.ts";
-import { redactValue } from "../_redact.ts";
-import { redactorOf } from "./redacting_io.ts";
-import { UsageError } from "./usage_error.ts";
+import { redactValue } from "../../_redact.ts";
+import { redactorOf } from "../io/redacting_io.ts";
+import { UsageError } from "../usage_error.ts";
 import { safeText } from "./safe_text.ts";
 
 /**
@@ -61,7 +61,7 @@ export interface OutputOptions {
  * @example
  * ```ts
  * import { Output } from "./output.ts";
- * import { denoIo } from "./io.ts";
+ * import { denoIo } from "../io/io.ts";
  * const out = new Output(denoIo(), { format: "list", color: false, quiet: false });
  * out.show({ instanceID: "test01" });
  * ```
@@ -135,7 +135,7 @@ export class Output implements OutputSink {
   show(value: unknown): void {
     this.#progress?.clear();
     // Redacted before rendering, so that a cut cell cannot show part of a secret (the streams
-    // redact whole texts as well: lib/cli/redacting_io.ts).
+    // redact whole texts as well: lib/cli/io/redacting_io.ts).
     value = this.#selected(this.redacted(value));
     if (this.format === "csv") {
       this.#csv(value);

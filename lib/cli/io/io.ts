@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { MspeVariable } from "./settings/table.ts";
+import type { MspeVariable } from "../settings/table.ts";
 
 export type { MspeVariable };
 
@@ -113,7 +113,7 @@ function sink(file: typeof Deno.stdout | typeof Deno.stderr): TextSink {
 async function readAll(): Promise<string> {
   // Decoded as a whole, so that a BOM (PowerShell's pipe) or UTF-16 is recognised (lib/_text_file.ts).
   const bytes = new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
-  return (await import("../_text_file.ts")).decodeText(bytes);
+  return (await import("../../_text_file.ts")).decodeText(bytes);
 }
 
 async function readLine(): Promise<string | null> {
@@ -190,7 +190,7 @@ export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): C
     // UTF-8 with or without a BOM, UTF-16 with one: what Windows tools write (lib/_text_file.ts,
     // loaded when a file is read, so that the dispatcher stays small).
     readTextFile: async (file) =>
-      (await import("../_text_file.ts")).readTextFileAnyEncoding(path(file)),
+      (await import("../../_text_file.ts")).readTextFileAnyEncoding(path(file)),
     writeTextFile: (file, text) => writeTextFile(path(file), text),
     fileMode: async (file) => {
       try {

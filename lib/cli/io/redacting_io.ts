@@ -13,7 +13,7 @@
  * @module
  */
 
-import { callSecrets, createRedactor, loginSecrets, type Redactor } from "../_redact.ts";
+import { callSecrets, createRedactor, loginSecrets, type Redactor } from "../../_redact.ts";
 import type { CliIo, TextSink } from "./io.ts";
 
 /** The secrets known so far for one wrapped process. */

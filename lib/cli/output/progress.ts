@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { Status } from "../status.ts";
-import type { TextSink } from "./io.ts";
+import type { Status } from "../../status.ts";
+import type { TextSink } from "../io/io.ts";
 
 /** What the progress display needs. */
 export interface ProgressOptions {
@@ -49,7 +49,7 @@ const BAR_WIDTH = 24;
  * @example
  * ```ts
  * import { Progress } from "./progress.ts";
- * import { denoIo } from "./io.ts";
+ * import { denoIo } from "../io/io.ts";
  * const progress = new Progress(denoIo().stderr, { label: "VerifyStore", color: false });
  * progress.update({
  *   error: null, token: "t1", statusVersion: 3, statusCode: "running",

@@ -12,7 +12,7 @@
 import { renderCsv } from "./csv.ts";
 import { cutDisplay, displayWidth, padDisplay } from "./display_width.ts";
 import { safeValue } from "./safe_text.ts";
-import { UsageError } from "./usage_error.ts";
+import { UsageError } from "../usage_error.ts";
 
 /** The formats `--format` accepts. */
 export const FORMATS = ["list", "table", "json", "ndjson", "csv"] as const;
@@ -278,7 +278,7 @@ export function renderNdjson(value: unknown): string {
  */
 export function render(format: Format, value: unknown, st: Style, maxWidth?: number): string {
   switch (format) {
-    // The server's text on a terminal: controls and bidi controls escaped (lib/cli/safe_text.ts).
+    // The server's text on a terminal: controls and bidi controls escaped (lib/cli/output/safe_text.ts).
     case "list":
       return renderList(safeValue(value), st, maxWidth);
     case "table":

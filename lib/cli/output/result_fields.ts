@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { ServerResults, SpeResults } from "../results.ts";
-import type { Product } from "../metadata.ts";
+import type { ServerResults, SpeResults } from "../../results.ts";
+import type { Product } from "../../metadata.ts";
 
 /** The element type of a list result, or the result itself. */
 type Item<T> = T extends readonly (infer E)[] ? E : T;

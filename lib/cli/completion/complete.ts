@@ -7,15 +7,15 @@
  * @module
  */
 
-import { catalog, findFunction } from "../catalog.ts";
-import type { Product } from "../metadata.ts";
-import type { FlagSpecs } from "./args.ts";
-import type { CommandEntry } from "./command.ts";
-import { LEADING_FLAGS } from "./settings/flags.ts";
-import { type Setting, type SettingName, SETTINGS } from "./settings/table.ts";
-import { HEALTH_FORMATS, USAGE_FORMATS } from "./format.ts";
-import type { CliIo } from "./io.ts";
-import { resultFields } from "./result_fields.ts";
+import { catalog, findFunction } from "../../catalog.ts";
+import type { Product } from "../../metadata.ts";
+import type { FlagSpecs } from "../args.ts";
+import type { CommandEntry } from "../command.ts";
+import { LEADING_FLAGS } from "../settings/flags.ts";
+import { type Setting, type SettingName, SETTINGS } from "../settings/table.ts";
+import { HEALTH_FORMATS, USAGE_FORMATS } from "../output/format.ts";
+import type { CliIo } from "../io/io.ts";
+import { resultFields } from "../output/result_fields.ts";
 
 /** The shells `mspe-run completion` writes a script for. */
 export const SHELLS = ["powershell", "bash", "zsh", "fish"] as const;
@@ -51,7 +51,7 @@ function groups(product: Product): string[] {
 /** The profile names of the config file; none when it cannot be read. */
 async function profileNames(io: CliIo): Promise<string[]> {
   try {
-    const { loadConfig } = await import("./settings/config.ts");
+    const { loadConfig } = await import("../settings/config.ts");
     return Object.keys((await loadConfig(io))?.config.profiles ?? {});
   } catch {
     return [];
@@ -63,7 +63,7 @@ async function profileNames(io: CliIo): Promise<string[]> {
  * (`MOCK_FLAGS` in `lib/mock/_flags.ts`), so that a flag added there completes with no change here.
  */
 async function completeMock(words: readonly string[]): Promise<string[]> {
-  const { MOCK_FLAGS } = await import("../mock/_flags.ts");
+  const { MOCK_FLAGS } = await import("../../mock/_flags.ts");
   const word = words.at(-1) ?? "";
   const previous = words.length > 2 ? words.at(-2)! : "";
   const valuesOf = (name: string) => MOCK_FLAGS.find((flag) => flag.name === name)?.values ?? [];

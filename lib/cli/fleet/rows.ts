@@ -1,0 +1,139 @@
+/**
+ * The rows of a fleet run: what one instance's outcome becomes, and where rows go (streamed as
+ * ndjson or CSV, or collected and printed sorted by instance).
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import type { Status } from "../../../mod.ts";
+import { csvHeader, csvRow } from "../output/csv.ts";
+
+/** One output row: `instanceID` first. */
+export type Row = Record<string, unknown>;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The rows of one instance's final status: one per item of a list result (none for an empty list),
+ * the result's own properties for an object, `value` for anything else, and `statusCode` for a
+ * function that returns nothing. With `whole`, the status object itself.
+ *
+ * @example
+ * ```ts
+ * import { rowsOf } from "./rows.ts";
+ * console.log(rowsOf("acme", {
+ *   error: null, token: null, statusVersion: 2, statusCode: "succeeded", percentProgress: null,
+ *   statusText: null, result: [{ userName: "bob" }], logOutput: null,
+ * }, false)); // [{ instanceID: "acme", userName: "bob" }]
+ * ```
+ */
+export function rowsOf(instanceID: string, status: Status, whole: boolean): Row[] {
+  if (whole) return [{ instanceID, ...status }];
+  const result = status.result;
+  if (result === null || result === undefined) {
+    return [{ instanceID, statusCode: status.statusCode }];
+  }
+  const items: readonly unknown[] = Array.isArray(result) ? result : [result];
+  return items.map((item) =>
+    isRecord(item) ? { instanceID, ...item } : { instanceID, value: item }
+  );
+}
+
+/**
+ * Whether an ndjson row is a failure row of a fleet run: exactly `instanceID` and an `error` text
+ * (a result's own `error` property, as stores have, comes with other properties).
+ */
+export function isFailureRow(row: unknown): row is { instanceID: string; error: string } {
+  return isRecord(row) && typeof row.instanceID === "string" && typeof row.error === "string" &&
+    Object.keys(row).length === 2;
+}
+
+/** Where rows go: streamed (ndjson, csv) or collected and printed sorted at the end. */
+export interface RowSink {
+  /** The rows of one instance, as it completes. */
+  add(instanceID: string, rows: readonly Row[]): void;
+  /** Everything is in: print what was held back. */
+  end(): void;
+}
+
+/** Streams rows as ndjson, one line each. */
+export function ndjsonSink(write: (text: string) => void): RowSink {
+  return {
+    add: (_, rows) => write(rows.map((row) => `${JSON.stringify(row)}\n`).join("")),
+    end: () => {},
+  };
+}
+
+/**
+ * Streams rows as CSV. The header comes first, so the columns are fixed before the first row:
+ * the function's documented result fields, else those of the first instance that succeeded (the
+ * failures before it wait); `error` is always there. A property that turns up later is left out,
+ * with one warning.
+ */
+export function csvSink(
+  write: (text: string) => void,
+  known: readonly string[] | undefined,
+  warn: (text: string) => void,
+): RowSink {
+  let columns = known ? withFleetColumns(known) : undefined;
+  let headerDone = false;
+  let waiting: Row[] = [];
+  let warned = false;
+  const emit = (fixed: readonly string[], rows: readonly Row[]): void => {
+    if (!warned) {
+      const extra = rows.flatMap((row) => Object.keys(row)).find((key) => !fixed.includes(key));
+      if (extra !== undefined) {
+        warned = true;
+        warn(
+          `A row has the property ${extra}, which is not among the CSV columns fixed by the ` +
+            "first rows; it is left out. --format ndjson keeps every property.",
+        );
+      }
+    }
+    write(rows.map((row) => csvRow(fixed, row)).join(""));
+  };
+  const header = (from: readonly Row[]): string[] => {
+    const fixed = columns ?? withFleetColumns(from.flatMap((row) => Object.keys(row)));
+    columns = fixed;
+    headerDone = true;
+    write(csvHeader(fixed));
+    if (waiting.length > 0) emit(fixed, waiting);
+    waiting = [];
+    return fixed;
+  };
+  return {
+    add(_, rows) {
+      if (headerDone && columns !== undefined) {
+        emit(columns, rows);
+      } else if (columns === undefined && rows.every(isFailureRow)) {
+        waiting.push(...rows);
+      } else {
+        emit(header(rows), rows);
+      }
+    },
+    end() {
+      if (!headerDone) header([]);
+    },
+  };
+}
+
+/** `instanceID` first, the given columns, `error` last (once each). */
+function withFleetColumns(columns: readonly string[]): string[] {
+  return [...new Set(["instanceID", ...columns, "error"])];
+}
+
+/** Collects rows and prints them sorted by instance at the end (table, list, json). */
+export function collectingSink(show: (rows: Row[]) => void): RowSink {
+  const byInstance = new Map<string, readonly Row[]>();
+  return {
+    add: (instanceID, rows) => void byInstance.set(instanceID, rows),
+    end() {
+      const ids = [...byInstance.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+      show(ids.flatMap((id) => byInstance.get(id) ?? []));
+    },
+  };
+}
