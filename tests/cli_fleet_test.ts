@@ -298,7 +298,9 @@ Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight
     "--timeout: the calls in flight time out, the rest are not started, exit 6",
     async () => {
       const before = jobs.tokens().length;
-      const run = await runCliInProcess([...args, "--timeout", "5", ...mockFlags(mock.port)], {
+      // In process the two calls start within milliseconds (no deno start-up), so 2 s is still
+      // ample for them to be in flight when the time runs out.
+      const run = await runCliInProcess([...args, "--timeout", "2", ...mockFlags(mock.port)], {
         env: USER,
       });
       assert.equal(run.code, 6, run.stderr);
@@ -311,7 +313,7 @@ Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight
         2,
       );
       assert.equal(rows.filter((row) => row.error === "Not started: --timeout ran out.").length, 4);
-      assert.match(run.stderr, /Timed out after 5 s \(--timeout\)/);
+      assert.match(run.stderr, /Timed out after 2 s \(--timeout\)/);
     },
   );
 });
