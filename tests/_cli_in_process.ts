@@ -1,7 +1,7 @@
 /**
  * Running `mspe-run` in the test process: `runCli(argv, io)` with a memory {@linkcode CliIo}, the
- * same result shape as the subprocess helper (`cli_helpers.ts`), without starting deno (about half
- * a second of start-up and type-checking per run). What only a process shows stays a subprocess
+ * same result shape as the subprocess helper (`cli_helpers.ts`), without starting deno (about
+ * 0.1 s of start-up per run on a quiet machine, several times that on a busy one). What only a process shows stays a subprocess
  * test: signals, the permission set, a terminal, real stdin, start-up, `mspe-run mock` as a server.
  *
  * The memory process is as close to the subprocess's as the CLI can tell: stdout and stderr are not
