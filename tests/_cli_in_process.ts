@@ -136,12 +136,18 @@ export class InProcessCli {
       onInterrupt: (listener) => this.#interrupt.add(listener),
       onTerminate: (listener) => this.#terminate.add(listener),
     };
+    const exitCode = Deno.exitCode;
     this.#done = runCli(argv, io).then((code) => {
       const result = this.#output.end(code);
       // A listener left behind would outlive the command in a long-lived process (runCli in a
       // service): the subprocess cannot show that, the memory process can.
       if (this.#interrupt.size + this.#terminate.size > 0) {
         throw new Error(`mspe-run ${argv.join(" ")} left a Ctrl-C or SIGTERM listener behind`);
+      }
+      // The exit code is runCli's result; only the entrypoint hands it to the process. Setting
+      // Deno.exitCode here would fail the whole test run, long after the test that did it.
+      if (Deno.exitCode !== exitCode) {
+        throw new Error(`mspe-run ${argv.join(" ")} set Deno.exitCode to ${Deno.exitCode}`);
       }
       return result;
     });

@@ -1,6 +1,8 @@
 /**
  * Running `mspe-run` as a subprocess in the CLI tests: `deno run -P=mspe-run scripts/mspe_run.ts`,
- * exactly the permission set the compile tasks bake in, with a clean environment.
+ * exactly the permission set the compile tasks bake in, with a clean environment. For what only a
+ * process shows (signals, a terminal, permissions, start-up); the rest runs in process
+ * (`_cli_in_process.ts`).
  *
  * @module
  */
