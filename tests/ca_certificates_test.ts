@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { inspectCaCertificates } from "../lib/ca_certificates.ts";
 import { serveMock } from "../lib/mock/mod.ts";
 import { invokeCall, newClient, TlsError } from "../mod.ts";
-import { runCli } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 import { PASSWORD, pem, USERNAME } from "./_helpers.ts";
 
 const CA = pem("ca.pem");
@@ -152,7 +152,7 @@ Deno.test("CA certificates: mspe-run names the --ca-cert file damaged inside, wi
   try {
     const file = `${dir}/company-ca.pem`;
     await Deno.writeTextFile(file, caDamagedInside());
-    const run = await runCli(
+    const run = await runCliInProcess(
       [
         "call",
         "GetEnvironmentInfo",

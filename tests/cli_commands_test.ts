@@ -1,13 +1,14 @@
 /**
- * `mspe-run` as a subprocess (`deno run -P=mspe-run scripts/mspe_run.ts`, the compile tasks'
- * permission set) against one mock server over HTTPS: every command, every format, the exit codes
- * of user mistakes, and the password never showing up.
+ * `mspe-run` in process (`runCli` with a memory process, `_cli_in_process.ts`) against one mock
+ * server over HTTPS: every command, every format, the exit codes of user mistakes, and the password
+ * never showing up. The example scripts and `mspe-run mock` run as subprocesses.
  */
 
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { ENVELOPE_KEYS } from "./_helpers.ts";
 import { CA_PEM_PATH, CliProcess, type CliResult, mockFlags, ROOT, runCli } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 
 /** The mock's password: distinctive, so that any leak into output is found. */
 const SECRET = "Pa55-w0rd-never-shown";
@@ -33,7 +34,7 @@ Deno.test("mspe-run commands against the mock", async (t) => {
   const flags = mockFlags(mock.port);
   const results: CliResult[] = [];
   const run = async (args: string[], env: Record<string, string> = USER, stdin?: string) => {
-    const result = await runCli(args, { env, ...(stdin !== undefined ? { stdin } : {}) });
+    const result = await runCliInProcess(args, { env, ...(stdin !== undefined ? { stdin } : {}) });
     results.push(result);
     return result;
   };
@@ -115,6 +116,7 @@ Deno.test("mspe-run commands against the mock", async (t) => {
   });
 
   await t.step("each example script also runs on its own with deno run", async () => {
+    // A subprocess: the scripts are entrypoints of their own (start-up, Deno.args, the exit code).
     for (const n of [1, 2, 3, 4]) {
       const script = `scripts/example${n}.ts`;
       const result = await runCli(["--format", "ndjson", ...flags], { env: USER, script });
@@ -132,6 +134,7 @@ Deno.test("mspe-run commands against the mock", async (t) => {
   await t.step(
     "mock starts the simulator with deno task mock's flags; Ctrl-C stops it",
     async () => {
+      // A subprocess: the simulator as a server process, stopped by a real SIGINT.
       const child = new CliProcess(["mock", "--port", "0", "--users", "1"]);
       const [, url] = await child.waitFor("stdout", /^listening on (https:\/\/127\.0\.0\.1:\d+)$/m);
       const port = Number(new URL(url ?? "").port);
@@ -532,16 +535,17 @@ Deno.test("mspe-run call: a read-only function the catalogue knows is one reques
   ];
   for (const [call, expected] of cases) {
     mock.stats.reset();
-    const run = await runCli(["call", ...call, ...mockFlags(mock.port), "--format", "json"], {
-      env,
-    });
+    const run = await runCliInProcess(
+      ["call", ...call, ...mockFlags(mock.port), "--format", "json"],
+      { env },
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(mock.stats.byPath, expected, call.join(" "));
   }
   // An argument the catalogue does not know may be a newer server's: the server's list decides
   // (the mock's list is the catalogue, so here it refuses it, before the call is sent).
   mock.stats.reset();
-  const newer = await runCli(
+  const newer = await runCliInProcess(
     ["call", "GetUsers", "instanceID=acme", "sinceVersion=26", ...mockFlags(mock.port)],
     { env },
   );
@@ -549,7 +553,7 @@ Deno.test("mspe-run call: a read-only function the catalogue knows is one reques
   assert.match(newer.stderr, /unknown argument sinceVersion/);
   assert.deepEqual(mock.stats.byPath, { "/api/get-metadata": 1 });
   // A wrong password is refused by the call itself, with the same message and exit code.
-  const refused = await runCli(["call", "GetEnvironmentInfo", ...mockFlags(mock.port)], {
+  const refused = await runCliInProcess(["call", "GetEnvironmentInfo", ...mockFlags(mock.port)], {
     env: { ...env, MSPE_PASSWORD: "wrong" },
   });
   assert.equal(refused.code, 3, refused.stderr);

@@ -1,6 +1,6 @@
 /**
- * Tab completion: `mspe-run __complete` (the one engine), and the bash and zsh scripts of
- * `mspe-run completion` run in the real shells against an `mspe-run` on PATH (a wrapper around
+ * Tab completion: `mspe-run __complete` (the one engine, in process), and the bash and zsh scripts
+ * of `mspe-run completion` run in the real shells against an `mspe-run` on PATH (a wrapper around
  * `deno run -P=mspe-run scripts/mspe_run.ts`). The shells' completion variables are set as the
  * shell sets them when Tab is pressed (bash splits `name=value` at `=`), and zsh's `compadd` is
  * replaced by a function that prints what it is given. fish completes with its own `complete -C`,
@@ -10,6 +10,7 @@
 
 import assert from "node:assert/strict";
 import { DENO_RUN_ARGS, ROOT } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 
 function which(program: string): string | undefined {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
@@ -129,10 +130,16 @@ function quote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
+/** `mspe-run __complete <words>` in process (the engine; the scripts run in the shells below). */
+async function complete(env: Record<string, string>, words: string[]): Promise<string[]> {
+  const { code, stdout, stderr } = await runCliInProcess(["__complete", ...words], { env });
+  assert.equal(code, 0, `${stdout}\n${stderr}`);
+  return stdout.split("\n").filter(Boolean);
+}
+
 Deno.test("__complete: commands, functions, argument names and values, flags, profiles", async () => {
-  await withSetup(async ({ dir, env }) => {
-    const run = async (...words: string[]) =>
-      (await shell(`${dir}/mspe-run`, ["__complete", ...words], env)).split("\n").filter(Boolean);
+  await withSetup(async ({ env }) => {
+    const run = (...words: string[]) => complete(env, words);
     assert.deepEqual(await run("call", "GetUs"), ["GetUserInfo", "GetUsers"]);
     assert.deepEqual(await run("call", "CreateUser", "privileges=login,adm"), [
       "privileges=login,admin",
@@ -162,21 +169,13 @@ function listed(text: string): string[] {
 }
 
 Deno.test("__complete: report formats and mock flags are the ones the commands accept", async () => {
-  await withSetup(async ({ dir, env }) => {
-    const cli = `${dir}/mspe-run`;
-    const run = async (...words: string[]) =>
-      (await shell(cli, ["__complete", ...words], env)).split("\n").filter(Boolean);
+  await withSetup(async ({ env }) => {
+    const run = (...words: string[]) => complete(env, words);
     // What the command itself says it accepts, from its usage error.
     const refused = async (...args: string[]) => {
-      const { code, stderr } = await new Deno.Command(cli, {
-        args,
-        env,
-        clearEnv: true,
-        stdout: "null",
-        stderr: "piped",
-      }).output();
+      const { code, stderr } = await runCliInProcess(args, { env });
       assert.equal(code, 2);
-      return new TextDecoder().decode(stderr);
+      return stderr;
     };
     for (const report of ["health", "usage"]) {
       const accepted = /Use --format (.*)\.$/m.exec(
@@ -211,6 +210,7 @@ Deno.test("__complete: report formats and mock flags are the ones the commands a
 });
 
 Deno.test("the bash script completes in bash", async () => {
+  // Subprocesses: the script runs in bash and calls the mspe-run on PATH, as Tab does.
   await withSetup(async ({ env }) => {
     const lines = [await script("bash", env), "complete -p mspe-run"];
     for (const [i, c] of CASES.entries()) {
@@ -239,6 +239,7 @@ Deno.test({
   name: "the zsh script completes in zsh",
   ignore: ZSH === undefined,
   async fn() {
+    // Subprocesses: the script runs in zsh and calls the mspe-run on PATH, as Tab does.
     await withSetup(async ({ env }) => {
       const lines = [
         // compadd only works inside a completion widget: print what it is given instead.
@@ -270,6 +271,7 @@ Deno.test({
   name: "the fish script completes in fish",
   ignore: FISH === undefined,
   async fn() {
+    // Subprocesses: the script runs in fish and calls the mspe-run on PATH, as Tab does.
     await withSetup(async ({ env }) => {
       // fish's single quotes escape only backslash and quote.
       const fishQuote = (text: string) =>
@@ -309,6 +311,7 @@ Deno.test({
   name: "the PowerShell script completes in pwsh",
   ignore: PWSH === undefined,
   async fn() {
+    // Subprocesses: the script runs in pwsh and calls the mspe-run on PATH, as Tab does.
     await withSetup(async ({ env }) => {
       const source = await script("powershell", env);
       const lines = [source];

@@ -8,7 +8,8 @@ import { formatPsCredential, parsePsCredential } from "../lib/cli/credentials/cl
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { decodeText } from "../lib/_text_file.ts";
 import { startMock } from "./_helpers.ts";
-import { mockFlags, runCli } from "./cli_helpers.ts";
+import { mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess as runCli } from "./_cli_in_process.ts";
 
 const WINDOWS = Deno.build.os === "windows";
 

@@ -10,7 +10,8 @@ import { serveMock } from "../lib/mock/mod.ts";
 import { csvField, csvHeader, csvRow, renderCsv } from "../lib/cli/output/csv.ts";
 import { cutDisplay, displayWidth, padDisplay } from "../lib/cli/output/display_width.ts";
 import { renderTable, selectProperties, style } from "../lib/cli/output/format.ts";
-import { mockFlags, runCli } from "./cli_helpers.ts";
+import { mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 
 /** Parses CSV with Python's csv module (strict RFC 4180 dialect) and returns the rows as lists. */
 async function pythonCsv(text: string): Promise<string[][]> {
@@ -132,7 +133,7 @@ Deno.test("mspe-run --format csv and --select against the mock", async () => {
   const flags = mockFlags(mock.port);
   const names = ['Müller, "Hans"', "田中 太郎", "Zoë 👍"];
   for (const [i, fullName] of names.entries()) {
-    const created = await runCli(
+    const created = await runCliInProcess(
       [
         "call",
         "CreateUser",
@@ -146,11 +147,25 @@ Deno.test("mspe-run --format csv and --select against the mock", async () => {
     );
     assert.equal(created.code, 0, created.stderr);
   }
-  const json = await runCli(["call", "GetUsers", "instanceID=acme", "--format", "json", ...flags], {
+  const json = await runCliInProcess([
+    "call",
+    "GetUsers",
+    "instanceID=acme",
+    "--format",
+    "json",
+    ...flags,
+  ], {
     env,
   });
   const users = JSON.parse(json.stdout) as Record<string, unknown>[];
-  const csv = await runCli(["call", "GetUsers", "instanceID=acme", "--format", "csv", ...flags], {
+  const csv = await runCliInProcess([
+    "call",
+    "GetUsers",
+    "instanceID=acme",
+    "--format",
+    "csv",
+    ...flags,
+  ], {
     env,
   });
   assert.equal(csv.code, 0, csv.stderr);
@@ -166,13 +181,13 @@ Deno.test("mspe-run --format csv and --select against the mock", async () => {
 
   // --select in every format: only those properties, in that order.
   const select = ["--select", "fullName,userName"];
-  const selected = await runCli(
+  const selected = await runCliInProcess(
     ["call", "GetUsers", "instanceID=acme", "--format", "csv", ...select, ...flags],
     { env },
   );
   const selectedRows = await pythonCsv(selected.stdout);
   assert.deepEqual(selectedRows[0], ["fullName", "userName"]);
-  const asJson = await runCli(
+  const asJson = await runCliInProcess(
     ["call", "GetUsers", "instanceID=acme", "--format", "json", ...select, ...flags],
     { env },
   );
@@ -180,7 +195,7 @@ Deno.test("mspe-run --format csv and --select against the mock", async () => {
     JSON.parse(asJson.stdout),
     users.map((u) => ({ fullName: u.fullName, userName: u.userName })),
   );
-  const ndjson = await runCli(
+  const ndjson = await runCliInProcess(
     ["call", "GetUsers", "instanceID=acme", "--format", "ndjson", ...select, ...flags],
     { env },
   );
@@ -188,18 +203,18 @@ Deno.test("mspe-run --format csv and --select against the mock", async () => {
     "fullName",
     "userName",
   ]);
-  const table = await runCli(
+  const table = await runCliInProcess(
     ["call", "GetUsers", "instanceID=acme", "--format", "table", ...select, ...flags],
     { env },
   );
   assert.match(table.stdout, /^fullName +userName\n/);
-  const list = await runCli(
+  const list = await runCliInProcess(
     ["call", "GetEnvironmentInfo", "--format", "list", "--select", "serverName,version", ...flags],
     { env },
   );
   assert.match(list.stdout, /^serverName : .+\nversion {4}: .+\n$/);
   // A name the result does not have: shown empty, with one warning that suggests the right one.
-  const typo = await runCli(
+  const typo = await runCliInProcess(
     [
       "call",
       "GetUsers",
@@ -216,7 +231,14 @@ Deno.test("mspe-run --format csv and --select against the mock", async () => {
   assert.match(typo.stderr, /--select: the result has no fulName \(did you mean fullName\?\)/);
   assert.equal(typo.stderr.match(/warning:/g)?.length, 1);
   assert.equal(JSON.parse(typo.stdout)[0].fulName, null);
-  const empty = await runCli(["call", "GetUsers", "instanceID=acme", "--select", ",", ...flags], {
+  const empty = await runCliInProcess([
+    "call",
+    "GetUsers",
+    "instanceID=acme",
+    "--select",
+    ",",
+    ...flags,
+  ], {
     env,
   });
   assert.equal(empty.code, 2);

@@ -33,6 +33,7 @@ Deno.test("deno task demo runs the four examples against the embedded mock, what
     MSPE_TIMEOUT: "0.001",
     MSPE_TLS_VERSION: "1.0",
   };
+  // A subprocess: the task line of deno.json, with its permissions and a whole environment.
   const [deno, ...args] = String(config.tasks.demo.command ?? config.tasks.demo).split(" ");
   assert.equal(deno, "deno");
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { instanceList } from "../lib/cli/fleet/selection.ts";
 import { startMock } from "./_helpers.ts";
-import { mockFlags, runCli } from "./cli_helpers.ts";
+import { mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess as runCli } from "./_cli_in_process.ts";
 
 const ENV = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 

@@ -1,14 +1,16 @@
 /**
- * `mspe-run call ... --instances` as a subprocess against the mock over HTTPS: rows and failures in
+ * `mspe-run call ... --instances` against the mock over HTTPS, in process: rows and failures in
  * each format, the exit codes, the summary, --rerun-failed, instance lists from a file and stdin,
- * usage errors, Ctrl-C (the mock's jobs move only when the test steps them, so nothing depends on
- * timing), the progress bar on a terminal, and 2,000 instances under `ulimit -n 256`.
+ * usage errors, --timeout. As a subprocess: Ctrl-C (the mock's jobs move only when the test steps
+ * them, so nothing depends on timing), the progress bar on a terminal, and 2,000 instances under
+ * `ulimit -n 256`.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { CliProcess, DENO_RUN_ARGS, mockFlags, ptyAvailable, ROOT, runCli } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 import { startMock } from "./_helpers.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
@@ -38,7 +40,7 @@ Deno.test("mspe-run call --instances", async (t) => {
   await t.step(
     "ndjson: a row per user with instanceID first, failures as rows, exit 4",
     async () => {
-      const run = await runCli(
+      const run = await runCliInProcess(
         [
           "call",
           "GetUsers",
@@ -80,7 +82,7 @@ Deno.test("mspe-run call --instances", async (t) => {
   await t.step("--rerun-failed runs only the failed instances", async () => {
     const before = mock.stats.byFunction["GetUsers"] ?? 0;
     for (const id of stopped) mock.app.state.instance(id)!.status = "running";
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["call", "GetUsers", "--rerun-failed", `${dir}/run.ndjson`, "--format", "ndjson", ...flags],
       { env: USER },
     );
@@ -92,7 +94,7 @@ Deno.test("mspe-run call --instances", async (t) => {
   });
 
   await t.step("json is sorted by instance; table carries the instanceID column", async () => {
-    const json = await runCli(
+    const json = await runCliInProcess(
       ["call", "GetUsers", "--instances", "tenant*", "--format", "json", ...flags],
       { env: USER },
     );
@@ -101,7 +103,7 @@ Deno.test("mspe-run call --instances", async (t) => {
     const ids = rows.map((row) => String(row.instanceID));
     assert.deepEqual(ids, [...ids].sort());
     assert.deepEqual([...new Set(ids)], ["tenant0011", "tenant0012"]);
-    const table = await runCli(
+    const table = await runCliInProcess(
       [
         "call",
         "GetUsers",
@@ -121,7 +123,7 @@ Deno.test("mspe-run call --instances", async (t) => {
   });
 
   await t.step("csv: one header with instanceID and error, then the rows", async () => {
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["call", "GetUsers", "--instances", "*", "--format", "csv", ...flags],
       { env: USER },
     );
@@ -140,7 +142,7 @@ Deno.test("mspe-run call --instances", async (t) => {
       utf16[i * 2 + 1] = text.charCodeAt(i) >> 8;
     }
     await Deno.writeFile(`${dir}/ids.txt`, utf16);
-    const fromFile = await runCli(
+    const fromFile = await runCliInProcess(
       [
         "call",
         "GetInstanceStatistics",
@@ -156,7 +158,7 @@ Deno.test("mspe-run call --instances", async (t) => {
     const rows = JSON.parse(fromFile.stdout) as Record<string, unknown>[];
     assert.deepEqual(rows.map((row) => row.instanceID), ["acme", "globex"]);
     assert.equal(typeof rows[0]?.numberOfMessages, "number");
-    const fromStdin = await runCli(
+    const fromStdin = await runCliInProcess(
       [
         "call",
         "GetUserInfo",
@@ -198,7 +200,7 @@ Deno.test("mspe-run call --instances", async (t) => {
       ],
     ];
     for (const [args, pattern] of cases) {
-      const run = await runCli([...args, ...flags], { env: USER });
+      const run = await runCliInProcess([...args, ...flags], { env: USER });
       assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
       assert.match(run.stderr, pattern);
       assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
@@ -207,13 +209,13 @@ Deno.test("mspe-run call --instances", async (t) => {
   });
 
   await t.step("a destructive function asks first; --what-if names the instances", async () => {
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["call", "DeleteUser", "userName=john.doe", "--instances", "tenant*", "--what-if", ...flags],
       { env: USER },
     );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /It touches 2 instances: tenant0011, tenant0012/);
-    const refused = await runCli(
+    const refused = await runCliInProcess(
       ["call", "DeleteUser", "userName=john.doe", "--instances", "tenant*", ...flags],
       { env: USER },
     );
@@ -225,6 +227,7 @@ Deno.test("mspe-run call --instances", async (t) => {
 });
 
 Deno.test("mspe-run call --instances: Ctrl-C lets the calls in flight finish, prints them, exit 130", async () => {
+  // A subprocess: a real SIGINT reaches the fleet run through the process's signal listener.
   await using mock = await startMock({
     instances: 6,
     problems: "none",
@@ -262,6 +265,7 @@ Deno.test("mspe-run call --instances: Ctrl-C lets the calls in flight finish, pr
 });
 
 Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight; --timeout is exit 6", async (t) => {
+  // Ctrl-C as a subprocess (a real SIGINT, twice); --timeout in process.
   // The calls run as jobs that never end, so only Ctrl-C or the time limit can stop them.
   await using mock = await startMock({
     instances: 6,
@@ -294,7 +298,11 @@ Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight
     "--timeout: the calls in flight time out, the rest are not started, exit 6",
     async () => {
       const before = jobs.tokens().length;
-      const run = await runCli([...args, "--timeout", "5", ...mockFlags(mock.port)], { env: USER });
+      // In process the two calls start within milliseconds (no deno start-up), so 2 s is still
+      // ample for them to be in flight when the time runs out.
+      const run = await runCliInProcess([...args, "--timeout", "2", ...mockFlags(mock.port)], {
+        env: USER,
+      });
       assert.equal(run.code, 6, run.stderr);
       const rows = ndjson(run.stdout);
       assert.equal(rows.length, 6);
@@ -305,7 +313,7 @@ Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight
         2,
       );
       assert.equal(rows.filter((row) => row.error === "Not started: --timeout ran out.").length, 4);
-      assert.match(run.stderr, /Timed out after 5 s \(--timeout\)/);
+      assert.match(run.stderr, /Timed out after 2 s \(--timeout\)/);
     },
   );
 });
@@ -314,6 +322,7 @@ Deno.test({
   name: "mspe-run call --instances: a progress bar with done/total, rate and ETA on a terminal",
   ignore: !ptyAvailable(),
   fn: async () => {
+    // A subprocess on a pseudo-terminal: the bar is drawn only where stderr is a real terminal.
     await using mock = await startMock({ instances: 5, problems: "none" });
     const run = await runCli(
       ["call", "GetUsers", "--instances", "*", "--format", "ndjson", ...mockFlags(mock.port)],
@@ -327,6 +336,7 @@ Deno.test({
 });
 
 Deno.test("mspe-run call --instances: 2,000 instances under ulimit -n 256, all succeed", async () => {
+  // A subprocess: the file descriptor limit is the process's.
   await using mock = await startMock({ instances: 2000, usersPerInstance: 2, problems: "none" });
   const deno = Deno.execPath().replaceAll("'", "");
   const command = [

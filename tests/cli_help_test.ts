@@ -1,6 +1,6 @@
 /**
  * Help for every function (all 122 SPE and 89 MailStore Server functions, rendered by one
- * subprocess per product with `functions --full`), `help <Function>` and `call <Function> --help`,
+ * in-process run per product with `functions --full`), `help <Function>` and `call <Function> --help`,
  * wildcards and groups, the command table against the commands it loads, PowerShell forms beside
  * every POSIX-only example in the help texts and the README, `deno task mspe-run`, the documented
  * `deno install` command, and the LICENSE.
@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { catalog } from "../lib/catalog.ts";
 import { COMMANDS } from "../lib/cli/main.ts";
 import type { Product } from "../lib/metadata.ts";
-import { mockFlags, ROOT, runCli } from "./cli_helpers.ts";
+import { mockFlags, ROOT } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 import { exampleCommand } from "../lib/cli/help/function_help.ts";
 import { serveMock } from "../lib/mock/mod.ts";
 
@@ -26,7 +27,7 @@ function blocks(text: string): Map<string, string> {
 
 for (const [product, count] of [["spe", 122], ["server", 89]] as const) {
   Deno.test(`help renders for every one of the ${count} ${product} functions`, async () => {
-    const { code, stdout, stderr } = await runCli([
+    const { code, stdout, stderr } = await runCliInProcess([
       "functions",
       "--offline",
       "--full",
@@ -93,7 +94,7 @@ Deno.test("examples are ready to run: no placeholder for dates, time zones or re
     // The POSIX form needs no quoting here: its words are the arguments.
     const [program, ...args] = line.split(" ");
     assert.equal(program, "mspe-run");
-    const result = await runCli([...args, ...mockFlags(mock.port)], {
+    const result = await runCliInProcess([...args, ...mockFlags(mock.port)], {
       env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" },
     });
     assert.equal(result.code, 0, `${line}\n${result.stderr}`);
@@ -108,7 +109,7 @@ Deno.test("examples are ready to run: no placeholder for dates, time zones or re
 });
 
 Deno.test("help <Function>, call <Function> --help and functions <Function> agree", async () => {
-  const reference = await runCli(["help", "CreateInstance"]);
+  const reference = await runCliInProcess(["help", "CreateInstance"]);
   assert.equal(reference.code, 0, reference.stderr);
   // The catalogue's ten fields of config, and the long-running note.
   for (
@@ -126,9 +127,9 @@ Deno.test("help <Function>, call <Function> --help and functions <Function> agre
     ]
   ) assert.match(reference.stdout, new RegExp(`^ {10}${field}: (string|bool)$`, "m"), field);
   assert.match(reference.stdout, /Long-running:/);
-  const viaCall = await runCli(["call", "CreateInstance", "--help"]);
+  const viaCall = await runCliInProcess(["call", "CreateInstance", "--help"]);
   assert.equal(viaCall.stdout, reference.stdout);
-  const viaFunctions = await runCli([
+  const viaFunctions = await runCliInProcess([
     "functions",
     "CreateInstance",
     "--offline",
@@ -137,36 +138,36 @@ Deno.test("help <Function>, call <Function> --help and functions <Function> agre
   ]);
   assert.equal(viaFunctions.stdout, reference.stdout);
   // Without a function name, call --help is the command's own help.
-  const callHelp = await runCli(["call", "--help"]);
+  const callHelp = await runCliInProcess(["call", "--help"]);
   assert.match(callHelp.stdout, /^Usage:\n {2}mspe-run call <Function>/m);
   // Known result fields; a MailStore Server-only function is found without --product.
-  const users = await runCli(["help", "GetUsers"]);
+  const users = await runCliInProcess(["help", "GetUsers"]);
   assert.match(users.stdout, /RESULT\n {4}A list of objects with these fields:\n {6}userName /);
-  const serverOnly = await runCli(["help", "GetServerInfo"]);
+  const serverOnly = await runCliInProcess(["help", "GetServerInfo"]);
   assert.match(serverOnly.stdout, /\(MailStore Server/);
   assert.match(serverOnly.stdout, /machineName +string/);
 });
 
 Deno.test("help and functions: mistakes say what to do", async () => {
-  const unknown = await runCli(["help", "GetUser"]);
+  const unknown = await runCliInProcess(["help", "GetUser"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown function "GetUser"\. Did you mean GetUsers/);
-  const command = await runCli(["help", "calll"]);
+  const command = await runCliInProcess(["help", "calll"]);
   assert.equal(command.code, 2);
   assert.match(command.stderr, /Did you mean call\?/);
-  const viaCall = await runCli(["call", "GetUser", "--help"]);
+  const viaCall = await runCliInProcess(["call", "GetUser", "--help"]);
   assert.equal(viaCall.code, 2);
-  const group = await runCli(["functions", "--offline", "--group", "userz"]);
+  const group = await runCliInProcess(["functions", "--offline", "--group", "userz"]);
   assert.equal(group.code, 2);
   assert.match(group.stderr, /No group "userz".*Did you mean users\?/);
-  const product = await runCli(["help", "GetUsers", "--product", "exchange"]);
+  const product = await runCliInProcess(["help", "GetUsers", "--product", "exchange"]);
   assert.equal(product.code, 2);
   assert.match(product.stderr, /--product takes spe or server/);
 });
 
 Deno.test("functions <wildcard> and --group list the matches", async () => {
   const json = async (...args: string[]) => {
-    const { code, stdout, stderr } = await runCli(["functions", "--offline", ...args]);
+    const { code, stdout, stderr } = await runCliInProcess(["functions", "--offline", ...args]);
     assert.equal(code, 0, stderr);
     return (JSON.parse(stdout) as { name: string; group: string }[]);
   };
@@ -188,7 +189,13 @@ Deno.test("functions <wildcard> and --group list the matches", async () => {
     ["GetUserInfo", "GetUsers"],
   );
   // No match: an empty list and a note, not an error.
-  const none = await runCli(["functions", "--offline", "*Frobnicate*", "--format", "json"]);
+  const none = await runCliInProcess([
+    "functions",
+    "--offline",
+    "*Frobnicate*",
+    "--format",
+    "json",
+  ]);
   assert.equal(none.code, 0);
   assert.deepEqual(JSON.parse(none.stdout), []);
   assert.match(none.stderr, /No function on MailStore SPE matches \*Frobnicate\*/);
@@ -276,6 +283,7 @@ Deno.test("README: every POSIX-only code block follows a PowerShell one", async 
 });
 
 Deno.test("deno task mspe-run runs the CLI from the clone", async () => {
+  // A subprocess: the task in deno.json is what is tested.
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", "mspe-run", "--version"],
     cwd: ROOT,

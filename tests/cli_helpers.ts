@@ -1,6 +1,8 @@
 /**
  * Running `mspe-run` as a subprocess in the CLI tests: `deno run -P=mspe-run scripts/mspe_run.ts`,
- * exactly the permission set the compile tasks bake in, with a clean environment.
+ * exactly the permission set the compile tasks bake in, with a clean environment. For what only a
+ * process shows (signals, a terminal, permissions, start-up); the rest runs in process
+ * (`_cli_in_process.ts`).
  *
  * @module
  */
@@ -10,6 +12,9 @@ export const ROOT: string = new URL("..", import.meta.url).pathname;
 
 /** The test CA, for `--ca-cert`. */
 export const CA_PEM_PATH = "tests/testdata/tls/ca.pem";
+
+/** A config file that does not exist: what `MSPE_CONFIG` is unless a test names one. */
+export const NO_CONFIG_PATH = `${ROOT}tests/testdata/no-such-mspe-config.json`;
 
 /** The deno arguments every CLI test run uses: the permission set of deno.json, and nothing more. */
 export const DENO_RUN_ARGS: readonly string[] = ["run", "-q", "-P=mspe-run", "--no-prompt"];
@@ -67,13 +72,15 @@ function childEnv(
   }
   // HOME is passed for deno's cache; a config file of the person running the tests must not
   // change what mspe-run does, so the config file is one that does not exist unless a test names one.
-  env.MSPE_CONFIG = `${ROOT}tests/testdata/no-such-mspe-config.json`;
+  env.MSPE_CONFIG = NO_CONFIG_PATH;
   return { ...env, ...(color ? { TERM: "xterm-256color" } : { NO_COLOR: "1" }), ...extra };
 }
 
-/** A running `mspe-run` whose stderr can be waited on line by line. */
-export class CliProcess {
-  readonly #child: Deno.ChildProcess;
+/**
+ * What a running `mspe-run` has printed so far, and waiters for a pattern on stdout or stderr; the
+ * subprocess ({@linkcode CliProcess}) and the in-process run (`_cli_in_process.ts`) feed it.
+ */
+export class OutputWatcher {
   #stdout = "";
   #stderr = "";
   #waiters: {
@@ -81,6 +88,74 @@ export class CliProcess {
     pattern: RegExp;
     resolve: (match: RegExpMatchArray) => void;
   }[] = [];
+  readonly #ended = Promise.withResolvers<CliResult>();
+  readonly #giveUp: () => void;
+
+  /** `giveUp` stops a run that hung (a waiter's time limit ran out). */
+  constructor(giveUp: () => void) {
+    this.#giveUp = giveUp;
+  }
+
+  /** Adds printed text and settles the waiters it matches. */
+  append(stream: "stdout" | "stderr", text: string): void {
+    if (stream === "stdout") this.#stdout += text;
+    else this.#stderr += text;
+    this.#check();
+  }
+
+  /** The run ended with `code`: its result; waiters still waiting are rejected. */
+  end(code: number): CliResult {
+    const result = { code, stdout: this.#stdout, stderr: this.#stderr };
+    this.#ended.resolve(result);
+    return result;
+  }
+
+  #check(): void {
+    this.#waiters = this.#waiters.filter((waiter) => {
+      const text = waiter.stream === "stdout" ? this.#stdout : this.#stderr;
+      const match = text.match(waiter.pattern);
+      if (match) waiter.resolve(match);
+      return !match;
+    });
+  }
+
+  /** Resolves when stdout or stderr matches `pattern`; rejects if the run ends first. */
+  waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpMatchArray> {
+    const { promise, resolve, reject } = Promise.withResolvers<RegExpMatchArray>();
+    // A guard against a hung test run, not a timing assertion: stop the run and say why.
+    const guard = setTimeout(() => {
+      reject(
+        new Error(
+          `No match for ${pattern} on ${stream} after ${WAIT_LIMIT_MS} ms:\n${this.#stderr}`,
+        ),
+      );
+      this.#giveUp();
+    }, WAIT_LIMIT_MS);
+    this.#waiters.push({
+      stream,
+      pattern,
+      resolve: (match) => {
+        clearTimeout(guard);
+        resolve(match);
+      },
+    });
+    this.#check();
+    this.#ended.promise.then((result) => {
+      clearTimeout(guard);
+      reject(
+        new Error(
+          `mspe-run ended (exit ${result.code}) before ${stream} matched ${pattern}:\n${result.stderr}`,
+        ),
+      );
+    });
+    return promise;
+  }
+}
+
+/** A running `mspe-run` whose stderr can be waited on line by line. */
+export class CliProcess {
+  readonly #child: Deno.ChildProcess;
+  readonly #output: OutputWatcher;
   readonly #done: Promise<CliResult>;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
 
@@ -103,6 +178,13 @@ export class CliProcess {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
+    this.#output = new OutputWatcher(() => {
+      try {
+        this.#child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    });
     this.#stdin = this.#child.stdin.getWriter();
     // Interactive runs keep stdin open for type(); the others get their text and end of input.
     const input = options.interactive
@@ -110,32 +192,17 @@ export class CliProcess {
       : this.#stdin.write(new TextEncoder().encode(options.stdin ?? "")).then(() =>
         this.#stdin.close()
       );
-    const read = async (stream: ReadableStream<Uint8Array>, into: "out" | "err") => {
+    const read = async (stream: ReadableStream<Uint8Array>, into: "stdout" | "stderr") => {
       for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-        if (into === "out") this.#stdout += text;
-        else this.#stderr += text;
-        this.#check();
+        this.#output.append(into, text);
       }
     };
     this.#done = Promise.all([
-      read(this.#child.stdout, "out"),
-      read(this.#child.stderr, "err"),
+      read(this.#child.stdout, "stdout"),
+      read(this.#child.stderr, "stderr"),
       input,
       this.#child.status,
-    ]).then(([, , , status]) => ({
-      code: status.code,
-      stdout: this.#stdout,
-      stderr: this.#stderr,
-    }));
-  }
-
-  #check(): void {
-    this.#waiters = this.#waiters.filter((waiter) => {
-      const text = waiter.stream === "stdout" ? this.#stdout : this.#stderr;
-      const match = text.match(waiter.pattern);
-      if (match) waiter.resolve(match);
-      return !match;
-    });
+    ]).then(([, , , status]) => this.#output.end(status.code));
   }
 
   /** Resolves when stderr matches `pattern`; rejects if the process ends first. */
@@ -145,38 +212,7 @@ export class CliProcess {
 
   /** Resolves when stdout or stderr matches `pattern`; rejects if the process ends first. */
   waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpMatchArray> {
-    const { promise, resolve, reject } = Promise.withResolvers<RegExpMatchArray>();
-    // A guard against a hung test run, not a timing assertion: stop the child and say why.
-    const guard = setTimeout(() => {
-      reject(
-        new Error(
-          `No match for ${pattern} on ${stream} after ${WAIT_LIMIT_MS} ms:\n${this.#stderr}`,
-        ),
-      );
-      try {
-        this.#child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }, WAIT_LIMIT_MS);
-    this.#waiters.push({
-      stream,
-      pattern,
-      resolve: (match) => {
-        clearTimeout(guard);
-        resolve(match);
-      },
-    });
-    this.#check();
-    this.#done.then((result) => {
-      clearTimeout(guard);
-      reject(
-        new Error(
-          `mspe-run ended (exit ${result.code}) before ${stream} matched ${pattern}:\n${result.stderr}`,
-        ),
-      );
-    });
-    return promise;
+    return this.#output.waitFor(stream, pattern);
   }
 
   /** Types text on stdin (with `interactive`). */

@@ -1,12 +1,14 @@
 /**
- * Long-running calls through `mspe-run` as a subprocess: progress without a terminal, --no-wait then
- * watch then cancel, unknown tokens, --timeout, and Ctrl-C (SIGINT sent to the child) detaching or
- * cancelling. The mock's jobs only move when the test steps them, so nothing depends on timing.
+ * Long-running calls through `mspe-run`: in process, progress without a terminal, --no-wait then
+ * watch then cancel, unknown tokens and --timeout; as a subprocess, Ctrl-C (SIGINT sent to the
+ * child) detaching or cancelling, and the terminal. The mock's jobs only move when the test steps
+ * them, so nothing depends on timing.
  */
 
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { CliProcess, mockFlags, ptyAvailable, runCli } from "./cli_helpers.ts";
+import { InProcessCli, runCliInProcess } from "./_cli_in_process.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 const VERIFY = ["call", "VerifyStore", "instanceID=acme", "id=1", "includeIndexes=false"];
@@ -21,14 +23,17 @@ Deno.test("mspe-run with long-running calls", async (t) => {
     assert.ok(token, "a job was started");
     return token;
   };
-  const start = (args: string[]) => {
+  /** Starts `args` in process, or as a subprocess where a real signal is sent to it. */
+  const start = <Run>(args: string[], make: (argv: string[], env: typeof USER) => Run) => {
     const before = jobs.tokens();
-    const child = new CliProcess([...args, ...flags], { env: USER });
+    const child = make([...args, ...flags], USER);
     return { child, token: () => newToken(before) };
   };
+  const inProcess = (argv: string[], env: typeof USER) => new InProcessCli(argv, { env });
+  const subprocess = (argv: string[], env: typeof USER) => new CliProcess(argv, { env });
 
   await t.step("without a terminal, progress is one plain line per change on stderr", async () => {
-    const { child, token } = start([...VERIFY, "--status", "--format", "json"]);
+    const { child, token } = start([...VERIFY, "--status", "--format", "json"], inProcess);
     await child.waitForStderr(/^VerifyStore: running 0%.*$/m);
     for (const percent of [25, 50, 75]) {
       jobs.step(token());
@@ -44,7 +49,7 @@ Deno.test("mspe-run with long-running calls", async (t) => {
   });
 
   await t.step("--no-wait prints the token; watch follows it; cancel stops it", async () => {
-    const started = await runCli([...VERIFY, "--no-wait", ...flags], { env: USER });
+    const started = await runCliInProcess([...VERIFY, "--no-wait", ...flags], { env: USER });
     assert.equal(started.code, 0, started.stderr);
     const token = started.stdout.trim();
     assert.match(token, /^s[0-9a-f]{32}$/);
@@ -54,12 +59,14 @@ Deno.test("mspe-run with long-running calls", async (t) => {
       new RegExp(`mspe-run watch ${token} --host 127\\.0\\.0\\.1 --port ${mock.port}`),
     );
 
-    const watch = new CliProcess(["watch", token, "--format", "json", ...flags], { env: USER });
+    const watch = new InProcessCli(["watch", token, "--format", "json", ...flags], { env: USER });
     await watch.waitForStderr(/running 0%/);
     jobs.step(token);
     await watch.waitForStderr(/running 25%/);
 
-    const cancel = await runCli(["cancel", token, "--format", "json", ...flags], { env: USER });
+    const cancel = await runCliInProcess(["cancel", token, "--format", "json", ...flags], {
+      env: USER,
+    });
     assert.equal(cancel.code, 0, cancel.stderr);
     assert.equal(JSON.parse(cancel.stdout).token, token);
 
@@ -69,20 +76,30 @@ Deno.test("mspe-run with long-running calls", async (t) => {
   });
 
   await t.step("cancel --wait follows the call to its cancelled end", async () => {
-    const started = await runCli([...VERIFY, "--no-wait", ...flags], { env: USER });
+    const started = await runCliInProcess([...VERIFY, "--no-wait", ...flags], { env: USER });
     const token = started.stdout.trim();
-    const cancel = await runCli(["cancel", token, "--wait", "--format", "json", ...flags], {
-      env: USER,
-    });
+    const cancel = await runCliInProcess(
+      ["cancel", token, "--wait", "--format", "json", ...flags],
+      {
+        env: USER,
+      },
+    );
     assert.equal(cancel.code, 5, cancel.stderr);
     assert.equal(JSON.parse(cancel.stdout).statusCode, "failed");
   });
 
   await t.step("watch on a call that has already ended prints its final result", async () => {
-    const started = await runCli([...VERIFY, "--no-wait", ...flags], { env: USER });
+    const started = await runCliInProcess([...VERIFY, "--no-wait", ...flags], { env: USER });
     const token = started.stdout.trim();
     while (jobs.step(token)) { /* to the end */ }
-    const watched = await runCli(["watch", token, "--status", "--format", "json", ...flags], {
+    const watched = await runCliInProcess([
+      "watch",
+      token,
+      "--status",
+      "--format",
+      "json",
+      ...flags,
+    ], {
       env: USER,
     });
     assert.equal(watched.code, 0, watched.stderr);
@@ -92,7 +109,9 @@ Deno.test("mspe-run with long-running calls", async (t) => {
 
   await t.step("an unknown token: exit code 7 for watch and cancel", async () => {
     for (const command of ["watch", "cancel"]) {
-      const { code, stderr, stdout } = await runCli([command, "s0000", ...flags], { env: USER });
+      const { code, stderr, stdout } = await runCliInProcess([command, "s0000", ...flags], {
+        env: USER,
+      });
       assert.equal(code, 7, `${command}: ${stderr}`);
       assert.match(stderr, /^error: .*token s0000.*expired or never existed/);
       assert.equal(stderr.trimEnd().split("\n").length, 1);
@@ -101,7 +120,7 @@ Deno.test("mspe-run with long-running calls", async (t) => {
   });
 
   await t.step("--timeout runs out: exit code 6; the call goes on", async () => {
-    const { child, token } = start([...VERIFY, "--timeout", "0.5"]);
+    const { child, token } = start([...VERIFY, "--timeout", "0.5"], inProcess);
     const { code, stderr } = await child.done;
     assert.equal(code, 6, stderr);
     assert.match(stderr, /^error: Timed out/m);
@@ -111,7 +130,8 @@ Deno.test("mspe-run with long-running calls", async (t) => {
   await t.step(
     "Ctrl-C while watching detaches: the token and the resume command, exit 130",
     async () => {
-      const { child, token } = start([...VERIFY]);
+      // A subprocess: a real SIGINT reaches the watch through the process's signal listener.
+      const { child, token } = start([...VERIFY], subprocess);
       await child.waitForStderr(/running 0%/);
       child.kill("SIGINT");
       const { code, stderr } = await child.done;
@@ -128,7 +148,8 @@ Deno.test("mspe-run with long-running calls", async (t) => {
   );
 
   await t.step("Ctrl-C with --cancel-on-interrupt cancels the call: exit 5", async () => {
-    const { child, token } = start([...VERIFY, "--cancel-on-interrupt"]);
+    // A subprocess: a real SIGINT.
+    const { child, token } = start([...VERIFY, "--cancel-on-interrupt"], subprocess);
     await child.waitForStderr(/running 0%/);
     child.kill("SIGINT");
     const { code, stderr } = await child.done;
@@ -138,7 +159,8 @@ Deno.test("mspe-run with long-running calls", async (t) => {
   });
 
   await t.step("Ctrl-C during example 4 cancels it, as Stop-MSApiCall does: exit 5", async () => {
-    const { child } = start(["example", "4", "--format", "ndjson"]);
+    // A subprocess: a real SIGINT.
+    const { child } = start(["example", "4", "--format", "ndjson"], subprocess);
     await child.waitFor("stdout", /"statusCode":"running"/);
     child.kill("SIGINT");
     const { code, stdout, stderr } = await child.done;
@@ -153,6 +175,7 @@ Deno.test("mspe-run with long-running calls", async (t) => {
     name: "on a terminal: list by default, colour, a progress bar drawn in place, a silent prompt",
     ignore: !ptyAvailable(),
     fn: async () => {
+      // A subprocess on a pseudo-terminal: the bar, colour and the silent prompt need a real one.
       const before = jobs.tokens();
       const child = new CliProcess([...VERIFY, "--status", ...flags], { env: USER, pty: true });
       await child.waitFor("stdout", /VerifyStore \[/);

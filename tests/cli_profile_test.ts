@@ -2,14 +2,15 @@
  * Profiles: where the config file is on each system (a pure function, tested with Windows inputs),
  * reading it (damaged files, a refused password, BOM and UTF-16), the precedence flag > MSPE_
  * variable > profile > default, `--profile` before the command, and `mspe-run profile
- * add|list|show|remove` as a subprocess, including pinning the certificate `add` sees.
+ * add|list|show|remove` in process, including pinning the certificate `add` sees.
  */
 
 import assert from "node:assert/strict";
 import { hoistLeadingFlags } from "../lib/cli/args.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { serveMock } from "../lib/mock/mod.ts";
-import { CA_PEM_PATH, ROOT, runCli } from "./cli_helpers.ts";
+import { CA_PEM_PATH, ROOT } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 import { chooseProfile, configPath, parseConfig } from "../lib/cli/settings/config.ts";
 
 Deno.test("configPath: MSPE_CONFIG, then the system's place", () => {
@@ -92,7 +93,9 @@ Deno.test("mspe-run with profiles", async (t) => {
   const base = { MSPE_CONFIG: config, MSPE_PASSWORD: "admin" };
   const server = { host: "127.0.0.1", port: mock.port, caCert: ca };
   const ping = (args: string[], env: Record<string, string> = {}) =>
-    runCli([...args, "call", "Ping"].filter((a) => a !== ""), { env: { ...base, ...env } });
+    runCliInProcess([...args, "call", "Ping"].filter((a) => a !== ""), {
+      env: { ...base, ...env },
+    });
 
   try {
     await t.step("--profile before the command; MSPE_PROFILE; the default profile", async () => {
@@ -100,7 +103,7 @@ Deno.test("mspe-run with profiles", async (t) => {
         prod: { ...server, username: "admin" },
         default: { ...server, username: "admin", format: "list" },
       });
-      const named = await runCli(
+      const named = await runCliInProcess(
         ["--profile", "prod", "call", "GetInstances", "instanceFilter=*"],
         {
           env: base,
@@ -111,7 +114,7 @@ Deno.test("mspe-run with profiles", async (t) => {
       const fromEnv = await ping([], { MSPE_PROFILE: "prod" });
       assert.equal(fromEnv.code, 0, fromEnv.stderr);
       // No profile named: the default one applies, with its format (list, not piped json).
-      const fallback = await runCli(["call", "GetEnvironmentInfo"], { env: base });
+      const fallback = await runCliInProcess(["call", "GetEnvironmentInfo"], { env: base });
       assert.equal(fallback.code, 0, fallback.stderr);
       assert.throws(() => JSON.parse(fallback.stdout));
       assert.match(fallback.stdout, /^\w+ +: /m);
@@ -184,13 +187,13 @@ Deno.test("mspe-run with profiles", async (t) => {
         "admin",
       ];
       // No terminal to ask on and no --yes: not saved.
-      const refused = await runCli(addArgs, { env: base });
+      const refused = await runCliInProcess(addArgs, { env: base });
       assert.equal(refused.code, 2, refused.stderr);
       assert.match(refused.stderr, /SHA-256 [0-9A-F:]{95}/);
       assert.match(refused.stderr, /not pinned\. Add --yes/);
       await assert.rejects(() => Deno.stat(config), Deno.errors.NotFound);
 
-      const added = await runCli([...addArgs, "--yes"], { env: base });
+      const added = await runCliInProcess([...addArgs, "--yes"], { env: base });
       assert.equal(added.code, 0, added.stderr);
       const saved = JSON.parse(await Deno.readTextFile(config));
       const fingerprint = mock.certificate!.sha256;
@@ -212,22 +215,29 @@ Deno.test("mspe-run with profiles", async (t) => {
           ["tls-info", "--profile", "lab", "--verbose", "--username", "x", "--format", "list"],
         ]
       ) {
-        const info = await runCli(args, { env: base });
+        const info = await runCliInProcess(args, { env: base });
         assert.equal(info.code, 0, info.stderr);
         assert.ok(info.stdout.includes(`${mock.port}`), info.stdout);
         assert.match(info.stdout, /The pin given .* matches this certificate\./);
       }
-      const otherPin = await runCli(
+      const otherPin = await runCliInProcess(
         ["tls-info", "--profile", "lab", "--pin-sha256", "AB".repeat(32), "--format", "list"],
         { env: base },
       );
       assert.match(otherPin.stdout, /does NOT match this certificate/);
-      const shown = await runCli(["--profile", "lab", "profile", "show", "--format", "json"], {
+      const shown = await runCliInProcess([
+        "--profile",
+        "lab",
+        "profile",
+        "show",
+        "--format",
+        "json",
+      ], {
         env: base,
       });
       assert.equal(JSON.parse(shown.stdout).name, "lab", shown.stderr);
 
-      const withCa = await runCli(
+      const withCa = await runCliInProcess(
         ["profile", "add", "ca", "--host", "127.0.0.1", "--port", String(mock.port)]
           .concat(["--ca-cert", ca]),
         { env: base },
@@ -235,30 +245,39 @@ Deno.test("mspe-run with profiles", async (t) => {
       assert.equal(withCa.code, 0, withCa.stderr);
       assert.match(withCa.stderr, /trusted; no pin is needed/);
 
-      const list = await runCli(["profile", "list", "--format", "json"], { env: base });
+      const list = await runCliInProcess(["profile", "list", "--format", "json"], { env: base });
       assert.deepEqual(JSON.parse(list.stdout).map((row: { name: string }) => row.name), [
         "lab",
         "ca",
       ]);
-      const show = await runCli(["profile", "show", "lab", "--format", "json"], { env: base });
+      const show = await runCliInProcess(["profile", "show", "lab", "--format", "json"], {
+        env: base,
+      });
       assert.equal(JSON.parse(show.stdout).pinSha256, fingerprint);
-      const again = await runCli([...addArgs, "--no-check"], { env: base });
+      const again = await runCliInProcess([...addArgs, "--no-check"], { env: base });
       assert.equal(again.code, 2, "an existing profile is replaced only with --yes");
-      const removed = await runCli(["profile", "remove", "lab"], { env: base });
+      const removed = await runCliInProcess(["profile", "remove", "lab"], { env: base });
       assert.equal(removed.code, 0, removed.stderr);
       assert.deepEqual(Object.keys(JSON.parse(await Deno.readTextFile(config)).profiles), ["ca"]);
-      const gone = await runCli(["profile", "remove", "lab"], { env: base });
+      const gone = await runCliInProcess(["profile", "remove", "lab"], { env: base });
       assert.equal(gone.code, 2);
       assert.match(gone.stderr, /No profile "lab"/);
     });
 
     await t.step("profile add refuses a password and stdin as the password file", async () => {
-      const password = await runCli(["profile", "add", "x", "--password", "hunter2"], {
+      const password = await runCliInProcess(["profile", "add", "x", "--password", "hunter2"], {
         env: base,
       });
       assert.equal(password.code, 2);
       assert.ok(!password.stderr.includes("hunter2"));
-      const stdin = await runCli(["profile", "add", "x", "--password-file", "-", "--no-check"], {
+      const stdin = await runCliInProcess([
+        "profile",
+        "add",
+        "x",
+        "--password-file",
+        "-",
+        "--no-check",
+      ], {
         env: base,
       });
       assert.equal(stdin.code, 2);
@@ -268,7 +287,7 @@ Deno.test("mspe-run with profiles", async (t) => {
     await t.step(
       "profile add checks --timeout and --concurrency as the commands that use them do",
       async () => {
-        const bad = await runCli(
+        const bad = await runCliInProcess(
           ["profile", "add", "x", "--host", "127.0.0.1", "--timeout", "abc"],
           {
             env: base,
@@ -277,7 +296,14 @@ Deno.test("mspe-run with profiles", async (t) => {
         assert.equal(bad.code, 2, bad.stderr);
         assert.match(bad.stderr, /^error: --timeout "abc" is not a number of seconds\./m);
         // Nor does it save a concurrency that call and report would refuse.
-        const many = await runCli(["profile", "add", "x", "--concurrency", "5000", "--no-check"], {
+        const many = await runCliInProcess([
+          "profile",
+          "add",
+          "x",
+          "--concurrency",
+          "5000",
+          "--no-check",
+        ], {
           env: base,
         });
         assert.equal(many.code, 2, many.stderr);
@@ -290,13 +316,13 @@ Deno.test("mspe-run with profiles", async (t) => {
       async () => {
         await write({ fleet: { ...server, username: "admin", concurrency: 5000 } });
         const fleet = ["call", "GetUsers", "--instances", "*", "--format", "json"];
-        const fromProfile = await runCli(["--profile", "fleet", ...fleet], { env: base });
+        const fromProfile = await runCliInProcess(["--profile", "fleet", ...fleet], { env: base });
         assert.equal(fromProfile.code, 2, fromProfile.stderr);
         assert.match(
           fromProfile.stderr,
           /^error: --concurrency "5000" is not a whole number from 1 to 1000\. It comes from profile fleet in .*config\.json\.$/m,
         );
-        const fromEnv = await runCli(["--profile", "fleet", ...fleet], {
+        const fromEnv = await runCliInProcess(["--profile", "fleet", ...fleet], {
           env: { ...base, MSPE_CONCURRENCY: "5000" },
         });
         assert.equal(fromEnv.code, 2, fromEnv.stderr);
@@ -305,7 +331,13 @@ Deno.test("mspe-run with profiles", async (t) => {
           /^error: --concurrency "5000" is not a whole number from 1 to 1000\. It comes from MSPE_CONCURRENCY\.$/m,
         );
         // The flag wins over both, and is checked the same way.
-        const fromFlag = await runCli(["--profile", "fleet", ...fleet, "--concurrency", "2"], {
+        const fromFlag = await runCliInProcess([
+          "--profile",
+          "fleet",
+          ...fleet,
+          "--concurrency",
+          "2",
+        ], {
           env: { ...base, MSPE_CONCURRENCY: "3" },
         });
         assert.equal(fromFlag.code, 0, fromFlag.stderr);
@@ -350,7 +382,7 @@ Deno.test("flags before the command: moved after it; others refused with one lin
     [["--format", "json", "call", "--help"], 0, /Call any API function/],
   ];
   for (const [args, code, pattern] of cases) {
-    const result = await runCli(args);
+    const result = await runCliInProcess(args);
     assert.equal(result.code, code, result.stderr);
     assert.match(code === 0 ? result.stdout : result.stderr, pattern);
   }

@@ -1,13 +1,15 @@
 /**
- * Destructive calls through `mspe-run` as a subprocess: the y/N question on a real terminal (a
- * pseudo-terminal through util-linux `script`) answered n and y, `--yes`, the refusal without a
- * terminal, and `--what-if`, whose only requests (the mock's stats prove it) are read-only.
+ * Destructive calls through `mspe-run`: the y/N question on a real terminal (a subprocess on a
+ * pseudo-terminal through util-linux `script`) answered n and y; in process, `--yes`, the refusal
+ * without a terminal, and `--what-if`, whose only requests (the mock's stats prove it) are
+ * read-only.
  */
 
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { catalog } from "../lib/catalog.ts";
-import { CliProcess, mockFlags, ptyAvailable, runCli } from "./cli_helpers.ts";
+import { CliProcess, mockFlags, ptyAvailable } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 const STOP_ALL = ["call", "StopInstances", "instanceFilter=*"];
@@ -41,7 +43,7 @@ Deno.test("mspe-run asks before destructive calls", async (t) => {
 
   await t.step("without a terminal and without --yes: exit 2, one line, nothing sent", async () => {
     stats.reset();
-    const { code, stdout, stderr } = await runCli([...STOP_ALL, ...flags], { env: USER });
+    const { code, stdout, stderr } = await runCliInProcess([...STOP_ALL, ...flags], { env: USER });
     assert.equal(code, 2, stderr);
     assert.equal(stdout, "");
     assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
@@ -53,7 +55,7 @@ Deno.test("mspe-run asks before destructive calls", async (t) => {
     "--what-if shows the call and the instances it matches; sends only reads",
     async () => {
       stats.reset();
-      const { code, stdout, stderr } = await runCli(
+      const { code, stdout, stderr } = await runCliInProcess(
         ["call", "DeleteInstances", "instanceFilter=*", "--what-if", ...flags],
         { env: USER },
       );
@@ -74,7 +76,7 @@ Deno.test("mspe-run asks before destructive calls", async (t) => {
 
   await t.step("--what-if on a function that is not destructive sends nothing either", async () => {
     stats.reset();
-    const { code, stdout, stderr } = await runCli(
+    const { code, stdout, stderr } = await runCliInProcess(
       ["call", "SetUserFullName", "instanceID=acme", "userName=bob", "fullName=X", "--what-if"]
         .concat(flags),
       { env: USER },
@@ -87,13 +89,13 @@ Deno.test("mspe-run asks before destructive calls", async (t) => {
 
   await t.step("--yes answers for it: the call is sent once", async () => {
     stats.reset();
-    const { code, stderr } = await runCli([...STOP_ALL, "--yes", ...flags], { env: USER });
+    const { code, stderr } = await runCliInProcess([...STOP_ALL, "--yes", ...flags], { env: USER });
     assert.equal(code, 0, stderr);
     assert.equal(stats.byFunction.StopInstances, 1);
   });
 
   await t.step("secret arguments are *** in --what-if", async () => {
-    const { code, stdout, stderr } = await runCli(
+    const { code, stdout, stderr } = await runCliInProcess(
       ["call", "SetUserPassword", "instanceID=acme", "userName=admin", "password=@-", "--what-if"]
         .concat(flags),
       { env: USER, stdin: "Sup3r-secret\n" },
@@ -107,6 +109,7 @@ Deno.test("mspe-run asks before destructive calls", async (t) => {
     name: "on a terminal: shows the instances and asks; n sends nothing, y sends it",
     ignore: !ptyAvailable(),
     fn: async () => {
+      // A subprocess on a pseudo-terminal: the question is asked only on a real terminal.
       for (const answer of ["n", "y"]) {
         stats.reset();
         const child = new CliProcess([...STOP_ALL, "--no-color", ...flags], {

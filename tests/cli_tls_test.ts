@@ -7,6 +7,7 @@ import { mockFlags, runCli } from "./cli_helpers.ts";
 const ENV = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
 Deno.test("mspe-run: --ca-cert works with --tls-version (node:https path) and in tls-info", async () => {
+  // A subprocess: what is tested is the permission set (-P=mspe-run), which only a process has.
   await using mock = await serveMock();
   for (const version of ["1.2", "1.3"]) {
     const call = await runCli(

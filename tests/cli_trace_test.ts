@@ -1,14 +1,16 @@
 /**
- * What `mspe-run` shows while it works, as a subprocess: `--verbose` (one line per HTTP exchange)
+ * What `mspe-run` shows while it works, in process: `--verbose` (one line per HTTP exchange)
  * and `--debug` (headers and bodies) with every secret redacted, flags before the command, and the
  * long-running call messages: `--no-wait`'s watch command with the function's name, `watch --label`
  * naming the function with elapsed time, the progress bar saying what Ctrl-C does, and `cancel`'s
- * one line (the whole status only with `--format json`).
+ * one line (the whole status only with `--format json`). The progress bar runs as a subprocess on
+ * a pseudo-terminal.
  */
 
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
-import { CliProcess, mockFlags, ptyAvailable, runCli } from "./cli_helpers.ts";
+import { CliProcess, mockFlags, ptyAvailable } from "./cli_helpers.ts";
+import { InProcessCli, runCliInProcess } from "./_cli_in_process.ts";
 
 const PASSWORD = "Adm1n-Pa55word";
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: PASSWORD };
@@ -20,7 +22,7 @@ Deno.test("mspe-run --verbose and --debug", async (t) => {
   const basic = btoa(`admin:${PASSWORD}`);
 
   await t.step("--verbose: one line per exchange on stderr; flags before the command", async () => {
-    const { code, stdout, stderr } = await runCli(
+    const { code, stdout, stderr } = await runCliInProcess(
       ["--verbose", ...flags, "call", "GetUsers", "instanceID=acme", "--format", "json"],
       { env: USER },
     );
@@ -36,7 +38,7 @@ Deno.test("mspe-run --verbose and --debug", async (t) => {
 
   await t.step("--debug: headers and bodies, with the secrets as ***", async () => {
     const secret = "N3w-Us3r-Secret";
-    const { code, stderr } = await runCli(
+    const { code, stderr } = await runCliInProcess(
       [
         "call",
         "SetUserPassword",
@@ -61,7 +63,7 @@ Deno.test("mspe-run --verbose and --debug", async (t) => {
   });
 
   await t.step("without --verbose nothing is traced", async () => {
-    const { code, stderr } = await runCli(["call", "Ping", ...flags], { env: USER });
+    const { code, stderr } = await runCliInProcess(["call", "Ping", ...flags], { env: USER });
     assert.equal(code, 0, stderr);
     assert.ok(!stderr.includes("trace:"));
   });
@@ -73,7 +75,7 @@ Deno.test("mspe-run long-running call messages", async (t) => {
   const jobs = mock.app.jobs;
   const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
   const noWait = async (): Promise<string> => {
-    const started = await runCli([...VERIFY, "--no-wait", ...flags], { env });
+    const started = await runCliInProcess([...VERIFY, "--no-wait", ...flags], { env });
     assert.equal(started.code, 0, started.stderr);
     const token = started.stdout.trim();
     assert.match(
@@ -87,7 +89,7 @@ Deno.test("mspe-run long-running call messages", async (t) => {
     "--no-wait names the function in the watch command; watch names it too",
     async () => {
       const token = await noWait();
-      const watch = new CliProcess(["watch", token, "--label", "VerifyStore", ...flags], { env });
+      const watch = new InProcessCli(["watch", token, "--label", "VerifyStore", ...flags], { env });
       await watch.waitForStderr(/^VerifyStore: running 0% .*\(\d:\d\d\)$/m);
       while (jobs.step(token)) { /* to the end */ }
       const { code, stderr } = await watch.done;
@@ -98,14 +100,16 @@ Deno.test("mspe-run long-running call messages", async (t) => {
 
   await t.step("cancel prints one line; --format json the whole status", async () => {
     const token = await noWait();
-    const cancel = await runCli(["cancel", token, "--label", "VerifyStore", ...flags], { env });
+    const cancel = await runCliInProcess(["cancel", token, "--label", "VerifyStore", ...flags], {
+      env,
+    });
     assert.equal(cancel.code, 0, cancel.stderr);
     assert.equal(cancel.stdout.trimEnd().split("\n").length, 1, cancel.stdout);
     assert.match(cancel.stdout, /^(Cancel requested: VerifyStore|VerifyStore was cancelled)/);
     assert.ok(!/statusCode|details| {3}at /.test(cancel.stdout), "no status object, no stack");
 
     const other = await noWait();
-    const json = await runCli(["cancel", other, "--format", "json", ...flags], { env });
+    const json = await runCliInProcess(["cancel", other, "--format", "json", ...flags], { env });
     assert.equal(json.code, 0, json.stderr);
     assert.equal(JSON.parse(json.stdout).token, other);
   });
@@ -113,7 +117,7 @@ Deno.test("mspe-run long-running call messages", async (t) => {
   await t.step("cancel of a call that already ended says so", async () => {
     const token = await noWait();
     while (jobs.step(token)) { /* to the end */ }
-    const cancel = await runCli(["cancel", token, ...flags], { env });
+    const cancel = await runCliInProcess(["cancel", token, ...flags], { env });
     assert.equal(cancel.code, 0, cancel.stderr);
     assert.match(cancel.stdout, /^The call s.{8}… had already finished \(succeeded\)/);
   });
@@ -122,6 +126,7 @@ Deno.test("mspe-run long-running call messages", async (t) => {
     name: "on a terminal the bar names the function, shows the time and what Ctrl-C does",
     ignore: !ptyAvailable(),
     fn: async () => {
+      // A subprocess on a pseudo-terminal: the bar is drawn only where stderr is a real terminal.
       const before = jobs.tokens();
       const child = new CliProcess([...VERIFY, "--no-color", ...flags], { env, pty: true });
       await child.waitFor("stdout", /VerifyStore \[[^\]]+\] +0%.* · \d:\d\d · Ctrl-C detaches/);
@@ -137,7 +142,7 @@ Deno.test("mspe-run long-running call messages", async (t) => {
 Deno.test("mspe-run report health --verbose: one trace line per exchange on stderr, the check's line on stdout", async () => {
   // The default seeded problems make the check CRITICAL (exit code 2).
   await using mock = await serveMock({ password: PASSWORD });
-  const { code, stdout, stderr } = await runCli(
+  const { code, stdout, stderr } = await runCliInProcess(
     ["--verbose", ...mockFlags(mock.port), "report", "health", "--format", "nagios"],
     { env: USER },
   );

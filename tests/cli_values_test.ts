@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { ArgumentError, type Client, invokeCall, newClient, uncheckedFunction } from "../mod.ts";
 import { type MockServer, serveMock } from "../lib/mock/mod.ts";
-import { mockFlags, runCli } from "./cli_helpers.ts";
+import { mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
@@ -94,7 +95,7 @@ Deno.test("mspe-run: value typos are exit code 2 with did you mean, nothing sent
 
   await t.step("a privilege typo", async () => {
     stats.reset();
-    const { code, stdout, stderr } = await runCli(
+    const { code, stdout, stderr } = await runCliInProcess(
       ["call", "CreateUser", "instanceID=acme", "userName=bob", "privileges=login,changePasword"]
         .concat(flags),
       { env: USER },
@@ -116,7 +117,7 @@ Deno.test("mspe-run: value typos are exit code 2 with did you mean, nothing sent
         ],
       ] as const
     ) {
-      const { code, stderr } = await runCli(
+      const { code, stderr } = await runCliInProcess(
         ["call", args[0], "instanceID=acme", ...args.slice(1), ...flags],
         { env: USER },
       );
@@ -128,7 +129,7 @@ Deno.test("mspe-run: value typos are exit code 2 with did you mean, nothing sent
   await t.step("an unknown field of a json argument, also with --what-if", async () => {
     stats.reset();
     for (const extra of [[], ["--what-if"]]) {
-      const { code, stderr } = await runCli(
+      const { code, stderr } = await runCliInProcess(
         ["call", "CreateInstance", `config={"instanceID":"n1","instanceHst":"host01"}`, ...extra]
           .concat(flags),
         { env: USER },
@@ -144,7 +145,9 @@ Deno.test("mspe-run: value typos are exit code 2 with did you mean, nothing sent
     async () => {
       stats.reset();
       const typo = ["SetUserLoginPrivileges", "userName=admin", "loginPrivileges=imap,outlok"];
-      const refused = await runCli(["call", ...typo, "instanceID=acme", ...flags], { env: USER });
+      const refused = await runCliInProcess(["call", ...typo, "instanceID=acme", ...flags], {
+        env: USER,
+      });
       assert.equal(refused.code, 2);
       assert.match(refused.stderr, /\(mspe-run: --no-value-check\)\.$/m);
       for (
@@ -153,7 +156,7 @@ Deno.test("mspe-run: value typos are exit code 2 with did you mean, nothing sent
           ["call", ...typo, "--instances", "acme", "--no-value-check"],
         ]
       ) {
-        const sent = await runCli([...args, ...flags], { env: USER });
+        const sent = await runCliInProcess([...args, ...flags], { env: USER });
         // Today's server (the mock) refuses it: exit 4, its own message.
         assert.equal(sent.code, 4, sent.stderr);
         assert.match(sent.stderr, /outlok/);

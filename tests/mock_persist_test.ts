@@ -14,6 +14,7 @@ import {
 import { clientFor, waitFor } from "./_helpers.ts";
 import { CliProcess } from "./cli_helpers.ts";
 import { tempStateFile } from "./testdata/mock/helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 
 Deno.test("mock persist: the codec round-trips maps, sets, dates, bytes, odd numbers, shared objects and cycles", () => {
   const shared = { name: "shared" };
@@ -159,6 +160,7 @@ Deno.test("mock persist: a damaged or foreign file is refused with one line and 
 
 /** Starts `mspe-run mock` on a free port with extra flags; resolves with it and its URL. */
 async function startMockCli(args: string[]): Promise<{ child: CliProcess; url: string }> {
+  // A subprocess: the simulator as a server process, stopped by real signals.
   const child = new CliProcess(["mock", "--port", "0", "--http", ...args], { interactive: true });
   const match = await child.waitFor("stdout", /listening on (http:\/\/\S+)\n[\s\S]*press Ctrl-C/);
   return { child, url: match[1]! };
@@ -207,8 +209,8 @@ Deno.test("mock persist: mspe-run mock --state keeps a change across SIGTERM and
 Deno.test("mock persist: mspe-run mock refuses a foreign --state file with one line and exit 1", async () => {
   await using file = await tempFile();
   await Deno.writeTextFile(file.path, "[1, 2, 3]");
-  const child = new CliProcess(["mock", "--port", "0", "--state", file.path]);
-  const result = await child.done;
+  // In process: the file is refused before the server starts or listens for signals.
+  const result = await runCliInProcess(["mock", "--port", "0", "--state", file.path]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error: The state file '.*' is not a mock state file; .*\n$/);
   assert.equal(await Deno.readTextFile(file.path), "[1, 2, 3]");

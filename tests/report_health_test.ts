@@ -1,7 +1,7 @@
 /**
  * The health report: `healthReport()` against the mock over HTTPS (each finding kind, the window,
- * instance lists, abort) and `mspe-run report health` as a subprocess (every format, the Nagios exit
- * codes, PRTG's error form, Ctrl-C).
+ * instance lists, abort) and `mspe-run report health` in process (every format, the Nagios exit
+ * codes, PRTG's error form) and as a subprocess (Ctrl-C).
  */
 
 import assert from "node:assert/strict";
@@ -16,7 +16,8 @@ import {
   parseSince,
 } from "../mod.ts";
 import { apiReply, clientFor, serveRaw, succeeded, waitFor } from "./_helpers.ts";
-import { CliProcess, mockFlags, runCli } from "./cli_helpers.ts";
+import { CliProcess, mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
@@ -360,7 +361,7 @@ Deno.test("mspe-run report health", async (t) => {
   await using mock = await serveMock({ instances: 5, problems: "some" });
   const flags = mockFlags(mock.port);
   const health = (...args: string[]) =>
-    runCli(["report", "health", ...flags, ...args], { env: USER });
+    runCliInProcess(["report", "health", ...flags, ...args], { env: USER });
 
   await t.step("json is the library's report", async () => {
     const { code, stdout, stderr } = await health("--format", "json");
@@ -425,7 +426,7 @@ Deno.test("mspe-run report health", async (t) => {
   await t.step("nagios: OK on a healthy SPE", async () => {
     await using healthy = await serveMock({ instances: 2, problems: "none" });
     withoutHistory(healthy);
-    const { code, stdout } = await runCli(
+    const { code, stdout } = await runCliInProcess(
       ["report", "health", ...mockFlags(healthy.port), "--format", "nagios"],
       { env: USER },
     );
@@ -434,7 +435,7 @@ Deno.test("mspe-run report health", async (t) => {
   });
 
   await t.step("nagios: a check that cannot run is UNKNOWN, exit 3, secret not shown", async () => {
-    const wrong = await runCli(["report", "health", ...flags, "--format", "nagios"], {
+    const wrong = await runCliInProcess(["report", "health", ...flags, "--format", "nagios"], {
       env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: "wrong-Secret-123" },
     });
     assert.equal(wrong.code, 3, wrong.stdout);
@@ -443,7 +444,7 @@ Deno.test("mspe-run report health", async (t) => {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (listener.addr as Deno.NetAddr).port;
     listener.close();
-    const refused = await runCli(
+    const refused = await runCliInProcess(
       ["report", "health", ...mockFlags(port), "--format", "nagios"],
       { env: USER },
     );
@@ -473,7 +474,7 @@ Deno.test("mspe-run report health", async (t) => {
     assert.ok(prtg.result.every((c: { value: unknown }) => Number.isInteger(c.value)));
     assert.equal(new Set(prtg.result.map((c: { channel: string }) => c.channel)).size, 16);
     assert.equal(typeof prtg.text, "string");
-    const failed = await runCli(["report", "health", ...flags, "--format", "prtg"], {
+    const failed = await runCliInProcess(["report", "health", ...flags, "--format", "prtg"], {
       env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: "wrong" },
     });
     assert.equal(failed.code, 0);
@@ -483,7 +484,7 @@ Deno.test("mspe-run report health", async (t) => {
   });
 
   await t.step("usage mistakes are one line and exit 2", async () => {
-    const unknown = await runCli(["report", "wellness", ...flags], { env: USER });
+    const unknown = await runCliInProcess(["report", "wellness", ...flags], { env: USER });
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^error: Unknown report "wellness"/);
     const format = await health("--format", "html");
@@ -497,6 +498,7 @@ Deno.test("mspe-run report health", async (t) => {
   await t.step("Ctrl-C stops the report: exit 130, nothing on stdout", async () => {
     mock.faults.add({ kind: "latency", function: "GetStores", latencyMs: 3000 });
     const before = mock.stats.byFunction.GetStores ?? 0;
+    // A subprocess: a real SIGINT.
     const process = new CliProcess(["report", "health", ...flags, "--format", "json"], {
       env: USER,
     });

@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { renderUsageHtml } from "../lib/cli/report_formats/usage_html.ts";
 import type { UsageReport } from "../mod.ts";
-import { mockFlags, runCli } from "./cli_helpers.ts";
+import { mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 
 const CANDIDATES = [
   "/usr/bin/chromium",
@@ -86,9 +87,15 @@ Deno.test({
       const file = `${dir}/usage.html`;
       const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
       const flags = [...mockFlags(mock.port), "--format", "html", "--output", file];
-      const result = await runCli(["report", "usage", ...flags], { env });
+      const result = await runCliInProcess(["report", "usage", ...flags], { env });
       assert.equal(result.code, 0, result.stderr);
-      const json = await runCli(["report", "usage", ...mockFlags(mock.port), "--format", "json"], {
+      const json = await runCliInProcess([
+        "report",
+        "usage",
+        ...mockFlags(mock.port),
+        "--format",
+        "json",
+      ], {
         env,
       });
       const report = JSON.parse(json.stdout) as UsageReport;

@@ -1,6 +1,6 @@
 /**
  * The usage report: `usageReport()` against the mock over HTTPS (figures, `$archiveadmin` not
- * counted, totals, instances without figures, abort) and `mspe-run report usage` as a subprocess
+ * counted, totals, instances without figures, abort) and `mspe-run report usage` in process
  * (every format, `--output`, mistakes).
  */
 
@@ -9,7 +9,8 @@ import { serveMock } from "../lib/mock/mod.ts";
 import { renderUsageHtml } from "../lib/cli/report_formats/usage_html.ts";
 import { ArgumentError, invokeCall, type UsageReport, usageReport } from "../mod.ts";
 import { clientFor } from "./_helpers.ts";
-import { mockFlags, runCli } from "./cli_helpers.ts";
+import { mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
@@ -177,7 +178,7 @@ Deno.test("mspe-run report usage", async (t) => {
   await using mock = await serveMock({ instances: 4, usersPerInstance: 6, problems: "none" });
   const flags = mockFlags(mock.port);
   const usage = (...args: string[]) =>
-    runCli(["report", "usage", ...flags, ...args], { env: USER });
+    runCliInProcess(["report", "usage", ...flags, ...args], { env: USER });
   const json = JSON.parse((await usage("--format", "json")).stdout) as UsageReport;
 
   await t.step("json is the library's report, with totals", () => {
@@ -250,7 +251,7 @@ Deno.test("mspe-run report usage", async (t) => {
     assert.match(since.stderr, /--since belongs to report health/);
     const concurrency = await usage("--concurrency", "0");
     assert.equal(concurrency.code, 2);
-    const server = await runCli(["report", "usage", ...flags, "--product", "server"], {
+    const server = await runCliInProcess(["report", "usage", ...flags, "--product", "server"], {
       env: USER,
     });
     assert.equal(server.code, 2);
@@ -261,7 +262,7 @@ Deno.test("mspe-run report usage", async (t) => {
   });
 
   await t.step("--instances - reads IDs from stdin", async () => {
-    const { code, stdout } = await runCli(
+    const { code, stdout } = await runCliInProcess(
       ["report", "usage", ...flags, "--instances", "-", "--format", "json"],
       { env: USER, stdin: "globex\n# a comment\n\nacme\n" },
     );

@@ -1,8 +1,8 @@
 /**
- * mspe-run under signals, hostile text and Windows files (issue 7), as a subprocess: SIGTERM while
- * watching detaches like Ctrl-C (exit 143); the server's text is printed safely; secrets a server
- * echoes never reach stderr; password, CA and `name=@file` files in UTF-16 or with a BOM and CRLF
- * work. Windows-only code paths are tested with Windows inputs.
+ * mspe-run under signals, hostile text and Windows files (issue 7): as a subprocess, SIGTERM while
+ * watching detaches like Ctrl-C (exit 143); in process, the server's text is printed safely;
+ * secrets a server echoes never reach stderr; password, CA and `name=@file` files in UTF-16 or
+ * with a BOM and CRLF work. Windows-only code paths are tested with Windows inputs.
  *
  * @module
  */
@@ -10,7 +10,8 @@
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { catalog } from "../mod.ts";
-import { CA_PEM_PATH, CliProcess, mockFlags, runCli } from "./cli_helpers.ts";
+import { CA_PEM_PATH, CliProcess, mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
 import { envelope, serveHostile, utf16be, utf16le, utf8bom } from "./_trust_helpers.ts";
 import { Interrupts } from "../lib/cli/io/interrupt.ts";
 import { type CliIo, onTerminationSignal, terminationSignals } from "../lib/cli/io/io.ts";
@@ -20,6 +21,7 @@ const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 const VERIFY = ["call", "VerifyStore", "instanceID=acme", "id=1", "includeIndexes=false"];
 
 Deno.test("SIGTERM while watching detaches like Ctrl-C: token, resume line, exit 143", async () => {
+  // A subprocess: a real SIGTERM, and the exit code 143 the process ends with.
   await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
   for (const extra of [[], ["--cancel-on-interrupt"]]) {
     const before = mock.app.jobs.tokens();
@@ -111,7 +113,7 @@ Deno.test("server text on stderr is escaped, one line, cut; secrets it echoes ne
       }),
     };
   });
-  const { code, stderr } = await runCli([
+  const { code, stderr } = await runCliInProcess([
     "call",
     "SetUserPassword",
     "instanceID=acme",
@@ -154,7 +156,7 @@ Deno.test("password, CA and @file files written on Windows (UTF-16 LE/BE, UTF-8 
         "--ca-cert",
         `${dir}/ca.${name}.pem`,
       ];
-      const created = await runCli([
+      const created = await runCliInProcess([
         "call",
         "CreateUser",
         "instanceID=acme",
@@ -165,7 +167,7 @@ Deno.test("password, CA and @file files written on Windows (UTF-16 LE/BE, UTF-8 
         ...files,
       ], { env: { MSPE_USERNAME: "admin" } });
       assert.equal(created.code, 0, `${name}: ${created.stderr}`);
-      const info = await runCli([
+      const info = await runCliInProcess([
         "call",
         "GetUserInfo",
         "instanceID=acme",
@@ -179,7 +181,7 @@ Deno.test("password, CA and @file files written on Windows (UTF-16 LE/BE, UTF-8 
       assert.equal(JSON.parse(info.stdout).fullName, `Bob ${name} Ünicode`);
     }
     // The password on stdin, piped by PowerShell with a BOM.
-    const piped = await runCli(
+    const piped = await runCliInProcess(
       ["call", "GetEnvironmentInfo", "--password-file", "-", ...mockFlags(mock.port)],
       { env: { MSPE_USERNAME: "admin" }, stdin: "\uFEFFadmin\r\n" },
     );
@@ -255,7 +257,7 @@ Deno.test("results a server echoes the secrets into print *** in every format, f
     ["watch", "t1", "--format", "json"],
   ];
   for (const args of runs) {
-    const { code, stdout, stderr } = await runCli([...args, ...connection], { env });
+    const { code, stdout, stderr } = await runCliInProcess([...args, ...connection], { env });
     assert.equal(code, 0, `${args.join(" ")}: ${stderr}`);
     assert.match(stdout, /\*\*\*/, `${args.join(" ")}: ${stdout}`);
     // watch runs in a process that never saw the call's arguments: only the password is known.
@@ -272,6 +274,7 @@ Deno.test("results a server echoes the secrets into print *** in every format, f
 });
 
 Deno.test("SIGTERM during a fleet run stops it like Ctrl-C, with exit 143 and rows for what did not finish", async () => {
+  // A subprocess: a real SIGTERM.
   await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
   const child = new CliProcess(
     ["call", "VerifyStore", "id=1", "includeIndexes=false", "--instances", "*"]
@@ -351,7 +354,7 @@ Deno.test("hostile replies end mspe-run with one line and the documented exit co
       }
       return reply(request.path) ?? "close";
     });
-    const result = await runCli([...args, ...mockFlags(server.port)], { env: USER });
+    const result = await runCliInProcess([...args, ...mockFlags(server.port)], { env: USER });
     assert.equal(result.code, code, `${name}: ${result.stderr}`);
     // Progress lines of a long-running call may come first; the error is one line, the last.
     const errors = result.stderr.trimEnd().split("\n").filter((l) =>
