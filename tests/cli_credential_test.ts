@@ -8,7 +8,7 @@ import { formatPsCredential, parsePsCredential } from "../lib/cli/credentials/cl
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { decodeText } from "../lib/_text_file.ts";
 import { startMock } from "./_helpers.ts";
-import { mockFlags } from "./cli_helpers.ts";
+import { mockFlags, runCli as runProcess } from "./cli_helpers.ts";
 import { runCliInProcess as runCli } from "./_cli_in_process.ts";
 
 const WINDOWS = Deno.build.os === "windows";
@@ -109,12 +109,14 @@ Deno.test({
   name:
     "Windows: credential save, then --credential-file calls the simulator; a foreign blob is exit 3",
   ignore: !WINDOWS,
+  // A subprocess: DPAPI goes through FFI, which the mspe-run permission set grants and the
+  // test process does not.
   async fn() {
     await using mock = await startMock();
     const dir = await Deno.makeTempDir();
     try {
       const file = `${dir}\\cred.xml`;
-      const save = await runCli(["credential", "save", file, "--username", "admin"], {
+      const save = await runProcess(["credential", "save", file, "--username", "admin"], {
         stdin: "admin\r\n",
       });
       assert.equal(save.code, 0, save.stderr);
@@ -131,7 +133,7 @@ Deno.test({
         0x9d,
         0xdf,
       ]);
-      const call = await runCli(
+      const call = await runProcess(
         ["call", "GetEnvironmentInfo", ...mockFlags(mock.port), "--credential-file", file],
       );
       assert.equal(call.code, 0, call.stderr);
@@ -139,7 +141,7 @@ Deno.test({
       // A blob of another user or machine (here: damaged) does not decrypt: one line, exit 3.
       const foreign = `${dir}\\foreign.xml`;
       await Deno.writeTextFile(foreign, EXPORTED.replace("CORP\\m&amp;ller_x000A_", "admin"));
-      const refused = await runCli(
+      const refused = await runProcess(
         ["call", "GetEnvironmentInfo", ...mockFlags(mock.port), "--credential-file", foreign],
       );
       assert.equal(refused.code, 3, refused.stderr);
