@@ -104,3 +104,36 @@ Deno.test("call, fleet and report CSV each carry '=HYPERLINK(...) from a hostile
     assertNeutralised("report", stdout, 3);
   });
 });
+
+Deno.test("--csv-raw writes cells as the server sent them, for programs that read the CSV", async () => {
+  const { startMock } = await import("./_helpers.ts");
+  const { mockFlags } = await import("./cli_helpers.ts");
+  const { runCliInProcess } = await import("./_cli_in_process.ts");
+  await using mock = await startMock();
+  const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
+  const flags = [...mockFlags(mock.port), "--format", "csv"];
+  const name = '=HYPERLINK("http://x")';
+  const set = await runCliInProcess(
+    [
+      "call",
+      "SetUserFullName",
+      "instanceID=acme",
+      "userName=john.doe",
+      `fullName=${name}`,
+      ...flags,
+    ],
+    { env },
+  );
+  assert.equal(set.code, 0, set.stderr);
+  const users = ["call", "GetUsers", "instanceID=acme", ...flags, "--select", "userName,fullName"];
+  const safe = await runCliInProcess(users, { env });
+  assert.match(safe.stdout, /john\.doe,"'=HYPERLINK\(""http:\/\/x""\)"/);
+  const raw = await runCliInProcess([...users, "--csv-raw"], { env });
+  assert.equal(raw.code, 0, raw.stderr);
+  assert.match(raw.stdout, /john\.doe,"=HYPERLINK\(""http:\/\/x""\)"/);
+  const fleet = await runCliInProcess(
+    ["call", "GetUsers", "--instances", "acme", ...flags, "--csv-raw"],
+    { env },
+  );
+  assert.match(fleet.stdout, /acme,john\.doe,"=HYPERLINK/);
+});

@@ -8,7 +8,7 @@
  */
 
 import type { Status } from "../../../mod.ts";
-import { csvHeader, csvRow } from "../output/csv.ts";
+import { csvHeader, type CsvOptions, csvRow } from "../output/csv.ts";
 
 /** One output row: `instanceID` first. */
 export type Row = Record<string, unknown>;
@@ -78,6 +78,7 @@ export function csvSink(
   write: (text: string) => void,
   known: readonly string[] | undefined,
   warn: (text: string) => void,
+  options: CsvOptions = {},
 ): RowSink {
   let columns = known ? withFleetColumns(known) : undefined;
   let headerDone = false;
@@ -94,13 +95,13 @@ export function csvSink(
         );
       }
     }
-    write(rows.map((row) => csvRow(fixed, row)).join(""));
+    write(rows.map((row) => csvRow(fixed, row, options)).join(""));
   };
   const header = (from: readonly Row[]): string[] => {
     const fixed = columns ?? withFleetColumns(from.flatMap((row) => Object.keys(row)));
     columns = fixed;
     headerDone = true;
-    write(csvHeader(fixed));
+    write(csvHeader(fixed, options));
     if (waiting.length > 0) emit(fixed, waiting);
     waiting = [];
     return fixed;

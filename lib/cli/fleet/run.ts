@@ -208,18 +208,25 @@ export async function runFleetCall(
   };
 
   const known = whole ? undefined : resultFields(client.product, fn);
-  const sink = out.format === "ndjson"
-    ? ndjsonSink(write)
-    : out.format === "csv"
-    ? csvSink(write, columns ?? (known ? Object.keys(known.fields) : undefined), (text) => {
-      progress?.clear();
-      out.warn(text);
-    })
+  const sink = out.format === "ndjson" ? ndjsonSink(write) : out.format === "csv"
+    ? csvSink(
+      write,
+      columns ?? (known ? Object.keys(known.fields) : undefined),
+      (text) => {
+        progress?.clear();
+        out.warn(text);
+      },
+      out.csvOptions,
+    )
     : collectingSink((rows) => {
       progress?.clear();
       if (rows.length === 0) out.note(`${fn}: no rows (the results were empty lists).`);
       // Rendered here rather than with out.show, whose --select would drop instanceID.
-      else io.stdout.write(render(out.format, rows, stdoutStyle, io.stdout.columns()));
+      else {
+        io.stdout.write(
+          render(out.format, rows, stdoutStyle, io.stdout.columns(), out.csvOptions),
+        );
+      }
     });
 
   using interrupts = new Interrupts(io);

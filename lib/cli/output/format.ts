@@ -9,7 +9,7 @@
  * @module
  */
 
-import { renderCsv } from "./csv.ts";
+import { type CsvOptions, renderCsv } from "./csv.ts";
 import { cutDisplay, displayWidth, padDisplay } from "./display_width.ts";
 import { safeValue } from "./safe_text.ts";
 import { UsageError } from "../usage_error.ts";
@@ -276,7 +276,13 @@ export function renderNdjson(value: unknown): string {
  * console.log(render("table", [{ a: 1 }], style(false)));
  * ```
  */
-export function render(format: Format, value: unknown, st: Style, maxWidth?: number): string {
+export function render(
+  format: Format,
+  value: unknown,
+  st: Style,
+  maxWidth?: number,
+  csv: CsvOptions = {},
+): string {
   switch (format) {
     // The server's text on a terminal: controls and bidi controls escaped (lib/cli/output/safe_text.ts).
     case "list":
@@ -288,7 +294,7 @@ export function render(format: Format, value: unknown, st: Style, maxWidth?: num
     case "ndjson":
       return renderNdjson(value);
     case "csv":
-      return renderCsv(value);
+      return renderCsv(value, csv);
   }
 }
 

@@ -9,7 +9,7 @@
 
 import { closest } from "../../_suggest.ts";
 import type { Status } from "../../status.ts";
-import { csvColumns, csvHeader, csvRow } from "./csv.ts";
+import { csvColumns, csvHeader, type CsvOptions, csvRow } from "./csv.ts";
 import { type Format, inline, render, selectProperties, type Style, style } from "./format.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { Progress } from "./progress.ts";
@@ -53,6 +53,8 @@ export interface OutputOptions {
   readonly select?: readonly string[] | undefined;
   /** `--output`: the file a whole document ({@linkcode Output.emit}) goes to instead of stdout. */
   readonly outputFile?: string | undefined;
+  /** `--csv-raw`: CSV cells as the server sent them, formulas not neutralised. */
+  readonly csvRaw?: boolean;
 }
 
 /**
@@ -71,6 +73,8 @@ export class Output implements OutputSink {
   readonly format: Format;
   /** `--output`: where {@linkcode Output.emit} writes instead of stdout. */
   readonly outputFile: string | undefined;
+  /** How CSV cells are written (`--csv-raw`), for every CSV this command prints. */
+  readonly csvOptions: CsvOptions;
   readonly #io: CliIo;
   readonly #quiet: boolean;
   readonly #stdoutStyle: Style;
@@ -89,6 +93,7 @@ export class Output implements OutputSink {
     this.#io = io;
     this.format = options.format;
     this.outputFile = options.outputFile;
+    this.csvOptions = { raw: options.csvRaw === true };
     this.#quiet = options.quiet;
     this.#select = options.select;
     const wanted = options.color && !io.noColor;
@@ -141,7 +146,13 @@ export class Output implements OutputSink {
       this.#csv(value);
       return;
     }
-    const text = render(this.format, value, this.#stdoutStyle, this.#io.stdout.columns());
+    const text = render(
+      this.format,
+      value,
+      this.#stdoutStyle,
+      this.#io.stdout.columns(),
+      this.csvOptions,
+    );
     if (text === "") return;
     // Blocks of list and table output are set apart by a blank line, as Format-List does.
     const separator = this.#shown > 0 && (this.format === "list" || this.format === "table")
@@ -183,9 +194,9 @@ export class Output implements OutputSink {
     let text = "";
     if (this.#csvColumns?.join("\0") !== columns.join("\0")) {
       this.#csvColumns = columns;
-      text = csvHeader(columns);
+      text = csvHeader(columns, this.csvOptions);
     }
-    for (const row of rows) text += csvRow(columns, row);
+    for (const row of rows) text += csvRow(columns, row, this.csvOptions);
     this.#shown++;
     this.#io.stdout.write(text);
   }

@@ -42,5 +42,6 @@ export function readOutput(
     quiet: parsed.bool("quiet"),
     select: parseSelect(parsed.string("select")),
     outputFile: parsed.string("output"),
+    csvRaw: parsed.bool("csv-raw"),
   });
 }

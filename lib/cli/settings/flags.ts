@@ -35,6 +35,11 @@ export const OUTPUT_FLAGS = inGroup(
       value: "<name,name>",
       help: "Only these properties, in this order (like Select-Object -Property).",
     },
+    "csv-raw": {
+      type: "boolean",
+      help: "csv: cells as the server sent them, without the ' that keeps a spreadsheet from " +
+        "running =, +, -, @ as a formula (for programs, not for files people open).",
+    },
     "no-color": { type: "boolean", help: "No colours (NO_COLOR is respected too)." },
     quiet: {
       type: "boolean",
