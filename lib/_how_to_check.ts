@@ -57,6 +57,6 @@ export function brokenAfterSending(url: string, fn: string, cause: unknown): Con
       serverName(url)
     } broke after the ${fn} request was sent, before the reply ` +
       `was complete, so the server may or may not have run it: ${howToCheck(fn)}`,
-    { cause },
+    { cause, mayHaveRun: true },
   );
 }

@@ -277,19 +277,34 @@ export class TlsError extends MspeError {
 }
 
 /**
- * The server could not be reached, or the connection broke before a reply arrived.
+ * The server could not be reached, or the connection broke before a reply arrived. When it broke
+ * after a state-changing call's request was written, {@linkcode ConnectionError.mayHaveRun} is
+ * `true`: the server may or may not have run the call, and mspe never sends it again by itself.
  *
  * @example
  * ```ts
  * import { ConnectionError } from "@mspe/mspe";
  * const error = new ConnectionError("Could not connect to localhost:8474. Check the host and port.");
- * console.log(error.message);
+ * console.log(error.message, error.mayHaveRun); // ... false
  * ```
  */
 export class ConnectionError extends MspeError {
-  /** Creates the error. */
-  constructor(message: string, options?: ErrorOptions) {
+  /**
+   * `true` when the request had been written before the connection broke, so that the server may
+   * have run the call; `false` when nothing reached the server.
+   *
+   * @example
+   * ```ts
+   * import { ConnectionError } from "@mspe/mspe";
+   * declare const error: ConnectionError;
+   * if (error.mayHaveRun) console.error("Check on the server before you send it again.");
+   * ```
+   */
+  readonly mayHaveRun: boolean;
+  /** Creates the error; `options.mayHaveRun` when the request had been written. */
+  constructor(message: string, options?: ErrorOptions & { mayHaveRun?: boolean }) {
     super(message, options);
     this.name = "ConnectionError";
+    this.mayHaveRun = options?.mayHaveRun === true;
   }
 }

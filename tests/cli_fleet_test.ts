@@ -25,9 +25,13 @@ function passThrough(names: readonly string[]): Record<string, string> {
   return env;
 }
 
-/** The ndjson rows of an output. */
+/** The ndjson rows of an output, after its header line (which says what was called where). */
 function ndjson(text: string): Record<string, unknown>[] {
-  return text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+  const [header, ...rows] = text.split("\n").filter((line) => line !== "").map((line) =>
+    JSON.parse(line)
+  );
+  assert.equal(header?.mspeFleetRun, 1, `no header line: ${text.slice(0, 200)}`);
+  return rows;
 }
 
 Deno.test("mspe-run call --instances", async (t) => {
@@ -57,12 +61,14 @@ Deno.test("mspe-run call --instances", async (t) => {
       assert.equal(run.code, 4, run.stderr);
       const rows = ndjson(run.stdout);
       assert.ok(rows.every((row) => Object.keys(row)[0] === "instanceID"));
-      const failures = rows.filter((row) => "error" in row);
+      const failures = rows.filter((row) => "callError" in row);
       assert.deepEqual(failures.map((row) => row.instanceID).sort(), [...stopped].sort());
-      assert.ok(failures.every((row) => Object.keys(row).length === 2));
-      assert.match(String(failures[0]?.error), /is not running/);
+      assert.ok(
+        failures.every((row) => Object.keys(row).length === 3 && row.callOutcome === "failed"),
+      );
+      assert.match(String(failures[0]?.callError), /is not running/);
       const succeeded = new Set(
-        rows.filter((row) => !("error" in row)).map((row) => row.instanceID),
+        rows.filter((row) => !("callError" in row)).map((row) => row.instanceID),
       );
       assert.equal(succeeded.size, 10);
       assert.ok(rows.some((row) => row.instanceID === "acme" && row.userName === "john.doe"));
@@ -122,17 +128,20 @@ Deno.test("mspe-run call --instances", async (t) => {
     assert.match(table.stdout, /^tenant0012\s+john\.doe\s*$/m);
   });
 
-  await t.step("csv: one header with instanceID and error, then the rows", async () => {
-    const run = await runCliInProcess(
-      ["call", "GetUsers", "--instances", "*", "--format", "csv", ...flags],
-      { env: USER },
-    );
-    assert.equal(run.code, 4, run.stderr);
-    const lines = run.stdout.split("\r\n").filter((line) => line !== "");
-    assert.match(lines[0]!, /^instanceID,userName,.*,error$/);
-    assert.equal(lines.filter((line) => line.startsWith("instanceID,")).length, 1);
-    assert.ok(lines.some((line) => /^umbrella,,.*,GetUsers failed on the server: /.test(line)));
-  });
+  await t.step(
+    "csv: one header with instanceID and the failure columns, then the rows",
+    async () => {
+      const run = await runCliInProcess(
+        ["call", "GetUsers", "--instances", "*", "--format", "csv", ...flags],
+        { env: USER },
+      );
+      assert.equal(run.code, 4, run.stderr);
+      const lines = run.stdout.split("\r\n").filter((line) => line !== "");
+      assert.match(lines[0]!, /^instanceID,userName,.*,callError,callOutcome$/);
+      assert.equal(lines.filter((line) => line.startsWith("instanceID,")).length, 1);
+      assert.ok(lines.some((line) => /^umbrella,,.*,GetUsers failed on the server: /.test(line)));
+    },
+  );
 
   await t.step("instances from a UTF-16 file (Windows PowerShell) and from stdin", async () => {
     const text = "\uFEFF# tenants\r\nacme\r\n\r\nglobex\r\nacme\r\n";
@@ -256,8 +265,8 @@ Deno.test("mspe-run call --instances: Ctrl-C lets the calls in flight finish, pr
   const { code, stdout, stderr } = await child.done;
   assert.equal(code, 130, stderr);
   const rows = ndjson(stdout);
-  const done = new Set(rows.filter((row) => !("error" in row)).map((row) => row.instanceID));
-  const notStarted = rows.filter((row) => String(row.error ?? "").startsWith("Not started"));
+  const done = new Set(rows.filter((row) => !("callError" in row)).map((row) => row.instanceID));
+  const notStarted = rows.filter((row) => String(row.callError ?? "").startsWith("Not started"));
   assert.equal(done.size, 2, stdout);
   assert.equal(notStarted.length, 4, stdout);
   assert.equal(jobs.tokens().length, 2, "no call started after Ctrl-C");
@@ -287,10 +296,10 @@ Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight
       assert.equal(code, 130, stderr);
       const rows = ndjson(stdout);
       assert.equal(
-        rows.filter((row) => String(row.error).startsWith("Aborted with Ctrl-C")).length,
+        rows.filter((row) => String(row.callError).startsWith("Aborted with Ctrl-C")).length,
         2,
       );
-      assert.equal(rows.filter((row) => String(row.error).startsWith("Not started")).length, 4);
+      assert.equal(rows.filter((row) => String(row.callError).startsWith("Not started")).length, 4);
     },
   );
 
@@ -308,11 +317,16 @@ Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight
       assert.equal(rows.length, 6);
       assert.equal(jobs.tokens().length - before, 2, "two calls started");
       assert.equal(
-        rows.filter((row) => row.error === "Timed out: --timeout ran out before the call ended.")
+        rows.filter((row) =>
+          row.callError === "Timed out: --timeout ran out before the call ended."
+        )
           .length,
         2,
       );
-      assert.equal(rows.filter((row) => row.error === "Not started: --timeout ran out.").length, 4);
+      assert.equal(
+        rows.filter((row) => row.callError === "Not started: --timeout ran out.").length,
+        4,
+      );
       assert.match(run.stderr, /Timed out after 2 s \(--timeout\)/);
     },
   );
@@ -366,6 +380,6 @@ Deno.test("mspe-run call --instances: 2,000 instances under ulimit -n 256, all s
   assert.match(stderr, /^256$/m);
   const rows = ndjson(new TextDecoder().decode(output.stdout));
   assert.equal(new Set(rows.map((row) => row.instanceID)).size, 2000);
-  assert.ok(rows.every((row) => !("error" in row)));
+  assert.ok(rows.every((row) => !("callError" in row)));
   assert.match(stderr, /2000 of 2000 instances succeeded, 0 failed/);
 });

@@ -42,6 +42,8 @@ export interface CliRunOptions {
    * terminal; stdout and stderr then arrive mixed, on stdout. NO_COLOR is not set.
    */
   readonly pty?: boolean;
+  /** Close the read end of stdout after this many chunks (a reader that goes away: `| head`). */
+  readonly closeStdoutAfter?: number;
   /** Keep stdin open for {@linkcode CliProcess.type} instead of sending `stdin` at once. */
   readonly interactive?: boolean;
 }
@@ -193,8 +195,11 @@ export class CliProcess {
         this.#stdin.close()
       );
     const read = async (stream: ReadableStream<Uint8Array>, into: "stdout" | "stderr") => {
+      let chunks = 0;
       for await (const text of stream.pipeThrough(new TextDecoderStream())) {
         this.#output.append(into, text);
+        // Leaving the loop cancels the stream: the reader goes away, as `| head` does.
+        if (into === "stdout" && ++chunks === options.closeStdoutAfter) break;
       }
     };
     this.#done = Promise.all([

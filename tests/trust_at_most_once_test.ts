@@ -48,6 +48,7 @@ for (const [name, optionsOf] of Object.entries(PATHS)) {
     );
     assertEquals(count(server, "CreateUser"), 1);
     assertMatch(error.message, /may or may not have run it/);
+    assertEquals(error.mayHaveRun, true);
     assertMatch(error.message, /GetUserInfo/);
     assertMatch(error.message, /never sends it twice/);
     // ...but the state-changing call went on a connection of its own.

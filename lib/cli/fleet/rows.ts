@@ -44,12 +44,75 @@ export function rowsOf(instanceID: string, status: Status, whole: boolean): Row[
 }
 
 /**
- * Whether an ndjson row is a failure row of a fleet run: exactly `instanceID` and an `error` text
- * (a result's own `error` property, as stores have, comes with other properties).
+ * What became of a call that did not succeed on an instance, for `--rerun-failed`:
+ * - `failed`: the server answered that it failed (it ran, and changed nothing to speak of);
+ * - `not-sent`: nothing reached the server (not started, refused, checked before sending);
+ * - `may-have-run`: the request was sent and no answer came (the connection broke, a time limit
+ *   ran out, Ctrl-C twice, a gateway's 502 or 504): the server may have run it.
  */
-export function isFailureRow(row: unknown): row is { instanceID: string; error: string } {
-  return isRecord(row) && typeof row.instanceID === "string" && typeof row.error === "string" &&
-    Object.keys(row).length === 2;
+export type CallOutcome = "failed" | "not-sent" | "may-have-run";
+
+/**
+ * A failure row: `instanceID`, then `callError` and `callOutcome`, names no result has, so that a
+ * result's own `error` field (stores have one) is never taken for the call's failure.
+ */
+export type FailureRow = {
+  /** The instance. */
+  readonly instanceID: string;
+  /** Why the call did not succeed there, one line. */
+  readonly callError: string;
+  /** Whether it may have run all the same (see {@linkcode CallOutcome}). */
+  readonly callOutcome: CallOutcome;
+};
+
+/** The failure columns, last in every CSV of a fleet run. */
+export const FAILURE_COLUMNS = ["callError", "callOutcome"] as const;
+
+/**
+ * Whether an ndjson row is a failure row of a fleet run.
+ *
+ * @example
+ * ```ts
+ * import { isFailureRow } from "./rows.ts";
+ * isFailureRow({ instanceID: "acme", callError: "not running", callOutcome: "failed" }); // true
+ * isFailureRow({ instanceID: "acme", error: "store error", name: "s1" }); // false
+ * ```
+ */
+export function isFailureRow(row: unknown): row is FailureRow {
+  return isRecord(row) && typeof row.instanceID === "string" &&
+    typeof row.callError === "string" &&
+    (row.callOutcome === "failed" || row.callOutcome === "not-sent" ||
+      row.callOutcome === "may-have-run");
+}
+
+/**
+ * The first line of a fleet run's ndjson: what was called where and when, so that
+ * `--rerun-failed` can refuse a file of another function or server.
+ */
+export interface RunHeader {
+  /** Marks the line and its format version. */
+  readonly mspeFleetRun: 1;
+  /** The function called. */
+  readonly function: string;
+  /** Its arguments but instanceID, secrets redacted. */
+  readonly arguments: Readonly<Record<string, unknown>>;
+  /** `host:port` of the server. */
+  readonly server: string;
+  /** When the run started (ISO 8601). */
+  readonly started: string;
+}
+
+/**
+ * Whether an ndjson line is the header of a fleet run.
+ *
+ * @example
+ * ```ts
+ * import { isRunHeader } from "./rows.ts";
+ * isRunHeader({ mspeFleetRun: 1, function: "GetUsers" }); // true
+ * ```
+ */
+export function isRunHeader(row: unknown): row is RunHeader {
+  return isRecord(row) && row.mspeFleetRun === 1 && typeof row.function === "string";
 }
 
 /** Where rows go: streamed (ndjson, csv) or collected and printed sorted at the end. */
@@ -60,8 +123,9 @@ export interface RowSink {
   end(): void;
 }
 
-/** Streams rows as ndjson, one line each. */
-export function ndjsonSink(write: (text: string) => void): RowSink {
+/** Streams rows as ndjson, one line each, after the run's header line. */
+export function ndjsonSink(write: (text: string) => void, header: RunHeader): RowSink {
+  write(`${JSON.stringify(header)}\n`);
   return {
     add: (_, rows) => write(rows.map((row) => `${JSON.stringify(row)}\n`).join("")),
     end: () => {},
@@ -71,7 +135,7 @@ export function ndjsonSink(write: (text: string) => void): RowSink {
 /**
  * Streams rows as CSV. The header comes first, so the columns are fixed before the first row:
  * the function's documented result fields, else those of the first instance that succeeded (the
- * failures before it wait); `error` is always there. A property that turns up later is left out,
+ * failures before it wait); `callError` and `callOutcome` are always there. A property that turns up later is left out,
  * with one warning.
  */
 export function csvSink(
@@ -122,9 +186,10 @@ export function csvSink(
   };
 }
 
-/** `instanceID` first, the given columns, `error` last (once each). */
+/** `instanceID` first, the given columns, the failure columns last (once each). */
 function withFleetColumns(columns: readonly string[]): string[] {
-  return [...new Set(["instanceID", ...columns, "error"])];
+  const own = columns.filter((column) => !(FAILURE_COLUMNS as readonly string[]).includes(column));
+  return [...new Set(["instanceID", ...own, ...FAILURE_COLUMNS])];
 }
 
 /** Collects rows and prints them sorted by instance at the end (table, list, json). */

@@ -14,25 +14,27 @@
  */
 
 import type { FleetProgress, FunctionMetadata, Status } from "../../../mod.ts";
+import { findFunction } from "../../catalog.ts";
 import { checkCall } from "../../check_call.ts";
 import { DEFAULT_CONCURRENCY, forEachInstance } from "../../fleet.ts";
 import { uncheckedFunction } from "../../function_names.ts";
 import { invokeCall } from "../../invoke_call.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import { confirmDestructive, confirmFlags, showCall } from "../confirm.ts";
-import { describeError, ExitCode, isAbort, isTimeout } from "../exit_codes.ts";
-import { parseSelect, render, selectProperties, style } from "../output/format.ts";
-import { type InterruptKind, Interrupts } from "../io/interrupt.ts";
+import { describeError, ExitCode, isTimeout } from "../exit_codes.ts";
+import { parseSelect, render, style } from "../output/format.ts";
+import { Interrupts } from "../io/interrupt.ts";
 import type { CliIo } from "../io/io.ts";
 import { formatElapsed, Progress } from "../output/progress.ts";
 import { resultFields } from "../output/result_fields.ts";
 import { safeLine } from "../output/safe_text.ts";
 import { address } from "../session/connect.ts";
 import type { Session } from "../session/session.ts";
-import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "../session/timeouts.ts";
 import { SETTINGS } from "../settings/table.ts";
+import { readTimeoutMs } from "../settings/checks.ts";
 import { NothingSelected, UsageError } from "../usage_error.ts";
-import { collectingSink, csvSink, ndjsonSink, type Row, rowsOf } from "./rows.ts";
+import { instanceFailure, isClosedOutput, rerunPlan } from "./failures.ts";
+import { collectingSink, csvSink, type FailureRow, ndjsonSink, type Row, rowsOf } from "./rows.ts";
 import { resolveInstances } from "./selection.ts";
 
 /** The flags of the fleet mode of `mspe-run call`. */
@@ -51,7 +53,17 @@ export const FLEET_FLAGS = {
   "rerun-failed": {
     type: "string",
     value: "<file>",
-    help: "Run again on the instances that failed or never started in an earlier ndjson output.",
+    help: "Run again where an earlier run's ndjson output failed or never started (not where the " +
+      "call may have run: see --rerun-uncertain).",
+  },
+  "rerun-uncertain": {
+    type: "boolean",
+    help: "With --rerun-failed: also send again the calls that may have run (checked first).",
+  },
+  "instance-timeout": {
+    type: "string",
+    value: "<seconds>",
+    help: "Give up on one instance after this long (its row says so); the others go on.",
   },
 } as const satisfies FlagSpecs;
 
@@ -143,8 +155,35 @@ export async function runFleetCall(
   }
   // --concurrency, else MSPE_CONCURRENCY or the profile's (checked where the settings are read).
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
-  const { ids, source } = await resolveInstances(client, io, parsed);
-  if (ids.length === 0) {
+  const selection = await resolveInstances(client, io, parsed);
+  const { source, earlier } = selection;
+  let ids = selection.ids;
+  // Rows for what is not sent: blank IDs from the server, and calls an earlier run may have run.
+  const heldBack: FailureRow[] = [];
+  if (earlier !== undefined) {
+    const rerun = rerunPlan(earlier, {
+      fn,
+      server: address(settings),
+      uncertainToo: parsed.bool("rerun-uncertain") ||
+        findFunction(client.product, fn)?.readOnly === true,
+    });
+    ids = rerun.ids;
+    heldBack.push(...rerun.heldBack);
+    if (rerun.heldBack.length > 0) out.warn(rerun.warning);
+  }
+  const blank = ids.filter((id) => id.trim() === "");
+  ids = [...new Set(ids.filter((id) => id.trim() !== ""))];
+  for (const id of blank) {
+    heldBack.push({
+      instanceID: id,
+      callError: "The server listed an instance with an empty ID; it was skipped.",
+      callOutcome: "not-sent",
+    });
+  }
+  if (ids.length === 0 && heldBack.length > 0) {
+    out.note(`Nothing to send again: ${heldBack.length} held back.`);
+  }
+  if (ids.length === 0 && heldBack.length === 0) {
     // A scheduled task must notice a selection that matches nothing (a typo, a renamed tenant).
     if (parsed.bool("allow-empty")) {
       out.note(`No instances ${source}; nothing was called.`);
@@ -157,10 +196,16 @@ export async function runFleetCall(
   }
   // Checked once here, with the first instance, so that a bad value is one usage error (exit 2)
   // rather than a failure per instance.
-  const { entry } = checkCall(client, uncheckedFunction(fn), { ...args, instanceID: ids[0] }, {
-    defaultInstanceID: null,
-    checkValues: !parsed.bool("no-value-check"),
-  });
+  const { entry } = checkCall(
+    client,
+    uncheckedFunction(fn),
+    { ...args, instanceID: ids[0] ?? "-" },
+    { defaultInstanceID: null, checkValues: !parsed.bool("no-value-check") },
+  );
+  const instanceTimeout = parsed.string("instance-timeout");
+  const instanceTimeoutMs = instanceTimeout === undefined
+    ? undefined
+    : readTimeoutMs(instanceTimeout).valueOf();
   const decision = await confirmDestructive(
     io,
     out,
@@ -183,7 +228,7 @@ export async function runFleetCall(
   const shape = (rows: Row[]): Row[] =>
     columns === undefined
       ? out.redacted(rows)
-      : selectProperties(out.redacted(rows), columns) as Row[];
+      : out.selectColumns(out.redacted(rows), columns) as Row[];
 
   const color = !parsed.bool("no-color") && !io.noColor;
   const stdoutStyle = style(color && io.stdout.isTerminal);
@@ -201,14 +246,32 @@ export async function runFleetCall(
     lastDraw = now;
     progress.update(fleetStatus(latest, now - started));
   };
+  // A reader that goes away (| head) ends the run: nothing more is started (see below).
+  const stop = new AbortController();
+  let outputClosed = false;
   const write = (text: string): void => {
+    if (outputClosed) return;
     progress?.clear();
-    io.stdout.write(text);
+    try {
+      io.stdout.write(text);
+    } catch (error) {
+      if (!isClosedOutput(error)) throw error;
+      outputClosed = true;
+      stop.abort();
+      return;
+    }
     draw(true);
   };
 
   const known = whole ? undefined : resultFields(client.product, fn);
-  const sink = out.format === "ndjson" ? ndjsonSink(write) : out.format === "csv"
+  const header = {
+    mspeFleetRun: 1,
+    function: fn,
+    arguments: out.redacted(args),
+    server: address(settings),
+    started: new Date(started).toISOString(),
+  } as const;
+  const sink = out.format === "ndjson" ? ndjsonSink(write, header) : out.format === "csv"
     ? csvSink(
       write,
       columns ?? (known ? Object.keys(known.fields) : undefined),
@@ -230,7 +293,6 @@ export async function runFleetCall(
     });
 
   using interrupts = new Interrupts(io);
-  const stop = new AbortController();
   interrupts.onFirst(() => {
     stop.abort();
     progress?.clear();
@@ -242,7 +304,8 @@ export async function runFleetCall(
     ? AbortSignal.any([interrupts.detach, session.deadline])
     : interrupts.detach;
 
-  const failures: { instanceID: string; error: string }[] = [];
+  const failures: FailureRow[] = [...heldBack];
+  for (const row of heldBack) sink.add(row.instanceID, [row]);
   const finished = new Set<string>();
   let ended: unknown;
   try {
@@ -250,7 +313,9 @@ export async function runFleetCall(
       client,
       (instanceID, context) =>
         invokeCall(client, uncheckedFunction(fn), { ...args, instanceID }, {
-          signal: context.signal,
+          signal: instanceTimeoutMs === undefined
+            ? context.signal
+            : AbortSignal.any([context.signal, AbortSignal.timeout(instanceTimeoutMs)]),
           checkValues: !parsed.bool("no-value-check"),
         }),
       {
@@ -269,9 +334,13 @@ export async function runFleetCall(
       if (outcome.ok) {
         sink.add(outcome.instanceID, shape(rowsOf(outcome.instanceID, outcome.value, whole)));
       } else {
-        const failure = {
+        const failure: FailureRow = {
           instanceID: outcome.instanceID,
-          error: instanceError(outcome.error, session.deadline, interrupts.kind),
+          ...instanceFailure(outcome.error, {
+            deadline: session.deadline,
+            stoppedBy: interrupts.kind,
+            instanceTimeout,
+          }),
         };
         failures.push(failure);
         sink.add(outcome.instanceID, [failure]);
@@ -281,9 +350,11 @@ export async function runFleetCall(
     ended = error;
   }
   // What never started is a failure row too, so that --rerun-failed picks it up.
-  const interrupted = interrupts.interrupted || ended !== undefined;
+  const interrupted = interrupts.interrupted || ended !== undefined || outputClosed;
   if (interrupted) {
-    const why = ended === undefined || interrupts.interrupted
+    const why = outputClosed
+      ? "Not started: the output closed."
+      : ended === undefined || interrupts.interrupted
       ? `Not started: ${
         interrupts.kind === "terminate" ? "asked to stop (SIGTERM)" : "interrupted with Ctrl-C"
       }.`
@@ -291,12 +362,29 @@ export async function runFleetCall(
       ? "Not started: --timeout ran out."
       : `Not started: ${describeError(ended)}`;
     for (const instanceID of ids) {
-      if (!finished.has(instanceID)) sink.add(instanceID, [{ instanceID, error: why }]);
+      if (!finished.has(instanceID)) {
+        sink.add(instanceID, [{ instanceID, callError: why, callOutcome: "not-sent" }]);
+      }
     }
   }
   progress?.clear();
   sink.end();
-  summarize(out, fn, ids.length, failures, finished.size, Date.now() - started);
+  summarize(
+    out,
+    fn,
+    ids.length + heldBack.length,
+    failures,
+    finished.size + heldBack.length,
+    Date.now() - started,
+  );
+  if (outputClosed) {
+    out.error(
+      `The output closed after ${finished.size} of ${ids.length} instances: no further calls ` +
+        "were started, and those in flight were let finish. Write to a file (> run.ndjson) to keep " +
+        "every row, then rerun the rest with --rerun-failed.",
+    );
+    return ExitCode.OutputClosed;
+  }
   if (ended !== undefined && !interrupts.interrupted) throw ended;
   if (interrupts.interrupted) {
     out.note(
@@ -309,35 +397,18 @@ export async function runFleetCall(
   return failures.length > 0 ? ExitCode.CallFailed : ExitCode.Ok;
 }
 
-/** One instance's error on one line; the advice about --timeout comes once, at the end. */
-function instanceError(
-  error: unknown,
-  deadline: AbortSignal | undefined,
-  stoppedBy: InterruptKind | undefined,
-): string {
-  // The second Ctrl-C (or SIGTERM) aborts the calls in flight; the server may have done the work.
-  if (isAbort(error)) {
-    const by = stoppedBy === "terminate" ? "when asked to stop (SIGTERM)" : "with Ctrl-C";
-    return `Aborted ${by} before the reply came; it may have run anyway.`;
-  }
-  if (!isTimeout(error)) return describeError(error);
-  return deadline?.aborted
-    ? "Timed out: --timeout ran out before the call ended."
-    : `Timed out: no reply within the per-request limit (${DEFAULT_REQUEST_TIMEOUT_SECONDS} s).`;
-}
-
 /** The summary on stderr: each failed instance with its error, then the counts. */
 function summarize(
   out: Session["out"],
   fn: string,
   total: number,
-  failures: readonly { instanceID: string; error: string }[],
+  failures: readonly FailureRow[],
   finished: number,
   elapsedMs: number,
 ): void {
   const time = `${(elapsedMs / 1000).toFixed(1)} s`;
   if (failures.length > 0) {
-    const lines = failures.map((f) => `  ${safeLine(f.instanceID, 200)}: ${safeLine(f.error)}`);
+    const lines = failures.map((f) => `  ${safeLine(f.instanceID, 200)}: ${safeLine(f.callError)}`);
     out.error(
       `${fn} failed on ${failures.length} of ${total} instances:\n${lines.join("\n")}`,
     );

@@ -12,7 +12,7 @@ import { listInstances } from "../../list_instances.ts";
 import type { ParsedArgs } from "../args.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { UsageError } from "../usage_error.ts";
-import { isFailureRow, isRecord } from "./rows.ts";
+import { type FailureRow, isFailureRow, isRecord, isRunHeader, type RunHeader } from "./rows.ts";
 
 /** Whether the command line asks for the fleet mode. */
 export function wantsFleet(parsed: ParsedArgs): boolean {
@@ -71,12 +71,34 @@ function csvFields(line: string): string[] {
   return fields;
 }
 
+/** What an earlier run's ndjson says about the instances to run again. */
+export interface EarlierRun {
+  /** Its header line: function, arguments, server, time. */
+  readonly header: RunHeader;
+  /** The failures that provably did not run, or failed on the server: safe to send again. */
+  readonly safe: readonly FailureRow[];
+  /** The failures that may have run all the same: to check before they are sent again. */
+  readonly uncertain: readonly FailureRow[];
+}
+
 /**
- * The instances to run again from an earlier run's ndjson output: those with a failure row, in
- * the order they appear.
+ * Reads an earlier run's ndjson output for `--rerun-failed`: its header, and its failure rows by
+ * whether the call may have run.
+ *
+ * @example
+ * ```ts
+ * import { earlierRun } from "./selection.ts";
+ * const run = earlierRun(
+ *   '{"mspeFleetRun":1,"function":"GetUsers","arguments":{},"server":"spe1:8474","started":"2026-12-06T10:00:00Z"}\n' +
+ *     '{"instanceID":"acme","callError":"not running","callOutcome":"failed"}\n',
+ *   "run.ndjson",
+ * );
+ * console.log(run.safe.map((row) => row.instanceID)); // ["acme"]
+ * ```
  */
-export function failedInstances(ndjson: string, file: string): string[] {
-  const failed = new Set<string>();
+export function earlierRun(ndjson: string, file: string): EarlierRun {
+  let header: RunHeader | undefined;
+  const failures = new Map<string, FailureRow>();
   for (const [index, line] of ndjson.split(/\r?\n/).entries()) {
     if (line.trim() === "") continue;
     let row: unknown;
@@ -88,15 +110,35 @@ export function failedInstances(ndjson: string, file: string): string[] {
           "earlier run (--format ndjson).",
       );
     }
+    if (header === undefined) {
+      if (!isRunHeader(row)) {
+        throw new UsageError(
+          `${file} does not start with the header of a fleet run. --rerun-failed takes the ndjson ` +
+            "output of `mspe-run call ... --instances ... --format ndjson` (this version or later).",
+        );
+      }
+      header = row;
+      continue;
+    }
     if (!isRecord(row) || typeof row.instanceID !== "string") {
       throw new UsageError(
         `${file} line ${index + 1} has no instanceID. --rerun-failed takes the ndjson output of ` +
           "an earlier `mspe-run call ... --instances` run.",
       );
     }
-    if (isFailureRow(row)) failed.add(row.instanceID);
+    if (isFailureRow(row)) failures.set(row.instanceID, row);
   }
-  return [...failed];
+  if (header === undefined) {
+    throw new UsageError(
+      `${file} is empty. --rerun-failed takes the ndjson output of a fleet run.`,
+    );
+  }
+  const all = [...failures.values()];
+  return {
+    header,
+    safe: all.filter((row) => row.callOutcome !== "may-have-run"),
+    uncertain: all.filter((row) => row.callOutcome === "may-have-run"),
+  };
 }
 
 async function readFile(io: CliIo, path: string, flag: string): Promise<string> {
@@ -134,7 +176,7 @@ export async function resolveInstances(
   client: Client,
   io: CliIo,
   parsed: ParsedArgs,
-): Promise<{ ids: string[]; source: string }> {
+): Promise<{ ids: string[]; source: string; earlier?: EarlierRun }> {
   const rerun = parsed.string("rerun-failed");
   const instances = parsed.string("instances");
   if (rerun !== undefined && instances !== undefined) {
@@ -144,7 +186,7 @@ export async function resolveInstances(
   }
   if (rerun !== undefined) {
     const text = await readFile(io, rerun, "--rerun-failed");
-    return { ids: failedInstances(text, rerun), source: `failed in ${rerun}` };
+    return { ids: [], source: `failed in ${rerun}`, earlier: earlierRun(text, rerun) };
   }
   const given = await instancesFlag(instances ?? "", io);
   if (typeof given !== "string") {

@@ -170,8 +170,15 @@ export class Output implements OutputSink {
 
   /** `--select` applied, with one warning for names that no object has. */
   #selected(value: unknown): unknown {
-    if (this.#select === undefined) return value;
-    return selectProperties(value, this.#select, (lost, known) => {
+    return this.#select === undefined ? value : this.selectColumns(value, this.#select);
+  }
+
+  /**
+   * These properties of each object, in this order, with the one warning `--select` gives for a
+   * name no object has (a fleet run selects its rows' columns with it).
+   */
+  selectColumns(value: unknown, names: readonly string[]): unknown {
+    return selectProperties(value, names, (lost, known) => {
       if (this.#selectWarned) return;
       this.#selectWarned = true;
       const hints = lost.map((name) => {
