@@ -292,7 +292,16 @@ function finding(
   occurrences = 1,
   lastSeen: string | null = null,
 ): HealthFinding {
-  return { severity, kind, instanceID, problem, action, occurrences, lastSeen, acknowledgement: null };
+  return {
+    severity,
+    kind,
+    instanceID,
+    problem,
+    action,
+    occurrences,
+    lastSeen,
+    acknowledgement: null,
+  };
 }
 
 function serviceFindings(messages: readonly ServiceMessage[]): HealthFinding[] {
