@@ -25,11 +25,35 @@ import { type HealthThresholds, readThreshold } from "../report_formats/threshol
 import { renderUsageHtml } from "../report_formats/usage_html.ts";
 import { type Session, withSession } from "../session/session.ts";
 import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
-import { askedFormat, attachProfile } from "../settings/resolve.ts";
-import { SETTINGS } from "../settings/table.ts";
+import { askedFormat, attachProfile, readSetting } from "../settings/resolve.ts";
+import { settingFlags, type SettingName, SETTINGS } from "../settings/table.ts";
+import { ACK_ADD_FLAGS, addAcknowledgement, readAckFile } from "./report_ack.ts";
 import { UsageError } from "../usage_error.ts";
 
 type HealthFormat = typeof HEALTH_FORMATS[number];
+
+/** The settings of the health rules, with the option of healthReport each sets. */
+const RULE_SETTINGS = {
+  "profile-failed-hours": "profileFailedHours",
+  "profile-failed-runs": "profileFailedRuns",
+  "job-failed-hours": "jobFailedHours",
+  "job-failed-runs": "jobFailedRuns",
+} as const satisfies Partial<Record<SettingName, string>>;
+
+/** The flags of report health's rules and acknowledgements, under a heading of their own. */
+const HEALTH_RULE_FLAGS = Object.fromEntries(
+  Object.entries(
+    settingFlags(["ack", ...Object.keys(RULE_SETTINGS) as (keyof typeof RULE_SETTINGS)[]]),
+  )
+    .map(([name, spec]) => [name, { ...spec, group: "Health rules" }]),
+) as {
+  readonly [K in "ack" | keyof typeof RULE_SETTINGS]: typeof SETTINGS[K]["flag"] & {
+    readonly group: string;
+  };
+};
+
+/** The flags only report health takes (report usage refuses them). */
+const HEALTH_ONLY = ["since", "warning", "critical", ...Object.keys(HEALTH_RULE_FLAGS)];
 type UsageFormat = typeof USAGE_FORMATS[number];
 
 const REPORT_FLAGS = {
@@ -59,6 +83,8 @@ const REPORT_FLAGS = {
     value: "<n>",
     help: "nagios/prtg: CRITICAL when there are more than n critical findings (default 0).",
   },
+  ...HEALTH_RULE_FLAGS,
+  ...ACK_ADD_FLAGS,
 } as const satisfies FlagSpecs;
 
 const REPORT_OUTPUT_FLAGS = {
@@ -155,9 +181,19 @@ async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): P
     critical: readThreshold("critical", parsed.string("critical")),
   };
   const instances = await readInstances(parsed, io);
+  // Read before connecting: a bad acknowledgement file or threshold is one line, no server asked.
+  const acknowledgements = await readAckFile(parsed, io);
+  const rules = Object.fromEntries(
+    Object.entries(RULE_SETTINGS).map(([name, option]) => [
+      option,
+      readSetting(parsed, io, name as SettingName, parsed.profile)?.value as number | undefined,
+    ]),
+  );
   return await withReportSession(parsed, io, async ({ out }, fleet) => {
     const report = await healthReport(fleet.client, {
       since: parsed.string("since"),
+      ...rules,
+      acknowledgements,
       instances,
       concurrency: fleet.concurrency,
       signal: fleet.signal,
@@ -205,8 +241,8 @@ async function runMonitoring(
 
 async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Promise<number> {
   const instances = await readInstances(parsed, io);
-  for (const flag of ["since", "warning", "critical"]) {
-    if (parsed.string(flag) !== undefined) {
+  for (const flag of [...HEALTH_ONLY, "ack-add"]) {
+    if (parsed.string(flag) !== undefined || (flag === "ack-add" && parsed.bool(flag))) {
       throw new UsageError(`--${flag} belongs to report health; report usage takes no --${flag}.`);
     }
   }
@@ -305,6 +341,9 @@ async function runReport(parsed: ParsedArgs, io: CliIo): Promise<number> {
     throw new UsageError(
       `report ${kind} takes no further arguments; ${JSON.stringify(extra[0])} is one too many.`,
     );
+  }
+  if (kind === "health" && parsed.bool("ack-add")) {
+    return await addAcknowledgement(await attachProfile(parsed, io), io);
   }
   // A monitoring system must get its own output for every failure, a bad profile included.
   const flag = parsed.string("format");

@@ -7,10 +7,12 @@
  * @module
  */
 
-import type { HealthReport } from "../../health_report.ts";
+import type { HealthFinding, HealthReport } from "../../health_report.ts";
 import type { UsageReport } from "../../usage_report.ts";
 import { csvHeader, csvRow } from "../csv.ts";
 import { type Format, render, type Style } from "../format.ts";
+import { renderHealthTable } from "./health_table.ts";
+import { ackNote, alertingFindings } from "./thresholds.ts";
 
 /** The columns of the health CSV, fixed so that an empty report still has its header. */
 export const HEALTH_CSV_COLUMNS: readonly string[] = [
@@ -21,7 +23,26 @@ export const HEALTH_CSV_COLUMNS: readonly string[] = [
   "action",
   "occurrences",
   "lastSeen",
+  "acknowledged",
+  "ackUntil",
+  "ackWho",
+  "ackReason",
 ];
+
+/**
+ * A finding as a flat row: `acknowledged` is `yes`, `expired` or empty, and the acknowledgement's
+ * fields follow it (csv and list have no nested values).
+ */
+function flatFinding(finding: HealthFinding): Record<string, unknown> {
+  const { acknowledgement, ...rest } = finding;
+  return {
+    ...rest,
+    acknowledged: acknowledgement === null ? "" : acknowledgement.expired ? "expired" : "yes",
+    ackUntil: acknowledgement?.until ?? "",
+    ackWho: acknowledgement?.who ?? "",
+    ackReason: acknowledgement?.reason ?? "",
+  };
+}
 
 /** The columns of the usage CSV (one row per instance; no totals row, for billing imports). */
 export const USAGE_CSV_COLUMNS: readonly string[] = [
@@ -41,12 +62,15 @@ function csv(columns: readonly string[], rows: readonly unknown[]): string {
 
 /** The one-line summary under a health table or list. */
 export function healthSummary(report: HealthReport): string {
-  const critical = report.findings.filter((f) => f.severity === "critical").length;
+  const counted = alertingFindings(report);
+  const alerting = counted.length;
+  const critical = counted.filter((f) => f.severity === "critical").length;
   const scope = `${report.instances} instances checked (${report.runningInstances} running), ` +
     `runs and jobs since ${report.since.replace(/\.\d+Z$/, "Z")}`;
-  return report.findings.length === 0
-    ? `No findings: ${scope}.`
-    : `${report.findings.length} findings (${critical} critical): ${scope}.`;
+  const acknowledged = report.acknowledged > 0 ? `, ${report.acknowledged} acknowledged` : "";
+  return alerting === 0
+    ? `No findings${acknowledged}: ${scope}.`
+    : `${alerting} findings (${critical} critical)${acknowledged}: ${scope}.`;
 }
 
 /**
@@ -69,21 +93,20 @@ export function renderHealth(
     case "ndjson":
       return render("ndjson", report.findings, st);
     case "csv":
-      return csv(HEALTH_CSV_COLUMNS, report.findings);
+      return csv(HEALTH_CSV_COLUMNS, report.findings.map(flatFinding));
     case "table":
+      return renderHealthTable(report, st, maxWidth);
+    case "list":
       return render(
-        "table",
-        report.findings.map((f) => ({
-          severity: f.severity,
-          instanceID: f.instanceID ?? "(service)",
-          problem: f.problem,
-          action: f.action,
-        })),
+        "list",
+        report.findings.map((f) => {
+          const { acknowledgement: _, ...rest } = f;
+          const note = ackNote(f);
+          return note === null ? rest : { ...rest, acknowledged: note };
+        }),
         st,
         maxWidth,
       );
-    case "list":
-      return render("list", report.findings, st, maxWidth);
   }
 }
 

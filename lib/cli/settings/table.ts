@@ -164,6 +164,34 @@ function checkConcurrency(text: string, from: string): number {
   return n;
 }
 
+/** `--profile-failed-hours`, `--job-failed-hours`: a positive number of hours. */
+function checkHours(flag: string): (text: string, from: string) => number {
+  return (text, from) => {
+    const hours = Number(text);
+    if (text.trim() === "" || !Number.isFinite(hours) || hours <= 0) {
+      throw new UsageError(
+        `--${flag} ${JSON.stringify(text)} is not a number of hours. Give a positive number, ` +
+          `such as --${flag} 24.${from}`,
+      );
+    }
+    return hours;
+  };
+}
+
+/** `--profile-failed-runs`, `--job-failed-runs`: a whole number of runs, 1 to 1000. */
+function checkRuns(flag: string): (text: string, from: string) => number {
+  return (text, from) => {
+    const runs = Number(text);
+    if (!/^\d+$/.test(text.trim()) || runs < 1 || runs > 1000) {
+      throw new UsageError(
+        `--${flag} ${JSON.stringify(text)} is not a number of runs. Give a whole number from 1 ` +
+          `to 1000, such as --${flag} 3.${from}`,
+      );
+    }
+    return runs;
+  };
+}
+
 function checkFormat(text: string): string {
   // Which formats a command takes is the command's to say (report has more): see chooseFormat.
   return text;
@@ -338,6 +366,59 @@ export const SETTINGS = {
       help: "How many instances a fleet run works on at once.",
     },
     check: checkConcurrency,
+  },
+  // The rules of report health. No MSPE_ variables: a monitoring check keeps its thresholds on
+  // its command line or in its profile, where the next admin finds them.
+  ack: {
+    flag: {
+      type: "string",
+      value: "<file>",
+      help: "health: the acknowledgement file (JSON): findings it covers are shown as " +
+        "acknowledged and raise no alert until their date. A missing file acknowledges nothing.",
+    },
+    profile: {
+      key: "ackFile",
+      kind: "string",
+      help: "The acknowledgement file of report health (--ack).",
+    },
+  },
+  "profile-failed-hours": {
+    flag: {
+      type: "string",
+      value: "<hours>",
+      help: "health: an archiving profile with no successful run since a failure more than this " +
+        "many hours ago is critical, else a warning (default 24).",
+    },
+    profile: { key: "profileFailedHours", kind: "number" },
+    check: checkHours("profile-failed-hours"),
+  },
+  "profile-failed-runs": {
+    flag: {
+      type: "string",
+      value: "<n>",
+      help: "health: an archiving profile whose last n runs failed is critical (default 3).",
+    },
+    profile: { key: "profileFailedRuns", kind: "number" },
+    check: checkRuns("profile-failed-runs"),
+  },
+  "job-failed-hours": {
+    flag: {
+      type: "string",
+      value: "<hours>",
+      help: "health: a job with no successful run since a failure more than this many hours " +
+        "ago is critical, else a warning (default 24).",
+    },
+    profile: { key: "jobFailedHours", kind: "number" },
+    check: checkHours("job-failed-hours"),
+  },
+  "job-failed-runs": {
+    flag: {
+      type: "string",
+      value: "<n>",
+      help: "health: a job whose last n runs failed is critical (default 3).",
+    },
+    profile: { key: "jobFailedRuns", kind: "number" },
+    check: checkRuns("job-failed-runs"),
   },
 } as const satisfies Readonly<Record<string, Setting>>;
 
