@@ -179,6 +179,8 @@ export {
 } from "./lib/health_acknowledgements.ts";
 export {
   type InstanceUsage,
+  type PreviousUsage,
+  type UsageFigures,
   type UsageReport,
   usageReport,
   type UsageReportOptions,

@@ -11,17 +11,18 @@
 import type { Client } from "../../client.ts";
 import { DEFAULT_CONCURRENCY, type FleetProgress } from "../../fleet.ts";
 import { healthReport } from "../../health_report.ts";
-import { usageReport } from "../../usage_report.ts";
+import { type PreviousUsage, usageReport } from "../../usage_report.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import { defineCommand } from "../command.ts";
 import { describeError, ExitCode } from "../exit_codes.ts";
 import { fleetStatus, instancesFlag } from "../fleet_run.ts";
 import { HEALTH_FORMATS, USAGE_FORMATS } from "../format.ts";
-import type { CliIo } from "../io.ts";
+import { type CliIo, whyUnreadable } from "../io.ts";
 import { renderNagios, renderNagiosUnknown } from "../report_formats/nagios.ts";
 import { renderPrtg, renderPrtgError } from "../report_formats/prtg.ts";
 import { healthSummary, renderHealth, renderUsage } from "../report_formats/rows.ts";
 import { type HealthThresholds, readThreshold } from "../report_formats/thresholds.ts";
+import { parsePreviousUsage } from "../report_formats/usage_compare.ts";
 import { renderUsageHtml } from "../report_formats/usage_html.ts";
 import { type Session, withSession } from "../session/session.ts";
 import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
@@ -53,7 +54,13 @@ const HEALTH_RULE_FLAGS = Object.fromEntries(
 };
 
 /** The flags only report health takes (report usage refuses them). */
-const HEALTH_ONLY = ["since", "warning", "critical", ...Object.keys(HEALTH_RULE_FLAGS)];
+const HEALTH_ONLY = [
+  "since",
+  "warning",
+  "critical",
+  ...Object.keys(HEALTH_RULE_FLAGS),
+  ...Object.keys(ACK_ADD_FLAGS).filter((name) => name !== "ack-add"),
+];
 type UsageFormat = typeof USAGE_FORMATS[number];
 
 const REPORT_FLAGS = {
@@ -85,6 +92,13 @@ const REPORT_FLAGS = {
   },
   ...HEALTH_RULE_FLAGS,
   ...ACK_ADD_FLAGS,
+  compare: {
+    type: "string",
+    value: "<csv>",
+    help: "usage: compare with a previous report usage --format csv (last month's): the change " +
+      "per instance and in the totals, new and gone instances marked, and stopped instances " +
+      "counted with their last known figures.",
+  },
 } as const satisfies FlagSpecs;
 
 const REPORT_OUTPUT_FLAGS = {
@@ -176,6 +190,17 @@ class ReportInterrupted extends Error {
 }
 
 async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): Promise<number> {
+  if (parsed.string("compare") !== undefined) {
+    throw new UsageError("--compare belongs to report usage; report health takes no --compare.");
+  }
+  for (const flag of Object.keys(ACK_ADD_FLAGS).filter((name) => name !== "ack-add")) {
+    if (parsed.string(flag) !== undefined) {
+      throw new UsageError(
+        `--${flag} belongs to --ack-add: report health --ack-add --ack <file> --instance <id> ` +
+          "--kind <kind> --until <date> --reason <text> --who <name>.",
+      );
+    }
+  }
   const thresholds: HealthThresholds = {
     warning: readThreshold("warning", parsed.string("warning")),
     critical: readThreshold("critical", parsed.string("critical")),
@@ -239,6 +264,17 @@ async function runMonitoring(
   }
 }
 
+/** The previous report of `--compare`, read before connecting. */
+async function readPrevious(io: CliIo, file: string): Promise<PreviousUsage[]> {
+  let text: string;
+  try {
+    text = await io.readTextFile(file);
+  } catch (error) {
+    throw new UsageError(`Cannot read --compare ${file}: ${whyUnreadable(error)}.`);
+  }
+  return parsePreviousUsage(text, file);
+}
+
 async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Promise<number> {
   const instances = await readInstances(parsed, io);
   for (const flag of [...HEALTH_ONLY, "ack-add"]) {
@@ -246,8 +282,11 @@ async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Pro
       throw new UsageError(`--${flag} belongs to report health; report usage takes no --${flag}.`);
     }
   }
+  const compare = parsed.string("compare");
+  const previous = compare === undefined ? undefined : await readPrevious(io, compare);
   return await withReportSession(parsed, io, async ({ out }, fleet) => {
     const report = await usageReport(fleet.client, {
+      previous,
       instances,
       concurrency: fleet.concurrency,
       signal: fleet.signal,
@@ -261,6 +300,14 @@ async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Pro
     );
     if (out.outputFile !== undefined) {
       out.note(`Wrote the usage of ${report.totals.instances} instances to ${out.outputFile}.`);
+    }
+    const lastKnown = report.totals.lastKnown ?? 0;
+    if (lastKnown > 0) {
+      out.note(
+        `${lastKnown} instance${lastKnown === 1 ? " is" : "s are"} counted with ${
+          lastKnown === 1 ? "its" : "their"
+        } last known figures (from ${compare}): they could not be read now.`,
+      );
     }
     if (report.totals.failed > 0) {
       out.note(
