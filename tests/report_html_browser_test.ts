@@ -152,6 +152,9 @@ Deno.test({
       archiveSizeMiB: 100 + (i * 7919) % 900_000,
       messages: 1000 + i * 13,
       stores: 1 + i % 5,
+      lastKnown: false,
+      compared: null,
+      change: null,
       error: null,
     }));
     const sum = (pick: (row: typeof instances[number]) => number) =>

@@ -44,6 +44,7 @@ Deno.test("usageReport against the mock", async (t) => {
     assert.deepEqual(report.totals, {
       instances: 3,
       failed: 0,
+      lastKnown: 0,
       users: 21,
       archiveSizeMiB: sum("archiveSizeMiB"),
       messages: sum("messages"),
@@ -76,7 +77,7 @@ Deno.test("usageReport against the mock", async (t) => {
     assert.equal(globexRow!.instanceID, "globex");
     assert.equal(globexRow!.status, "stopped");
     assert.equal(globexRow!.users, null);
-    assert.match(globexRow!.error!, /not running/);
+    assert.match(globexRow!.error!, /is stopped: its figures cannot be read until it runs/);
     assert.equal(missing!.instanceID, "missing");
     assert.match(missing!.error!, /No instance has this ID/);
     assert.equal(report.totals.failed, 2);
@@ -118,6 +119,9 @@ Deno.test("the usage page escapes names and embeds its data safely", () => {
       archiveSizeMiB: 2048,
       messages: 10,
       stores: 1,
+      lastKnown: false,
+      compared: null,
+      change: null,
       error: null,
     }],
     totals: { instances: 1, failed: 0, users: 3, archiveSizeMiB: 2048, messages: 10, stores: 1 },
@@ -139,6 +143,9 @@ Deno.test("the usage page names the instances without figures above the chart", 
     archiveSizeMiB: error ? null : 100,
     messages: error ? null : 10,
     stores: error ? null : 1,
+    lastKnown: false,
+    compared: null,
+    change: null,
     error,
   });
   const page = (failed: number) => {
@@ -192,13 +199,13 @@ Deno.test("mspe-run report usage", async (t) => {
     const lines = stdout.trimEnd().split("\r\n");
     assert.equal(
       lines[0],
-      "instanceID,displayName,status,users,archiveSizeMiB,messages,stores,error",
+      "instanceID,displayName,status,users,archiveSizeMiB,messages,stores,lastKnown,error",
     );
     assert.equal(lines.length, 5);
     const acme = json.instances.find((row) => row.instanceID === "acme")!;
     assert.equal(
       lines[1],
-      `acme,${acme.displayName},running,6,${acme.archiveSizeMiB},${acme.messages},3,`,
+      `acme,${acme.displayName},running,6,${acme.archiveSizeMiB},${acme.messages},3,,`,
     );
   });
 
