@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { HealthFindingKind, HealthReport } from "../../health_report.ts";
+import type { HealthFinding, HealthFindingKind, HealthReport } from "../../health_report.ts";
 import { ackNote, alertingFindings, type HealthThresholds } from "./thresholds.ts";
 import { safeLine } from "../safe_text.ts";
 
@@ -92,13 +92,16 @@ export function renderPrtg(report: HealthReport, thresholds: HealthThresholds): 
     })),
     { channel: "Acknowledged findings", value: report.acknowledged, unit: "Count" },
   ];
+  const line = (f: HealthFinding) =>
+    `${f.instanceID ?? "service"}: ${f.problem}${ackNote(f) === null ? "" : ` (${ackNote(f)})`}`;
+  const acknowledged = report.findings.filter((f) => !alerting.includes(f)).map(line);
   const text = alerting.length === 0
     ? `OK: no findings on ${report.instances} instances (${report.runningInstances} running)${
-      report.acknowledged > 0 ? `, ${report.acknowledged} acknowledged` : ""
+      acknowledged.length > 0
+        ? `, ${acknowledged.length} acknowledged: ${acknowledged.join(" / ")}`
+        : ""
     }`
-    : [...alerting, ...report.findings.filter((f) => !alerting.includes(f))].map((f) =>
-      `${f.instanceID ?? "service"}: ${f.problem}${ackNote(f) === null ? "" : ` (${ackNote(f)})`}`
-    ).join(" / ");
+    : [...alerting.map(line), ...acknowledged].join(" / ");
   return `${JSON.stringify({ prtg: { result, text: cut(text) } }, null, 2)}\n`;
 }
 
