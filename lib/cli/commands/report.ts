@@ -331,15 +331,26 @@ export const reportCommand = defineCommand({
 errors, instances not running or with a start/stop error, archive stores with an error, needing an
 upgrade or whose search indexes need a rebuild, archiving runs (worker results) that failed or
 completed with errors and jobs that failed since --since. Each finding names the instance, what is
-wrong and what to do.
+wrong and what to do. Its severity follows the rule of its kind: a stopped instance, a start/stop
+error, a store error or a service error is critical; a profile (or job) is critical when its last
+--profile-failed-runs runs failed (default 3) or it has had no successful run since a failure more
+than --profile-failed-hours ago (default 24), and a warning when it failed and then succeeded; the
+rest are warnings. The README's report section has the whole table.
+
+--ack <file> names the acknowledgement file (a JSON array of {instanceID, kind, until, reason,
+who}; * for every instance or kind): an acknowledged finding is shown as such and does not raise
+the state until its date has passed. --ack-add --instance <id> --kind <kind> --until <date>
+--reason <text> --who <name> adds an entry (and creates the file).
 
 --format nagios prints one Monitoring Plugins status line with performance data (Nagios, Icinga,
 Checkmk, Zabbix) and exits with the state; --format prtg prints the JSON of a PRTG "EXE/Script
 Advanced" sensor (exit code 0; a check that cannot run is the sensor's error form).
 
-report usage lists per instance the users (not counting $archiveadmin), archive size in MB,
-messages and stores, with totals. --format csv is one row per instance for billing; --format html
---output usage.html writes one self-contained page with a sortable table and a chart.
+report usage lists per instance the users (not counting $archiveadmin), archive size in MiB
+(1,048,576 bytes, SPE's totalSizeMB), messages and stores, with totals. --format csv is one row per
+instance for billing; --compare <last month's csv> adds the change per instance and in the totals,
+marks new and gone instances, and counts stopped instances with their last known figures.
+--format html --output usage.html writes one self-contained page with a sortable table and a chart.
 
 Instances are checked --concurrency at a time. Ctrl-C stops the report (exit code 130).
 
@@ -355,8 +366,11 @@ itself is exit code 2, as for every command.`,
     "mspe-run report health --format nagios --warning 3 --critical 0",
     "# PRTG EXE/Script Advanced sensor (PowerShell wrapper in Custom Sensors\\EXEXML)",
     "mspe-run report health --format prtg --since 1d",
-    "# Billing: one CSV row per instance",
-    "mspe-run report usage --format csv --output usage.csv",
+    "# A tenant stopped on purpose: acknowledged until the end of the year",
+    "mspe-run report health --ack-add --ack acks.json --instance umbrella --kind instanceNotRunning --until 2026-12-31 --reason 'Contract ended' --who j.doe",
+    "mspe-run report health --format nagios --ack acks.json",
+    "# Billing: one CSV row per instance, with the change since last month",
+    "mspe-run report usage --format csv --output usage.csv --compare last-month.csv",
     "# A page to open in a browser or mail",
     "mspe-run report usage --format html --output usage.html",
     "# PowerShell: the instances with the most users",
