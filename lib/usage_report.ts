@@ -62,7 +62,7 @@ export interface InstanceUsage extends UsageFigures {
  * ```ts
  * import type { UsageFigures } from "@mspe/mspe";
  * const figures: UsageFigures = { users: 40, archiveSizeMiB: 2048, messages: 90_000, stores: 3 };
- * console.log(figures.archiveSizeMiB / 1024, "GiB");
+ * console.log((figures.archiveSizeMiB ?? 0) / 1024, "GiB");
  * ```
  */
 export interface UsageFigures {
