@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import type { MockServer } from "../lib/mock/mod.ts";
 import { serveMock } from "../lib/mock/mod.ts";
-import type { MockWorkerResult } from "../lib/mock/_history.ts";
+import type { RunResult } from "../lib/mock/_history.ts";
 import { renderHealth } from "../lib/cli/report_formats/rows.ts";
 import { style } from "../lib/cli/format.ts";
 import {
@@ -18,7 +18,7 @@ import {
   healthReport,
   parseAcknowledgements,
 } from "../mod.ts";
-import { clientFor } from "./_helpers.ts";
+import { clientFor, workerRun } from "./_helpers.ts";
 import { mockFlags, runCli } from "./cli_helpers.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
@@ -31,25 +31,11 @@ function withoutHistory(mock: MockServer): void {
 }
 
 /** Adds runs of one profile of globex, `hoursAgo` each, oldest first. */
-function addRuns(
-  mock: MockServer,
-  runs: readonly (readonly [MockWorkerResult["result"], number])[],
-): void {
+function addRuns(mock: MockServer, runs: readonly (readonly [RunResult, number])[]): void {
   const activity = mock.app.state.activity(mock.app.state.instance("globex")!);
-  const now = Date.now();
+  const run = { now: Date.now(), userName: "$archiveadmin", profileName: "IMAP Shared" };
   runs.forEach(([result, hoursAgo], i) => {
-    activity.workerResults.push({
-      id: 100 + i,
-      userName: "$archiveadmin",
-      profileId: 7,
-      profileName: "IMAP Shared",
-      result,
-      itemsArchived: 0,
-      startTime: now - hoursAgo * HOUR,
-      completeTime: now - hoursAgo * HOUR + 60_000,
-      machineName: "HOST01",
-      message: result === "failed" ? "The operation has timed out." : null,
-    });
+    activity.workerResults.push(workerRun(100 + i, result, hoursAgo, run));
   });
 }
 

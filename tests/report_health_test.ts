@@ -15,7 +15,7 @@ import {
   newClient,
   parseSince,
 } from "../mod.ts";
-import { apiReply, clientFor, serveRaw, succeeded, waitFor } from "./_helpers.ts";
+import { apiReply, clientFor, serveRaw, succeeded, waitFor, workerRun } from "./_helpers.ts";
 import { CliProcess, mockFlags, runCli } from "./cli_helpers.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
@@ -142,18 +142,12 @@ Deno.test("healthReport against the mock", async (t) => {
     const activity = mock.app.state.activity(mock.app.state.instance("globex")!);
     const now = Date.now();
     const hour = 3_600_000;
-    const run = (id: number, result: "failed" | "completedWithErrors", hoursAgo: number) => ({
-      id,
-      userName: `user${id}`,
-      profileId: 7,
-      profileName: "Exchange Mailboxes",
-      result,
-      itemsArchived: 0,
-      startTime: now - hoursAgo * hour,
-      completeTime: now - hoursAgo * hour + 60_000,
-      machineName: "HOST01",
-      message: "The operation has timed out.",
-    });
+    const run = (id: number, result: "failed" | "completedWithErrors", hoursAgo: number) =>
+      workerRun(id, result, hoursAgo, {
+        now,
+        userName: `user${id}`,
+        profileName: "Exchange Mailboxes",
+      });
     activity.workerResults.push(
       run(1, "failed", 72),
       run(2, "failed", 20),
