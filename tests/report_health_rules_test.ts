@@ -342,3 +342,58 @@ Deno.test("report usage --compare: the change per instance and in the totals, ne
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the rules and the ack file come from a profile too (profile keys)", async () => {
+  await using mock = await serveMock({ instances: 4, problems: "none" });
+  withoutHistory(mock);
+  addRuns(mock, [["succeeded", 10], ["failed", 6], ["failed", 4], ["failed", 2]]);
+  const umbrella = mock.app.state.instance("umbrella")!;
+  umbrella.status = "stopped";
+  umbrella.processID = null;
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/acks.json`,
+      JSON.stringify([{
+        instanceID: "umbrella",
+        kind: "*",
+        until: "2099-01-01",
+        reason: "Stopped on purpose",
+        who: "ops",
+      }]),
+    );
+    const profile = {
+      host: "127.0.0.1",
+      port: mock.port,
+      caCert: `${Deno.cwd()}/tests/testdata/tls/ca.pem`,
+      username: "admin",
+      ackFile: `${dir}/acks.json`,
+      profileFailedRuns: 5,
+    };
+    await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ profiles: { mon: profile } }));
+    const env = { MSPE_PASSWORD: "admin", MSPE_CONFIG: `${dir}/config.json` };
+    const nagios = await runCli(["report", "health", "--profile", "mon", "--format", "nagios"], {
+      env,
+    });
+    // Three failures in a row are tolerated up to 5; the stopped instance is acknowledged.
+    assert.equal(nagios.code, 1, nagios.stdout);
+    assert.match(
+      nagios.stdout,
+      /^MSPE HEALTH WARNING - 0 critical, 1 warning findings on 4 instances, 1 acknowledged/,
+    );
+    // A flag wins over the profile.
+    const strict = await runCli(
+      ["report", "health", "--profile", "mon", "--format", "nagios", "--profile-failed-runs", "3"],
+      { env },
+    );
+    assert.equal(strict.code, 2, strict.stdout);
+    const bad = await runCli(
+      ["report", "health", "--profile", "mon", "--format", "json", "--job-failed-hours", "soon"],
+      { env },
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--job-failed-hours "soon" is not a number of hours/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
