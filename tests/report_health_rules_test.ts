@@ -334,6 +334,9 @@ Deno.test("report usage --compare: the change per instance and in the totals, ne
     assert.match(table.stdout, /^umbrella +Umbrella +stopped \(last known figures\) +9 /m);
     assert.match(table.stdout, /^acme .* present +\+2 +\+100 +0 +-1/m);
     assert.match(table.stderr, /1 instance is counted with its last known figures/);
+    const html = (await usage("--format", "html", "--compare", `${dir}/last.csv`)).stdout;
+    assert.match(html, /<td data-value="stopped \(last known figures\)">/);
+    assert.doesNotMatch(html, /id="failed-note"/, "counted, so not among those without figures");
 
     const bad = await usage("--format", "csv", "--compare", `${dir}/nosuch.csv`);
     assert.equal(bad.code, 2);

@@ -200,7 +200,8 @@ const NAMED_FAILURES = 10;
  * names them (the first few) and says how to bring them to the top of the table.
  */
 function failedNoteHtml(report: UsageReport): string {
-  const failed = report.instances.filter((row) => row.error);
+  // Rows with last known figures are counted, so they are not among those without figures.
+  const failed = report.instances.filter((row) => row.error && !row.lastKnown);
   const named = failed.slice(0, NAMED_FAILURES).map((row) => escapeHtml(row.instanceID));
   const more = failed.length - named.length;
   const list = named.join(", ") + (more > 0 ? ` and ${NUMBER.format(more)} more` : "");
@@ -222,15 +223,22 @@ function failedNoteHtml(report: UsageReport): string {
  */
 export function renderUsageHtml(report: UsageReport): string {
   const { totals } = report;
-  const hasErrors = totals.failed > 0;
+  const hasErrors = report.instances.some((row) => row.error !== null);
   const columns = COLUMNS.filter((column) => column.key !== "error" || hasErrors);
   const head = columns.map((column) =>
     `<th scope="col" data-key="${column.key}"${column.numeric ? ' class="num"' : ""}>` +
     `<button type="button">${escapeHtml(column.title)}</button></th>`
   ).join("");
   const rows = report.instances.map((row) =>
-    `<tr data-instance="${escapeHtml(row.instanceID)}"${row.error ? ' class="failed"' : ""}>${
-      columns.map((column) => cell(row, column)).join("")
+    `<tr data-instance="${escapeHtml(row.instanceID)}"${
+      row.error && !row.lastKnown ? ' class="failed"' : ""
+    }>${
+      columns.map((column) =>
+        cell(
+          row.lastKnown ? { ...row, status: `${row.status} (last known figures)` } : row,
+          column,
+        )
+      ).join("")
     }</tr>`
   ).join("\n");
   const footCells = columns.map((column) => {
@@ -247,7 +255,7 @@ export function renderUsageHtml(report: UsageReport): string {
     }
   }).join("");
   const generated = escapeHtml(report.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC"));
-  const failedNote = hasErrors ? failedNoteHtml(report) : "";
+  const failedNote = totals.failed > 0 ? failedNoteHtml(report) : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
