@@ -25,13 +25,20 @@ import { type HealthThresholds, readThreshold } from "../report_formats/threshol
 import { parsePreviousUsage } from "../report_formats/usage_compare.ts";
 import { renderUsageHtml } from "../report_formats/usage_html.ts";
 import { type Session, withSession } from "../session/session.ts";
-import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
+import {
+  CONNECTION_FLAGS,
+  HELP_FLAGS,
+  inGroup,
+  OUTPUT_FLAGS,
+  TRACE_FLAGS,
+} from "../settings/flags.ts";
 import { askedFormat, attachProfile, readSetting } from "../settings/resolve.ts";
 import { settingFlags, type SettingName, SETTINGS } from "../settings/table.ts";
 import { ACK_ADD_FLAGS, addAcknowledgement, readAckFile } from "./report_ack.ts";
 import { UsageError } from "../usage_error.ts";
 
 type HealthFormat = typeof HEALTH_FORMATS[number];
+type UsageFormat = typeof USAGE_FORMATS[number];
 
 /** The settings of the health rules, with the option of healthReport each sets. */
 const RULE_SETTINGS = {
@@ -42,16 +49,10 @@ const RULE_SETTINGS = {
 } as const satisfies Partial<Record<SettingName, string>>;
 
 /** The flags of report health's rules and acknowledgements, under a heading of their own. */
-const HEALTH_RULE_FLAGS = Object.fromEntries(
-  Object.entries(
-    settingFlags(["ack", ...Object.keys(RULE_SETTINGS) as (keyof typeof RULE_SETTINGS)[]]),
-  )
-    .map(([name, spec]) => [name, { ...spec, group: "Health rules" }]),
-) as {
-  readonly [K in "ack" | keyof typeof RULE_SETTINGS]: typeof SETTINGS[K]["flag"] & {
-    readonly group: string;
-  };
-};
+const HEALTH_RULE_FLAGS = inGroup(
+  "Health rules",
+  settingFlags(["ack", ...Object.keys(RULE_SETTINGS) as (keyof typeof RULE_SETTINGS)[]]),
+);
 
 /** The flags only report health takes (report usage refuses them). */
 const HEALTH_ONLY = [
@@ -61,7 +62,6 @@ const HEALTH_ONLY = [
   ...Object.keys(HEALTH_RULE_FLAGS),
   ...Object.keys(ACK_ADD_FLAGS).filter((name) => name !== "ack-add"),
 ];
-type UsageFormat = typeof USAGE_FORMATS[number];
 
 const REPORT_FLAGS = {
   ...HELP_FLAGS,
