@@ -582,9 +582,10 @@ function seedWorkers(seed: HistorySeed): MockWorkerResult[] {
       if (run.profileId === seed.failingProfileId && startTime >= seed.failingSince) {
         result = "failed";
         message = PROFILE_ERROR;
-      } else if (run.profileId === seed.flakyProfileId && startTime >= seed.to - FLAKY_FROM) {
-        // One run (the profile runs every 6 hours) fails; the ones after it succeed.
-        const failed = startTime < seed.to - FLAKY_FROM + 6 * hour;
+      } else if (run.profileId === seed.flakyProfileId && start >= seed.to - FLAKY_FROM) {
+        // One run fails, the ones after it succeed: the profile runs every 6 hours, so exactly one
+        // slot of its grid (not the jittered start, which may cross the edge) falls in the 6 hours.
+        const failed = start < seed.to - FLAKY_FROM + 6 * hour;
         result = failed ? "failed" : "succeeded";
         message = failed ? FAILURES[1]! : null;
       }
