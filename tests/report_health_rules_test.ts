@@ -400,3 +400,24 @@ Deno.test("the rules and the ack file come from a profile too (profile keys)", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the health table shows a tenant's hostile text escaped, still whole", () => {
+  const hostile = "boom\x07\x1b[2J\u202eexe.txt\r\nnext";
+  const finding: HealthFinding = {
+    severity: "critical",
+    kind: "instanceStartStopError",
+    instanceID: "acme\x1b]0;owned",
+    problem: `The last start failed: ${hostile}`,
+    action: "Start it: mspe-run call StartInstances instanceFilter=acme",
+    occurrences: 1,
+    lastSeen: null,
+    acknowledgement: null,
+  };
+  const report = { findings: [finding] } as unknown as HealthReport;
+  const text = renderHealth(report, "table", style(false), 80);
+  for (const raw of ["\x07", "\x1b", "\u202e", "\r"]) {
+    assert.ok(!text.includes(raw), `${JSON.stringify(raw)} raw in ${text}`);
+  }
+  assert.match(text, /^acme\\x1b\]0;owned \(1 finding\)$/m);
+  assert.match(text, /boom\\x07\\x1b\[2J\\u202eexe\.txt ⏎ next/);
+});

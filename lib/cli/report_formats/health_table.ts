@@ -18,6 +18,7 @@
 import type { HealthFinding, HealthReport } from "../../health_report.ts";
 import { displayWidth } from "../display_width.ts";
 import type { Style } from "../format.ts";
+import { safeLine } from "../safe_text.ts";
 import { ackNote } from "./thresholds.ts";
 
 /**
@@ -48,11 +49,16 @@ export function wrapWords(text: string, width: number | undefined): string[] {
   return lines;
 }
 
-/** `text` wrapped after `first` (the label), continued under the label's end. */
+/**
+ * `text` wrapped after `first` (the label), continued under the label's end. The text is the
+ * server's (a tenant's): made safe for the terminal first, and never cut.
+ */
 function block(first: string, text: string, width: number | undefined): string[] {
   const hang = " ".repeat(displayWidth(first));
   const room = width === undefined ? undefined : Math.max(20, width - displayWidth(first));
-  return wrapWords(text, room).map((line, i) => `${i === 0 ? first : hang}${line}`);
+  return wrapWords(safeLine(text, Infinity), room).map((line, i) =>
+    `${i === 0 ? first : hang}${line}`
+  );
 }
 
 function findingLines(finding: HealthFinding, st: Style, width: number | undefined): string[] {
@@ -102,7 +108,7 @@ export function renderHealthTable(
       acknowledged > 0 ? `, ${acknowledged} acknowledged` : ""
     }`;
     if (out.length > 0) out.push("");
-    out.push(`${st.header(instance)} ${st.dim(`(${counts})`)}`);
+    out.push(`${st.header(safeLine(instance, Infinity))} ${st.dim(`(${counts})`)}`);
     for (const finding of findings) out.push(...findingLines(finding, st, width));
   }
   return `${out.join("\n")}\n`;
