@@ -21,7 +21,7 @@ import { checkCall } from "../check_call.ts";
 import { listInstances } from "../list_instances.ts";
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
 import { confirmDestructive, confirmFlags, showCall } from "./confirm.ts";
-import { csvHeader, csvRow } from "./csv.ts";
+import { csvHeader, csvRecords, csvRow } from "./csv.ts";
 import { describeError, ExitCode, isAbort, isTimeout } from "./exit_codes.ts";
 import { parseSelect, render, selectProperties, style } from "./format.ts";
 import { type InterruptKind, Interrupts } from "./interrupt.ts";
@@ -146,25 +146,7 @@ export function instanceList(text: string): string[] {
 
 /** The fields of one CSV line (quotes and doubled quotes as Export-Csv writes them). */
 function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i]!;
-    if (quoted) {
-      if (char === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") {
-      fields.push(field.trim());
-      field = "";
-    } else field += char;
-  }
-  fields.push(field.trim());
-  return fields;
+  return (csvRecords(line)[0] ?? [""]).map((field) => field.trim());
 }
 
 /**

@@ -9,45 +9,8 @@
  */
 
 import type { PreviousUsage } from "../../usage_report.ts";
+import { csvRecords } from "../csv.ts";
 import { UsageError } from "../usage_error.ts";
-
-/**
- * The records of a CSV text (RFC 4180: quoted fields with `""`, CRLF or LF, a BOM); `null` when a
- * quote is not closed.
- */
-function csvRecords(text: string): string[][] | null {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = "";
-  let quoted = false;
-  const body = text.replace(/^\uFEFF/, "");
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (quoted) {
-      if (c === '"' && body[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      record.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && body[i + 1] === "\n") i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = "";
-    } else field += c;
-  }
-  if (quoted) return null;
-  if (field !== "" || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  return records.filter((r) => r.length > 1 || r[0] !== "");
-}
 
 /**
  * The rows of a previous usage CSV. `file` names it in messages.
@@ -66,7 +29,7 @@ export function parsePreviousUsage(text: string, file: string): PreviousUsage[] 
   const records = csvRecords(text);
   const header = records?.[0]?.map((name) => name.trim());
   const size = header?.includes("archiveSizeMiB") ? "archiveSizeMiB" : "archiveSizeMB";
-  if (records === null || header === undefined || !header.includes("instanceID")) {
+  if (header === undefined || !header.includes("instanceID")) {
     throw new UsageError(
       `${file} is not a usage report CSV (no instanceID column). Give a file written by ` +
         "mspe-run report usage --format csv.",
