@@ -22,7 +22,7 @@ import { listInstances } from "./list_instances.ts";
  * ```ts
  * import type { InstanceUsage } from "@mspe/mspe";
  * function line(row: InstanceUsage): string {
- *   return row.error ?? `${row.instanceID}: ${row.users} users, ${row.archiveSizeMiB} MB`;
+ *   return row.error ?? `${row.instanceID}: ${row.users} users, ${row.archiveSizeMiB} MiB`;
  * }
  * ```
  */
@@ -218,26 +218,28 @@ async function readFigures(
 
 /**
  * Reads what each instance uses, for billing: users (not counting `$archiveadmin`), archive size
- * in MB and messages (`GetInstanceStatistics`), and archive stores, with totals. The instances are
- * read through {@linkcode forEachInstance}, `concurrency` at a time; an instance whose figures
- * cannot be read (stopped, service provider access disabled) gets a row with `null` figures and the
- * `error`, and the others go on. An error that stops the whole report (wrong password, unreachable
+ * in MiB (1,048,576 bytes) and messages (`GetInstanceStatistics`), and archive stores, with totals.
+ * The instances are read through {@linkcode forEachInstance}, `concurrency` at a time; an instance
+ * whose figures cannot be read (stopped, service provider access disabled) gets a row with `null`
+ * figures and the `error`, and the others go on. With `previous` (last month's rows) each row gets
+ * its change, new and gone instances are marked, and an instance that cannot be read now is
+ * counted with its last known figures (`lastKnown`). An error that stops the whole report (wrong password, unreachable
  * server, abort) rejects the promise.
  *
  * @param client An SPE client from {@linkcode newClient}.
- * @param options Which instances, the bound, a signal.
+ * @param options Which instances, the bound, a signal, a previous report to compare with.
  * @returns One row per instance, sorted by ID, and the totals.
  * @throws {ArgumentError} For a bad `instances` or `concurrency`, or a MailStore Server client.
  *
- * @example Users and gigabytes per tenant
+ * @example Users and gibibytes per tenant
  * ```ts
  * import { newClient, usageReport } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "secret" });
  * const report = await usageReport(client, { concurrency: 16 });
  * for (const row of report.instances) {
- *   console.log(row.instanceID, row.users, ((row.archiveSizeMiB ?? 0) / 1024).toFixed(1), "GB");
+ *   console.log(row.instanceID, row.users, ((row.archiveSizeMiB ?? 0) / 1024).toFixed(1), "GiB");
  * }
- * console.log("total", report.totals.users, "users", report.totals.archiveSizeMiB, "MB");
+ * console.log("total", report.totals.users, "users", report.totals.archiveSizeMiB, "MiB");
  * ```
  */
 export async function usageReport(
