@@ -839,7 +839,11 @@ function sortFindings(findings: HealthFinding[]): HealthFinding[] {
  * (`GetInstances`), archive stores with an error, that need an upgrade or whose search indexes need a
  * rebuild (`GetStores`), archiving runs that failed or completed with errors (`GetWorkerResults`) and
  * jobs that failed (`GetJobResults`) since `since`. Each finding names the instance, what is wrong
- * and what to do. SPE repeats stopped instances and store problems among its service messages;
+ * and what to do, and its severity follows the rule of its kind (the table is at
+ * {@linkcode HealthFindingKind}): a failed profile or job is critical only when it keeps failing
+ * (`profileFailedRuns` runs in a row, or no success for `profileFailedHours`), a warning when it
+ * recovered. Findings that `acknowledgements` cover are reported as such and do not raise the
+ * status until they expire. SPE repeats stopped instances and store problems among its service messages;
  * such a message is left out when the instance's own finding says the same, and with a selection
  * of instances, so are messages about other instances.
  *
