@@ -160,16 +160,27 @@ export {
 export type { SpeArgs } from "./lib/_catalog/spe.ts";
 export type { ServerArgs } from "./lib/_catalog/server.ts";
 export {
+  DEFAULT_HEALTH_RULES,
   HEALTH_FINDING_KINDS,
   type HealthFinding,
   type HealthFindingKind,
   type HealthReport,
   healthReport,
   type HealthReportOptions,
+  type HealthRules,
+  isAcknowledged,
   parseSince,
 } from "./lib/health_report.ts";
 export {
+  checkAcknowledgementUntil,
+  type HealthAcknowledgement,
+  type HealthFindingAcknowledgement,
+  parseAcknowledgements,
+} from "./lib/health_acknowledgements.ts";
+export {
   type InstanceUsage,
+  type PreviousUsage,
+  type UsageFigures,
   type UsageReport,
   usageReport,
   type UsageReportOptions,

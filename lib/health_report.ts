@@ -13,69 +13,14 @@ import { invokeCall } from "./invoke_call.ts";
 import type { Instance, ServiceMessage } from "./results.ts";
 import { apiDate, errorLine, fromApiDate, isStop } from "./_reports.ts";
 import { listInstances } from "./list_instances.ts";
+import {
+  acknowledgementOf,
+  type HealthAcknowledgement,
+  type HealthFindingAcknowledgement,
+} from "./health_acknowledgements.ts";
+import { HEALTH_FINDING_KINDS, type HealthFindingKind } from "./_health_kinds.ts";
 
-/**
- * What a {@linkcode HealthFinding} is about.
- *
- * - `serviceError`, `serviceWarning`: a message of `GetServiceStatus`.
- * - `instanceNotRunning`: the instance is stopped (or frozen, or in another state than `running`).
- * - `instanceStartStopError`: its last start or stop failed.
- * - `storeError`: an archive store reports an error.
- * - `storeNeedsUpgrade`: a store must be upgraded to the current format.
- * - `indexNeedsRebuild`: a store's search indexes must be rebuilt.
- * - `workerFailed`, `workerCompletedWithErrors`: archiving runs (worker results) since `since`.
- * - `jobFailed`: scheduled jobs that failed since `since`.
- * - `instanceNotFound`: an instance ID that was asked for does not exist.
- * - `checkFailed`: part of the check could not be made (the call failed); the finding says which.
- *
- * @example
- * ```ts
- * import type { HealthFindingKind } from "@mspe/mspe";
- * const kind: HealthFindingKind = "storeError";
- * console.log(kind);
- * ```
- */
-export type HealthFindingKind =
-  | "serviceError"
-  | "serviceWarning"
-  | "instanceNotRunning"
-  | "instanceStartStopError"
-  | "storeError"
-  | "storeNeedsUpgrade"
-  | "indexNeedsRebuild"
-  | "workerFailed"
-  | "workerCompletedWithErrors"
-  | "jobFailed"
-  | "instanceNotFound"
-  | "checkFailed";
-
-/**
- * Every {@linkcode HealthFindingKind}, in the order reports list them.
- *
- * @example Counting findings by kind
- * ```ts
- * import { HEALTH_FINDING_KINDS, healthReport, newClient } from "@mspe/mspe";
- * await using client = await newClient({ username: "admin", password: "admin" });
- * const { findings } = await healthReport(client);
- * for (const kind of HEALTH_FINDING_KINDS) {
- *   console.log(kind, findings.filter((finding) => finding.kind === kind).length);
- * }
- * ```
- */
-export const HEALTH_FINDING_KINDS: readonly HealthFindingKind[] = [
-  "serviceError",
-  "serviceWarning",
-  "instanceNotRunning",
-  "instanceStartStopError",
-  "storeError",
-  "storeNeedsUpgrade",
-  "indexNeedsRebuild",
-  "workerFailed",
-  "workerCompletedWithErrors",
-  "jobFailed",
-  "instanceNotFound",
-  "checkFailed",
-];
+export { HEALTH_FINDING_KINDS, type HealthFindingKind };
 
 /**
  * One problem a {@linkcode healthReport} found: where, what is wrong and what to do.
@@ -89,7 +34,10 @@ export const HEALTH_FINDING_KINDS: readonly HealthFindingKind[] = [
  * ```
  */
 export interface HealthFinding {
-  /** `critical` needs action now (a stopped instance, a store error, a failed run); else `warning`. */
+  /**
+   * `critical` needs action now, `warning` needs a look: by the rule of its kind (see
+   * {@linkcode HealthFindingKind}), whether or not it is acknowledged.
+   */
   readonly severity: "critical" | "warning";
   /** What the finding is about. */
   readonly kind: HealthFindingKind;
@@ -103,7 +51,54 @@ export interface HealthFinding {
   readonly occurrences: number;
   /** When it last happened (ISO 8601, UTC), for runs and jobs; else `null`. */
   readonly lastSeen: string | null;
+  /**
+   * The acknowledgement that covers it (see {@linkcode HealthReportOptions.acknowledgements}), or
+   * `null`. One that has not `expired` keeps the finding out of the status and the counts.
+   */
+  readonly acknowledgement: HealthFindingAcknowledgement | null;
 }
+
+/**
+ * The thresholds of the rules for failed archiving runs and jobs (see
+ * {@linkcode HealthFindingKind}).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HEALTH_RULES } from "@mspe/mspe";
+ * console.log(DEFAULT_HEALTH_RULES.profileFailedRuns); // 3
+ * ```
+ */
+export interface HealthRules {
+  /** A profile with no successful run since a failure more than this many hours ago is critical. */
+  readonly profileFailedHours: number;
+  /** A profile whose last this many runs failed is critical. */
+  readonly profileFailedRuns: number;
+  /** A job with no successful run since a failure more than this many hours ago is critical. */
+  readonly jobFailedHours: number;
+  /** A job whose last this many runs failed is critical. */
+  readonly jobFailedRuns: number;
+}
+
+/**
+ * The thresholds a {@linkcode healthReport} uses when its options give none: 24 hours, 3 runs.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_HEALTH_RULES, healthReport, newClient } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * // Tolerate a failing profile for two days instead of one.
+ * const report = await healthReport(client, {
+ *   profileFailedHours: 2 * DEFAULT_HEALTH_RULES.profileFailedHours,
+ * });
+ * console.log(report.rules.profileFailedHours); // 48
+ * ```
+ */
+export const DEFAULT_HEALTH_RULES: HealthRules = {
+  profileFailedHours: 24,
+  profileFailedRuns: 3,
+  jobFailedHours: 24,
+  jobFailedRuns: 3,
+};
 
 /**
  * The result of {@linkcode healthReport}.
@@ -125,12 +120,25 @@ export interface HealthReport {
   readonly instances: number;
   /** How many of them were running. */
   readonly runningInstances: number;
-  /** `critical` when any finding is critical, `warning` when there are others, else `ok`. */
+  /**
+   * `critical` when a finding that is not acknowledged is critical, `warning` when there are
+   * others not acknowledged, else `ok`.
+   */
   readonly status: "ok" | "warning" | "critical";
-  /** The findings: service first, then by instance, most serious first within each. */
+  /**
+   * The findings: service first, then by instance, most serious first within each. Acknowledged
+   * findings are among them, with their `acknowledgement`.
+   */
   readonly findings: readonly HealthFinding[];
-  /** The number of findings of each kind (every kind present, 0 when none). */
+  /**
+   * The number of findings of each kind that are not acknowledged (every kind present, 0 when
+   * none): what monitoring graphs and alerts on.
+   */
   readonly counts: Readonly<Record<HealthFindingKind, number>>;
+  /** How many findings an acknowledgement covers (not expired); they are not in `counts`. */
+  readonly acknowledged: number;
+  /** The thresholds the rules used. */
+  readonly rules: HealthRules;
 }
 
 /**
@@ -160,6 +168,22 @@ export interface HealthReportOptions {
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
   /** The time the check counts back from; default now (for tests and reruns). */
   readonly now?: Date | undefined;
+  /**
+   * A profile with no successful run since a failure more than this many hours ago is critical
+   * (else a warning). Default 24.
+   */
+  readonly profileFailedHours?: number | undefined;
+  /** A profile whose last this many runs failed is critical (else a warning). Default 3. */
+  readonly profileFailedRuns?: number | undefined;
+  /** As `profileFailedHours`, for scheduled jobs. Default 24. */
+  readonly jobFailedHours?: number | undefined;
+  /** As `profileFailedRuns`, for scheduled jobs. Default 3. */
+  readonly jobFailedRuns?: number | undefined;
+  /**
+   * Known problems (see {@linkcode parseAcknowledgements} to read a file of them): a finding one
+   * covers is reported with it and does not raise the status until its `until` has passed.
+   */
+  readonly acknowledgements?: readonly HealthAcknowledgement[] | undefined;
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = {
@@ -268,7 +292,16 @@ function finding(
   occurrences = 1,
   lastSeen: string | null = null,
 ): HealthFinding {
-  return { severity, kind, instanceID, problem, action, occurrences, lastSeen };
+  return {
+    severity,
+    kind,
+    instanceID,
+    problem,
+    action,
+    occurrences,
+    lastSeen,
+    acknowledgement: null,
+  };
 }
 
 function serviceFindings(messages: readonly ServiceMessage[]): HealthFinding[] {
@@ -433,93 +466,239 @@ function timeOf(result: { startTime?: string; completeTime?: string | null }): D
   return fromApiDate(result.completeTime) ?? fromApiDate(result.startTime);
 }
 
-function workerFindings(id: string, results: readonly WorkerResult[]): HealthFinding[] {
+/** One run of a profile or a job, as the rules see it. */
+interface Run {
+  readonly failed: boolean;
+  readonly time: Date;
+}
+
+/** What the rules make of the runs of one profile or job. */
+interface RunJudgement {
+  readonly severity: HealthFinding["severity"];
+  /** Failed runs within `since`. */
+  readonly failures: number;
+  /** Failed runs since the last one that did not fail (0: the last run did not fail). */
+  readonly trailing: number;
+  /** The first of those failed runs, or null. */
+  readonly failingSince: Date | null;
+  /** The last run. */
+  readonly lastRun: Date;
+  /** The last failed run. */
+  readonly lastFailure: Date;
+}
+
+/**
+ * The rule of `workerFailed` and `jobFailed` (see {@linkcode HealthFindingKind}): `null` when no
+ * run failed within `since`; critical when the last `limit.runs` runs failed or none succeeded
+ * since a failure more than `limit.hours` ago; else a warning. `runs` may reach back before
+ * `since`, so that a streak of failures that began earlier is seen whole.
+ */
+function judgeRuns(
+  runs: readonly Run[],
+  since: Date,
+  now: Date,
+  limit: { readonly hours: number; readonly runs: number },
+): RunJudgement | null {
+  const sorted = [...runs].sort((a, b) => a.time.getTime() - b.time.getTime());
+  const inWindow = sorted.filter((run) => run.failed && run.time >= since);
+  const lastFailure = inWindow.at(-1)?.time;
+  const lastRun = sorted.at(-1)?.time;
+  if (lastFailure === undefined || lastRun === undefined) return null;
+  let trailing = 0;
+  while (trailing < sorted.length && sorted[sorted.length - 1 - trailing]!.failed) trailing++;
+  const failingSince = trailing === 0 ? null : sorted[sorted.length - trailing]!.time;
+  const critical = trailing >= limit.runs ||
+    (failingSince !== null && now.getTime() - failingSince.getTime() > limit.hours * 3_600_000);
+  return {
+    severity: critical ? "critical" : "warning",
+    failures: inWindow.length,
+    trailing,
+    failingSince,
+    lastRun,
+    lastFailure,
+  };
+}
+
+/** A time in findings: ISO 8601 to the second, UTC. */
+function shortTime(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, "Z");
+}
+
+/** The sentence of a `workerFailed` or `jobFailed` finding after its subject: how and since when. */
+function failureStory(
+  judged: RunJudgement,
+  limit: { readonly hours: number; readonly runs: number },
+  users: string,
+): string {
+  const times = judged.failures === 1 ? "once" : `${judged.failures} times`;
+  const head = `failed ${times}${users}`;
+  if (judged.failingSince === null) {
+    return `${head}, then succeeded (last run ${shortTime(judged.lastRun)}).`;
+  }
+  const streak = judged.trailing === 1 ? "its last run" : `its last ${judged.trailing} runs`;
+  const since = shortTime(judged.failingSince);
+  return judged.severity === "critical"
+    ? `${head}: ${streak} failed, no successful run since ${since} ` +
+      `(critical after ${limit.runs} failed runs in a row or ${limit.hours} h without success).`
+    : `${head}: ${streak} failed, since ${since}; critical after ${limit.runs} failed runs in a ` +
+      `row or ${limit.hours} h without success.`;
+}
+
+function workerFindings(
+  id: string,
+  results: readonly WorkerResult[],
+  since: Date,
+  now: Date,
+  limit: { readonly hours: number; readonly runs: number },
+): HealthFinding[] {
   // One finding per profile and outcome: a profile that runs every few minutes and fails each time
   // is one problem, not hundreds.
-  const groups = new Map<string, {
-    result: string;
+  const profiles = new Map<string, {
     profile: string;
     profileId: number | undefined;
+    runs: Run[];
     users: Set<string>;
-    count: number;
-    last: string | null;
-    lastId: number | undefined;
+    lastFailedId: number | undefined;
+    lastFailed: number;
+    withErrors: {
+      count: number;
+      users: Set<string>;
+      last: string | null;
+      lastId: number | undefined;
+    };
   }>();
   for (const run of results) {
-    if (run.result !== "failed" && run.result !== "completedWithErrors") continue;
+    const time = timeOf(run);
+    if (time === null || run.result === undefined) continue;
     const profile = run.profileName ?? `profile ${run.profileId ?? "?"}`;
-    const key = `${run.result}\u0000${run.profileId ?? profile}`;
-    let group = groups.get(key);
+    const key = String(run.profileId ?? profile);
+    let group = profiles.get(key);
     if (!group) {
       group = {
-        result: run.result,
         profile,
         profileId: run.profileId,
+        runs: [],
         users: new Set(),
-        count: 0,
-        last: null,
-        lastId: undefined,
+        lastFailedId: undefined,
+        lastFailed: -Infinity,
+        withErrors: { count: 0, users: new Set(), last: null, lastId: undefined },
       };
-      groups.set(key, group);
+      profiles.set(key, group);
     }
-    group.count++;
-    if (run.userName) group.users.add(run.userName);
-    const seen = latest(group.last, timeOf(run));
-    if (seen !== group.last || group.lastId === undefined) group.lastId = run.id;
-    group.last = seen;
+    const failed = run.result === "failed";
+    group.runs.push({ failed, time });
+    if (failed && time >= since) {
+      if (run.userName) group.users.add(run.userName);
+      if (time.getTime() >= group.lastFailed) {
+        group.lastFailed = time.getTime();
+        group.lastFailedId = run.id;
+      }
+    }
+    if (run.result === "completedWithErrors" && time >= since) {
+      const errors = group.withErrors;
+      errors.count++;
+      if (run.userName) errors.users.add(run.userName);
+      const seen = latest(errors.last, time);
+      if (seen !== errors.last || errors.lastId === undefined) errors.lastId = run.id;
+      errors.last = seen;
+    }
   }
-  return [...groups.values()].map((group) => {
-    const failed = group.result === "failed";
-    const times = group.count === 1 ? "once" : `${group.count} times`;
-    const users = group.users.size > 0
-      ? ` (${[...group.users].slice(0, 3).join(", ")}${group.users.size > 3 ? ", …" : ""})`
-      : "";
-    const report = group.lastId !== undefined
-      ? `mspe-run call GetWorkerResultReport instanceID=${id} id=${group.lastId}`
-      : `mspe-run call GetWorkerResults instanceID=${id}`;
+  const findings: HealthFinding[] = [];
+  for (const group of profiles.values()) {
     const rerun = group.profileId !== undefined
       ? `; run it again: mspe-run call RunProfile instanceID=${id} id=${group.profileId}`
       : "";
-    return finding(
-      failed ? "critical" : "warning",
-      failed ? "workerFailed" : "workerCompletedWithErrors",
-      id,
-      failed
-        ? `Archiving profile "${group.profile}" failed ${times}${users}.`
-        : `Archiving profile "${group.profile}" completed with errors ${times}${users}; some messages were not archived.`,
-      `Read the run's report (${report}), fix the cause (credentials, mailbox access, server reachability)${rerun}`,
-      group.count,
-      group.last,
-    );
-  });
+    const reportOf = (runId: number | undefined) =>
+      runId !== undefined
+        ? `mspe-run call GetWorkerResultReport instanceID=${id} id=${runId}`
+        : `mspe-run call GetWorkerResults instanceID=${id}`;
+    const judged = judgeRuns(group.runs, since, now, limit);
+    if (judged !== null) {
+      const subject = `Archiving profile "${group.profile}"`;
+      findings.push(finding(
+        judged.severity,
+        "workerFailed",
+        id,
+        `${subject} ${failureStory(judged, limit, userList(group.users))}`,
+        judged.failingSince === null
+          ? `Nothing to do unless it fails again; the failed run's report says why (${
+            reportOf(group.lastFailedId)
+          }).`
+          : `Read the run's report (${
+            reportOf(group.lastFailedId)
+          }), fix the cause (credentials, mailbox access, server reachability)${rerun}`,
+        judged.failures,
+        judged.lastFailure.toISOString(),
+      ));
+    }
+    const errors = group.withErrors;
+    if (errors.count > 0) {
+      const times = errors.count === 1 ? "once" : `${errors.count} times`;
+      findings.push(finding(
+        "warning",
+        "workerCompletedWithErrors",
+        id,
+        `Archiving profile "${group.profile}" completed with errors ${times}${
+          userList(errors.users)
+        }; some messages were not archived.`,
+        `Read the run's report (${
+          reportOf(errors.lastId)
+        }), fix the cause (credentials, mailbox access, server reachability)${rerun}`,
+        errors.count,
+        errors.last,
+      ));
+    }
+  }
+  return findings;
 }
 
-function jobFindings(id: string, results: readonly JobResult[]): HealthFinding[] {
-  const groups = new Map<number | string, { action: string; count: number; last: string | null }>();
+/** Up to three user names, for a finding: " (a, b, c, …)", or "" for none. */
+function userList(users: ReadonlySet<string>): string {
+  return users.size > 0
+    ? ` (${[...users].slice(0, 3).join(", ")}${users.size > 3 ? ", …" : ""})`
+    : "";
+}
+
+function jobFindings(
+  id: string,
+  results: readonly JobResult[],
+  since: Date,
+  now: Date,
+  limit: { readonly hours: number; readonly runs: number },
+): HealthFinding[] {
+  const jobs = new Map<number | string, { action: string; runs: Run[] }>();
   for (const run of results) {
-    if (run.result !== "failed") continue;
+    const time = timeOf(run);
+    if (time === null || run.result === undefined) continue;
     const key = run.jobId ?? run.action ?? "?";
-    const group = groups.get(key) ?? { action: run.action ?? "a job", count: 0, last: null };
-    group.count++;
-    group.last = latest(group.last, timeOf(run));
-    groups.set(key, group);
+    const group = jobs.get(key) ?? { action: run.action ?? "a job", runs: [] };
+    group.runs.push({ failed: run.result === "failed", time });
+    jobs.set(key, group);
   }
-  return [...groups.entries()].map(([jobId, group]) =>
-    finding(
-      "critical",
+  const findings: HealthFinding[] = [];
+  for (const [jobId, group] of jobs) {
+    const judged = judgeRuns(group.runs, since, now, limit);
+    if (judged === null) continue;
+    const subject = `Job ${typeof jobId === "number" ? `${jobId} ` : ""}(${group.action})`;
+    const read = typeof jobId === "number"
+      ? `mspe-run call GetJobResults instanceID=${id} jobId=${jobId} ...`
+      : `mspe-run call GetJobResults instanceID=${id}`;
+    findings.push(finding(
+      judged.severity,
       "jobFailed",
       id,
-      `Job ${typeof jobId === "number" ? `${jobId} ` : ""}(${group.action}) failed ${
-        group.count === 1 ? "once" : `${group.count} times`
-      }.`,
-      typeof jobId === "number"
-        ? `Read its results (mspe-run call GetJobResults instanceID=${id} jobId=${jobId} ...), fix the cause, ` +
+      `${subject} ${failureStory(judged, limit, "")}`,
+      judged.failingSince === null
+        ? `Nothing to do unless it fails again; its results say why (${read}).`
+        : typeof jobId === "number"
+        ? `Read its results (${read}), fix the cause, ` +
           `and run it again: mspe-run call RunJobAsync instanceID=${id} id=${jobId}`
-        : `Read its results with mspe-run call GetJobResults instanceID=${id}, and fix the cause.`,
-      group.count,
-      group.last,
-    )
-  );
+        : `Read its results with ${read}, and fix the cause.`,
+      judged.failures,
+      judged.lastFailure.toISOString(),
+    ));
+  }
+  return findings;
 }
 
 function checkFailed(id: string | null, what: string, error: unknown): HealthFinding {
@@ -534,11 +713,28 @@ function checkFailed(id: string | null, what: string, error: unknown): HealthFin
   );
 }
 
+/** What the check of one instance needs to know besides the instance. */
+interface CheckWindow {
+  readonly since: Date;
+  readonly now: Date;
+  readonly rules: HealthRules;
+}
+
+/**
+ * The start of the runs read for the rules: `since`, or earlier when the rule's hours reach back
+ * further, so that a run of failures that began before `since` is seen with its beginning (twice
+ * the hours: a failure exactly at the edge is judged with the run before it).
+ */
+function readFrom(window: CheckWindow, hours: number): string {
+  const back = Math.min(window.since.getTime(), window.now.getTime() - 2 * hours * 3_600_000);
+  return apiDate(new Date(back));
+}
+
 /** Checks one running instance: its stores, its archiving runs and its jobs, one call at a time. */
 async function checkInstance(
   client: Client<"spe">,
   id: string,
-  window: { readonly from: string; readonly to: string },
+  window: CheckWindow,
   signal: AbortSignal,
 ): Promise<HealthFinding[]> {
   const findings: HealthFinding[] = [];
@@ -551,23 +747,78 @@ async function checkInstance(
       findings.push(checkFailed(id, what, error));
     }
   };
-  const range = { instanceID: id, fromIncluding: window.from, toExcluding: window.to };
+  const { since, now, rules } = window;
+  const to = apiDate(new Date(now.getTime() + 1000));
   await part("its archive stores", async () => {
     const status = await invokeCall(client, "GetStores", { instanceID: id }, { signal });
     return storeFindings(id, records(status.result).map(toStore));
   });
   await part("its archiving runs", async () => {
     // The API spells the time zone argument timeZoneID here and timeZoneId for jobs.
-    const args = { ...range, timeZoneID: "UTC" };
+    const args = {
+      instanceID: id,
+      fromIncluding: readFrom(window, rules.profileFailedHours),
+      toExcluding: to,
+      timeZoneID: "UTC",
+    };
     const status = await invokeCall(client, "GetWorkerResults", args, { signal });
-    return workerFindings(id, records(status.result) as WorkerResult[]);
+    return workerFindings(id, records(status.result) as WorkerResult[], since, now, {
+      hours: rules.profileFailedHours,
+      runs: rules.profileFailedRuns,
+    });
   });
   await part("its jobs", async () => {
-    const args = { ...range, timeZoneId: "UTC" };
+    const args = {
+      instanceID: id,
+      fromIncluding: readFrom(window, rules.jobFailedHours),
+      toExcluding: to,
+      timeZoneId: "UTC",
+    };
     const status = await invokeCall(client, "GetJobResults", args, { signal });
-    return jobFindings(id, records(status.result) as JobResult[]);
+    return jobFindings(id, records(status.result) as JobResult[], since, now, {
+      hours: rules.jobFailedHours,
+      runs: rules.jobFailedRuns,
+    });
   });
   return findings;
+}
+
+/** The thresholds of the options, checked, with the defaults for those not given. */
+function readRules(options: HealthReportOptions): HealthRules {
+  const rules: Record<keyof HealthRules, number> = { ...DEFAULT_HEALTH_RULES };
+  for (const name of Object.keys(DEFAULT_HEALTH_RULES) as (keyof HealthRules)[]) {
+    const value = options[name];
+    if (value === undefined) continue;
+    const hours = name.endsWith("Hours");
+    const ok = hours
+      ? Number.isFinite(value) && value > 0
+      : Number.isInteger(value) && value >= 1 && value <= 1000;
+    if (!ok) {
+      throw new ArgumentError(
+        `"${name}" ${value} is not ${
+          hours ? "a positive number of hours" : "a whole number of runs from 1 to 1000"
+        }. Leave it out for the default, ${DEFAULT_HEALTH_RULES[name]}.`,
+      );
+    }
+    rules[name] = value;
+  }
+  return rules;
+}
+
+/**
+ * True when an acknowledgement that has not expired covers the finding: it is reported, but does
+ * not raise the status and is not counted.
+ *
+ * @example
+ * ```ts
+ * import { healthReport, isAcknowledged, newClient } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * const report = await healthReport(client);
+ * console.log(report.findings.filter((finding) => !isAcknowledged(finding)).length);
+ * ```
+ */
+export function isAcknowledged(finding: HealthFinding): boolean {
+  return finding.acknowledgement !== null && !finding.acknowledgement.expired;
 }
 
 const SEVERITY_ORDER = { critical: 0, warning: 1 } as const;
@@ -588,7 +839,11 @@ function sortFindings(findings: HealthFinding[]): HealthFinding[] {
  * (`GetInstances`), archive stores with an error, that need an upgrade or whose search indexes need a
  * rebuild (`GetStores`), archiving runs that failed or completed with errors (`GetWorkerResults`) and
  * jobs that failed (`GetJobResults`) since `since`. Each finding names the instance, what is wrong
- * and what to do. SPE repeats stopped instances and store problems among its service messages;
+ * and what to do, and its severity follows the rule of its kind (the table is at
+ * {@linkcode HealthFindingKind}): a failed profile or job is critical only when it keeps failing
+ * (`profileFailedRuns` runs in a row, or no success for `profileFailedHours`), a warning when it
+ * recovered. Findings that `acknowledgements` cover are reported as such and do not raise the
+ * status until they expire. SPE repeats stopped instances and store problems among its service messages;
  * such a message is left out when the instance's own finding says the same, and with a selection
  * of instances, so are messages about other instances.
  *
@@ -620,6 +875,7 @@ export async function healthReport(
 ): Promise<HealthReport> {
   const now = options.now ?? new Date();
   const since = parseSince(options.since ?? "24h", now);
+  const rules = readRules(options);
   const signal = options.signal;
   signal?.throwIfAborted();
   const service = await invokeCall(client, "GetServiceStatus", undefined, { signal });
@@ -645,7 +901,7 @@ export async function healthReport(
     if (instance.status === "running") running.push(instance.instanceID);
   }
   if (running.length > 0) {
-    const window = { from: apiDate(since), to: apiDate(new Date(now.getTime() + 1000)) };
+    const window: CheckWindow = { since, now, rules };
     const outcomes = forEachInstance(
       client,
       (id, context) => checkInstance(client, id, window, context.signal),
@@ -663,23 +919,32 @@ export async function healthReport(
     }
   }
   signal?.throwIfAborted();
-  const reported = sortFindings(withoutRepeats(findings, found));
+  // Acknowledgements apply last: a service message an acknowledged finding covers is left out
+  // as it would be without the acknowledgement.
+  const acks = options.acknowledgements ?? [];
+  const reported = sortFindings(withoutRepeats(findings, found)).map((item) => {
+    const acknowledgement = acknowledgementOf(item, acks, now);
+    return acknowledgement === null ? item : { ...item, acknowledgement };
+  });
   const counts = Object.fromEntries(HEALTH_FINDING_KINDS.map((kind) => [kind, 0])) as Record<
     HealthFindingKind,
     number
   >;
-  for (const item of reported) counts[item.kind]++;
+  const alerting = reported.filter((item) => !isAcknowledged(item));
+  for (const item of alerting) counts[item.kind]++;
   return {
     checkedAt: now.toISOString(),
     since: since.toISOString(),
     instances: found.length,
     runningInstances: running.length,
-    status: reported.some((item) => item.severity === "critical")
+    status: alerting.some((item) => item.severity === "critical")
       ? "critical"
-      : reported.length > 0
+      : alerting.length > 0
       ? "warning"
       : "ok",
     findings: reported,
     counts,
+    acknowledged: reported.length - alerting.length,
+    rules,
   };
 }

@@ -1,6 +1,9 @@
 /**
  * What each tenant uses, for billing: users, archive size, messages and stores per instance, with
- * totals. See {@linkcode usageReport}.
+ * totals, and the change since a previous report. See {@linkcode usageReport}.
+ *
+ * Units: archive sizes are in MiB (1 MiB = 1024 × 1024 = 1,048,576 bytes), the unit of SPE's
+ * `totalSizeMB`, which calls it MB; every field and column that holds one says `MiB`.
  *
  * @module
  */
@@ -19,27 +22,81 @@ import { listInstances } from "./list_instances.ts";
  * ```ts
  * import type { InstanceUsage } from "@mspe/mspe";
  * function line(row: InstanceUsage): string {
- *   return row.error ?? `${row.instanceID}: ${row.users} users, ${row.archiveSizeMB} MB`;
+ *   return row.error ?? `${row.instanceID}: ${row.users} users, ${row.archiveSizeMiB} MiB`;
  * }
  * ```
  */
-export interface InstanceUsage {
+export interface InstanceUsage extends UsageFigures {
   /** The instance ID. */
   readonly instanceID: string;
   /** Its display name. */
   readonly displayName: string;
-  /** Its state (`running`, `stopped`, ...). */
+  /**
+   * Its state (`running`, `stopped`, ...); `gone` for an instance of the previous report that no
+   * longer exists, `unknown` for an ID asked for that does not exist.
+   */
   readonly status: string;
+  /**
+   * True when the figures are the previous report's (its last known ones): the instance could not
+   * be read now (it is stopped, say), and is billed as it was.
+   */
+  readonly lastKnown: boolean;
+  /**
+   * Against the previous report (see {@linkcode UsageReportOptions.previous}): `new` (not in it),
+   * `gone` (only in it), `present` (in both); `null` without a previous report.
+   */
+  readonly compared: "new" | "gone" | "present" | null;
+  /**
+   * Each figure minus the previous report's (a `new` instance counts from 0, a `gone` one to 0);
+   * `null` without a previous report.
+   */
+  readonly change: UsageFigures | null;
+  /** Why figures are missing, or `null`. */
+  readonly error: string | null;
+}
+
+/**
+ * The figures of one instance: the four billed quantities, `null` when unknown.
+ *
+ * @example
+ * ```ts
+ * import type { UsageFigures } from "@mspe/mspe";
+ * const figures: UsageFigures = { users: 40, archiveSizeMiB: 2048, messages: 90_000, stores: 3 };
+ * console.log((figures.archiveSizeMiB ?? 0) / 1024, "GiB");
+ * ```
+ */
+export interface UsageFigures {
   /** Users, not counting the built-in `$archiveadmin`. */
   readonly users: number | null;
-  /** The size of the archive in MB (`totalSizeMB` of GetInstanceStatistics: content, database, indexes). */
-  readonly archiveSizeMB: number | null;
+  /**
+   * The size of the archive in MiB (1,048,576 bytes): `totalSizeMB` of GetInstanceStatistics
+   * (content, database and indexes), which SPE counts in units of 1024 × 1024 bytes.
+   */
+  readonly archiveSizeMiB: number | null;
   /** Archived messages. */
   readonly messages: number | null;
   /** Archive stores. */
   readonly stores: number | null;
-  /** Why figures are missing, or `null`. */
-  readonly error: string | null;
+}
+
+/**
+ * One instance of a previous report, for {@linkcode UsageReportOptions.previous}: its ID, its
+ * display name when known, and its figures.
+ *
+ * @example
+ * ```ts
+ * import type { PreviousUsage } from "@mspe/mspe";
+ * const row: PreviousUsage = {
+ *   instanceID: "acme", users: 38, archiveSizeMiB: 1900, messages: 85_000, stores: 3,
+ * };
+ * console.log(row.instanceID);
+ * ```
+ */
+export interface PreviousUsage extends UsageFigures {
+  /** The instance ID. */
+  readonly instanceID: string;
+  /** Its display name, when the previous report has it. */
+  readonly displayName?: string | undefined;
 }
 
 /**
@@ -49,24 +106,33 @@ export interface InstanceUsage {
  * ```ts
  * import type { UsageTotals } from "@mspe/mspe";
  * const totals: UsageTotals = {
- *   instances: 2, failed: 0, users: 40, archiveSizeMB: 1024, messages: 90_000, stores: 6,
+ *   instances: 2, failed: 0, users: 40, archiveSizeMiB: 1024, messages: 90_000, stores: 6,
  * };
  * console.log(totals.users);
  * ```
  */
 export interface UsageTotals {
-  /** Instances in the report. */
+  /** Instances in the report (`gone` ones included). */
   readonly instances: number;
   /** Of those, how many have no figures (see their `error`). */
   readonly failed: number;
+  /** Of those, how many are counted with their last known figures (see `lastKnown`). */
+  readonly lastKnown?: number;
   /** Users, `$archiveadmin` not counted. */
   readonly users: number;
-  /** Archive size in MB. */
-  readonly archiveSizeMB: number;
+  /** Archive size in MiB (1,048,576 bytes). */
+  readonly archiveSizeMiB: number;
   /** Archived messages. */
   readonly messages: number;
   /** Archive stores. */
   readonly stores: number;
+  /** The totals minus the previous report's; absent without a previous report. */
+  readonly change?: {
+    readonly users: number;
+    readonly archiveSizeMiB: number;
+    readonly messages: number;
+    readonly stores: number;
+  };
 }
 
 /**
@@ -76,7 +142,7 @@ export interface UsageTotals {
  * ```ts
  * import type { UsageReport } from "@mspe/mspe";
  * function biggest(report: UsageReport): string | undefined {
- *   return [...report.instances].sort((a, b) => (b.archiveSizeMB ?? 0) - (a.archiveSizeMB ?? 0))[0]
+ *   return [...report.instances].sort((a, b) => (b.archiveSizeMiB ?? 0) - (a.archiveSizeMiB ?? 0))[0]
  *     ?.instanceID;
  * }
  * ```
@@ -109,15 +175,27 @@ export interface UsageReportOptions {
   readonly signal?: AbortSignal | undefined;
   /** Progress over the instances (done, failed, total). */
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
+  /**
+   * The rows of a previous report (last month's), to compare with: each row gets its `change` and
+   * whether it is `new`; an instance of the previous report that no longer exists gets a row of
+   * its own, marked `gone` (only when every instance is reported: with a filter or a list, the
+   * previous rows outside it are left out); and an instance that cannot be read now (stopped) is
+   * counted with its previous, last known figures.
+   */
+  readonly previous?: readonly PreviousUsage[] | undefined;
 }
 
 const ARCHIVE_ADMIN = "$archiveadmin";
 
-interface Figures {
-  readonly users: number;
-  readonly archiveSizeMB: number;
-  readonly messages: number;
-  readonly stores: number;
+type Figures = { readonly [K in keyof UsageFigures]: number };
+
+const FIGURES: readonly (keyof UsageFigures)[] = ["users", "archiveSizeMiB", "messages", "stores"];
+
+/** `now - before` per figure; a side without figures counts as 0 (a new or a gone instance). */
+function difference(now: UsageFigures | null, before: UsageFigures | null): Figures {
+  return Object.fromEntries(
+    FIGURES.map((key) => [key, (now?.[key] ?? 0) - (before?.[key] ?? 0)]),
+  ) as Figures;
 }
 
 async function readFigures(
@@ -132,7 +210,7 @@ async function readFigures(
   const stores = (await invokeCall(client, "GetStores", { instanceID }, { signal })).result ?? [];
   return {
     users: users.filter((user) => user.userName.toLowerCase() !== ARCHIVE_ADMIN).length,
-    archiveSizeMB: statistics?.totalSizeMB ?? 0,
+    archiveSizeMiB: statistics?.totalSizeMB ?? 0,
     messages: statistics?.numberOfMessages ?? 0,
     stores: stores.length,
   };
@@ -140,26 +218,28 @@ async function readFigures(
 
 /**
  * Reads what each instance uses, for billing: users (not counting `$archiveadmin`), archive size
- * in MB and messages (`GetInstanceStatistics`), and archive stores, with totals. The instances are
- * read through {@linkcode forEachInstance}, `concurrency` at a time; an instance whose figures
- * cannot be read (stopped, service provider access disabled) gets a row with `null` figures and the
- * `error`, and the others go on. An error that stops the whole report (wrong password, unreachable
+ * in MiB (1,048,576 bytes) and messages (`GetInstanceStatistics`), and archive stores, with totals.
+ * The instances are read through {@linkcode forEachInstance}, `concurrency` at a time; an instance
+ * whose figures cannot be read (stopped, service provider access disabled) gets a row with `null`
+ * figures and the `error`, and the others go on. With `previous` (last month's rows) each row gets
+ * its change, new and gone instances are marked, and an instance that cannot be read now is
+ * counted with its last known figures (`lastKnown`). An error that stops the whole report (wrong password, unreachable
  * server, abort) rejects the promise.
  *
  * @param client An SPE client from {@linkcode newClient}.
- * @param options Which instances, the bound, a signal.
+ * @param options Which instances, the bound, a signal, a previous report to compare with.
  * @returns One row per instance, sorted by ID, and the totals.
  * @throws {ArgumentError} For a bad `instances` or `concurrency`, or a MailStore Server client.
  *
- * @example Users and gigabytes per tenant
+ * @example Users and gibibytes per tenant
  * ```ts
  * import { newClient, usageReport } from "@mspe/mspe";
  * await using client = await newClient({ username: "admin", password: "secret" });
  * const report = await usageReport(client, { concurrency: 16 });
  * for (const row of report.instances) {
- *   console.log(row.instanceID, row.users, ((row.archiveSizeMB ?? 0) / 1024).toFixed(1), "GB");
+ *   console.log(row.instanceID, row.users, ((row.archiveSizeMiB ?? 0) / 1024).toFixed(1), "GiB");
  * }
- * console.log("total", report.totals.users, "users", report.totals.archiveSizeMB, "MB");
+ * console.log("total", report.totals.users, "users", report.totals.archiveSizeMiB, "MiB");
  * ```
  */
 export async function usageReport(
@@ -171,13 +251,15 @@ export async function usageReport(
   const generatedAt = new Date().toISOString();
   const { found, missing } = await listInstances(client, options.instances, { signal });
   const rows = new Map<string, InstanceUsage>();
-  const empty = { users: null, archiveSizeMB: null, messages: null, stores: null };
+  const empty = { users: null, archiveSizeMiB: null, messages: null, stores: null };
+  const unmarked = { lastKnown: false, compared: null, change: null } as const;
   for (const id of missing) {
     rows.set(id, {
       instanceID: id,
       displayName: "",
       status: "unknown",
       ...empty,
+      ...unmarked,
       error: "No instance has this ID.",
     });
   }
@@ -201,30 +283,114 @@ export async function usageReport(
         status: instance?.status ?? "unknown",
       };
       if (outcome.ok) {
-        rows.set(outcome.instanceID, { ...base, ...outcome.value, error: null });
+        rows.set(outcome.instanceID, { ...base, ...outcome.value, ...unmarked, error: null });
       } else if (isStop(outcome.error) && signal?.aborted) {
         throw signal.reason;
       } else {
-        rows.set(outcome.instanceID, { ...base, ...empty, error: errorLine(outcome.error) });
+        const stopped = instance !== undefined && instance.status !== "running";
+        rows.set(outcome.instanceID, {
+          ...base,
+          ...empty,
+          ...unmarked,
+          error: stopped
+            ? `The instance is ${instance.status}: its figures cannot be read until it runs ` +
+              "(a previous report gives its last known ones)."
+            : errorLine(outcome.error),
+        });
       }
     }
   }
   signal?.throwIfAborted();
-  const instances = [...rows.values()].sort((a, b) =>
-    a.instanceID.localeCompare(b.instanceID, "en")
-  );
-  const sum = (pick: (row: InstanceUsage) => number | null) =>
-    instances.reduce((total, row) => total + (pick(row) ?? 0), 0);
+  const previous = options.previous;
+  const everything = options.instances === undefined || options.instances === "*";
+  const compared = previous === undefined
+    ? [...rows.values()]
+    : compareRows([...rows.values()], previous, everything);
+  const instances = compared.sort((a, b) => a.instanceID.localeCompare(b.instanceID, "en"));
+  const totals = sumFigures(instances);
   return {
     generatedAt,
     instances,
     totals: {
       instances: instances.length,
-      failed: instances.filter((row) => row.error !== null).length,
-      users: sum((row) => row.users),
-      archiveSizeMB: sum((row) => row.archiveSizeMB),
-      messages: sum((row) => row.messages),
-      stores: sum((row) => row.stores),
+      failed: instances.filter((row) => row.error !== null && !row.lastKnown).length,
+      lastKnown: instances.filter((row) => row.lastKnown).length,
+      ...totals,
+      ...(previous === undefined ? {} : {
+        change: difference(
+          totals,
+          sumFigures(
+            previous.filter((row) =>
+              instances.some((now) => now.instanceID.toLowerCase() === row.instanceID.toLowerCase())
+            ),
+          ),
+        ),
+      }),
     },
   };
+}
+
+/** The sums of the figures; rows without figures count as 0. */
+function sumFigures(rows: readonly UsageFigures[]): Figures {
+  return Object.fromEntries(
+    FIGURES.map((key) => [key, rows.reduce((total, row) => total + (row[key] ?? 0), 0)]),
+  ) as Figures;
+}
+
+/**
+ * The rows compared with the previous report's: the change of each, `new` and `gone` marked, and
+ * the last known figures for an instance that has none now.
+ */
+function compareRows(
+  rows: readonly InstanceUsage[],
+  previous: readonly PreviousUsage[],
+  everything: boolean,
+): InstanceUsage[] {
+  const before = new Map(previous.map((row) => [row.instanceID.toLowerCase(), row]));
+  const result = rows.map((row): InstanceUsage => {
+    const old = before.get(row.instanceID.toLowerCase());
+    before.delete(row.instanceID.toLowerCase());
+    if (old === undefined) {
+      return { ...row, compared: "new", change: difference(row, null) };
+    }
+    // A stopped instance cannot be read; it is billed with what it had when it last could be.
+    const lastKnown = row.users === null && row.status !== "unknown" &&
+      FIGURES.some((key) => old[key] !== null);
+    const figures: UsageFigures = lastKnown
+      ? {
+        users: old.users,
+        archiveSizeMiB: old.archiveSizeMiB,
+        messages: old.messages,
+        stores: old.stores,
+      }
+      : row;
+    return {
+      ...row,
+      ...figures,
+      error: lastKnown
+        ? `The instance is ${row.status}: these are its last known figures, from the previous report.`
+        : row.error,
+      lastKnown,
+      compared: "present",
+      change: difference(figures, old),
+    };
+  });
+  if (everything) {
+    for (const old of before.values()) {
+      result.push({
+        instanceID: old.instanceID,
+        displayName: old.displayName ?? "",
+        status: "gone",
+        users: null,
+        archiveSizeMiB: null,
+        messages: null,
+        stores: null,
+        lastKnown: false,
+        compared: "gone",
+        change: difference(null, old),
+        error: null,
+      });
+    }
+  }
+  return result;
 }

@@ -17,6 +17,7 @@ import {
   TEST_SERVER_CERT_PEM,
   TEST_SERVER_KEY_PEM,
 } from "../lib/mock/_test_certificate.ts";
+import type { MockWorkerResult, RunResult } from "../lib/mock/_history.ts";
 
 /** The credentials of the mock (and the secret every error-path test looks for). */
 export const USERNAME = "admin";
@@ -250,4 +251,29 @@ export function listenFixture(
     ...options,
   });
   return { listener, port: (listener.addr as Deno.NetAddr).port };
+}
+
+/**
+ * A worker result of profile 7 of the mock, `hoursAgo` hours before `now`, for the health report
+ * tests; a failed one says it timed out.
+ */
+export function workerRun(
+  id: number,
+  result: RunResult,
+  hoursAgo: number,
+  run: { readonly now: number; readonly userName: string; readonly profileName: string },
+): MockWorkerResult {
+  const start = run.now - hoursAgo * 3_600_000;
+  return {
+    id,
+    userName: run.userName,
+    profileId: 7,
+    profileName: run.profileName,
+    result,
+    itemsArchived: 0,
+    startTime: start,
+    completeTime: start + 60_000,
+    machineName: "HOST01",
+    message: result === "succeeded" ? null : "The operation has timed out.",
+  };
 }

@@ -15,7 +15,7 @@ import {
   newClient,
   parseSince,
 } from "../mod.ts";
-import { apiReply, clientFor, serveRaw, succeeded, waitFor } from "./_helpers.ts";
+import { apiReply, clientFor, serveRaw, succeeded, waitFor, workerRun } from "./_helpers.ts";
 import { CliProcess, mockFlags } from "./cli_helpers.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
 
@@ -143,18 +143,12 @@ Deno.test("healthReport against the mock", async (t) => {
     const activity = mock.app.state.activity(mock.app.state.instance("globex")!);
     const now = Date.now();
     const hour = 3_600_000;
-    const run = (id: number, result: "failed" | "completedWithErrors", hoursAgo: number) => ({
-      id,
-      userName: `user${id}`,
-      profileId: 7,
-      profileName: "Exchange Mailboxes",
-      result,
-      itemsArchived: 0,
-      startTime: now - hoursAgo * hour,
-      completeTime: now - hoursAgo * hour + 60_000,
-      machineName: "HOST01",
-      message: "The operation has timed out.",
-    });
+    const run = (id: number, result: "failed" | "completedWithErrors", hoursAgo: number) =>
+      workerRun(id, result, hoursAgo, {
+        now,
+        userName: `user${id}`,
+        profileName: "Exchange Mailboxes",
+      });
     activity.workerResults.push(
       run(1, "failed", 72),
       run(2, "failed", 20),
@@ -172,14 +166,21 @@ Deno.test("healthReport against the mock", async (t) => {
     });
     await using client = await clientFor(mock);
     const day = await healthReport(client);
-    assert.deepEqual(kinds(day), ["workerFailed", "jobFailed", "workerCompletedWithErrors"]);
+    // Two failures in a row, the first 5 hours ago, and one failed job: warnings (not yet 3 runs
+    // in a row, nor 24 hours without success).
+    assert.deepEqual(kinds(day), ["workerFailed", "workerCompletedWithErrors", "jobFailed"]);
+    assert.equal(day.status, "warning");
     const failed = findingOf(day, "workerFailed", "globex");
+    assert.equal(failed.severity, "warning");
     assert.equal(failed.occurrences, 3);
     assert.equal(
       failed.lastSeen,
       new Date(now - 2 * hour + 60_000).toISOString().slice(0, 19) + ".000Z",
     );
-    assert.match(failed.problem, /"Exchange Mailboxes" failed 3 times \(user2, user4, user5\)/);
+    assert.match(
+      failed.problem,
+      /"Exchange Mailboxes" failed 3 times \(user2, user4, user5\): its last 2 runs failed/,
+    );
     assert.match(failed.action, /GetWorkerResultReport instanceID=globex id=5/);
     assert.match(failed.action, /RunProfile instanceID=globex id=7/);
     const withErrors = findingOf(day, "workerCompletedWithErrors", "globex");
@@ -199,8 +200,9 @@ Deno.test("healthReport against the mock", async (t) => {
     await using mock = await serveMock({ instances: 6, problems: "some" });
     await using client = await clientFor(mock);
     const day = await healthReport(client, { since: "24h" });
-    const failed = findingOf(day, "workerFailed");
-    assert.equal(failed.severity, "critical");
+    // The seeded failing profile: failed for two days, every run.
+    const failed = day.findings.find((f) => f.kind === "workerFailed" && f.severity === "critical");
+    assert.ok(failed, JSON.stringify(day.counts));
     assert.ok(failed.occurrences >= 1);
     assert.ok(failed.lastSeen !== null && Date.parse(failed.lastSeen) >= Date.parse(day.since));
     assert.match(failed.problem, /Archiving profile ".+" failed/);
@@ -375,8 +377,9 @@ Deno.test("mspe-run report health", async (t) => {
   await t.step("table and list print the findings and a summary on stderr", async () => {
     const table = await health("--format", "table");
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /^severity +instanceID +problem +action/);
-    assert.match(table.stdout, /critical +\S+ +The instance is stopped/);
+    assert.match(table.stdout, /^\S+ \(\d+ findings?\)$/m);
+    assert.match(table.stdout, /^ {2}CRITICAL instanceNotRunning\n {4}The instance is stopped/m);
+    assert.match(table.stdout, /^ {4}Action: Start it: /m);
     assert.match(table.stderr, /^\d+ findings \(\d+ critical\): 5 instances checked/);
     const list = await health("--format", "list");
     assert.match(list.stdout, /^severity +: (critical|warning)$/m);
@@ -387,7 +390,11 @@ Deno.test("mspe-run report health", async (t) => {
     const { code, stdout } = await health("--format", "csv", "--since", "7d");
     assert.equal(code, 0);
     const lines = stdout.trimEnd().split("\r\n");
-    assert.equal(lines[0], "severity,kind,instanceID,problem,action,occurrences,lastSeen");
+    assert.equal(
+      lines[0],
+      "severity,kind,instanceID,problem,action,occurrences,lastSeen,acknowledged,ackUntil,ackWho," +
+        "ackReason",
+    );
     const json = JSON.parse((await health("--format", "json", "--since", "7d")).stdout);
     assert.equal(lines.length - 1, json.findings.length);
   });
@@ -472,7 +479,7 @@ Deno.test("mspe-run report health", async (t) => {
     assert.equal(channel("Critical findings").LimitMaxError, 1);
     assert.ok(channel("Store errors").value >= 1);
     assert.ok(prtg.result.every((c: { value: unknown }) => Number.isInteger(c.value)));
-    assert.equal(new Set(prtg.result.map((c: { channel: string }) => c.channel)).size, 16);
+    assert.equal(new Set(prtg.result.map((c: { channel: string }) => c.channel)).size, 17);
     assert.equal(typeof prtg.text, "string");
     const failed = await runCliInProcess(["report", "health", ...flags, "--format", "prtg"], {
       env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: "wrong" },

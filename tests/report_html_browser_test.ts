@@ -113,7 +113,7 @@ Deno.test({
       const acme = report.instances.find((row) => row.instanceID === "acme")!;
       const row = /<tr data-instance="acme"[^>]*>(.*?)<\/tr>/.exec(dom)?.[1] ?? "";
       assert.match(row, /<td data-value="acme">acme<\/td>/);
-      assert.match(row, new RegExp(`data-value="${acme.archiveSizeMB}"`));
+      assert.match(row, new RegExp(`data-value="${acme.archiveSizeMiB}"`));
       assert.match(row, /<td class="num" data-value="5">5<\/td>/);
       // The chart was drawn by the page's script: a size bar and a users bar per instance.
       assert.match(dom, /<svg id="chart"[^>]*data-drawn="30"/);
@@ -122,7 +122,7 @@ Deno.test({
       assert.equal(chart.match(/<rect class="users"/g)?.length, 30);
       // Largest archive first, and the users bar of wonka is the longest.
       const biggest = [...report.instances].sort((a, b) =>
-        (b.archiveSizeMB ?? 0) - (a.archiveSizeMB ?? 0)
+        (b.archiveSizeMiB ?? 0) - (a.archiveSizeMiB ?? 0)
       )[0]!;
       assert.match(
         chart,
@@ -156,9 +156,12 @@ Deno.test({
       displayName: `Tenant ${i + 1}`,
       status: "running",
       users: 1 + (i * 37) % 400,
-      archiveSizeMB: 100 + (i * 7919) % 900_000,
+      archiveSizeMiB: 100 + (i * 7919) % 900_000,
       messages: 1000 + i * 13,
       stores: 1 + i % 5,
+      lastKnown: false,
+      compared: null,
+      change: null,
       error: null,
     }));
     const sum = (pick: (row: typeof instances[number]) => number) =>
@@ -170,7 +173,7 @@ Deno.test({
         instances: 500,
         failed: 0,
         users: sum((row) => row.users),
-        archiveSizeMB: sum((row) => row.archiveSizeMB),
+        archiveSizeMiB: sum((row) => row.archiveSizeMiB),
         messages: sum((row) => row.messages),
         stores: sum((row) => row.stores),
       },

@@ -33,24 +33,25 @@ Deno.test("usageReport against the mock", async (t) => {
       const statistics =
         (await invokeCall(client, "GetInstanceStatistics", { instanceID: row.instanceID }))
           .result!;
-      assert.equal(row.archiveSizeMB, statistics.totalSizeMB);
+      assert.equal(row.archiveSizeMiB, statistics.totalSizeMB);
       assert.equal(row.messages, statistics.numberOfMessages);
       assert.equal(row.stores, 2);
       assert.equal(row.status, "running");
       assert.equal(row.error, null);
       assert.ok(row.displayName.length > 0);
     }
-    const sum = (key: "users" | "archiveSizeMB" | "messages" | "stores") =>
+    const sum = (key: "users" | "archiveSizeMiB" | "messages" | "stores") =>
       report.instances.reduce((total, row) => total + (row[key] ?? 0), 0);
     assert.deepEqual(report.totals, {
       instances: 3,
       failed: 0,
+      lastKnown: 0,
       users: 21,
-      archiveSizeMB: sum("archiveSizeMB"),
+      archiveSizeMiB: sum("archiveSizeMiB"),
       messages: sum("messages"),
       stores: 6,
     });
-    assert.ok(report.totals.archiveSizeMB > 0);
+    assert.ok(report.totals.archiveSizeMiB > 0);
   });
 
   await t.step("a user added through the API is counted", async () => {
@@ -77,7 +78,7 @@ Deno.test("usageReport against the mock", async (t) => {
     assert.equal(globexRow!.instanceID, "globex");
     assert.equal(globexRow!.status, "stopped");
     assert.equal(globexRow!.users, null);
-    assert.match(globexRow!.error!, /not running/);
+    assert.match(globexRow!.error!, /is stopped: its figures cannot be read until it runs/);
     assert.equal(missing!.instanceID, "missing");
     assert.match(missing!.error!, /No instance has this ID/);
     assert.equal(report.totals.failed, 2);
@@ -116,19 +117,22 @@ Deno.test("the usage page escapes names and embeds its data safely", () => {
       displayName: `"quoted" & <tagged>`,
       status: "running",
       users: 3,
-      archiveSizeMB: 2048,
+      archiveSizeMiB: 2048,
       messages: 10,
       stores: 1,
+      lastKnown: false,
+      compared: null,
+      change: null,
       error: null,
     }],
-    totals: { instances: 1, failed: 0, users: 3, archiveSizeMB: 2048, messages: 10, stores: 1 },
+    totals: { instances: 1, failed: 0, users: 3, archiveSizeMiB: 2048, messages: 10, stores: 1 },
   };
   const html = renderUsageHtml(report);
   assert.equal(html.match(/<\/script>/g)?.length, 2, "only the two script elements close");
   assert.doesNotMatch(html, /<b>x/);
   assert.match(html, /&#34;quoted&#34; &#38; &#60;tagged&#62;/);
   assert.doesNotMatch(html, /\b(src|href)=|@import|url\(/, "no external assets");
-  assert.match(html, /id="total-size"[^>]*>2\.0 GB</);
+  assert.match(html, /id="total-size"[^>]*>2\.0 GiB</);
 });
 
 Deno.test("the usage page names the instances without figures above the chart", () => {
@@ -137,9 +141,12 @@ Deno.test("the usage page names the instances without figures above the chart", 
     displayName: instanceID,
     status: error ? "stopped" : "running",
     users: error ? null : 2,
-    archiveSizeMB: error ? null : 100,
+    archiveSizeMiB: error ? null : 100,
     messages: error ? null : 10,
     stores: error ? null : 1,
+    lastKnown: false,
+    compared: null,
+    change: null,
     error,
   });
   const page = (failed: number) => {
@@ -154,7 +161,7 @@ Deno.test("the usage page names the instances without figures above the chart", 
         instances: instances.length,
         failed,
         users: 2,
-        archiveSizeMB: 100,
+        archiveSizeMiB: 100,
         messages: 10,
         stores: 1,
       },
@@ -193,13 +200,13 @@ Deno.test("mspe-run report usage", async (t) => {
     const lines = stdout.trimEnd().split("\r\n");
     assert.equal(
       lines[0],
-      "instanceID,displayName,status,users,archiveSizeMB,messages,stores,error",
+      "instanceID,displayName,status,users,archiveSizeMiB,messages,stores,lastKnown,error",
     );
     assert.equal(lines.length, 5);
     const acme = json.instances.find((row) => row.instanceID === "acme")!;
     assert.equal(
       lines[1],
-      `acme,${acme.displayName},running,6,${acme.archiveSizeMB},${acme.messages},3,`,
+      `acme,${acme.displayName},running,6,${acme.archiveSizeMiB},${acme.messages},3,,`,
     );
   });
 
@@ -208,9 +215,9 @@ Deno.test("mspe-run report usage", async (t) => {
     assert.equal(code, 0);
     assert.match(
       stdout,
-      /^instanceID +displayName +status +users +archiveSizeMB +messages +stores/,
+      /^instanceID +displayName +status +users +archiveSizeMiB +messages +stores/,
     );
-    assert.match(stdout, new RegExp(`^\\(total: 4\\) +24 +${json.totals.archiveSizeMB} `, "m"));
+    assert.match(stdout, new RegExp(`^\\(total: 4\\) +24 +${json.totals.archiveSizeMiB} `, "m"));
     assert.doesNotMatch(stdout, /error/, "no error column when every instance has figures");
   });
 

@@ -151,6 +151,13 @@ export interface HistorySeed {
   storeErrorSince: number | null;
   /** Runs stop here for an instance that was stopped (UTC ms), or null. */
   stoppedAt: number | null;
+  /**
+   * The profile that failed once about half a day before seeding and succeeded after (a health
+   * warning, not an alert), or null; absent in states saved before it existed.
+   */
+  flakyProfileId?: number | null;
+  /** No run fails by chance (`problems: none`: nothing for a health check to find). */
+  quiet?: boolean;
 }
 
 /** Per instance: the profiles, the history seed and what happened after seeding. */
@@ -183,6 +190,8 @@ export interface PlannedProblems {
   indexRebuild: boolean;
   /** Its Microsoft 365 profile fails for the last two days. */
   failingProfile: boolean;
+  /** Its Microsoft 365 profile failed once about half a day ago, and succeeded since. */
+  flakyProfile: boolean;
   /** It was stopped at this time (UTC ms), or null. */
   stoppedAt: number | null;
 }
@@ -237,6 +246,7 @@ export function planProblems(
         needsUpgrade: false,
         indexRebuild: false,
         failingProfile: false,
+        flakyProfile: false,
         stoppedAt: null,
       };
       plan.set(instance.seedIndex, planned);
@@ -270,6 +280,14 @@ export function planProblems(
       : pick(running, problemCount(level, running.length, 0.08), random);
     for (const instance of chosen) entry(instance)[kind] = true;
   });
+  // Picked after the others, so that adding it moved none of them: a profile that failed once and
+  // recovered, which a health check reports as a warning.
+  const flaky = level === "some"
+    ? [running[(start + kinds.length) % running.length]!]
+    : pick(running, problemCount(level, running.length, 0.08), random);
+  for (const instance of flaky) {
+    if (!entry(instance).failingProfile) entry(instance).flakyProfile = true;
+  }
   return plan;
 }
 
@@ -292,6 +310,8 @@ export function seedActivity(
     stores: MockStore[];
     jobs: readonly MockJob[];
     planned: PlannedProblems | undefined;
+    /** `none`: no run fails by chance either. */
+    problems?: ProblemLevel;
     machineName: string;
   },
 ): InstanceActivity {
@@ -466,6 +486,8 @@ export function seedActivity(
     failingSince: to - 2 * DAY,
     storeErrorSince,
     stoppedAt: planned?.stoppedAt ?? null,
+    flakyProfileId: planned?.flakyProfile ? 1 : null,
+    quiet: options.problems === "none",
   };
   // The current store holds at least what the last 30 days archived (GetInstanceStatistics agrees
   // with GetWorkerResults).
@@ -497,9 +519,19 @@ const FAILURES = [
   "The operation has timed out.",
 ];
 
-/** The outcome of one seeded run: mostly succeeded, some warnings, a few errors and failures. */
-function outcome(random: () => number): { result: RunResult; message: string | null } {
+/** How long before seeding the flaky profile's one failed run may start (UTC ms). */
+const FLAKY_FROM = 13 * 3_600_000;
+
+/**
+ * The outcome of one seeded run: mostly succeeded, some warnings, a few errors and failures; no
+ * errors or failures when `quiet` (the same rolls, so the other rows do not change).
+ */
+function outcome(
+  random: () => number,
+  quiet = false,
+): { result: RunResult; message: string | null } {
   const roll = random();
+  if (quiet && roll >= 0.94) return { result: "succeeded", message: null };
   if (roll < 0.86) return { result: "succeeded", message: null };
   if (roll < 0.94) {
     return { result: "completedWithWarnings", message: WARNINGS[Math.floor(random() * 2)]! };
@@ -546,10 +578,16 @@ function seedWorkers(seed: HistorySeed): MockWorkerResult[] {
       if (startTime >= end) break;
       const day = new Date(startTime).getUTCDay();
       if (run.weekdaysOnly && (day === 0 || day === 6)) continue;
-      let { result, message } = outcome(random);
+      let { result, message } = outcome(random, seed.quiet);
       if (run.profileId === seed.failingProfileId && startTime >= seed.failingSince) {
         result = "failed";
         message = PROFILE_ERROR;
+      } else if (run.profileId === seed.flakyProfileId && start >= seed.to - FLAKY_FROM) {
+        // One run fails, the ones after it succeed: the profile runs every 6 hours, so exactly one
+        // slot of its grid (not the jittered start, which may cross the edge) falls in the 6 hours.
+        const failed = start < seed.to - FLAKY_FROM + 6 * hour;
+        result = failed ? "failed" : "succeeded";
+        message = failed ? FAILURES[1]! : null;
       }
       const hours = Math.min(run.everyHours, 24);
       const full = run.exports ? 0 : Math.floor(run.mailboxes * hours * (0.2 + random() * 1.3));
@@ -595,7 +633,7 @@ function seedJobs(seed: HistorySeed): MockJobResult[] {
         Math.floor(random() * 8000);
       if (startTime < seed.from || startTime >= end) continue;
       if (job.until !== null && startTime >= job.until) continue;
-      let result: RunResult = random() < 0.03 ? "failed" : "succeeded";
+      let result: RunResult = random() < 0.03 && !seed.quiet ? "failed" : "succeeded";
       if (
         job.action === "VerifyStores" && seed.storeErrorSince !== null &&
         startTime >= seed.storeErrorSince

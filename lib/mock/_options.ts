@@ -175,8 +175,9 @@ export interface MockOptions {
   faults?: FaultRule[];
   /**
    * How many problems the seeded SPE has for a health check to find (stopped instances, store
-   * errors, stores that need an upgrade, indexes that need a rebuild, service warnings): `none`,
-   * `some` (default) or `many`.
+   * errors, stores that need an upgrade, indexes that need a rebuild, failing and recovered
+   * profiles, service warnings): `none` (a healthy SPE: not even a run fails by chance), `some`
+   * (default, one case of each) or `many`.
    */
   problems?: "none" | "some" | "many";
 }

@@ -561,6 +561,7 @@ export class MockState {
       stores,
       jobs,
       planned: this.problemPlan.get(instance.seedIndex),
+      problems: this.problems,
       machineName: instance.instanceID === ""
         ? "MAILSTORE"
         : instance.instanceHost.split(".")[0]!.toUpperCase(),

@@ -11,27 +11,58 @@
 import type { Client } from "../../client.ts";
 import { DEFAULT_CONCURRENCY, type FleetProgress } from "../../fleet.ts";
 import { healthReport } from "../../health_report.ts";
-import { usageReport } from "../../usage_report.ts";
+import { type PreviousUsage, usageReport } from "../../usage_report.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import { defineCommand } from "../command.ts";
 import { describeError, ExitCode } from "../exit_codes.ts";
 import { fleetStatus } from "../fleet/run.ts";
 import { instancesFlag } from "../fleet/selection.ts";
 import { HEALTH_FORMATS, USAGE_FORMATS } from "../output/format.ts";
-import type { CliIo } from "../io/io.ts";
+import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { renderNagios, renderNagiosUnknown } from "../report_formats/nagios.ts";
 import { renderPrtg, renderPrtgError } from "../report_formats/prtg.ts";
 import { healthSummary, renderHealth, renderUsage } from "../report_formats/rows.ts";
 import { type HealthThresholds, readThreshold } from "../report_formats/thresholds.ts";
+import { parsePreviousUsage } from "../report_formats/usage_compare.ts";
 import { renderUsageHtml } from "../report_formats/usage_html.ts";
 import { type Session, withSession } from "../session/session.ts";
-import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
-import { askedFormat, attachProfile } from "../settings/resolve.ts";
-import { SETTINGS } from "../settings/table.ts";
+import {
+  CONNECTION_FLAGS,
+  HELP_FLAGS,
+  inGroup,
+  OUTPUT_FLAGS,
+  TRACE_FLAGS,
+} from "../settings/flags.ts";
+import { askedFormat, attachProfile, readSetting } from "../settings/resolve.ts";
+import { settingFlags, type SettingName, SETTINGS } from "../settings/table.ts";
+import { ACK_ADD_FLAGS, addAcknowledgement, readAckFile } from "./report_ack.ts";
 import { UsageError } from "../usage_error.ts";
 
 type HealthFormat = typeof HEALTH_FORMATS[number];
 type UsageFormat = typeof USAGE_FORMATS[number];
+
+/** The settings of the health rules, with the option of healthReport each sets. */
+const RULE_SETTINGS = {
+  "profile-failed-hours": "profileFailedHours",
+  "profile-failed-runs": "profileFailedRuns",
+  "job-failed-hours": "jobFailedHours",
+  "job-failed-runs": "jobFailedRuns",
+} as const satisfies Partial<Record<SettingName, string>>;
+
+/** The flags of report health's rules and acknowledgements, under a heading of their own. */
+const HEALTH_RULE_FLAGS = inGroup(
+  "Health rules",
+  settingFlags(["ack", ...Object.keys(RULE_SETTINGS) as (keyof typeof RULE_SETTINGS)[]]),
+);
+
+/** The flags only report health takes (report usage refuses them). */
+const HEALTH_ONLY = [
+  "since",
+  "warning",
+  "critical",
+  ...Object.keys(HEALTH_RULE_FLAGS),
+  ...Object.keys(ACK_ADD_FLAGS).filter((name) => name !== "ack-add"),
+];
 
 const REPORT_FLAGS = {
   ...HELP_FLAGS,
@@ -59,6 +90,15 @@ const REPORT_FLAGS = {
     type: "string",
     value: "<n>",
     help: "nagios/prtg: CRITICAL when there are more than n critical findings (default 0).",
+  },
+  ...HEALTH_RULE_FLAGS,
+  ...ACK_ADD_FLAGS,
+  compare: {
+    type: "string",
+    value: "<csv>",
+    help: "usage: compare with a previous report usage --format csv (last month's): the change " +
+      "per instance and in the totals, new and gone instances marked, and stopped instances " +
+      "counted with their last known figures.",
   },
 } as const satisfies FlagSpecs;
 
@@ -151,14 +191,35 @@ class ReportInterrupted extends Error {
 }
 
 async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): Promise<number> {
+  if (parsed.string("compare") !== undefined) {
+    throw new UsageError("--compare belongs to report usage; report health takes no --compare.");
+  }
+  for (const flag of Object.keys(ACK_ADD_FLAGS).filter((name) => name !== "ack-add")) {
+    if (parsed.string(flag) !== undefined) {
+      throw new UsageError(
+        `--${flag} belongs to --ack-add: report health --ack-add --ack <file> --instance <id> ` +
+          "--kind <kind> --until <date> --reason <text> --who <name>.",
+      );
+    }
+  }
   const thresholds: HealthThresholds = {
     warning: readThreshold("warning", parsed.string("warning")),
     critical: readThreshold("critical", parsed.string("critical")),
   };
   const instances = await readInstances(parsed, io);
+  // Read before connecting: a bad acknowledgement file or threshold is one line, no server asked.
+  const acknowledgements = await readAckFile(parsed, io);
+  const rules = Object.fromEntries(
+    Object.entries(RULE_SETTINGS).map(([name, option]) => [
+      option,
+      readSetting(parsed, io, name as SettingName, parsed.profile)?.value as number | undefined,
+    ]),
+  );
   return await withReportSession(parsed, io, async ({ out }, fleet) => {
     const report = await healthReport(fleet.client, {
       since: parsed.string("since"),
+      ...rules,
+      acknowledgements,
       instances,
       concurrency: fleet.concurrency,
       signal: fleet.signal,
@@ -204,15 +265,29 @@ async function runMonitoring(
   }
 }
 
+/** The previous report of `--compare`, read before connecting. */
+async function readPrevious(io: CliIo, file: string): Promise<PreviousUsage[]> {
+  let text: string;
+  try {
+    text = await io.readTextFile(file);
+  } catch (error) {
+    throw new UsageError(`Cannot read --compare ${file}: ${whyUnreadable(error)}.`);
+  }
+  return parsePreviousUsage(text, file);
+}
+
 async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Promise<number> {
   const instances = await readInstances(parsed, io);
-  for (const flag of ["since", "warning", "critical"]) {
-    if (parsed.string(flag) !== undefined) {
+  for (const flag of [...HEALTH_ONLY, "ack-add"]) {
+    if (parsed.string(flag) !== undefined || (flag === "ack-add" && parsed.bool(flag))) {
       throw new UsageError(`--${flag} belongs to report health; report usage takes no --${flag}.`);
     }
   }
+  const compare = parsed.string("compare");
+  const previous = compare === undefined ? undefined : await readPrevious(io, compare);
   return await withReportSession(parsed, io, async ({ out }, fleet) => {
     const report = await usageReport(fleet.client, {
+      previous,
       instances,
       concurrency: fleet.concurrency,
       signal: fleet.signal,
@@ -226,6 +301,14 @@ async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Pro
     );
     if (out.outputFile !== undefined) {
       out.note(`Wrote the usage of ${report.totals.instances} instances to ${out.outputFile}.`);
+    }
+    const lastKnown = report.totals.lastKnown ?? 0;
+    if (lastKnown > 0) {
+      out.note(
+        `${lastKnown} instance${lastKnown === 1 ? " is" : "s are"} counted with ${
+          lastKnown === 1 ? "its" : "their"
+        } last known figures (from ${compare}): they could not be read now.`,
+      );
     }
     if (report.totals.failed > 0) {
       out.note(
@@ -249,15 +332,26 @@ export const reportCommand = defineCommand({
 errors, instances not running or with a start/stop error, archive stores with an error, needing an
 upgrade or whose search indexes need a rebuild, archiving runs (worker results) that failed or
 completed with errors and jobs that failed since --since. Each finding names the instance, what is
-wrong and what to do.
+wrong and what to do. Its severity follows the rule of its kind: a stopped instance, a start/stop
+error, a store error or a service error is critical; a profile (or job) is critical when its last
+--profile-failed-runs runs failed (default 3) or it has had no successful run since a failure more
+than --profile-failed-hours ago (default 24), and a warning when it failed and then succeeded; the
+rest are warnings. The README's report section has the whole table.
+
+--ack <file> names the acknowledgement file (a JSON array of {instanceID, kind, until, reason,
+who}; * for every instance or kind): an acknowledged finding is shown as such and does not raise
+the state until its date has passed. --ack-add --instance <id> --kind <kind> --until <date>
+--reason <text> --who <name> adds an entry (and creates the file).
 
 --format nagios prints one Monitoring Plugins status line with performance data (Nagios, Icinga,
 Checkmk, Zabbix) and exits with the state; --format prtg prints the JSON of a PRTG "EXE/Script
 Advanced" sensor (exit code 0; a check that cannot run is the sensor's error form).
 
-report usage lists per instance the users (not counting $archiveadmin), archive size in MB,
-messages and stores, with totals. --format csv is one row per instance for billing; --format html
---output usage.html writes one self-contained page with a sortable table and a chart.
+report usage lists per instance the users (not counting $archiveadmin), archive size in MiB
+(1,048,576 bytes, SPE's totalSizeMB), messages and stores, with totals. --format csv is one row per
+instance for billing; --compare <last month's csv> adds the change per instance and in the totals,
+marks new and gone instances, and counts stopped instances with their last known figures.
+--format html --output usage.html writes one self-contained page with a sortable table and a chart.
 
 Instances are checked --concurrency at a time. Ctrl-C stops the report (exit code 130).
 
@@ -273,8 +367,11 @@ itself is exit code 2, as for every command.`,
     "mspe-run report health --format nagios --warning 3 --critical 0",
     "# PRTG EXE/Script Advanced sensor (PowerShell wrapper in Custom Sensors\\EXEXML)",
     "mspe-run report health --format prtg --since 1d",
-    "# Billing: one CSV row per instance",
-    "mspe-run report usage --format csv --output usage.csv",
+    "# A tenant stopped on purpose: acknowledged until the end of the year",
+    "mspe-run report health --ack-add --ack acks.json --instance umbrella --kind instanceNotRunning --until 2026-12-31 --reason 'Contract ended' --who j.doe",
+    "mspe-run report health --format nagios --ack acks.json",
+    "# Billing: one CSV row per instance, with the change since last month",
+    "mspe-run report usage --format csv --output usage.csv --compare last-month.csv",
     "# A page to open in a browser or mail",
     "mspe-run report usage --format html --output usage.html",
     "# PowerShell: the instances with the most users",
@@ -306,6 +403,9 @@ async function runReport(parsed: ParsedArgs, io: CliIo): Promise<number> {
     throw new UsageError(
       `report ${kind} takes no further arguments; ${JSON.stringify(extra[0])} is one too many.`,
     );
+  }
+  if (kind === "health" && parsed.bool("ack-add")) {
+    return await addAcknowledgement(await attachProfile(parsed, io), io);
   }
   // A monitoring system must get its own output for every failure, a bad profile included.
   const flag = parsed.string("format");

@@ -11,6 +11,7 @@ import type { Client } from "../../../mod.ts";
 import { listInstances } from "../../list_instances.ts";
 import type { ParsedArgs } from "../args.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
+import { csvRecords } from "../output/csv.ts";
 import { UsageError } from "../usage_error.ts";
 import { type FailureRow, isFailureRow, isRecord, isRunHeader, type RunHeader } from "./rows.ts";
 
@@ -40,35 +41,13 @@ export function instanceList(text: string): string[] {
   const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) =>
     line !== "" && !line.startsWith("#")
   );
-  const header = csvFields(lines[0] ?? "");
-  const column = header.findIndex((name) => name.toLowerCase() === "instanceid");
+  const header = csvRecords(lines[0] ?? "")[0] ?? [];
+  const column = header.findIndex((name) => name.trim().toLowerCase() === "instanceid");
   const ids = column < 0
     ? lines
-    : lines.slice(1).map((line) => csvFields(line)[column] ?? "").filter((id) => id !== "");
+    : csvRecords(lines.slice(1).join("\n")).map((record) => (record[column] ?? "").trim())
+      .filter((id) => id !== "");
   return [...new Set(ids)];
-}
-
-/** The fields of one CSV line (quotes and doubled quotes as Export-Csv writes them). */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i]!;
-    if (quoted) {
-      if (char === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") {
-      fields.push(field.trim());
-      field = "";
-    } else field += char;
-  }
-  fields.push(field.trim());
-  return fields;
 }
 
 /** What an earlier run's ndjson says about the instances to run again. */

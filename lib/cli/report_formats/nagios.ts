@@ -15,7 +15,13 @@
  */
 
 import type { HealthFindingKind, HealthReport } from "../../health_report.ts";
-import { type HealthThresholds, judgeHealth, type MonitoringState } from "./thresholds.ts";
+import {
+  ackNote,
+  alertingFindings,
+  type HealthThresholds,
+  judgeHealth,
+  type MonitoringState,
+} from "./thresholds.ts";
 import { cutLine, safeLine } from "../output/safe_text.ts";
 
 /**
@@ -74,19 +80,23 @@ export function renderNagios(
   thresholds: HealthThresholds,
 ): { text: string; code: number } {
   const verdict = judgeHealth(report, thresholds);
-  const critical = report.findings.filter((f) => f.severity === "critical").length;
-  const warning = report.findings.length - critical;
-  const scope = `${report.instances} instance${report.instances === 1 ? "" : "s"}`;
+  // Acknowledged findings are listed below, but neither counted nor named in the status line.
+  const alerting = alertingFindings(report);
+  const critical = alerting.filter((f) => f.severity === "critical").length;
+  const warning = alerting.length - critical;
+  const scope = `${report.instances} instance${report.instances === 1 ? "" : "s"}${
+    report.acknowledged > 0 ? `, ${report.acknowledged} acknowledged` : ""
+  }`;
   let summary: string;
-  if (report.findings.length === 0) {
+  if (alerting.length === 0) {
     summary = `no findings on ${scope} (${report.runningInstances} running)`;
   } else {
     // The most serious first: the status line is often all a pager shows.
-    const first = [...report.findings]
+    const first = [...alerting]
       .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "critical" ? -1 : 1))
       .slice(0, 3)
       .map((f) => `${f.instanceID ?? "service"}: ${f.problem.replace(/\.$/, "")}`);
-    const more = report.findings.length > 3 ? `; and ${report.findings.length - 3} more` : "";
+    const more = alerting.length > 3 ? `; and ${alerting.length - 3} more` : "";
     summary = `${critical} critical, ${warning} warning findings on ${scope}: ${
       first.join("; ")
     }${more}`;
@@ -94,11 +104,12 @@ export function renderNagios(
   const perf = [
     `instances=${report.instances};;;0`,
     `running=${report.runningInstances};;;0`,
-    `findings=${report.findings.length};${thresholds.warning};;0`,
+    `findings=${alerting.length};${thresholds.warning};;0`,
     `critical_findings=${critical};;${thresholds.critical};0`,
     ...Object.entries(LABELS).map(([kind, label]) =>
       `${label}=${report.counts[kind as HealthFindingKind]};;;0`
     ),
+    `acknowledged=${report.acknowledged};;;0`,
   ];
   const head = `MSPE HEALTH ${verdict.toUpperCase()} - `;
   const tail = ` | ${perf.join(" ")}`;
@@ -108,7 +119,11 @@ export function renderNagios(
     ...report.findings.map((f) =>
       cutLine(
         clean(
-          `[${f.severity.toUpperCase()}] ${f.instanceID ?? "service"}: ${f.problem} -> ${f.action}`,
+          `[${f.severity.toUpperCase()}${
+            f.acknowledgement?.expired === false ? " ACKNOWLEDGED" : ""
+          }] ${f.instanceID ?? "service"}: ${f.problem} -> ${f.action}${
+            ackNote(f) === null ? "" : ` (${ackNote(f)})`
+          }`,
         ),
         MAX_LINE_CHARS,
       )

@@ -12,8 +12,8 @@
  * @module
  */
 
-import type { HealthFindingKind, HealthReport } from "../../health_report.ts";
-import type { HealthThresholds } from "./thresholds.ts";
+import type { HealthFinding, HealthFindingKind, HealthReport } from "../../health_report.ts";
+import { ackNote, alertingFindings, type HealthThresholds } from "./thresholds.ts";
 import { safeLine } from "../output/safe_text.ts";
 
 /** The longest `text` PRTG shows; longer messages are cut. */
@@ -63,13 +63,15 @@ function cut(text: string): string {
  * ```
  */
 export function renderPrtg(report: HealthReport, thresholds: HealthThresholds): string {
-  const critical = report.findings.filter((f) => f.severity === "critical").length;
+  // Acknowledged findings are neither counted nor alerted on; the text names them as such.
+  const alerting = alertingFindings(report);
+  const critical = alerting.filter((f) => f.severity === "critical").length;
   const result: PrtgChannel[] = [
     { channel: "Instances", value: report.instances, unit: "Count" },
     { channel: "Running instances", value: report.runningInstances, unit: "Count" },
     {
       channel: "Findings",
-      value: report.findings.length,
+      value: alerting.length,
       unit: "Count",
       LimitMode: 1,
       LimitMaxWarning: thresholds.warning,
@@ -88,10 +90,18 @@ export function renderPrtg(report: HealthReport, thresholds: HealthThresholds): 
       value: report.counts[kind as HealthFindingKind],
       unit: "Count",
     })),
+    { channel: "Acknowledged findings", value: report.acknowledged, unit: "Count" },
   ];
-  const text = report.findings.length === 0
-    ? `OK: no findings on ${report.instances} instances (${report.runningInstances} running)`
-    : report.findings.map((f) => `${f.instanceID ?? "service"}: ${f.problem}`).join(" / ");
+  const line = (f: HealthFinding) =>
+    `${f.instanceID ?? "service"}: ${f.problem}${ackNote(f) === null ? "" : ` (${ackNote(f)})`}`;
+  const acknowledged = report.findings.filter((f) => !alerting.includes(f)).map(line);
+  const text = alerting.length === 0
+    ? `OK: no findings on ${report.instances} instances (${report.runningInstances} running)${
+      acknowledged.length > 0
+        ? `, ${acknowledged.length} acknowledged: ${acknowledged.join(" / ")}`
+        : ""
+    }`
+    : [...alerting.map(line), ...acknowledged].join(" / ");
   return `${JSON.stringify({ prtg: { result, text: cut(text) } }, null, 2)}\n`;
 }
 

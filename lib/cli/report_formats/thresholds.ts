@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { HealthReport } from "../../health_report.ts";
+import { type HealthFinding, type HealthReport, isAcknowledged } from "../../health_report.ts";
 import { UsageError } from "../usage_error.ts";
 
 /** The state of a check, in the words of the Monitoring Plugins guidelines. */
@@ -56,8 +56,40 @@ export function readThreshold(flag: "warning" | "critical", text: string | undef
  * ```
  */
 export function judgeHealth(report: HealthReport, thresholds: HealthThresholds): MonitoringState {
-  const critical = report.findings.filter((f) => f.severity === "critical").length;
+  const alerting = alertingFindings(report);
+  const critical = alerting.filter((f) => f.severity === "critical").length;
   if (critical > thresholds.critical) return "critical";
-  if (report.findings.length > thresholds.warning) return "warning";
+  if (alerting.length > thresholds.warning) return "warning";
   return "ok";
+}
+
+/**
+ * The findings that count for the state: those no acknowledgement covers (an expired one does not
+ * cover). Every format judges by these and shows the others as acknowledged.
+ *
+ * @example
+ * ```ts ignore
+ * const critical = alertingFindings(report).filter((f) => f.severity === "critical").length;
+ * ```
+ */
+export function alertingFindings(report: HealthReport): HealthFinding[] {
+  return report.findings.filter((f) => !isAcknowledged(f));
+}
+
+/**
+ * What a finding's acknowledgement says, for every text format: "acknowledged until 2026-12-31
+ * by j.doe: reason", or "acknowledgement expired on ..." (the finding counts again); `null` when
+ * it has none.
+ *
+ * @example
+ * ```ts ignore
+ * ackNote(finding); // "acknowledged until 2026-12-31 by j.doe: Contract ended"
+ * ```
+ */
+export function ackNote(finding: HealthFinding): string | null {
+  const ack = finding.acknowledgement;
+  if (ack === null) return null;
+  return ack.expired
+    ? `acknowledgement expired on ${ack.until} (was by ${ack.who}: ${ack.reason})`
+    : `acknowledged until ${ack.until} by ${ack.who}: ${ack.reason}`;
 }

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { InstanceUsage, UsageReport } from "../../usage_report.ts";
+import type { InstanceUsage, UsageFigures, UsageReport } from "../../usage_report.ts";
 
 const NUMBER = new Intl.NumberFormat("en-US");
 
@@ -26,15 +26,15 @@ function scriptJson(value: unknown): string {
   );
 }
 
-/** MB as people read it: MB below 1 GB, else GB or TB with one decimal. */
-export function formatSize(mb: number): string {
-  if (mb < 1024) return `${NUMBER.format(mb)} MB`;
-  if (mb < 1024 * 1024) return `${(mb / 1024).toFixed(1)} GB`;
-  return `${(mb / 1024 / 1024).toFixed(2)} TB`;
+/** MiB as people read it: MiB below 1 GiB, else GiB (one decimal) or TiB (two); 1024-based. */
+export function formatSize(mib: number): string {
+  if (mib < 1024) return `${NUMBER.format(mib)} MiB`;
+  if (mib < 1024 * 1024) return `${(mib / 1024).toFixed(1)} GiB`;
+  return `${(mib / 1024 / 1024).toFixed(2)} TiB`;
 }
 
 interface Column {
-  readonly key: keyof InstanceUsage;
+  readonly key: "instanceID" | "displayName" | "status" | keyof UsageFigures | "error";
   readonly title: string;
   readonly numeric: boolean;
 }
@@ -44,7 +44,7 @@ const COLUMNS: readonly Column[] = [
   { key: "displayName", title: "Display name", numeric: false },
   { key: "status", title: "Status", numeric: false },
   { key: "users", title: "Users", numeric: true },
-  { key: "archiveSizeMB", title: "Archive size (MB)", numeric: true },
+  { key: "archiveSizeMiB", title: "Archive size (MiB)", numeric: true },
   { key: "messages", title: "Messages", numeric: true },
   { key: "stores", title: "Stores", numeric: true },
   { key: "error", title: "Error", numeric: false },
@@ -138,7 +138,7 @@ const SCRIPT = `
     });
   });
 
-  // #sort=users or #sort=-archiveSizeMB sorts at load, so that a link keeps its order.
+  // #sort=users or #sort=-archiveSizeMiB sorts at load, so that a link keeps its order.
   var match = /^#sort=(-?)(\\w+)$/.exec(location.hash);
   if (match) {
     headers.forEach(function (th, index) {
@@ -154,13 +154,13 @@ const SCRIPT = `
     return node;
   }
   function formatSize(mb) {
-    if (mb < 1024) return mb.toLocaleString("en-US") + " MB";
-    if (mb < 1048576) return (mb / 1024).toFixed(1) + " GB";
-    return (mb / 1048576).toFixed(2) + " TB";
+    if (mb < 1024) return mb.toLocaleString("en-US") + " MiB";
+    if (mb < 1048576) return (mb / 1024).toFixed(1) + " GiB";
+    return (mb / 1048576).toFixed(2) + " TiB";
   }
 
-  var rows = data.instances.filter(function (r) { return r.archiveSizeMB !== null; });
-  rows.sort(function (a, b) { return b.archiveSizeMB - a.archiveSizeMB || a.instanceID.localeCompare(b.instanceID); });
+  var rows = data.instances.filter(function (r) { return r.archiveSizeMiB !== null; });
+  rows.sort(function (a, b) { return b.archiveSizeMiB - a.archiveSizeMiB || a.instanceID.localeCompare(b.instanceID); });
   var svg = document.getElementById("chart");
   var rowHeight = 18, top = 24, label = 190, panel = 340, gap = 40;
   var width = label + panel * 2 + gap;
@@ -168,7 +168,7 @@ const SCRIPT = `
   svg.setAttribute("viewBox", "0 0 " + width + " " + height);
   svg.setAttribute("width", String(width));
   svg.setAttribute("height", String(height));
-  var maxSize = Math.max(1, Math.max.apply(null, rows.map(function (r) { return r.archiveSizeMB; })));
+  var maxSize = Math.max(1, Math.max.apply(null, rows.map(function (r) { return r.archiveSizeMiB; })));
   var maxUsers = Math.max(1, Math.max.apply(null, rows.map(function (r) { return r.users || 0; })));
   var room = panel - 90;
   svg.appendChild(el("text", { x: label, y: 14 }, "Archive size"));
@@ -177,11 +177,11 @@ const SCRIPT = `
     var y = top + i * rowHeight;
     var name = r.instanceID.length > 26 ? r.instanceID.slice(0, 25) + "…" : r.instanceID;
     var g = el("g", { "data-instance": r.instanceID });
-    g.appendChild(el("title", {}, r.instanceID + ": " + formatSize(r.archiveSizeMB) + ", " + (r.users || 0) + " users"));
+    g.appendChild(el("title", {}, r.instanceID + ": " + formatSize(r.archiveSizeMiB) + ", " + (r.users || 0) + " users"));
     g.appendChild(el("text", { x: label - 8, y: y + 12, "text-anchor": "end" }, name));
-    var w1 = Math.max(1, Math.round(room * r.archiveSizeMB / maxSize));
+    var w1 = Math.max(1, Math.round(room * r.archiveSizeMiB / maxSize));
     g.appendChild(el("rect", { class: "size", x: label, y: y + 3, width: w1, height: rowHeight - 6 }));
-    g.appendChild(el("text", { x: label + w1 + 4, y: y + 12 }, formatSize(r.archiveSizeMB)));
+    g.appendChild(el("text", { x: label + w1 + 4, y: y + 12 }, formatSize(r.archiveSizeMiB)));
     var x2 = label + panel + gap;
     var w2 = Math.max(1, Math.round(room * (r.users || 0) / maxUsers));
     g.appendChild(el("rect", { class: "users", x: x2, y: y + 3, width: w2, height: rowHeight - 6 }));
@@ -200,7 +200,8 @@ const NAMED_FAILURES = 10;
  * names them (the first few) and says how to bring them to the top of the table.
  */
 function failedNoteHtml(report: UsageReport): string {
-  const failed = report.instances.filter((row) => row.error);
+  // Rows with last known figures are counted, so they are not among those without figures.
+  const failed = report.instances.filter((row) => row.error && !row.lastKnown);
   const named = failed.slice(0, NAMED_FAILURES).map((row) => escapeHtml(row.instanceID));
   const more = failed.length - named.length;
   const list = named.join(", ") + (more > 0 ? ` and ${NUMBER.format(more)} more` : "");
@@ -222,15 +223,22 @@ function failedNoteHtml(report: UsageReport): string {
  */
 export function renderUsageHtml(report: UsageReport): string {
   const { totals } = report;
-  const hasErrors = totals.failed > 0;
+  const hasErrors = report.instances.some((row) => row.error !== null);
   const columns = COLUMNS.filter((column) => column.key !== "error" || hasErrors);
   const head = columns.map((column) =>
     `<th scope="col" data-key="${column.key}"${column.numeric ? ' class="num"' : ""}>` +
     `<button type="button">${escapeHtml(column.title)}</button></th>`
   ).join("");
   const rows = report.instances.map((row) =>
-    `<tr data-instance="${escapeHtml(row.instanceID)}"${row.error ? ' class="failed"' : ""}>${
-      columns.map((column) => cell(row, column)).join("")
+    `<tr data-instance="${escapeHtml(row.instanceID)}"${
+      row.error && !row.lastKnown ? ' class="failed"' : ""
+    }>${
+      columns.map((column) =>
+        cell(
+          row.lastKnown ? { ...row, status: `${row.status} (last known figures)` } : row,
+          column,
+        )
+      ).join("")
     }</tr>`
   ).join("\n");
   const footCells = columns.map((column) => {
@@ -238,7 +246,7 @@ export function renderUsageHtml(report: UsageReport): string {
       case "instanceID":
         return `<td>Total (${NUMBER.format(totals.instances)})</td>`;
       case "users":
-      case "archiveSizeMB":
+      case "archiveSizeMiB":
       case "messages":
       case "stores":
         return `<td class="num">${NUMBER.format(totals[column.key])}</td>`;
@@ -247,7 +255,7 @@ export function renderUsageHtml(report: UsageReport): string {
     }
   }).join("");
   const generated = escapeHtml(report.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC"));
-  const failedNote = hasErrors ? failedNoteHtml(report) : "";
+  const failedNote = totals.failed > 0 ? failedNoteHtml(report) : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -259,13 +267,14 @@ export function renderUsageHtml(report: UsageReport): string {
 <body>
 <h1>MailStore SPE usage report</h1>
 <p class="muted">Generated ${generated} by mspe-run. Users do not count $archiveadmin; archive size is
-GetInstanceStatistics' totalSizeMB (content, database and indexes).</p>
+GetInstanceStatistics' totalSizeMB (content, database and indexes), in MiB, GiB and TiB: 1024-based
+(1 MiB = 1,048,576 bytes).</p>
 <ul class="totals" id="totals">
 <li>Instances<span class="value" id="total-instances">${NUMBER.format(totals.instances)}</span></li>
 <li>Users<span class="value" id="total-users">${NUMBER.format(totals.users)}</span></li>
 <li>Archive size<span class="value" id="total-size" title="${
-    NUMBER.format(totals.archiveSizeMB)
-  } MB">${formatSize(totals.archiveSizeMB)}</span></li>
+    NUMBER.format(totals.archiveSizeMiB)
+  } MiB">${formatSize(totals.archiveSizeMiB)}</span></li>
 <li>Messages<span class="value" id="total-messages">${NUMBER.format(totals.messages)}</span></li>
 <li>Stores<span class="value" id="total-stores">${NUMBER.format(totals.stores)}</span></li>
 </ul>

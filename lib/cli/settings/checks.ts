@@ -121,3 +121,31 @@ export function checkConcurrency(text: string, from: string): number {
   }
   return n;
 }
+
+/** `--profile-failed-hours`, `--job-failed-hours`: a positive number of hours. */
+export function checkHours(flag: string): (text: string, from: string) => number {
+  return (text, from) => {
+    const hours = Number(text);
+    if (text.trim() === "" || !Number.isFinite(hours) || hours <= 0) {
+      throw new UsageError(
+        `--${flag} ${JSON.stringify(text)} is not a number of hours. Give a positive number, ` +
+          `such as --${flag} 24.${from}`,
+      );
+    }
+    return hours;
+  };
+}
+
+/** `--profile-failed-runs`, `--job-failed-runs`: a whole number of runs, 1 to 1000. */
+export function checkRuns(flag: string): (text: string, from: string) => number {
+  return (text, from) => {
+    const runs = Number(text);
+    if (!/^\d+$/.test(text.trim()) || runs < 1 || runs > 1000) {
+      throw new UsageError(
+        `--${flag} ${JSON.stringify(text)} is not a number of runs. Give a whole number from 1 ` +
+          `to 1000, such as --${flag} 3.${from}`,
+      );
+    }
+    return runs;
+  };
+}

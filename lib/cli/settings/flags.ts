@@ -10,8 +10,15 @@
 import type { FlagSpec, FlagSpecs } from "../flag_spec.ts";
 import { CONNECTION_SETTINGS, settingFlags, SETTINGS } from "./table.ts";
 
-/** The flags with `group` set to `title`, for a heading of their own in help. */
-function inGroup<const F extends FlagSpecs>(
+/**
+ * The flags with `group` set to `title`, for a heading of their own in help.
+ *
+ * @example
+ * ```ts ignore
+ * const RULES = inGroup("Health rules", settingFlags(["ack", "profile-failed-runs"]));
+ * ```
+ */
+export function inGroup<const F extends FlagSpecs>(
   title: string,
   flags: F,
 ): { readonly [K in keyof F]: F[K] & { readonly group: string } } {

@@ -17,9 +17,11 @@ import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from "../session/timeouts.ts";
 import {
   checkConcurrency,
   checkHost,
+  checkHours,
   checkPin,
   checkPort,
   checkProduct,
+  checkRuns,
   checkTlsVersion,
   readTimeoutMs,
 } from "./checks.ts";
@@ -234,6 +236,59 @@ export const SETTINGS = {
       help: "How many instances a fleet run works on at once.",
     },
     check: checkConcurrency,
+  },
+  // The rules of report health. No MSPE_ variables: a monitoring check keeps its thresholds on
+  // its command line or in its profile, where the next admin finds them.
+  ack: {
+    flag: {
+      type: "string",
+      value: "<file>",
+      help: "health: the acknowledgement file (JSON): findings it covers are shown as " +
+        "acknowledged and raise no alert until their date. A missing file acknowledges nothing.",
+    },
+    profile: {
+      key: "ackFile",
+      kind: "string",
+      help: "The acknowledgement file of report health (--ack).",
+    },
+  },
+  "profile-failed-hours": {
+    flag: {
+      type: "string",
+      value: "<hours>",
+      help: "health: an archiving profile with no successful run since a failure more than this " +
+        "many hours ago is critical, else a warning (default 24).",
+    },
+    profile: { key: "profileFailedHours", kind: "number" },
+    check: checkHours("profile-failed-hours"),
+  },
+  "profile-failed-runs": {
+    flag: {
+      type: "string",
+      value: "<n>",
+      help: "health: an archiving profile whose last n runs failed is critical (default 3).",
+    },
+    profile: { key: "profileFailedRuns", kind: "number" },
+    check: checkRuns("profile-failed-runs"),
+  },
+  "job-failed-hours": {
+    flag: {
+      type: "string",
+      value: "<hours>",
+      help: "health: a job with no successful run since a failure more than this many hours " +
+        "ago is critical, else a warning (default 24).",
+    },
+    profile: { key: "jobFailedHours", kind: "number" },
+    check: checkHours("job-failed-hours"),
+  },
+  "job-failed-runs": {
+    flag: {
+      type: "string",
+      value: "<n>",
+      help: "health: a job whose last n runs failed is critical (default 3).",
+    },
+    profile: { key: "jobFailedRuns", kind: "number" },
+    check: checkRuns("job-failed-runs"),
   },
 } as const satisfies Readonly<Record<string, Setting>>;
 
