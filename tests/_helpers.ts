@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import {
   type FaultRule,
   type MockServer,
@@ -17,6 +18,14 @@ import {
   TEST_SERVER_CERT_PEM,
   TEST_SERVER_KEY_PEM,
 } from "../lib/mock/_test_certificate.ts";
+
+/**
+ * A path in the project (`relative` to its root), in this system's form: a file URL's `pathname`
+ * is `/Z:/project/...` on Windows, which no Windows API opens.
+ */
+export function projectPath(relative = ""): string {
+  return fileURLToPath(new URL(`../${relative}`, import.meta.url));
+}
 
 /** The credentials of the mock (and the secret every error-path test looks for). */
 export const USERNAME = "admin";
