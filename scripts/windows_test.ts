@@ -5,14 +5,14 @@
  * Wine 10 comes from Debian trixie, installed into a debootstrap chroot so that the host keeps its
  * own release; deno.exe comes from npm (`@deno/win32-x64`) at the version of the Deno that runs
  * this script, so both lanes test with the same Deno. Both are cached (`/var/cache/mspe-windows`,
- * or `MSPE_WINDOWS_CACHE`): the first run builds them in about a minute and a half, later runs
- * reuse them after checking them, and a new Deno version fetches only the new deno.exe.
+ * or `MSPE_WINDOWS_CACHE`): the first run builds them in one and a half to two minutes, later
+ * runs reuse them after checking them, and a new Deno version fetches only the new deno.exe.
  *
  * Every mount lives in a private mount namespace, inside a PID namespace that dies with this
  * process (`setpriv --pdeathsig`, `unshare --kill-child`): whatever happens to a run (a test that
- * hangs, Ctrl-C, kill -9),
- * the host never sees one of its mounts, and no Wine process outlives it. Each run writes into a
- * throw-away overlay on the cached chroot, so one run cannot change what the next one starts from.
+ * hangs, Ctrl-C, kill -9), the host never sees one of its mounts, and no Wine process outlives it.
+ * Each run writes into a throw-away overlay on the cached chroot, so one run cannot change what the
+ * next one starts from.
  *
  * The last line is the lane's `windows: N passed, N failed, N skipped` (`.ci/run` adds it to the
  * Linux lane's). TypeScript rather than bash: the version comes from `Deno.version`, the test
@@ -21,6 +21,8 @@
  *
  * @module
  */
+
+import { fileURLToPath } from "node:url";
 
 /** What the cached chroot is made of; a change here rebuilds it on the next run. */
 const ROOTFS_RECIPE = {
@@ -37,7 +39,7 @@ const CACHE = Deno.env.get("MSPE_WINDOWS_CACHE") ?? "/var/cache/mspe-windows";
  * a deno.exe); a hung test must not hold CI for long.
  */
 const TIMEOUT_SECONDS = Number(Deno.env.get("MSPE_WINDOWS_TIMEOUT") ?? "1800");
-const PROJECT = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
+const PROJECT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const VERSION = Deno.version.deno;
 
 const ROOTFS = `${CACHE}/rootfs`;
@@ -67,7 +69,7 @@ const PROXY_VARIABLES = [
 ];
 
 /** The permissions of `deno task test:windows`, also those of the re-executed script. */
-const PERMISSIONS = [
+export const PERMISSIONS: readonly string[] = [
   "--allow-run",
   "--allow-read",
   "--allow-write",
@@ -361,7 +363,7 @@ function unshared(args: string[], stdout: "inherit" | "piped"): Deno.ChildProces
       "--quiet",
       "--no-config",
       ...PERMISSIONS,
-      new URL(import.meta.url).pathname,
+      fileURLToPath(import.meta.url),
       "inside",
       ...args,
     ],
@@ -447,7 +449,7 @@ async function ensureDenoExe(): Promise<boolean> {
 }
 
 /** The `deno test ...` part of deno.json's `test` task: one test command for both lanes. */
-async function testCommand(): Promise<string[]> {
+export async function testCommand(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(`${PROJECT}/deno.json`)) as {
     tasks: Record<string, string | { command: string }>;
   };
@@ -491,14 +493,15 @@ async function hostCaFile(): Promise<string | null> {
   return null;
 }
 
-interface Counts {
+/** A lane's counts, from Deno's summary line. */
+export interface Counts {
   passed: number;
   failed: number;
   ignored: number;
 }
 
 /** Deno's own summary line: `FAILED | 492 passed (18 steps) | 54 failed (72 steps) | 9 ignored`. */
-function parseSummary(output: string): Counts | null {
+export function parseSummary(output: string): Counts | null {
   const lines = output.split(/\r?\n/).filter((line) => /^(ok|FAILED) \| \d+ passed/.test(line));
   const line = lines.at(-1);
   if (line === undefined) return null;
