@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import {
   type FaultRule,
   type MockServer,
@@ -18,6 +19,23 @@ import {
   TEST_SERVER_KEY_PEM,
 } from "../lib/mock/_test_certificate.ts";
 import type { MockWorkerResult, RunResult } from "../lib/mock/_history.ts";
+
+/**
+ * A path in the project (`relative` to its root), in this system's form: a file URL's `pathname`
+ * is `/Z:/project/...` on Windows, which no Windows API opens.
+ */
+export function projectPath(relative = ""): string {
+  return fileURLToPath(new URL(`../${relative}`, import.meta.url));
+}
+
+/**
+ * Why the tests that stop a child process with Ctrl-C or SIGTERM do not run on Windows: there a
+ * process cannot send another one a signal (Ctrl-C and Ctrl-Break go to a whole console), and
+ * Deno's `kill()` ends the child at once with TerminateProcess, so what the child does when asked
+ * to stop cannot be seen. mspe-run's handling of Ctrl-C and Ctrl-Break is checked in process there
+ * (trust_cli_test: the termination signals, Interrupts).
+ */
+export const NO_CHILD_SIGNALS: boolean = Deno.build.os === "windows";
 
 /** The credentials of the mock (and the secret every error-path test looks for). */
 export const USERNAME = "admin";

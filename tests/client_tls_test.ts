@@ -4,7 +4,7 @@
 import { ArgumentError, invokeCall, newClient, TlsError, type TlsOptions } from "../mod.ts";
 import type { MockServer } from "../lib/mock/mod.ts";
 import { assertEquals, assertMatch, assertRejects } from "./_assert.ts";
-import { fingerprintOf, PASSWORD, pem, startMock, USERNAME } from "./_helpers.ts";
+import { fingerprintOf, PASSWORD, pem, projectPath, startMock, USERNAME } from "./_helpers.ts";
 import { type ProcessResult, runToEnd } from "./_run.ts";
 
 const CA = pem("ca.pem");
@@ -218,7 +218,7 @@ Deno.test("TLS: onWarning receives the ignoreInvalidCerts warning once per clien
 function runDeno(code: string): Promise<ProcessResult> {
   return runToEnd(Deno.execPath(), {
     args: ["eval", "-q", code],
-    cwd: new URL("..", import.meta.url).pathname,
+    cwd: projectPath(),
     env: { NO_COLOR: "1" },
     stdin: "null",
   });

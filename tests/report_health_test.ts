@@ -15,7 +15,15 @@ import {
   newClient,
   parseSince,
 } from "../mod.ts";
-import { apiReply, clientFor, serveRaw, succeeded, waitFor, workerRun } from "./_helpers.ts";
+import {
+  apiReply,
+  clientFor,
+  NO_CHILD_SIGNALS,
+  serveRaw,
+  succeeded,
+  waitFor,
+  workerRun,
+} from "./_helpers.ts";
 import { CliProcess, mockFlags } from "./cli_helpers.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
 
@@ -502,19 +510,23 @@ Deno.test("mspe-run report health", async (t) => {
     assert.match(threshold.stderr, /--warning takes a whole number/);
   });
 
-  await t.step("Ctrl-C stops the report: exit 130, nothing on stdout", async () => {
-    mock.faults.add({ kind: "latency", function: "GetStores", latencyMs: 3000 });
-    const before = mock.stats.byFunction.GetStores ?? 0;
-    // A subprocess: a real SIGINT.
-    const process = new CliProcess(["report", "health", ...flags, "--format", "json"], {
-      env: USER,
-    });
-    await waitFor(() => (mock.stats.byFunction.GetStores ?? 0) > before, "GetStores", 20_000);
-    process.kill("SIGINT");
-    const { code, stdout, stderr } = await process.done;
-    mock.faults.clear();
-    assert.equal(code, 130, stderr);
-    assert.equal(stdout, "");
-    assert.match(stderr, /Interrupted: the report was stopped/);
+  await t.step({
+    name: "Ctrl-C stops the report: exit 130, nothing on stdout",
+    ignore: NO_CHILD_SIGNALS,
+    fn: async () => {
+      mock.faults.add({ kind: "latency", function: "GetStores", latencyMs: 3000 });
+      const before = mock.stats.byFunction.GetStores ?? 0;
+      // A subprocess: a real SIGINT.
+      const process = new CliProcess(["report", "health", ...flags, "--format", "json"], {
+        env: USER,
+      });
+      await waitFor(() => (mock.stats.byFunction.GetStores ?? 0) > before, "GetStores", 20_000);
+      process.kill("SIGINT");
+      const { code, stdout, stderr } = await process.done;
+      mock.faults.clear();
+      assert.equal(code, 130, stderr);
+      assert.equal(stdout, "");
+      assert.match(stderr, /Interrupted: the report was stopped/);
+    },
   });
 });

@@ -13,6 +13,7 @@ import { catalog } from "../mod.ts";
 import { CA_PEM_PATH, CliProcess, mockFlags } from "./cli_helpers.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
 import { envelope, serveHostile, utf16be, utf16le, utf8bom } from "./_trust_helpers.ts";
+import { NO_CHILD_SIGNALS } from "./_helpers.ts";
 import { Interrupts } from "../lib/cli/io/interrupt.ts";
 import { type CliIo, onTerminationSignal, terminationSignals } from "../lib/cli/io/io.ts";
 import { MAX_MESSAGE_CHARS, safeLine, safeLines } from "../lib/cli/output/safe_text.ts";
@@ -20,7 +21,9 @@ import { MAX_MESSAGE_CHARS, safeLine, safeLines } from "../lib/cli/output/safe_t
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 const VERIFY = ["call", "VerifyStore", "instanceID=acme", "id=1", "includeIndexes=false"];
 
-Deno.test("SIGTERM while watching detaches like Ctrl-C: token, resume line, exit 143", async () => {
+Deno.test("SIGTERM while watching detaches like Ctrl-C: token, resume line, exit 143", {
+  ignore: NO_CHILD_SIGNALS,
+}, async () => {
   // A subprocess: a real SIGTERM, and the exit code 143 the process ends with.
   await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
   for (const extra of [[], ["--cancel-on-interrupt"]]) {
@@ -273,30 +276,34 @@ Deno.test("results a server echoes the secrets into print *** in every format, f
   }
 });
 
-Deno.test("SIGTERM during a fleet run stops it like Ctrl-C, with exit 143 and rows for what did not finish", async () => {
-  // A subprocess: a real SIGTERM.
-  await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
-  const child = new CliProcess(
-    ["call", "VerifyStore", "id=1", "includeIndexes=false", "--instances", "*"]
-      .concat(["--format", "ndjson", ...mockFlags(mock.port)]),
-    { env: USER },
-  );
-  // Every instance's VerifyStore is running on the server (its steps never come).
-  while (mock.app.jobs.tokens().length < 3) await new Promise((r) => setTimeout(r, 20));
-  child.kill("SIGTERM");
-  const { code, stdout, stderr } = await child.done;
-  assert.equal(code, 143, stderr);
-  const [header, ...rows] = stdout.trim().split("\n").map((line) => JSON.parse(line));
-  assert.equal(header.function, "VerifyStore");
-  assert.equal(rows.length, 3, stdout);
-  // In flight when asked to stop: they may have run, so a rerun leaves them to be checked.
-  for (const row of rows) {
-    assert.match(row.callError, /asked to stop \(SIGTERM\)/, stdout);
-    assert.equal(row.callOutcome, "may-have-run");
-  }
-  assert.match(stderr, /Run the rest with --rerun-failed/);
-  assert.doesNotMatch(stderr, /^\s+at /m);
-});
+Deno.test(
+  "SIGTERM during a fleet run stops it like Ctrl-C, with exit 143 and rows for what did not finish",
+  { ignore: NO_CHILD_SIGNALS },
+  async () => {
+    // A subprocess: a real SIGTERM.
+    await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
+    const child = new CliProcess(
+      ["call", "VerifyStore", "id=1", "includeIndexes=false", "--instances", "*"]
+        .concat(["--format", "ndjson", ...mockFlags(mock.port)]),
+      { env: USER },
+    );
+    // Every instance's VerifyStore is running on the server (its steps never come).
+    while (mock.app.jobs.tokens().length < 3) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGTERM");
+    const { code, stdout, stderr } = await child.done;
+    assert.equal(code, 143, stderr);
+    const [header, ...rows] = stdout.trim().split("\n").map((line) => JSON.parse(line));
+    assert.equal(header.function, "VerifyStore");
+    assert.equal(rows.length, 3, stdout);
+    // In flight when asked to stop: they may have run, so a rerun leaves them to be checked.
+    for (const row of rows) {
+      assert.match(row.callError, /asked to stop \(SIGTERM\)/, stdout);
+      assert.equal(row.callOutcome, "may-have-run");
+    }
+    assert.match(stderr, /Run the rest with --rerun-failed/);
+    assert.doesNotMatch(stderr, /^\s+at /m);
+  },
+);
 
 Deno.test("hostile replies end mspe-run with one line and the documented exit code, no stack trace", async () => {
   type Reply = (path: string) => import("./_trust_helpers.ts").HostileAction | undefined;
