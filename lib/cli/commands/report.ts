@@ -12,10 +12,10 @@ import type { Client } from "../../client.ts";
 import { DEFAULT_CONCURRENCY, type FleetProgress } from "../../fleet.ts";
 import { healthReport } from "../../health_report.ts";
 import { type PreviousUsage, usageReport } from "../../usage_report.ts";
-import type { FlagSpecs, ParsedArgs } from "../args.ts";
+import type { ParsedArgs } from "../args.ts";
 import { defineCommand } from "../command.ts";
 import { describeError, ExitCode } from "../exit_codes.ts";
-import { fleetStatus } from "../fleet/run.ts";
+import { fleetStatus } from "../fleet/summary.ts";
 import { instancesFlag } from "../fleet/selection.ts";
 import { HEALTH_FORMATS, USAGE_FORMATS } from "../output/format.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
@@ -26,98 +26,15 @@ import { type HealthThresholds, readThreshold } from "../report_formats/threshol
 import { parsePreviousUsage } from "../report_formats/usage_compare.ts";
 import { renderUsageHtml } from "../report_formats/usage_html.ts";
 import { type Session, withSession } from "../session/session.ts";
-import {
-  CONNECTION_FLAGS,
-  HELP_FLAGS,
-  inGroup,
-  OUTPUT_FLAGS,
-  TRACE_FLAGS,
-} from "../settings/flags.ts";
+import { CONNECTION_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
 import { askedFormat, attachProfile, readSetting } from "../settings/resolve.ts";
-import { settingFlags, type SettingName, SETTINGS } from "../settings/table.ts";
+import type { SettingName } from "../settings/table.ts";
 import { ACK_ADD_FLAGS, addAcknowledgement, readAckFile } from "./report_ack.ts";
+import { HEALTH_ONLY, REPORT_FLAGS, REPORT_OUTPUT_FLAGS, RULE_SETTINGS } from "./report_flags.ts";
 import { UsageError } from "../usage_error.ts";
 
 type HealthFormat = typeof HEALTH_FORMATS[number];
 type UsageFormat = typeof USAGE_FORMATS[number];
-
-/** The settings of the health rules, with the option of healthReport each sets. */
-const RULE_SETTINGS = {
-  "profile-failed-hours": "profileFailedHours",
-  "profile-failed-runs": "profileFailedRuns",
-  "job-failed-hours": "jobFailedHours",
-  "job-failed-runs": "jobFailedRuns",
-} as const satisfies Partial<Record<SettingName, string>>;
-
-/** The flags of report health's rules and acknowledgements, under a heading of their own. */
-const HEALTH_RULE_FLAGS = inGroup(
-  "Health rules",
-  settingFlags(["ack", ...Object.keys(RULE_SETTINGS) as (keyof typeof RULE_SETTINGS)[]]),
-);
-
-/** The flags only report health takes (report usage refuses them). */
-const HEALTH_ONLY = [
-  "since",
-  "warning",
-  "critical",
-  ...Object.keys(HEALTH_RULE_FLAGS),
-  ...Object.keys(ACK_ADD_FLAGS).filter((name) => name !== "ack-add"),
-];
-
-const REPORT_FLAGS = {
-  ...HELP_FLAGS,
-  since: {
-    type: "string",
-    value: "<24h|7d|90m|date>",
-    help: "health: failed runs and jobs since then (a duration back, or an ISO date; default 24h).",
-  },
-  instances: {
-    type: "string",
-    value: "<filter|@file|->",
-    help: "Which instances: a filter (*, acme*), or @file / - with one ID per line (default *).",
-  },
-  concurrency: {
-    ...SETTINGS.concurrency.flag,
-    value: "<n>",
-    help: "Instances checked at once, 1 to 1000 (default 8).",
-  },
-  warning: {
-    type: "string",
-    value: "<n>",
-    help: "nagios/prtg: WARNING when there are more than n findings (default 0).",
-  },
-  critical: {
-    type: "string",
-    value: "<n>",
-    help: "nagios/prtg: CRITICAL when there are more than n critical findings (default 0).",
-  },
-  ...HEALTH_RULE_FLAGS,
-  ...ACK_ADD_FLAGS,
-  compare: {
-    type: "string",
-    value: "<csv>",
-    help: "usage: compare with a previous report usage --format csv (last month's): the change " +
-      "per instance and in the totals, new and gone instances marked, and stopped instances " +
-      "counted with their last known figures.",
-  },
-} as const satisfies FlagSpecs;
-
-const REPORT_OUTPUT_FLAGS = {
-  format: {
-    ...OUTPUT_FLAGS.format,
-    value: "<format>",
-    help: "health: table, list, json, ndjson, csv, nagios, prtg; usage: table, list, json, " +
-      "ndjson, csv, html (default: table on a terminal, json when piped).",
-  },
-  output: {
-    type: "string",
-    value: "<file>",
-    help: "Write the report to this file instead of stdout (usage.html, usage.csv).",
-    group: "Output",
-  },
-  "no-color": OUTPUT_FLAGS["no-color"],
-  quiet: OUTPUT_FLAGS.quiet,
-} as const satisfies FlagSpecs;
 
 function chooseReportFormat<F extends string>(
   kind: "health" | "usage",

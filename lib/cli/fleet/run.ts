@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { FleetProgress, FunctionMetadata, Status } from "../../../mod.ts";
+import type { FleetProgress, FunctionMetadata } from "../../../mod.ts";
 import { findFunction } from "../../catalog.ts";
 import { checkCall } from "../../check_call.ts";
 import { DEFAULT_CONCURRENCY, forEachInstance } from "../../fleet.ts";
@@ -25,15 +25,15 @@ import { describeError, ExitCode, isTimeout } from "../exit_codes.ts";
 import { parseSelect, render, style } from "../output/format.ts";
 import { Interrupts } from "../io/interrupt.ts";
 import type { CliIo } from "../io/io.ts";
-import { formatElapsed, Progress } from "../output/progress.ts";
+import { Progress } from "../output/progress.ts";
 import { resultFields } from "../output/result_fields.ts";
-import { safeLine } from "../output/safe_text.ts";
 import { address } from "../session/connect.ts";
 import type { Session } from "../session/session.ts";
 import { SETTINGS } from "../settings/table.ts";
 import { readTimeoutMs } from "../settings/checks.ts";
 import { NothingSelected, UsageError } from "../usage_error.ts";
 import { instanceFailure, isClosedOutput, rerunPlan } from "./failures.ts";
+import { fleetStatus, summarize } from "./summary.ts";
 import { collectingSink, csvSink, type FailureRow, ndjsonSink, type Row, rowsOf } from "./rows.ts";
 import { resolveInstances } from "./selection.ts";
 
@@ -79,37 +79,6 @@ waits for those in flight and prints what finished (exit code 130; Ctrl-C again 
 
 /** How often the progress bar is redrawn at most, in milliseconds. */
 const REDRAW_MS = 100;
-
-/**
- * The fan-out's progress as the status the progress bar draws: done/total, failed, rate and ETA.
- *
- * @example
- * ```ts
- * import { fleetStatus } from "./run.ts";
- * console.log(fleetStatus({ done: 50, failed: 1, total: 200 }, 10_000).statusText);
- * // 50/200 instances · 1 failed · 5.0/s · ETA 0:30
- * ```
- */
-export function fleetStatus(progress: FleetProgress, elapsedMs: number): Status {
-  const { done, failed, total } = progress;
-  const rate = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
-  const parts = [`${done}/${total} instances`];
-  if (failed > 0) parts.push(`${failed} failed`);
-  if (done > 0 && rate > 0) {
-    parts.push(`${rate.toFixed(1)}/s`);
-    parts.push(`ETA ${formatElapsed(((total - done) / rate) * 1000)}`);
-  }
-  return {
-    error: null,
-    token: null,
-    statusVersion: done,
-    statusCode: "running",
-    percentProgress: total === 0 ? 100 : (done / total) * 100,
-    statusText: parts.join(" · "),
-    result: null,
-    logOutput: null,
-  };
-}
 
 /** What {@linkcode runFleetCall} needs besides the session. */
 export interface FleetCall {
@@ -395,27 +364,4 @@ export async function runFleetCall(
     return interrupts.kind === "terminate" ? ExitCode.Terminated : ExitCode.Interrupted;
   }
   return failures.length > 0 ? ExitCode.CallFailed : ExitCode.Ok;
-}
-
-/** The summary on stderr: each failed instance with its error, then the counts. */
-function summarize(
-  out: Session["out"],
-  fn: string,
-  total: number,
-  failures: readonly FailureRow[],
-  finished: number,
-  elapsedMs: number,
-): void {
-  const time = `${(elapsedMs / 1000).toFixed(1)} s`;
-  if (failures.length > 0) {
-    const lines = failures.map((f) => `  ${safeLine(f.instanceID, 200)}: ${safeLine(f.callError)}`);
-    out.error(
-      `${fn} failed on ${failures.length} of ${total} instances:\n${lines.join("\n")}`,
-    );
-  }
-  const notStarted = total - finished;
-  out.note(
-    `${fn}: ${finished - failures.length} of ${total} instances succeeded, ${failures.length} ` +
-      `failed${notStarted > 0 ? `, ${notStarted} not started` : ""} (${time}).`,
-  );
 }
