@@ -753,32 +753,24 @@ async function checkInstance(
     const status = await invokeCall(client, "GetStores", { instanceID: id }, { signal });
     return storeFindings(id, records(status.result).map(toStore));
   });
+  // From far enough back to judge a streak of failures that began before `since`.
+  const range = (hours: number) => ({
+    instanceID: id,
+    fromIncluding: readFrom(window, hours),
+    toExcluding: to,
+  });
   await part("its archiving runs", async () => {
     // The API spells the time zone argument timeZoneID here and timeZoneId for jobs.
-    const args = {
-      instanceID: id,
-      fromIncluding: readFrom(window, rules.profileFailedHours),
-      toExcluding: to,
-      timeZoneID: "UTC",
-    };
-    const status = await invokeCall(client, "GetWorkerResults", args, { signal });
-    return workerFindings(id, records(status.result) as WorkerResult[], since, now, {
-      hours: rules.profileFailedHours,
-      runs: rules.profileFailedRuns,
-    });
+    const args = { ...range(rules.profileFailedHours), timeZoneID: "UTC" };
+    const rows = records((await invokeCall(client, "GetWorkerResults", args, { signal })).result);
+    const limits = { hours: rules.profileFailedHours, runs: rules.profileFailedRuns };
+    return workerFindings(id, rows as WorkerResult[], since, now, limits);
   });
   await part("its jobs", async () => {
-    const args = {
-      instanceID: id,
-      fromIncluding: readFrom(window, rules.jobFailedHours),
-      toExcluding: to,
-      timeZoneId: "UTC",
-    };
-    const status = await invokeCall(client, "GetJobResults", args, { signal });
-    return jobFindings(id, records(status.result) as JobResult[], since, now, {
-      hours: rules.jobFailedHours,
-      runs: rules.jobFailedRuns,
-    });
+    const args = { ...range(rules.jobFailedHours), timeZoneId: "UTC" };
+    const rows = records((await invokeCall(client, "GetJobResults", args, { signal })).result);
+    const limits = { hours: rules.jobFailedHours, runs: rules.jobFailedRuns };
+    return jobFindings(id, rows as JobResult[], since, now, limits);
   });
   return findings;
 }

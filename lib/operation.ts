@@ -72,14 +72,8 @@ class FollowedCall<R> implements Operation<R> {
   #failure: { error: unknown } | null = null;
   readonly #stop = new AbortController();
 
-  constructor(
-    state: ClientState,
-    label: string,
-    functionName: string | null,
-    first: (signal: AbortSignal | undefined) => Promise<Status>,
-    options: ResolvedCallOptions,
-    redactor: Redactor,
-  ) {
+  constructor(call: FollowedCallSpec) {
+    const { state, label, functionName, first, options, redactor } = call;
     this.functionName = functionName;
     let resolveToken!: (token: string | null) => void;
     let rejectToken!: (error: unknown) => void;
@@ -179,14 +173,23 @@ class FollowedCall<R> implements Operation<R> {
   }
 }
 
-/** Starts following a call; `first` sends the request whose reply is the first status. */
-export function createOperation<R>(
-  state: ClientState,
-  label: string,
-  functionName: string | null,
-  first: (signal: AbortSignal | undefined) => Promise<Status>,
-  options: ResolvedCallOptions,
-  redactor: Redactor,
-): Operation<R> {
-  return new FollowedCall<R>(state, label, functionName, first, options, redactor);
+/** What {@linkcode createOperation} follows. */
+export interface FollowedCallSpec {
+  /** The client's state. */
+  readonly state: ClientState;
+  /** The call's name in messages. */
+  readonly label: string;
+  /** The function, when known (null for a call resumed by its token). */
+  readonly functionName: string | null;
+  /** Sends the request whose reply is the first status. */
+  readonly first: (signal: AbortSignal | undefined) => Promise<Status>;
+  /** The call's options, resolved. */
+  readonly options: ResolvedCallOptions;
+  /** Hides the call's secrets in what it yields and throws. */
+  readonly redactor: Redactor;
+}
+
+/** Starts following a call; `call.first` sends the request whose reply is the first status. */
+export function createOperation<R>(call: FollowedCallSpec): Operation<R> {
+  return new FollowedCall<R>(call);
 }

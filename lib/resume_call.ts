@@ -67,12 +67,13 @@ export function resumeCall<R = unknown>(
   }
   const resolved = resolveCallOptions(options as CallOptions<never>, state);
   const label = `The call with token ${token}`;
-  return createOperation<R>(
+  return createOperation<R>({
     state,
     label,
-    null,
-    (signal) => poll({ state, signal, statusTimeoutMs: resolved.statusTimeoutMs }, token, last),
-    resolved,
-    state.wire.redactor,
-  );
+    functionName: null,
+    first: (signal) =>
+      poll({ state, signal, statusTimeoutMs: resolved.statusTimeoutMs }, token, last),
+    options: resolved,
+    redactor: state.wire.redactor,
+  });
 }

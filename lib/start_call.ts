@@ -80,13 +80,13 @@ export function startCall(
   const resolved = resolveCallOptions(options, state);
   const path = `/api/invoke/${name}`;
   const wire = callWire(state, name, body);
-  return createOperation(
+  return createOperation({
     state,
-    name,
-    name,
-    (signal) =>
+    label: name,
+    functionName: name,
+    first: (signal) =>
       postStatus(state.wire, path, body, { once: wire.once, redactor: wire.redactor, signal }),
-    resolved,
-    wire.redactor,
-  );
+    options: resolved,
+    redactor: wire.redactor,
+  });
 }

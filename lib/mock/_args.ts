@@ -11,6 +11,13 @@ import { ApiFault } from "./_wire.ts";
 /** A parsed argument value. */
 export type ArgValue = string | number | boolean | unknown;
 
+/** The JSON types of arguments, by their `typeof`. */
+interface Kinds {
+  string: string;
+  number: number;
+  boolean: boolean;
+}
+
 /** The checked arguments of one call, with typed accessors for the handlers. */
 export class Args {
   /** Creates the accessor over parsed values. */
@@ -23,35 +30,41 @@ export class Args {
 
   /** A mandatory string argument. */
   str(name: string): string {
-    const value = this.values.get(name);
-    if (typeof value !== "string") throw new ApiFault(`Missing API argument ${name}.`);
-    return value;
+    return this.#required(name, "string");
   }
 
   /** An optional string argument. */
   optStr(name: string): string | null {
-    const value = this.values.get(name);
-    return typeof value === "string" ? value : null;
+    return this.#optional(name, "string");
   }
 
   /** A mandatory number argument. */
   num(name: string): number {
-    const value = this.values.get(name);
-    if (typeof value !== "number") throw new ApiFault(`Missing API argument ${name}.`);
-    return value;
+    return this.#required(name, "number");
   }
 
   /** An optional bool argument. */
   optBool(name: string): boolean | null {
-    const value = this.values.get(name);
-    return typeof value === "boolean" ? value : null;
+    return this.#optional(name, "boolean");
   }
 
   /** A mandatory bool argument. */
   bool(name: string): boolean {
-    const value = this.values.get(name);
-    if (typeof value !== "boolean") throw new ApiFault(`Missing API argument ${name}.`);
+    return this.#required(name, "boolean");
+  }
+
+  /** The argument when it has the type, else the API's "Missing API argument" fault. */
+  #required<K extends keyof Kinds>(name: string, kind: K): Kinds[K] {
+    const value = this.#optional(name, kind);
+    if (value === null) throw new ApiFault(`Missing API argument ${name}.`);
     return value;
+  }
+
+  /** The argument when it has the type, else null. */
+  #optional<K extends keyof Kinds>(name: string, kind: K): Kinds[K] | null {
+    const value = this.values.get(name);
+    const type: string = typeof value;
+    return type === kind ? value as Kinds[K] : null;
   }
 
   /** A mandatory json argument (already parsed). */

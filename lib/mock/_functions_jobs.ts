@@ -103,29 +103,26 @@ function profileView(profile: MockProfile): Record<string, unknown> {
   };
 }
 
-function workerView(row: MockWorkerResult, zone: string): Record<string, unknown> {
+/** A run as the API shows it: its start and end in the time zone asked for. */
+function withLocalTimes<T extends { startTime: number; completeTime: number }>(
+  row: T,
+  zone: string,
+): Record<string, unknown> {
   return {
-    id: row.id,
-    userName: row.userName,
-    profileId: row.profileId,
-    profileName: row.profileName,
-    result: row.result,
-    itemsArchived: row.itemsArchived,
+    ...row,
     startTime: formatLocal(row.startTime, zone),
     completeTime: formatLocal(row.completeTime, zone),
-    machineName: row.machineName,
   };
 }
 
+function workerView(row: MockWorkerResult, zone: string): Record<string, unknown> {
+  // The failure message is the simulator's own note; GetWorkerResults has no such field.
+  const { message: _message, ...shown } = row;
+  return withLocalTimes(shown, zone);
+}
+
 function jobResultView(row: MockJobResult, zone: string): Record<string, unknown> {
-  return {
-    jobResultId: row.jobResultId,
-    jobId: row.jobId,
-    action: row.action,
-    startTime: formatLocal(row.startTime, zone),
-    completeTime: formatLocal(row.completeTime, zone),
-    result: row.result,
-  };
+  return withLocalTimes(row, zone);
 }
 
 /** Rows of sorted lists whose start lies in [from, to), in time order. */

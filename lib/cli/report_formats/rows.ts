@@ -74,6 +74,22 @@ export function healthSummary(report: HealthReport): string {
     : `${alerting} findings (${critical} critical)${acknowledged}: ${scope}.`;
 }
 
+/** A report in a data format: json is the whole report, ndjson its items; csv and list its own. */
+function renderDocument(
+  format: Format | "csv",
+  parts: {
+    readonly whole: unknown;
+    readonly items: readonly unknown[];
+    readonly csv: () => string;
+    readonly list: () => string;
+  },
+  st: Style,
+): string {
+  if (format === "json") return render("json", parts.whole, st);
+  if (format === "ndjson") return render("ndjson", parts.items, st);
+  return format === "csv" ? parts.csv() : parts.list();
+}
+
 /**
  * A health report as text: the findings as rows (json: the whole report).
  *
@@ -88,17 +104,13 @@ export function renderHealth(
   st: Style,
   maxWidth?: number,
 ): string {
-  switch (format) {
-    case "json":
-      return render("json", report, st);
-    case "ndjson":
-      return render("ndjson", report.findings, st);
-    case "csv":
-      return csv(HEALTH_CSV_COLUMNS, report.findings.map(flatFinding));
-    case "table":
-      return renderHealthTable(report, st, maxWidth);
-    case "list":
-      return render(
+  if (format === "table") return renderHealthTable(report, st, maxWidth);
+  return renderDocument(format, {
+    whole: report,
+    items: report.findings,
+    csv: () => csv(HEALTH_CSV_COLUMNS, report.findings.map(flatFinding)),
+    list: () =>
+      render(
         "list",
         report.findings.map((f) => {
           const { acknowledgement: _, ...rest } = f;
@@ -107,8 +119,8 @@ export function renderHealth(
         }),
         st,
         maxWidth,
-      );
-  }
+      ),
+  }, st);
 }
 
 /** The columns a usage report adds when it is compared with a previous one (`--compare`). */
@@ -183,18 +195,14 @@ export function renderUsage(
       storesChange: signed(change.stores),
     }),
   };
-  switch (format) {
-    case "json":
-      return render("json", report, st);
-    case "ndjson":
-      return render("ndjson", report.instances, st);
-    case "csv":
-      return csv(
+  return renderDocument(format, {
+    whole: report,
+    items: report.instances,
+    csv: () =>
+      csv(
         compared ? [...USAGE_CSV_COLUMNS, ...USAGE_CHANGE_COLUMNS] : USAGE_CSV_COLUMNS,
         report.instances.map((row) => usageRow(row, false)),
-      );
-    case "table":
-    case "list":
-      return render(format, [...rows, totals], st, maxWidth);
-  }
+      ),
+    list: () => render(format, [...rows, totals], st, maxWidth),
+  }, st);
 }
