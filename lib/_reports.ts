@@ -27,3 +27,23 @@ export function errorLine(error: unknown): string {
 export function isStop(error: unknown): boolean {
   return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 }
+
+/** How long one instance may take in a report, unless `instanceTimeoutMs` says otherwise. */
+export const DEFAULT_INSTANCE_TIMEOUT_MS = 300_000;
+
+/**
+ * The signal of one instance's calls in a report: the run's, and the instance's own time limit, so
+ * that one instance that hangs cannot hold the whole report.
+ */
+export function instanceSignal(run: AbortSignal, timeoutMs: number | undefined): AbortSignal {
+  return AbortSignal.any([run, AbortSignal.timeout(timeoutMs ?? DEFAULT_INSTANCE_TIMEOUT_MS)]);
+}
+
+/** An instance's error in a report: its time limit named, else the error's first line. */
+export function instanceErrorLine(error: unknown, timeoutMs: number | undefined): string {
+  if (error instanceof Error && error.name === "TimeoutError") {
+    const seconds = Math.round((timeoutMs ?? DEFAULT_INSTANCE_TIMEOUT_MS) / 1000);
+    return `It did not answer within the instance time limit (${seconds} s).`;
+  }
+  return errorLine(error);
+}

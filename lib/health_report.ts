@@ -11,7 +11,14 @@ import { ArgumentError } from "./errors.ts";
 import { type FleetProgress, forEachInstance } from "./fleet.ts";
 import { invokeCall } from "./invoke_call.ts";
 import type { Instance, ServiceMessage } from "./results.ts";
-import { apiDate, errorLine, fromApiDate, isStop } from "./_reports.ts";
+import {
+  apiDate,
+  errorLine,
+  fromApiDate,
+  instanceErrorLine,
+  instanceSignal,
+  isStop,
+} from "./_reports.ts";
 import { listInstances } from "./list_instances.ts";
 import {
   acknowledgementOf,
@@ -137,6 +144,10 @@ export interface HealthReport {
   readonly counts: Readonly<Record<HealthFindingKind, number>>;
   /** How many findings an acknowledgement covers (not expired); they are not in `counts`. */
   readonly acknowledged: number;
+  /** `true` when {@linkcode HealthReportOptions.stop} ended the report before every instance. */
+  readonly incomplete: boolean;
+  /** The instances not checked because the report was stopped early. */
+  readonly notChecked: readonly string[];
   /** The thresholds the rules used. */
   readonly rules: HealthRules;
 }
@@ -164,6 +175,17 @@ export interface HealthReportOptions {
   readonly concurrency?: number | undefined;
   /** Aborts the check; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Stops the report early: no further instance is started, those under way are finished, and the
+   * report resolves with what was checked, `incomplete` and the instances `notChecked` (Ctrl-C in
+   * mspe-run). `signal` instead aborts at once and rejects.
+   */
+  readonly stop?: AbortSignal | undefined;
+  /**
+   * How long one instance may take, in milliseconds (default 300000: five minutes); an instance
+   * that takes longer is reported as failed, and the others go on.
+   */
+  readonly instanceTimeoutMs?: number | undefined;
   /** Progress over the instances (done, failed, total). */
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
   /** The time the check counts back from; default now (for tests and reruns). */
@@ -892,24 +914,40 @@ export async function healthReport(
     findings.push(...instanceFindings(instance));
     if (instance.status === "running") running.push(instance.instanceID);
   }
+  const checked = new Set<string>();
   if (running.length > 0) {
     const window: CheckWindow = { since, now, rules };
     const outcomes = forEachInstance(
       client,
-      (id, context) => checkInstance(client, id, window, context.signal),
+      (id, context) =>
+        checkInstance(
+          client,
+          id,
+          window,
+          instanceSignal(context.signal, options.instanceTimeoutMs),
+        ),
       {
         instances: running,
         concurrency: options.concurrency,
         signal,
+        stop: options.stop,
         onProgress: options.onProgress,
       },
     );
     for await (const outcome of outcomes) {
+      checked.add(outcome.instanceID);
       if (outcome.ok) findings.push(...outcome.value);
       else if (isStop(outcome.error) && signal?.aborted) throw signal.reason;
-      else findings.push(checkFailed(outcome.instanceID, "the instance", outcome.error));
+      else {
+        findings.push(checkFailed(
+          outcome.instanceID,
+          "the instance",
+          new Error(instanceErrorLine(outcome.error, options.instanceTimeoutMs)),
+        ));
+      }
     }
   }
+  const notChecked = running.filter((id) => !checked.has(id));
   signal?.throwIfAborted();
   // Acknowledgements apply last: a service message an acknowledged finding covers is left out
   // as it would be without the acknowledgement.
@@ -937,6 +975,8 @@ export async function healthReport(
     findings: reported,
     counts,
     acknowledged: reported.length - alerting.length,
+    incomplete: notChecked.length > 0,
+    notChecked,
     rules,
   };
 }

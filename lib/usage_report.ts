@@ -11,7 +11,7 @@
 import type { Client } from "./client.ts";
 import { type FleetProgress, forEachInstance } from "./fleet.ts";
 import { invokeCall } from "./invoke_call.ts";
-import { errorLine, isStop } from "./_reports.ts";
+import { instanceErrorLine, instanceSignal, isStop } from "./_reports.ts";
 import { listInstances } from "./list_instances.ts";
 
 /**
@@ -154,6 +154,8 @@ export interface UsageReport {
   readonly instances: readonly InstanceUsage[];
   /** The sums. */
   readonly totals: UsageTotals;
+  /** `true` when {@linkcode UsageReportOptions.stop} ended the report before every instance. */
+  readonly incomplete: boolean;
 }
 
 /**
@@ -173,6 +175,17 @@ export interface UsageReportOptions {
   readonly concurrency?: number | undefined;
   /** Aborts the report; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Stops the report early: no further instance is started, those under way are finished, and the
+   * report resolves with what was read, `incomplete`, and a row for each instance not read (Ctrl-C
+   * in mspe-run). `signal` instead aborts at once and rejects.
+   */
+  readonly stop?: AbortSignal | undefined;
+  /**
+   * How long one instance may take, in milliseconds (default 300000: five minutes); an instance
+   * that takes longer gets a row with its error, and the others go on.
+   */
+  readonly instanceTimeoutMs?: number | undefined;
   /** Progress over the instances (done, failed, total). */
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
   /**
@@ -267,11 +280,13 @@ export async function usageReport(
   if (found.length > 0) {
     const outcomes = forEachInstance(
       client,
-      (id, context) => readFigures(client, id, context.signal),
+      (id, context) =>
+        readFigures(client, id, instanceSignal(context.signal, options.instanceTimeoutMs)),
       {
         instances: found.map((instance) => instance.instanceID),
         concurrency: options.concurrency,
         signal,
+        stop: options.stop,
         onProgress: options.onProgress,
       },
     );
@@ -295,10 +310,24 @@ export async function usageReport(
           error: stopped
             ? `The instance is ${instance.status}: its figures cannot be read until it runs ` +
               "(a previous report gives its last known ones)."
-            : errorLine(outcome.error),
+            : instanceErrorLine(outcome.error, options.instanceTimeoutMs),
         });
       }
     }
+  }
+  // Stopped early: the instances not read are rows too, so that the file says what is missing.
+  let incomplete = false;
+  for (const instance of found) {
+    if (rows.has(instance.instanceID)) continue;
+    incomplete = true;
+    rows.set(instance.instanceID, {
+      instanceID: instance.instanceID,
+      displayName: instance.displayName ?? "",
+      status: instance.status ?? "unknown",
+      ...empty,
+      ...unmarked,
+      error: "Not read: the report was stopped before this instance.",
+    });
   }
   signal?.throwIfAborted();
   const previous = options.previous;
@@ -327,6 +356,7 @@ export async function usageReport(
         ),
       }),
     },
+    incomplete,
   };
 }
 

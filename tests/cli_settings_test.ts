@@ -240,3 +240,20 @@ Deno.test("relative paths are taken from where `deno task mspe-run` was started 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("README: the settings table lists every setting with its variable and profile key", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const block = /<!-- settings-table -->([\s\S]*?)<!-- \/settings-table -->/.exec(readme)?.[1];
+  assert.ok(block, "README has the settings table between its markers");
+  const rows = block.split("\n").filter((line) => line.startsWith("| `--")).map((line) =>
+    line.split("|").slice(1, -1).map((cell) => cell.trim().replace(/^`|`$/g, ""))
+  );
+  const listed = new Map(rows.map(([flag, env, key]) => [flag!.slice(2), { env, key }]));
+  for (const [name, row] of ROWS) {
+    const found = listed.get(name);
+    assert.ok(found, `README lists --${name}`);
+    if (row.env !== undefined) assert.equal(found.env, row.env, name);
+    if (row.profile !== undefined) assert.equal(found.key, row.profile.key, name);
+  }
+  assert.deepEqual([...listed.keys()].sort(), ROWS.map(([name]) => name).sort());
+});

@@ -168,6 +168,7 @@ Deno.test({
       instances.reduce((total, row) => total + pick(row), 0);
     const report: UsageReport = {
       generatedAt: new Date().toISOString(),
+      incomplete: false,
       instances,
       totals: {
         instances: 500,

@@ -112,6 +112,7 @@ Deno.test("usageReport against the mock", async (t) => {
 Deno.test("the usage page escapes names and embeds its data safely", () => {
   const report: UsageReport = {
     generatedAt: "2026-05-02T12:00:00.000Z",
+    incomplete: false,
     instances: [{
       instanceID: "evil</script><b>x",
       displayName: `"quoted" & <tagged>`,
@@ -156,6 +157,7 @@ Deno.test("the usage page names the instances without figures above the chart", 
     ];
     return renderUsageHtml({
       generatedAt: "2026-05-02T12:00:00.000Z",
+      incomplete: false,
       instances,
       totals: {
         instances: instances.length,

@@ -29,6 +29,7 @@ import { type Session, withSession } from "../session/session.ts";
 import { CONNECTION_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
 import { askedFormat, attachProfile, readSetting } from "../settings/resolve.ts";
 import type { SettingName } from "../settings/table.ts";
+import { readTimeoutMs } from "../settings/checks.ts";
 import { ACK_ADD_FLAGS, addAcknowledgement, readAckFile } from "./report_ack.ts";
 import { HEALTH_ONLY, REPORT_FLAGS, REPORT_OUTPUT_FLAGS, RULE_SETTINGS } from "./report_flags.ts";
 import { UsageError } from "../usage_error.ts";
@@ -59,14 +60,16 @@ function readInstances(parsed: ParsedArgs, io: CliIo): Promise<string | string[]
 
 /**
  * Connects as every server command does, as a fleet session: Ctrl-C or `--timeout` abort
- * `session.signal`, and a progress display runs on a terminal. Ctrl-C stops the report (exit
- * code 130): a half-checked fleet is not a report.
+ * `session.signal`, and a progress display runs on a terminal. The first Ctrl-C ends the report
+ * with what it checked, marked incomplete (exit 130); a second one stops it at once.
  */
 function withReportSession(
   parsed: ParsedArgs,
   io: CliIo,
   body: (session: Session, fleet: FleetOptions) => Promise<number>,
 ): Promise<number> {
+  const timeout = parsed.string("instance-timeout");
+  const instanceTimeoutMs = timeout === undefined ? undefined : readTimeoutMs(timeout);
   return withSession(parsed, io, (session) => {
     const started = performance.now();
     const progress = session.progress;
@@ -74,6 +77,8 @@ function withReportSession(
       client: session.client as Client<"spe">,
       concurrency: session.settings.concurrency ?? DEFAULT_CONCURRENCY,
       signal: session.signal,
+      stop: session.stop,
+      instanceTimeoutMs,
       onProgress: progress &&
         ((p) => progress.update(fleetStatus(p, performance.now() - started))),
     });
@@ -94,7 +99,27 @@ interface FleetOptions {
   /** `--concurrency`, else MSPE_CONCURRENCY or the profile's, else 8. */
   readonly concurrency: number;
   readonly signal: AbortSignal | undefined;
+  /** Aborted by the first Ctrl-C: the report ends with what it checked, marked incomplete. */
+  readonly stop: AbortSignal | undefined;
+  /** `--instance-timeout`, else the library's default. */
+  readonly instanceTimeoutMs: number | undefined;
   readonly onProgress: ((progress: FleetProgress) => void) | undefined;
+}
+
+const MONITORING: ReadonlySet<string> = new Set(["nagios", "prtg"]);
+
+/**
+ * The exit code of a report Ctrl-C stopped early (130), with a line that says what is missing; 0
+ * for a whole one.
+ */
+function incomplete(out: Session["out"], missing: number): number {
+  if (missing === 0) return ExitCode.Ok;
+  out.warn(
+    `Incomplete: the report was stopped with Ctrl-C; ${missing} instance${
+      missing === 1 ? " was" : "s were"
+    } not checked (their rows say so). Run it again for a whole report.`,
+  );
+  return ExitCode.Interrupted;
 }
 
 /** Ctrl-C stopped the report. */
@@ -140,9 +165,13 @@ async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): P
       instances,
       concurrency: fleet.concurrency,
       signal: fleet.signal,
+      stop: fleet.stop,
+      instanceTimeoutMs: fleet.instanceTimeoutMs,
       onProgress: fleet.onProgress,
     });
     out.clearProgress();
+    // A monitoring system must not take half a check for a whole one.
+    if (report.incomplete && MONITORING.has(format)) throw new ReportInterrupted();
     if (format === "nagios") {
       const { text, code } = renderNagios(report, thresholds);
       await out.emit(text);
@@ -155,7 +184,7 @@ async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): P
     await out.emit(renderHealth(report, format, out.dataStyle, out.dataColumns()));
     if (out.outputFile !== undefined) out.note(`Wrote the health report to ${out.outputFile}.`);
     if (format === "table" || format === "list") out.note(healthSummary(report));
-    return ExitCode.Ok;
+    return incomplete(out, report.notChecked.length);
   });
 }
 
@@ -208,9 +237,13 @@ async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Pro
       instances,
       concurrency: fleet.concurrency,
       signal: fleet.signal,
+      stop: fleet.stop,
+      instanceTimeoutMs: fleet.instanceTimeoutMs,
       onProgress: fleet.onProgress,
     });
     out.clearProgress();
+    // A monitoring system must not take half a check for a whole one.
+    if (report.incomplete && MONITORING.has(format)) throw new ReportInterrupted();
     await out.emit(
       format === "html"
         ? renderUsageHtml(report)
@@ -234,7 +267,10 @@ async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Pro
         } no figures (see their error); they count as 0 in the totals.`,
       );
     }
-    return ExitCode.Ok;
+    return incomplete(
+      out,
+      report.instances.filter((row) => row.error?.startsWith("Not read:")).length,
+    );
   });
 }
 
@@ -270,7 +306,10 @@ instance for billing; --compare <last month's csv> adds the change per instance 
 marks new and gone instances, and counts stopped instances with their last known figures.
 --format html --output usage.html writes one self-contained page with a sortable table and a chart.
 
-Instances are checked --concurrency at a time. Ctrl-C stops the report (exit code 130).
+Instances are checked --concurrency at a time, each within --instance-timeout (default 300 s;
+an instance that takes longer is reported as failed and the others go on). Ctrl-C starts no
+further instance, finishes those under way, and writes what was checked, the rest marked as not
+checked (exit code 130); Ctrl-C again stops at once.
 
 With --format nagios the exit code is the state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the
 check could not run: connection, password, time limit); --warning n and --critical n tolerate up

@@ -47,6 +47,11 @@ export const REPORT_FLAGS = {
     value: "<filter|@file|->",
     help: "Which instances: a filter (*, acme*), or @file / - with one ID per line (default *).",
   },
+  "instance-timeout": {
+    type: "string",
+    value: "<seconds>",
+    help: "Give up on one instance after this long (default 300); it is reported as failed.",
+  },
   concurrency: {
     ...SETTINGS.concurrency.flag,
     value: "<n>",

@@ -3,9 +3,10 @@
  * the fleet through {@linkcode forEachInstance}, `instanceID` filled in, at most `--concurrency`
  * at once. Rows carry `instanceID` first and a list result becomes one row per item; `ndjson` and
  * `csv` stream rows as instances complete, `table`, `list` and `json` print at the end sorted by
- * instance (fleet/rows.ts). A failed instance is a row `{ instanceID, error }` and a line of the
- * summary on stderr; the exit code is 4 when any failed. `--rerun-failed <file>` runs the
- * instances that failed (or never started) in an earlier ndjson output (fleet/selection.ts).
+ * instance (fleet/rows.ts). A failed instance is a row `{ instanceID, callError, callOutcome }`
+ * and a line of the summary on stderr; the exit code is 4 when any failed. `--rerun-failed <file>`
+ * runs again what provably did not run in an earlier ndjson output (fleet/selection.ts,
+ * fleet/failures.ts).
  * Ctrl-C stops starting calls, lets those in flight finish, and prints what finished.
  *
  * Internal to the CLI.
@@ -70,12 +71,16 @@ export const FLEET_FLAGS = {
 /** The help paragraph of the fleet mode, for `mspe-run call --help`. */
 export const FLEET_HELP =
   `--instances runs the call on many instances, instanceID filled in for each: a filter (*,
-acme*), @file or - (one instance ID a line), at most --concurrency at once (default 8). Every row
-starts with instanceID and a list result gives a row per item; ndjson and csv stream as instances
-finish, table, list and json print at the end sorted by instance. A failed instance is a row
-{instanceID, error} and a line on stderr; the exit code is then 4. --rerun-failed <file> runs the
-instances that failed or never started in an earlier ndjson output. Ctrl-C stops starting calls,
-waits for those in flight and prints what finished (exit code 130; Ctrl-C again aborts them).`;
+acme*), @file or - (one instance ID a line, or a CSV with an instanceID column), at most
+--concurrency at once (default 8). Every row starts with instanceID and a list result gives a row
+per item; ndjson (after one header line) and csv stream as instances finish, table, list and json
+print at the end sorted by instance. A failed instance is a row {instanceID, callError,
+callOutcome} and a line on stderr; the exit code is then 4. callOutcome is failed, not-sent or
+may-have-run. --rerun-failed <file> runs again what failed or was not sent in an earlier ndjson
+output of the same function and server, and holds back what may have run (--rerun-uncertain sends
+it too). No instance matched: exit 9 (--allow-empty: 0). The output closed (| head): exit 141.
+Ctrl-C stops starting calls, waits for those in flight and prints what finished (exit code 130;
+Ctrl-C again aborts them).`;
 
 /** How often the progress bar is redrawn at most, in milliseconds. */
 const REDRAW_MS = 100;

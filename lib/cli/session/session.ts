@@ -60,6 +60,11 @@ export interface Session {
   /** For a fleet session on a terminal: the progress display on stderr (cleared before output). */
   readonly progress: Progress | undefined;
   /**
+   * For a fleet session: aborted by the first Ctrl-C, to start no further instance and finish
+   * those under way (the second Ctrl-C aborts {@linkcode Session.signal}).
+   */
+  readonly stop: AbortSignal | undefined;
+  /**
    * The `mspe-run watch <token>` command that reaches the same server; with the function's name
    * (`--label`), so that watch and its progress name the function.
    */
@@ -95,8 +100,9 @@ export interface SessionOptions {
   /** The command works with one product only: any other is refused, with this reason. */
   readonly product?: { readonly only: Product; readonly refusal: string };
   /**
-   * A fleet session: Ctrl-C (and SIGTERM) abort {@linkcode Session.signal}, a progress display
-   * with this label is shown on a terminal, and an error after an interrupt becomes `interrupted()`.
+   * A fleet session: the first Ctrl-C aborts {@linkcode Session.stop}, a second one (and SIGTERM)
+   * {@linkcode Session.signal}; a progress display with this label is shown on a terminal, and an
+   * error after an interrupt becomes `interrupted()`.
    */
   readonly fleet?: { readonly label: string; readonly interrupted: () => Error };
 }
@@ -131,6 +137,13 @@ export async function withSession(
   const limits = new TimeLimits(settings.timeoutMs);
   using interrupts = options.fleet ? new Interrupts(io) : undefined;
   const signal = interrupts ? limits.withDeadline(interrupts.detach) : limits.deadline;
+  const stop = interrupts ? new AbortController() : undefined;
+  interrupts?.onFirst(() => {
+    stop?.abort();
+    out.note(
+      "Ctrl-C: no further instances start; finishing those under way (Ctrl-C again stops at once).",
+    );
+  });
   const progress = options.fleet && !parsed.bool("quiet") && io.stderr.isTerminal
     ? out.startProgress(options.fleet.label)
     : undefined;
@@ -157,6 +170,7 @@ export async function withSession(
       deadline: limits.deadline,
       signal,
       progress,
+      stop: stop?.signal,
       resumeCommand,
       follow: (label, start, cancelOnInterrupt) =>
         watchOperation(client, (detach) => start(limits.withDeadline(detach)), io, {
