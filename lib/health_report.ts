@@ -911,6 +911,17 @@ export async function healthReport(
   }
   const running: string[] = [];
   for (const instance of found) {
+    if (instance.instanceID.trim() === "") {
+      // Not checkable (nor nameable): a finding that says so, never the end of the check.
+      findings.push(finding(
+        "warning",
+        "checkFailed",
+        instance.instanceID,
+        "The server lists an instance with an empty ID; it could not be checked.",
+        "Look at the instance list on the server (mspe-run call GetInstances instanceFilter=*).",
+      ));
+      continue;
+    }
     findings.push(...instanceFindings(instance));
     if (instance.status === "running") running.push(instance.instanceID);
   }

@@ -276,14 +276,27 @@ export async function usageReport(
       error: "No instance has this ID.",
     });
   }
-  const byID = new Map(found.map((instance) => [instance.instanceID, instance]));
-  if (found.length > 0) {
+  // An instance the server lists with a blank ID cannot be read (or named): a row that says so,
+  // never the end of the report.
+  for (const instance of found.filter((instance) => instance.instanceID.trim() === "")) {
+    rows.set(instance.instanceID, {
+      instanceID: instance.instanceID,
+      displayName: instance.displayName ?? "",
+      status: instance.status ?? "unknown",
+      ...empty,
+      ...unmarked,
+      error: "The server lists this instance with an empty ID; it was skipped.",
+    });
+  }
+  const readable = found.filter((instance) => instance.instanceID.trim() !== "");
+  const byID = new Map(readable.map((instance) => [instance.instanceID, instance]));
+  if (readable.length > 0) {
     const outcomes = forEachInstance(
       client,
       (id, context) =>
         readFigures(client, id, instanceSignal(context.signal, options.instanceTimeoutMs)),
       {
-        instances: found.map((instance) => instance.instanceID),
+        instances: readable.map((instance) => instance.instanceID),
         concurrency: options.concurrency,
         signal,
         stop: options.stop,

@@ -48,3 +48,24 @@ Deno.test("report health: one instance that hangs is a finding after --instance-
     /instance time limit \(1 s\)|instance time limit \(0 s\)/,
   );
 });
+
+Deno.test("an instance the server lists with a blank ID is a row, never the end of a report", async () => {
+  const { serveMock } = await import("../lib/mock/mod.ts");
+  const { serveHostileProxy } = await import("./_hostile_proxy.ts");
+  await using mock = await serveMock({ instances: 4, problems: "none" });
+  await using proxy = serveHostileProxy(mock, { rename: { acme: " " } });
+  const usage = await runCliInProcess(
+    ["report", "usage", "--format", "json", ...proxy.flags],
+    { env: USER },
+  );
+  assert.equal(usage.code, 0, usage.stderr);
+  const rows = JSON.parse(usage.stdout).instances as { instanceID: string; error: string | null }[];
+  assert.match(rows.find((row) => row.instanceID === " ")?.error ?? "", /empty ID/);
+  assert.ok(rows.filter((row) => row.error === null).length >= 3, usage.stdout);
+  const health = await runCliInProcess(
+    ["report", "health", "--format", "nagios", ...proxy.flags],
+    { env: USER },
+  );
+  assert.notEqual(health.code, 3, health.stdout);
+  assert.match(health.stdout, /empty ID/);
+});
