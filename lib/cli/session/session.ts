@@ -158,7 +158,7 @@ export async function withSession(
     // Warnings (--insecure) in the CLI's own style, once, through the same stderr as the rest.
     await using client = await openClient(settings, io, limits, {
       onWarning: (message) => out.warn(message),
-      onTrace: traceWriter(io, out, traceLevel(parsed as ParsedArgs)),
+      onTrace: traceWriter(io, out, traceLevel(parsed)),
       metadata: trustCatalogue ? "bundled" : "fetch",
       credentials,
     });

@@ -14,7 +14,13 @@ import type { ParsedArgs } from "../args.ts";
 import type { CliIo } from "../io/io.ts";
 import { shellQuote } from "../output/shell_quote.ts";
 import { chooseProfile, type ChosenProfile, loadConfig } from "./config.ts";
-import { type Setting, type SettingName, SETTINGS, type SettingValue } from "./table.ts";
+import {
+  type MspeVariable,
+  type Setting,
+  type SettingName,
+  SETTINGS,
+  type SettingValue,
+} from "./table.ts";
 
 /** Where a setting came from: a flag, an MSPE_ variable, the profile, or the built-in default. */
 export type SettingSource = "flag" | "env" | "profile" | "default";
@@ -77,7 +83,7 @@ function lookupText(
   const row: Setting = SETTINGS[name];
   const fromFlag = parsed.string(name);
   if (fromFlag !== undefined) return { value: fromFlag, source: "flag", from: "" };
-  const fromEnv = row.env === undefined ? undefined : io.env(row.env as never);
+  const fromEnv = row.env === undefined ? undefined : io.env(row.env as MspeVariable);
   if (row.env !== undefined && fromEnv !== undefined && fromEnv !== "") {
     return { value: fromEnv, source: "env", from: ` It comes from ${row.env}.` };
   }
