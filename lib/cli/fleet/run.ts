@@ -23,10 +23,9 @@ import { invokeCall } from "../../invoke_call.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import { confirmDestructive, confirmFlags, showCall } from "../confirm.ts";
 import { describeError, ExitCode, isTimeout } from "../exit_codes.ts";
-import { parseSelect, render, style } from "../output/format.ts";
+import { parseSelect, render } from "../output/format.ts";
 import { Interrupts } from "../io/interrupt.ts";
 import type { CliIo } from "../io/io.ts";
-import { Progress } from "../output/progress.ts";
 import { resultFields } from "../output/result_fields.ts";
 import { address } from "../session/connect.ts";
 import type { Session } from "../session/session.ts";
@@ -204,11 +203,11 @@ export async function runFleetCall(
       ? out.redacted(rows)
       : out.selectColumns(out.redacted(rows), columns) as Row[];
 
-  const color = !parsed.bool("no-color") && !io.noColor;
-  const stdoutStyle = style(color && io.stdout.isTerminal);
+  // The printer owns colour (--no-color, NO_COLOR, a terminal) for data and for stderr.
+  const stdoutStyle = out.dataStyle;
   // Progress on a terminal only: a plain line per instance would flood a log.
   const showProgress = io.stderr.isTerminal && !parsed.bool("quiet");
-  const progress = showProgress ? new Progress(io.stderr, { label: fn, color }) : undefined;
+  const progress = showProgress ? out.startProgress(fn) : undefined;
   if (progress) progress.interruptHint = "Ctrl-C stops";
   const started = Date.now();
   let lastDraw = 0;
