@@ -7,8 +7,16 @@
  * @module
  */
 
-/** The project root. */
-export const ROOT: string = new URL("..", import.meta.url).pathname;
+import { fileURLToPath } from "node:url";
+
+/**
+ * The project root as a path of this system, with a separator at the end (`/project/` on Linux,
+ * `Z:\project\` on Windows, where a file URL's `pathname`, `/Z:/project/`, opens nothing).
+ */
+export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+
+/** The project root as a file URL, with a `/` at the end: the base for module specifiers. */
+export const ROOT_URL: string = new URL("..", import.meta.url).href;
 
 /** The test CA, for `--ca-cert`. */
 export const CA_PEM_PATH = "tests/testdata/tls/ca.pem";

@@ -1,10 +1,11 @@
 // The standalone mock command (lib/mock/cli.ts): flags, first line, shutdown on SIGINT.
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { runMockCommand } from "../lib/mock/mod.ts";
 import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
 import { read } from "./testdata/mock/helpers.ts";
 
-const CLI = new URL("../lib/mock/cli.ts", import.meta.url).pathname;
+const CLI = fileURLToPath(new URL("../lib/mock/cli.ts", import.meta.url));
 
 Deno.test("mock cli: prints 'listening on <url>' first, serves, and exits 0 on SIGINT", async () => {
   const child = new Deno.Command(Deno.execPath(), {

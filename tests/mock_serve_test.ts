@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { MAX_BODY_BYTES } from "../lib/mock/_app.ts";
 import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
-import { waitFor } from "./_helpers.ts";
+import { projectPath, waitFor } from "./_helpers.ts";
 
 const AUTH = `Authorization: Basic ${btoa("admin:admin")}\r\n`;
 const encoder = new TextEncoder();
@@ -181,7 +181,7 @@ await server.close();
 Deno.test("mock serve: a chunked 300 MiB PUT gets 413; the mock reads little of it and its memory stays small", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["eval", "--no-check", MEMORY_SERVER],
-    cwd: new URL("..", import.meta.url).pathname,
+    cwd: projectPath(),
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
