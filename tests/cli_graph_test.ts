@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { pathToFileURL } from "node:url";
 import { DENO_RUN_ARGS, ROOT, ROOT_URL } from "./cli_helpers.ts";
 import { MSPE_VARIABLES } from "../lib/cli/settings/table.ts";
 
@@ -150,7 +151,8 @@ Deno.test("the dynamic-import check finds one that is not a literal", async () =
       `${dir}/entry.ts`,
       'const name = "./x.ts";\nawait import(name);\nawait import("./x.ts");\n',
     );
-    const modules = await moduleGraph(`${dir}/entry.ts`);
+    // A file URL: deno info reads a Windows path (C:\\...) as a URL of the scheme "c:".
+    const modules = await moduleGraph(pathToFileURL(`${dir}/entry.ts`).href);
     const found = await opaqueDynamicImports(modules);
     assert.equal(found.length, 1, found.join("\n"));
     assert.match(found[0] ?? "", /1 import\(\.\.\.\) not literal/);
