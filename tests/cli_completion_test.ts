@@ -239,95 +239,99 @@ Deno.test("__complete: report formats and mock flags are the ones the commands a
 });
 
 Deno.test({
-  name: "the bash script completes in bash",
+  name: "the bash, zsh and fish scripts complete in those shells",
   ignore: NO_POSIX_SHELLS,
-}, async () => {
-  // Subprocesses: the script runs in bash and calls the mspe-run on PATH, as Tab does.
-  await withSetup(async ({ env }) => {
-    const lines = [await script("bash", env), "complete -p mspe-run"];
-    for (const [i, c] of CASES.entries()) {
-      const words = bashWords(c.line);
-      if (c.line.endsWith(" ")) words.push("");
-      lines.push(
-        `COMP_LINE=${quote(c.line)}; COMP_POINT=${c.line.length}`,
-        `COMP_WORDS=(${words.map(quote).join(" ")}); COMP_CWORD=${words.length - 1}`,
-        "COMPREPLY=(); _mspe_run_complete",
-        `printf 'case ${i}:%s\\n' "$(IFS='|'; echo "\${COMPREPLY[*]}")"`,
-      );
-    }
-    const out = await shell("bash", ["--norc", "--noprofile", "-c", lines.join("\n")], env);
-    assert.match(out, /^complete -o default -F _mspe_run_complete mspe-run$/m);
-    for (const [i, c] of CASES.entries()) {
-      const got = new RegExp(`^case ${i}:(.*)$`, "m").exec(out)?.[1]?.split("|") ?? [];
-      // bash replaces only the part after the last "=": the reply is that part.
-      const want = c.want.map((w) => c.line.endsWith("=") ? w : w.replace(/^[^=]*=(?=.)/, ""));
-      if (c.exactly) assert.deepEqual(got, want, c.line);
-      else for (const w of want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
-    }
-  });
-});
-
-Deno.test({
-  name: "the zsh script completes in zsh",
-  ignore: NO_POSIX_SHELLS || ZSH === undefined,
-  async fn() {
-    // Subprocesses: the script runs in zsh and calls the mspe-run on PATH, as Tab does.
+}, async (t) => {
+  await t.step("the bash script completes in bash", async () => {
+    // Subprocesses: the script runs in bash and calls the mspe-run on PATH, as Tab does.
     await withSetup(async ({ env }) => {
-      const lines = [
-        // compadd only works inside a completion widget: print what it is given instead.
-        `compadd() { local nospace=0; while [[ "$1" == -* && "$1" != -- ]]; do [[ "$1" == -S ]] && { nospace=1; shift; }; shift; done; shift; local w; for w in "$@"; do print -r -- "cand:$nospace:$w"; done; }`,
-        await script("zsh", env),
-      ];
+      const lines = [await script("bash", env), "complete -p mspe-run"];
       for (const [i, c] of CASES.entries()) {
-        const words = c.line.split(" ");
+        const words = bashWords(c.line);
+        if (c.line.endsWith(" ")) words.push("");
         lines.push(
-          `print -r -- "case ${i}"`,
-          `words=(${words.map(quote).join(" ")}); CURRENT=${words.length}; _mspe_run`,
+          `COMP_LINE=${quote(c.line)}; COMP_POINT=${c.line.length}`,
+          `COMP_WORDS=(${words.map(quote).join(" ")}); COMP_CWORD=${words.length - 1}`,
+          "COMPREPLY=(); _mspe_run_complete",
+          `printf 'case ${i}:%s\\n' "$(IFS='|'; echo "\${COMPREPLY[*]}")"`,
         );
       }
-      const out = await shell(ZSH!, ["-f", "-c", lines.join("\n")], env);
-      const blocks = out.split(/^case \d+\n/m).slice(1);
+      const out = await shell("bash", ["--norc", "--noprofile", "-c", lines.join("\n")], env);
+      assert.match(out, /^complete -o default -F _mspe_run_complete mspe-run$/m);
       for (const [i, c] of CASES.entries()) {
-        const got = (blocks[i] ?? "").split("\n").filter((l) => l.startsWith("cand:"));
-        const values = got.map((l) => l.slice("cand:0:".length));
-        if (c.exactly) assert.deepEqual(values.sort(), [...c.want].sort(), c.line);
-        else for (const w of c.want) assert.ok(values.includes(w), `${c.line}: ${w} in ${values}`);
-        if (c.nospace) assert.ok(got.every((l) => l.startsWith("cand:1:")), c.line);
-        else assert.ok(got.every((l) => l.startsWith("cand:0:")), c.line);
+        const got = new RegExp(`^case ${i}:(.*)$`, "m").exec(out)?.[1]?.split("|") ?? [];
+        // bash replaces only the part after the last "=": the reply is that part.
+        const want = c.want.map((w) => c.line.endsWith("=") ? w : w.replace(/^[^=]*=(?=.)/, ""));
+        if (c.exactly) assert.deepEqual(got, want, c.line);
+        else for (const w of want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
       }
     });
-  },
-});
+  });
 
-Deno.test({
-  name: "the fish script completes in fish",
-  ignore: NO_POSIX_SHELLS || FISH === undefined,
-  async fn() {
-    // Subprocesses: the script runs in fish and calls the mspe-run on PATH, as Tab does.
-    await withSetup(async ({ env }) => {
-      // fish's single quotes escape only backslash and quote.
-      const fishQuote = (text: string) =>
-        `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-      const lines = [`mspe-run completion fish | source`];
-      for (const [i, c] of CASES.entries()) {
-        lines.push(`echo 'case ${i}'`, `complete -C ${fishQuote(c.line)}`);
-      }
-      const out = await shell(FISH!, ["--no-config", "-c", lines.join("\n")], env);
-      const blocks = out.split(/^case \d+\n/m).slice(1);
-      for (const [i, c] of CASES.entries()) {
-        // Each line is a candidate, then a tab and its description (none here). fish offers the
-        // whole word (it does not split name=value), and adds no space after one ending in "=".
-        const got = (blocks[i] ?? "").split("\n").filter(Boolean).map((l) => l.split("\t")[0]!);
-        if (c.exactly) assert.deepEqual(got.sort(), [...c.want].sort(), c.line);
-        else for (const w of c.want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
-      }
-    });
-  },
+  await t.step({
+    name: "the zsh script completes in zsh",
+    ignore: ZSH === undefined,
+    async fn() {
+      // Subprocesses: the script runs in zsh and calls the mspe-run on PATH, as Tab does.
+      await withSetup(async ({ env }) => {
+        const lines = [
+          // compadd only works inside a completion widget: print what it is given instead.
+          `compadd() { local nospace=0; while [[ "$1" == -* && "$1" != -- ]]; do [[ "$1" == -S ]] && { nospace=1; shift; }; shift; done; shift; local w; for w in "$@"; do print -r -- "cand:$nospace:$w"; done; }`,
+          await script("zsh", env),
+        ];
+        for (const [i, c] of CASES.entries()) {
+          const words = c.line.split(" ");
+          lines.push(
+            `print -r -- "case ${i}"`,
+            `words=(${words.map(quote).join(" ")}); CURRENT=${words.length}; _mspe_run`,
+          );
+        }
+        const out = await shell(ZSH!, ["-f", "-c", lines.join("\n")], env);
+        const blocks = out.split(/^case \d+\n/m).slice(1);
+        for (const [i, c] of CASES.entries()) {
+          const got = (blocks[i] ?? "").split("\n").filter((l) => l.startsWith("cand:"));
+          const values = got.map((l) => l.slice("cand:0:".length));
+          if (c.exactly) assert.deepEqual(values.sort(), [...c.want].sort(), c.line);
+          else {for (const w of c.want) {
+              assert.ok(values.includes(w), `${c.line}: ${w} in ${values}`);
+            }}
+          if (c.nospace) assert.ok(got.every((l) => l.startsWith("cand:1:")), c.line);
+          else assert.ok(got.every((l) => l.startsWith("cand:0:")), c.line);
+        }
+      });
+    },
+  });
+
+  await t.step({
+    name: "the fish script completes in fish",
+    ignore: FISH === undefined,
+    async fn() {
+      // Subprocesses: the script runs in fish and calls the mspe-run on PATH, as Tab does.
+      await withSetup(async ({ env }) => {
+        // fish's single quotes escape only backslash and quote.
+        const fishQuote = (text: string) =>
+          `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+        const lines = [`mspe-run completion fish | source`];
+        for (const [i, c] of CASES.entries()) {
+          lines.push(`echo 'case ${i}'`, `complete -C ${fishQuote(c.line)}`);
+        }
+        const out = await shell(FISH!, ["--no-config", "-c", lines.join("\n")], env);
+        const blocks = out.split(/^case \d+\n/m).slice(1);
+        for (const [i, c] of CASES.entries()) {
+          // Each line is a candidate, then a tab and its description (none here). fish offers the
+          // whole word (it does not split name=value), and adds no space after one ending in "=".
+          const got = (blocks[i] ?? "").split("\n").filter(Boolean).map((l) => l.split("\t")[0]!);
+          if (c.exactly) assert.deepEqual(got.sort(), [...c.want].sort(), c.line);
+          else for (const w of c.want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
+        }
+      });
+    },
+  });
 });
 
 if (NO_POSIX_SHELLS) {
   console.log(
-    "cli_completion_test: the bash, zsh and fish tests are SKIPPED: those shells are not on Windows.",
+    "cli_completion_test: the bash, zsh and fish test is SKIPPED: those shells are not on Windows.",
   );
 }
 if (!NO_POSIX_SHELLS && FISH === undefined) {
