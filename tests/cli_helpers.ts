@@ -238,6 +238,16 @@ export class CliProcess {
     this.#child.kill(signal);
   }
 
+  /** Ctrl-C: a real SIGINT (as `InProcessCli.interrupt` in process). */
+  interrupt(): void {
+    this.kill("SIGINT");
+  }
+
+  /** A real SIGTERM (as `InProcessCli.terminate` in process). */
+  terminate(): void {
+    this.kill("SIGTERM");
+  }
+
   /** The exit code and everything printed. */
   get done(): Promise<CliResult> {
     return this.#done;
