@@ -274,6 +274,20 @@ export function terminationSignals(os: string): Deno.Signal[] {
 }
 
 /**
+ * The name of the request to stop in messages, on this operating system: `Ctrl-Break` on Windows
+ * (SIGBREAK, which is what a Windows admin presses or a script sends), `SIGTERM` elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { terminationName } from "./io.ts";
+ * console.log(`Asked to stop (${terminationName("windows")})`); // Asked to stop (Ctrl-Break)
+ * ```
+ */
+export function terminationName(os: string = Deno.build.os): string {
+  return os === "windows" ? "Ctrl-Break" : "SIGTERM";
+}
+
+/**
  * Calls `listener` on each of {@linkcode terminationSignals} until the returned function is called.
  * `add` and `remove` are Deno's signal functions (tests pass their own).
  *
