@@ -24,8 +24,8 @@ import {
   waitFor,
   workerRun,
 } from "./_helpers.ts";
-import { CliProcess, mockFlags } from "./cli_helpers.ts";
-import { runCliInProcess } from "./_cli_in_process.ts";
+import { mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess, type SignalWay, startStoppable } from "./_cli_in_process.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
@@ -510,23 +510,28 @@ Deno.test("mspe-run report health", async (t) => {
     assert.match(threshold.stderr, /--warning takes a whole number/);
   });
 
+  /** Ctrl-C while the report waits for GetStores: exit 130, nothing on stdout. */
+  const ctrlC = async (way: SignalWay) => {
+    mock.faults.add({ kind: "latency", function: "GetStores", latencyMs: 3000 });
+    const before = mock.stats.byFunction.GetStores ?? 0;
+    const process = startStoppable(way, ["report", "health", ...flags, "--format", "json"], USER);
+    await waitFor(() => (mock.stats.byFunction.GetStores ?? 0) > before, "GetStores", 20_000);
+    process.interrupt();
+    const { code, stdout, stderr } = await process.done;
+    mock.faults.clear();
+    assert.equal(code, 130, stderr);
+    assert.equal(stdout, "");
+    assert.match(stderr, /Interrupted: the report was stopped/);
+  };
+
+  await t.step(
+    "Ctrl-C stops the report: exit 130, nothing on stdout (in process)",
+    () => ctrlC("in process"),
+  );
+
   await t.step({
-    name: "Ctrl-C stops the report: exit 130, nothing on stdout",
+    name: "Ctrl-C stops the report: the same with a real SIGINT sent to a subprocess",
     ignore: NO_CHILD_SIGNALS,
-    fn: async () => {
-      mock.faults.add({ kind: "latency", function: "GetStores", latencyMs: 3000 });
-      const before = mock.stats.byFunction.GetStores ?? 0;
-      // A subprocess: a real SIGINT.
-      const process = new CliProcess(["report", "health", ...flags, "--format", "json"], {
-        env: USER,
-      });
-      await waitFor(() => (mock.stats.byFunction.GetStores ?? 0) > before, "GetStores", 20_000);
-      process.kill("SIGINT");
-      const { code, stdout, stderr } = await process.done;
-      mock.faults.clear();
-      assert.equal(code, 130, stderr);
-      assert.equal(stdout, "");
-      assert.match(stderr, /Interrupted: the report was stopped/);
-    },
+    fn: () => ctrlC("subprocess"),
   });
 });
