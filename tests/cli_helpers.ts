@@ -56,7 +56,12 @@ export interface CliRunOptions {
   readonly interactive?: boolean;
 }
 
-/** Whether {@linkcode CliRunOptions.pty} works here (Linux with util-linux `script`). */
+/**
+ * Whether {@linkcode CliRunOptions.pty} works here: Linux with util-linux `script`. Not on Windows:
+ * Deno cannot start a child on a pseudo console (ConPTY), so a test there cannot be a terminal for
+ * mspe-run; what mspe-run draws on a terminal (list format, colour, width, the silent prompt) is
+ * checked in process on every OS (`InProcessOptions.terminal`, `stdinIsTerminal`).
+ */
 export function ptyAvailable(): boolean {
   if (Deno.build.os !== "linux") return false;
   try {
