@@ -26,10 +26,12 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { type Client, forEachInstance, invokeCall, newClient } from "../mod.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+// A path of this system (on Windows a file URL's pathname is /C:/..., which opens nothing).
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const roundsAt = Deno.args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(Deno.args[roundsAt + 1]) : 5;
 const beforeAt = Deno.args.indexOf("--before");

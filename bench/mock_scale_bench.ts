@@ -18,9 +18,11 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { type Client, forEachInstance, invokeCall, newClient } from "../mod.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+// A path of this system (on Windows a file URL's pathname is /C:/..., which opens nothing).
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CA = `${ROOT}tests/testdata/tls/ca.pem`;
 const INSTANCES = 1000;
 const USERS = 100;

@@ -18,9 +18,11 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { serveMock } from "../lib/mock/mod.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+// A path of this system (on Windows a file URL's pathname is /C:/..., which opens nothing).
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const roundsAt = Deno.args.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(Deno.args[roundsAt + 1]) : 21;
 const binaryAt = Deno.args.indexOf("--binary");

@@ -18,7 +18,7 @@ import { decodeText } from "../lib/_text_file.ts";
 import { type CliIo, denoIo, type MspeVariable, type TextSink } from "../lib/cli/io/io.ts";
 import { MSPE_VARIABLES } from "../lib/cli/settings/table.ts";
 import { runCli } from "../lib/cli/main.ts";
-import { type CliResult, NO_CONFIG_PATH, OutputWatcher, ROOT } from "./cli_helpers.ts";
+import { CliProcess, type CliResult, NO_CONFIG_PATH, OutputWatcher, ROOT } from "./cli_helpers.ts";
 
 /** Options of an in-process run; the defaults are those of the subprocess helper. */
 export interface InProcessOptions {
@@ -189,4 +189,31 @@ export function runCliInProcess(
   options: InProcessOptions = {},
 ): Promise<CliResult> {
   return new InProcessCli(argv, options).done;
+}
+
+/** An mspe-run a test stops: in process or as a subprocess, with the same methods. */
+export interface StoppableCli {
+  waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
+  waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Ctrl-C: the listeners fired in process, a real SIGINT to a subprocess. */
+  interrupt(): void;
+  /** SIGTERM: the listeners fired in process, a real SIGTERM to a subprocess. */
+  terminate(): void;
+  readonly done: Promise<CliResult>;
+}
+
+/**
+ * Where a Ctrl-C or SIGTERM test runs mspe-run: "in process" on every OS (the listeners the
+ * command added are called, as the signal calls them), "subprocess" where one process can signal
+ * another (a real signal through Deno's signal listeners: not on Windows, `NO_CHILD_SIGNALS`).
+ */
+export type SignalWay = "in process" | "subprocess";
+
+/** Starts `argv` the `way` given, with the environment `env`. */
+export function startStoppable(
+  way: SignalWay,
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+): StoppableCli {
+  return way === "in process" ? new InProcessCli(argv, { env }) : new CliProcess(argv, { env });
 }

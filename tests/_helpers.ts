@@ -32,8 +32,9 @@ export function projectPath(relative = ""): string {
  * Why the tests that stop a child process with Ctrl-C or SIGTERM do not run on Windows: there a
  * process cannot send another one a signal (Ctrl-C and Ctrl-Break go to a whole console), and
  * Deno's `kill()` ends the child at once with TerminateProcess, so what the child does when asked
- * to stop cannot be seen. mspe-run's handling of Ctrl-C and Ctrl-Break is checked in process there
- * (trust_cli_test: the termination signals, Interrupts).
+ * to stop cannot be seen. Each such test has a twin that runs in process on every OS, firing the
+ * command's Ctrl-C and termination listeners (`InProcessCli.interrupt()` and `terminate()`; the
+ * termination listener is Ctrl-Break's, SIGBREAK, on Windows), so the behaviour is checked there.
  */
 export const NO_CHILD_SIGNALS: boolean = Deno.build.os === "windows";
 

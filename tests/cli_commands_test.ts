@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { ENVELOPE_KEYS } from "./_helpers.ts";
-import { CA_PEM_PATH, CliProcess, type CliResult, mockFlags, ROOT, runCli } from "./cli_helpers.ts";
-import { runCliInProcess } from "./_cli_in_process.ts";
+import { CA_PEM_PATH, type CliResult, mockFlags, ROOT, runCli } from "./cli_helpers.ts";
+import { InProcessCli, runCliInProcess } from "./_cli_in_process.ts";
 
 /** The mock's password: distinctive, so that any leak into output is found. */
 const SECRET = "Pa55-w0rd-never-shown";
@@ -134,8 +134,9 @@ Deno.test("mspe-run commands against the mock", async (t) => {
   await t.step(
     "mock starts the simulator with deno task mock's flags; Ctrl-C stops it",
     async () => {
-      // A subprocess: the simulator as a server process, stopped by a real SIGINT.
-      const child = new CliProcess(["mock", "--port", "0", "--users", "1"]);
+      // In process, Ctrl-C fired at the command's listeners (on every OS); mock_persist_test
+      // stops a subprocess mock with real signals.
+      const child = new InProcessCli(["mock", "--port", "0", "--users", "1"]);
       const [, url] = await child.waitFor("stdout", /^listening on (https:\/\/127\.0\.0\.1:\d+)$/m);
       const port = Number(new URL(url ?? "").port);
       const users = await run(["call", "GetUsers", "instanceID=acme", ...mockFlags(port)], {
@@ -143,9 +144,10 @@ Deno.test("mspe-run commands against the mock", async (t) => {
         MSPE_PASSWORD: "admin",
       });
       assert.equal(JSON.parse(users.stdout).length, 2, users.stderr);
-      child.kill("SIGINT");
+      child.interrupt();
       const { code, stdout } = await child.done;
       assert.equal(code, 0);
+      assert.match(stdout, /\nstopped\n$/);
       assert.match(stdout, /certificate SHA-256 fingerprint: [0-9A-F:]{95}/);
       assertOneLine(await run(["mock", "--bogus"]), 2, /./);
     },

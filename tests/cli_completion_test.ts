@@ -12,47 +12,73 @@ import assert from "node:assert/strict";
 import { DENO_RUN_ARGS, ROOT } from "./cli_helpers.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
 
+const WINDOWS = Deno.build.os === "windows";
+/** PATH's separator: `;` on Windows, where `:` follows each drive letter. */
+const PATH_SEPARATOR = WINDOWS ? ";" : ":";
+
 function which(program: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/${program}`).isFile) return `${dir}/${program}`;
-    } catch {
-      // Not in this directory.
+  for (const dir of (Deno.env.get("PATH") ?? "").split(PATH_SEPARATOR)) {
+    for (const name of WINDOWS ? [`${program}.exe`, program] : [program]) {
+      try {
+        if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
+      } catch {
+        // Not in this directory.
+      }
     }
   }
   return undefined;
 }
 
+/**
+ * Why the bash, zsh and fish scripts are not run on Windows: those shells are not Windows
+ * programs (Git Bash and WSL are other systems' shells, with their own paths); the PowerShell
+ * script is the one for Windows, and the engine all scripts call (`__complete`) runs everywhere.
+ */
+const NO_POSIX_SHELLS = WINDOWS;
+
 const ZSH = which("zsh");
 const FISH = which("fish");
 const PWSH = which("pwsh");
 
-/** A directory with an `mspe-run` wrapper script and a config file with two profiles. */
+/** What runs mspe-run from this clone: deno and its arguments. */
+const MSPE_RUN = [...DENO_RUN_ARGS, "--config", `${ROOT}deno.json`, `${ROOT}scripts/mspe_run.ts`];
+
+/**
+ * A directory with an `mspe-run` wrapper (a shell script; `mspe-run.cmd` on Windows, which
+ * PowerShell finds through PATHEXT) and a config file with two profiles.
+ */
 async function setup(): Promise<{ dir: string; env: Record<string, string> }> {
   const dir = await Deno.makeTempDir();
   const deno = Deno.execPath();
-  const args = [...DENO_RUN_ARGS, "--config", `${ROOT}deno.json`, `${ROOT}scripts/mspe_run.ts`];
-  await Deno.writeTextFile(
-    `${dir}/mspe-run`,
-    `#!/bin/sh\nexec '${deno}' ${args.map((a) => `'${a}'`).join(" ")} "$@"\n`,
-    { mode: 0o755 },
-  );
+  if (WINDOWS) {
+    await Deno.writeTextFile(
+      `${dir}\\mspe-run.cmd`,
+      `@"${deno}" ${MSPE_RUN.map((a) => `"${a}"`).join(" ")} %*\r\n`,
+    );
+  } else {
+    await Deno.writeTextFile(
+      `${dir}/mspe-run`,
+      `#!/bin/sh\nexec '${deno}' ${MSPE_RUN.map((a) => `'${a}'`).join(" ")} "$@"\n`,
+      { mode: 0o755 },
+    );
+  }
   await Deno.writeTextFile(
     `${dir}/config.json`,
     JSON.stringify({ profiles: { prod: { host: "spe1.example.com" }, lab: { port: 9474 } } }),
   );
   const env: Record<string, string> = {
-    PATH: `${dir}:${Deno.env.get("PATH") ?? ""}`,
+    PATH: `${dir}${PATH_SEPARATOR}${Deno.env.get("PATH") ?? ""}`,
     HOME: dir,
     MSPE_CONFIG: `${dir}/config.json`,
     NO_COLOR: "1",
   };
-  for (const name of ["DENO_DIR", "XDG_CACHE_HOME"]) {
+  for (const name of ["DENO_DIR", "XDG_CACHE_HOME", "SYSTEMROOT", "LOCALAPPDATA"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }
   // deno's cache is under the real HOME unless DENO_DIR says otherwise.
-  env.DENO_DIR ??= `${Deno.env.get("HOME")}/.cache/deno`;
+  const home = Deno.env.get("HOME");
+  if (home !== undefined) env.DENO_DIR ??= `${home}/.cache/deno`;
   return { dir, env };
 }
 
@@ -85,9 +111,12 @@ async function shell(
   return text;
 }
 
-/** The completion script for `name`, as `mspe-run completion` prints it. */
+/**
+ * The completion script for `name`, as `mspe-run completion` prints it: deno runs mspe-run
+ * directly (a wrapper is a shell script or a .cmd file, which Deno.Command does not start alike).
+ */
 async function script(name: string, env: Record<string, string>): Promise<string> {
-  return await shell(`${env.PATH!.split(":")[0]}/mspe-run`, ["completion", name], env);
+  return await shell(Deno.execPath(), [...MSPE_RUN, "completion", name], env);
 }
 
 /** One case: the command line up to the cursor and what must (and must not) be offered. */
@@ -209,94 +238,106 @@ Deno.test("__complete: report formats and mock flags are the ones the commands a
   });
 });
 
-Deno.test("the bash script completes in bash", async () => {
-  // Subprocesses: the script runs in bash and calls the mspe-run on PATH, as Tab does.
-  await withSetup(async ({ env }) => {
-    const lines = [await script("bash", env), "complete -p mspe-run"];
-    for (const [i, c] of CASES.entries()) {
-      const words = bashWords(c.line);
-      if (c.line.endsWith(" ")) words.push("");
-      lines.push(
-        `COMP_LINE=${quote(c.line)}; COMP_POINT=${c.line.length}`,
-        `COMP_WORDS=(${words.map(quote).join(" ")}); COMP_CWORD=${words.length - 1}`,
-        "COMPREPLY=(); _mspe_run_complete",
-        `printf 'case ${i}:%s\\n' "$(IFS='|'; echo "\${COMPREPLY[*]}")"`,
-      );
-    }
-    const out = await shell("bash", ["--norc", "--noprofile", "-c", lines.join("\n")], env);
-    assert.match(out, /^complete -o default -F _mspe_run_complete mspe-run$/m);
-    for (const [i, c] of CASES.entries()) {
-      const got = new RegExp(`^case ${i}:(.*)$`, "m").exec(out)?.[1]?.split("|") ?? [];
-      // bash replaces only the part after the last "=": the reply is that part.
-      const want = c.want.map((w) => c.line.endsWith("=") ? w : w.replace(/^[^=]*=(?=.)/, ""));
-      if (c.exactly) assert.deepEqual(got, want, c.line);
-      else for (const w of want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
-    }
+Deno.test({
+  name: "the bash, zsh and fish scripts complete in those shells",
+  ignore: NO_POSIX_SHELLS,
+}, async (t) => {
+  await t.step("the bash script completes in bash", async () => {
+    // Subprocesses: the script runs in bash and calls the mspe-run on PATH, as Tab does.
+    await withSetup(async ({ env }) => {
+      const lines = [await script("bash", env), "complete -p mspe-run"];
+      for (const [i, c] of CASES.entries()) {
+        const words = bashWords(c.line);
+        if (c.line.endsWith(" ")) words.push("");
+        lines.push(
+          `COMP_LINE=${quote(c.line)}; COMP_POINT=${c.line.length}`,
+          `COMP_WORDS=(${words.map(quote).join(" ")}); COMP_CWORD=${words.length - 1}`,
+          "COMPREPLY=(); _mspe_run_complete",
+          `printf 'case ${i}:%s\\n' "$(IFS='|'; echo "\${COMPREPLY[*]}")"`,
+        );
+      }
+      const out = await shell("bash", ["--norc", "--noprofile", "-c", lines.join("\n")], env);
+      assert.match(out, /^complete -o default -F _mspe_run_complete mspe-run$/m);
+      for (const [i, c] of CASES.entries()) {
+        const got = new RegExp(`^case ${i}:(.*)$`, "m").exec(out)?.[1]?.split("|") ?? [];
+        // bash replaces only the part after the last "=": the reply is that part.
+        const want = c.want.map((w) => c.line.endsWith("=") ? w : w.replace(/^[^=]*=(?=.)/, ""));
+        if (c.exactly) assert.deepEqual(got, want, c.line);
+        else for (const w of want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
+      }
+    });
+  });
+
+  await t.step({
+    name: "the zsh script completes in zsh",
+    ignore: ZSH === undefined,
+    async fn() {
+      // Subprocesses: the script runs in zsh and calls the mspe-run on PATH, as Tab does.
+      await withSetup(async ({ env }) => {
+        const lines = [
+          // compadd only works inside a completion widget: print what it is given instead.
+          `compadd() { local nospace=0; while [[ "$1" == -* && "$1" != -- ]]; do [[ "$1" == -S ]] && { nospace=1; shift; }; shift; done; shift; local w; for w in "$@"; do print -r -- "cand:$nospace:$w"; done; }`,
+          await script("zsh", env),
+        ];
+        for (const [i, c] of CASES.entries()) {
+          const words = c.line.split(" ");
+          lines.push(
+            `print -r -- "case ${i}"`,
+            `words=(${words.map(quote).join(" ")}); CURRENT=${words.length}; _mspe_run`,
+          );
+        }
+        const out = await shell(ZSH!, ["-f", "-c", lines.join("\n")], env);
+        const blocks = out.split(/^case \d+\n/m).slice(1);
+        for (const [i, c] of CASES.entries()) {
+          const got = (blocks[i] ?? "").split("\n").filter((l) => l.startsWith("cand:"));
+          const values = got.map((l) => l.slice("cand:0:".length));
+          if (c.exactly) assert.deepEqual(values.sort(), [...c.want].sort(), c.line);
+          else {for (const w of c.want) {
+              assert.ok(values.includes(w), `${c.line}: ${w} in ${values}`);
+            }}
+          if (c.nospace) assert.ok(got.every((l) => l.startsWith("cand:1:")), c.line);
+          else assert.ok(got.every((l) => l.startsWith("cand:0:")), c.line);
+        }
+      });
+    },
+  });
+
+  await t.step({
+    name: "the fish script completes in fish",
+    ignore: FISH === undefined,
+    async fn() {
+      // Subprocesses: the script runs in fish and calls the mspe-run on PATH, as Tab does.
+      await withSetup(async ({ env }) => {
+        // fish's single quotes escape only backslash and quote.
+        const fishQuote = (text: string) =>
+          `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+        const lines = [`mspe-run completion fish | source`];
+        for (const [i, c] of CASES.entries()) {
+          lines.push(`echo 'case ${i}'`, `complete -C ${fishQuote(c.line)}`);
+        }
+        const out = await shell(FISH!, ["--no-config", "-c", lines.join("\n")], env);
+        const blocks = out.split(/^case \d+\n/m).slice(1);
+        for (const [i, c] of CASES.entries()) {
+          // Each line is a candidate, then a tab and its description (none here). fish offers the
+          // whole word (it does not split name=value), and adds no space after one ending in "=".
+          const got = (blocks[i] ?? "").split("\n").filter(Boolean).map((l) => l.split("\t")[0]!);
+          if (c.exactly) assert.deepEqual(got.sort(), [...c.want].sort(), c.line);
+          else for (const w of c.want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
+        }
+      });
+    },
   });
 });
 
-Deno.test({
-  name: "the zsh script completes in zsh",
-  ignore: ZSH === undefined,
-  async fn() {
-    // Subprocesses: the script runs in zsh and calls the mspe-run on PATH, as Tab does.
-    await withSetup(async ({ env }) => {
-      const lines = [
-        // compadd only works inside a completion widget: print what it is given instead.
-        `compadd() { local nospace=0; while [[ "$1" == -* && "$1" != -- ]]; do [[ "$1" == -S ]] && { nospace=1; shift; }; shift; done; shift; local w; for w in "$@"; do print -r -- "cand:$nospace:$w"; done; }`,
-        await script("zsh", env),
-      ];
-      for (const [i, c] of CASES.entries()) {
-        const words = c.line.split(" ");
-        lines.push(
-          `print -r -- "case ${i}"`,
-          `words=(${words.map(quote).join(" ")}); CURRENT=${words.length}; _mspe_run`,
-        );
-      }
-      const out = await shell(ZSH!, ["-f", "-c", lines.join("\n")], env);
-      const blocks = out.split(/^case \d+\n/m).slice(1);
-      for (const [i, c] of CASES.entries()) {
-        const got = (blocks[i] ?? "").split("\n").filter((l) => l.startsWith("cand:"));
-        const values = got.map((l) => l.slice("cand:0:".length));
-        if (c.exactly) assert.deepEqual(values.sort(), [...c.want].sort(), c.line);
-        else for (const w of c.want) assert.ok(values.includes(w), `${c.line}: ${w} in ${values}`);
-        if (c.nospace) assert.ok(got.every((l) => l.startsWith("cand:1:")), c.line);
-        else assert.ok(got.every((l) => l.startsWith("cand:0:")), c.line);
-      }
-    });
-  },
-});
-
-Deno.test({
-  name: "the fish script completes in fish",
-  ignore: FISH === undefined,
-  async fn() {
-    // Subprocesses: the script runs in fish and calls the mspe-run on PATH, as Tab does.
-    await withSetup(async ({ env }) => {
-      // fish's single quotes escape only backslash and quote.
-      const fishQuote = (text: string) =>
-        `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-      const lines = [`mspe-run completion fish | source`];
-      for (const [i, c] of CASES.entries()) {
-        lines.push(`echo 'case ${i}'`, `complete -C ${fishQuote(c.line)}`);
-      }
-      const out = await shell(FISH!, ["--no-config", "-c", lines.join("\n")], env);
-      const blocks = out.split(/^case \d+\n/m).slice(1);
-      for (const [i, c] of CASES.entries()) {
-        // Each line is a candidate, then a tab and its description (none here). fish offers the
-        // whole word (it does not split name=value), and adds no space after one ending in "=".
-        const got = (blocks[i] ?? "").split("\n").filter(Boolean).map((l) => l.split("\t")[0]!);
-        if (c.exactly) assert.deepEqual(got.sort(), [...c.want].sort(), c.line);
-        else for (const w of c.want) assert.ok(got.includes(w), `${c.line}: ${w} in ${got}`);
-      }
-    });
-  },
-});
-
-if (FISH === undefined) {
+if (NO_POSIX_SHELLS) {
+  console.log(
+    "cli_completion_test: the bash, zsh and fish test is SKIPPED: those shells are not on Windows.",
+  );
+}
+if (!NO_POSIX_SHELLS && FISH === undefined) {
   console.log("cli_completion_test: the fish completion test is SKIPPED: fish is not installed.");
 }
-if (ZSH === undefined) {
+if (!NO_POSIX_SHELLS && ZSH === undefined) {
   console.log("cli_completion_test: the zsh completion test is SKIPPED: zsh is not installed.");
 }
 if (PWSH === undefined) {

@@ -1,17 +1,18 @@
 /**
  * `mspe-run call ... --instances` against the mock over HTTPS, in process: rows and failures in
  * each format, the exit codes, the summary, --rerun-failed, instance lists from a file and stdin,
- * usage errors, --timeout. As a subprocess: Ctrl-C (the mock's jobs move only when the test steps
- * them, so nothing depends on timing), the progress bar on a terminal, and 2,000 instances under
- * `ulimit -n 256`.
+ * usage errors, --timeout, Ctrl-C (the mock's jobs move only when the test steps them, so nothing
+ * depends on timing). As a subprocess: Ctrl-C again with a real SIGINT, the progress bar on a
+ * terminal, and 2,000 instances under `ulimit -n 256`.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { CliProcess, DENO_RUN_ARGS, mockFlags, ptyAvailable, ROOT, runCli } from "./cli_helpers.ts";
-import { runCliInProcess } from "./_cli_in_process.ts";
-import { startMock } from "./_helpers.ts";
+import { DENO_RUN_ARGS, mockFlags, ptyAvailable, ROOT, runCli } from "./cli_helpers.ts";
+import { runCliInProcess, type SignalWay, startStoppable } from "./_cli_in_process.ts";
+import { NO_CHILD_SIGNALS, startMock } from "./_helpers.ts";
+import { NO_FILE_LIMIT } from "./testdata/_ulimit.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
@@ -235,31 +236,27 @@ Deno.test("mspe-run call --instances", async (t) => {
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("mspe-run call --instances: Ctrl-C lets the calls in flight finish, prints them, exit 130", async () => {
-  // A subprocess: a real SIGINT reaches the fleet run through the process's signal listener.
-  await using mock = await startMock({
+/** A fleet run of GetUsers over 6 instances, 2 at a time, whose calls are jobs that wait. */
+async function fleetToInterrupt(way: SignalWay, steps?: number) {
+  const mock = await startMock({
     instances: 6,
     problems: "none",
-    jobs: { stepMs: Infinity, steps: 1, forceAsync: ["GetUsers"] },
+    jobs: { stepMs: Infinity, ...(steps === undefined ? {} : { steps }), forceAsync: ["GetUsers"] },
   });
-  const jobs = mock.app.jobs;
-  const child = new CliProcess(
-    [
-      "call",
-      "GetUsers",
-      "--instances",
-      "*",
-      "--concurrency",
-      "2",
-      "--format",
-      "ndjson",
-      ...mockFlags(mock.port),
-    ],
-    { env: USER },
-  );
+  const args = ["call", "GetUsers", "--instances", "*", "--concurrency", "2", "--format", "ndjson"];
+  const child = startStoppable(way, [...args, ...mockFlags(mock.port)], USER);
   // Two calls run (as jobs that move only when stepped); the other four wait for a free slot.
-  while (jobs.tokens().length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
-  child.kill("SIGINT");
+  while (mock.app.jobs.tokens().length < 2) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return { mock, child, jobs: mock.app.jobs };
+}
+
+/** Ctrl-C once: the calls in flight finish and are printed, the rest are not started, exit 130. */
+async function ctrlCOnce(way: SignalWay): Promise<void> {
+  const { mock, child, jobs } = await fleetToInterrupt(way, 1);
+  await using _ = mock;
+  child.interrupt();
   await child.waitForStderr(/Ctrl-C: no further calls start/);
   for (const token of jobs.tokens()) jobs.step(token);
   const { code, stdout, stderr } = await child.done;
@@ -271,41 +268,56 @@ Deno.test("mspe-run call --instances: Ctrl-C lets the calls in flight finish, pr
   assert.equal(notStarted.length, 4, stdout);
   assert.equal(jobs.tokens().length, 2, "no call started after Ctrl-C");
   assert.match(stderr, /Interrupted: 2 of 6 instances finished/);
+}
+
+/** Ctrl-C twice: the calls in flight (jobs that never end) are aborted rows, exit 130. */
+async function ctrlCTwice(way: SignalWay): Promise<void> {
+  const { mock, child } = await fleetToInterrupt(way);
+  await using _ = mock;
+  child.interrupt();
+  await child.waitForStderr(/Ctrl-C: no further calls start/);
+  child.interrupt();
+  const { code, stdout, stderr } = await child.done;
+  assert.equal(code, 130, stderr);
+  const rows = ndjson(stdout);
+  assert.equal(
+    rows.filter((row) => String(row.callError).startsWith("Aborted with Ctrl-C")).length,
+    2,
+  );
+  assert.equal(rows.filter((row) => String(row.callError).startsWith("Not started")).length, 4);
+}
+
+Deno.test("mspe-run call --instances: Ctrl-C lets the calls in flight finish, prints them, exit 130", async () => {
+  // In process: the command's Ctrl-C listeners fired, on every OS.
+  await ctrlCOnce("in process");
 });
 
 Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight; --timeout is exit 6", async (t) => {
-  // Ctrl-C as a subprocess (a real SIGINT, twice); --timeout in process.
-  // The calls run as jobs that never end, so only Ctrl-C or the time limit can stop them.
-  await using mock = await startMock({
-    instances: 6,
-    problems: "none",
-    jobs: { stepMs: Infinity, forceAsync: ["GetUsers"] },
-  });
-  const jobs = mock.app.jobs;
-  const args = ["call", "GetUsers", "--instances", "*", "--concurrency", "2", "--format", "ndjson"];
-
   await t.step(
     "Ctrl-C twice: the two in flight are aborted rows, the rest not started",
-    async () => {
-      const child = new CliProcess([...args, ...mockFlags(mock.port)], { env: USER });
-      while (jobs.tokens().length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
-      child.kill("SIGINT");
-      await child.waitForStderr(/Ctrl-C: no further calls start/);
-      child.kill("SIGINT");
-      const { code, stdout, stderr } = await child.done;
-      assert.equal(code, 130, stderr);
-      const rows = ndjson(stdout);
-      assert.equal(
-        rows.filter((row) => String(row.callError).startsWith("Aborted with Ctrl-C")).length,
-        2,
-      );
-      assert.equal(rows.filter((row) => String(row.callError).startsWith("Not started")).length, 4);
-    },
+    () => ctrlCTwice("in process"),
   );
 
   await t.step(
     "--timeout: the calls in flight time out, the rest are not started, exit 6",
     async () => {
+      // The calls run as jobs that never end, so only the time limit can stop them.
+      await using mock = await startMock({
+        instances: 6,
+        problems: "none",
+        jobs: { stepMs: Infinity, forceAsync: ["GetUsers"] },
+      });
+      const jobs = mock.app.jobs;
+      const args = [
+        "call",
+        "GetUsers",
+        "--instances",
+        "*",
+        "--concurrency",
+        "2",
+        "--format",
+        "ndjson",
+      ];
       const before = jobs.tokens().length;
       // In process the two calls start within milliseconds (no deno start-up), so 2 s is still
       // ample for them to be in flight when the time runs out.
@@ -333,6 +345,14 @@ Deno.test("mspe-run call --instances: a second Ctrl-C aborts the calls in flight
 });
 
 Deno.test({
+  name: "mspe-run call --instances: Ctrl-C once and twice with a real SIGINT sent to a subprocess",
+  ignore: NO_CHILD_SIGNALS,
+}, async (t) => {
+  await t.step("once: the calls in flight finish, exit 130", () => ctrlCOnce("subprocess"));
+  await t.step("twice: the calls in flight are aborted, exit 130", () => ctrlCTwice("subprocess"));
+});
+
+Deno.test({
   name: "mspe-run call --instances: a progress bar with done/total, rate and ETA on a terminal",
   ignore: !ptyAvailable(),
   fn: async () => {
@@ -349,7 +369,10 @@ Deno.test({
   },
 });
 
-Deno.test("mspe-run call --instances: 2,000 instances under ulimit -n 256, all succeed", async () => {
+Deno.test({
+  name: "mspe-run call --instances: 2,000 instances under ulimit -n 256, all succeed",
+  ignore: NO_FILE_LIMIT,
+}, async () => {
   // A subprocess: the file descriptor limit is the process's.
   await using mock = await startMock({ instances: 2000, usersPerInstance: 2, problems: "none" });
   const deno = Deno.execPath().replaceAll("'", "");

@@ -8,7 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import { DENO_RUN_ARGS, ROOT } from "./cli_helpers.ts";
+import { pathToFileURL } from "node:url";
+import { DENO_RUN_ARGS, ROOT, ROOT_URL } from "./cli_helpers.ts";
 import { MSPE_VARIABLES } from "../lib/cli/settings/table.ts";
 
 interface InfoDependency {
@@ -89,7 +90,7 @@ Deno.test("the entrypoint's graph holds every command, and every dynamic import 
       "deno.json",
     ]
   ) {
-    const url = new URL(path, `file://${ROOT}`).href;
+    const url = new URL(path, ROOT_URL).href;
     assert.ok(local.some((m) => m.specifier === url), path);
   }
   assert.deepEqual(await opaqueDynamicImports(modules), []);
@@ -107,9 +108,9 @@ Deno.test("the entrypoint's graph holds every command, and every dynamic import 
 });
 
 Deno.test("before the command is known, mspe-run loads only the dispatcher and its version", async () => {
-  const entry = new URL("scripts/mspe_run.ts", `file://${ROOT}`).href;
+  const entry = new URL("scripts/mspe_run.ts", ROOT_URL).href;
   const loaded = staticClosure(await moduleGraph("scripts/mspe_run.ts"), entry)
-    .map((specifier) => specifier.replace(`file://${ROOT}`, ""));
+    .map((specifier) => specifier.replace(ROOT_URL, ""));
   assert.deepEqual(loaded, [
     "deno.json",
     "lib/cli/io/io.ts",
@@ -123,9 +124,9 @@ Deno.test("mspe-run call loads the node:https path, node:crypto and mod.ts only 
   // The default path of a call (fetch, with or without --ca-cert) needs none of them; they load
   // with a literal import() (or process.getBuiltinModule) for a pin, --insecure, --tls-version,
   // tls-info, or the full parse of the CA files after a refused certificate (lib/ca_certificates.ts).
-  const entry = new URL("lib/cli/commands/call.ts", `file://${ROOT}`).href;
+  const entry = new URL("lib/cli/commands/call.ts", ROOT_URL).href;
   const loaded = staticClosure(await moduleGraph("lib/cli/commands/call.ts"), entry)
-    .map((specifier) => specifier.replace(`file://${ROOT}`, ""));
+    .map((specifier) => specifier.replace(ROOT_URL, ""));
   for (const heavy of ["node:https", "node:http", "node:tls", "node:net", "node:crypto"]) {
     assert.ok(!loaded.includes(heavy), `${heavy} is loaded statically by call`);
   }
@@ -134,7 +135,7 @@ Deno.test("mspe-run call loads the node:https path, node:crypto and mod.ts only 
   }
   // The check sees what it looks for: the transport is there, and tls-info's node:tls.
   assert.ok(loaded.includes("lib/_transport.ts"), loaded.join("\n"));
-  const tlsInfo = new URL("lib/cli/commands/tls_info.ts", `file://${ROOT}`).href;
+  const tlsInfo = new URL("lib/cli/commands/tls_info.ts", ROOT_URL).href;
   const all = await moduleGraph("lib/cli/commands/tls_info.ts");
   const dynamic = all.flatMap((m) => m.dependencies ?? []).filter((d) => d.isDynamic)
     .map((d) => d.code?.specifier ?? d.specifier);
@@ -150,7 +151,8 @@ Deno.test("the dynamic-import check finds one that is not a literal", async () =
       `${dir}/entry.ts`,
       'const name = "./x.ts";\nawait import(name);\nawait import("./x.ts");\n',
     );
-    const modules = await moduleGraph(`${dir}/entry.ts`);
+    // A file URL: deno info reads a Windows path (C:\\...) as a URL of the scheme "c:".
+    const modules = await moduleGraph(pathToFileURL(`${dir}/entry.ts`).href);
     const found = await opaqueDynamicImports(modules);
     assert.equal(found.length, 1, found.join("\n"));
     assert.match(found[0] ?? "", /1 import\(\.\.\.\) not literal/);

@@ -6,6 +6,7 @@
  * `deno install` command, and the LICENSE.
  */
 
+import { dirname } from "node:path";
 import assert from "node:assert/strict";
 import { catalog } from "../lib/catalog.ts";
 import { COMMANDS } from "../lib/cli/main.ts";
@@ -327,8 +328,11 @@ Deno.test("README: the deno install command grants the mspe-run permission set, 
     }).output();
     assert.equal(install.code, 0, new TextDecoder().decode(install.stderr));
     const installed = `${root}/bin/mspe-run${Deno.build.os === "windows" ? ".cmd" : ""}`;
+    // The installed launcher runs `deno` from PATH: the deno running these tests.
+    const separator = Deno.build.os === "windows" ? ";" : ":";
     const version = await new Deno.Command(installed, {
       args: ["--version"],
+      env: { PATH: `${dirname(Deno.execPath())}${separator}${Deno.env.get("PATH") ?? ""}` },
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -7,8 +7,16 @@
  * @module
  */
 
-/** The project root. */
-export const ROOT: string = new URL("..", import.meta.url).pathname;
+import { fileURLToPath } from "node:url";
+
+/**
+ * The project root as a path of this system, with a separator at the end (`/project/` on Linux,
+ * `Z:\project\` on Windows, where a file URL's `pathname`, `/Z:/project/`, opens nothing).
+ */
+export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
+
+/** The project root as a file URL, with a `/` at the end: the base for module specifiers. */
+export const ROOT_URL: string = new URL("..", import.meta.url).href;
 
 /** The test CA, for `--ca-cert`. */
 export const CA_PEM_PATH = "tests/testdata/tls/ca.pem";
@@ -48,7 +56,12 @@ export interface CliRunOptions {
   readonly interactive?: boolean;
 }
 
-/** Whether {@linkcode CliRunOptions.pty} works here (Linux with util-linux `script`). */
+/**
+ * Whether {@linkcode CliRunOptions.pty} works here: Linux with util-linux `script`. Not on Windows:
+ * Deno cannot start a child on a pseudo console (ConPTY), so a test there cannot be a terminal for
+ * mspe-run; what mspe-run draws on a terminal (list format, colour, width, the silent prompt) is
+ * checked in process on every OS (`InProcessOptions.terminal`, `stdinIsTerminal`).
+ */
 export function ptyAvailable(): boolean {
   if (Deno.build.os !== "linux") return false;
   try {
@@ -228,6 +241,16 @@ export class CliProcess {
   /** Sends a signal (SIGINT for Ctrl-C). */
   kill(signal: Deno.Signal): void {
     this.#child.kill(signal);
+  }
+
+  /** Ctrl-C: a real SIGINT (as `InProcessCli.interrupt` in process). */
+  interrupt(): void {
+    this.kill("SIGINT");
+  }
+
+  /** A real SIGTERM (as `InProcessCli.terminate` in process). */
+  terminate(): void {
+    this.kill("SIGTERM");
   }
 
   /** The exit code and everything printed. */

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { mockFlags } from "./cli_helpers.ts";
 import { InProcessCli, runCliInProcess } from "./_cli_in_process.ts";
+import { terminationName } from "../lib/cli/io/io.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 const VERIFY = ["call", "VerifyStore", "instanceID=acme", "id=1", "includeIndexes=false"];
@@ -78,11 +79,11 @@ Deno.test("in process: Ctrl-C and SIGTERM fired by the test reach the command's 
   await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
   const flags = mockFlags(mock.port);
   for (
-    const [fire, code, said] of [["interrupt", 130, /^Token: s/m], [
-      "terminate",
-      143,
-      /SIGTERM/,
-    ]] as const
+    const [fire, code, said] of [
+      ["interrupt", 130, /^Token: s/m],
+      // The termination request's name: Ctrl-Break on Windows, SIGTERM elsewhere.
+      ["terminate", 143, new RegExp(`Asked to stop \\(${terminationName()}\\)`)],
+    ] as const
   ) {
     const run = new InProcessCli([...VERIFY, ...flags], { env: USER });
     await run.waitForStderr(/running 0%/);

@@ -1,14 +1,21 @@
 /**
  * Long-running calls through `mspe-run`: in process, progress without a terminal, --no-wait then
- * watch then cancel, unknown tokens and --timeout; as a subprocess, Ctrl-C (SIGINT sent to the
- * child) detaching or cancelling, and the terminal. The mock's jobs only move when the test steps
+ * watch then cancel, unknown tokens and --timeout, Ctrl-C detaching or cancelling (the listeners
+ * fired in process on every OS; again with a real SIGINT sent to a subprocess where one process
+ * can signal another); as a subprocess, the terminal. The mock's jobs only move when the test steps
  * them, so nothing depends on timing.
  */
 
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { CliProcess, mockFlags, ptyAvailable, runCli } from "./cli_helpers.ts";
-import { InProcessCli, runCliInProcess } from "./_cli_in_process.ts";
+import {
+  InProcessCli,
+  runCliInProcess,
+  type SignalWay,
+  startStoppable,
+} from "./_cli_in_process.ts";
+import { NO_CHILD_SIGNALS } from "./_helpers.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 const VERIFY = ["call", "VerifyStore", "instanceID=acme", "id=1", "includeIndexes=false"];
@@ -30,7 +37,6 @@ Deno.test("mspe-run with long-running calls", async (t) => {
     return { child, token: () => newToken(before) };
   };
   const inProcess = (argv: string[], env: typeof USER) => new InProcessCli(argv, { env });
-  const subprocess = (argv: string[], env: typeof USER) => new CliProcess(argv, { env });
 
   await t.step("without a terminal, progress is one plain line per change on stderr", async () => {
     const { child, token } = start([...VERIFY, "--status", "--format", "json"], inProcess);
@@ -127,13 +133,16 @@ Deno.test("mspe-run with long-running calls", async (t) => {
     assert.ok(jobs.step(token()), "the job still runs on the server");
   });
 
-  await t.step(
-    "Ctrl-C while watching detaches: the token and the resume command, exit 130",
-    async () => {
-      // A subprocess: a real SIGINT reaches the watch through the process's signal listener.
-      const { child, token } = start([...VERIFY], subprocess);
+  /**
+   * The Ctrl-C cases, run in process (the command's Ctrl-C listeners fired) on every OS, then
+   * once more as a subprocess sent a real SIGINT where one process can signal another.
+   */
+  const ctrlC: { name: string; run: (way: SignalWay) => Promise<void> }[] = [{
+    name: "Ctrl-C while watching detaches: the token and the resume command, exit 130",
+    run: async (way) => {
+      const { child, token } = start([...VERIFY], (argv, env) => startStoppable(way, argv, env));
       await child.waitForStderr(/running 0%/);
-      child.kill("SIGINT");
+      child.interrupt();
       const { code, stderr } = await child.done;
       assert.equal(code, 130, stderr);
       const expected = token();
@@ -145,30 +154,46 @@ Deno.test("mspe-run with long-running calls", async (t) => {
       // Detaching does not cancel: the job still runs.
       assert.ok(jobs.step(expected));
     },
-  );
-
-  await t.step("Ctrl-C with --cancel-on-interrupt cancels the call: exit 5", async () => {
-    // A subprocess: a real SIGINT.
-    const { child, token } = start([...VERIFY, "--cancel-on-interrupt"], subprocess);
-    await child.waitForStderr(/running 0%/);
-    child.kill("SIGINT");
-    const { code, stderr } = await child.done;
-    assert.equal(code, 5, stderr);
-    assert.match(stderr, /Ctrl-C: cancelling VerifyStore/);
-    assert.equal(jobs.step(token()), false, "the job has ended");
-  });
-
-  await t.step("Ctrl-C during example 4 cancels it, as Stop-MSApiCall does: exit 5", async () => {
-    // A subprocess: a real SIGINT.
-    const { child } = start(["example", "4", "--format", "ndjson"], subprocess);
-    await child.waitFor("stdout", /"statusCode":"running"/);
-    child.kill("SIGINT");
-    const { code, stdout, stderr } = await child.done;
-    assert.equal(code, 5, stderr);
-    assert.match(stderr, /Cancelling VerifyStore/);
-    const last = JSON.parse(stdout.trimEnd().split("\n").at(-1) ?? "null");
-    assert.equal(last.statusCode, "failed");
-    assert.match(last.error.message, /cancel/i);
+  }, {
+    name: "Ctrl-C with --cancel-on-interrupt cancels the call: exit 5",
+    run: async (way) => {
+      const { child, token } = start(
+        [...VERIFY, "--cancel-on-interrupt"],
+        (argv, env) => startStoppable(way, argv, env),
+      );
+      await child.waitForStderr(/running 0%/);
+      child.interrupt();
+      const { code, stderr } = await child.done;
+      assert.equal(code, 5, stderr);
+      assert.match(stderr, /Ctrl-C: cancelling VerifyStore/);
+      assert.equal(jobs.step(token()), false, "the job has ended");
+    },
+  }, {
+    name: "Ctrl-C during example 4 cancels it, as Stop-MSApiCall does: exit 5",
+    run: async (way) => {
+      const { child } = start(
+        ["example", "4", "--format", "ndjson"],
+        (argv, env) => startStoppable(way, argv, env),
+      );
+      await child.waitFor("stdout", /"statusCode":"running"/);
+      child.interrupt();
+      const { code, stdout, stderr } = await child.done;
+      assert.equal(code, 5, stderr);
+      assert.match(stderr, /Cancelling VerifyStore/);
+      const last = JSON.parse(stdout.trimEnd().split("\n").at(-1) ?? "null");
+      assert.equal(last.statusCode, "failed");
+      assert.match(last.error.message, /cancel/i);
+    },
+  }];
+  for (const { name, run } of ctrlC) {
+    await t.step(`${name} (in process)`, () => run("in process"));
+  }
+  await t.step({
+    name: "the same Ctrl-C cases with a real SIGINT sent to a subprocess",
+    ignore: NO_CHILD_SIGNALS,
+    fn: async (t) => {
+      for (const { name, run } of ctrlC) await t.step(name, () => run("subprocess"));
+    },
   });
 
   await t.step({

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { parseCommand } from "../lib/cli/args.ts";
 import { commandHelp } from "../lib/cli/command.ts";
 import type { CliIo } from "../lib/cli/io/io.ts";
@@ -209,7 +210,7 @@ Deno.test("relative paths are taken from where `deno task mspe-run` was started 
         "task",
         "-q",
         "--config",
-        new URL("deno.json", root).pathname.replace(/^\/([A-Za-z]:)/, "$1"),
+        fileURLToPath(new URL("deno.json", root)),
         "mspe-run",
         "report",
         "usage",

@@ -2,6 +2,7 @@
 // mock. Only the connection options differ: newClient gets the mock's host, port and CA on top of the
 // example's own options. (`deno check --doc` type-checks the same code.)
 
+import { pathToFileURL } from "node:url";
 import { assertEquals, assertMatch } from "./_assert.ts";
 import { optionsFor, startMock } from "./_helpers.ts";
 import type { MockServer } from "../lib/mock/mod.ts";
@@ -42,7 +43,7 @@ async function run(n: number, server: MockServer): Promise<unknown[][]> {
   Reflect.set(globalThis, "mspeExampleOptions", optionsFor(server));
   try {
     await Deno.writeTextFile(file, module);
-    await import(new URL(`file://${file}`).href);
+    await import(pathToFileURL(file).href);
   } finally {
     console.log = log;
     console.error = error;

@@ -488,20 +488,22 @@ Deno.test("poll retry policy: transient failures only, jittered exponential back
 });
 
 Deno.test("a poll that hits the per-request limit is retried", async () => {
+  // The limit leaves the first request (a TLS handshake, slow under Wine on a busy machine) ample
+  // time; the poll's latency is well over the limit plus statusTimeoutMs.
   await using server = await startMock();
-  await using client = await clientFor(server, { requestTimeoutMs: 100, statusTimeoutMs: 50 });
+  await using client = await clientFor(server, { requestTimeoutMs: 600, statusTimeoutMs: 50 });
   server.stats.reset();
-  server.faults.add({ kind: "latency", path: "/api/get-status", latencyMs: 1000, times: 1 });
+  server.faults.add({ kind: "latency", path: "/api/get-status", latencyMs: 2500, times: 1 });
   const final = await invokeCall(client, "VerifyStore", VERIFY);
   assertEquals(final.statusCode, "succeeded");
   assertEquals(server.stats.byFunction["VerifyStore"], 1);
   // Without retries the same poll fails with the TimeoutError.
   await using strict = await clientFor(server, {
-    requestTimeoutMs: 100,
+    requestTimeoutMs: 600,
     statusTimeoutMs: 50,
     pollRetries: 0,
   });
-  server.faults.add({ kind: "latency", path: "/api/get-status", latencyMs: 1000, times: 1 });
+  server.faults.add({ kind: "latency", path: "/api/get-status", latencyMs: 2500, times: 1 });
   await assertRejectsWith(
     invokeCall(strict, "VerifyStore", VERIFY),
     "TimeoutError",

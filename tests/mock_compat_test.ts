@@ -1,5 +1,6 @@
 // The official Python wrappers' wire behaviour, imitated by our own script (tests/testdata/mock/wrapper_compat.py).
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { serveMock } from "../lib/mock/mod.ts";
 
 async function python(): Promise<string | null> {
@@ -34,7 +35,7 @@ Deno.test({
   const script = new URL("./testdata/mock/wrapper_compat.py", import.meta.url);
   const ca = new URL("./testdata/tls/ca.pem", import.meta.url);
   const { code, stdout, stderr } = await new Deno.Command(interpreter!, {
-    args: [script.pathname, server.url, ca.pathname],
+    args: [fileURLToPath(script), server.url, fileURLToPath(ca)],
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -1,6 +1,7 @@
 // Long-running calls of the mock server over HTTPS: long poll, cancel, expiry, log output (issue 2, point 6).
 import assert from "node:assert/strict";
 import { withMock } from "./testdata/mock/helpers.ts";
+import { waitFor } from "./_helpers.ts";
 
 const VERIFY = { instanceID: "acme", id: "1", includeIndexes: "false" };
 
@@ -34,7 +35,7 @@ Deno.test("mock: VerifyStore runs as a job and get-status walks it to the end", 
   });
 });
 
-Deno.test("mock: a long poll answers within 50 ms of a status change", async () => {
+Deno.test("mock: a long poll is answered by the status change, not by its timeout", async () => {
   await withMock({ jobs: { stepMs: Infinity } }, async ({ server, invoke, call }) => {
     const { token } = (await invoke("VerifyStore", VERIFY)).json;
     const poll = call("/api/get-status", {
@@ -42,14 +43,15 @@ Deno.test("mock: a long poll answers within 50 ms of a status change", async () 
       lastKnownStatusVersion: "1",
       millisecondsTimeout: "5000",
     });
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    assert.equal(server.stats.openLongPolls, 1);
+    await waitFor(() => server.stats.openLongPolls === 1, "the long poll to be open", 10_000);
     const changed = performance.now();
     assert.ok(server.app.jobs.step(token));
     const reply = await poll;
     const elapsed = performance.now() - changed;
     assert.equal(reply.json.statusVersion, 2);
-    assert.ok(elapsed < 50, `answered ${elapsed.toFixed(1)} ms after the change`);
+    // Answered by the change: far inside the 5 s the poll would wait. How fast is bench/'s to
+    // measure (mock_bench.ts), not a test's: a busy CI machine must not fail it.
+    assert.ok(elapsed < 2500, `answered ${elapsed.toFixed(1)} ms after the change`);
     assert.equal(server.stats.openLongPolls, 0);
   });
 });

@@ -11,10 +11,15 @@ import {
   STATE_VERSION,
   StateFileError,
 } from "../lib/mock/_persist.ts";
-import { clientFor, waitFor } from "./_helpers.ts";
+import { clientFor, NO_CHILD_SIGNALS, waitFor } from "./_helpers.ts";
 import { CliProcess } from "./cli_helpers.ts";
 import { tempStateFile } from "./testdata/mock/helpers.ts";
-import { runCliInProcess } from "./_cli_in_process.ts";
+import {
+  InProcessCli,
+  runCliInProcess,
+  type SignalWay,
+  type StoppableCli,
+} from "./_cli_in_process.ts";
 
 Deno.test("mock persist: the codec round-trips maps, sets, dates, bytes, odd numbers, shared objects and cycles", () => {
   const shared = { name: "shared" };
@@ -159,9 +164,18 @@ Deno.test("mock persist: a damaged or foreign file is refused with one line and 
 });
 
 /** Starts `mspe-run mock` on a free port with extra flags; resolves with it and its URL. */
-async function startMockCli(args: string[]): Promise<{ child: CliProcess; url: string }> {
-  // A subprocess: the simulator as a server process, stopped by real signals.
-  const child = new CliProcess(["mock", "--port", "0", "--http", ...args], { interactive: true });
+/**
+ * `mspe-run mock` with `args`: in process (stopped by firing its Ctrl-C and SIGTERM listeners), or
+ * a subprocess (the simulator as a server process, stopped by real signals).
+ */
+async function startMockCli(
+  way: SignalWay,
+  args: string[],
+): Promise<{ child: StoppableCli; url: string }> {
+  const argv = ["mock", "--port", "0", "--http", ...args];
+  const child = way === "in process"
+    ? new InProcessCli(argv)
+    : new CliProcess(argv, { interactive: true });
   const match = await child.waitFor("stdout", /listening on (http:\/\/\S+)\n[\s\S]*press Ctrl-C/);
   return { child, url: match[1]! };
 }
@@ -178,32 +192,46 @@ async function invokeOverHttp(url: string, fn: string, form: string): Promise<un
   return JSON.parse(await response.text());
 }
 
-Deno.test("mock persist: mspe-run mock --state keeps a change across SIGTERM and a restart", async () => {
+/** A change survives SIGTERM and a restart that is stopped with Ctrl-C. */
+async function keepsAcrossStop(way: SignalWay): Promise<void> {
   await using file = await tempFile();
   {
-    const { child, url } = await startMockCli(["--state", file.path, "--instances", "2"]);
+    const { child, url } = await startMockCli(way, ["--state", file.path, "--instances", "2"]);
     assert.match(
       await invokeOverHttp(url, "CreateUser", "instanceID=acme&userName=kept&privileges=login")
         .then(JSON.stringify),
       /"statusCode":"succeeded"/,
     );
-    child.kill("SIGTERM");
+    child.terminate();
     const result = await child.done;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /state: .*state\.json \(seeded and saved\)/);
   }
   {
-    const { child, url } = await startMockCli(["--state", file.path]);
+    const { child, url } = await startMockCli(way, ["--state", file.path]);
     const info = await invokeOverHttp(url, "GetUserInfo", "instanceID=acme&userName=kept") as {
       result: { userName: string } | null;
     };
     assert.equal(info.result?.userName, "kept");
-    child.kill("SIGINT");
+    child.interrupt();
     const result = await child.done;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /instances: 2\n/);
     assert.match(result.stdout, /\(loaded\)/);
   }
+}
+
+Deno.test("mock persist: mspe-run mock --state keeps a change across SIGTERM and a restart", async () => {
+  // In process: the termination and Ctrl-C listeners of the command fired, on every OS (SIGTERM's
+  // listener is Ctrl-Break's on Windows).
+  await keepsAcrossStop("in process");
+});
+
+Deno.test({
+  name: "mock persist: the same with real SIGTERM and SIGINT sent to a subprocess mock",
+  ignore: NO_CHILD_SIGNALS,
+}, async () => {
+  await keepsAcrossStop("subprocess");
 });
 
 Deno.test("mock persist: mspe-run mock refuses a foreign --state file with one line and exit 1", async () => {
@@ -221,7 +249,8 @@ Deno.test("mock persist: kill -9 during frequent saves always leaves a whole fil
   // A larger state makes each save take a while, so that some kills land in the middle of one.
   const flags = ["--state", file.path, "--instances", "200", "--users", "40"];
   for (let round = 0; round < 3; round++) {
-    const { child, url } = await startMockCli(flags);
+    // A subprocess: kill -9 ends a whole process (TerminateProcess on Windows).
+    const { child, url } = await startMockCli("subprocess", flags);
     const instances = await invokeOverHttp(url, "GetInstances", "instanceFilter=*") as {
       result: { instanceID: string }[];
     };
@@ -240,7 +269,7 @@ Deno.test("mock persist: kill -9 during frequent saves always leaves a whole fil
     })();
     // Long enough for several saves; where the kill lands varies from round to round.
     await new Promise((resolve) => setTimeout(resolve, 500 + round * 200));
-    child.kill("SIGKILL");
+    (child as CliProcess).kill("SIGKILL");
     stop = true;
     await changes;
     await child.done;

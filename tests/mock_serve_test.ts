@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { MAX_BODY_BYTES } from "../lib/mock/_app.ts";
 import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
-import { waitFor } from "./_helpers.ts";
+import { projectPath, waitFor } from "./_helpers.ts";
 
 const AUTH = `Authorization: Basic ${btoa("admin:admin")}\r\n`;
 const encoder = new TextEncoder();
@@ -181,7 +181,7 @@ await server.close();
 Deno.test("mock serve: a chunked 300 MiB PUT gets 413; the mock reads little of it and its memory stays small", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["eval", "--no-check", MEMORY_SERVER],
-    cwd: new URL("..", import.meta.url).pathname,
+    cwd: projectPath(),
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -218,7 +218,10 @@ Deno.test("mock serve: a chunked 300 MiB PUT gets 413; the mock reads little of 
       }
     };
     const reply = await chunkedExchange(port, "PUT", body());
-    assert.match(reply, /^HTTP\/1\.1 413 /);
+    // On Windows the mock's close of a connection with unread bytes resets it (RST), and a reset
+    // that comes before the client has read the 413 throws the reply away: there, an empty reply
+    // is a refusal too. What counts is below: the mock stopped reading and stayed small.
+    if (!(Deno.build.os === "windows" && reply === "")) assert.match(reply, /^HTTP\/1\.1 413 /);
     // What got sent before the mock closed: its 1 MiB plus socket buffers, far from 300 MiB.
     assert.ok(sent < 32 * 1_048_576, `the client got ${sent} bytes out`);
     const after = await rss();

@@ -24,8 +24,8 @@ import {
   waitFor,
   workerRun,
 } from "./_helpers.ts";
-import { CliProcess, mockFlags } from "./cli_helpers.ts";
-import { runCliInProcess } from "./_cli_in_process.ts";
+import { mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess, type SignalWay, startStoppable } from "./_cli_in_process.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
@@ -510,30 +510,39 @@ Deno.test("mspe-run report health", async (t) => {
     assert.match(threshold.stderr, /--warning takes a whole number/);
   });
 
+  /** Ctrl-C while the report waits for GetStores: exit 130, nothing on stdout. */
+  const ctrlC = async (way: SignalWay) => {
+    mock.faults.add({ kind: "latency", function: "GetStores", latencyMs: 3000 });
+    const before = mock.stats.byFunction.GetStores ?? 0;
+    // One instance at a time, so that some are still to start when Ctrl-C comes.
+    const process = startStoppable(
+      way,
+      ["report", "health", ...flags, "--format", "json", "--concurrency", "1"],
+      USER,
+    );
+    await waitFor(() => (mock.stats.byFunction.GetStores ?? 0) > before, "GetStores", 20_000);
+    process.interrupt();
+    const { code, stdout, stderr } = await process.done;
+    mock.faults.clear();
+    // What was checked is printed, marked incomplete.
+    assert.equal(code, 130, stderr);
+    const report = JSON.parse(stdout);
+    assert.equal(report.incomplete, true);
+    assert.ok(report.notChecked.length > 0, stdout);
+    assert.match(
+      stderr,
+      /^warning: Incomplete: the report was stopped with Ctrl-C; \d+ instances? (was|were) not checked/m,
+    );
+  };
+
+  await t.step(
+    "Ctrl-C stops the report: what was checked printed, marked incomplete, exit 130 (in process)",
+    () => ctrlC("in process"),
+  );
+
   await t.step({
-    name: "Ctrl-C stops the report: what was checked is printed, marked incomplete, exit 130",
+    name: "Ctrl-C stops the report: the same with a real SIGINT sent to a subprocess",
     ignore: NO_CHILD_SIGNALS,
-    fn: async () => {
-      mock.faults.add({ kind: "latency", function: "GetStores", latencyMs: 3000 });
-      const before = mock.stats.byFunction.GetStores ?? 0;
-      // A subprocess: a real SIGINT.
-      // One instance at a time, so that some are still to start when Ctrl-C comes.
-      const process = new CliProcess(
-        ["report", "health", ...flags, "--format", "json", "--concurrency", "1"],
-        { env: USER },
-      );
-      await waitFor(() => (mock.stats.byFunction.GetStores ?? 0) > before, "GetStores", 20_000);
-      process.kill("SIGINT");
-      const { code, stdout, stderr } = await process.done;
-      mock.faults.clear();
-      assert.equal(code, 130, stderr);
-      const report = JSON.parse(stdout);
-      assert.equal(report.incomplete, true);
-      assert.ok(report.notChecked.length > 0, stdout);
-      assert.match(
-        stderr,
-        /^warning: Incomplete: the report was stopped with Ctrl-C; \d+ instances? (was|were) not checked/m,
-      );
-    },
+    fn: () => ctrlC("subprocess"),
   });
 });

@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { pathToFileURL } from "node:url";
 import { serveMock } from "../lib/mock/mod.ts";
 import { renderUsageHtml } from "../lib/cli/report_formats/usage_html.ts";
 import type { UsageReport } from "../mod.ts";
@@ -56,7 +57,7 @@ async function renderedDom(file: string, hash = ""): Promise<string> {
         "--disable-sync",
         `--user-data-dir=${profile}`,
         "--dump-dom",
-        `file://${file}${hash}`,
+        `${pathToFileURL(file).href}${hash}`,
       ],
       stdout: "piped",
       stderr: "piped",

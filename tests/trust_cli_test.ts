@@ -1,6 +1,7 @@
 /**
- * mspe-run under signals, hostile text and Windows files (issue 7): as a subprocess, SIGTERM while
- * watching detaches like Ctrl-C (exit 143); in process, the server's text is printed safely;
+ * mspe-run under signals, hostile text and Windows files (issue 7): SIGTERM (Ctrl-Break on
+ * Windows) while watching detaches like Ctrl-C (exit 143), in process and again as a subprocess
+ * with a real SIGTERM where one process can signal another; in process, the server's text is printed safely;
  * secrets a server echoes never reach stderr; password, CA and `name=@file` files in UTF-16 or
  * with a BOM and CRLF work. Windows-only code paths are tested with Windows inputs.
  *
@@ -10,36 +11,57 @@
 import assert from "node:assert/strict";
 import { serveMock } from "../lib/mock/mod.ts";
 import { catalog } from "../mod.ts";
-import { CA_PEM_PATH, CliProcess, mockFlags } from "./cli_helpers.ts";
-import { runCliInProcess } from "./_cli_in_process.ts";
+import { CA_PEM_PATH, mockFlags } from "./cli_helpers.ts";
+import { runCliInProcess, type SignalWay, startStoppable } from "./_cli_in_process.ts";
 import { envelope, serveHostile, utf16be, utf16le, utf8bom } from "./_trust_helpers.ts";
 import { NO_CHILD_SIGNALS } from "./_helpers.ts";
 import { Interrupts } from "../lib/cli/io/interrupt.ts";
-import { type CliIo, onTerminationSignal, terminationSignals } from "../lib/cli/io/io.ts";
+import {
+  type CliIo,
+  onTerminationSignal,
+  terminationName,
+  terminationSignals,
+} from "../lib/cli/io/io.ts";
 import { MAX_MESSAGE_CHARS, safeLine, safeLines } from "../lib/cli/output/safe_text.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 const VERIFY = ["call", "VerifyStore", "instanceID=acme", "id=1", "includeIndexes=false"];
 
-Deno.test("SIGTERM while watching detaches like Ctrl-C: token, resume line, exit 143", {
-  ignore: NO_CHILD_SIGNALS,
-}, async () => {
-  // A subprocess: a real SIGTERM, and the exit code 143 the process ends with.
+/** The stop request's name in messages: Ctrl-Break on Windows (SIGBREAK), SIGTERM elsewhere. */
+const STOP = terminationName();
+
+/** A stop request while watching detaches like Ctrl-C, even with --cancel-on-interrupt: exit 143. */
+async function terminateWhileWatching(way: SignalWay): Promise<void> {
   await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
   for (const extra of [[], ["--cancel-on-interrupt"]]) {
     const before = mock.app.jobs.tokens();
-    const child = new CliProcess([...VERIFY, ...extra, ...mockFlags(mock.port)], { env: USER });
+    const child = startStoppable(way, [...VERIFY, ...extra, ...mockFlags(mock.port)], USER);
     await child.waitForStderr(/running 0%/);
-    child.kill("SIGTERM");
+    child.terminate();
     const { code, stderr } = await child.done;
     assert.equal(code, 143, stderr);
     const token = mock.app.jobs.tokens().find((t) => !before.includes(t))!;
-    assert.match(stderr, /Asked to stop \(SIGTERM\); detached: VerifyStore goes on on the server/);
+    assert.match(
+      stderr,
+      new RegExp(`Asked to stop \\(${STOP}\\); detached: VerifyStore goes on on the server`),
+    );
     assert.match(stderr, new RegExp(`^Token: ${token}$`, "m"));
     assert.match(stderr, new RegExp(`^Resume with: mspe-run watch ${token} `, "m"));
     // Detached, not cancelled, even with --cancel-on-interrupt: the job still runs.
     assert.ok(mock.app.jobs.step(token));
   }
+}
+
+Deno.test("SIGTERM (Ctrl-Break on Windows) while watching detaches like Ctrl-C: token, resume line, exit 143", async () => {
+  // In process, on every OS: the command's termination listener fired (SIGBREAK's on Windows).
+  await terminateWhileWatching("in process");
+});
+
+Deno.test("SIGTERM while watching: the same with a real SIGTERM sent to a subprocess", {
+  ignore: NO_CHILD_SIGNALS,
+}, async () => {
+  // A subprocess: a real SIGTERM, and the exit code 143 the process ends with.
+  await terminateWhileWatching("subprocess");
 });
 
 Deno.test("Windows: SIGBREAK is the termination signal there, SIGTERM elsewhere", () => {
@@ -276,33 +298,42 @@ Deno.test("results a server echoes the secrets into print *** in every format, f
   }
 });
 
+/** A stop request during a fleet run stops it like a second Ctrl-C: exit 143, rows for the rest. */
+async function terminateFleet(way: SignalWay): Promise<void> {
+  await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
+  const child = startStoppable(
+    way,
+    ["call", "VerifyStore", "id=1", "includeIndexes=false", "--instances", "*"]
+      .concat(["--format", "ndjson", ...mockFlags(mock.port)]),
+    USER,
+  );
+  // Every instance's VerifyStore is running on the server (its steps never come).
+  while (mock.app.jobs.tokens().length < 3) await new Promise((r) => setTimeout(r, 20));
+  child.terminate();
+  const { code, stdout, stderr } = await child.done;
+  assert.equal(code, 143, stderr);
+  const [header, ...rows] = stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.equal(header.function, "VerifyStore");
+  assert.equal(rows.length, 3, stdout);
+  // In flight when asked to stop: they may have run, so a rerun leaves them to be checked.
+  for (const row of rows) {
+    assert.match(row.callError, new RegExp(`asked to stop \\(${STOP}\\)`), stdout);
+    assert.equal(row.callOutcome, "may-have-run");
+  }
+  assert.match(stderr, /Run the rest with --rerun-failed/);
+  assert.doesNotMatch(stderr, /^\s+at /m);
+}
+
 Deno.test(
-  "SIGTERM during a fleet run stops it like Ctrl-C, with exit 143 and rows for what did not finish",
+  "SIGTERM (Ctrl-Break on Windows) during a fleet run stops it like Ctrl-C, with exit 143 and rows for what did not finish",
+  // In process, on every OS: the command's termination listener fired.
+  () => terminateFleet("in process"),
+);
+
+Deno.test(
+  "SIGTERM during a fleet run: the same with a real SIGTERM sent to a subprocess",
   { ignore: NO_CHILD_SIGNALS },
-  async () => {
-    // A subprocess: a real SIGTERM.
-    await using mock = await serveMock({ jobs: { stepMs: Infinity, steps: 4 } });
-    const child = new CliProcess(
-      ["call", "VerifyStore", "id=1", "includeIndexes=false", "--instances", "*"]
-        .concat(["--format", "ndjson", ...mockFlags(mock.port)]),
-      { env: USER },
-    );
-    // Every instance's VerifyStore is running on the server (its steps never come).
-    while (mock.app.jobs.tokens().length < 3) await new Promise((r) => setTimeout(r, 20));
-    child.kill("SIGTERM");
-    const { code, stdout, stderr } = await child.done;
-    assert.equal(code, 143, stderr);
-    const [header, ...rows] = stdout.trim().split("\n").map((line) => JSON.parse(line));
-    assert.equal(header.function, "VerifyStore");
-    assert.equal(rows.length, 3, stdout);
-    // In flight when asked to stop: they may have run, so a rerun leaves them to be checked.
-    for (const row of rows) {
-      assert.match(row.callError, /asked to stop \(SIGTERM\)/, stdout);
-      assert.equal(row.callOutcome, "may-have-run");
-    }
-    assert.match(stderr, /Run the rest with --rerun-failed/);
-    assert.doesNotMatch(stderr, /^\s+at /m);
-  },
+  () => terminateFleet("subprocess"),
 );
 
 Deno.test("hostile replies end mspe-run with one line and the documented exit code, no stack trace", async () => {

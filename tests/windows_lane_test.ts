@@ -1,6 +1,6 @@
 // The Windows lane's own parts that run anywhere: its task, its test command, its summary.
 import assert from "node:assert/strict";
-import { parseSummary, PERMISSIONS, testCommand } from "../scripts/windows_test.ts";
+import { parseSummary, PERMISSIONS, testCommand, withOnly } from "../scripts/windows_test.ts";
 
 const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))) as {
   tasks: Record<string, { command: string }>;
@@ -17,6 +17,14 @@ Deno.test("windows lane: it runs the test part of deno task test, as it stands",
   const command = await testCommand();
   assert.deepEqual(command.slice(0, 2), ["deno", "test"]);
   assert.ok(config.tasks["test"]?.command.endsWith(`&& ${command.join(" ")}`));
+});
+
+Deno.test("windows lane: test files named on its command line replace tests/, nothing else", async () => {
+  const command = await testCommand();
+  assert.deepEqual(withOnly(command, []), command);
+  const only = withOnly(command, ["tests/cli_csv_test.ts", "tests/fleet_test.ts"]);
+  assert.deepEqual(only.slice(-2), ["tests/cli_csv_test.ts", "tests/fleet_test.ts"]);
+  assert.deepEqual(only.slice(0, -2), command.slice(0, -1));
 });
 
 Deno.test("windows lane: Deno's summary becomes the counts; no summary is null", () => {

@@ -22,8 +22,25 @@ export interface MockCommandIo {
   out?: (line: string) => void;
   /** Writes one line to standard error. */
   err?: (line: string) => void;
-  /** Stops the server when aborted (in addition to SIGINT/SIGTERM). */
+  /** Stops the server when aborted (in addition to the stop requests of `onStopRequest`). */
   signal?: AbortSignal;
+  /**
+   * Calls `listener` whenever the process is asked to stop, until the returned function is called.
+   * Default: the process's signals, Ctrl-C (SIGINT) and SIGTERM, on Windows Ctrl-C and Ctrl-Break
+   * (SIGBREAK). `mspe-run mock` passes its own (its Ctrl-C and termination listeners).
+   */
+  onStopRequest?: (listener: () => void) => () => void;
+}
+
+/** The process's stop requests: SIGINT and SIGTERM; on Windows SIGINT and SIGBREAK (Ctrl-Break). */
+function onStopSignals(listener: () => void): () => void {
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, listener);
+  return () => {
+    for (const signal of signals) Deno.removeSignalListener(signal, listener);
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -37,7 +54,7 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * Runs the mock server command with the given arguments. Resolves with the exit code: 0 after a
- * clean shutdown (SIGINT/SIGTERM), 2 for bad flags, 1 when the server cannot start (the port is
+ * clean shutdown (Ctrl-C, SIGTERM, Ctrl-Break on Windows, or `io.signal`), 2 for bad flags, 1 when the server cannot start (the port is
  * taken, or the `--state` file is refused or in use by another simulator).
  *
  * @example Start on any free port
@@ -138,15 +155,14 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
   out("press Ctrl-C to stop");
 
   const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   const handler = (): void => stop();
-  for (const signal of signals) Deno.addSignalListener(signal, handler);
+  const removeStopListener = (io.onStopRequest ?? onStopSignals)(handler);
   io.signal?.addEventListener("abort", handler, { once: true });
   if (io.signal?.aborted) stop();
   try {
     await stopped;
   } finally {
-    for (const signal of signals) Deno.removeSignalListener(signal, handler);
+    removeStopListener();
     io.signal?.removeEventListener("abort", handler);
     await server.close();
   }

@@ -48,6 +48,16 @@ export const mockCommand = defineCommand({
       out: (line) => io.stdout.write(`${line}\n`),
       // The mock's own messages start with "mock: "; mspe-run's errors start with "error: ".
       err: (line) => io.stderr.write(`${line.replace(/^mock: /, "error: ")}\n`),
+      // Ctrl-C and the termination signal through mspe-run's own listeners (SIGTERM; SIGBREAK on
+      // Windows), so that a runCli in process stops the mock as the process's signals do.
+      onStopRequest: (listener) => {
+        const removeInterrupt = io.onInterrupt(listener);
+        const removeTerminate = io.onTerminate?.(listener);
+        return () => {
+          removeInterrupt();
+          removeTerminate?.();
+        };
+      },
     });
   },
 });

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { terminationName } from "../io/io.ts";
 import { ConnectionError, HttpError } from "../../errors.ts";
 import { describeError, isAbort, isTimeout } from "../exit_codes.ts";
 import type { InterruptKind } from "../io/interrupt.ts";
@@ -45,7 +46,9 @@ export function instanceFailure(
 ): { callError: string; callOutcome: CallOutcome } {
   // The second Ctrl-C (or SIGTERM) aborts the calls in flight; the server may have done the work.
   if (isAbort(error)) {
-    const by = context.stoppedBy === "terminate" ? "when asked to stop (SIGTERM)" : "with Ctrl-C";
+    const by = context.stoppedBy === "terminate"
+      ? `when asked to stop (${terminationName()})`
+      : "with Ctrl-C";
     return {
       callError: `Aborted ${by} before the reply came; it may have run anyway.`,
       callOutcome: "may-have-run",

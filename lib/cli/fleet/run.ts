@@ -25,7 +25,7 @@ import { confirmDestructive, confirmFlags, showCall } from "../confirm.ts";
 import { describeError, ExitCode, isTimeout } from "../exit_codes.ts";
 import { parseSelect, render } from "../output/format.ts";
 import { Interrupts } from "../io/interrupt.ts";
-import type { CliIo } from "../io/io.ts";
+import { type CliIo, terminationName } from "../io/io.ts";
 import { resultFields } from "../output/result_fields.ts";
 import { address } from "../session/connect.ts";
 import type { Session } from "../session/session.ts";
@@ -329,7 +329,9 @@ export async function runFleetCall(
       ? "Not started: the output closed."
       : ended === undefined || interrupts.interrupted
       ? `Not started: ${
-        interrupts.kind === "terminate" ? "asked to stop (SIGTERM)" : "interrupted with Ctrl-C"
+        interrupts.kind === "terminate"
+          ? `asked to stop (${terminationName()})`
+          : "interrupted with Ctrl-C"
       }.`
       : isTimeout(ended)
       ? "Not started: --timeout ran out."

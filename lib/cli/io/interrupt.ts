@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { CliIo } from "./io.ts";
+import { type CliIo, terminationName } from "./io.ts";
 
 /** How watching was stopped: Ctrl-C, or a request to stop the process. */
 export type InterruptKind = "interrupt" | "terminate";
@@ -53,7 +53,7 @@ export class Interrupts implements Disposable {
     // A service manager that sends SIGTERM waits only a short while: detach at once, never cancel.
     removeTerminate = io.onTerminate?.(() => {
       this.kind ??= "terminate";
-      this.#detach.abort(new DOMException("Asked to stop (SIGTERM).", "AbortError"));
+      this.#detach.abort(new DOMException(`Asked to stop (${terminationName()}).`, "AbortError"));
       this.#remove();
     }) ?? removeTerminate;
     this.#remove = () => {

@@ -130,6 +130,25 @@ async function readLine(): Promise<string | null> {
   }
 }
 
+/**
+ * `error` as `IsADirectory` when `path` is a folder: Windows says "Access is denied" for a folder
+ * opened as a file (Wine: "Invalid function"), which would not tell the user it is a folder.
+ * Linux already gives `IsADirectory`; any other error stays as it is.
+ */
+async function folderError(path: string, error: unknown): Promise<unknown> {
+  if (error instanceof Deno.errors.IsADirectory || error instanceof Deno.errors.NotFound) {
+    return error;
+  }
+  try {
+    if ((await Deno.stat(path)).isDirectory) {
+      return new Deno.errors.IsADirectory(`Is a directory: ${path}`, { cause: error });
+    }
+  } catch {
+    // Not there or not readable either: the first error says more.
+  }
+  return error;
+}
+
 async function writeTextFile(path: string, text: string): Promise<void> {
   const folder = path.replace(/[\\/][^\\/]*$/, "");
   if (folder !== path && folder !== "") await Deno.mkdir(folder, { recursive: true });
@@ -189,9 +208,20 @@ export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): C
     noColor: Deno.noColor,
     // UTF-8 with or without a BOM, UTF-16 with one: what Windows tools write (lib/_text_file.ts,
     // loaded when a file is read, so that the dispatcher stays small).
-    readTextFile: async (file) =>
-      (await import("../../_text_file.ts")).readTextFileAnyEncoding(path(file)),
-    writeTextFile: (file, text) => writeTextFile(path(file), text),
+    readTextFile: async (file) => {
+      try {
+        return await (await import("../../_text_file.ts")).readTextFileAnyEncoding(path(file));
+      } catch (error) {
+        throw await folderError(path(file), error);
+      }
+    },
+    writeTextFile: async (file, text) => {
+      try {
+        await writeTextFile(path(file), text);
+      } catch (error) {
+        throw await folderError(path(file), error);
+      }
+    },
     fileMode: async (file) => {
       try {
         return (await Deno.stat(path(file))).mode ?? undefined;
@@ -241,6 +271,20 @@ export function fromFolder(folder: string | undefined, os: string): (path: strin
  */
 export function terminationSignals(os: string): Deno.Signal[] {
   return os === "windows" ? ["SIGBREAK"] : ["SIGTERM"];
+}
+
+/**
+ * The name of the request to stop in messages, on this operating system: `Ctrl-Break` on Windows
+ * (SIGBREAK, which is what a Windows admin presses or a script sends), `SIGTERM` elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { terminationName } from "./io.ts";
+ * console.log(`Asked to stop (${terminationName("windows")})`); // Asked to stop (Ctrl-Break)
+ * ```
+ */
+export function terminationName(os: string = Deno.build.os): string {
+  return os === "windows" ? "Ctrl-Break" : "SIGTERM";
 }
 
 /**

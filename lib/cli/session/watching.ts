@@ -12,7 +12,7 @@ import type { Client, Operation, Status } from "../../../mod.ts";
 import { stopCall } from "../../stop_call.ts";
 import { describeError, ExitCode, isAbort } from "../exit_codes.ts";
 import { type InterruptKind, Interrupts } from "../io/interrupt.ts";
-import type { CliIo } from "../io/io.ts";
+import { type CliIo, terminationName } from "../io/io.ts";
 import type { Output } from "../output/output.ts";
 import { safeLine } from "../output/safe_text.ts";
 
@@ -126,7 +126,7 @@ export class Detached extends Error {
     this.name = "Detached";
     this.kind = kind;
     this.exitCode = kind === "terminate" ? ExitCode.Terminated : ExitCode.Interrupted;
-    const why = kind === "terminate" ? "Asked to stop (SIGTERM)" : "Interrupted";
+    const why = kind === "terminate" ? `Asked to stop (${terminationName()})` : "Interrupted";
     this.report = token === null
       ? `\n${why} before the server answered: ${label} may have started on the server ` +
         "anyway. Check its state before you start it again.\n"
