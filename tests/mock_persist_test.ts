@@ -188,6 +188,8 @@ async function invokeOverHttp(url: string, fn: string, form: string): Promise<un
       "Content-Type": "application/x-www-form-urlencoded",
     },
     body: form,
+    // A request to a server killed mid-exchange must end: under Wine the socket can stay open.
+    signal: AbortSignal.timeout(10_000),
   });
   return JSON.parse(await response.text());
 }
