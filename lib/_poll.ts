@@ -39,7 +39,7 @@ export function sleep(ms: number, signals: readonly (AbortSignal | undefined)[])
   });
 }
 
-/** Whether a failed poll may be sent again. */
+/** Whether a failed poll, or a failed read, may be sent again: nothing came back but a blip. */
 export function isRetryablePollError(error: unknown): boolean {
   if (error instanceof ConnectionError) return true;
   if (error instanceof HttpError) return RETRY_STATUSES.has(error.status);
@@ -50,6 +50,31 @@ export function isRetryablePollError(error: unknown): boolean {
 export function retryDelay(attempt: number): number {
   const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
   return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/**
+ * Runs `send` and, after a transient failure ({@linkcode isRetryablePollError}), runs it again up
+ * to `retries` times with jittered backoff; `send` gets the attempt (0 first, 1 for the first
+ * retry). Only for requests that may be sent twice (reads, polls): a state-changing call is never
+ * given to it. Stops at once, with the failure, when one of `signals` aborted.
+ */
+export async function withRetries<T>(
+  retries: number,
+  signals: readonly (AbortSignal | undefined)[],
+  send: (attempt: number) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await send(attempt);
+    } catch (error) {
+      if (
+        attempt >= retries || signals.some((s) => s?.aborted) || !isRetryablePollError(error)
+      ) {
+        throw error;
+      }
+    }
+    await sleep(retryDelay(attempt), signals);
+  }
 }
 
 /** How one call is followed. */
@@ -77,37 +102,29 @@ export async function poll(
     lastKnownStatusVersion: String(lastKnownStatusVersion),
     millisecondsTimeout: String(statusTimeoutMs),
   }).toString();
-  for (let attempt = 0;; attempt++) {
-    let status: Status;
-    try {
-      status = await postStatus(state.wire, "/api/get-status", body, {
+  const status = await withRetries(
+    state.pollRetries,
+    [signal, state.wire.signal],
+    (attempt) =>
+      postStatus(state.wire, "/api/get-status", body, {
         signal,
         extraTimeoutMs: statusTimeoutMs,
         token,
         redactor: options.redactor,
-      });
-    } catch (error) {
-      if (
-        attempt >= state.pollRetries || signal?.aborted || state.wire.signal.aborted ||
-        !isRetryablePollError(error)
-      ) {
-        throw error;
-      }
-      await sleep(retryDelay(attempt), [signal, state.wire.signal]);
-      continue;
-    }
-    if (status.token !== null && status.token !== token) {
-      // Another call's status must never be taken for this one's (a proxy mixing replies up).
-      throw new ProtocolError(
-        `The reply to get-status for the token ${token} is about another call (token ${
-          status.token.slice(0, 80)
-        }). Check the server and any proxy in front of it.`,
-        200,
-        "",
-      );
-    }
-    return status;
+        retry: attempt,
+      }),
+  );
+  if (status.token !== null && status.token !== token) {
+    // Another call's status must never be taken for this one's (a proxy mixing replies up).
+    throw new ProtocolError(
+      `The reply to get-status for the token ${token} is about another call (token ${
+        status.token.slice(0, 80)
+      }). Check the server and any proxy in front of it.`,
+      200,
+      "",
+    );
   }
+  return status;
 }
 
 /**

@@ -62,6 +62,8 @@ export interface RequestOptions {
    * connection of its own ({@linkcode Transport.once}), never on the pool that may resend.
    */
   readonly once?: string | undefined;
+  /** Which retry of a read or poll this request is (1 for the first); 0 or left out for the first try. */
+  readonly retry?: number | undefined;
 }
 
 const EXCERPT_LENGTH = 200;
@@ -253,6 +255,7 @@ function trace(
       responseBody: record.text,
       bytes: record.bytes,
       error: record.error,
+      retry: options.retry,
     }, options.redactor ?? context.redactor));
   } catch {
     // A failing trace hook must not change the outcome of the call.

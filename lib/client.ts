@@ -106,6 +106,21 @@ export interface ClientOptions {
    */
   pollRetries?: number | undefined;
   /**
+   * How often a read (a function the catalogue marks `readOnly`) is sent again when its request
+   * failed before any reply: connection reset or refused, HTTP 502/503/504 (a proxy or the server
+   * starting), or `requestTimeoutMs` passing. Jittered backoff between tries (about 0.25 s, then
+   * 0.5 s, …). Default 2; 0 to 10. A call that may change state is never sent again, whatever this
+   * says: it is sent at most once. `onTrace` shows each retry (`TraceEvent.retry`).
+   *
+   * @example A client that rides out a proxy's restart
+   * ```ts
+   * import { invokeCall, newClient } from "@mspe/mspe";
+   * await using client = await newClient({ username: "admin", password: "admin", retries: 4 });
+   * console.log((await invokeCall(client, "GetUsers", { instanceID: "acme" })).result);
+   * ```
+   */
+  retries?: number | undefined;
+  /**
    * The largest reply body the client reads, in bytes; a larger reply is a `ProtocolError` rather
    * than memory running out. Default 268435456 (256 MiB: `GetUsers` on 100,000 users is about
    * 20 MB).
@@ -147,6 +162,7 @@ const OPTION_NAMES: readonly (keyof ClientOptions)[] = [
   "fetch",
   "onWarning",
   "pollRetries",
+  "retries",
   "maxResponseBytes",
   "onTrace",
 ];
@@ -247,6 +263,8 @@ export interface ClientState {
   readonly preparation: CallPreparation;
   readonly statusTimeoutMs: number;
   readonly pollRetries: number;
+  /** ClientOptions.retries: how often a read's first request is sent again after a blip. */
+  readonly retries: number;
   /**
    * Tokens this client sent cancel-async for, each with whether the server accepted it (answered
    * with a status envelope): only then does a final "failed" mean cancelled.
@@ -577,6 +595,7 @@ export async function newClient<const O extends ClientOptions>(
     `a positive number of milliseconds, at most ${MAX_MS}`,
   ) ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const pollRetries = wholeNumber("pollRetries", options.pollRetries, 0, 100, 4);
+  const retries = wholeNumber("retries", options.retries, 0, 10, 2);
   const maxResponseBytes = wholeNumber(
     "maxResponseBytes",
     options.maxResponseBytes,
@@ -676,6 +695,7 @@ export async function newClient<const O extends ClientOptions>(
     },
     statusTimeoutMs,
     pollRetries,
+    retries,
     cancelRequested: new Map(),
     inflight: 0,
     idle: [],

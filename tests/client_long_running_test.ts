@@ -217,7 +217,12 @@ Deno.test("timeoutMs limits the whole call, requestTimeoutMs each request: Timeo
     "VerifyStore did not finish within 100 ms",
   );
 
-  await using quick = await clientFor(server, { requestTimeoutMs: 100, metadata: "bundled" });
+  // retries: 0, since a read is otherwise sent again after a timeout (and the fault hits once).
+  await using quick = await clientFor(server, {
+    requestTimeoutMs: 100,
+    metadata: "bundled",
+    retries: 0,
+  });
   server.faults.add({ kind: "latency", function: "GetUsers", latencyMs: 1000, times: 1 });
   await assertRejectsWith(
     invokeCall(quick, "GetUsers", { instanceID: "acme" }),
