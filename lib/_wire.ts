@@ -220,12 +220,15 @@ export async function post(
   if (status === 401) throw new AuthenticationError();
   if (status === 404 && options.token !== undefined) throw new TokenExpiredError(options.token);
   const redactor = options.redactor ?? context.redactor;
+  // Redacted whole, before any cut: a cut could leave part of a secret that would no longer match.
+  const details = redactor.text(text);
   if (status >= 300 && status < 400) {
-    throw new HttpError(status, excerpt(redactor.text(text)), path, {
+    throw new HttpError(status, excerpt(details), path, {
       redirectHost: redirectTarget(headers?.get("location") ?? null, url),
+      details,
     });
   }
-  throw new HttpError(status, excerpt(redactor.text(text)), path);
+  throw new HttpError(status, excerpt(details), path, { details });
 }
 
 function trace(
