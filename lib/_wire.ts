@@ -10,6 +10,7 @@ import type { Deadlines } from "./_deadlines.ts";
 import type { Transport } from "./_transport_api.ts";
 import { limitedBytes, toTransportError } from "./_transport.ts";
 import { howToCheck } from "./_how_to_check.ts";
+import { withPlainHttp } from "./_plain_http.ts";
 import type { Redactor } from "./_redact.ts";
 import { type TraceEvent, traceEvent } from "./_trace.ts";
 import type { ApiErrorInfo, Status } from "./status.ts";
@@ -204,7 +205,10 @@ export async function post(
       }
     }
   } catch (error) {
-    const failure = signal.aborted ? signal.reason : asWireError(error, url);
+    // A handshake that met plain HTTP is named as such (one probe connection, only on failure).
+    const failure = signal.aborted
+      ? signal.reason
+      : await withPlainHttp(asWireError(error, url), url);
     if (context.onTrace) {
       trace(context, options, { url, path, started, body, status, headers, error: failure });
     }
