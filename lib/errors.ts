@@ -101,14 +101,8 @@ const REASONS: Readonly<Record<number, string>> = {
 /** The longest gist of a body that goes into a message; the whole body is in `details`. */
 const GIST_LENGTH = 80;
 
-const ENTITIES: Readonly<Record<string, string>> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-};
+/** The entities error pages use in titles; numeric ones are decoded as well. */
+const ENTITIES = new Map([["amp", "&"], ["lt", "<"], ["gt", ">"], ["quot", '"'], ["nbsp", " "]]);
 
 /** An HTML fragment as plain text on one line: tags dropped, the common entities decoded. */
 function plainText(html: string): string {
@@ -118,7 +112,7 @@ function plainText(html: string): string {
       (entity, name: string) =>
         name.startsWith("#")
           ? String.fromCharCode(Number(name.slice(1)))
-          : ENTITIES[name.toLowerCase()] ?? entity,
+          : ENTITIES.get(name.toLowerCase()) ?? entity,
     )
     .replace(/\s+/g, " ")
     .trim();
