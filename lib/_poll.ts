@@ -11,6 +11,7 @@ import type { Status } from "./status.ts";
 import { ApiError, CancelledError, ConnectionError, HttpError, ProtocolError } from "./errors.ts";
 import type { ClientState } from "./client.ts";
 import { isRequestTimeout, postStatus } from "./_wire.ts";
+import { isLastingConnectionError } from "./_transport.ts";
 import { redactError, type Redactor } from "./_redact.ts";
 
 /** HTTP statuses after which a poll is retried (the poll is idempotent). */
@@ -41,7 +42,7 @@ export function sleep(ms: number, signals: readonly (AbortSignal | undefined)[])
 
 /** Whether a failed poll, or a failed read, may be sent again: nothing came back but a blip. */
 export function isRetryablePollError(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
+  if (error instanceof ConnectionError) return !isLastingConnectionError(error);
   if (error instanceof HttpError) return RETRY_STATUSES.has(error.status);
   return isRequestTimeout(error);
 }

@@ -9,7 +9,9 @@ import assert from "node:assert/strict";
 import { mockFlags } from "./cli_helpers.ts";
 import { runCliInProcess as runCli } from "./_cli_in_process.ts";
 import { clientFor, startMock } from "./_helpers.ts";
-import { HttpError, invokeCall, type TraceEvent } from "../mod.ts";
+import { ConnectionError, HttpError, invokeCall, type TraceEvent } from "../mod.ts";
+import { toTransportError } from "../lib/_transport.ts";
+import { isRetryablePollError } from "../lib/_poll.ts";
 
 const ENV = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
@@ -83,4 +85,16 @@ Deno.test("the library: retries (default 2) for reads, onTrace marks the retry",
   // Three 503s in a row are more than two retries: the error is the last one.
   mock.faults.add({ kind: "http503", function: "GetUsers", times: 3 });
   await assert.rejects(invokeCall(client, "GetUsers", { instanceID: "acme" }), HttpError);
+});
+
+Deno.test("a connection error that a retry cannot mend is not retried; a reset is", () => {
+  const url = "https://spe.example:8474/api/invoke/GetUsers";
+  for (const text of ["Too many open files (os error 24)", "dns error: failed to lookup"]) {
+    const error = toTransportError(new TypeError(text), url);
+    assert.ok(error instanceof ConnectionError, text);
+    assert.equal(isRetryablePollError(error), false, text);
+  }
+  const reset = toTransportError(new TypeError("connection reset (os error 104)"), url);
+  assert.ok(reset instanceof ConnectionError);
+  assert.equal(isRetryablePollError(reset), true);
 });
