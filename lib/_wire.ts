@@ -417,9 +417,10 @@ export async function postStatus(
 export async function fetchMetadata(
   context: WireContext,
   signal: AbortSignal | undefined,
+  retry?: number,
 ): Promise<FunctionMetadata[]> {
   const path = "/api/get-metadata";
-  const { status, text } = await post(context, path, "", { signal });
+  const { status, text } = await post(context, path, "", { signal, retry });
   const value = parseJson(text, status, path, context.redactor);
   const fail = (what: string): never => {
     throw new ProtocolError(

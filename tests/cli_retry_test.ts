@@ -87,6 +87,15 @@ Deno.test("the library: retries (default 2) for reads, onTrace marks the retry",
   await assert.rejects(invokeCall(client, "GetUsers", { instanceID: "acme" }), HttpError);
 });
 
+Deno.test("get-metadata at newClient is a read: a 503 there is retried too", async () => {
+  await using mock = await startMock({ problems: "none" });
+  mock.faults.add({ kind: "http503", path: "/api/get-metadata", times: 1 });
+  mock.stats.reset();
+  await using client = await clientFor(mock);
+  assert.ok(client.metadata !== null);
+  assert.equal(mock.stats.byPath["/api/get-metadata"], 2);
+});
+
 Deno.test("a connection error that a retry cannot mend is not retried; a reset is", () => {
   const url = "https://spe.example:8474/api/invoke/GetUsers";
   for (const text of ["Too many open files (os error 24)", "dns error: failed to lookup"]) {
