@@ -14,7 +14,7 @@ import { findFunction } from "./catalog.ts";
 import { callSecrets, deferredRedactor, type Redactor } from "./_redact.ts";
 import { prepareCall } from "./_validate.ts";
 import { postStatus } from "./_wire.ts";
-import { withRetries } from "./_poll.ts";
+import { withRetries } from "./_retry.ts";
 import type { Status } from "./status.ts";
 
 interface CallTraits {

@@ -11,7 +11,7 @@ import { ApiError, ArgumentError, AuthenticationError } from "./errors.ts";
 import { createTransport, type TlsOptions, type Transport } from "./_transport.ts";
 import { Deadlines } from "./_deadlines.ts";
 import { fetchMetadata, postStatus, type WireContext } from "./_wire.ts";
-import { withRetries } from "./_poll.ts";
+import { withRetries } from "./_retry.ts";
 import { type CallPreparation, indexMetadata } from "./_validate.ts";
 import { catalog } from "./catalog.ts";
 import { base64Utf8, clientRedactor, redactError } from "./_redact.ts";

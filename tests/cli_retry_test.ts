@@ -11,7 +11,7 @@ import { runCliInProcess as runCli } from "./_cli_in_process.ts";
 import { clientFor, startMock } from "./_helpers.ts";
 import { ConnectionError, HttpError, invokeCall, type TraceEvent } from "../mod.ts";
 import { toTransportError } from "../lib/_transport.ts";
-import { isRetryablePollError } from "../lib/_poll.ts";
+import { isRetryablePollError } from "../lib/_retry.ts";
 
 const ENV = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 

@@ -14,7 +14,7 @@ import {
 } from "../mod.ts";
 import { assertEquals, assertMatch, assertRejects, assertRejectsWith } from "./_assert.ts";
 import { apiReply, clientFor, serveRaw, startMock, succeeded, waitFor } from "./_helpers.ts";
-import { isRetryablePollError, retryDelay } from "../lib/_poll.ts";
+import { isRetryablePollError, retryDelay } from "../lib/_retry.ts";
 
 const VERIFY = { instanceID: "acme", id: 1, includeIndexes: false } as const;
 
