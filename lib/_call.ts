@@ -13,6 +13,9 @@ import type { CatalogFunction, Product } from "./metadata.ts";
 import { findFunction } from "./catalog.ts";
 import { callSecrets, deferredRedactor, type Redactor } from "./_redact.ts";
 import { prepareCall } from "./_validate.ts";
+import { postStatus } from "./_wire.ts";
+import { withRetries } from "./_retry.ts";
+import type { Status } from "./status.ts";
 
 interface CallTraits {
   readonly readOnly: boolean;
@@ -46,6 +49,28 @@ export interface CallWire {
   readonly once: string | undefined;
   /** The client's redactor plus the call's secret arguments. */
   readonly redactor: Redactor;
+}
+
+/**
+ * Sends a call's first request: a read (no `wire.once`) again after a transient failure, up to the
+ * client's `retries` times, so that a blip (a reset, a proxy's 502/503/504, a timeout before any
+ * reply) does not fail it; a call that may change state exactly as given, at most once.
+ */
+export function sendFirst(
+  state: ClientState,
+  path: string,
+  body: string,
+  wire: CallWire,
+  signal: AbortSignal | undefined,
+): Promise<Status> {
+  if (wire.once !== undefined || state.retries === 0) {
+    return postStatus(state.wire, path, body, { ...wire, signal });
+  }
+  return withRetries(
+    state.retries,
+    [signal, state.wire.signal],
+    (retry) => postStatus(state.wire, path, body, { ...wire, signal, retry }),
+  );
 }
 
 /** The wire options of a call to `name` with this form body. */

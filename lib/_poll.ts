@@ -8,49 +8,14 @@
  */
 
 import type { Status } from "./status.ts";
-import { ApiError, CancelledError, ConnectionError, HttpError, ProtocolError } from "./errors.ts";
+import { ApiError, CancelledError, ProtocolError } from "./errors.ts";
 import type { ClientState } from "./client.ts";
-import { isRequestTimeout, postStatus } from "./_wire.ts";
+import { postStatus } from "./_wire.ts";
+import { sleep, withRetries } from "./_retry.ts";
 import { redactError, type Redactor } from "./_redact.ts";
 
-/** HTTP statuses after which a poll is retried (the poll is idempotent). */
-const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
-const RETRY_BASE_MS = 250;
-const RETRY_MAX_MS = 4000;
 const SPIN_BASE_MS = 25;
 const SPIN_MAX_MS = 1000;
-
-/** Waits `ms`, or rejects with the reason as soon as a signal aborts; leaves no timer behind. */
-export function sleep(ms: number, signals: readonly (AbortSignal | undefined)[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const active = signals.filter((s): s is AbortSignal => s !== undefined);
-    const aborted = active.find((s) => s.aborted);
-    if (aborted) return reject(aborted.reason);
-    const onAbort = (event: Event): void => {
-      clearTimeout(timer);
-      for (const s of active) s.removeEventListener("abort", onAbort);
-      reject((event.target as AbortSignal).reason);
-    };
-    const timer = setTimeout(() => {
-      for (const s of active) s.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    for (const s of active) s.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** Whether a failed poll may be sent again. */
-export function isRetryablePollError(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
-  if (error instanceof HttpError) return RETRY_STATUSES.has(error.status);
-  return isRequestTimeout(error);
-}
-
-/** Jittered exponential backoff: between half and all of base·2^attempt, capped. */
-export function retryDelay(attempt: number): number {
-  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
 
 /** How one call is followed. */
 export interface FollowOptions {
@@ -77,37 +42,29 @@ export async function poll(
     lastKnownStatusVersion: String(lastKnownStatusVersion),
     millisecondsTimeout: String(statusTimeoutMs),
   }).toString();
-  for (let attempt = 0;; attempt++) {
-    let status: Status;
-    try {
-      status = await postStatus(state.wire, "/api/get-status", body, {
+  const status = await withRetries(
+    state.pollRetries,
+    [signal, state.wire.signal],
+    (attempt) =>
+      postStatus(state.wire, "/api/get-status", body, {
         signal,
         extraTimeoutMs: statusTimeoutMs,
         token,
         redactor: options.redactor,
-      });
-    } catch (error) {
-      if (
-        attempt >= state.pollRetries || signal?.aborted || state.wire.signal.aborted ||
-        !isRetryablePollError(error)
-      ) {
-        throw error;
-      }
-      await sleep(retryDelay(attempt), [signal, state.wire.signal]);
-      continue;
-    }
-    if (status.token !== null && status.token !== token) {
-      // Another call's status must never be taken for this one's (a proxy mixing replies up).
-      throw new ProtocolError(
-        `The reply to get-status for the token ${token} is about another call (token ${
-          status.token.slice(0, 80)
-        }). Check the server and any proxy in front of it.`,
-        200,
-        "",
-      );
-    }
-    return status;
+        retry: attempt,
+      }),
+  );
+  if (status.token !== null && status.token !== token) {
+    // Another call's status must never be taken for this one's (a proxy mixing replies up).
+    throw new ProtocolError(
+      `The reply to get-status for the token ${token} is about another call (token ${
+        status.token.slice(0, 80)
+      }). Check the server and any proxy in front of it.`,
+      200,
+      "",
+    );
   }
+  return status;
 }
 
 /**

@@ -677,6 +677,52 @@ export function callSecrets(body: string, secretArgs: ReadonlySet<string> | unde
   return secrets;
 }
 
+/**
+ * Why a login password is too weak to be hidden inside result data, or `undefined` when it is not:
+ * the same as the user name, or shorter than 8 characters. Such a password is a word results hold
+ * as data (the mock's admin/admin: a user `admin`, the privilege `admin`), so hiding every
+ * occurrence would change the data, not protect the password.
+ *
+ * @example
+ * ```ts
+ * import { weakPasswordReason } from "./_redact.ts";
+ * weakPasswordReason("admin", "admin"); // "it is the same as the user name"
+ * weakPasswordReason("admin", "c0rrect-h0rse"); // undefined
+ * ```
+ */
+export function weakPasswordReason(username: string, password: string): string | undefined {
+  if (password.toLowerCase() === username.toLowerCase()) return "it is the same as the user name";
+  if ([...password].length < 8) return "it is shorter than 8 characters";
+  return undefined;
+}
+
+/**
+ * A deep copy of a JSON-like value in which a password-like field (`password`, `secret`, …) whose
+ * whole value is `secret` holds {@linkcode REDACTED}; every other value is left as it is. The one
+ * place a weak password ({@linkcode weakPasswordReason}) is still hidden in results.
+ *
+ * @example
+ * ```ts
+ * import { redactExactFields } from "./_redact.ts";
+ * redactExactFields({ userName: "admin", password: "admin" }, "admin"); // { userName: "admin", password: "***" }
+ * ```
+ */
+export function redactExactFields<T>(value: T, secret: string, depth = 0): T {
+  if (depth > 64 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    return value.map((item) => redactExactFields(item, secret, depth + 1)) as T;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    copy[key] = inner === secret && SECRET_NAME.test(key)
+      ? REDACTED
+      : redactExactFields(inner, secret, depth + 1);
+  }
+  return copy as T;
+}
+
 /** A deep copy of a JSON-like value with every string redacted. */
 export function redactValue<T>(value: T, redactor: Redactor, depth = 0): T {
   if (typeof value === "string") return redactor.text(value) as T;

@@ -44,6 +44,11 @@ export interface TraceEvent {
   readonly responseBody: string;
   /** One line saying why the exchange failed, redacted; absent when a reply arrived. */
   readonly error?: string;
+  /**
+   * Set when this exchange sends a read or a poll again after a transient failure (connection
+   * reset, HTTP 502/503/504, request timeout): 1 for the first retry. Absent on a first try.
+   */
+  readonly retry?: number;
 }
 
 /** The kind of exchange a request path is. */
@@ -81,6 +86,7 @@ export interface TraceRecord {
   readonly responseBody?: string | undefined;
   readonly bytes?: number | undefined;
   readonly error?: unknown;
+  readonly retry?: number | undefined;
 }
 
 /** Builds the redacted event of one exchange. */
@@ -100,6 +106,7 @@ export function traceEvent(record: TraceRecord, redactor: Redactor): TraceEvent 
     responseBody: redactor.text(body),
   };
   if (record.status !== undefined) event.status = record.status;
+  if (record.retry !== undefined && record.retry > 0) event.retry = record.retry;
   if (record.error !== undefined) {
     const error = record.error;
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -263,6 +263,23 @@ function closeQuietly(conn: { close(): void }): void {
   }
 }
 
+/** Connection errors that trying again soon cannot mend: a local limit, a name, a blocked port. */
+const lastingErrors = new WeakSet<object>();
+
+function lasting(error: ConnectionError): ConnectionError {
+  lastingErrors.add(error);
+  return error;
+}
+
+/**
+ * Whether a connection error is one that sending again soon cannot mend (too many open files here,
+ * a host name that does not resolve, a port Deno blocks), so that a read or poll is not retried
+ * after it: a retry would only hold more sockets and time.
+ */
+export function isLastingConnectionError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && lastingErrors.has(error);
+}
+
 /**
  * Maps an error from fetch (or the node adapter, or reading a body) to {@linkcode TlsError} or
  * {@linkcode ConnectionError}. Aborts (the signal's reason, `AbortError`, `TimeoutError`) and
@@ -288,11 +305,14 @@ export function toTransportError(error: unknown, url: string, signal?: AbortSign
   if (
     /EMFILE|ENFILE|Too many open files|os error 24\b|os error 23\b|os error 10024\b/i.test(text)
   ) {
-    return new ConnectionError(
-      `Could not open a connection to ${where}: the operating system refused another socket because ` +
-        `this process (or the system) has too many open files. This is a local limit, not the ` +
-        `server: raise it (ulimit -n, or the service's LimitNOFILE) or run fewer calls at once.`,
-      { cause: error },
+    return lasting(
+      new ConnectionError(
+        `Could not open a connection to ${where}: the operating system refused another socket ` +
+          `because this process (or the system) has too many open files. This is a local limit, ` +
+          `not the server: raise it (ulimit -n, or the service's LimitNOFILE) or run fewer calls ` +
+          `at once.`,
+        { cause: error },
+      ),
     );
   }
   if (/ECONNREFUSED|Connection refused|ConnectionRefused|os error 111|os error 10061/i.test(text)) {
@@ -306,15 +326,19 @@ export function toTransportError(error: unknown, url: string, signal?: AbortSign
     /ENOTFOUND|EAI_AGAIN|EAI_NONAME|dns error|failed to lookup|Name or service not known|No address associated|nodename nor servname|getaddrinfo/i
       .test(text)
   ) {
-    return new ConnectionError(
-      `Could not find the host ${where}: the name did not resolve. Check the host name and DNS.`,
-      { cause: error },
+    return lasting(
+      new ConnectionError(
+        `Could not find the host ${where}: the name did not resolve. Check the host name and DNS.`,
+        { cause: error },
+      ),
     );
   }
   if (/Requests to port \d+ are blocked/i.test(text)) {
-    return new ConnectionError(
-      `Could not connect to ${where}: Deno refuses this port (browsers block it too). Check the port.`,
-      { cause: error },
+    return lasting(
+      new ConnectionError(
+        `Could not connect to ${where}: Deno refuses this port (browsers block it too). Check the port.`,
+        { cause: error },
+      ),
     );
   }
   if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed out|unreachable/i.test(text)) {

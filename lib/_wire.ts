@@ -10,6 +10,7 @@ import type { Deadlines } from "./_deadlines.ts";
 import type { Transport } from "./_transport_api.ts";
 import { limitedBytes, toTransportError } from "./_transport.ts";
 import { howToCheck } from "./_how_to_check.ts";
+import { withPlainHttp } from "./_plain_http.ts";
 import type { Redactor } from "./_redact.ts";
 import { type TraceEvent, traceEvent } from "./_trace.ts";
 import type { ApiErrorInfo, Status } from "./status.ts";
@@ -62,6 +63,8 @@ export interface RequestOptions {
    * connection of its own ({@linkcode Transport.once}), never on the pool that may resend.
    */
   readonly once?: string | undefined;
+  /** Which retry of a read or poll this request is (1 for the first); 0 or left out for the first try. */
+  readonly retry?: number | undefined;
 }
 
 const EXCERPT_LENGTH = 200;
@@ -202,7 +205,10 @@ export async function post(
       }
     }
   } catch (error) {
-    const failure = signal.aborted ? signal.reason : asWireError(error, url);
+    // A handshake that met plain HTTP is named as such (one probe connection, only on failure).
+    const failure = signal.aborted
+      ? signal.reason
+      : await withPlainHttp(asWireError(error, url), url);
     if (context.onTrace) {
       trace(context, options, { url, path, started, body, status, headers, error: failure });
     }
@@ -218,12 +224,15 @@ export async function post(
   if (status === 401) throw new AuthenticationError();
   if (status === 404 && options.token !== undefined) throw new TokenExpiredError(options.token);
   const redactor = options.redactor ?? context.redactor;
+  // Redacted whole, before any cut: a cut could leave part of a secret that would no longer match.
+  const details = redactor.text(text);
   if (status >= 300 && status < 400) {
-    throw new HttpError(status, excerpt(redactor.text(text)), path, {
+    throw new HttpError(status, excerpt(details), path, {
       redirectHost: redirectTarget(headers?.get("location") ?? null, url),
+      details,
     });
   }
-  throw new HttpError(status, excerpt(redactor.text(text)), path);
+  throw new HttpError(status, excerpt(details), path, { details });
 }
 
 function trace(
@@ -253,6 +262,7 @@ function trace(
       responseBody: record.text,
       bytes: record.bytes,
       error: record.error,
+      retry: options.retry,
     }, options.redactor ?? context.redactor));
   } catch {
     // A failing trace hook must not change the outcome of the call.
@@ -407,9 +417,10 @@ export async function postStatus(
 export async function fetchMetadata(
   context: WireContext,
   signal: AbortSignal | undefined,
+  retry?: number,
 ): Promise<FunctionMetadata[]> {
   const path = "/api/get-metadata";
-  const { status, text } = await post(context, path, "", { signal });
+  const { status, text } = await post(context, path, "", { signal, retry });
   const value = parseJson(text, status, path, context.redactor);
   const fail = (what: string): never => {
     throw new ProtocolError(

@@ -11,6 +11,7 @@ import { ApiError, ArgumentError, AuthenticationError } from "./errors.ts";
 import { createTransport, type TlsOptions, type Transport } from "./_transport.ts";
 import { Deadlines } from "./_deadlines.ts";
 import { fetchMetadata, postStatus, type WireContext } from "./_wire.ts";
+import { withRetries } from "./_retry.ts";
 import { type CallPreparation, indexMetadata } from "./_validate.ts";
 import { catalog } from "./catalog.ts";
 import { base64Utf8, clientRedactor, redactError } from "./_redact.ts";
@@ -106,6 +107,21 @@ export interface ClientOptions {
    */
   pollRetries?: number | undefined;
   /**
+   * How often a read (a function the catalogue marks `readOnly`, and `get-metadata` when the
+   * client is created) is sent again when its request failed before any reply: connection reset or refused, HTTP 502/503/504 (a proxy or the server
+   * starting), or `requestTimeoutMs` passing. Jittered backoff between tries (about 0.25 s, then
+   * 0.5 s, …). Default 2; 0 to 10. A call that may change state is never sent again, whatever this
+   * says: it is sent at most once. `onTrace` shows each retry (`TraceEvent.retry`).
+   *
+   * @example A client that rides out a proxy's restart
+   * ```ts
+   * import { invokeCall, newClient } from "@mspe/mspe";
+   * await using client = await newClient({ username: "admin", password: "admin", retries: 4 });
+   * console.log((await invokeCall(client, "GetUsers", { instanceID: "acme" })).result);
+   * ```
+   */
+  retries?: number | undefined;
+  /**
    * The largest reply body the client reads, in bytes; a larger reply is a `ProtocolError` rather
    * than memory running out. Default 268435456 (256 MiB: `GetUsers` on 100,000 users is about
    * 20 MB).
@@ -147,6 +163,7 @@ const OPTION_NAMES: readonly (keyof ClientOptions)[] = [
   "fetch",
   "onWarning",
   "pollRetries",
+  "retries",
   "maxResponseBytes",
   "onTrace",
 ];
@@ -247,6 +264,8 @@ export interface ClientState {
   readonly preparation: CallPreparation;
   readonly statusTimeoutMs: number;
   readonly pollRetries: number;
+  /** ClientOptions.retries: how often a read's first request is sent again after a blip. */
+  readonly retries: number;
   /**
    * Tokens this client sent cancel-async for, each with whether the server accepted it (answered
    * with a status envelope): only then does a final "failed" mean cancelled.
@@ -463,8 +482,8 @@ function checkMetadataList(list: readonly FunctionMetadata[]): FunctionMetadata[
  * without any, so the vendor's Python wrapper (PY18, PY24) calls GetServerInfo and refuses a
  * "failed" reply. A 401 is an {@linkcode AuthenticationError} already.
  */
-async function checkServerCredentials(wire: WireContext): Promise<void> {
-  const status = await postStatus(wire, "/api/invoke/GetServerInfo", "");
+async function checkServerCredentials(wire: WireContext, retry: number): Promise<void> {
+  const status = await postStatus(wire, "/api/invoke/GetServerInfo", "", { retry });
   if (status.statusCode !== "failed") return;
   const failed = new ApiError("GetServerInfo", status);
   if (failed.unknownFunction) {
@@ -577,6 +596,7 @@ export async function newClient<const O extends ClientOptions>(
     `a positive number of milliseconds, at most ${MAX_MS}`,
   ) ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const pollRetries = wholeNumber("pollRetries", options.pollRetries, 0, 100, 4);
+  const retries = wholeNumber("retries", options.retries, 0, 10, 2);
   const maxResponseBytes = wholeNumber(
     "maxResponseBytes",
     options.maxResponseBytes,
@@ -651,8 +671,11 @@ export async function newClient<const O extends ClientOptions>(
   try {
     if (metadataOption === "fetch") {
       // MailStore Server may answer get-metadata without credentials (protocol.md §3, §10.6).
-      if (product === "server") await checkServerCredentials(wire);
-      metadata = Object.freeze(await fetchMetadata(wire, undefined));
+      // Both are reads, sent again after a blip like any read (ClientOptions.retries).
+      const again = <T>(send: (retry: number) => Promise<T>): Promise<T> =>
+        withRetries(retries, [wire.signal], send);
+      if (product === "server") await again((retry) => checkServerCredentials(wire, retry));
+      metadata = Object.freeze(await again((retry) => fetchMetadata(wire, undefined, retry)));
     } else if (metadataOption === "bundled") {
       metadata = catalog(product);
     } else if (metadataOption === "none") {
@@ -676,6 +699,7 @@ export async function newClient<const O extends ClientOptions>(
     },
     statusTimeoutMs,
     pollRetries,
+    retries,
     cancelRequested: new Map(),
     inflight: 0,
     idle: [],

@@ -78,15 +78,83 @@ export class TokenExpiredError extends MspeError {
   }
 }
 
+/** The reason phrases of the statuses a server or a proxy in front of it answers with. */
+const REASONS: Readonly<Record<number, string>> = {
+  301: "Moved Permanently",
+  302: "Found",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  413: "Content Too Large",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/** The longest gist of a body that goes into a message; the whole body is in `details`. */
+const GIST_LENGTH = 80;
+
+/** The entities error pages use in titles; numeric ones are decoded as well. */
+const ENTITIES = new Map([["amp", "&"], ["lt", "<"], ["gt", ">"], ["quot", '"'], ["nbsp", " "]]);
+
+/** An HTML fragment as plain text on one line: tags dropped, the common entities decoded. */
+function plainText(html: string): string {
+  return html.replace(/<[^>]*>/g, " ")
+    .replace(
+      /&(#\d+|[a-z]+);/gi,
+      (entity, name: string) =>
+        name.startsWith("#")
+          ? String.fromCharCode(Number(name.slice(1)))
+          : ENTITIES.get(name.toLowerCase()) ?? entity,
+    )
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/**
+ * What a reply body says, in a few words, for a message: an HTML page's title (a proxy's error
+ * page, whose whole text would fill a fleet row), else its first line of text. At most
+ * {@linkcode GIST_LENGTH} characters.
+ */
+function gistOf(body: string): string {
+  const text = body.replace(/^\uFEFF/, "");
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1];
+  let gist = title === undefined ? "" : plainText(title);
+  if (gist === "") {
+    const html = /^\s*</.test(text);
+    const lines = html
+      ? text.replace(/<(script|style|head)[\s\S]*?<\/\1>/gi, "").split(
+        /<br\s*\/?>|<\/(?:p|h\d|div|li|tr)>|\n/i,
+      )
+      : text.split("\n");
+    gist = lines.map((line) => html ? plainText(line) : line.trim()).find((line) => line !== "") ??
+      "";
+  }
+  return gist.length > GIST_LENGTH ? `${gist.slice(0, GIST_LENGTH - 1)}…` : gist;
+}
+
 /**
  * The server answered with an HTTP status other than 200 (and not 401, or 404 while polling). A
  * redirect (3xx) is one too: mspe never follows one, so nothing is sent to the place it points at.
  *
+ * The message is short, whatever the body: the status line and the page's title or first line
+ * of text (a proxy's error page is hundreds of characters of HTML). The body is in
+ * {@linkcode HttpError.details}, whole, and its first characters in {@linkcode HttpError.excerpt}.
+ *
  * @example
  * ```ts
  * import { HttpError } from "@mspe/mspe";
- * const error = new HttpError(503, "<html>Service Unavailable</html>", "/api/invoke/GetUsers");
- * console.log(error.status, error.excerpt);
+ * const page = "<html><head><title>503 Service Unavailable</title></head><body>...</body></html>";
+ * const error = new HttpError(503, page.slice(0, 200), "/api/invoke/GetUsers", { details: page });
+ * console.log(error.message); // The server answered HTTP 503 Service Unavailable to ... : "503 Service Unavailable". ...
+ * console.log(error.details === page); // true
  * ```
  */
 export class HttpError extends MspeError {
@@ -94,29 +162,54 @@ export class HttpError extends MspeError {
   readonly status: number;
   /** The first characters of the body, for diagnosis. */
   readonly excerpt: string;
+  /**
+   * The whole body as the server sent it (secrets redacted), for diagnosis: `--debug` shows it
+   * too. The {@linkcode HttpError.excerpt} when the whole body was not given.
+   *
+   * @example Logging the whole error page
+   * ```ts
+   * import { HttpError } from "@mspe/mspe";
+   * const error = new HttpError(502, "<html>", "/api/invoke/GetUsers", { details: "<html>...</html>" });
+   * console.error(error.message);
+   * console.debug(error.details);
+   * ```
+   */
+  readonly details: string;
   /** For a redirect: the host (and port) its `Location` points at, or a note that it gave none. */
   readonly redirectHost: string | null;
-  /** Creates the error. */
+  /**
+   * Creates the error. `options.details` is the whole body (the excerpt when left out), whose
+   * title or first line the message quotes.
+   */
   constructor(
     status: number,
     excerpt: string,
     path: string,
-    options?: ErrorOptions & { redirectHost?: string | undefined },
+    options?: ErrorOptions & {
+      redirectHost?: string | undefined;
+      details?: string | undefined;
+    },
   ) {
     const redirectHost = options?.redirectHost ?? null;
+    const details = options?.details ?? excerpt;
+    const reason = REASONS[status];
+    const statusLine = reason === undefined ? `HTTP ${status}` : `HTTP ${status} ${reason}`;
+    const gist = gistOf(details);
+    // The gist is left out when it only repeats the status line ("503 Service Unavailable").
+    const said = gist === "" || statusLine.includes(gist) ? "" : `: ${JSON.stringify(gist)}`;
     super(
       redirectHost !== null
-        ? `The server answered HTTP ${status} to ${path}, a redirect to ${redirectHost}. mspe ` +
+        ? `The server answered ${statusLine} to ${path}, a redirect to ${redirectHost}. mspe ` +
           `follows no redirects, so nothing was sent there. Give the host and port of the API ` +
           `itself (not of a proxy or load balancer that redirects).`
-        : `The server answered HTTP ${status} to ${path}${
-          excerpt ? `: ${JSON.stringify(excerpt)}` : ""
-        }. Check the server's state and logs, then try again.`,
+        : `The server answered ${statusLine} to ${path}${said}. Check the server's state and ` +
+          `logs, then try again.`,
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = "HttpError";
     this.status = status;
     this.excerpt = excerpt;
+    this.details = details;
     this.redirectHost = redirectHost;
   }
 }

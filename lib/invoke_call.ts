@@ -10,8 +10,13 @@ import { stateOf } from "./client.ts";
 import type { CallOptions, CallParametersOf } from "./call_types.ts";
 import type { FunctionName, UncheckedArgs, UncheckedFunction } from "./function_names.ts";
 import type { ResultOf } from "./results.ts";
-import { postStatus } from "./_wire.ts";
-import { callSignal, callWire, prepareFunctionCall, resolveCallOptions } from "./_call.ts";
+import {
+  callSignal,
+  callWire,
+  prepareFunctionCall,
+  resolveCallOptions,
+  sendFirst,
+} from "./_call.ts";
 import { runCall } from "./_lifecycle.ts";
 
 /**
@@ -103,7 +108,7 @@ export function invokeCall(
       return runCall({
         state,
         label: name,
-        first: () => postStatus(state.wire, path, body, wire),
+        first: () => sendFirst(state, path, body, wire, undefined),
         signal: undefined,
         statusTimeoutMs: state.statusTimeoutMs,
         redactor: wire.redactor,
@@ -114,7 +119,7 @@ export function invokeCall(
     return runCall({
       state,
       label: name,
-      first: (signal) => postStatus(state.wire, path, body, { ...wire, signal }),
+      first: (signal) => sendFirst(state, path, body, wire, signal),
       signal,
       statusTimeoutMs: resolved.statusTimeoutMs,
       redactor: wire.redactor,

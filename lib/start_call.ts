@@ -9,8 +9,7 @@ import { stateOf } from "./client.ts";
 import type { CallOptions, CallParametersOf } from "./call_types.ts";
 import type { FunctionName, UncheckedArgs, UncheckedFunction } from "./function_names.ts";
 import type { ResultOf } from "./results.ts";
-import { postStatus } from "./_wire.ts";
-import { callWire, prepareFunctionCall, resolveCallOptions } from "./_call.ts";
+import { callWire, prepareFunctionCall, resolveCallOptions, sendFirst } from "./_call.ts";
 import { createOperation, type Operation } from "./operation.ts";
 
 /**
@@ -84,8 +83,7 @@ export function startCall(
     state,
     label: name,
     functionName: name,
-    first: (signal) =>
-      postStatus(state.wire, path, body, { once: wire.once, redactor: wire.redactor, signal }),
+    first: (signal) => sendFirst(state, path, body, wire, signal),
     options: resolved,
     redactor: wire.redactor,
   });

@@ -464,7 +464,11 @@ Deno.test("mspe-run commands against the mock", async (t) => {
             1,
             /refused.*Check the host name and port/,
           ],
-          [[...at(http.port), "--ca-cert", CA_PEM_PATH], 8, /speaks HTTPS \(not plain HTTP\)/],
+          [
+            [...at(http.port), "--ca-cert", CA_PEM_PATH],
+            8,
+            /speaks plain HTTP, not HTTPS, .*check the port \(--port/,
+          ],
           [
             [...at(silent.addr.port), "--ca-cert", CA_PEM_PATH, "--timeout", "1"],
             6,

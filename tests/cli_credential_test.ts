@@ -171,7 +171,7 @@ Deno.test({
       await Deno.chmod(file, 0o600);
       const private_ = await runCli([...call, "--password-file", file]);
       assert.equal(private_.code, 0, private_.stderr);
-      assert.doesNotMatch(private_.stderr, /warning/);
+      assert.doesNotMatch(private_.stderr, /password file/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

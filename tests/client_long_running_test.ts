@@ -14,7 +14,7 @@ import {
 } from "../mod.ts";
 import { assertEquals, assertMatch, assertRejects, assertRejectsWith } from "./_assert.ts";
 import { apiReply, clientFor, serveRaw, startMock, succeeded, waitFor } from "./_helpers.ts";
-import { isRetryablePollError, retryDelay } from "../lib/_poll.ts";
+import { isRetryablePollError, retryDelay } from "../lib/_retry.ts";
 
 const VERIFY = { instanceID: "acme", id: 1, includeIndexes: false } as const;
 
@@ -217,7 +217,12 @@ Deno.test("timeoutMs limits the whole call, requestTimeoutMs each request: Timeo
     "VerifyStore did not finish within 100 ms",
   );
 
-  await using quick = await clientFor(server, { requestTimeoutMs: 100, metadata: "bundled" });
+  // retries: 0, since a read is otherwise sent again after a timeout (and the fault hits once).
+  await using quick = await clientFor(server, {
+    requestTimeoutMs: 100,
+    metadata: "bundled",
+    retries: 0,
+  });
   server.faults.add({ kind: "latency", function: "GetUsers", latencyMs: 1000, times: 1 });
   await assertRejectsWith(
     invokeCall(quick, "GetUsers", { instanceID: "acme" }),

@@ -266,9 +266,10 @@ Deno.test("forEachInstance: bad options are ArgumentErrors at once; a listing er
   assertEquals(await collect(forEachInstance(serverClient, fn, { instances: ["x"] })), [
     { instanceID: "x", ok: true, value: 1 },
   ]);
-  // GetInstances refuses a filter it cannot read: the iteration throws, nothing runs.
-  mock.faults.add({ kind: "http503", function: "GetInstances", times: 1 });
+  // GetInstances fails (past its retries): the iteration throws, nothing runs.
+  mock.faults.add({ kind: "http503", function: "GetInstances" });
   await assertRejects(collect(forEachInstance(client, fn)), Error);
+  mock.faults.clear();
   // No instance matches: no outcome, progress says 0 of 0.
   const progress: FleetProgress[] = [];
   assertEquals(

@@ -7,11 +7,11 @@
  * @module
  */
 
-import type { Client } from "../../mod.ts";
+import type { Client, Status } from "../../mod.ts";
 import { parseCommand, type ParsedArgs } from "./args.ts";
 import { EXIT_CODE_HELP, ExitCode } from "./exit_codes.ts";
 import { type CliIo, denoIo } from "./io/io.ts";
-import type { Output } from "./output/output.ts";
+import type { Output, OutputSink } from "./output/output.ts";
 import { reportError } from "./report_error.ts";
 import { withSession } from "./session/session.ts";
 import { UsageError } from "./usage_error.ts";
@@ -20,9 +20,47 @@ import { CONNECTION_FLAGS, HELP_FLAGS, OUTPUT_FLAGS } from "./settings/flags.ts"
 /** The body of an example: gets an SPE client, the printer and the process; returns an exit code. */
 export type ExampleBody = (
   client: Client<"spe">,
-  out: Output,
+  out: OutputSink,
   io: CliIo,
 ) => Promise<number | void>;
+
+/**
+ * The printer of an example with `--format json` or `csv`: what it shows (values, statuses) is
+ * held and printed when it ends as one document, a JSON array or one CSV table under one header.
+ * Shown as they came, example 2's users were a JSON document each, and a CSV header each time the
+ * columns changed. Progress and notes go out at once; list, table and ndjson print as they go.
+ */
+class OneDocument implements OutputSink {
+  readonly #out: Output;
+  readonly #items: unknown[] = [];
+
+  constructor(out: Output) {
+    this.#out = out;
+  }
+
+  show(value: unknown): void {
+    this.#items.push(value);
+  }
+
+  status(status: Status): void {
+    this.#items.push(status);
+  }
+
+  progress(label: string, status: Status): void {
+    this.#out.progress(label, status);
+  }
+
+  note(text: string): void {
+    this.#out.note(text);
+  }
+
+  /** Prints what was shown: one value as it is, several as one array (arrays among them spread). */
+  flush(): void {
+    const items = this.#items.splice(0);
+    if (items.length === 0) return;
+    this.#out.show(items.length === 1 ? items[0] : items.flat());
+  }
+}
 
 /**
  * Whether the client talks to MailStore SPE (the tutorial's examples use SPE functions).
@@ -57,7 +95,16 @@ export function withExampleClient(
   }
   return withSession(parsed, io, async ({ client, out }) => {
     if (!isSpeClient(client)) throw new UsageError("The examples need a MailStore SPE server.");
-    return (await body(client, out, io)) ?? ExitCode.Ok;
+    if (out.format !== "json" && out.format !== "csv") {
+      return (await body(client, out, io)) ?? ExitCode.Ok;
+    }
+    const document = new OneDocument(out);
+    try {
+      return (await body(client, document, io)) ?? ExitCode.Ok;
+    } finally {
+      // Also after an error or Ctrl-C: what was shown so far is one valid document.
+      document.flush();
+    }
   });
 }
 

@@ -43,8 +43,9 @@ export async function openFileLimit(): Promise<string> {
 }
 
 /** A client of the test mock on 127.0.0.1:`port`, with the bundled catalogue (no metadata call). */
-export function mockClient(port: number): Promise<Client<"spe", null>> {
+export function mockClient(port: number, retries?: number): Promise<Client<"spe", null>> {
   return newClient({
+    ...(retries === undefined ? {} : { retries }),
     username: "admin",
     password: "admin",
     host: "127.0.0.1",

@@ -13,20 +13,59 @@
  * @module
  */
 
-import { callSecrets, createRedactor, loginSecrets, type Redactor } from "../../_redact.ts";
+import {
+  base64Utf8,
+  callSecrets,
+  createRedactor,
+  loginSecrets,
+  type Redactor,
+  weakPasswordReason,
+} from "../../_redact.ts";
 import type { CliIo, TextSink } from "./io.ts";
 
 /** The secrets known so far for one wrapped process. */
 class Secrets {
-  // Whole words: a short password such as the mock's "admin" must not cut up "$archiveadmin".
+  // Whole words: a password must not cut up a longer word that holds it ("$archiveadmin").
   redactor: Redactor = createRedactor([], { wholeWords: true });
+  /**
+   * A login password too weak to hide in what is printed ({@linkcode weakPasswordReason}): kept
+   * out of `redactor`, hidden only as the whole value of a password-like result field.
+   */
+  weakPassword: string | undefined;
+  /** Finds the weak password as a word, to warn when results show it. */
+  weakFinder: Redactor | undefined;
+  /** Why the password is weak, until the warning about it is given (once per process). */
+  weakReason: string | undefined;
 }
 
 const secretsOf = new WeakMap<CliIo, Secrets>();
 
-function redactingSink(sink: TextSink, secrets: Secrets): TextSink {
+/**
+ * The warning a weak password gets the first time results show it: said only when it matters, so
+ * that a run whose results never hold the word prints nothing more.
+ */
+function warnOfWeakPassword(text: string, secrets: Secrets, stderr: TextSink): void {
+  const reason = secrets.weakReason;
+  if (reason === undefined || secrets.weakFinder?.text(text) === text) return;
+  secrets.weakReason = undefined;
+  stderr.write(
+    `warning: The password is weak (${reason}), so mspe-run does not mask it inside results, ` +
+      `where the same word is data (a user or privilege named like it); a password field that ` +
+      `holds exactly it is still shown as ***, and errors and traces hide it everywhere. Give ` +
+      `the API user a longer password of its own.\n`,
+  );
+}
+
+function redactingSink(
+  sink: TextSink,
+  secrets: Secrets,
+  results?: { readonly stderr: TextSink },
+): TextSink {
   return {
-    write: (text) => sink.write(secrets.redactor.text(text)),
+    write: (text) => {
+      if (results !== undefined) warnOfWeakPassword(text, secrets, results.stderr);
+      return sink.write(secrets.redactor.text(text));
+    },
     get isTerminal() {
       return sink.isTerminal;
     },
@@ -52,7 +91,8 @@ export function redactingIo(io: CliIo): CliIo {
   const secrets = new Secrets();
   const wrapped: CliIo = {
     ...io,
-    stdout: redactingSink(io.stdout, secrets),
+    // Results go to stdout: there the weak password's warning is given when they show it.
+    stdout: redactingSink(io.stdout, secrets, { stderr: io.stderr }),
     stderr: redactingSink(io.stderr, secrets),
     // Methods of an io made as a class instance are bound to it.
     env: (name) => io.env(name),
@@ -82,12 +122,34 @@ export function addSecrets(io: CliIo, secrets: readonly string[]): void {
   if (known !== undefined) known.redactor = known.redactor.with(secrets);
 }
 
-/** Adds the admin password and its Basic `user:password` forms. */
+/**
+ * Adds the admin password and its Basic `user:password` forms. A weak password (the user name, or
+ * under 8 characters, such as the simulator's admin/admin) is a word results hold as data: masking
+ * it would print a user `admin` as `***`, the privilege `admin` too, and the resume command's
+ * `--username admin`. Such a password is kept out of what the streams hide, except its Basic form,
+ * and masked only as the whole value of a password-like result field; one warning says so, the
+ * first time results show it. Errors
+ * and traces still hide it everywhere: the client redacts them before they reach the CLI.
+ */
 export function addPassword(io: CliIo, username: string, password: string): void {
   const known = secretsOf.get(io);
   if (known === undefined || password === "") return;
-  // The same forms the client's own redactor hides.
-  known.redactor = known.redactor.with(loginSecrets(username, password));
+  const weak = weakPasswordReason(username, password);
+  if (weak === undefined) {
+    // The same forms the client's own redactor hides.
+    known.redactor = known.redactor.with(loginSecrets(username, password));
+    return;
+  }
+  known.redactor = known.redactor.with([base64Utf8(`${username}:${password}`)]);
+  if (known.weakPassword === password) return;
+  known.weakPassword = password;
+  known.weakFinder = createRedactor([password], { wholeWords: true });
+  known.weakReason = weak;
+}
+
+/** The weak login password that results hide only as a whole field value (see addPassword). */
+export function weakPasswordOf(io: CliIo): string | undefined {
+  return secretsOf.get(io)?.weakPassword;
 }
 
 /**

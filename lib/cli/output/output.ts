@@ -13,8 +13,8 @@ import { csvColumns, csvHeader, type CsvOptions, csvRow } from "./csv.ts";
 import { type Format, inline, render, selectProperties, type Style, style } from "./format.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { Progress } from "./progress.ts";
-import { redactValue } from "../../_redact.ts";
-import { redactorOf } from "../io/redacting_io.ts";
+import { redactExactFields, redactValue } from "../../_redact.ts";
+import { redactorOf, weakPasswordOf } from "../io/redacting_io.ts";
 import { UsageError } from "../usage_error.ts";
 import { safeText } from "./safe_text.ts";
 
@@ -162,10 +162,15 @@ export class Output implements OutputSink {
     this.#io.stdout.write(separator + text);
   }
 
-  /** A copy of a value with the secrets known so far replaced by `***`. */
+  /**
+   * A copy of a value with the secrets known so far replaced by `***`; a weak login password only
+   * where it is the whole value of a password-like field (redacting_io.ts: addPassword).
+   */
   redacted<T>(value: T): T {
     const redactor = redactorOf(this.#io);
-    return redactor.empty ? value : redactValue(value, redactor);
+    const redacted = redactor.empty ? value : redactValue(value, redactor);
+    const weak = weakPasswordOf(this.#io);
+    return weak === undefined ? redacted : redactExactFields(redacted, weak);
   }
 
   /** `--select` applied, with one warning for names that no object has. */

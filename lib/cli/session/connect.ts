@@ -218,6 +218,7 @@ export async function openClient(
     ...(onTrace !== undefined ? { onTrace } : {}),
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.instance !== undefined ? { instanceID: settings.instance } : {}),
+    ...(settings.retries !== undefined ? { retries: settings.retries } : {}),
     ...(limits.deadline !== undefined ? { signal: limits.deadline } : {}),
   };
   let client: Client;

@@ -58,7 +58,8 @@ export function formatTraceLine(event: TraceEvent): string {
   const outcome = event.status !== undefined
     ? `${event.status}, ${formatBytes(event.bytes)}`
     : `no reply (${event.error ?? "failed"})`;
-  return `trace: ${event.method} ${pathOf(event.url)} -> ${outcome}, ${
+  const retry = event.retry === undefined ? "" : ` (retry ${event.retry})`;
+  return `trace: ${event.method} ${pathOf(event.url)}${retry} -> ${outcome}, ${
     Math.round(event.durationMs)
   } ms`;
 }

@@ -122,6 +122,18 @@ export function checkConcurrency(text: string, from: string): number {
   return n;
 }
 
+/** `--retries`: how often a read is sent again after a blip, a whole number from 0 to 10. */
+export function checkRetries(text: string, from: string): number {
+  const retries = Number(text);
+  if (!/^\d+$/.test(text.trim()) || retries > 10) {
+    throw new UsageError(
+      `--retries ${JSON.stringify(text)} is not a number of retries. Give a whole number from 0 ` +
+        `to 10, such as --retries 2 (0 sends every request once).${from}`,
+    );
+  }
+  return retries;
+}
+
 /** `--profile-failed-hours`, `--job-failed-hours`: a positive number of hours. */
 export function checkHours(flag: string): (text: string, from: string) => number {
   return (text, from) => {

@@ -61,6 +61,8 @@ export interface ConnectionSettings {
   readonly instance: string | undefined;
   /** `--timeout` in milliseconds. */
   readonly timeoutMs: number | undefined;
+  /** `--retries`: how often a read is sent again after a blip; the client's default when left out. */
+  readonly retries?: number | undefined;
   /** How many instances a fleet run works on at once (`--concurrency`, MSPE_ or the profile). */
   readonly concurrency?: number | undefined;
   /** The profile the settings were completed from, if any. */
@@ -214,6 +216,7 @@ export function readConnection(parsed: ParsedArgs, io: CliIo): ConnectionSetting
     tlsVersion,
     instance: get("instance") as string | undefined,
     timeoutMs,
+    retries: get("retries") as number | undefined,
     concurrency: get("concurrency") as number | undefined,
     profile,
     found,

@@ -21,6 +21,7 @@ import {
   checkPin,
   checkPort,
   checkProduct,
+  checkRetries,
   checkRuns,
   checkTlsVersion,
   readTimeoutMs,
@@ -208,6 +209,22 @@ export const SETTINGS = {
     env: "MSPE_TIMEOUT",
     check: readTimeoutMs,
   },
+  retries: {
+    flag: {
+      type: "string",
+      value: "<N>",
+      help: "Send a read (a function that changes nothing) again up to N times when a blip " +
+        "(connection reset, HTTP 502/503/504, no reply in time) failed it (default 2, 0 to 10). " +
+        "A call that may change state is never sent again.",
+    },
+    env: "MSPE_RETRIES",
+    profile: {
+      key: "retries",
+      kind: "number",
+      help: "How often a read is sent again after a blip (--retries).",
+    },
+    check: checkRetries,
+  },
   format: {
     flag: {
       type: "string",
@@ -323,6 +340,7 @@ export const CONNECTION_SETTINGS = [
   "tls-version",
   "instance",
   "timeout",
+  "retries",
 ] as const satisfies readonly SettingName[];
 
 /** The settings a profile can keep, by flag name, in the table's order. */
