@@ -121,7 +121,12 @@ function pathOfUrl(url: string): string {
   if (query >= 0) end = query;
   const hash = url.indexOf("#", start);
   if (hash >= 0 && hash < end) end = hash;
-  return collapse(url.slice(start, end));
+  const path = collapse(url.slice(start, end));
+  // A public RMM script posts to /api/invoke/GetWorkerResults/ and real servers accept it: one
+  // trailing slash after an API path is the path without it.
+  return path.length > 5 && path.startsWith("/api/") && path.endsWith("/")
+    ? path.slice(0, -1)
+    : path;
 }
 
 function functionOf(path: string): string | null {
