@@ -15,6 +15,7 @@ import { JobEngine, type MockJobs } from "./_jobs.ts";
 import type { FaultController, FaultRule, MockOptions, MockStats } from "./_options.ts";
 import { MockState } from "./_state.ts";
 import { Stats } from "./_stats.ts";
+import { quirkFailure } from "./_quirks.ts";
 import {
   ApiFault,
   bytesResponse,
@@ -283,6 +284,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const closing = new AbortController();
   const latencyMs = options.latencyMs ?? 0;
   const metadataWithoutAuth = options.metadataWithoutAuth ?? false;
+  const quirks = options.quirks ?? "none";
 
   const unauthorized = (): Response => {
     stats.authFailures++;
@@ -457,7 +459,13 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       };
       const label = simulation.job?.(ctx) ??
         (jobs.config.forceAsync.has(name) ? `Running ${name}` : null);
-      const outcome = simulation.handle(ctx);
+      // A recorded failure of a real server, when asked for: a bad argument is refused at once,
+      // the others fail where the real server failed, at the end of the call (in its job).
+      const quirk = quirkFailure(quirks, fn, form);
+      if (quirk !== null && !quirk.asResult) throw quirk.fault;
+      const outcome = quirk === null ? simulation.handle(ctx) : new Deferred(() => {
+        throw quirk.fault;
+      });
       if (!fn.readOnly) changed();
       if (label !== null) {
         return jobs.start(name, label, () => {

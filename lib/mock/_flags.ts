@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { FAULT_KINDS, parseFaultSpec } from "./_faults.ts";
 import { LIMITS } from "./_limits.ts";
+import { QUIRK_SETS } from "./_quirks.ts";
 import type { FaultRule } from "./_options.ts";
 
 /**
@@ -172,6 +173,12 @@ const TABLE = [
     "P",
     ["none", "some", "many"],
     "none, some (default) or many: problems seeded for a health check to find",
+  ),
+  choice(
+    "quirks",
+    "Q",
+    QUIRK_SETS,
+    "none (default) or spe-25.3.1: reproduce that release's recorded failures",
   ),
   describe({
     name: "state",

@@ -87,6 +87,7 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
       faults: flags.fault ?? [],
       ...(flags.problems === undefined ? {} : { problems: flags.problems }),
       ...(flags.state === undefined ? {} : { state: flags.state }),
+      ...(flags.quirks === undefined ? {} : { quirks: flags.quirks }),
     } satisfies ServeMockOptions;
   } catch (error) {
     // node:util's messages go on about positional arguments; the first sentence is what matters.
@@ -133,6 +134,9 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
   }
   if (options.state !== undefined) {
     out(`state: ${options.state} (${seeded ? "seeded and saved" : "loaded"})`);
+  }
+  if (options.quirks !== undefined && options.quirks !== "none") {
+    out(`quirks: ${options.quirks} (recorded failures of real servers, see the README)`);
   }
   for (const rule of options.faults) out(`fault: ${JSON.stringify(rule)}`);
   out("press Ctrl-C to stop");
