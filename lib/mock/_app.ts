@@ -16,6 +16,7 @@ import type { FaultController, FaultRule, MockOptions, MockStats } from "./_opti
 import { MockState } from "./_state.ts";
 import { Stats } from "./_stats.ts";
 import { quirkFailure } from "./_quirks.ts";
+import { maskedArguments, type MockRequestLogEntry } from "./_request_log.ts";
 import {
   ApiFault,
   bytesResponse,
@@ -84,6 +85,11 @@ export interface MockApp {
    * listens here; null by default.
    */
   onChange: (() => void) | null;
+  /**
+   * Called once per request, when its reply is ready, with its time, function, arguments (secrets
+   * masked), HTTP status and milliseconds; `mock --log-requests` listens here. Null by default.
+   */
+  onRequest: ((entry: MockRequestLogEntry) => void) | null;
   /** Stops job timers, releases long polls and pending delays. Call it when done with the app. */
   close(): void;
 }
@@ -309,6 +315,29 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     getPath: (request) => pathOf(request),
   });
 
+  // The request log (onRequest) sees every request, also those refused on the way in.
+  hono.use("*", async (c, next) => {
+    const log = app.onRequest;
+    if (log === null) return await next();
+    const arrived = performance.now();
+    await next();
+    const path = pathOf(c.req.raw);
+    const name = functionOf(path);
+    const form: URLSearchParams | undefined = c.get("form");
+    log({
+      time: new Date().toISOString(),
+      function: name ?? path,
+      arguments: form === undefined
+        ? {}
+        : maskedArguments(name === null ? undefined : catalog.get(name), form, {
+          username,
+          password,
+        }),
+      status: c.res.status,
+      ms: Math.round(performance.now() - arrived),
+    });
+  });
+
   hono.use("*", async (c, next) => {
     // The latency counts from here: the mock's own work before the delay is part of it.
     const arrived = performance.now();
@@ -489,6 +518,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     jobs,
     product,
     onChange: null as (() => void) | null,
+    onRequest: null as ((entry: MockRequestLogEntry) => void) | null,
     close(): void {
       closing.abort();
       jobs.dispose();
