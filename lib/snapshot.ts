@@ -349,7 +349,8 @@ export async function snapshotServer(
         args as never,
         { signal: callSignal } as never,
       );
-      return (status as { result: unknown }).result;
+      // Secrets are dropped as soon as a reply arrives, so that no later step can copy one.
+      return scrub((status as { result: unknown }).result);
     } catch (error) {
       if (callSignal?.aborted) throw error;
       unread.push({
