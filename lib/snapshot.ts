@@ -96,7 +96,17 @@ const MARKED_SECRET: ReadonlySet<string> = new Set(
   ),
 );
 
-/** Whether a field of a result holds a secret (the catalogue's marks and the deny-list). */
+/**
+ * Whether a field of a result holds a secret: a name the catalogue marks secret as an argument
+ * (`password`, `encryptionKey`, ...) or one of the deny-list (passwords, API passwords, keys,
+ * client secrets, tokens, credential values). A snapshot writes such fields as null.
+ *
+ * @example
+ * ```ts
+ * import { isSecretField } from "@mspe/mspe";
+ * console.log(isSecretField("ClientSecret"), isSecretField("userName")); // true false
+ * ```
+ */
 export function isSecretField(name: string): boolean {
   return MARKED_SECRET.has(name.toLowerCase()) || SECRET_FIELD.test(name);
 }

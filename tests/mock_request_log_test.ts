@@ -4,32 +4,18 @@ import assert from "node:assert/strict";
 import { runMockCommand } from "../lib/mock/mod.ts";
 import type { MockRequestLogEntry } from "../lib/mock/mod.ts";
 import { parseMockFlags } from "../lib/mock/_flags.ts";
+import { withMockCommand } from "./_mock_command.ts";
 
 const MARKER = "Marker-S3cret-19";
 
 /** Runs the mock command in process with `args`; `body` gets its URL; returns stderr's lines. */
 async function withMock(args: string[], body: (url: string) => Promise<void>): Promise<string[]> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const controller = new AbortController();
-  const { promise: ready, resolve } = Promise.withResolvers<string>();
-  const done = runMockCommand(["--port", "0", "--http", "--problems", "none", ...args], {
-    out: (line) => {
-      out.push(line);
-      if (line.startsWith("press Ctrl-C")) resolve(out[0]!.slice("listening on ".length));
-    },
-    err: (line) => err.push(line),
-    signal: controller.signal,
-  });
-  const url = await Promise.race([ready, done.then((code) => `exit ${code}: ${err.join("\n")}`)]);
-  assert.match(url, /^http:/);
-  try {
+  let lines: string[] = [];
+  await withMockCommand(["--problems", "none", ...args], async (url, _out, err) => {
+    lines = err;
     await body(url);
-  } finally {
-    controller.abort();
-    assert.equal(await done, 0);
-  }
-  return err;
+  });
+  return lines;
 }
 
 async function post(url: string, fn: string, args: Record<string, string>): Promise<number> {
