@@ -4,7 +4,7 @@
  * `snapshotServer` at concurrency 8; then the file is served by a second simulator (`--state`)
  * and its start-up timed. Prints one Markdown row per round for bench/README.md: calls, seconds,
  * calls per second, file size, and the second simulator's start-up. Not a `deno bench` file
- * (it times a whole run): `deno run -A bench/snapshot_bench.ts [--rounds 3]`.
+ * (it times a whole run): `deno run -A bench/snapshot_bench.ts [--rounds 3] [--anonymize]`.
  *
  * @module
  */
@@ -14,7 +14,7 @@ import { serveMock } from "../lib/mock/mod.ts";
 
 const INSTANCES = 200;
 
-async function round(dir: string): Promise<string> {
+async function round(dir: string, anonymize: boolean): Promise<string> {
   await using original = await serveMock({ instances: INSTANCES, problems: "some", seed: 1 });
   await using client = await newClient({
     username: "admin",
@@ -25,7 +25,7 @@ async function round(dir: string): Promise<string> {
     metadata: "bundled",
   });
   const started = performance.now();
-  const snapshot = await snapshotServer(client, { concurrency: 8 });
+  const snapshot = await snapshotServer(client, { concurrency: 8, anonymize });
   const seconds = (performance.now() - started) / 1000;
   const path = `${dir}/fleet.json`;
   await Deno.writeTextFile(path, snapshot.text);
@@ -34,9 +34,9 @@ async function round(dir: string): Promise<string> {
   await using replica = await serveMock({ state: path });
   const loadMs = performance.now() - loading;
   void replica;
-  return `| ${snapshot.instances} | ${snapshot.calls.toLocaleString("en")} | ${
-    seconds.toFixed(2)
-  } s | ${Math.round(snapshot.calls / seconds).toLocaleString("en")} | ${
+  return `| ${snapshot.instances}${anonymize ? ", --anonymize" : ""} | ${
+    snapshot.calls.toLocaleString("en")
+  } | ${seconds.toFixed(2)} s | ${Math.round(snapshot.calls / seconds).toLocaleString("en")} | ${
     (bytes / 1_048_576).toFixed(1)
   } MiB | ${snapshot.unread.length} | ${Math.round(loadMs)} ms |`;
 }
@@ -50,7 +50,8 @@ if (import.meta.main) {
       "| instances | calls | wall | calls/s | file | unread | replica start-up (--state) |",
     );
     console.log("| --- | --- | --- | --- | --- | --- | --- |");
-    for (let i = 0; i < rounds; i++) console.log(await round(dir));
+    const anonymize = Deno.args.includes("--anonymize");
+    for (let i = 0; i < rounds; i++) console.log(await round(dir, anonymize));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

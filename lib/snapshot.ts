@@ -192,11 +192,16 @@ const KEPT_PARTS = new Set(
  */
 class Anonymizer {
   readonly seen = new Map<string, string>();
+  /** One pattern of every original seen, longest first; made again after a new one. */
+  #pattern: RegExp | null = null;
 
   constructor(readonly enabled: boolean) {}
 
   #keep(original: string, replaced: string): string {
-    if (original.length >= 3 && original !== replaced) this.seen.set(original, replaced);
+    if (original.length >= 3 && original !== replaced && !this.seen.has(original)) {
+      this.seen.set(original, replaced);
+      this.#pattern = null;
+    }
     return replaced;
   }
 
@@ -259,13 +264,15 @@ class Anonymizer {
 
   /** Replaces, in free text, every whole word that was replaced elsewhere. */
   text(value: string): string {
-    if (!this.enabled || value === "") return value;
-    let out = value;
-    for (const [original, replaced] of [...this.seen].sort((a, b) => b[0].length - a[0].length)) {
-      if (!out.includes(original)) continue;
-      out = out.split(original).join(replaced);
-    }
-    return out;
+    if (!this.enabled || value === "" || this.seen.size === 0) return value;
+    // One pass with one pattern: a fleet has thousands of names and rows of free text.
+    this.#pattern ??= new RegExp(
+      [...this.seen.keys()].sort((a, b) => b.length - a.length).map((original) =>
+        original.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      ).join("|"),
+      "g",
+    );
+    return value.replace(this.#pattern, (match) => this.seen.get(match) ?? match);
   }
 
   /** A deep copy of a JSON value with every string passed through {@linkcode text}. */
@@ -730,7 +737,7 @@ function buildState(input: BuildInput): MockState {
       itemsArchived: num(row.itemsArchived),
       startTime: utc(row.startTime),
       completeTime: utc(row.completeTime),
-      machineName: anon.text(str(row.machineName)),
+      machineName: anon.name(str(row.machineName), "machine"),
       message: row.message == null ? null : anon.text(str(row.message)),
     })).sort((a, b) => a.startTime - b.startTime);
     activity.jobResults = (read.jobResults ?? []).map((row): MockJobResult => ({
