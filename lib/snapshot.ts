@@ -14,8 +14,8 @@ import { SPE_CATALOG } from "./_catalog/spe.ts";
 import type { InstanceStatus, MockJob, MockStore, MockUser } from "./mock/_model.ts";
 import type { MockJobResult, MockProfile, MockWorkerResult } from "./mock/_history.ts";
 import type { MockFolder } from "./mock/_instance_data.ts";
-import { encodeValue, type SeedOptions, STATE_FORMAT, STATE_VERSION } from "./mock/_persist.ts";
-import { MockState } from "./mock/_state.ts";
+import type { SeedOptions } from "./mock/_persist.ts";
+import type { MockState } from "./mock/_state.ts";
 
 /**
  * The version of the `snapshot` section of a state file made by {@linkcode snapshotServer} (the
@@ -489,7 +489,12 @@ export async function snapshotServer(
   }
 
   const anon = new Anonymizer(options.anonymize === true);
-  const state = buildState({
+  // The simulator's state code is loaded only here: importing the library does not load it.
+  const [{ MockState }, { encodeValue, STATE_FORMAT, STATE_VERSION }] = await Promise.all([
+    import("./mock/_state.ts"),
+    import("./mock/_persist.ts"),
+  ]);
+  const state = buildState(MockState, {
     anon,
     environment,
     instances: chosen,
@@ -550,9 +555,9 @@ function unknowable(): string {
   return `unknown-${crypto.randomUUID()}`;
 }
 
-function buildState(input: BuildInput): MockState {
+function buildState(State: typeof MockState, input: BuildInput): MockState {
   const { anon } = input;
-  const state = new MockState({
+  const state = new State({
     product: "spe",
     seed: 1,
     instances: 0,

@@ -2,7 +2,14 @@
 // a server that puts one into every field it can; --anonymize replaces names consistently; what
 // could not be read is listed; the file is served by `mock --state`.
 import assert from "node:assert/strict";
-import { ArgumentError, invokeCall, isSecretField, newClient, snapshotServer } from "../mod.ts";
+import {
+  ArgumentError,
+  invokeCall,
+  isSecretField,
+  newClient,
+  snapshotServer,
+  usageReport,
+} from "../mod.ts";
 import { createMockApp } from "../lib/mock/mod.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
 import { mockFlags } from "./cli_helpers.ts";
@@ -117,6 +124,17 @@ Deno.test("snapshot --anonymize: names, addresses, domains and paths replaced, t
   assert.ok(names(first.text).length > 10);
   assert.deepEqual(new Set(names(second.text)), new Set(names(first.text)));
   assert.equal(JSON.parse(first.text).snapshot.anonymized, true);
+  // Served, the anonymised replica has the same counts.
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/anonymous.json`, first.text);
+    await using replica = await startMock({ state: `${dir}/anonymous.json` });
+    await using copy = await clientFor(replica, { metadata: "bundled" });
+    const totals = async (c: typeof client) => (await usageReport(c, {})).totals;
+    assert.deepEqual(await totals(copy), await totals(client));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("snapshot: a MailStore Server client is refused", async () => {
