@@ -5,6 +5,7 @@ import { runMockCommand } from "../lib/mock/mod.ts";
 import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
 import { read } from "./testdata/mock/helpers.ts";
 import { NO_CHILD_SIGNALS } from "./_helpers.ts";
+import { withMockCommand } from "./_mock_command.ts";
 
 const CLI = fileURLToPath(new URL("../lib/mock/cli.ts", import.meta.url));
 
@@ -121,33 +122,6 @@ Deno.test("mock cli: runs in process until its signal aborts (product server, pl
   assert.match(out[0]!, /^listening on http:\/\/127\.0\.0\.1:\d+$/);
   assert.equal(out.at(-1), "stopped");
 });
-
-/** Runs the mock command in process with `args` until `body` is done with its URL. */
-async function withMockCommand(
-  args: string[],
-  body: (url: string, out: string[]) => Promise<void>,
-): Promise<void> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const controller = new AbortController();
-  const { promise: ready, resolve } = Promise.withResolvers<string>();
-  const done = runMockCommand(["--port", "0", "--http", ...args], {
-    out: (line) => {
-      out.push(line);
-      if (line.startsWith("press Ctrl-C")) resolve(out[0]!.slice("listening on ".length));
-    },
-    err: (line) => err.push(line),
-    signal: controller.signal,
-  });
-  const url = await Promise.race([ready, done.then((code) => `exit ${code}: ${err.join("\n")}`)]);
-  assert.match(url, /^http:/);
-  try {
-    await body(url, out);
-  } finally {
-    controller.abort();
-    assert.equal(await done, 0);
-  }
-}
 
 async function post(url: string, path: string, form = ""): Promise<Response> {
   return await fetch(`${url}${path}`, {

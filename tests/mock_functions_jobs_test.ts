@@ -285,8 +285,9 @@ testCases("jobsProfiles", [
       const results = await jobResults(session, { jobId: 1 });
       assert.ok(results.length >= 25, `${results.length} job results`);
       assert.ok(results.every((row) => row.jobId === 1 && row.action === list[0]!.action));
-      assert.equal(list[0]!.lastStartDateTimeUtc, results.at(-1)!.startTime);
-      assert.equal(list[0]!.lastCompleteDateTimeUtc, results.at(-1)!.completeTime);
+      // Newest first: the last start is the first row.
+      assert.equal(list[0]!.lastStartDateTimeUtc, results[0]!.startTime);
+      assert.equal(list[0]!.lastCompleteDateTimeUtc, results[0]!.completeTime);
       assert.ok(Date.parse(`${list[0]!.nextStartDateTimeUtc}Z`) > Date.now());
       const all = await jobResults(session);
       assert.ok(all.length >= results.length);
@@ -348,7 +349,7 @@ testCases("jobsProfiles", [
         after = (await jobResults(session, { jobId: 1 })).length;
       }
       assert.equal(after, before + 1);
-      assert.equal((await jobResults(session, { jobId: 1 })).at(-1)!.result, "succeeded");
+      assert.equal((await jobResults(session, { jobId: 1 }))[0]!.result, "succeeded");
     },
   },
   {
@@ -359,7 +360,7 @@ testCases("jobsProfiles", [
       await session.call("RunJobAsync", { id: 1 });
       await session.fails("RunJobAsync", { id: 1 }, /already running/);
       await session.call("CancelJobAsync", { id: 1 });
-      const last = (await jobResults(session, { jobId: 1 })).at(-1)!;
+      const last = (await jobResults(session, { jobId: 1 }))[0]!;
       assert.equal(last.result, "failed");
       await session.fails("CancelJobAsync", { id: 1 }, /not running/);
     },

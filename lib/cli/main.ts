@@ -95,6 +95,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/credential.ts")).credentialCommand,
   },
   {
+    name: "snapshot",
+    synopsis: "snapshot --output <file>",
+    summary: "Read an SPE into a simulator state file (mock --state).",
+    load: async () => (await import("./commands/snapshot.ts")).snapshotCommand,
+  },
+  {
     name: "mock",
     synopsis: "mock",
     summary: "Start the simulated MailStore SPE (or Server) to try mspe-run without a real server.",

@@ -15,6 +15,8 @@ import { JobEngine, type MockJobs } from "./_jobs.ts";
 import type { FaultController, FaultRule, MockOptions, MockStats } from "./_options.ts";
 import { MockState } from "./_state.ts";
 import { Stats } from "./_stats.ts";
+import { quirkFailure } from "./_quirks.ts";
+import { maskedArguments, type MockRequestLogEntry } from "./_request_log.ts";
 import {
   ApiFault,
   bytesResponse,
@@ -83,6 +85,11 @@ export interface MockApp {
    * listens here; null by default.
    */
   onChange: (() => void) | null;
+  /**
+   * Called once per request, when its reply is ready, with its time, function, arguments (secrets
+   * masked), HTTP status and milliseconds; `mock --log-requests` listens here. Null by default.
+   */
+  onRequest: ((entry: MockRequestLogEntry) => void) | null;
   /** Stops job timers, releases long polls and pending delays. Call it when done with the app. */
   close(): void;
 }
@@ -121,7 +128,12 @@ function pathOfUrl(url: string): string {
   if (query >= 0) end = query;
   const hash = url.indexOf("#", start);
   if (hash >= 0 && hash < end) end = hash;
-  return collapse(url.slice(start, end));
+  const path = collapse(url.slice(start, end));
+  // A public RMM script posts to /api/invoke/GetWorkerResults/ and real servers accept it: one
+  // trailing slash after an API path is the path without it.
+  return path.length > 5 && path.startsWith("/api/") && path.endsWith("/")
+    ? path.slice(0, -1)
+    : path;
 }
 
 function functionOf(path: string): string | null {
@@ -278,6 +290,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
   const closing = new AbortController();
   const latencyMs = options.latencyMs ?? 0;
   const metadataWithoutAuth = options.metadataWithoutAuth ?? false;
+  const quirks = options.quirks ?? "none";
 
   const unauthorized = (): Response => {
     stats.authFailures++;
@@ -300,6 +313,29 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     { Variables: { form: URLSearchParams; fault: FaultRule | null; user: string } }
   >({
     getPath: (request) => pathOf(request),
+  });
+
+  // The request log (onRequest) sees every request, also those refused on the way in.
+  hono.use("*", async (c, next) => {
+    const log = app.onRequest;
+    if (log === null) return await next();
+    const arrived = performance.now();
+    await next();
+    const path = pathOf(c.req.raw);
+    const name = functionOf(path);
+    const form: URLSearchParams | undefined = c.get("form");
+    log({
+      time: new Date().toISOString(),
+      function: name ?? path,
+      arguments: form === undefined
+        ? {}
+        : maskedArguments(name === null ? undefined : catalog.get(name), form, {
+          username,
+          password,
+        }),
+      status: c.res.status,
+      ms: Math.round(performance.now() - arrived),
+    });
   });
 
   hono.use("*", async (c, next) => {
@@ -452,7 +488,13 @@ export function createMockApp(options: MockOptions = {}): MockApp {
       };
       const label = simulation.job?.(ctx) ??
         (jobs.config.forceAsync.has(name) ? `Running ${name}` : null);
-      const outcome = simulation.handle(ctx);
+      // A recorded failure of a real server, when asked for: a bad argument is refused at once,
+      // the others fail where the real server failed, at the end of the call (in its job).
+      const quirk = quirkFailure(quirks, fn, form);
+      if (quirk !== null && !quirk.asResult) throw quirk.fault;
+      const outcome = quirk === null ? simulation.handle(ctx) : new Deferred(() => {
+        throw quirk.fault;
+      });
       if (!fn.readOnly) changed();
       if (label !== null) {
         return jobs.start(name, label, () => {
@@ -476,6 +518,7 @@ export function createMockApp(options: MockOptions = {}): MockApp {
     jobs,
     product,
     onChange: null as (() => void) | null,
+    onRequest: null as ((entry: MockRequestLogEntry) => void) | null,
     close(): void {
       closing.abort();
       jobs.dispose();

@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { FAULT_KINDS, parseFaultSpec } from "./_faults.ts";
 import { LIMITS } from "./_limits.ts";
+import { QUIRK_SETS } from "./_quirks.ts";
 import type { FaultRule } from "./_options.ts";
 
 /**
@@ -173,6 +174,12 @@ const TABLE = [
     ["none", "some", "many"],
     "none, some (default) or many: problems seeded for a health check to find",
   ),
+  choice(
+    "quirks",
+    "Q",
+    QUIRK_SETS,
+    "none (default) or spe-25.3.1: reproduce that release's recorded failures",
+  ),
   describe({
     name: "state",
     value: "FILE",
@@ -214,6 +221,20 @@ const TABLE = [
       ...wrap(`kinds: ${FAULT_KINDS.join(", ")}`, 75),
     ],
     parse: parseFaultSpec,
+  }),
+  describe({
+    name: "log-requests",
+    value: "[FILE]",
+    help: [
+      "log every request (time, function, arguments with secrets masked, HTTP status,",
+      "milliseconds): a line each on stderr, or ndjson appended to FILE",
+    ],
+    parse: (text) => {
+      if (text === "") {
+        throw new RangeError("--log-requests needs a file name, or none for stderr.");
+      }
+      return text;
+    },
   }),
   toggle("print-ca", "print the test CA certificate (PEM) and exit"),
   toggle("help", "show this help and exit", "h"),
@@ -282,7 +303,7 @@ export function parseMockFlags(args: readonly string[]): MockFlagValues {
     };
   }
   const raw: Record<string, unknown> = parseArgs({
-    args: [...args],
+    args: withOptionalValues(args),
     strict: true,
     allowPositionals: false,
     options,
@@ -299,6 +320,26 @@ export function parseMockFlags(args: readonly string[]): MockFlagValues {
     } else result[flag.name] = flag.parse(String(given));
   }
   return result as MockFlagValues;
+}
+
+/** The flags whose value may be left out, and what they take then (`-`: standard error). */
+const OPTIONAL_VALUES: Readonly<Record<string, string>> = { "log-requests": "-" };
+
+/**
+ * The arguments with the implied value of a flag given without one (node:util has no optional
+ * values): `--log-requests` at the end or before another flag is `--log-requests -`.
+ */
+function withOptionalValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [i, arg] of args.entries()) {
+    out.push(arg);
+    const implied = arg.startsWith("--") ? OPTIONAL_VALUES[arg.slice(2)] : undefined;
+    const next = args[i + 1];
+    if (implied !== undefined && (next === undefined || (next.startsWith("-") && next !== "-"))) {
+      out.push(implied);
+    }
+  }
+  return out;
 }
 
 /**

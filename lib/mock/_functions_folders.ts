@@ -178,13 +178,24 @@ export const FOLDER_SIMULATIONS: Readonly<Record<string, Simulation>> = {
     job: () => "Computing folder statistics",
     handle: (ctx) => {
       const data = dataOf(ctx);
-      return new Deferred(() =>
-        sorted(data.folders.values()).map((folder) => ({
-          folder: folder.path,
-          count: folder.count,
-          size: folder.size,
-        }))
-      );
+      return new Deferred(() => {
+        // A user's top-level folder carries the totals of everything under it: a public
+        // self-service portal reads that entry as the user's total archive size. The other
+        // entries count their own messages, so the top-level entries add up to the stores.
+        const totals = new Map<string, { count: number; size: number }>();
+        for (const folder of data.folders.values()) {
+          const slash = folder.path.indexOf("/");
+          const top = (slash < 0 ? folder.path : folder.path.slice(0, slash)).toLowerCase();
+          const total = totals.get(top) ?? { count: 0, size: 0 };
+          total.count += folder.count;
+          total.size += folder.size;
+          totals.set(top, total);
+        }
+        return sorted(data.folders.values()).map((folder) => {
+          const total = folder.path.includes("/") ? folder : totals.get(folder.path.toLowerCase())!;
+          return { folder: folder.path, count: total.count, size: total.size };
+        });
+      });
     },
   },
   MoveFolder: { handle: moveFolder },

@@ -191,6 +191,14 @@ function recordRun(
   if (current !== undefined && itemsArchived > 0) {
     current.statisticsCount += itemsArchived;
     current.statisticsSize += itemsArchived * 60_000;
+    // The messages land in the user's inbox, so that the folder totals keep adding up to the stores.
+    const inbox = ctx.state.madeInstanceData(instance)?.folders.get(
+      `${run.userName}/inbox`.toLowerCase(),
+    );
+    if (inbox !== undefined) {
+      inbox.count += itemsArchived;
+      inbox.size += itemsArchived * 60_000;
+    }
   }
   const process = currentProcess(instance, activity);
   process.archived += itemsArchived;
@@ -539,12 +547,13 @@ export const JOB_SIMULATIONS: Record<string, Simulation> = {
       const { from, to, zone } = rangeOf(ctx.args, "timeZoneId");
       const jobId = ctx.args.has("jobId") ? ctx.args.num("jobId") : null;
       const activity = settleRuns(ctx);
+      // Newest first, as the one public recording of a real 25.3.1 reply (90 rows) is.
       return inRange(
         jobResultLists(activity),
         from,
         to,
         (row) => jobId === null || row.jobId === jobId,
-      ).map((row) => jobResultView(row, zone));
+      ).sort((a, b) => b.startTime - a.startTime).map((row) => jobResultView(row, zone));
     },
   },
   CreateJob: {

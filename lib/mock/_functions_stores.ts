@@ -185,15 +185,19 @@ function attachStore(ctx: CallContext): null {
 /** The store and search index simulations; `SetStorePath`/`GetIndexConfiguration`... are SPE only. */
 export const STORE_SIMULATIONS: Readonly<Record<string, Simulation>> = {
   GetStores: {
+    // includeSize asks a real server to measure the stores afresh; without it the server answers
+    // the statistics it last computed, still numbers (a public Zabbix template sums
+    // statisticsCount and statisticsSize of exactly that call). The simulator's statistics are
+    // always current, so both answer the same numbers, the ones GetInstanceStatistics adds up.
     handle: (ctx) => {
-      const includeSize = ctx.args.optBool("includeSize") === true;
+      ctx.args.optBool("includeSize");
       return ctx.state.stores(inst(ctx)).map((store) => ({
         id: store.id,
         name: store.name,
         requestedState: store.requestedState,
         error: store.error,
-        statisticsCount: includeSize ? store.statisticsCount : null,
-        statisticsSize: includeSize ? store.statisticsSize : null,
+        statisticsCount: store.statisticsCount,
+        statisticsSize: store.statisticsSize,
         needsUpgrade: store.needsUpgrade,
         searchIndexesNeedRebuild: store.searchIndexesNeedRebuild,
         databasePath: store.databasePath,

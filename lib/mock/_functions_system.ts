@@ -596,14 +596,21 @@ export const SERVER_SYSTEM_SIMULATIONS: Record<string, Simulation> = {
     },
   },
   GetLicenseInformation: {
+    // namedUsers and maxNamedUsers are what clients read (a public Checkmk check and an HTML
+    // documentation script; without them the check fails with KeyError: 'namedUsers'). The
+    // older names stay for the clients that were written against them. Every user but the
+    // built-in administrator takes a named user license.
     handle: (ctx) => {
       const license = ctx.state.system.license;
+      const namedUsers = ctx.state.users(inst(ctx)).size - 1;
       return {
         licenseeName: license.licenseeName,
         licenseeID: license.licenseeID,
         licenseType: license.licenseType,
+        namedUsers,
+        maxNamedUsers: license.numberOfLicenses,
         numberOfLicenses: license.numberOfLicenses,
-        numberOfUsedLicenses: ctx.state.users(inst(ctx)).size - 1,
+        numberOfUsedLicenses: namedUsers,
         validUntil: license.validUntilUtc,
       };
     },

@@ -312,13 +312,23 @@ export function generateInstanceData(
     });
   }
   const weights = leaves.reduce((sum, leaf) => sum + leaf.weight, 0);
-  for (const leaf of leaves) {
+  // The folders share out exactly what the stores hold (the last leaf takes what rounding left),
+  // so that GetFolderStatistics' user totals add up to GetStores and GetInstanceStatistics.
+  let countLeft = total;
+  let bytesLeft = bytes;
+  for (const [i, leaf] of leaves.entries()) {
     const top = leaf.path.slice(0, leaf.path.indexOf("/"));
     if (!data.folders.has(top.toLowerCase())) addFolder(data, top, 0, 0);
     const parent = leaf.path.slice(0, leaf.path.lastIndexOf("/"));
     if (!data.folders.has(parent.toLowerCase())) addFolder(data, parent, 0, 0);
-    const count = weights === 0 ? 0 : Math.floor((total * leaf.weight) / weights);
-    addFolder(data, leaf.path, count, Math.round(count * average));
+    const last = i === leaves.length - 1;
+    const count = last
+      ? countLeft
+      : Math.min(countLeft, weights === 0 ? 0 : Math.floor((total * leaf.weight) / weights));
+    const size = last ? bytesLeft : Math.min(bytesLeft, Math.round(count * average));
+    countLeft -= count;
+    bytesLeft -= size;
+    addFolder(data, leaf.path, count, size);
   }
   return data;
 }

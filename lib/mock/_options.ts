@@ -180,4 +180,11 @@ export interface MockOptions {
    * (default, one case of each) or `many`.
    */
   problems?: "none" | "some" | "many";
+  /**
+   * Recorded failures of real servers to reproduce (default `none`). `spe-25.3.1`:
+   * GetFolderStatistics fails with "Nullable object must have a value.", so does GetWorkerResults
+   * over more than 31 days, and an optional argument sent as `0` or `""` is refused (it must be
+   * left out). Each is described, with its source, in the simulator's README.
+   */
+  quirks?: "none" | "spe-25.3.1";
 }

@@ -369,6 +369,11 @@ export class MockState {
     return this.#contentOf(instance).jobs;
   }
 
+  /** The folders, messages and configuration of an instance if they were made, else undefined. */
+  madeInstanceData(instance: MockInstance): MockInstanceData | undefined {
+    return this.#contentOf(instance).data ?? undefined;
+  }
+
   /**
    * The folders, messages and configuration of an instance. Made on first use (most instances of a
    * large fleet never need them), from the instance's users and stores at that moment.

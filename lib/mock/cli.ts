@@ -15,6 +15,7 @@ import { StateFileError } from "./_persist.ts";
 import { serveMock, type ServeMockOptions } from "./_serve.ts";
 import { TEST_CA_PEM } from "./_test_certificate.ts";
 import { mockUsage, parseMockFlags } from "./_flags.ts";
+import { RequestLogFile, requestLogLine } from "./_request_log.ts";
 
 /** Where the output goes; tests pass their own. */
 export interface MockCommandIo {
@@ -70,8 +71,10 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
   const out = io.out ?? ((line: string) => console.log(line));
   const err = io.err ?? ((line: string) => console.error(line));
   let options;
+  let logTo: string | undefined;
   try {
     const flags = parseMockFlags(args);
+    logTo = flags["log-requests"];
     if (flags.help === true) {
       out(mockUsage());
       return 0;
@@ -104,6 +107,7 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
       faults: flags.fault ?? [],
       ...(flags.problems === undefined ? {} : { problems: flags.problems }),
       ...(flags.state === undefined ? {} : { state: flags.state }),
+      ...(flags.quirks === undefined ? {} : { quirks: flags.quirks }),
     } satisfies ServeMockOptions;
   } catch (error) {
     // node:util's messages go on about positional arguments; the first sentence is what matters.
@@ -133,6 +137,24 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
     );
     return 1;
   }
+  let logFile: RequestLogFile | null = null;
+  if (logTo !== undefined) {
+    try {
+      if (logTo !== "-") logFile = RequestLogFile.open(logTo);
+    } catch (error) {
+      await server.close();
+      err(`mock: ${error instanceof Error ? error.message : error}`);
+      return 1;
+    }
+    const file = logFile;
+    server.app.onRequest = file === null ? (entry) => err(requestLogLine(entry)) : (entry) => {
+      if (!file.append(entry) && file.failed !== null) {
+        err(`mock: cannot append to the request log '${logTo}': ${file.failed.message}`);
+        // Said once: the log stops, the simulator goes on.
+        server.app.onRequest = null;
+      }
+    };
+  }
   out(`listening on ${server.url}`);
   out(
     `product: ${options.product}, user: ${options.username}, instances: ${
@@ -151,6 +173,10 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
   if (options.state !== undefined) {
     out(`state: ${options.state} (${seeded ? "seeded and saved" : "loaded"})`);
   }
+  if (options.quirks !== undefined && options.quirks !== "none") {
+    out(`quirks: ${options.quirks} (recorded failures of real servers, see the README)`);
+  }
+  if (logTo !== undefined) out(`request log: ${logTo === "-" ? "stderr" : `${logTo} (ndjson)`}`);
   for (const rule of options.faults) out(`fault: ${JSON.stringify(rule)}`);
   out("press Ctrl-C to stop");
 
@@ -165,6 +191,7 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
     removeStopListener();
     io.signal?.removeEventListener("abort", handler);
     await server.close();
+    logFile?.close();
   }
   out("stopped");
   return 0;

@@ -60,3 +60,4 @@ export type {
 } from "./_system_state.ts";
 export { type MockCommandIo, runMockCommand } from "./cli.ts";
 export { MOCK_FLAGS, type MockFlag, mockUsage } from "./_flags.ts";
+export type { MockRequestLogEntry } from "./_request_log.ts";
