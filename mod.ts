@@ -186,3 +186,46 @@ export {
   type UsageReportOptions,
   type UsageTotals,
 } from "./lib/usage_report.ts";
+export {
+  CONFIG_KINDS,
+  type ConfigKind,
+  type ConfigObject,
+  type DesiredState,
+  type DesiredTenant,
+  type InstanceSettings,
+  type SecretSource,
+  type StateFile,
+  type TenantSpec,
+  type UsersBlock,
+  type UserSettings,
+} from "./lib/desired_state/types.ts";
+export {
+  checkStateFile,
+  parseStateFile,
+  type ParseStateOptions,
+  type StateFormat,
+  stateFormatOf,
+} from "./lib/desired_state/parse.ts";
+export {
+  type ChangeAction,
+  type FieldChange,
+  type PlannedChange,
+  planState,
+  type PlanStateOptions,
+  type ResourceKind,
+  SET_ONLY_ON_CREATE,
+  type StatePlan,
+  type TenantPlan,
+} from "./lib/desired_state/plan.ts";
+export {
+  applyPlan,
+  type ApplyPlanOptions,
+  type ApplyResult,
+  type ChangeOutcome,
+  type ChangeResult,
+} from "./lib/desired_state/apply.ts";
+export {
+  exportState,
+  type ExportStateOptions,
+  renderStateFile,
+} from "./lib/desired_state/export.ts";

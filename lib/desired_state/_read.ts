@@ -1,0 +1,96 @@
+/**
+ * Reading what a server has now, with read-only calls only: the instance list once, then per
+ * instance its configuration, users and configuration kinds as far as they are asked for.
+ *
+ * @module
+ */
+
+import type { Client } from "../client.ts";
+import { type UncheckedArgs, uncheckedFunction } from "../function_names.ts";
+import { invokeCall } from "../invoke_call.ts";
+import { CONFIG_KINDS, type ConfigKind } from "./types.ts";
+
+/** A plain object as the server returns it. */
+export type Fields = Record<string, unknown>;
+
+/** Calls a function by name and returns its result (the names come from CONFIG_KINDS and here). */
+export async function call(
+  client: Client,
+  fn: string,
+  args: UncheckedArgs,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  return (await invokeCall(client, uncheckedFunction(fn), args, { signal })).result;
+}
+
+/** What one instance has now. */
+export interface ActualTenant {
+  readonly instanceID: string;
+  /** GetInstanceConfiguration plus `status` from GetInstances; undefined when it does not exist. */
+  readonly instance: Fields | undefined;
+  /** The users by lower-case name: GetUserInfo's fields for those read in full, else GetUsers'. */
+  readonly users: Map<string, Fields> | undefined;
+  /** The configuration kinds read. */
+  readonly config: { [K in ConfigKind]?: Fields };
+}
+
+/** What to read of one instance. */
+export interface ReadWanted {
+  /** Read the users: every name, and these (lower case) in full; `"all"` for every user in full. */
+  readonly users?: ReadonlySet<string> | "all" | undefined;
+  /** The configuration kinds to read. */
+  readonly config: readonly ConfigKind[];
+}
+
+/** The instances that exist now, by lower-case ID, with their status (one GetInstances call). */
+export async function instanceStatuses(
+  client: Client,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, Fields>> {
+  const list = await call(client, "GetInstances", { instanceFilter: "*" }, signal);
+  const found = new Map<string, Fields>();
+  for (const item of Array.isArray(list) ? list as Fields[] : []) {
+    if (typeof item.instanceID === "string") found.set(item.instanceID.toLowerCase(), item);
+  }
+  return found;
+}
+
+/**
+ * Reads one instance. Users and configuration are read only while it runs (the server answers
+ * them only then); `instance.status` tells.
+ */
+export async function readTenant(
+  client: Client,
+  instanceID: string,
+  listed: Fields | undefined,
+  wanted: ReadWanted,
+  signal: AbortSignal | undefined,
+): Promise<ActualTenant> {
+  if (listed === undefined) {
+    return { instanceID, instance: undefined, users: undefined, config: {} };
+  }
+  const configuration = await call(client, "GetInstanceConfiguration", { instanceID }, signal);
+  const instance = { ...(configuration as Fields), status: listed.status };
+  const config: { [K in ConfigKind]?: Fields } = {};
+  if (listed.status !== "running") return { instanceID, instance, users: undefined, config };
+  for (const kind of wanted.config) {
+    config[kind] = await call(client, CONFIG_KINDS[kind].get, { instanceID }, signal) as Fields;
+  }
+  let users: Map<string, Fields> | undefined;
+  if (wanted.users !== undefined) {
+    users = new Map();
+    const list = await call(client, "GetUsers", { instanceID }, signal) as Fields[] | null;
+    for (const user of list ?? []) {
+      const name = String(user.userName);
+      const key = name.toLowerCase();
+      const full = wanted.users === "all" || wanted.users.has(key);
+      users.set(
+        key,
+        full
+          ? await call(client, "GetUserInfo", { instanceID, userName: name }, signal) as Fields
+          : user,
+      );
+    }
+  }
+  return { instanceID, instance, users, config };
+}

@@ -1,0 +1,457 @@
+/**
+ * Reading a desired-state file: JSON or YAML by its extension, checked field by field, with
+ * `defaults` applied and users read from CSV files. Every mistake is one line that names the
+ * file, the place and what to do.
+ *
+ * @module
+ */
+
+import { ArgumentError } from "../errors.ts";
+import { csvRecords } from "../cli/output/csv.ts";
+import {
+  CONFIG_KINDS,
+  type ConfigKind,
+  type ConfigObject,
+  type DesiredState,
+  type DesiredTenant,
+  type InstanceSettings,
+  type SecretSource,
+  type StateFile,
+  type TenantSpec,
+  type UserSettings,
+} from "./types.ts";
+
+/** The formats of a state file. */
+export type StateFormat = "json" | "yaml";
+
+/**
+ * The format of a state file by its extension: `.yaml` and `.yml` are YAML, anything else JSON.
+ *
+ * @example
+ * ```ts
+ * import { stateFormatOf } from "@mspe/mspe";
+ * console.log(stateFormatOf("tenants.yaml")); // "yaml"
+ * ```
+ */
+export function stateFormatOf(file: string): StateFormat {
+  return /\.ya?ml$/i.test(file) ? "yaml" : "json";
+}
+
+/** Options of {@linkcode parseStateFile}. */
+export interface ParseStateOptions {
+  /** The file's name, for messages and its format (default `state.json`). */
+  readonly file?: string;
+  /** The format; default: by the extension of `file`. */
+  readonly format?: StateFormat;
+  /**
+   * Reads a CSV file named by `users: { from }`, its path as written in the file (relative paths
+   * are the caller's to resolve). Without it a `from` is refused.
+   */
+  readonly readTextFile?: (path: string) => Promise<string>;
+}
+
+/** A mistake in a state file at `where` (a path such as `instances.acme.users[2].privileges`). */
+function mistake(file: string, where: string, what: string): ArgumentError {
+  return new ArgumentError(`${file}: ${where === "" ? "" : `${where}: `}${what}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const INSTANCE_TEXTS = ["alias", "displayName", "instanceHost", "baseDirectory"] as const;
+const INSTANCE_FLAGS = [
+  "debugLogEnabled",
+  "imapServerConnectionLogEnabled",
+  "vssWriterEnabled",
+  "vssWriterExcludeIndexes",
+] as const;
+const USER_FIELDS = [
+  "userName",
+  "fullName",
+  "emailAddresses",
+  "distinguishedName",
+  "authentication",
+  "loginPrivileges",
+  "privileges",
+  "initialPassword",
+] as const;
+const PRIVILEGES = [
+  "admin",
+  "login",
+  "changePassword",
+  "archive",
+  "modifyArchiveProfiles",
+  "export",
+  "modifyExportProfiles",
+  "delete",
+];
+const LOGIN_PRIVILEGES = ["windows", "web", "outlook", "windowsCmd", "imap", "api"];
+
+/** Checks the fields of an object against those known, with the nearest one named. */
+function onlyKnown(
+  file: string,
+  where: string,
+  value: Record<string, unknown>,
+  known: readonly string[],
+): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw mistake(file, where, `unknown field "${key}". Use one of: ${known.join(", ")}.`);
+    }
+  }
+}
+
+function checkInstance(file: string, where: string, value: unknown): InstanceSettings {
+  if (!isObject(value)) throw mistake(file, where, "must be an object of instance settings.");
+  onlyKnown(file, where, value, [...INSTANCE_TEXTS, ...INSTANCE_FLAGS, "startMode", "status"]);
+  for (const field of INSTANCE_TEXTS) {
+    const text = value[field];
+    if (text !== undefined && (typeof text !== "string" || text.trim() === "")) {
+      throw mistake(file, `${where}.${field}`, "must be a non-empty text.");
+    }
+  }
+  for (const field of INSTANCE_FLAGS) {
+    if (value[field] !== undefined && typeof value[field] !== "boolean") {
+      throw mistake(file, `${where}.${field}`, "must be true or false.");
+    }
+  }
+  oneOf(file, `${where}.startMode`, value.startMode, ["automatic", "manual"]);
+  oneOf(file, `${where}.status`, value.status, ["running", "stopped"]);
+  return value as InstanceSettings;
+}
+
+function oneOf(file: string, where: string, value: unknown, allowed: readonly string[]): void {
+  if (value !== undefined && !allowed.includes(value as string)) {
+    throw mistake(
+      file,
+      where,
+      `must be one of ${allowed.join(", ")}, not ${JSON.stringify(value)}.`,
+    );
+  }
+}
+
+function checkSecret(file: string, where: string, value: unknown): SecretSource {
+  if (isObject(value) && Object.keys(value).length === 1) {
+    if (typeof value.file === "string" && value.file !== "") return { file: value.file };
+    if (typeof value.env === "string" && value.env !== "") return { env: value.env };
+    if (value.prompt === true) return { prompt: true };
+  }
+  throw mistake(
+    file,
+    where,
+    'must name where the secret comes from: { file: "path" }, { env: "MSPE_SECRET_NAME" } or ' +
+      "{ prompt: true }. A password is never written in the state file itself.",
+  );
+}
+
+/** A list field: a list of texts, or (from a CSV cell) texts separated by `;` or `,`. */
+function textList(file: string, where: string, value: unknown): string[] {
+  if (typeof value === "string") {
+    return value.split(/[;,]/).map((item) => item.trim()).filter((item) => item !== "");
+  }
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
+    return value.map((item) => item.trim()).filter((item) => item !== "" && item !== "none");
+  }
+  throw mistake(file, where, "must be a list of texts.");
+}
+
+function checkUser(file: string, where: string, value: unknown): UserSettings {
+  if (!isObject(value)) throw mistake(file, where, "must be an object with at least userName.");
+  onlyKnown(file, where, value, USER_FIELDS);
+  if (typeof value.userName !== "string" || value.userName.trim() === "") {
+    throw mistake(file, `${where}.userName`, "is missing: every user needs a userName.");
+  }
+  const user: Record<string, unknown> = { userName: value.userName.trim() };
+  for (const field of ["fullName", "distinguishedName"] as const) {
+    const text = value[field];
+    if (text === undefined) continue;
+    if (text !== null && typeof text !== "string") {
+      throw mistake(file, `${where}.${field}`, "must be a text, or null for none.");
+    }
+    user[field] = text === "" ? null : text;
+  }
+  if (value.emailAddresses !== undefined) {
+    user.emailAddresses = textList(file, `${where}.emailAddresses`, value.emailAddresses);
+  }
+  oneOf(file, `${where}.authentication`, value.authentication, [
+    "integrated",
+    "directoryServices",
+  ]);
+  if (value.authentication !== undefined) user.authentication = value.authentication;
+  for (
+    const [field, allowed] of [
+      ["privileges", PRIVILEGES],
+      ["loginPrivileges", LOGIN_PRIVILEGES],
+    ] as const
+  ) {
+    if (value[field] === undefined) continue;
+    const list = textList(file, `${where}.${field}`, value[field]).filter((item) =>
+      item !== "none"
+    );
+    for (const item of list) oneOf(file, `${where}.${field}`, item, allowed);
+    user[field] = list;
+  }
+  if (value.initialPassword !== undefined) {
+    user.initialPassword = checkSecret(file, `${where}.initialPassword`, value.initialPassword);
+  }
+  return user as unknown as UserSettings;
+}
+
+function checkConfig(file: string, where: string, value: unknown): ConfigObject {
+  if (!isObject(value)) throw mistake(file, where, "must be an object of configuration fields.");
+  if ("password" in value) {
+    throw mistake(
+      file,
+      `${where}.password`,
+      "passwords of a configuration cannot be read back to compare, so the state file does not " +
+        "manage them. Leave the field out and set the password once with mspe-run call.",
+    );
+  }
+  return value;
+}
+
+/** The users of a CSV file: one row per user, the header naming the fields. */
+function csvUsers(text: string, csvFile: string): UserSettings[] {
+  const records = csvRecords(text.replace(/^\uFEFF/, "")).filter((record) =>
+    record.some((cell) => cell.trim() !== "")
+  );
+  const header = (records[0] ?? []).map((name) => name.trim());
+  if (!header.includes("userName")) {
+    throw mistake(csvFile, "line 1", "needs a userName column (the header names the fields).");
+  }
+  return records.slice(1).map((record, index) => {
+    const row: Record<string, unknown> = {};
+    header.forEach((name, column) => {
+      const cell = (record[column] ?? "").trim();
+      // An empty cell leaves the field unmanaged, except for the texts where it means "none".
+      if (name === "initialPasswordFile" && cell !== "") row.initialPassword = { file: cell };
+      else if (name === "initialPasswordEnv" && cell !== "") row.initialPassword = { env: cell };
+      else if (cell !== "" || name === "fullName") row[name] = cell;
+    });
+    if (row.fullName === "") delete row.fullName;
+    return checkUser(csvFile, `line ${index + 2}`, row);
+  });
+}
+
+function checkTenant(file: string, where: string, value: unknown): TenantSpec {
+  if (!isObject(value)) throw mistake(file, where, "must be an object (instance, users, ...).");
+  onlyKnown(file, where, value, ["instance", "users", ...Object.keys(CONFIG_KINDS)]);
+  const tenant: Record<string, unknown> = {};
+  if (value.instance !== undefined) {
+    tenant.instance = checkInstance(file, `${where}.instance`, value.instance);
+  }
+  const users = value.users;
+  if (Array.isArray(users)) {
+    tenant.users = users.map((user, i) => checkUser(file, `${where}.users[${i}]`, user));
+  } else if (isObject(users)) {
+    onlyKnown(file, `${where}.users`, users, ["from", "list", "prune"]);
+    if (users.from !== undefined && (typeof users.from !== "string" || users.from === "")) {
+      throw mistake(file, `${where}.users.from`, "must name a CSV file.");
+    }
+    if (users.prune !== undefined && typeof users.prune !== "boolean") {
+      throw mistake(file, `${where}.users.prune`, "must be true or false.");
+    }
+    if (users.list !== undefined && !Array.isArray(users.list)) {
+      throw mistake(file, `${where}.users.list`, "must be a list of users.");
+    }
+    tenant.users = {
+      ...users,
+      list: (users.list as unknown[] | undefined)?.map((user, i) =>
+        checkUser(file, `${where}.users.list[${i}]`, user)
+      ),
+    };
+  } else if (users !== undefined) {
+    throw mistake(file, `${where}.users`, 'must be a list of users or { from: "users.csv" }.');
+  }
+  for (const kind of Object.keys(CONFIG_KINDS) as ConfigKind[]) {
+    if (value[kind] !== undefined) {
+      tenant[kind] = checkConfig(file, `${where}.${kind}`, value[kind]);
+    }
+  }
+  return tenant as TenantSpec;
+}
+
+/**
+ * Checks a parsed state file (from JSON or YAML) and returns it typed.
+ *
+ * @example
+ * ```ts
+ * import { checkStateFile } from "@mspe/mspe";
+ * const file = checkStateFile({ version: 1, instances: { acme: {} } }, "tenants.json");
+ * console.log(Object.keys(file.instances)); // ["acme"]
+ * ```
+ */
+export function checkStateFile(value: unknown, file = "state.json"): StateFile {
+  if (!isObject(value)) throw mistake(file, "", "must hold an object with version and instances.");
+  onlyKnown(file, "", value, ["$schema", "version", "defaults", "instances"]);
+  if (value.version !== 1) {
+    throw mistake(file, "version", "must be 1 (the only version of the format so far).");
+  }
+  if (!isObject(value.instances)) {
+    throw mistake(file, "instances", "must be an object of instances by ID.");
+  }
+  const instances: Record<string, TenantSpec> = {};
+  for (const [id, tenant] of Object.entries(value.instances)) {
+    if (!/^[A-Za-z0-9_-]+$/.test(id)) {
+      throw mistake(
+        file,
+        `instances.${id}`,
+        "is not an instance ID: use letters, digits, - and _.",
+      );
+    }
+    instances[id] = checkTenant(file, `instances.${id}`, tenant ?? {});
+  }
+  return {
+    version: 1,
+    ...(value.defaults === undefined
+      ? {}
+      : { defaults: checkTenant(file, "defaults", value.defaults) }),
+    instances,
+  };
+}
+
+/** The line and column of a character offset, counted from 1. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split("\n");
+  return `line ${before.length} column ${(before.at(-1) ?? "").length + 1}`;
+}
+
+/** Parses JSON or YAML into a value; a syntax error is one line with the place. */
+async function parseText(text: string, file: string, format: StateFormat): Promise<unknown> {
+  text = text.replace(/^\uFEFF/, "");
+  if (format === "json") {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const at = /position (\d+)/.exec(message);
+      const where = at ? lineAndColumn(text, Number(at[1])) : "";
+      throw mistake(
+        file,
+        where,
+        `is not valid JSON (${message.split(/ in JSON| at position|\n/)[0]}). Fix it there, or ` +
+          "write the file as YAML (.yaml).",
+      );
+    }
+  }
+  // Loaded only for YAML files, so that JSON users and the other commands do not load it.
+  const { parse, YAMLParseError } = await import("yaml");
+  try {
+    return parse(text, { prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const position = error.linePos?.[0];
+      const where = position ? `line ${position.line} column ${position.col}` : "";
+      throw mistake(
+        file,
+        where,
+        `is not valid YAML (${error.message.split(/ at line|\n/)[0]}). Fix it there.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** One block of `defaults` and of the instance: the instance's fields over the defaults'. */
+function merged<T extends object>(base: T | undefined, over: T | undefined): T | undefined {
+  if (base === undefined) return over;
+  if (over === undefined) return base;
+  return { ...base, ...over };
+}
+
+/** The directory of a file path, with its separator, for paths relative to it. */
+function folderOf(file: string): string {
+  const at = Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\"));
+  return at < 0 ? "" : file.slice(0, at + 1);
+}
+
+function isAbsolute(path: string): boolean {
+  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\");
+}
+
+async function resolveUsers(
+  block: TenantSpec["users"],
+  file: string,
+  options: ParseStateOptions,
+  where: string,
+): Promise<DesiredTenant["users"]> {
+  if (block === undefined) return undefined;
+  if (Array.isArray(block)) return { list: block, prune: false };
+  const users = block as Exclude<TenantSpec["users"], readonly UserSettings[] | undefined>;
+  const list: UserSettings[] = [...(users.list ?? [])];
+  if (users.from !== undefined) {
+    if (options.readTextFile === undefined) {
+      throw mistake(file, `${where}.users.from`, "CSV files cannot be read here.");
+    }
+    const path = isAbsolute(users.from) ? users.from : folderOf(file) + users.from;
+    let text: string;
+    try {
+      text = await options.readTextFile(path);
+    } catch (error) {
+      throw mistake(
+        file,
+        `${where}.users.from`,
+        `cannot read ${path} (${error instanceof Error ? error.message : String(error)}). ` +
+          "Check the path: it is relative to the state file.",
+      );
+    }
+    list.push(...csvUsers(text, path));
+  }
+  const seen = new Set<string>();
+  for (const user of list) {
+    const key = user.userName.toLowerCase();
+    if (seen.has(key)) {
+      throw mistake(file, `${where}.users`, `lists ${user.userName} twice. Keep one.`);
+    }
+    seen.add(key);
+  }
+  return { list, prune: users.prune === true };
+}
+
+/**
+ * Reads a desired-state file: parses it (JSON, or YAML for `.yaml`/`.yml`), checks every field,
+ * applies `defaults` and reads the users' CSV files. Throws an {@linkcode ArgumentError} with one
+ * line naming the file, the place and what to do.
+ *
+ * @example
+ * ```ts
+ * import { parseStateFile } from "@mspe/mspe";
+ * const state = await parseStateFile(
+ *   "version: 1\ndefaults:\n  instance: { status: running }\ninstances:\n  acme:\n    instance: { displayName: Acme }\n",
+ *   { file: "tenants.yaml" },
+ * );
+ * console.log(state.tenants[0]?.instance); // { status: "running", displayName: "Acme" }
+ * ```
+ */
+export async function parseStateFile(
+  text: string,
+  options: ParseStateOptions = {},
+): Promise<DesiredState> {
+  const file = options.file ?? "state.json";
+  const checked = checkStateFile(
+    await parseText(text, file, options.format ?? stateFormatOf(file)),
+    file,
+  );
+  const defaults = checked.defaults ?? {};
+  const tenants: DesiredTenant[] = [];
+  for (const [instanceID, spec] of Object.entries(checked.instances)) {
+    const config: { [K in ConfigKind]?: ConfigObject } = {};
+    for (const kind of Object.keys(CONFIG_KINDS) as ConfigKind[]) {
+      const value = merged(defaults[kind], spec[kind]);
+      if (value !== undefined) config[kind] = value;
+    }
+    tenants.push({
+      instanceID,
+      instance: merged(defaults.instance, spec.instance),
+      users: await resolveUsers(
+        spec.users ?? defaults.users,
+        file,
+        options,
+        spec.users === undefined ? "defaults" : `instances.${instanceID}`,
+      ),
+      config,
+    });
+  }
+  return { tenants };
+}
