@@ -338,7 +338,7 @@ async function parseText(text: string, file: string, format: StateFormat): Promi
   // Loaded only for YAML files, so that JSON users and the other commands do not load it.
   const { parse, YAMLParseError } = await import("yaml");
   try {
-    return parse(text, { prettyErrors: false, uniqueKeys: true });
+    return parse(text, { uniqueKeys: true });
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const position = error.linePos?.[0];

@@ -15,13 +15,13 @@ import {
   readTenant,
   type ReadWanted,
 } from "./_read.ts";
-import {
-  type ConfigKind,
-  type DesiredState,
-  type DesiredTenant,
-  type InstanceSettings,
-  type SecretSource,
-  type UserSettings,
+import type {
+  ConfigKind,
+  DesiredState,
+  DesiredTenant,
+  InstanceSettings,
+  SecretSource,
+  UserSettings,
 } from "./types.ts";
 
 /** What a change does to its resource. */
@@ -120,18 +120,6 @@ export interface PlanStateOptions {
   /** Called as instances are read. */
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
 }
-
-const INSTANCE_CONFIG_FIELDS = [
-  "alias",
-  "displayName",
-  "instanceHost",
-  "baseDirectory",
-  "startMode",
-  "debugLogEnabled",
-  "imapServerConnectionLogEnabled",
-  "vssWriterEnabled",
-  "vssWriterExcludeIndexes",
-] as const;
 
 /** Fields whose order does not matter. */
 const SET_FIELDS = new Set(["privileges", "loginPrivileges"]);

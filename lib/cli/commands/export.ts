@@ -1,0 +1,68 @@
+/**
+ * `mspe-run export`: what the servers have now, as a state file that `plan` shows no change for.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import { exportState, renderStateFile } from "../../desired_state/export.ts";
+import { stateFormatOf } from "../../desired_state/parse.ts";
+import { defineCommand } from "../command.ts";
+import { ExitCode } from "../exit_codes.ts";
+import { STATE_FLAGS, withStateSession } from "../state/state_file.ts";
+import { HELP_FLAGS } from "../settings/flags.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** `mspe-run export`. */
+export const exportCommand = defineCommand({
+  name: "export",
+  summary: "Write what the servers have now as a state file (JSON or YAML) for plan and apply.",
+  usage: "mspe-run export [--instances <filter>] [--output <file.yaml|file.json>] [flags]",
+  description:
+    `Reads every selected instance with read-only calls: the instance (settings and whether it
+runs), its users (never a password; not $archiveadmin) and its configuration (compliance,
+directoryServices, retentionPolicies, smtpSettings, indexConfiguration, storeAutoCreate; without
+passwords). A stopped instance gets its instance block only. mspe-run plan on the result shows no
+change. The format is the extension of --output (.yaml, .yml: YAML; else JSON), or --format.`,
+  flags: {
+    ...HELP_FLAGS,
+    format: {
+      type: "string",
+      value: "<yaml|json>",
+      help: "The file's format (default: by the --output extension; YAML on stdout).",
+      group: "Output",
+    },
+    ...STATE_FLAGS,
+  },
+  examples: [
+    "mspe-run export --instances '*' --output tenants.yaml",
+    "mspe-run export --instances acme --output acme.json",
+  ],
+  run(parsed, io) {
+    if (parsed.positionals.length > 0) {
+      throw new UsageError("export takes no file argument: name it with --output <file>.");
+    }
+    const asked = parsed.string("format");
+    if (asked !== undefined && asked !== "json" && asked !== "yaml") {
+      throw new UsageError(`Unknown format ${JSON.stringify(asked)} for export. Use yaml or json.`);
+    }
+    const output = parsed.string("output");
+    const format = asked ?? (output === undefined ? "yaml" : stateFormatOf(output));
+    return withStateSession(parsed, io, "export", async ({ out }, fleet) => {
+      const file = await exportState(fleet.client, {
+        instances: parsed.string("instances")?.includes(",")
+          ? parsed.string("instances")!.split(",").map((id) => id.trim())
+          : parsed.string("instances") ?? "*",
+        ...fleet,
+      });
+      out.clearProgress();
+      await out.emit(await renderStateFile(file, format));
+      const count = Object.keys(file.instances).length;
+      if (output !== undefined) {
+        out.note(`Wrote ${count} instance${count === 1 ? "" : "s"} to ${output}.`);
+      }
+      return ExitCode.Ok;
+    });
+  },
+});

@@ -1,0 +1,344 @@
+// Tenants as code against the simulator over HTTPS: export, plan and apply (issue 20).
+
+import assert from "node:assert/strict";
+import { assertEquals, assertMatch } from "./_assert.ts";
+import { invokeCall } from "../lib/invoke_call.ts";
+import { runCliInProcess } from "./_cli_in_process.ts";
+import { mockFlags } from "./cli_helpers.ts";
+import { clientFor, startMock } from "./_helpers.ts";
+import { parseStateFile } from "../lib/desired_state/parse.ts";
+import { planState } from "../lib/desired_state/plan.ts";
+import { applyPlan } from "../lib/desired_state/apply.ts";
+import { exportState } from "../lib/desired_state/export.ts";
+import { findFunction } from "../lib/catalog.ts";
+
+const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
+
+/** The state-changing requests among a count by function (what the catalogue does not mark read-only). */
+function changing(byFunction: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(byFunction).filter(([fn]) => findFunction("spe", fn)?.readOnly !== true),
+  );
+}
+
+interface PlanJson {
+  summary: { create: number; change: number; delete: number };
+  changes: {
+    instanceID: string;
+    kind: string;
+    resource: string;
+    action: string;
+    fields: { field: string; old?: unknown; new: unknown }[];
+  }[];
+}
+
+Deno.test("export then plan: no change for every kind, in YAML and JSON", async () => {
+  // A password no exported value contains: every byte written is redacted of it.
+  const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "Export-Test-Pw7" };
+  await using mock = await startMock({
+    instances: 6,
+    usersPerInstance: 3,
+    password: env.MSPE_PASSWORD,
+  });
+  const dir = await Deno.makeTempDir({ prefix: "mspe-state-" });
+  for (const name of ["tenants.yaml", "tenants.json"]) {
+    const file = `${dir}/${name}`;
+    const exported = await runCliInProcess(
+      ["export", "--instances", "*", "--output", file, ...mockFlags(mock.port)],
+      { env },
+    );
+    assertEquals(exported.code, 0, exported.stderr);
+    const text = await Deno.readTextFile(file);
+    for (
+      const kind of [
+        "compliance",
+        "directoryServices",
+        "retentionPolicies",
+        "smtpSettings",
+        "indexConfiguration",
+        "storeAutoCreate",
+        "users",
+      ]
+    ) {
+      assert(text.includes(kind), `${name} has no ${kind}`);
+    }
+    assert(!/password/i.test(text.replace(/"?(userName|authentication)"?:/g, "")), text);
+    mock.stats.reset();
+    const plan = await runCliInProcess(
+      ["plan", file, "--format", "json", ...mockFlags(mock.port)],
+      { env },
+    );
+    assertEquals(plan.code, 0, plan.stderr);
+    const json = JSON.parse(plan.stdout) as PlanJson;
+    assertEquals(json.summary, { create: 0, change: 0, delete: 0 });
+    assertEquals(changing(mock.stats.byFunction), {}, "plan sent a state-changing call");
+  }
+});
+
+Deno.test("plan: a changed file shows exactly its changes, secrets never; exit code 10", async () => {
+  await using mock = await startMock({ instances: 3, usersPerInstance: 2 });
+  const dir = await Deno.makeTempDir({ prefix: "mspe-state-" });
+  await Deno.writeTextFile(`${dir}/jane.txt`, "S3cret-Initial!\n");
+  await Deno.writeTextFile(
+    `${dir}/tenants.yaml`,
+    `version: 1
+instances:
+  acme:
+    instance: { displayName: Acme Corporation }
+    users:
+      - userName: john.doe
+        fullName: Johnny Doe
+        privileges: [login, archive]
+      - userName: jane.new
+        fullName: Jane New
+        emailAddresses: [jane.new@acme.example.com]
+        privileges: [login]
+        initialPassword: { file: ${dir}/jane.txt }
+    compliance: { legalHoldEnabled: true }
+    smtpSettings: { port: 25 }
+`,
+  );
+  const plan = await runCliInProcess(
+    ["plan", `${dir}/tenants.yaml`, "--format", "json", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(plan.code, 10, plan.stderr);
+  assert(!plan.stdout.includes("S3cret"), "the secret is in the plan");
+  const json = JSON.parse(plan.stdout) as PlanJson;
+  assertEquals(json.summary, { create: 1, change: 4, delete: 0 });
+  const shown = json.changes.map((c) =>
+    `${c.kind} ${c.resource} ${c.action}: ${
+      c.fields.map((f) => `${f.field}=${JSON.stringify(f.old)}->${JSON.stringify(f.new)}`).join(" ")
+    }`
+  );
+  assertEquals(shown, [
+    'instance acme change: displayName="Acme"->"Acme Corporation"',
+    "compliance compliance change: legalHoldEnabled=false->true",
+    "smtpSettings smtpSettings change: port=587->25",
+    'user john.doe change: fullName="John Doe"->"Johnny Doe" privileges=["login"]->["login","archive"]',
+    'user jane.new create: fullName=undefined->"Jane New" emailAddresses=undefined->["jane.new@acme.example.com"] privileges=undefined->["login"] initialPassword=undefined->"(set only on create)"',
+  ]);
+  const table = await runCliInProcess(
+    ["plan", `${dir}/tenants.yaml`, "--format", "markdown", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(table.code, 10);
+  assertMatch(
+    table.stdout,
+    /\| acme \| user \| jane\.new \| create \| .*initialPassword: \(set only on create\)/,
+  );
+  assertMatch(table.stdout, /Plan: 1 to create, 4 to change, 0 to delete\./);
+
+  // apply, then plan shows nothing; a second apply sends no state-changing call.
+  const apply = await runCliInProcess(
+    ["apply", `${dir}/tenants.yaml`, "--yes", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(apply.code, 0, apply.stderr);
+  assert(!apply.stdout.includes("S3cret") && !apply.stderr.includes("S3cret"));
+  assertMatch(apply.stderr, /Applied: 5 done, 0 failed/);
+  await using client = await clientFor(mock);
+  const desired = await parseStateFile(await Deno.readTextFile(`${dir}/tenants.yaml`), {
+    file: `${dir}/tenants.yaml`,
+  });
+  assertEquals((await planState(client, desired)).summary, { create: 0, change: 0, delete: 0 });
+  mock.stats.reset();
+  const again = await runCliInProcess(
+    ["apply", `${dir}/tenants.yaml`, "--yes", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(again.code, 0, again.stderr);
+  assertEquals(changing(mock.stats.byFunction), {});
+});
+
+Deno.test("apply: asks first; no terminal without --yes refuses; --what-if sends nothing", async () => {
+  await using mock = await startMock({ instances: 2, usersPerInstance: 1 });
+  const dir = await Deno.makeTempDir({ prefix: "mspe-state-" });
+  const file = `${dir}/t.json`;
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({ version: 1, instances: { acme: { instance: { displayName: "Changed" } } } }),
+  );
+  mock.stats.reset();
+  const refused = await runCliInProcess(["apply", file, ...mockFlags(mock.port)], { env: USER });
+  assertEquals(refused.code, 2);
+  assertMatch(refused.stderr, /add --yes/);
+  const whatIf = await runCliInProcess(
+    ["apply", file, "--what-if", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(whatIf.code, 0, whatIf.stderr);
+  assertMatch(whatIf.stdout, /displayName: Acme -> Changed/);
+  const declined = await runCliInProcess(["apply", file, ...mockFlags(mock.port)], {
+    env: USER,
+    stdin: "n\n",
+    stdinIsTerminal: true,
+    terminal: true,
+  });
+  assertEquals(declined.code, 5, declined.stderr);
+  assertEquals(changing(mock.stats.byFunction), {});
+});
+
+Deno.test("prune deletes only with its confirmation, and never $archiveadmin", async () => {
+  await using mock = await startMock({ instances: 2, usersPerInstance: 3 });
+  await using client = await clientFor(mock);
+  const dir = await Deno.makeTempDir({ prefix: "mspe-state-" });
+  const file = `${dir}/t.yaml`;
+  await Deno.writeTextFile(
+    file,
+    "version: 1\ninstances:\n  acme:\n    users:\n      prune: true\n      list:\n        - userName: john.doe\n",
+  );
+  const users = async () =>
+    ((await invokeCall(client, "GetUsers", { instanceID: "acme" })).result ?? []).map((u) =>
+      u.userName
+    )
+      .sort();
+  const before = await users();
+  assertEquals(before.length, 4, String(before));
+  // Yes to the plan, no to the deletes: nothing is deleted.
+  const declined = await runCliInProcess(["apply", file, ...mockFlags(mock.port)], {
+    env: USER,
+    stdin: "y\nn\n",
+    stdinIsTerminal: true,
+    terminal: true,
+  });
+  assertEquals(declined.code, 0, declined.stderr);
+  assertMatch(declined.stdout, /not-sent/);
+  assertEquals(await users(), before);
+  const plan = await runCliInProcess(["plan", file, "--format", "json", ...mockFlags(mock.port)], {
+    env: USER,
+  });
+  assertEquals(plan.code, 10);
+  assertEquals((JSON.parse(plan.stdout) as PlanJson).summary, { create: 0, change: 0, delete: 2 });
+  const yes = await runCliInProcess(["apply", file, "--yes", ...mockFlags(mock.port)], {
+    env: USER,
+  });
+  assertEquals(yes.code, 0, yes.stderr);
+  assertEquals(await users(), ["$archiveadmin", "john.doe"]);
+});
+
+Deno.test("onboarding a tenant from a CSV: apply creates and starts it, then its users", async () => {
+  await using mock = await startMock({ instances: 2, usersPerInstance: 1 });
+  await using client = await clientFor(mock);
+  const host = (await exportState(client, { instances: ["acme"] })).instances.acme?.instance
+    ?.instanceHost;
+  const dir = await Deno.makeTempDir({ prefix: "mspe-state-" });
+  await Deno.writeTextFile(`${dir}/pw.txt`, "Initial-1\n");
+  await Deno.writeTextFile(
+    `${dir}/newco-users.csv`,
+    "userName,fullName,emailAddresses,privileges,loginPrivileges,initialPasswordFile\r\n" +
+      `anna,Anna Berg,anna@newco.example,login;archive,web;outlook,${dir}/pw.txt\r\n` +
+      `"bob","Bob, Jr.","bob@newco.example;b@newco.example",login,web,${dir}/pw.txt\r\n`,
+  );
+  await Deno.writeTextFile(
+    `${dir}/newco.yaml`,
+    `version: 1
+defaults:
+  instance: { instanceHost: ${host}, startMode: automatic, status: running }
+instances:
+  newco:
+    instance: { displayName: NewCo, alias: newco, baseDirectory: 'E:\\MailStore\\newco' }
+    users: { from: newco-users.csv }
+    compliance: { legalHoldEnabled: true }
+`,
+  );
+  const plan = await runCliInProcess(
+    ["plan", `${dir}/newco.yaml`, "--format", "json", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(plan.code, 10, plan.stderr);
+  assertEquals((JSON.parse(plan.stdout) as PlanJson).summary, { create: 1, change: 0, delete: 0 });
+  const apply = await runCliInProcess(
+    ["apply", `${dir}/newco.yaml`, "--yes", "--format", "json", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(apply.code, 0, apply.stderr);
+  const rows = (JSON.parse(apply.stdout) as { results: { resource: string; outcome: string }[] })
+    .results;
+  assertEquals(rows.map((r) => `${r.resource}:${r.outcome}`), [
+    "newco:done",
+    "compliance:done",
+    "anna:done",
+    "bob:done",
+  ]);
+  const info = await invokeCall(client, "GetUserInfo", { instanceID: "newco", userName: "bob" });
+  assertEquals(info.result?.fullName, "Bob, Jr.");
+  assertEquals(info.result?.emailAddresses, ["bob@newco.example", "b@newco.example"]);
+  const after = await runCliInProcess(
+    ["plan", `${dir}/newco.yaml`, "--format", "json", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(after.code, 0, after.stdout);
+});
+
+Deno.test("apply: a call that may have run names the resource; the next plan shows what is left", async () => {
+  await using mock = await startMock({ instances: 2, usersPerInstance: 1 });
+  await using client = await clientFor(mock);
+  const desired = await parseStateFile(
+    JSON.stringify({
+      version: 1,
+      instances: {
+        acme: { users: [{ userName: "u1", privileges: ["login"] }, { userName: "u2" }] },
+      },
+    }),
+    { file: "t.json" },
+  );
+  const plan = await planState(client, desired);
+  // The first CreateUser runs on the server, and its reply never arrives.
+  mock.faults.add({ kind: "drop-before-body", function: "CreateUser", times: 1 });
+  const result = await applyPlan(client, plan);
+  assertEquals(result.results.map((r) => `${r.resource}:${r.outcome}`), [
+    "u1:may-have-run",
+    "u2:not-sent",
+  ]);
+  assertMatch(
+    result.results[0]?.error ?? "",
+    /CreateUser may or may not have run .*look at user u1 of instance acme/,
+  );
+  const left = await planState(client, desired);
+  const again = await applyPlan(client, left);
+  assertEquals(again.summary.failed + again.summary["may-have-run"], 0);
+  assertEquals((await planState(client, desired)).summary, { create: 0, change: 0, delete: 0 });
+});
+
+Deno.test("state file mistakes are one line naming the file, the place and what to do", async () => {
+  const cases: [string, string, RegExp][] = [
+    [
+      "t.yaml",
+      "version: 1\ninstances:\n  acme:\n    instance: { displayName: [oops\n",
+      /^t\.yaml: line \d+ column \d+: is not valid YAML/,
+    ],
+    ["t.json", '{"version": 1, "instances": {', /^t\.json: line 1 column \d+: is not valid JSON/],
+    [
+      "t.yaml",
+      "version: 1\ninstances:\n  acme:\n    users:\n      - userName: a\n        password: x\n",
+      /^t\.yaml: instances\.acme\.users\[0\]: unknown field "password"/,
+    ],
+    [
+      "t.yaml",
+      "version: 1\ninstances:\n  acme:\n    users:\n      - userName: a\n        initialPassword: hunter2\n",
+      /^t\.yaml: instances\.acme\.users\[0\]\.initialPassword: must name where the secret comes from/,
+    ],
+    [
+      "t.yaml",
+      "version: 1\ninstances:\n  acme:\n    smtpSettings: { password: x }\n",
+      /^t\.yaml: instances\.acme\.smtpSettings\.password: passwords of a configuration/,
+    ],
+    [
+      "t.yaml",
+      "version: 1\ninstances:\n  acme:\n    instance: { startMode: sometimes }\n",
+      /^t\.yaml: instances\.acme\.instance\.startMode: must be one of automatic, manual/,
+    ],
+  ];
+  for (const [file, text, expected] of cases) {
+    const error = await parseStateFile(text, { file }).then(() => undefined, (e: Error) => e);
+    if (error === undefined) throw new Error(`${file} parsed: ${text}`);
+    assertMatch(error.message, expected);
+    assert(!error.message.includes("\n"), error.message);
+  }
+  const csv = await parseStateFile(
+    "version: 1\ninstances:\n  acme:\n    users: { from: u.csv }\n",
+    { file: "t.yaml", readTextFile: () => Promise.resolve("userName,privileges\r\nx,flying\r\n") },
+  ).then(() => undefined, (e: Error) => e);
+  assertMatch(csv?.message ?? "", /^u\.csv: line 2\.privileges: must be one of admin/);
+});
