@@ -14,6 +14,7 @@ import { DEFAULT_CONCURRENCY, type FleetProgress } from "../../fleet.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import { fleetStatus } from "../fleet/summary.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
+import { addSecrets } from "../io/redacting_io.ts";
 import { type Session, withSession } from "../session/session.ts";
 import { CONNECTION_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
 import { SETTINGS } from "../settings/table.ts";
