@@ -11,6 +11,7 @@ import { planState } from "../lib/desired_state/plan.ts";
 import { applyPlan } from "../lib/desired_state/apply.ts";
 import { exportState } from "../lib/desired_state/export.ts";
 import { findFunction } from "../lib/catalog.ts";
+import { CONFIG_KINDS } from "../lib/desired_state/types.ts";
 
 const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 
@@ -341,4 +342,41 @@ Deno.test("state file mistakes are one line naming the file, the place and what 
     { file: "t.yaml", readTextFile: () => Promise.resolve("userName,privileges\r\nx,flying\r\n") },
   ).then(() => undefined, (e: Error) => e);
   assertMatch(csv?.message ?? "", /^u\.csv: line 2\.privileges: must be one of admin/);
+});
+
+Deno.test("the JSON Schema names every field export writes and the parser takes", async () => {
+  const schema = JSON.parse(
+    await Deno.readTextFile(new URL("../lib/desired_state/state.schema.json", import.meta.url)),
+  );
+  await using mock = await startMock({ instances: 3, usersPerInstance: 2 });
+  await using client = await clientFor(mock);
+  const file = await exportState(client);
+  const tenantFields = Object.keys(schema.$defs.tenant.properties).sort();
+  assertEquals(tenantFields, ["instance", "users", ...Object.keys(CONFIG_KINDS)].sort());
+  for (const tenant of Object.values(file.instances)) {
+    for (const field of Object.keys(tenant.instance ?? {})) {
+      assert(field in schema.$defs.instance.properties, `the schema lacks instance.${field}`);
+    }
+    for (const user of Array.isArray(tenant.users) ? tenant.users : []) {
+      for (const field of Object.keys(user)) {
+        assert(field in schema.$defs.user.properties, `the schema lacks users[].${field}`);
+      }
+    }
+  }
+  // What the schema takes, the parser takes, and the other way round.
+  const userFields = Object.keys(schema.$defs.user.properties);
+  const instanceFields = Object.keys(schema.$defs.instance.properties);
+  for (const [where, fields] of [["user", userFields], ["instance", instanceFields]] as const) {
+    const unknown = await parseStateFile(
+      JSON.stringify({
+        version: 1,
+        instances: {
+          acme: where === "user"
+            ? { users: [{ userName: "a", bogus: 1 }] }
+            : { instance: { bogus: 1 } },
+        },
+      }),
+    ).then(() => "", (e: Error) => e.message);
+    for (const field of fields) assert(unknown.includes(field), `${unknown} lacks ${field}`);
+  }
 });
