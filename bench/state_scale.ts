@@ -65,7 +65,9 @@ if (same.summary.change + same.summary.create + same.summary.delete !== 0) {
   throw new Error(`export then plan planned changes: ${JSON.stringify(same.summary)}`);
 }
 // Every tenant changed in three places.
-const changed = structuredClone(exported) as { instances: Record<string, Record<string, unknown>> };
+const changed = structuredClone(exported) as unknown as {
+  instances: Record<string, Record<string, unknown>>;
+};
 for (const tenant of Object.values(changed.instances)) {
   const instance = tenant.instance as Record<string, unknown> | undefined;
   if (instance !== undefined) instance.displayName = `${instance.displayName} (changed)`;
