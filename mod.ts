@@ -186,19 +186,7 @@ export {
   type UsageReportOptions,
   type UsageTotals,
 } from "./lib/usage_report.ts";
-export {
-  CONFIG_KINDS,
-  type ConfigKind,
-  type ConfigObject,
-  type DesiredState,
-  type DesiredTenant,
-  type InstanceSettings,
-  type SecretSource,
-  type StateFile,
-  type TenantSpec,
-  type UsersBlock,
-  type UserSettings,
-} from "./lib/desired_state/types.ts";
+export * from "./lib/desired_state/types.ts";
 export {
   checkStateFile,
   parseStateFile,

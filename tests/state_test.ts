@@ -22,6 +22,11 @@ function changing(byFunction: Record<string, number>): Record<string, number> {
   );
 }
 
+/** A terminal on which the person types `answers` (one a line). */
+function terminalAnswering(answers: string) {
+  return { env: USER, stdin: answers, stdinIsTerminal: true, terminal: true };
+}
+
 interface PlanJson {
   summary: { create: number; change: number; delete: number };
   changes: {
@@ -170,12 +175,10 @@ Deno.test("apply: asks first; no terminal without --yes refuses; --what-if sends
   );
   assertEquals(whatIf.code, 0, whatIf.stderr);
   assertMatch(whatIf.stdout, /displayName: Acme -> Changed/);
-  const declined = await runCliInProcess(["apply", file, ...mockFlags(mock.port)], {
-    env: USER,
-    stdin: "n\n",
-    stdinIsTerminal: true,
-    terminal: true,
-  });
+  const declined = await runCliInProcess(
+    ["apply", file, ...mockFlags(mock.port)],
+    terminalAnswering("n\n"),
+  );
   assertEquals(declined.code, 5, declined.stderr);
   assertEquals(changing(mock.stats.byFunction), {});
 });
@@ -197,12 +200,10 @@ Deno.test("prune deletes only with its confirmation, and never $archiveadmin", a
   const before = await users();
   assertEquals(before.length, 4, String(before));
   // Yes to the plan, no to the deletes: nothing is deleted.
-  const declined = await runCliInProcess(["apply", file, ...mockFlags(mock.port)], {
-    env: USER,
-    stdin: "y\nn\n",
-    stdinIsTerminal: true,
-    terminal: true,
-  });
+  const declined = await runCliInProcess(
+    ["apply", file, ...mockFlags(mock.port)],
+    terminalAnswering("y\nn\n"),
+  );
   assertEquals(declined.code, 0, declined.stderr);
   assertMatch(declined.stdout, /not-sent/);
   assertEquals(await users(), before);

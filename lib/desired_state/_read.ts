@@ -6,6 +6,7 @@
  */
 
 import type { Client } from "../client.ts";
+import { DEFAULT_CONCURRENCY, type FleetProgress, forEachInstance } from "../fleet.ts";
 import { type UncheckedArgs, uncheckedFunction } from "../function_names.ts";
 import { invokeCall } from "../invoke_call.ts";
 import { CONFIG_KINDS, type ConfigKind } from "./types.ts";
@@ -93,4 +94,36 @@ export async function readTenant(
     }
   }
   return { instanceID, instance, users, config };
+}
+
+/** The fleet options the state functions share. */
+export interface EachOptions {
+  readonly concurrency?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
+}
+
+/**
+ * Runs `fn` for each instance ID (at most `concurrency` at once) and returns the values by ID.
+ * The first failure ends the whole run: a plan or export with a hole would mislead.
+ */
+export async function eachInstance<T>(
+  client: Client,
+  ids: readonly string[],
+  fn: (instanceID: string, signal: AbortSignal) => Promise<T>,
+  options: EachOptions,
+): Promise<Map<string, T>> {
+  const values = new Map<string, T>();
+  if (ids.length === 0) return values;
+  const run = forEachInstance(client, (instanceID, { signal }) => fn(instanceID, signal), {
+    instances: ids,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  for await (const outcome of run) {
+    if (!outcome.ok) throw outcome.error;
+    values.set(outcome.instanceID, outcome.value);
+  }
+  return values;
 }

@@ -7,9 +7,9 @@
 
 import type { Client } from "../client.ts";
 import { ConnectionError, HttpError } from "../errors.ts";
-import { DEFAULT_CONCURRENCY, type FleetProgress, forEachInstance } from "../fleet.ts";
+import type { FleetProgress } from "../fleet.ts";
 import type { UncheckedArgs } from "../function_names.ts";
-import { call, type Fields, instanceStatuses } from "./_read.ts";
+import { call, eachInstance, type Fields, instanceStatuses } from "./_read.ts";
 import { type PlannedChange, planOne, type StatePlan, type TenantPlan } from "./plan.ts";
 import { CONFIG_KINDS, type ConfigKind, type SecretSource, type UserSettings } from "./types.ts";
 
@@ -305,23 +305,12 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   const busy = plan.tenants.filter((tenant) => tenant.changes.length > 0);
   const byID = new Map(busy.map((tenant) => [tenant.instanceID, tenant]));
-  const done = new Map<string, ChangeResult[]>();
-  if (busy.length > 0) {
-    const run = forEachInstance(
-      client,
-      (instanceID, { signal }) => applyTenant(client, byID.get(instanceID)!, options, signal),
-      {
-        instances: busy.map((tenant) => tenant.instanceID),
-        concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-        signal: options.signal,
-        onProgress: options.onProgress,
-      },
-    );
-    for await (const outcome of run) {
-      if (!outcome.ok) throw outcome.error;
-      done.set(outcome.instanceID, outcome.value);
-    }
-  }
+  const done = await eachInstance(
+    client,
+    busy.map((tenant) => tenant.instanceID),
+    (instanceID, signal) => applyTenant(client, byID.get(instanceID)!, options, signal),
+    options,
+  );
   const results = busy.flatMap((tenant) => done.get(tenant.instanceID) ?? []);
   const summary = { done: 0, failed: 0, "not-sent": 0, "may-have-run": 0 };
   for (const result of results) summary[result.outcome]++;

@@ -5,9 +5,10 @@
  */
 
 import type { Client } from "../client.ts";
-import { DEFAULT_CONCURRENCY, type FleetProgress, forEachInstance } from "../fleet.ts";
+import type { FleetProgress } from "../fleet.ts";
 import { listInstances } from "../list_instances.ts";
-import { type Fields, instanceStatuses, readTenant } from "./_read.ts";
+import { eachInstance, type Fields, instanceStatuses, readTenant } from "./_read.ts";
+import { INSTANCE_FIELDS, USER_READ_FIELDS } from "./_fields.ts";
 import type { StateFormat } from "./parse.ts";
 import {
   CONFIG_KINDS,
@@ -31,28 +32,6 @@ export interface ExportStateOptions {
   /** Called as instances are read. */
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
 }
-
-const INSTANCE_FIELDS = [
-  "alias",
-  "displayName",
-  "instanceHost",
-  "baseDirectory",
-  "startMode",
-  "status",
-  "debugLogEnabled",
-  "imapServerConnectionLogEnabled",
-  "vssWriterEnabled",
-  "vssWriterExcludeIndexes",
-] as const;
-
-const USER_FIELDS = [
-  "fullName",
-  "emailAddresses",
-  "distinguishedName",
-  "authentication",
-  "loginPrivileges",
-  "privileges",
-] as const;
 
 function pick(from: Fields, fields: readonly string[]): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
@@ -89,49 +68,41 @@ export async function exportState(
     : [...selection];
   const listed = await instanceStatuses(client, options.signal);
   const kinds = options.kinds ?? Object.keys(CONFIG_KINDS) as ConfigKind[];
-  const tenants = new Map<string, TenantSpec>();
-  if (ids.length > 0) {
-    const run = forEachInstance(
-      client,
-      async (instanceID, { signal }) => {
-        const actual = await readTenant(
-          client,
-          instanceID,
-          listed.get(instanceID.toLowerCase()),
-          { users: "all", config: kinds },
-          signal,
-        );
-        const tenant: Record<string, unknown> = {};
-        if (actual.instance !== undefined) {
-          tenant.instance = pick(actual.instance, INSTANCE_FIELDS) as InstanceSettings;
-        }
-        if (actual.users !== undefined) {
-          tenant.users = [...actual.users.values()]
-            .filter((user) => user.userName !== "$archiveadmin")
-            .map((user) =>
-              ({ userName: user.userName, ...pick(user, USER_FIELDS) }) as unknown as UserSettings
-            );
-        }
-        for (const kind of kinds) {
-          const config = actual.config[kind];
-          if (config === undefined) continue;
-          const { password: _password, ...rest } = config;
-          tenant[kind] = rest;
-        }
-        return tenant as TenantSpec;
-      },
-      {
-        instances: ids,
-        concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-        signal: options.signal,
-        onProgress: options.onProgress,
-      },
-    );
-    for await (const outcome of run) {
-      if (!outcome.ok) throw outcome.error;
-      tenants.set(outcome.instanceID, outcome.value);
-    }
-  }
+  const tenants = await eachInstance(
+    client,
+    ids,
+    async (instanceID, signal) => {
+      const actual = await readTenant(
+        client,
+        instanceID,
+        listed.get(instanceID.toLowerCase()),
+        { users: "all", config: kinds },
+        signal,
+      );
+      const tenant: Record<string, unknown> = {};
+      if (actual.instance !== undefined) {
+        tenant.instance = pick(actual.instance, INSTANCE_FIELDS) as InstanceSettings;
+      }
+      if (actual.users !== undefined) {
+        tenant.users = [...actual.users.values()]
+          .filter((user) => user.userName !== "$archiveadmin")
+          .map((user) =>
+            ({
+              userName: user.userName,
+              ...pick(user, USER_READ_FIELDS),
+            }) as unknown as UserSettings
+          );
+      }
+      for (const kind of kinds) {
+        const config = actual.config[kind];
+        if (config === undefined) continue;
+        const { password: _password, ...rest } = config;
+        tenant[kind] = rest;
+      }
+      return tenant as TenantSpec;
+    },
+    options,
+  );
   return {
     version: 1,
     instances: Object.fromEntries(ids.map((id) => [id, tenants.get(id) ?? {}])),

@@ -9,6 +9,14 @@
 import { ArgumentError } from "../errors.ts";
 import { csvRecords } from "../cli/output/csv.ts";
 import {
+  INSTANCE_FIELDS,
+  INSTANCE_FLAGS,
+  INSTANCE_TEXTS,
+  LOGIN_PRIVILEGES,
+  PRIVILEGES,
+  USER_FIELDS,
+} from "./_fields.ts";
+import {
   CONFIG_KINDS,
   type ConfigKind,
   type ConfigObject,
@@ -59,35 +67,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const INSTANCE_TEXTS = ["alias", "displayName", "instanceHost", "baseDirectory"] as const;
-const INSTANCE_FLAGS = [
-  "debugLogEnabled",
-  "imapServerConnectionLogEnabled",
-  "vssWriterEnabled",
-  "vssWriterExcludeIndexes",
-] as const;
-const USER_FIELDS = [
-  "userName",
-  "fullName",
-  "emailAddresses",
-  "distinguishedName",
-  "authentication",
-  "loginPrivileges",
-  "privileges",
-  "initialPassword",
-] as const;
-const PRIVILEGES = [
-  "admin",
-  "login",
-  "changePassword",
-  "archive",
-  "modifyArchiveProfiles",
-  "export",
-  "modifyExportProfiles",
-  "delete",
-];
-const LOGIN_PRIVILEGES = ["windows", "web", "outlook", "windowsCmd", "imap", "api"];
-
 /** Checks the fields of an object against those known, with the nearest one named. */
 function onlyKnown(
   file: string,
@@ -104,7 +83,7 @@ function onlyKnown(
 
 function checkInstance(file: string, where: string, value: unknown): InstanceSettings {
   if (!isObject(value)) throw mistake(file, where, "must be an object of instance settings.");
-  onlyKnown(file, where, value, [...INSTANCE_TEXTS, ...INSTANCE_FLAGS, "startMode", "status"]);
+  onlyKnown(file, where, value, INSTANCE_FIELDS);
   for (const field of INSTANCE_TEXTS) {
     const text = value[field];
     if (text !== undefined && (typeof text !== "string" || text.trim() === "")) {

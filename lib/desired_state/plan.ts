@@ -7,9 +7,10 @@
 
 import type { Client } from "../client.ts";
 import { ArgumentError } from "../errors.ts";
-import { DEFAULT_CONCURRENCY, type FleetProgress, forEachInstance } from "../fleet.ts";
+import type { FleetProgress } from "../fleet.ts";
 import {
   type ActualTenant,
+  eachInstance,
   type Fields,
   instanceStatuses,
   readTenant,
@@ -340,24 +341,13 @@ export async function planState(
 ): Promise<StatePlan> {
   const listed = await instanceStatuses(client, options.signal);
   const byID = new Map(desired.tenants.map((tenant) => [tenant.instanceID, tenant]));
-  const plans = new Map<string, TenantPlan>();
-  if (desired.tenants.length > 0) {
-    const run = forEachInstance(
-      client,
-      (instanceID, { signal }) =>
-        planOne(client, byID.get(instanceID)!, listed.get(instanceID.toLowerCase()), signal),
-      {
-        instances: desired.tenants.map((tenant) => tenant.instanceID),
-        concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-        signal: options.signal,
-        onProgress: options.onProgress,
-      },
-    );
-    for await (const outcome of run) {
-      if (!outcome.ok) throw outcome.error;
-      plans.set(outcome.instanceID, outcome.value);
-    }
-  }
+  const plans = await eachInstance(
+    client,
+    desired.tenants.map((tenant) => tenant.instanceID),
+    (instanceID, signal) =>
+      planOne(client, byID.get(instanceID)!, listed.get(instanceID.toLowerCase()), signal),
+    options,
+  );
   const tenants = desired.tenants.map((tenant) => plans.get(tenant.instanceID)!);
   return { tenants, summary: summarize(tenants) };
 }

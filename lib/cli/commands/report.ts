@@ -8,14 +8,11 @@
  * @module
  */
 
-import type { Client } from "../../client.ts";
-import { DEFAULT_CONCURRENCY, type FleetProgress } from "../../fleet.ts";
 import { healthReport } from "../../health_report.ts";
 import { type PreviousUsage, usageReport } from "../../usage_report.ts";
 import type { ParsedArgs } from "../args.ts";
 import { defineCommand } from "../command.ts";
 import { describeError, ExitCode } from "../exit_codes.ts";
-import { fleetStatus } from "../fleet/summary.ts";
 import { instancesFlag } from "../fleet/selection.ts";
 import { HEALTH_FORMATS, USAGE_FORMATS } from "../output/format.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
@@ -25,7 +22,8 @@ import { healthSummary, renderHealth, renderUsage } from "../report_formats/rows
 import { type HealthThresholds, readThreshold } from "../report_formats/thresholds.ts";
 import { parsePreviousUsage } from "../report_formats/usage_compare.ts";
 import { renderUsageHtml } from "../report_formats/usage_html.ts";
-import { type Session, withSession } from "../session/session.ts";
+import type { Session } from "../session/session.ts";
+import { type FleetOptions, withFleetSession } from "../session/fleet_session.ts";
 import { CONNECTION_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
 import { askedFormat, attachProfile, readSetting } from "../settings/resolve.ts";
 import type { SettingName } from "../settings/table.ts";
@@ -58,43 +56,21 @@ function readInstances(parsed: ParsedArgs, io: CliIo): Promise<string | string[]
 }
 
 /**
- * Connects as every server command does, as a fleet session: Ctrl-C or `--timeout` abort
- * `session.signal`, and a progress display runs on a terminal. Ctrl-C stops the report (exit
- * code 130): a half-checked fleet is not a report.
+ * Connects as a fleet session: Ctrl-C or `--timeout` abort `session.signal`, and a progress
+ * display runs on a terminal. Ctrl-C stops the report (exit code 130): a half-checked fleet is not
+ * a report.
  */
 function withReportSession(
   parsed: ParsedArgs,
   io: CliIo,
   body: (session: Session, fleet: FleetOptions) => Promise<number>,
 ): Promise<number> {
-  return withSession(parsed, io, (session) => {
-    const started = performance.now();
-    const progress = session.progress;
-    return body(session, {
-      client: session.client as Client<"spe">,
-      concurrency: session.settings.concurrency ?? DEFAULT_CONCURRENCY,
-      signal: session.signal,
-      onProgress: progress &&
-        ((p) => progress.update(fleetStatus(p, performance.now() - started))),
-    });
-  }, {
-    ownFormat: true,
-    product: {
-      only: "spe",
-      refusal: "Reports cover the instances of MailStore SPE; MailStore Server has none. " +
-        "Leave out --product server.",
-    },
-    fleet: { label: `report ${parsed.positionals[0]}`, interrupted: () => new ReportInterrupted() },
-  });
-}
-
-/** What the library's fleet reports take from the session. */
-interface FleetOptions {
-  readonly client: Client<"spe">;
-  /** `--concurrency`, else MSPE_CONCURRENCY or the profile's, else 8. */
-  readonly concurrency: number;
-  readonly signal: AbortSignal | undefined;
-  readonly onProgress: ((progress: FleetProgress) => void) | undefined;
+  return withFleetSession(parsed, io, {
+    label: `report ${parsed.positionals[0]}`,
+    refusal: "Reports cover the instances of MailStore SPE; MailStore Server has none. " +
+      "Leave out --product server.",
+    interrupted: () => new ReportInterrupted(),
+  }, body);
 }
 
 /** Ctrl-C stopped the report. */

@@ -7,15 +7,13 @@
  * @module
  */
 
-import type { Client } from "../../client.ts";
 import { parseStateFile } from "../../desired_state/parse.ts";
 import type { DesiredState, SecretSource } from "../../desired_state/types.ts";
-import { DEFAULT_CONCURRENCY, type FleetProgress } from "../../fleet.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
-import { fleetStatus } from "../fleet/summary.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
 import { addSecrets } from "../io/redacting_io.ts";
-import { type Session, withSession } from "../session/session.ts";
+import type { Session } from "../session/session.ts";
+import { type FleetOptions, withFleetSession } from "../session/fleet_session.ts";
 import { CONNECTION_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
 import { SETTINGS } from "../settings/table.ts";
 import { UsageError } from "../usage_error.ts";
@@ -135,16 +133,10 @@ export function secretReader(io: CliIo): (source: SecretSource, where: string) =
         `The initial password of ${where} is empty: set it where the file says.`,
       );
     }
+    // From here on no line printed (an error that echoes it, a --debug trace) shows it.
+    addSecrets(io, [secret]);
     return secret;
   };
-}
-
-/** What the library's state functions take from the session. */
-export interface StateFleet {
-  readonly client: Client<"spe">;
-  readonly concurrency: number;
-  readonly signal: AbortSignal | undefined;
-  readonly onProgress: ((progress: FleetProgress) => void) | undefined;
 }
 
 /** Ctrl-C stopped the command. */
@@ -166,25 +158,12 @@ export function withStateSession(
   parsed: ParsedArgs,
   io: CliIo,
   command: string,
-  body: (session: Session, fleet: StateFleet) => Promise<number>,
+  body: (session: Session, fleet: FleetOptions) => Promise<number>,
 ): Promise<number> {
-  return withSession(parsed, io, (session) => {
-    const started = performance.now();
-    const progress = session.progress;
-    return body(session, {
-      client: session.client as Client<"spe">,
-      concurrency: session.settings.concurrency ?? DEFAULT_CONCURRENCY,
-      signal: session.signal,
-      onProgress: progress &&
-        ((p) => progress.update(fleetStatus(p, performance.now() - started))),
-    });
-  }, {
-    ownFormat: true,
-    product: {
-      only: "spe",
-      refusal: `${command} covers the instances of MailStore SPE; MailStore Server has none. ` +
-        "Leave out --product server.",
-    },
-    fleet: { label: command, interrupted: () => new StateInterrupted(command) },
-  });
+  return withFleetSession(parsed, io, {
+    label: command,
+    refusal: `${command} covers the instances of MailStore SPE; MailStore Server has none. ` +
+      "Leave out --product server.",
+    interrupted: () => new StateInterrupted(command),
+  }, body);
 }
