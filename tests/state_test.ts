@@ -64,6 +64,7 @@ Deno.test("export then plan: no change for every kind, in YAML and JSON", async 
         "indexConfiguration",
         "storeAutoCreate",
         "users",
+        "jobs",
       ]
     ) {
       assert(text.includes(kind), `${name} has no ${kind}`);
@@ -353,7 +354,7 @@ Deno.test("the JSON Schema names every field export writes and the parser takes"
   await using client = await clientFor(mock);
   const file = await exportState(client);
   const tenantFields = Object.keys(schema.$defs.tenant.properties).sort();
-  assertEquals(tenantFields, ["instance", "users", ...Object.keys(CONFIG_KINDS)].sort());
+  assertEquals(tenantFields, ["instance", "jobs", "users", ...Object.keys(CONFIG_KINDS)].sort());
   for (const tenant of Object.values(file.instances)) {
     for (const field of Object.keys(tenant.instance ?? {})) {
       assert(field in schema.$defs.instance.properties, `the schema lacks instance.${field}`);
@@ -380,4 +381,55 @@ Deno.test("the JSON Schema names every field export writes and the parser takes"
     ).then(() => "", (e: Error) => e.message);
     for (const field of fields) assert(unknown.includes(field), `${unknown} lacks ${field}`);
   }
+});
+
+Deno.test("jobs: created, rescheduled, disabled and pruned by name; then no change", async () => {
+  await using mock = await startMock({ instances: 2, usersPerInstance: 1 });
+  await using client = await clientFor(mock);
+  const before = (await invokeCall(client, "GetJobs", { instanceID: "acme" })).result ?? [];
+  assert(before.length >= 2, `the simulator seeds jobs: ${JSON.stringify(before)}`);
+  const [kept, changed] = before;
+  const file = {
+    version: 1,
+    instances: {
+      acme: {
+        jobs: {
+          prune: true,
+          list: [
+            { name: kept!.name },
+            { name: changed!.name, schedule: { interval: 60 }, enabled: false },
+            { name: "Nightly verify", action: "VerifyStores", schedule: { time: "2:00" } },
+          ],
+        },
+      },
+    },
+  };
+  const desired = await parseStateFile(JSON.stringify(file), { file: "jobs.json" });
+  const plan = await planState(client, desired);
+  const shown = plan.tenants[0]!.changes.map((c) =>
+    `${c.resource} ${c.action}: ${c.fields.map((f) => `${f.field}=${JSON.stringify(f.new)}`)}`
+  );
+  assertEquals(shown.slice(0, 2), [
+    `${changed!.name} change: schedule={"timeZoneId":"$Local","interval":60},enabled=false`,
+    'Nightly verify create: action="VerifyStores",schedule={"timeZoneId":"$Local","time":"02:00:00"}',
+  ]);
+  assertEquals(shown.slice(2).every((line) => / delete: $/.test(line)), true, String(shown));
+  const applied = await applyPlan(client, plan, { prune: true });
+  assertEquals(applied.summary.done, plan.tenants[0]!.changes.length, JSON.stringify(applied));
+  const after = await planState(client, desired);
+  assertEquals(after.summary, { create: 0, change: 0, delete: 0 });
+  const names = ((await invokeCall(client, "GetJobs", { instanceID: "acme" })).result ?? []).map((
+    job,
+  ) => job.name);
+  assertEquals(names.sort(), [kept!.name, changed!.name, "Nightly verify"].sort());
+  // A different action cannot be applied: the plan says what to do instead.
+  const other = await parseStateFile(
+    JSON.stringify({
+      version: 1,
+      instances: { acme: { jobs: [{ name: "Nightly verify", action: "CompactStore id=1" }] } },
+    }),
+    { file: "jobs.json" },
+  );
+  const refused = await planState(client, other).then(() => "", (e: Error) => e.message);
+  assertMatch(refused, /cannot change a job's action: give the new action a job of another name/);
 });

@@ -6,6 +6,7 @@
  */
 
 import type { Client } from "../client.ts";
+import { ArgumentError } from "../errors.ts";
 import { DEFAULT_CONCURRENCY, type FleetProgress, forEachInstance } from "../fleet.ts";
 import { type UncheckedArgs, uncheckedFunction } from "../function_names.ts";
 import { invokeCall } from "../invoke_call.ts";
@@ -31,6 +32,8 @@ export interface ActualTenant {
   readonly instance: Fields | undefined;
   /** The users by lower-case name: GetUserInfo's fields for those read in full, else GetUsers'. */
   readonly users: Map<string, Fields> | undefined;
+  /** The jobs by lower-case name (GetJobs), when asked for. */
+  readonly jobs?: Map<string, Fields> | undefined;
   /** The configuration kinds read. */
   readonly config: { [K in ConfigKind]?: Fields };
 }
@@ -39,6 +42,8 @@ export interface ActualTenant {
 export interface ReadWanted {
   /** Read the users: every name, and these (lower case) in full; `"all"` for every user in full. */
   readonly users?: ReadonlySet<string> | "all" | undefined;
+  /** Read the jobs. */
+  readonly jobs?: boolean;
   /** The configuration kinds to read. */
   readonly config: readonly ConfigKind[];
 }
@@ -93,7 +98,30 @@ export async function readTenant(
       );
     }
   }
-  return { instanceID, instance, users, config };
+  const jobs = wanted.jobs === true ? await readJobs(client, instanceID, signal) : undefined;
+  return { instanceID, instance, users, jobs, config };
+}
+
+/** The jobs of an instance by lower-case name; two of one name cannot be told apart. */
+async function readJobs(
+  client: Client,
+  instanceID: string,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, Fields>> {
+  const jobs = new Map<string, Fields>();
+  for (const job of (await call(client, "GetJobs", { instanceID }, signal) ?? []) as Fields[]) {
+    const key = String(job.name).toLowerCase();
+    if (jobs.has(key)) {
+      throw new ArgumentError(
+        `Instance ${instanceID} has two jobs named ${
+          String(job.name)
+        }: rename one (mspe-run call ` +
+          "RenameJob) so that the state file can tell them apart.",
+      );
+    }
+    jobs.set(key, job);
+  }
+  return jobs;
 }
 
 /** The fleet options the state functions share. */

@@ -127,18 +127,56 @@ function listArg(value: unknown): string {
   return Array.isArray(value) && value.length > 0 ? value.join(",") : "none";
 }
 
+/**
+ * One call of a change: the function and its arguments, or a function of the result of the call
+ * before it (a new job's ID).
+ */
+type PlannedCall = [string, UncheckedArgs | ((previous: unknown) => UncheckedArgs)];
+
+/** The calls that make a job as the change says. */
+function jobCalls(change: PlannedChange): PlannedCall[] {
+  const { instanceID } = change;
+  const fields = Object.fromEntries(change.fields.map((field) => [field.field, field.new]));
+  const schedule = (fields.schedule ?? {}) as UncheckedArgs;
+  if (change.action === "delete") {
+    return [["DeleteJob", { instanceID, id: String(change.jobID) }]];
+  }
+  if (change.action === "create") {
+    const calls: PlannedCall[] = [["CreateJob", {
+      instanceID,
+      name: change.resource,
+      action: fields.action as string,
+      ...schedule,
+    }]];
+    if (fields.enabled === false) {
+      calls.push(["SetJobEnabled", (id) => ({ instanceID, id: Number(id), enabled: false })]);
+    }
+    return calls;
+  }
+  const calls: PlannedCall[] = [];
+  const id = change.jobID ?? 0;
+  if (fields.schedule !== undefined) {
+    calls.push(["SetJobSchedule", { instanceID, id, ...schedule }]);
+  }
+  if (fields.enabled !== undefined) {
+    calls.push(["SetJobEnabled", { instanceID, id, enabled: fields.enabled as boolean }]);
+  }
+  return calls;
+}
+
 /** The calls of one change, in order; each is sent once. */
 async function callsOf(
   client: Client,
   change: PlannedChange,
   options: ApplyPlanOptions,
   signal: AbortSignal,
-): Promise<Array<[string, UncheckedArgs]>> {
+): Promise<PlannedCall[]> {
   const { instanceID } = change;
+  if (change.kind === "job") return jobCalls(change);
   const fields = Object.fromEntries(change.fields.map((field) => [field.field, field.new]));
   if (change.kind === "instance") {
     const { status, ...config } = fields;
-    const calls: Array<[string, UncheckedArgs]> = [];
+    const calls: PlannedCall[] = [];
     if (status === "stopped" && change.action === "change") {
       calls.push(["StopInstances", { instanceFilter: instanceID }]);
     }
@@ -182,7 +220,7 @@ async function callsOf(
         `user ${userName} of instance ${instanceID}`,
       );
     }
-    const calls: Array<[string, UncheckedArgs]> = [["CreateUser", args as UncheckedArgs]];
+    const calls: PlannedCall[] = [["CreateUser", args as UncheckedArgs]];
     if (user.emailAddresses !== undefined && user.emailAddresses.length > 0) {
       calls.push(["SetUserEmailAddresses", {
         instanceID,
@@ -192,7 +230,7 @@ async function callsOf(
     }
     return calls;
   }
-  const calls: Array<[string, UncheckedArgs]> = [];
+  const calls: PlannedCall[] = [];
   const on = { instanceID, userName };
   for (const [field, value] of Object.entries(user)) {
     if (field === "fullName") calls.push(["SetUserFullName", { ...on, fullName: value as string }]);
@@ -250,9 +288,15 @@ async function applyTenant(
     }
     let fn = "";
     try {
+      let previous: unknown;
       for (const [name, args] of await callsOf(client, change, options, signal)) {
         fn = name;
-        await call(client, name, args, signal);
+        previous = await call(
+          client,
+          name,
+          typeof args === "function" ? args(previous) : args,
+          signal,
+        );
       }
       report({ ...rowOf(change), outcome: "done" });
     } catch (error) {

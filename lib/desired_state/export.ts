@@ -76,7 +76,7 @@ export async function exportState(
         client,
         instanceID,
         listed.get(instanceID.toLowerCase()),
-        { users: "all", config: kinds },
+        { users: "all", jobs: true, config: kinds },
         signal,
       );
       const tenant: Record<string, unknown> = {};
@@ -92,6 +92,14 @@ export async function exportState(
               ...pick(user, USER_READ_FIELDS),
             }) as unknown as UserSettings
           );
+      }
+      if (actual.jobs !== undefined) {
+        tenant.jobs = [...actual.jobs.values()].map((job) => ({
+          name: job.name,
+          action: job.action,
+          schedule: job.schedule,
+          enabled: job.enabled,
+        }));
       }
       for (const kind of kinds) {
         const config = actual.config[kind];

@@ -23,6 +23,8 @@ import {
   type DesiredState,
   type DesiredTenant,
   type InstanceSettings,
+  type JobSchedule,
+  type JobSettings,
   type SecretSource,
   type StateFile,
   type TenantSpec,
@@ -213,35 +215,149 @@ function csvUsers(text: string, csvFile: string): UserSettings[] {
   });
 }
 
+/**
+ * A block of users or jobs: a list, or `{ list, prune }` (users also `from`, a CSV file), its
+ * items checked by `check`.
+ */
+function listBlock<T>(
+  file: string,
+  where: string,
+  value: unknown,
+  check: (file: string, where: string, item: unknown) => T,
+  csv: boolean,
+): readonly T[] | { from?: string; list?: T[] | undefined; prune?: boolean } {
+  if (Array.isArray(value)) return value.map((item, i) => check(file, `${where}[${i}]`, item));
+  const shape = csv
+    ? '{ list: [...], prune: true } or { from: "users.csv" }'
+    : "{ list: [...], prune: true }";
+  if (!isObject(value)) throw mistake(file, where, `must be a list or ${shape}.`);
+  onlyKnown(file, where, value, csv ? ["from", "list", "prune"] : ["list", "prune"]);
+  if (value.from !== undefined && (typeof value.from !== "string" || value.from === "")) {
+    throw mistake(file, `${where}.from`, "must name a CSV file.");
+  }
+  if (value.prune !== undefined && typeof value.prune !== "boolean") {
+    throw mistake(file, `${where}.prune`, "must be true or false.");
+  }
+  if (value.list !== undefined && !Array.isArray(value.list)) {
+    throw mistake(file, `${where}.list`, `must be a list, as in ${shape}.`);
+  }
+  return {
+    ...value,
+    list: (value.list as unknown[] | undefined)?.map((item, i) =>
+      check(file, `${where}.list[${i}]`, item)
+    ),
+  };
+}
+
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const INTERVALS = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720];
+
+/** A time of day as the server reports it: `hh:mm:ss`. */
+function timeOfDay(file: string, where: string, value: unknown): string {
+  const match = typeof value === "string"
+    ? /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim())
+    : null;
+  if (
+    match === null || Number(match[1]) > 23 || Number(match[2]) > 59 || Number(match[3] ?? 0) > 59
+  ) {
+    throw mistake(file, where, 'must be a time of day, such as "02:00" or "02:00:00".');
+  }
+  return `${match[1]!.padStart(2, "0")}:${match[2]}:${match[3] ?? "00"}`;
+}
+
+function checkSchedule(file: string, where: string, value: unknown): JobSchedule {
+  if (!isObject(value)) {
+    throw mistake(file, where, 'must be an object: { time: "02:00" } or { interval: 60 }.');
+  }
+  onlyKnown(file, where, value, [
+    "timeZoneId",
+    "date",
+    "interval",
+    "time",
+    "dayOfWeek",
+    "dayOfMonth",
+  ]);
+  // The server's default zone, written out, so that the file compares with what GetJobs reports.
+  const schedule: Record<string, unknown> = { timeZoneId: "$Local" };
+  if (value.timeZoneId !== undefined) {
+    if (typeof value.timeZoneId !== "string" || value.timeZoneId === "") {
+      throw mistake(
+        file,
+        `${where}.timeZoneId`,
+        "must name a time zone (mspe-run call GetTimeZones).",
+      );
+    }
+    schedule.timeZoneId = value.timeZoneId;
+  }
+  if (value.date !== undefined) {
+    if (typeof value.date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value.date)) {
+      throw mistake(file, `${where}.date`, "must be a date, YYYY-MM-DD.");
+    }
+    schedule.date = value.date;
+  }
+  if (value.interval !== undefined) {
+    if (!INTERVALS.includes(value.interval as number)) {
+      throw mistake(file, `${where}.interval`, `must be one of ${INTERVALS.join(", ")} (minutes).`);
+    }
+    schedule.interval = value.interval;
+  }
+  if (value.time !== undefined) schedule.time = timeOfDay(file, `${where}.time`, value.time);
+  oneOf(file, `${where}.dayOfWeek`, value.dayOfWeek, WEEKDAYS);
+  if (value.dayOfWeek !== undefined) schedule.dayOfWeek = value.dayOfWeek;
+  if (value.dayOfMonth !== undefined) {
+    const day = String(value.dayOfMonth);
+    if (!/^([1-9]|[12]\d|3[01]|Last)$/.test(day)) {
+      throw mistake(file, `${where}.dayOfMonth`, "must be a day of the month, 1 to 31, or Last.");
+    }
+    schedule.dayOfMonth = day;
+  }
+  if (schedule.time === undefined && schedule.interval === undefined) {
+    throw mistake(file, where, "needs time (daily, weekly, monthly, once) or interval (minutes).");
+  }
+  return schedule as JobSchedule;
+}
+
+function checkJob(file: string, where: string, value: unknown): JobSettings {
+  if (!isObject(value)) throw mistake(file, where, "must be an object with at least name.");
+  onlyKnown(file, where, value, ["name", "action", "schedule", "enabled"]);
+  if (typeof value.name !== "string" || value.name.trim() === "") {
+    throw mistake(file, `${where}.name`, "is missing: every job needs a name.");
+  }
+  const job: Record<string, unknown> = { name: value.name.trim() };
+  if (value.action !== undefined) {
+    if (typeof value.action !== "string" || value.action.trim() === "") {
+      throw mistake(
+        file,
+        `${where}.action`,
+        "must be the command the job runs, such as VerifyStores.",
+      );
+    }
+    job.action = value.action;
+  }
+  if (value.schedule !== undefined) {
+    job.schedule = checkSchedule(file, `${where}.schedule`, value.schedule);
+  }
+  if (value.enabled !== undefined) {
+    if (typeof value.enabled !== "boolean") {
+      throw mistake(file, `${where}.enabled`, "must be true or false.");
+    }
+    job.enabled = value.enabled;
+  }
+  return job as unknown as JobSettings;
+}
+
 function checkTenant(file: string, where: string, value: unknown): TenantSpec {
   if (!isObject(value)) throw mistake(file, where, "must be an object (instance, users, ...).");
-  onlyKnown(file, where, value, ["instance", "users", ...Object.keys(CONFIG_KINDS)]);
+  onlyKnown(file, where, value, ["instance", "users", "jobs", ...Object.keys(CONFIG_KINDS)]);
   const tenant: Record<string, unknown> = {};
   if (value.instance !== undefined) {
     tenant.instance = checkInstance(file, `${where}.instance`, value.instance);
   }
-  const users = value.users;
-  if (Array.isArray(users)) {
-    tenant.users = users.map((user, i) => checkUser(file, `${where}.users[${i}]`, user));
-  } else if (isObject(users)) {
-    onlyKnown(file, `${where}.users`, users, ["from", "list", "prune"]);
-    if (users.from !== undefined && (typeof users.from !== "string" || users.from === "")) {
-      throw mistake(file, `${where}.users.from`, "must name a CSV file.");
-    }
-    if (users.prune !== undefined && typeof users.prune !== "boolean") {
-      throw mistake(file, `${where}.users.prune`, "must be true or false.");
-    }
-    if (users.list !== undefined && !Array.isArray(users.list)) {
-      throw mistake(file, `${where}.users.list`, "must be a list of users.");
-    }
-    tenant.users = {
-      ...users,
-      list: (users.list as unknown[] | undefined)?.map((user, i) =>
-        checkUser(file, `${where}.users.list[${i}]`, user)
-      ),
-    };
-  } else if (users !== undefined) {
-    throw mistake(file, `${where}.users`, 'must be a list of users or { from: "users.csv" }.');
+  if (value.users !== undefined) {
+    tenant.users = listBlock(file, `${where}.users`, value.users, checkUser, true);
+  }
+  if (value.jobs !== undefined) {
+    tenant.jobs = listBlock(file, `${where}.jobs`, value.jobs, checkJob, false);
   }
   for (const kind of Object.keys(CONFIG_KINDS) as ConfigKind[]) {
     if (value[kind] !== undefined) {
@@ -356,10 +472,11 @@ async function resolveUsers(
   where: string,
 ): Promise<DesiredTenant["users"]> {
   if (block === undefined) return undefined;
-  if (Array.isArray(block)) return { list: block, prune: false };
-  const users = block as Exclude<TenantSpec["users"], readonly UserSettings[] | undefined>;
+  const users = Array.isArray(block)
+    ? { list: block as readonly UserSettings[] }
+    : block as Exclude<TenantSpec["users"], readonly UserSettings[] | undefined>;
   const list: UserSettings[] = [...(users.list ?? [])];
-  if (users.from !== undefined) {
+  if ("from" in users && users.from !== undefined) {
     if (options.readTextFile === undefined) {
       throw mistake(file, `${where}.users.from`, "CSV files cannot be read here.");
     }
@@ -377,15 +494,35 @@ async function resolveUsers(
     }
     list.push(...csvUsers(text, path));
   }
+  checkUnique(file, `${where}.users`, list.map((user) => user.userName), "user");
+  return { list, prune: "prune" in users && users.prune === true };
+}
+
+/** Names are keys: each once per instance, without regard to case. */
+function checkUnique(file: string, where: string, names: readonly string[], noun: string): void {
   const seen = new Set<string>();
-  for (const user of list) {
-    const key = user.userName.toLowerCase();
-    if (seen.has(key)) {
-      throw mistake(file, `${where}.users`, `lists ${user.userName} twice. Keep one.`);
+  for (const name of names) {
+    if (seen.has(name.toLowerCase())) {
+      throw mistake(file, where, `lists the ${noun} ${name} twice. Keep one.`);
     }
-    seen.add(key);
+    seen.add(name.toLowerCase());
   }
-  return { list, prune: users.prune === true };
+}
+
+function resolveJobs(
+  block: TenantSpec["jobs"],
+  file: string,
+  where: string,
+): DesiredTenant["jobs"] {
+  if (block === undefined) return undefined;
+  const { list, prune } = Array.isArray(block)
+    ? { list: block as readonly JobSettings[], prune: false }
+    : {
+      list: (block as { list?: JobSettings[] }).list ?? [],
+      prune: (block as { prune?: boolean }).prune === true,
+    };
+  checkUnique(file, `${where}.jobs`, list.map((job) => job.name), "job");
+  return { list, prune };
 }
 
 /**
@@ -428,6 +565,11 @@ export async function parseStateFile(
         file,
         options,
         spec.users === undefined ? "defaults" : `instances.${instanceID}`,
+      ),
+      jobs: resolveJobs(
+        spec.jobs ?? defaults.jobs,
+        file,
+        spec.jobs === undefined ? "defaults" : `instances.${instanceID}`,
       ),
       config,
     });

@@ -29,7 +29,7 @@ import type {
 export type ChangeAction = "create" | "change" | "delete";
 
 /** The resource kinds a plan covers: the instance, its users and the configuration kinds. */
-export type ResourceKind = "instance" | "user" | ConfigKind;
+export type ResourceKind = "instance" | "user" | "job" | ConfigKind;
 
 /** What a field shows for a secret: it is set when the resource is created, never compared. */
 export const SET_ONLY_ON_CREATE = "(set only on create)";
@@ -76,6 +76,8 @@ export interface PlannedChange {
   readonly fields: readonly FieldChange[];
   /** For a user to create: where its initial password comes from (never the password). */
   readonly secret?: SecretSource | undefined;
+  /** For a job to change or delete: its ID on the server. */
+  readonly jobID?: number | undefined;
 }
 
 /** The plan of one instance. */
@@ -223,13 +225,14 @@ export function planTenant(desired: DesiredTenant, actual: ActualTenant): Tenant
   }
   const running = actual.instance?.status === "running";
   const willRun = wanted.status === "running" || (wanted.status === undefined && running);
-  const rest = desired.users !== undefined || Object.keys(desired.config).length > 0;
+  const rest = desired.users !== undefined || desired.jobs !== undefined ||
+    Object.keys(desired.config).length > 0;
   if (!running && rest) {
     notes.push(
       willRun
-        ? "Users and configuration are compared once the instance runs: apply starts it, then " +
+        ? "Users, jobs and configuration are compared once the instance runs: apply starts it, then " +
           "makes them as the file says."
-        : "The instance is stopped: its users and configuration cannot be read or changed until " +
+        : "The instance is stopped: its users, jobs and configuration cannot be read or changed until " +
           "it runs (instance.status: running).",
     );
     return { instanceID, desired, changes, notes };
@@ -279,7 +282,70 @@ export function planTenant(desired: DesiredTenant, actual: ActualTenant): Tenant
       }
     }
   }
+  if (desired.jobs !== undefined) changes.push(...planJobs(desired, actual.jobs ?? new Map()));
   return { instanceID, desired, changes, notes };
+}
+
+/** The changes of an instance's jobs, by name. */
+function planJobs(desired: DesiredTenant, current: Map<string, Fields>): PlannedChange[] {
+  const { instanceID } = desired;
+  const changes: PlannedChange[] = [];
+  const listed = new Set<string>();
+  for (const job of desired.jobs?.list ?? []) {
+    const key = job.name.toLowerCase();
+    listed.add(key);
+    const now = current.get(key);
+    const wanted = job as unknown as Record<string, unknown>;
+    if (now === undefined) {
+      if (job.action === undefined || job.schedule === undefined) {
+        throw new ArgumentError(
+          `Job ${job.name} of instance ${instanceID} does not exist: give its action and schedule ` +
+            "so that apply can create it, or correct the name.",
+        );
+      }
+      changes.push({
+        instanceID,
+        kind: "job",
+        resource: job.name,
+        action: "create",
+        fields: differences(wanted, undefined, ["name"]),
+      });
+      continue;
+    }
+    if (job.action !== undefined && job.action !== now.action) {
+      throw new ArgumentError(
+        `Job ${job.name} of instance ${instanceID} runs ${
+          String(now.action)
+        }, and the server cannot change a job's action: give the new action a job of another ` +
+          "name (with jobs: { prune: true } the old one is deleted).",
+      );
+    }
+    const fields = differences(wanted, now, ["name", "action"]);
+    if (fields.length > 0) {
+      changes.push({
+        instanceID,
+        kind: "job",
+        resource: String(now.name),
+        action: "change",
+        fields,
+        jobID: Number(now.id),
+      });
+    }
+  }
+  if (desired.jobs?.prune) {
+    for (const [key, job] of current) {
+      if (listed.has(key)) continue;
+      changes.push({
+        instanceID,
+        kind: "job",
+        resource: String(job.name),
+        action: "delete",
+        fields: [],
+        jobID: Number(job.id),
+      });
+    }
+  }
+  return changes;
 }
 
 /** What to read of an instance for the plan of `tenant`. */
@@ -288,6 +354,7 @@ function wantedFor(tenant: DesiredTenant): ReadWanted {
     users: tenant.users === undefined
       ? undefined
       : new Set(tenant.users.list.map((user) => user.userName.toLowerCase())),
+    jobs: tenant.jobs !== undefined,
     config: Object.keys(tenant.config) as ConfigKind[],
   };
 }

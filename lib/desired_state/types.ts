@@ -118,6 +118,73 @@ export type UsersBlock =
   };
 
 /**
+ * When a job runs: `time` (daily; with `date` once, with `dayOfWeek` weekly, with `dayOfMonth`
+ * monthly) or `interval` (every n minutes), in the time zone `timeZoneId` (default `$Local`, the
+ * server's own), as GetJobs reports it.
+ *
+ * @example
+ * ```ts
+ * import type { JobSchedule } from "@mspe/mspe";
+ * const nightly: JobSchedule = { timeZoneId: "$Local", time: "02:00:00" };
+ * console.log(nightly.time);
+ * ```
+ */
+export interface JobSchedule {
+  /** The time zone (GetTimeZones), default `$Local`. */
+  readonly timeZoneId?: string;
+  /** A one-off run's date, `YYYY-MM-DD`. */
+  readonly date?: string;
+  /** Every this many minutes: 5, 10, 15, 20, 30, 60, 120, 180, 240, 360 or 720. */
+  readonly interval?: number;
+  /** The time of day, `hh:mm:ss`. */
+  readonly time?: string;
+  /** Weekly on this day: `Sunday` ... `Saturday`. */
+  readonly dayOfWeek?: string;
+  /** Monthly on this day: `1` ... `31`, or `Last`. */
+  readonly dayOfMonth?: string;
+}
+
+/**
+ * One job. `name` is the key (compared without regard to case); the server cannot change a
+ * job's action, so a different action is a new job under another name.
+ *
+ * @example
+ * ```ts
+ * import type { JobSettings } from "@mspe/mspe";
+ * const job: JobSettings = {
+ *   name: "Nightly verify",
+ *   action: "VerifyStores",
+ *   schedule: { time: "02:00:00" },
+ *   enabled: true,
+ * };
+ * console.log(job.name);
+ * ```
+ */
+export interface JobSettings {
+  /** The job's name (the key). */
+  readonly name: string;
+  /** What it runs (a management API command line); needed to create the job. */
+  readonly action?: string;
+  /** When it runs; needed to create the job. */
+  readonly schedule?: JobSchedule;
+  /** Whether it runs on its schedule. */
+  readonly enabled?: boolean;
+}
+
+/**
+ * The jobs of an instance: a list, or `{ list, prune: true }` to delete the jobs the file does not
+ * list.
+ */
+export type JobsBlock =
+  | readonly JobSettings[]
+  | {
+    /** The jobs. */
+    readonly list?: readonly JobSettings[];
+    /** Delete the jobs not listed; apply asks first. */
+    readonly prune?: boolean;
+  };
+
+/**
  * A configuration object of one kind, as its Get function returns it (the fields given are
  * compared and set; the others stay as they are). Passwords are not part of it: they cannot be
  * read back to compare.
@@ -171,6 +238,8 @@ export interface TenantSpec {
   readonly instance?: InstanceSettings;
   /** Its users. */
   readonly users?: UsersBlock;
+  /** Its jobs. */
+  readonly jobs?: JobsBlock;
   /** GetComplianceConfiguration's fields. */
   readonly compliance?: ConfigObject;
   /** GetDirectoryServicesConfiguration's fields (no password). */
@@ -220,6 +289,8 @@ export interface DesiredTenant {
   readonly instance?: InstanceSettings | undefined;
   /** The users, if managed. */
   readonly users?: { readonly list: readonly UserSettings[]; readonly prune: boolean } | undefined;
+  /** The jobs, if managed. */
+  readonly jobs?: { readonly list: readonly JobSettings[]; readonly prune: boolean } | undefined;
   /** The configuration kinds that are managed. */
   readonly config: { readonly [K in ConfigKind]?: ConfigObject };
 }

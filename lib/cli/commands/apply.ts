@@ -30,8 +30,8 @@ order: the instance (create, stop, settings, start) before its configuration, us
 privileges; instances side by side (--concurrency). Each state-changing call is sent at most
 once; after a change that did not succeed, the rest of that instance's changes are not sent.
 
-Deleting users the file does not list happens only for users: { prune: true }, and needs its own
-confirmation (the users are named first). An interrupted apply is safe to run again: plan shows
+Deleting the users or jobs the file does not list happens only for users: { prune: true } or
+jobs: { prune: true }, and needs its own confirmation (they are named first). An interrupted apply is safe to run again: plan shows
 exactly what is left. A row "may-have-run" names the resource to look at.
 
 --format table (default) or json: { results: [{ instanceID, kind, resource, action, outcome,
@@ -99,18 +99,20 @@ done, 4 when one failed or may have run, 5 when the question was answered no.`,
       );
       if (deletes.length > 0) {
         const decision = await confirmDestructive(io, out, {
-          name: "DeleteUser",
-          destructive: "Deletes the users the state file does not list (users: { prune: true }).",
+          name: "Delete",
+          destructive: "Deletes the users and jobs the state file does not list (prune: true).",
         }, {
-          call: `DeleteUser for ${deletes.length} user${deletes.length === 1 ? "" : "s"}`,
+          call: `DeleteUser/DeleteJob for ${deletes.length} resource${
+            deletes.length === 1 ? "" : "s"
+          }`,
           server: address(session.settings),
           targets: {
-            noun: "user",
-            names: deletes.map((next) => `${next.instanceID}/${next.resource}`),
+            noun: "resource",
+            names: deletes.map((next) => `${next.instanceID} ${next.kind} ${next.resource}`),
           },
         }, flags);
         prune = decision === "go";
-        if (!prune) out.note("The users to delete stay: their rows say not-sent.");
+        if (!prune) out.note("What was to be deleted stays: its rows say not-sent.");
       }
       const result = await applyPlan(fleet.client, plan, {
         ...fleet,

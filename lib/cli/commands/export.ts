@@ -21,7 +21,7 @@ export const exportCommand = defineCommand({
   usage: "mspe-run export [--instances <filter>] [--output <file.yaml|file.json>] [flags]",
   description:
     `Reads every selected instance with read-only calls: the instance (settings and whether it
-runs), its users (never a password; not $archiveadmin) and its configuration (compliance,
+runs), its users (never a password; not $archiveadmin), its jobs and its configuration (compliance,
 directoryServices, retentionPolicies, smtpSettings, indexConfiguration, storeAutoCreate; without
 passwords). A stopped instance gets its instance block only. mspe-run plan on the result shows no
 change. The format is the extension of --output (.yaml, .yml: YAML; else JSON), or --format.`,
