@@ -433,3 +433,20 @@ Deno.test("jobs: created, rescheduled, disabled and pruned by name; then no chan
   const refused = await planState(client, other).then(() => "", (e: Error) => e.message);
   assertMatch(refused, /cannot change a job's action: give the new action a job of another name/);
 });
+
+Deno.test("README: the state file example parses", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## Tenants as code"));
+  const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+  if (example === undefined) throw new Error("README has no yaml example under Tenants as code");
+  const state = await parseStateFile(example, {
+    file: "tenants.yaml",
+    readTextFile: () => Promise.resolve("userName,fullName\r\njdoe,John Doe\r\n"),
+  });
+  assertEquals(state.tenants.map((tenant) => tenant.instanceID), ["acme", "globex"]);
+  assertEquals(state.tenants[1]?.jobs?.list[0]?.schedule, {
+    timeZoneId: "$Local",
+    time: "02:00:00",
+  });
+  assertEquals(state.tenants[0]?.users?.prune, true);
+});
