@@ -110,6 +110,7 @@ export function secretReader(io: CliIo): (source: SecretSource, where: string) =
         );
       }
     } else if ("env" in source) {
+      // The permission set allows only this prefix (./variables.ts).
       if (!source.env.startsWith("MSPE_SECRET_")) {
         throw new UsageError(
           `The initial password of ${where} names ${source.env}: mspe-run reads only variables ` +
