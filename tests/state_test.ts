@@ -450,3 +450,27 @@ Deno.test("README: the state file example parses", async () => {
   });
   assertEquals(state.tenants[0]?.users?.prune, true);
 });
+
+Deno.test("apply moves a running instance to another host: stopped for the move, started again", async () => {
+  await using mock = await startMock({ instances: 2, usersPerInstance: 1 });
+  await using client = await clientFor(mock);
+  const other = "host99.spe.mock.test";
+  await invokeCall(client, "CreateInstanceHost", {
+    config: { serverName: other, serverCertificate: { thumbprint: "A".repeat(40) } },
+  });
+  const now = (await exportState(client, { instances: ["acme"] })).instances.acme?.instance;
+  assertEquals(now?.status, "running");
+  const desired = await parseStateFile(
+    JSON.stringify({ version: 1, instances: { acme: { instance: { instanceHost: other } } } }),
+  );
+  mock.stats.reset();
+  const applied = await applyPlan(client, await planState(client, desired));
+  assertEquals(applied.summary.done, 1, JSON.stringify(applied));
+  assertEquals(changing(mock.stats.byFunction), {
+    StopInstances: 1,
+    SetInstanceConfiguration: 1,
+    StartInstances: 1,
+  });
+  const after = (await exportState(client, { instances: ["acme"] })).instances.acme?.instance;
+  assertEquals([after?.instanceHost, after?.status], [other, "running"]);
+});

@@ -177,7 +177,13 @@ async function callsOf(
   if (change.kind === "instance") {
     const { status, ...config } = fields;
     const calls: PlannedCall[] = [];
-    if (status === "stopped" && change.action === "change") {
+    // The server moves only a stopped instance to another host: a running one is stopped for the
+    // move and started again (unless the file wants it stopped).
+    const restart = change.action === "change" && config.instanceHost !== undefined &&
+      status === undefined &&
+      (await instanceStatuses(client, signal)).get(instanceID.toLowerCase())?.status ===
+        "running";
+    if ((status === "stopped" && change.action === "change") || restart) {
       calls.push(["StopInstances", { instanceFilter: instanceID }]);
     }
     if (change.action === "create") {
@@ -187,6 +193,7 @@ async function callsOf(
         config: { instanceID, ...config } as UncheckedArgs,
       }]);
     }
+    if (restart) calls.push(["StartInstances", { instanceFilter: instanceID }]);
     if (status === "running") calls.push(["StartInstances", { instanceFilter: instanceID }]);
     return calls;
   }
