@@ -135,6 +135,8 @@ instances:
     /\| acme \| user \| jane\.new \| create \| .*initialPassword: \(set only on create\)/,
   );
   assertMatch(table.stdout, /Plan: 1 to create, 4 to change, 0 to delete\./);
+  assertMatch(table.stderr, /2 instances are on the server but not in .*tenants\.yaml: /);
+  assertEquals((JSON.parse(plan.stdout) as { unmanaged: string[] }).unmanaged.length, 2);
 
   // apply, then plan shows nothing; a second apply sends no state-changing call.
   const apply = await runCliInProcess(

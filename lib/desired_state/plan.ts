@@ -112,6 +112,11 @@ export interface StatePlan {
   readonly tenants: readonly TenantPlan[];
   /** How many changes of each action. */
   readonly summary: { readonly create: number; readonly change: number; readonly delete: number };
+  /**
+   * The instances on the server that the desired state does not list (never changed; a drift
+   * check may want to know about them).
+   */
+  readonly unmanaged?: readonly string[];
 }
 
 /** Options of {@linkcode planState}. */
@@ -416,5 +421,8 @@ export async function planState(
     options,
   );
   const tenants = desired.tenants.map((tenant) => plans.get(tenant.instanceID)!);
-  return { tenants, summary: summarize(tenants) };
+  const known = new Set(desired.tenants.map((tenant) => tenant.instanceID.toLowerCase()));
+  const unmanaged = [...listed.values()].map((instance) => String(instance.instanceID))
+    .filter((id) => !known.has(id.toLowerCase()));
+  return { tenants, summary: summarize(tenants), unmanaged };
 }

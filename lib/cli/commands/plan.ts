@@ -11,7 +11,13 @@ import { planState } from "../../desired_state/plan.ts";
 import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { readDesired, STATE_FLAGS, withStateSession } from "../state/state_file.ts";
-import { PLAN_FORMATS, type PlanFormat, planSummary, renderPlan } from "../state/render.ts";
+import {
+  PLAN_FORMATS,
+  type PlanFormat,
+  planSummary,
+  renderPlan,
+  unmanagedNote,
+} from "../state/render.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
 import { UsageError } from "../usage_error.ts";
 import type { ParsedArgs } from "../args.ts";
@@ -39,8 +45,9 @@ resource what would be created, changed (field: old -> new) or deleted. Secrets 
 user's initial password shows as "(set only on create)".
 
 --format table (on a terminal), json (when piped; { summary: { create, change, delete },
-changes: [{ instanceID, kind, resource, action, fields: [{ field, old, new }] }], notes }) or
-markdown (for a change ticket).
+changes: [{ instanceID, kind, resource, action, fields: [{ field, old, new }] }], notes,
+unmanaged }) or markdown (for a change ticket). The server's instances that the file does not
+list are named (never changed; not a pending change).
 
 Exit code 0: no changes; 10: changes pending; others as for every command. A scheduled
 plan --instances '*' is a drift check.`,
@@ -64,10 +71,19 @@ plan --instances '*' is a drift check.`,
     const format = planFormat(parsed, io);
     const { file, desired } = await readDesired(parsed, io, "plan");
     return await withStateSession(parsed, io, "plan", async ({ out }, fleet) => {
-      const plan = await planState(fleet.client, desired, fleet);
+      const planned = await planState(fleet.client, desired, fleet);
+      // The server's other instances count only when the whole file is checked: with
+      // --instances the others are left out on purpose.
+      const whole = parsed.string("instances") === undefined ||
+        parsed.string("instances") === "*";
+      const plan = whole ? planned : { ...planned, unmanaged: [] };
       out.clearProgress();
       await out.emit(renderPlan(plan, format, file));
-      if (format !== "json") out.note(planSummary(plan));
+      if (format !== "json") {
+        out.note(planSummary(plan));
+        const unmanaged = unmanagedNote(plan, file);
+        if (unmanaged !== undefined) out.note(unmanaged);
+      }
       const { create, change, delete: remove } = plan.summary;
       return create + change + remove > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
     });

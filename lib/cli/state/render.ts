@@ -58,7 +58,8 @@ function table(header: readonly string[], rows: readonly string[][]): string {
 
 /**
  * The JSON of a plan: `{ summary: { create, change, delete }, changes: [{ instanceID, kind,
- * resource, action, fields: [{ field, old, new }] }], notes: [{ instanceID, note }] }`; a field
+ * resource, action, fields: [{ field, old, new }] }], notes: [{ instanceID, note }], unmanaged:
+ * [instanceID] }` (unmanaged: the server's instances the file does not list); a field
  * `old` that does not exist (a create) is left out.
  */
 export function planJson(plan: StatePlan): unknown {
@@ -76,6 +77,7 @@ export function planJson(plan: StatePlan): unknown {
     notes: plan.tenants.flatMap((tenant) =>
       tenant.notes.map((note) => ({ instanceID: tenant.instanceID, note }))
     ),
+    unmanaged: plan.unmanaged ?? [],
   };
 }
 
@@ -95,6 +97,17 @@ function changeRows(plan: StatePlan): string[][] {
 
 function markdownCell(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
+}
+
+/** The line about the server's instances the file does not list, or `undefined` for none. */
+export function unmanagedNote(plan: StatePlan, file: string): string | undefined {
+  const ids = plan.unmanaged ?? [];
+  if (ids.length === 0) return undefined;
+  const shown = ids.slice(0, 10).map((id) => safeLine(id, 100)).join(", ");
+  return `${ids.length} instance${ids.length === 1 ? " is" : "s are"} on the server but not in ${
+    safeLine(file, 200)
+  }: ${shown}${ids.length > 10 ? ` and ${ids.length - 10} more` : ""} (mspe-run export writes ` +
+    "them, to manage them too).";
 }
 
 /** A plan in one of {@linkcode PLAN_FORMATS}. */

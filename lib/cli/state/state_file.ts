@@ -23,7 +23,8 @@ export const STATE_FLAGS = {
   instances: {
     type: "string",
     value: "<filter>",
-    help: "Which instances: a filter (*, acme*) or a comma-separated list of IDs (default *).",
+    help: "Which instances (plan, apply: of the state file): a filter (*, acme*) or a " +
+      "comma-separated list of IDs (default: all).",
   },
   concurrency: {
     ...SETTINGS.concurrency.flag,
