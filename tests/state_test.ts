@@ -82,6 +82,14 @@ Deno.test("export then plan: no change for every kind, in YAML and JSON", async 
   }
 });
 
+Deno.test("export warns when redaction changed a value (the password word in an address)", async () => {
+  await using mock = await startMock({ instances: 1, usersPerInstance: 1 });
+  // The simulator's password, admin, is also the word before @ in admin@... addresses.
+  const run = await runCliInProcess(["export", ...mockFlags(mock.port)], { env: USER });
+  assertEquals(run.code, 0, run.stderr);
+  assertMatch(run.stderr, /contain the API user's password and are written as \*\*\*/);
+});
+
 Deno.test("plan: a changed file shows exactly its changes, secrets never; exit code 10", async () => {
   await using mock = await startMock({ instances: 3, usersPerInstance: 2 });
   const dir = await Deno.makeTempDir({ prefix: "mspe-state-" });

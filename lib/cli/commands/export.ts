@@ -57,7 +57,16 @@ change. The format is the extension of --output (.yaml, .yml: YAML; else JSON), 
         ...fleet,
       });
       out.clearProgress();
-      await out.emit(await renderStateFile(file, format));
+      const text = await renderStateFile(file, format);
+      // Every byte written is redacted: a value that holds the API user's password (an e-mail
+      // address with the same word) is written as ***, and apply would then set that.
+      if (out.redacted(text) !== text) {
+        out.warn(
+          "Some exported values contain the API user's password and are written as ***: correct " +
+            "them in the file before plan or apply (or use a password that appears in no data).",
+        );
+      }
+      await out.emit(text);
       const count = Object.keys(file.instances).length;
       if (output !== undefined) {
         out.note(`Wrote ${count} instance${count === 1 ? "" : "s"} to ${output}.`);
