@@ -484,3 +484,43 @@ Deno.test("apply moves a running instance to another host: stopped for the move,
   const after = (await exportState(client, { instances: ["acme"] })).instances.acme?.instance;
   assertEquals([after?.instanceHost, after?.status], [other, "running"]);
 });
+
+Deno.test("README: the onboarding walk-through and the drift check run as written", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("### Walk-through: onboarding a tenant"));
+  const blocks = [...section.matchAll(/```powershell\n([\s\S]*?)```/g)].slice(0, 2).map((m) =>
+    m[1]!
+  );
+  const script = blocks.join("");
+  const password = /\$env:MSPE_PASSWORD = '([^']+)'/.exec(script)?.[1];
+  const secret = /\$env:MSPE_SECRET_NEWCO = '([^']+)'/.exec(script)?.[1];
+  if (password === undefined || secret === undefined) throw new Error("walk-through changed");
+  await using mock = await startMock({ instances: 3, usersPerInstance: 1, password });
+  const dir = await Deno.makeTempDir({ prefix: "mspe-walk-" });
+  for (const [, name, text] of script.matchAll(/Set-Content (\S+) @'\n([\s\S]*?)\n'@/g)) {
+    await Deno.writeTextFile(`${dir}/${name}`, `${text}\n`);
+  }
+  Deno.env.set("MSPE_SECRET_NEWCO", secret);
+  try {
+    const commands = script.split("\n").filter((line) => line.startsWith("mspe-run "));
+    assertEquals(commands.length, 5, commands.join("\n"));
+    for (const line of commands) {
+      const [command, comment = ""] = line.split(/\s+#\s*/);
+      const argv = command!.trim().split(/\s+/).slice(1).map((word) =>
+        word === "8474" ? String(mock.port) : word.replace(/^'(.*)'$/, "$1")
+      ).map((word, i, all) =>
+        all[i - 1] === "--output" || /\.(ya?ml)$/.test(word) ? `${dir}/${word}` : word
+      );
+      const run = await runCliInProcess(argv, {
+        ...terminalAnswering("y\n"),
+        env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: password },
+      });
+      const expected = /exit (\d+)/.exec(comment)?.[1] ?? "0";
+      assertEquals(String(run.code), expected, `${line}\n${run.stderr}`);
+    }
+    const ticket = await Deno.readTextFile(`${dir}/drift-ticket.txt`);
+    assertMatch(ticket, /No changes: the servers match the state file \(4 instances\)/);
+  } finally {
+    Deno.env.delete("MSPE_SECRET_NEWCO");
+  }
+});
