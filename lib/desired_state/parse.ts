@@ -83,14 +83,23 @@ function onlyKnown(
   }
 }
 
+/** A text field that may be left out; when given, it must not be empty. */
+function optionalText(
+  file: string,
+  where: string,
+  value: unknown,
+  what: string,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.trim() === "") throw mistake(file, where, what);
+  return value;
+}
+
 function checkInstance(file: string, where: string, value: unknown): InstanceSettings {
   if (!isObject(value)) throw mistake(file, where, "must be an object of instance settings.");
   onlyKnown(file, where, value, INSTANCE_FIELDS);
   for (const field of INSTANCE_TEXTS) {
-    const text = value[field];
-    if (text !== undefined && (typeof text !== "string" || text.trim() === "")) {
-      throw mistake(file, `${where}.${field}`, "must be a non-empty text.");
-    }
+    optionalText(file, `${where}.${field}`, value[field], "must be a non-empty text.");
   }
   for (const field of INSTANCE_FLAGS) {
     if (value[field] !== undefined && typeof value[field] !== "boolean") {
@@ -232,9 +241,7 @@ function listBlock<T>(
     : "{ list: [...], prune: true }";
   if (!isObject(value)) throw mistake(file, where, `must be a list or ${shape}.`);
   onlyKnown(file, where, value, csv ? ["from", "list", "prune"] : ["list", "prune"]);
-  if (value.from !== undefined && (typeof value.from !== "string" || value.from === "")) {
-    throw mistake(file, `${where}.from`, "must name a CSV file.");
-  }
+  optionalText(file, `${where}.from`, value.from, "must name a CSV file.");
   if (value.prune !== undefined && typeof value.prune !== "boolean") {
     throw mistake(file, `${where}.prune`, "must be true or false.");
   }
@@ -277,18 +284,14 @@ function checkSchedule(file: string, where: string, value: unknown): JobSchedule
     "dayOfWeek",
     "dayOfMonth",
   ]);
-  // The server's default zone, written out, so that the file compares with what GetJobs reports.
-  const schedule: Record<string, unknown> = { timeZoneId: "$Local" };
-  if (value.timeZoneId !== undefined) {
-    if (typeof value.timeZoneId !== "string" || value.timeZoneId === "") {
-      throw mistake(
-        file,
-        `${where}.timeZoneId`,
-        "must name a time zone (mspe-run call GetTimeZones).",
-      );
-    }
-    schedule.timeZoneId = value.timeZoneId;
-  }
+  // The server's default zone is written out, so that the file compares with what GetJobs reports.
+  const schedule: Record<string, unknown> = {};
+  schedule.timeZoneId = optionalText(
+    file,
+    `${where}.timeZoneId`,
+    value.timeZoneId,
+    "must name a time zone (mspe-run call GetTimeZones).",
+  ) ?? "$Local";
   if (value.date !== undefined) {
     if (typeof value.date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value.date)) {
       throw mistake(file, `${where}.date`, "must be a date, YYYY-MM-DD.");
@@ -324,16 +327,13 @@ function checkJob(file: string, where: string, value: unknown): JobSettings {
     throw mistake(file, `${where}.name`, "is missing: every job needs a name.");
   }
   const job: Record<string, unknown> = { name: value.name.trim() };
-  if (value.action !== undefined) {
-    if (typeof value.action !== "string" || value.action.trim() === "") {
-      throw mistake(
-        file,
-        `${where}.action`,
-        "must be the command the job runs, such as VerifyStores.",
-      );
-    }
-    job.action = value.action;
-  }
+  const action = optionalText(
+    file,
+    `${where}.action`,
+    value.action,
+    "must be the command the job runs, such as VerifyStores.",
+  );
+  if (action !== undefined) job.action = action;
   if (value.schedule !== undefined) {
     job.schedule = checkSchedule(file, `${where}.schedule`, value.schedule);
   }
