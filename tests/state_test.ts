@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { assertEquals, assertMatch } from "./_assert.ts";
 import { invokeCall } from "../lib/invoke_call.ts";
-import { runCliInProcess } from "./_cli_in_process.ts";
+import { InProcessCli, runCliInProcess } from "./_cli_in_process.ts";
 import { mockFlags } from "./cli_helpers.ts";
-import { clientFor, startMock } from "./_helpers.ts";
+import { clientFor, startMock, waitFor } from "./_helpers.ts";
 import { parseStateFile } from "../lib/desired_state/parse.ts";
 import { planState } from "../lib/desired_state/plan.ts";
 import { applyPlan } from "../lib/desired_state/apply.ts";
@@ -523,4 +523,44 @@ Deno.test("README: the onboarding walk-through and the drift check run as writte
   } finally {
     Deno.env.delete("MSPE_SECRET_NEWCO");
   }
+});
+
+Deno.test("apply: Ctrl-C starts no further change, lets those in flight finish, rows for all", async () => {
+  await using mock = await startMock({ instances: 3, usersPerInstance: 1 });
+  await using client = await clientFor(mock);
+  const ids = Object.keys((await exportState(client, { kinds: [] })).instances).slice(0, 2);
+  const dir = await Deno.makeTempDir({ prefix: "mspe-state-" });
+  const file = `${dir}/t.json`;
+  const users = ["u1", "u2", "u3", "u4"].map((userName) => ({ userName, privileges: ["login"] }));
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({
+      version: 1,
+      instances: Object.fromEntries(ids.map((id) => [id, { users }])),
+    }),
+  );
+  mock.faults.add({ kind: "latency", function: "CreateUser", latencyMs: 150 });
+  const cli = new InProcessCli(
+    ["apply", file, "--yes", "--format", "json", "--concurrency", "1", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  await waitFor(() => (mock.stats.byFunction.CreateUser ?? 0) >= 1, "the first CreateUser", 10_000);
+  cli.interrupt();
+  const run = await cli.done;
+  assertEquals(run.code, 130, run.stderr);
+  assertMatch(run.stderr, /Ctrl-C: no further change starts/);
+  const rows = (JSON.parse(run.stdout) as { results: { outcome: string }[] }).results;
+  assertEquals(rows.length, 8);
+  const outcomes = new Set(rows.map((row) => row.outcome));
+  assert(!outcomes.has("failed") && !outcomes.has("may-have-run"), JSON.stringify(rows));
+  const done = rows.filter((row) => row.outcome === "done").length;
+  assert(done >= 1 && done < 8, `done ${done}`);
+  // The next plan shows exactly what is left; apply again finishes it.
+  const desired = await parseStateFile(await Deno.readTextFile(file), { file });
+  assertEquals((await planState(client, desired)).summary.create, 8 - done);
+  const again = await runCliInProcess(["apply", file, "--yes", ...mockFlags(mock.port)], {
+    env: USER,
+  });
+  assertEquals(again.code, 0, again.stderr);
+  assertEquals((await planState(client, desired)).summary.create, 0);
 });

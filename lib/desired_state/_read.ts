@@ -128,6 +128,7 @@ async function readJobs(
 export interface EachOptions {
   readonly concurrency?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  readonly stop?: AbortSignal | undefined;
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
 }
 
@@ -147,6 +148,7 @@ export async function eachInstance<T>(
     instances: ids,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     signal: options.signal,
+    stop: options.stop,
     onProgress: options.onProgress,
   });
   for await (const outcome of run) {

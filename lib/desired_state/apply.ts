@@ -66,8 +66,13 @@ export interface ApplyPlanOptions {
   readonly prune?: boolean | undefined;
   /** At most this many instances are changed at once (default 8). */
   readonly concurrency?: number | undefined;
-  /** Aborts: no further change starts. */
+  /** Aborts: no further change starts, and the calls in flight are aborted (they may have run). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Stops gently (the CLI's Ctrl-C): no further change starts (its row says `not-sent`), the calls
+   * in flight run to their end.
+   */
+  readonly stop?: AbortSignal | undefined;
   /** Called with each result as it comes. */
   readonly onResult?: ((result: ChangeResult) => void) | undefined;
   /** Called as instances finish. */
@@ -280,6 +285,9 @@ async function applyTenant(
   let replanned = tenant.notes.length === 0;
   while (changes.length > 0) {
     const change = changes.shift()!;
+    if (stopped === undefined && options.stop?.aborted) {
+      stopped = "Not sent: apply was stopped before this change started.";
+    }
     if (stopped !== undefined) {
       report({ ...rowOf(change), outcome: "not-sent", error: stopped });
       continue;
@@ -362,7 +370,15 @@ export async function applyPlan(
     (instanceID, signal) => applyTenant(client, byID.get(instanceID)!, options, signal),
     options,
   );
-  const results = busy.flatMap((tenant) => done.get(tenant.instanceID) ?? []);
+  // A stopped run never starts some instances: their changes are rows too, not sent.
+  const results = busy.flatMap((tenant) =>
+    done.get(tenant.instanceID) ??
+      tenant.changes.map((change): ChangeResult => ({
+        ...rowOf(change),
+        outcome: "not-sent",
+        error: "Not sent: apply was stopped before this instance started.",
+      }))
+  );
   const summary = { done: 0, failed: 0, "not-sent": 0, "may-have-run": 0 };
   for (const result of results) summary[result.outcome]++;
   return { results, summary };

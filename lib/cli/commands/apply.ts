@@ -36,7 +36,8 @@ exactly what is left. A row "may-have-run" names the resource to look at.
 
 --format table (default) or json: { results: [{ instanceID, kind, resource, action, outcome,
 error }], summary: { done, failed, not-sent, may-have-run } }. Exit code 0 when every change is
-done, 4 when one failed or may have run, 5 when the question was answered no.`,
+done, 4 when one failed or may have run, 5 when the question was answered no, 130 after Ctrl-C
+(no further change starts, those in flight finish, every change gets its row).`,
   flags: {
     ...HELP_FLAGS,
     ...CONFIRM_FLAGS,
@@ -114,14 +115,25 @@ done, 4 when one failed or may have run, 5 when the question was answered no.`,
         prune = decision === "go";
         if (!prune) out.note("What was to be deleted stays: its rows say not-sent.");
       }
+      // Ctrl-C stops gently: no further change starts, the calls in flight finish, and every
+      // change gets its row (a second Ctrl-C ends the process; plan then shows what is left).
+      session.signal?.addEventListener("abort", () => {
+        if (!session.deadline?.aborted) {
+          out.note("Ctrl-C: no further change starts; the changes in flight finish.");
+        }
+      }, { once: true });
       const result = await applyPlan(fleet.client, plan, {
         ...fleet,
+        signal: session.deadline,
+        stop: session.signal,
         prune,
         readSecret: secretReader(io),
       });
       out.clearProgress();
       await out.emit(renderResults(result, asked === "json"));
       out.note(resultSummary(result));
+      if (session.deadline?.aborted) return ExitCode.TimedOut;
+      if (session.signal?.aborted) return ExitCode.Interrupted;
       return result.summary.failed + result.summary["may-have-run"] > 0
         ? ExitCode.CallFailed
         : ExitCode.Ok;
