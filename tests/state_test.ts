@@ -82,12 +82,24 @@ Deno.test("export then plan: no change for every kind, in YAML and JSON", async 
   }
 });
 
-Deno.test("export warns when redaction changed a value (the password word in an address)", async () => {
+Deno.test("export: --kinds, and a warning when redaction changed a value it writes", async () => {
   await using mock = await startMock({ instances: 1, usersPerInstance: 1 });
   // The simulator's password, admin, is also the word before @ in admin@... addresses.
   const run = await runCliInProcess(["export", ...mockFlags(mock.port)], { env: USER });
   assertEquals(run.code, 0, run.stderr);
   assertMatch(run.stderr, /contain the API user's password and are written as \*\*\*/);
+  const some = await runCliInProcess(
+    ["export", "--kinds", "compliance", "--format", "json", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(some.code, 0, some.stderr);
+  const tenant = Object.values(JSON.parse(some.stdout).instances)[0] as Record<string, unknown>;
+  assertEquals(Object.keys(tenant).sort(), ["compliance", "instance", "jobs", "users"]);
+  const wrong = await runCliInProcess(["export", "--kinds", "smtp", ...mockFlags(mock.port)], {
+    env: USER,
+  });
+  assertEquals(wrong.code, 2);
+  assertMatch(wrong.stderr, /Unknown kind "smtp" for --kinds\. Use compliance, /);
 });
 
 Deno.test("plan: a changed file shows exactly its changes, secrets never; exit code 10", async () => {

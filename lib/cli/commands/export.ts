@@ -8,11 +8,27 @@
 
 import { exportState, renderStateFile } from "../../desired_state/export.ts";
 import { stateFormatOf } from "../../desired_state/parse.ts";
+import { CONFIG_KINDS, type ConfigKind } from "../../desired_state/types.ts";
 import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { STATE_FLAGS, withStateSession } from "../state/state_file.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
 import { UsageError } from "../usage_error.ts";
+
+/** `--kinds`: the configuration kinds named, `[]` for none, `undefined` (all) when not given. */
+function readKinds(given: string | undefined): ConfigKind[] | undefined {
+  if (given === undefined) return undefined;
+  if (given.trim() === "none") return [];
+  const known = Object.keys(CONFIG_KINDS);
+  return given.split(",").map((kind) => kind.trim()).filter((kind) => kind !== "").map((kind) => {
+    if (!known.includes(kind)) {
+      throw new UsageError(
+        `Unknown kind ${JSON.stringify(kind)} for --kinds. Use ${known.join(", ")}, or none.`,
+      );
+    }
+    return kind as ConfigKind;
+  });
+}
 
 /** `mspe-run export`. */
 export const exportCommand = defineCommand({
@@ -33,10 +49,18 @@ change. The format is the extension of --output (.yaml, .yml: YAML; else JSON), 
       help: "The file's format (default: by the --output extension; YAML on stdout).",
       group: "Output",
     },
+    kinds: {
+      type: "string",
+      value: "<kind,kind|none>",
+      help: `The configuration kinds to write (default all: ${
+        Object.keys(CONFIG_KINDS).join(", ")
+      }); none for the instance, users and jobs only.`,
+    },
     ...STATE_FLAGS,
   },
   examples: [
     "mspe-run export --instances '*' --output tenants.yaml",
+    "mspe-run export --instances 'acme*' --kinds compliance,smtpSettings --output acme.json",
     "mspe-run export --instances acme --output acme.json",
   ],
   run(parsed, io) {
@@ -47,6 +71,7 @@ change. The format is the extension of --output (.yaml, .yml: YAML; else JSON), 
     if (asked !== undefined && asked !== "json" && asked !== "yaml") {
       throw new UsageError(`Unknown format ${JSON.stringify(asked)} for export. Use yaml or json.`);
     }
+    const kinds = readKinds(parsed.string("kinds"));
     const output = parsed.string("output");
     const format = asked ?? (output === undefined ? "yaml" : stateFormatOf(output));
     return withStateSession(parsed, io, "export", async ({ out }, fleet) => {
@@ -55,6 +80,7 @@ change. The format is the extension of --output (.yaml, .yml: YAML; else JSON), 
           ? parsed.string("instances")!.split(",").map((id) => id.trim())
           : parsed.string("instances") ?? "*",
         ...fleet,
+        kinds,
       });
       out.clearProgress();
       const text = await renderStateFile(file, format);
