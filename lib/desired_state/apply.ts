@@ -101,7 +101,7 @@ function failure(error: unknown, change: PlannedChange, fn: string): ChangeResul
   const what = change.kind === "instance"
     ? `instance ${change.instanceID}`
     : `${
-      change.kind === "user" ? "user" : "the configuration"
+      change.kind === "user" || change.kind === "job" ? change.kind : "the configuration"
     } ${change.resource} of instance ${change.instanceID}`;
   const message = (error instanceof Error ? error.message : String(error)).split(/\r?\n/, 1)[0];
   const uncertain = (error instanceof ConnectionError && error.mayHaveRun) ||
@@ -323,10 +323,23 @@ async function applyTenant(
     // read and planned (read-only) and made in the same run.
     if (!replanned && change.kind === "instance" && changes.length === 0) {
       replanned = true;
-      const listed = (await instanceStatuses(client, signal)).get(tenant.instanceID.toLowerCase());
-      if (listed?.status === "running") {
-        const again = await planOne(client, tenant.desired, listed, signal);
-        changes = again.changes.filter((next) => next.kind !== "instance");
+      try {
+        const listed = (await instanceStatuses(client, signal)).get(
+          tenant.instanceID.toLowerCase(),
+        );
+        if (listed?.status === "running") {
+          const again = await planOne(client, tenant.desired, listed, signal);
+          changes = again.changes.filter((next) => next.kind !== "instance");
+        }
+      } catch (error) {
+        // The instance change is done; what follows it is for the next plan to show.
+        report({
+          ...rowOf(change),
+          outcome: "failed",
+          error: `Reading instance ${tenant.instanceID} after its start failed (${
+            error instanceof Error ? error.message.split(/\r?\n/, 1)[0] : String(error)
+          }): run plan to see its users, jobs and configuration, then apply again.`,
+        });
       }
     }
   }
