@@ -335,6 +335,11 @@ Deno.test("state file mistakes are one line naming the file, the place and what 
     ],
     ["t.json", '{"version": 1, "instances": {', /^t\.json: line 1 column \d+: is not valid JSON/],
     [
+      "t.json",
+      '{"version": 1,\n "instances": {"acme": {"users": [{"userName": "a"},]}}}',
+      /^t\.json: line 2 column 53: is not valid JSON \(Unexpected token '\]'\)/,
+    ],
+    [
       "t.yaml",
       "version: 1\ninstances:\n  acme:\n    users:\n      - userName: a\n        password: x\n",
       /^t\.yaml: instances\.acme\.users\[0\]: unknown field "password"/,
@@ -366,6 +371,11 @@ Deno.test("state file mistakes are one line naming the file, the place and what 
     { file: "t.yaml", readTextFile: () => Promise.resolve("userName,privileges\r\nx,flying\r\n") },
   ).then(() => undefined, (e: Error) => e);
   assertMatch(csv?.message ?? "", /^u\.csv: line 2\.privileges: must be one of admin/);
+  const column = await parseStateFile(
+    "version: 1\ninstances:\n  acme:\n    users: { from: u.csv }\n",
+    { file: "t.yaml", readTextFile: () => Promise.resolve("userName,mail\r\nx,y\r\n") },
+  ).then(() => undefined, (e: Error) => e);
+  assertMatch(column?.message ?? "", /^u\.csv: line 1: unknown column "mail"\. Name the columns/);
 });
 
 Deno.test("the JSON Schema names every field export writes and the parser takes", async () => {

@@ -210,6 +210,19 @@ function csvUsers(text: string, csvFile: string): UserSettings[] {
   if (!header.includes("userName")) {
     throw mistake(csvFile, "line 1", "needs a userName column (the header names the fields).");
   }
+  const columns = [
+    ...USER_FIELDS.filter((field) => field !== "initialPassword"),
+    "initialPasswordFile",
+    "initialPasswordEnv",
+  ];
+  const unknown = header.find((name) => !columns.includes(name));
+  if (unknown !== undefined) {
+    throw mistake(
+      csvFile,
+      "line 1",
+      `unknown column "${unknown}". Name the columns as the user fields: ${columns.join(", ")}.`,
+    );
+  }
   return records.slice(1).map((record, index) => {
     const row: Record<string, unknown> = {};
     header.forEach((name, column) => {
@@ -412,6 +425,23 @@ function lineAndColumn(text: string, offset: number): string {
   return `line ${before.length} column ${(before.at(-1) ?? "").length + 1}`;
 }
 
+/**
+ * Where JSON.parse stopped: its message says "at position n", or quotes the text around an
+ * unexpected token (10 characters either side, "..." where cut), which is found in the text.
+ */
+function jsonErrorOffset(text: string, message: string): number | undefined {
+  const at = /position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  const quoted = /^Unexpected token '(.)', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(
+    message,
+  );
+  if (!quoted) return undefined;
+  const [, token = "", before, around = "", after] = quoted;
+  const start = before ? text.indexOf(around) : 0;
+  if (start < 0) return undefined;
+  return start + (before ? 10 : after ? around.length - 11 : around.indexOf(token));
+}
+
 /** Parses JSON or YAML into a value; a syntax error is one line with the place. */
 async function parseText(text: string, file: string, format: StateFormat): Promise<unknown> {
   text = text.replace(/^\uFEFF/, "");
@@ -420,13 +450,12 @@ async function parseText(text: string, file: string, format: StateFormat): Promi
       return JSON.parse(text);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const at = /position (\d+)/.exec(message);
-      const where = at ? lineAndColumn(text, Number(at[1])) : "";
+      const offset = jsonErrorOffset(text, message);
       throw mistake(
         file,
-        where,
-        `is not valid JSON (${message.split(/ in JSON| at position|\n/)[0]}). Fix it there, or ` +
-          "write the file as YAML (.yaml).",
+        offset === undefined ? "" : lineAndColumn(text, offset),
+        `is not valid JSON (${message.split(/, \.\.\.|, "| in JSON| at position|\n/)[0]}). ` +
+          "Fix it there, or write the file as YAML (.yaml).",
       );
     }
   }
@@ -488,7 +517,13 @@ async function resolveUsers(
       throw mistake(
         file,
         `${where}.users.from`,
-        `cannot read ${path} (${error instanceof Error ? error.message : String(error)}). ` +
+        `cannot read ${path} (${
+          error instanceof Deno.errors.NotFound
+            ? "there is no such file"
+            : error instanceof Error
+            ? error.message.split(/\r?\n/, 1)[0]
+            : String(error)
+        }). ` +
           "Check the path: it is relative to the state file.",
       );
     }
