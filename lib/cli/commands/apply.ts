@@ -99,13 +99,14 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
         tenant.changes.filter((next) => next.action === "delete")
       );
       if (deletes.length > 0) {
+        const calls = [
+          ...new Set(deletes.map((next) => next.kind === "job" ? "DeleteJob" : "DeleteUser")),
+        ].sort().reverse().join(" and ");
         const decision = await confirmDestructive(io, out, {
-          name: "Delete",
+          name: calls,
           destructive: "Deletes the users and jobs the state file does not list (prune: true).",
         }, {
-          call: `DeleteUser/DeleteJob for ${deletes.length} resource${
-            deletes.length === 1 ? "" : "s"
-          }`,
+          call: calls,
           server: address(session.settings),
           targets: {
             noun: "resource",
