@@ -116,6 +116,7 @@ instances:
       - userName: john.doe
         fullName: Johnny Doe
         privileges: [login, archive]
+        emailAddresses: []
       - userName: jane.new
         fullName: Jane New
         emailAddresses: [jane.new@acme.example.com]
@@ -142,7 +143,7 @@ instances:
     'instance acme change: displayName="Acme"->"Acme Corporation"',
     "compliance compliance change: legalHoldEnabled=false->true",
     "smtpSettings smtpSettings change: port=587->25",
-    'user john.doe change: fullName="John Doe"->"Johnny Doe" privileges=["login"]->["login","archive"]',
+    'user john.doe change: fullName="John Doe"->"Johnny Doe" emailAddresses=["john.doe@acme.example.com"]->[] privileges=["login"]->["login","archive"]',
     'user jane.new create: fullName=undefined->"Jane New" emailAddresses=undefined->["jane.new@acme.example.com"] privileges=undefined->["login"] initialPassword=undefined->"(set only on create)"',
   ]);
   const table = await runCliInProcess(

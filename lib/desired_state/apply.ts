@@ -253,9 +253,11 @@ async function callsOf(
       calls.push(["SetUserAuthentication", { ...on, authentication: value as string }]);
     }
     if (field === "emailAddresses") {
+      // The server clears the list when the argument is left out.
+      const addresses = (value as string[]).join(",");
       calls.push(["SetUserEmailAddresses", {
         ...on,
-        emailAddresses: (value as string[]).join(","),
+        ...(addresses === "" ? {} : { emailAddresses: addresses }),
       }]);
     }
     if (field === "privileges") {
