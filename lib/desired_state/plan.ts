@@ -237,8 +237,10 @@ export function planTenant(desired: DesiredTenant, actual: ActualTenant): Tenant
       willRun
         ? "Users, jobs and configuration are compared once the instance runs: apply starts it, then " +
           "makes them as the file says."
-        : "The instance is stopped: its users, jobs and configuration cannot be read or changed until " +
-          "it runs (instance.status: running).",
+        : `The instance ${
+          actual.instance === undefined ? "will not run once created" : "is stopped"
+        }: its users, jobs and configuration cannot be read or changed until it runs ` +
+          "(instance.status: running).",
     );
     return { instanceID, desired, changes, notes };
   }
