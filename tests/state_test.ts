@@ -41,9 +41,10 @@ interface PlanJson {
 Deno.test("export then plan: no change for every kind, in YAML and JSON", async () => {
   // A password no exported value contains: every byte written is redacted of it.
   const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "Export-Test-Pw7" };
+  // 12 instances: the simulator's seeded problems stop two of them (umbrella, hooli).
   await using mock = await startMock({
-    instances: 6,
-    usersPerInstance: 3,
+    instances: 12,
+    usersPerInstance: 2,
     password: env.MSPE_PASSWORD,
   });
   const dir = await Deno.makeTempDir({ prefix: "mspe-state-" });
@@ -76,8 +77,11 @@ Deno.test("export then plan: no change for every kind, in YAML and JSON", async 
       { env },
     );
     assertEquals(plan.code, 0, plan.stderr);
-    const json = JSON.parse(plan.stdout) as PlanJson;
+    const json = JSON.parse(plan.stdout) as PlanJson & { notes: { instanceID: string }[] };
     assertEquals(json.summary, { create: 0, change: 0, delete: 0 });
+    // A stopped instance is exported with its instance block only, and plans no change.
+    assertEquals(json.notes, []);
+    assert(/status: stopped|"status": "stopped"/.test(text), "no stopped instance exported");
     assertEquals(changing(mock.stats.byFunction), {}, "plan sent a state-changing call");
   }
 });
