@@ -103,6 +103,22 @@
  * }
  * ```
  *
+ * Tenants as code: what every instance should be in a state file ({@linkcode StateFile}, JSON or
+ * YAML), what would change ({@linkcode planState}, read-only), and the changes made
+ * ({@linkcode applyPlan}, each call sent at most once); {@linkcode exportState} writes what is there.
+ * ```ts
+ * import { applyPlan, newClient, parseStateFile, planState } from "@mspe/mspe";
+ * await using client = await newClient({ username: "admin", password: "admin" });
+ * const desired = await parseStateFile(
+ *   "version: 1\ninstances:\n  acme:\n    compliance: { legalHoldEnabled: true }\n",
+ *   { file: "tenants.yaml" },
+ * );
+ * const plan = await planState(client, desired);
+ * console.log(plan.summary); // { create: 0, change: 1, delete: 0 }
+ * const applied = await applyPlan(client, plan);
+ * console.log(applied.summary.done); // 1
+ * ```
+ *
  * @module
  */
 
@@ -195,3 +211,34 @@ export {
   type SnapshotOptions,
   snapshotServer,
 } from "./lib/snapshot.ts";
+export * from "./lib/desired_state/types.ts";
+export {
+  checkStateFile,
+  parseStateFile,
+  type ParseStateOptions,
+  type StateFormat,
+  stateFormatOf,
+} from "./lib/desired_state/parse.ts";
+export {
+  type ChangeAction,
+  type FieldChange,
+  type PlannedChange,
+  planState,
+  type PlanStateOptions,
+  type ResourceKind,
+  SET_ONLY_ON_CREATE,
+  type StatePlan,
+  type TenantPlan,
+} from "./lib/desired_state/plan.ts";
+export {
+  applyPlan,
+  type ApplyPlanOptions,
+  type ApplyResult,
+  type ChangeOutcome,
+  type ChangeResult,
+} from "./lib/desired_state/apply.ts";
+export {
+  exportState,
+  type ExportStateOptions,
+  renderStateFile,
+} from "./lib/desired_state/export.ts";

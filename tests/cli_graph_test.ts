@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { DENO_RUN_ARGS, ROOT, ROOT_URL } from "./cli_helpers.ts";
 import { MSPE_VARIABLES } from "../lib/cli/settings/table.ts";
+import { STATE_VARIABLES } from "../lib/cli/state/variables.ts";
 
 interface InfoDependency {
   specifier: string;
@@ -99,10 +100,11 @@ Deno.test("the entrypoint's graph holds every command, and every dynamic import 
     local.filter((m) => /\/(tests|dist|\.tools|node_modules)\//.test(m.specifier)),
     [],
   );
-  // Remote code is only npm:hono (the mock's router); no JSR and no http(s) imports.
+  // Remote code is only npm:hono (the mock's router) and npm:yaml (YAML state files); no JSR and
+  // no http(s) imports.
   const remote = modules.filter((m) => !m.specifier.startsWith("file:") && m.kind !== "node");
   assert.ok(
-    remote.every((m) => m.specifier.startsWith("npm:/hono@")),
+    remote.every((m) => /^npm:\/(hono|yaml)@/.test(m.specifier)),
     JSON.stringify(remote.map((m) => m.specifier)),
   );
 });
@@ -179,8 +181,8 @@ Deno.test("one permission set for compile, tasks and tests: the least the CLI ne
   assert.equal(set.net, true);
   // Read: --ca-cert and --password-file name files at run time, anywhere.
   assert.equal(set.read, true);
-  // Env: exactly the MSPE_ variables the CLI reads.
-  assert.deepEqual([...set.env].sort(), [...MSPE_VARIABLES].sort());
+  // Env: exactly the MSPE_ variables the CLI reads, and those of state files (lib/cli/state).
+  assert.deepEqual([...set.env].sort(), [...MSPE_VARIABLES, ...STATE_VARIABLES].sort());
   // Every task has a description, which `deno task` lists.
   const tasks: Record<string, string> = {};
   for (const [name, task] of Object.entries(config.tasks)) {

@@ -22,6 +22,7 @@ import {
   SETTINGS,
 } from "../lib/cli/settings/table.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
+import { STATE_VARIABLES } from "../lib/cli/state/variables.ts";
 
 const ROWS = Object.entries(SETTINGS) as [SettingName, Setting][];
 
@@ -45,7 +46,8 @@ function io(env: Record<string, string> = {}): CliIo {
 Deno.test("deno.json's env permission allows exactly the variables of the settings table", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   const allowed: string[] = config.permissions["mspe-run"].env;
-  assert.deepEqual([...allowed].sort(), [...MSPE_VARIABLES].sort());
+  // Besides the settings: the variables of state files, each with its reason there.
+  assert.deepEqual([...allowed].sort(), [...MSPE_VARIABLES, ...STATE_VARIABLES].sort());
   // Each setting's variable is its flag's name in upper case with MSPE_ in front.
   for (const [name, row] of ROWS) {
     if (row.env === undefined) continue;

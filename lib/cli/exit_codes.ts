@@ -55,6 +55,11 @@ export const ExitCode = {
   /** A fleet selection (`--instances`) matched no instance (`--allow-empty` makes it 0). */
   NothingSelected: 9,
   /**
+   * `mspe-run plan`: changes are pending (the servers differ from the state file); 0 means none,
+   * so that a scheduled plan is a drift check.
+   */
+  ChangesPending: 10,
+  /**
    * The output closed during a fleet run (a pipe into `head`, a reader that stopped): no further
    * calls were started (128 + 13, as a shell reports SIGPIPE).
    */
@@ -88,6 +93,7 @@ export const EXIT_CODE_HELP: string = [
   "  7    token expired or unknown",
   "  8    TLS verification failed: the server's certificate was not accepted",
   "  9    --instances matched no instance, so nothing was called (--allow-empty makes it 0)",
+  "  10   plan: changes are pending (the servers differ from the state file; 0: no change)",
   "  130  interrupted with Ctrl-C while watching (the call goes on; the token to resume is printed), a fleet run, a report",
   "  141  the output closed during a fleet run (a pipe into head, say): no further calls were started",
   "  143  asked to stop (SIGTERM, or SIGBREAK on Windows) while watching or during a fleet run: as with Ctrl-C",

@@ -52,6 +52,24 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/report.ts")).reportCommand,
   },
   {
+    name: "export",
+    synopsis: "export [--output <file>]",
+    summary: "Write what the servers have now as a state file (JSON or YAML) for plan and apply.",
+    load: async () => (await import("./commands/export.ts")).exportCommand,
+  },
+  {
+    name: "plan",
+    synopsis: "plan <file>",
+    summary: "Show what apply would change to make the servers match a state file.",
+    load: async () => (await import("./commands/plan.ts")).planCommand,
+  },
+  {
+    name: "apply",
+    synopsis: "apply <file>",
+    summary: "Make the servers match a state file: shows the plan, asks, then changes.",
+    load: async () => (await import("./commands/apply.ts")).applyCommand,
+  },
+  {
     name: "functions",
     synopsis: "functions [<Function>|<wildcard>]",
     summary: "List the functions, or describe one and its arguments (like Get-Help).",

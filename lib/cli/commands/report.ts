@@ -8,14 +8,11 @@
  * @module
  */
 
-import type { Client } from "../../client.ts";
-import { DEFAULT_CONCURRENCY, type FleetProgress } from "../../fleet.ts";
 import { healthReport } from "../../health_report.ts";
 import { type PreviousUsage, usageReport } from "../../usage_report.ts";
 import type { ParsedArgs } from "../args.ts";
 import { defineCommand } from "../command.ts";
 import { describeError, ExitCode } from "../exit_codes.ts";
-import { fleetStatus } from "../fleet/summary.ts";
 import { instancesFlag } from "../fleet/selection.ts";
 import { HEALTH_FORMATS, USAGE_FORMATS } from "../output/format.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
@@ -25,11 +22,11 @@ import { healthSummary, renderHealth, renderUsage } from "../report_formats/rows
 import { type HealthThresholds, readThreshold } from "../report_formats/thresholds.ts";
 import { parsePreviousUsage } from "../report_formats/usage_compare.ts";
 import { renderUsageHtml } from "../report_formats/usage_html.ts";
-import { type Session, withSession } from "../session/session.ts";
+import type { Session } from "../session/session.ts";
+import { type FleetOptions, withFleetSession } from "../session/fleet_session.ts";
 import { CONNECTION_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
 import { askedFormat, attachProfile, readSetting } from "../settings/resolve.ts";
 import type { SettingName } from "../settings/table.ts";
-import { readTimeoutMs } from "../settings/checks.ts";
 import { ACK_ADD_FLAGS, addAcknowledgement, readAckFile } from "./report_ack.ts";
 import { HEALTH_ONLY, REPORT_FLAGS, REPORT_OUTPUT_FLAGS, RULE_SETTINGS } from "./report_flags.ts";
 import { UsageError } from "../usage_error.ts";
@@ -68,42 +65,12 @@ function withReportSession(
   io: CliIo,
   body: (session: Session, fleet: FleetOptions) => Promise<number>,
 ): Promise<number> {
-  const timeout = parsed.string("instance-timeout");
-  const instanceTimeoutMs = timeout === undefined ? undefined : readTimeoutMs(timeout);
-  return withSession(parsed, io, (session) => {
-    const started = performance.now();
-    const progress = session.progress;
-    return body(session, {
-      client: session.client as Client<"spe">,
-      concurrency: session.settings.concurrency ?? DEFAULT_CONCURRENCY,
-      signal: session.signal,
-      stop: session.stop,
-      instanceTimeoutMs,
-      onProgress: progress &&
-        ((p) => progress.update(fleetStatus(p, performance.now() - started))),
-    });
-  }, {
-    ownFormat: true,
-    product: {
-      only: "spe",
-      refusal: "Reports cover the instances of MailStore SPE; MailStore Server has none. " +
-        "Leave out --product server.",
-    },
-    fleet: { label: `report ${parsed.positionals[0]}`, interrupted: () => new ReportInterrupted() },
-  });
-}
-
-/** What the library's fleet reports take from the session. */
-interface FleetOptions {
-  readonly client: Client<"spe">;
-  /** `--concurrency`, else MSPE_CONCURRENCY or the profile's, else 8. */
-  readonly concurrency: number;
-  readonly signal: AbortSignal | undefined;
-  /** Aborted by the first Ctrl-C: the report ends with what it checked, marked incomplete. */
-  readonly stop: AbortSignal | undefined;
-  /** `--instance-timeout`, else the library's default. */
-  readonly instanceTimeoutMs: number | undefined;
-  readonly onProgress: ((progress: FleetProgress) => void) | undefined;
+  return withFleetSession(parsed, io, {
+    label: `report ${parsed.positionals[0]}`,
+    refusal: "Reports cover the instances of MailStore SPE; MailStore Server has none. " +
+      "Leave out --product server.",
+    interrupted: () => new ReportInterrupted(),
+  }, body);
 }
 
 const MONITORING: ReadonlySet<string> = new Set(["nagios", "prtg"]);

@@ -1,0 +1,143 @@
+/**
+ * `mspe-run apply <file>`: shows the plan, asks, then makes the changes in dependency order,
+ * each state-changing call at most once, with one result row per change.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import { applyPlan } from "../../desired_state/apply.ts";
+import { planState } from "../../desired_state/plan.ts";
+import { defineCommand } from "../command.ts";
+import { askYesNo, CONFIRM_FLAGS, confirmDestructive, confirmFlags } from "../confirm.ts";
+import { ExitCode } from "../exit_codes.ts";
+import { address } from "../session/connect.ts";
+import { planSummary, renderPlan, renderResults, resultSummary } from "../state/render.ts";
+import { readDesired, secretReader, STATE_FLAGS, withStateSession } from "../state/state_file.ts";
+import { HELP_FLAGS } from "../settings/flags.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** `mspe-run apply`. */
+export const applyCommand = defineCommand({
+  name: "apply",
+  summary: "Make the servers match a state file: shows the plan, asks, then changes.",
+  usage: "mspe-run apply <file.yaml|file.json> [--yes] [--what-if] [flags]",
+  description: `Plans as mspe-run plan does, shows the plan on stderr and asks y/N on a terminal
+(--yes answers for scheduled tasks; without a terminal and without --yes it refuses, exit code 2;
+--what-if prints the plan and changes nothing). Then makes the changes per instance in dependency
+order: the instance (create, stop, settings, start) before its configuration, users before their
+privileges; instances side by side (--concurrency). Each state-changing call is sent at most
+once; after a change that did not succeed, the rest of that instance's changes are not sent.
+
+Deleting the users or jobs the file does not list happens only for users: { prune: true } or
+jobs: { prune: true }, and needs its own confirmation (they are named first). An interrupted apply is safe to run again: plan shows
+exactly what is left. A row "may-have-run" names the resource to look at.
+
+--format table (default) or json: { results: [{ instanceID, kind, resource, action, outcome,
+error }], summary: { done, failed, not-sent, may-have-run } }. Exit code 0 when every change is
+done, 4 when one failed or may have run, 5 when the question was answered no, 130 after Ctrl-C
+(no further change starts, those in flight finish, every change gets its row).`,
+  flags: {
+    ...HELP_FLAGS,
+    ...CONFIRM_FLAGS,
+    format: {
+      type: "string",
+      value: "<table|json>",
+      help: "The result rows' format (default table).",
+      group: "Output",
+    },
+    ...STATE_FLAGS,
+  },
+  examples: [
+    "mspe-run apply tenants.yaml",
+    "mspe-run apply tenants.yaml --instances acme --what-if",
+    "# A scheduled task: no question",
+    "mspe-run apply tenants.yaml --yes --format json --output applied.json",
+  ],
+  async run(parsed, io) {
+    const asked = parsed.string("format");
+    if (asked !== undefined && asked !== "table" && asked !== "json") {
+      throw new UsageError(`Unknown format ${JSON.stringify(asked)} for apply. Use table or json.`);
+    }
+    const flags = confirmFlags(parsed);
+    const { file, desired } = await readDesired(parsed, io, "apply");
+    return await withStateSession(parsed, io, "apply", async (session, fleet) => {
+      const { out } = session;
+      const plan = await planState(fleet.client, desired, fleet);
+      out.clearProgress();
+      const { create, change, delete: remove } = plan.summary;
+      if (flags.whatIf) {
+        await out.emit(renderPlan(plan, "table", file));
+        out.note(`${planSummary(plan)} --what-if: nothing was sent that changes anything.`);
+        return ExitCode.Ok;
+      }
+      if (create + change + remove === 0) {
+        out.note(planSummary(plan));
+        const pending = plan.tenants.flatMap((tenant) => tenant.notes);
+        if (pending.length > 0) out.note(renderPlan(plan, "table", file).trimEnd());
+        return ExitCode.Ok;
+      }
+      if (!parsed.bool("quiet")) io.stderr.write(renderPlan(plan, "table", file));
+      out.note(planSummary(plan));
+      if (!flags.yes) {
+        const yes = await askYesNo(io, `Apply these changes to ${address(session.settings)}?`);
+        if (yes === undefined) {
+          throw new UsageError(
+            "apply changes the servers and there is no terminal to ask on: add --yes to run it " +
+              "unattended, or --what-if to see the plan.",
+          );
+        }
+        if (!yes) {
+          out.note("Nothing was changed: the plan was not confirmed.");
+          return ExitCode.Cancelled;
+        }
+      }
+      // Deleting is asked for on its own, naming what goes (PowerShell's -Confirm on Remove-*).
+      let prune = false;
+      const deletes = plan.tenants.flatMap((tenant) =>
+        tenant.changes.filter((next) => next.action === "delete")
+      );
+      if (deletes.length > 0) {
+        const calls = [
+          ...new Set(deletes.map((next) => next.kind === "job" ? "DeleteJob" : "DeleteUser")),
+        ].sort().reverse().join(" and ");
+        const decision = await confirmDestructive(io, out, {
+          name: calls,
+          destructive: "Deletes the users and jobs the state file does not list (prune: true).",
+        }, {
+          call: calls,
+          server: address(session.settings),
+          targets: {
+            noun: "resource",
+            names: deletes.map((next) => `${next.instanceID} ${next.kind} ${next.resource}`),
+          },
+        }, flags);
+        prune = decision === "go";
+        if (!prune) out.note("What was to be deleted stays: its rows say not-sent.");
+      }
+      // Ctrl-C stops gently: no further change starts, the calls in flight finish, and every
+      // change gets its row (a second Ctrl-C ends the process; plan then shows what is left).
+      session.signal?.addEventListener("abort", () => {
+        if (!session.deadline?.aborted) {
+          out.note("Ctrl-C: no further change starts; the changes in flight finish.");
+        }
+      }, { once: true });
+      const result = await applyPlan(fleet.client, plan, {
+        ...fleet,
+        signal: session.deadline,
+        stop: session.signal,
+        prune,
+        readSecret: secretReader(io),
+      });
+      out.clearProgress();
+      await out.emit(renderResults(result, asked === "json"));
+      out.note(resultSummary(result));
+      if (session.deadline?.aborted) return ExitCode.TimedOut;
+      if (session.signal?.aborted) return ExitCode.Interrupted;
+      return result.summary.failed + result.summary["may-have-run"] > 0
+        ? ExitCode.CallFailed
+        : ExitCode.Ok;
+    });
+  },
+});

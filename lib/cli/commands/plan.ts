@@ -1,0 +1,91 @@
+/**
+ * `mspe-run plan <file>`: what would change to make the servers match a state file, read with
+ * read-only calls only. Exit code 10 when changes are pending, 0 when none: a drift check.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import { planState } from "../../desired_state/plan.ts";
+import { defineCommand } from "../command.ts";
+import { ExitCode } from "../exit_codes.ts";
+import { readDesired, STATE_FLAGS, withStateSession } from "../state/state_file.ts";
+import {
+  PLAN_FORMATS,
+  type PlanFormat,
+  planSummary,
+  renderPlan,
+  unmanagedNote,
+} from "../state/render.ts";
+import { HELP_FLAGS } from "../settings/flags.ts";
+import { UsageError } from "../usage_error.ts";
+import type { ParsedArgs } from "../args.ts";
+import type { CliIo } from "../io/io.ts";
+
+/** `--format` of plan: table on a terminal, json when piped, or as asked. */
+export function planFormat(parsed: ParsedArgs, io: CliIo): PlanFormat {
+  const asked = parsed.string("format");
+  if (asked === undefined) return io.stdout.isTerminal ? "table" : "json";
+  if ((PLAN_FORMATS as readonly string[]).includes(asked)) return asked as PlanFormat;
+  throw new UsageError(
+    `Unknown format ${JSON.stringify(asked)} for plan. Use --format table, json or markdown.`,
+  );
+}
+
+/** `mspe-run plan`. */
+export const planCommand = defineCommand({
+  name: "plan",
+  summary: "Show what apply would change to make the servers match a state file.",
+  usage: "mspe-run plan <file.yaml|file.json> [flags]",
+  description:
+    `Reads the state file (see mspe-run export), reads what the servers have now with read-only
+calls (--concurrency instances at once, progress on a terminal), and prints per instance and
+resource what would be created, changed (field: old -> new) or deleted. Secrets never appear: a
+user's initial password shows as "(set only on create)".
+
+--format table (on a terminal), json (when piped; { summary: { create, change, delete },
+changes: [{ instanceID, kind, resource, action, fields: [{ field, old, new }] }], notes,
+unmanaged }) or markdown (for a change ticket). The server's instances that the file does not
+list are named (never changed; not a pending change).
+
+Exit code 0: no changes; 10: changes pending; others as for every command. A scheduled
+plan --instances '*' is a drift check.`,
+  flags: {
+    ...HELP_FLAGS,
+    format: {
+      type: "string",
+      value: "<table|json|markdown>",
+      help: "The plan's format (default: table on a terminal, json when piped).",
+      group: "Output",
+    },
+    ...STATE_FLAGS,
+  },
+  examples: [
+    "mspe-run plan tenants.yaml",
+    "# A drift check for a scheduled task: exit code 10 when a server differs",
+    "mspe-run plan tenants.yaml --instances '*' --format json --output drift.json",
+    "mspe-run plan tenants.yaml --instances acme --format markdown > change-ticket.md",
+  ],
+  async run(parsed, io) {
+    const format = planFormat(parsed, io);
+    const { file, desired } = await readDesired(parsed, io, "plan");
+    return await withStateSession(parsed, io, "plan", async ({ out }, fleet) => {
+      const planned = await planState(fleet.client, desired, fleet);
+      // The server's other instances count only when the whole file is checked: with
+      // --instances the others are left out on purpose.
+      const whole = parsed.string("instances") === undefined ||
+        parsed.string("instances") === "*";
+      const plan = whole ? planned : { ...planned, unmanaged: [] };
+      out.clearProgress();
+      await out.emit(renderPlan(plan, format, file));
+      if (format !== "json") {
+        out.note(planSummary(plan));
+        const unmanaged = unmanagedNote(plan, file);
+        if (unmanaged !== undefined) out.note(unmanaged);
+      }
+      const { create, change, delete: remove } = plan.summary;
+      return create + change + remove > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
+    });
+  },
+});

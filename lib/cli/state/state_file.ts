@@ -1,0 +1,171 @@
+/**
+ * What `export`, `plan` and `apply` share: their flags, reading the state file and the
+ * instances it selects, reading secrets, and the fleet session.
+ *
+ * Internal to the CLI.
+ *
+ * @module
+ */
+
+import { parseStateFile } from "../../desired_state/parse.ts";
+import type { DesiredState, SecretSource } from "../../desired_state/types.ts";
+import type { FlagSpecs, ParsedArgs } from "../args.ts";
+import { type CliIo, whyUnreadable } from "../io/io.ts";
+import { addSecrets } from "../io/redacting_io.ts";
+import type { Session } from "../session/session.ts";
+import { type FleetOptions, withFleetSession } from "../session/fleet_session.ts";
+import { CONNECTION_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
+import { SETTINGS } from "../settings/table.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** The flags of export, plan and apply besides their own. */
+export const STATE_FLAGS = {
+  instances: {
+    type: "string",
+    value: "<filter>",
+    help: "Which instances (plan, apply: of the state file): a filter (*, acme*) or a " +
+      "comma-separated list of IDs (default: all).",
+  },
+  concurrency: {
+    ...SETTINGS.concurrency.flag,
+    value: "<n>",
+    help: "Instances read or changed at once, 1 to 1000 (default 8).",
+  },
+  output: {
+    type: "string",
+    value: "<file>",
+    help: "Write to this file instead of stdout (export: .json or .yaml decides the format).",
+    group: "Output",
+  },
+  "no-color": OUTPUT_FLAGS["no-color"],
+  quiet: OUTPUT_FLAGS.quiet,
+  ...CONNECTION_FLAGS,
+  ...TRACE_FLAGS,
+} as const satisfies FlagSpecs;
+
+/** Whether `id` matches the filter of `--instances` (`*` and `?` wildcards, or a list). */
+function selects(filter: string, id: string): boolean {
+  return filter.split(",").map((part) => part.trim()).filter((part) => part !== "").some(
+    (part) => {
+      const pattern = part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(
+        /\?/g,
+        ".",
+      );
+      return new RegExp(`^${pattern}$`, "i").test(id);
+    },
+  );
+}
+
+/**
+ * Reads the state file named on the command line and keeps the instances `--instances` selects.
+ * Every mistake is one line (exit code 2) before any server is asked.
+ */
+export async function readDesired(parsed: ParsedArgs, io: CliIo, command: string): Promise<{
+  file: string;
+  desired: DesiredState;
+}> {
+  const [file, ...extra] = parsed.positionals;
+  if (file === undefined || file === "") {
+    throw new UsageError(`Name the state file: mspe-run ${command} <file.yaml|file.json>.`);
+  }
+  if (extra.length > 0) throw new UsageError(`${command} takes one state file.`);
+  let text: string;
+  try {
+    text = await io.readTextFile(file);
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file}: ${whyUnreadable(error)}.`);
+  }
+  const desired = await parseStateFile(text, {
+    file,
+    readTextFile: (path) => io.readTextFile(path),
+  });
+  const filter = parsed.string("instances");
+  if (filter === undefined) return { file, desired };
+  const tenants = desired.tenants.filter((tenant) => selects(filter, tenant.instanceID));
+  if (tenants.length === 0) {
+    throw new UsageError(
+      `--instances ${filter} matches no instance of ${file}. Its instances: ${
+        desired.tenants.map((tenant) => tenant.instanceID).join(", ") || "none"
+      }.`,
+    );
+  }
+  return { file, desired: { tenants } };
+}
+
+/**
+ * Reads a secret where the state file says: a file (one trailing line break dropped), an
+ * environment variable (only `MSPE_SECRET_*`, which the permission set allows) or a prompt on
+ * the terminal. The secret is never printed.
+ */
+export function secretReader(io: CliIo): (source: SecretSource, where: string) => Promise<string> {
+  return async (source, where) => {
+    let secret: string | null | undefined;
+    if ("file" in source) {
+      try {
+        secret = (await io.readTextFile(source.file)).replace(/\r?\n$/, "");
+      } catch (error) {
+        throw new UsageError(
+          `Cannot read the initial password of ${where} from ${source.file}: ${
+            whyUnreadable(error)
+          }.`,
+        );
+      }
+    } else if ("env" in source) {
+      // The permission set allows only this prefix (./variables.ts).
+      if (!source.env.startsWith("MSPE_SECRET_")) {
+        throw new UsageError(
+          `The initial password of ${where} names ${source.env}: mspe-run reads only variables ` +
+            "that start with MSPE_SECRET_. Rename it.",
+        );
+      }
+      secret = Deno.env.get(source.env);
+    } else {
+      if (!io.stdin.isTerminal) {
+        throw new UsageError(
+          `The initial password of ${where} is to be asked for, and there is no terminal: ` +
+            "give it as { file } or { env } in the state file.",
+        );
+      }
+      secret = await io.stdin.readSecretLine(() =>
+        io.stderr.write(`Initial password of ${where}: `)
+      );
+    }
+    if (secret === undefined || secret === null || secret === "") {
+      throw new UsageError(
+        `The initial password of ${where} is empty: set it where the file says.`,
+      );
+    }
+    // From here on no line printed (an error that echoes it, a --debug trace) shows it.
+    addSecrets(io, [secret]);
+    return secret;
+  };
+}
+
+/** Ctrl-C stopped the command. */
+class StateInterrupted extends Error {
+  constructor(command: string) {
+    super(
+      `Interrupted: ${command} was stopped. ${
+        command === "apply"
+          ? "Run mspe-run plan to see what is left; apply again is safe."
+          : "Nothing was changed."
+      }`,
+    );
+    this.name = "StateInterrupted";
+  }
+}
+
+/** A fleet session for export, plan and apply: SPE only, progress on a terminal, Ctrl-C stops. */
+export function withStateSession(
+  parsed: ParsedArgs,
+  io: CliIo,
+  command: string,
+  body: (session: Session, fleet: FleetOptions) => Promise<number>,
+): Promise<number> {
+  return withFleetSession(parsed, io, {
+    label: command,
+    refusal: `${command} covers the instances of MailStore SPE; MailStore Server has none. ` +
+      "Leave out --product server.",
+    interrupted: () => new StateInterrupted(command),
+  }, body);
+}

@@ -1,0 +1,159 @@
+/**
+ * Reading what a server has now, with read-only calls only: the instance list once, then per
+ * instance its configuration, users and configuration kinds as far as they are asked for.
+ *
+ * @module
+ */
+
+import type { Client } from "../client.ts";
+import { ArgumentError } from "../errors.ts";
+import { DEFAULT_CONCURRENCY, type FleetProgress, forEachInstance } from "../fleet.ts";
+import { type UncheckedArgs, uncheckedFunction } from "../function_names.ts";
+import { invokeCall } from "../invoke_call.ts";
+import { CONFIG_KINDS, type ConfigKind } from "./types.ts";
+
+/** A plain object as the server returns it. */
+export type Fields = Record<string, unknown>;
+
+/** Calls a function by name and returns its result (the names come from CONFIG_KINDS and here). */
+export async function call(
+  client: Client,
+  fn: string,
+  args: UncheckedArgs,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  return (await invokeCall(client, uncheckedFunction(fn), args, { signal })).result;
+}
+
+/** What one instance has now. */
+export interface ActualTenant {
+  readonly instanceID: string;
+  /** GetInstanceConfiguration plus `status` from GetInstances; undefined when it does not exist. */
+  readonly instance: Fields | undefined;
+  /** The users by lower-case name: GetUserInfo's fields for those read in full, else GetUsers'. */
+  readonly users: Map<string, Fields> | undefined;
+  /** The jobs by lower-case name (GetJobs), when asked for. */
+  readonly jobs?: Map<string, Fields> | undefined;
+  /** The configuration kinds read. */
+  readonly config: { [K in ConfigKind]?: Fields };
+}
+
+/** What to read of one instance. */
+export interface ReadWanted {
+  /** Read the users: every name, and these (lower case) in full; `"all"` for every user in full. */
+  readonly users?: ReadonlySet<string> | "all" | undefined;
+  /** Read the jobs. */
+  readonly jobs?: boolean;
+  /** The configuration kinds to read. */
+  readonly config: readonly ConfigKind[];
+}
+
+/** The instances that exist now, by lower-case ID, with their status (one GetInstances call). */
+export async function instanceStatuses(
+  client: Client,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, Fields>> {
+  const list = await call(client, "GetInstances", { instanceFilter: "*" }, signal);
+  const found = new Map<string, Fields>();
+  for (const item of Array.isArray(list) ? list as Fields[] : []) {
+    if (typeof item.instanceID === "string") found.set(item.instanceID.toLowerCase(), item);
+  }
+  return found;
+}
+
+/**
+ * Reads one instance. Users and configuration are read only while it runs (the server answers
+ * them only then); `instance.status` tells.
+ */
+export async function readTenant(
+  client: Client,
+  instanceID: string,
+  listed: Fields | undefined,
+  wanted: ReadWanted,
+  signal: AbortSignal | undefined,
+): Promise<ActualTenant> {
+  if (listed === undefined) {
+    return { instanceID, instance: undefined, users: undefined, config: {} };
+  }
+  const configuration = await call(client, "GetInstanceConfiguration", { instanceID }, signal);
+  const instance = { ...(configuration as Fields), status: listed.status };
+  const config: { [K in ConfigKind]?: Fields } = {};
+  if (listed.status !== "running") return { instanceID, instance, users: undefined, config };
+  for (const kind of wanted.config) {
+    config[kind] = await call(client, CONFIG_KINDS[kind].get, { instanceID }, signal) as Fields;
+  }
+  let users: Map<string, Fields> | undefined;
+  if (wanted.users !== undefined) {
+    users = new Map();
+    const list = await call(client, "GetUsers", { instanceID }, signal) as Fields[] | null;
+    for (const user of list ?? []) {
+      const name = String(user.userName);
+      const key = name.toLowerCase();
+      const full = wanted.users === "all" || wanted.users.has(key);
+      users.set(
+        key,
+        full
+          ? await call(client, "GetUserInfo", { instanceID, userName: name }, signal) as Fields
+          : user,
+      );
+    }
+  }
+  const jobs = wanted.jobs === true ? await readJobs(client, instanceID, signal) : undefined;
+  return { instanceID, instance, users, jobs, config };
+}
+
+/** The jobs of an instance by lower-case name; two of one name cannot be told apart. */
+async function readJobs(
+  client: Client,
+  instanceID: string,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, Fields>> {
+  const jobs = new Map<string, Fields>();
+  for (const job of (await call(client, "GetJobs", { instanceID }, signal) ?? []) as Fields[]) {
+    const key = String(job.name).toLowerCase();
+    if (jobs.has(key)) {
+      throw new ArgumentError(
+        `Instance ${instanceID} has two jobs named ${
+          String(job.name)
+        }: rename one (mspe-run call ` +
+          "RenameJob) so that the state file can tell them apart.",
+      );
+    }
+    jobs.set(key, job);
+  }
+  return jobs;
+}
+
+/** The fleet options the state functions share. */
+export interface EachOptions {
+  readonly concurrency?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly stop?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
+}
+
+/**
+ * Runs `fn` for each instance ID (at most `concurrency` at once) and returns the values by ID.
+ * The first failure ends the whole run: a plan or export with a hole would mislead.
+ */
+export async function eachInstance<T>(
+  client: Client,
+  ids: readonly string[],
+  fn: (instanceID: string, signal: AbortSignal) => Promise<T>,
+  options: EachOptions,
+): Promise<Map<string, T>> {
+  const values = new Map<string, T>();
+  if (ids.length === 0) return values;
+  const run = forEachInstance(client, (instanceID, { signal }) => fn(instanceID, signal), {
+    instances: ids,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    signal: options.signal,
+    stop: options.stop,
+    onProgress: options.onProgress,
+  });
+  for await (const outcome of run) {
+    if (!outcome.ok) throw outcome.error;
+    values.set(outcome.instanceID, outcome.value);
+  }
+  return values;
+}
