@@ -116,17 +116,12 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
         prune = decision === "go";
         if (!prune) out.note("What was to be deleted stays: its rows say not-sent.");
       }
-      // Ctrl-C stops gently: no further change starts, the calls in flight finish, and every
-      // change gets its row (a second Ctrl-C ends the process; plan then shows what is left).
-      session.signal?.addEventListener("abort", () => {
-        if (!session.deadline?.aborted) {
-          out.note("Ctrl-C: no further change starts; the changes in flight finish.");
-        }
-      }, { once: true });
+      // Ctrl-C stops gently (the session's stop): no further change starts, the calls in flight
+      // finish, and every change gets its row; a second Ctrl-C aborts what is in flight.
       const result = await applyPlan(fleet.client, plan, {
         ...fleet,
-        signal: session.deadline,
-        stop: session.signal,
+        signal: fleet.signal,
+        stop: fleet.stop,
         prune,
         readSecret: secretReader(io),
       });
@@ -134,7 +129,7 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
       await out.emit(renderResults(result, asked === "json"));
       out.note(resultSummary(result));
       if (session.deadline?.aborted) return ExitCode.TimedOut;
-      if (session.signal?.aborted) return ExitCode.Interrupted;
+      if (fleet.stop?.aborted || session.signal?.aborted) return ExitCode.Interrupted;
       return result.summary.failed + result.summary["may-have-run"] > 0
         ? ExitCode.CallFailed
         : ExitCode.Ok;

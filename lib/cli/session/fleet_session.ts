@@ -40,6 +40,8 @@ export interface FleetSessionOptions {
   readonly refusal: string;
   /** The error that ends the command after Ctrl-C. */
   readonly interrupted: () => Error;
+  /** What the first Ctrl-C stops, for its note (default: instances). */
+  readonly stopping?: string;
 }
 
 /**
@@ -75,6 +77,10 @@ export function withFleetSession(
   }, {
     ownFormat: true,
     product: { only: "spe", refusal: options.refusal },
-    fleet: { label: options.label, interrupted: options.interrupted },
+    fleet: {
+      label: options.label,
+      interrupted: options.interrupted,
+      ...(options.stopping === undefined ? {} : { stopping: options.stopping }),
+    },
   });
 }

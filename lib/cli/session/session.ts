@@ -104,7 +104,12 @@ export interface SessionOptions {
    * {@linkcode Session.signal}; a progress display with this label is shown on a terminal, and an
    * error after an interrupt becomes `interrupted()`.
    */
-  readonly fleet?: { readonly label: string; readonly interrupted: () => Error };
+  readonly fleet?: {
+    readonly label: string;
+    readonly interrupted: () => Error;
+    /** What the first Ctrl-C stops, for its note ("instances" by default, "change" for apply). */
+    readonly stopping?: string;
+  };
 }
 
 /**
@@ -141,7 +146,9 @@ export async function withSession(
   interrupts?.onFirst(() => {
     stop?.abort();
     out.note(
-      "Ctrl-C: no further instances start; finishing those under way (Ctrl-C again stops at once).",
+      options.fleet?.stopping === undefined
+        ? "Ctrl-C: no further instances start; finishing those under way (Ctrl-C again stops at once)."
+        : `Ctrl-C: no further ${options.fleet.stopping} starts; finishing those under way (Ctrl-C again stops at once).`,
     );
   });
   const progress = options.fleet && !parsed.bool("quiet") && io.stderr.isTerminal

@@ -167,5 +167,6 @@ export function withStateSession(
     refusal: `${command} covers the instances of MailStore SPE; MailStore Server has none. ` +
       "Leave out --product server.",
     interrupted: () => new StateInterrupted(command),
+    ...(command === "apply" ? { stopping: "change" } : {}),
   }, body);
 }
