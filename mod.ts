@@ -138,6 +138,7 @@ export { resumeCall, type ResumeOptions } from "./lib/resume_call.ts";
 export { checkCall, type CheckCallOptions, type CheckedCall } from "./lib/check_call.ts";
 export {
   type FleetProgress,
+  type FleetReportOptions,
   forEachInstance,
   type ForEachInstanceOptions,
   type InstanceContext,

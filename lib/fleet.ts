@@ -127,6 +127,27 @@ export interface InstanceContext {
   readonly signal: AbortSignal;
 }
 
+/**
+ * What the fleet reports (`healthReport`, `usageReport`) share: which instances, how many at once,
+ * and how the run ends early.
+ *
+ * @example
+ * ```ts
+ * import type { FleetReportOptions } from "@mspe/mspe";
+ * const controller = new AbortController();
+ * const options: FleetReportOptions = { instances: "acme*", concurrency: 16, stop: controller.signal };
+ * console.log(options.concurrency);
+ * ```
+ */
+export interface FleetReportOptions extends ForEachInstanceOptions {
+  /**
+   * How long one instance may take, in milliseconds (default 300000: five minutes); an instance
+   * that takes longer is reported as failed, and the others go on. (`stop` ends the report early
+   * with what was checked, marked incomplete; `signal` aborts it, and it rejects.)
+   */
+  readonly instanceTimeoutMs?: number | undefined;
+}
+
 /** The default of {@linkcode ForEachInstanceOptions.concurrency} (mspe-run's too). */
 export const DEFAULT_CONCURRENCY = 8;
 /** The largest {@linkcode ForEachInstanceOptions.concurrency} (mspe-run's too). */

@@ -8,7 +8,7 @@
 
 import type { Client } from "./client.ts";
 import { ArgumentError } from "./errors.ts";
-import { type FleetProgress, forEachInstance } from "./fleet.ts";
+import { type FleetReportOptions, forEachInstance } from "./fleet.ts";
 import { invokeCall } from "./invoke_call.ts";
 import type { Instance, ServiceMessage } from "./results.ts";
 import {
@@ -162,32 +162,13 @@ export interface HealthReport {
  * console.log(options.since);
  * ```
  */
-export interface HealthReportOptions {
+export interface HealthReportOptions extends FleetReportOptions {
   /**
    * The start of the window for failed runs and jobs: a `Date`, a duration back from now (`90m`,
    * `24h`, `7d`, `2w`) or an ISO 8601 date or date-time (`2026-05-01`, `2026-05-01T06:00:00Z`;
    * without a zone it is UTC). Default `24h`.
    */
   readonly since?: Date | string | undefined;
-  /** An `instanceFilter` (`*`, `acme*`) or a list of instance IDs. Default `*`. */
-  readonly instances?: string | readonly string[] | undefined;
-  /** Instances checked at once (each makes one call at a time). Default 8. */
-  readonly concurrency?: number | undefined;
-  /** Aborts the check; the promise rejects with the signal's reason. */
-  readonly signal?: AbortSignal | undefined;
-  /**
-   * Stops the report early: no further instance is started, those under way are finished, and the
-   * report resolves with what was checked, `incomplete` and the instances `notChecked` (Ctrl-C in
-   * mspe-run). `signal` instead aborts at once and rejects.
-   */
-  readonly stop?: AbortSignal | undefined;
-  /**
-   * How long one instance may take, in milliseconds (default 300000: five minutes); an instance
-   * that takes longer is reported as failed, and the others go on.
-   */
-  readonly instanceTimeoutMs?: number | undefined;
-  /** Progress over the instances (done, failed, total). */
-  readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
   /** The time the check counts back from; default now (for tests and reruns). */
   readonly now?: Date | undefined;
   /**

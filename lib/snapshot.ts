@@ -8,7 +8,7 @@
 
 import type { Client } from "./client.ts";
 import { ArgumentError } from "./errors.ts";
-import { type FleetProgress, forEachInstance } from "./fleet.ts";
+import { forEachInstance, type ForEachInstanceOptions } from "./fleet.ts";
 import { invokeCall } from "./invoke_call.ts";
 import { SPE_CATALOG } from "./_catalog/spe.ts";
 import type { InstanceStatus, MockJob, MockStore, MockUser } from "./mock/_model.ts";
@@ -36,20 +36,13 @@ export const SNAPSHOT_HISTORY_DAYS = 30;
  * console.log(options.instances);
  * ```
  */
-export interface SnapshotOptions {
-  /** Which instances: an `instanceFilter` (`"*"`, the default, for all) or a list of IDs. */
-  readonly instances?: string | readonly string[] | undefined;
+export interface SnapshotOptions
+  extends Pick<ForEachInstanceOptions, "instances" | "concurrency" | "signal" | "onProgress"> {
   /**
    * Replace names, e-mail addresses, domains and paths, consistently: the same input gives the
    * same output, in the whole file and in every snapshot. Default false.
    */
   readonly anonymize?: boolean | undefined;
-  /** Instances read at once (each reads one call at a time); 1 to 1000, default 8. */
-  readonly concurrency?: number | undefined;
-  /** Aborts the snapshot (the promise rejects with the signal's reason). */
-  readonly signal?: AbortSignal | undefined;
-  /** Called once the instances are known and after each instance. */
-  readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
 }
 
 /** A function a snapshot could not read. */

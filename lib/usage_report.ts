@@ -9,10 +9,11 @@
  */
 
 import type { Client } from "./client.ts";
-import { type FleetProgress, forEachInstance } from "./fleet.ts";
+import { type FleetReportOptions, forEachInstance } from "./fleet.ts";
 import { invokeCall } from "./invoke_call.ts";
 import { instanceErrorLine, instanceSignal, isStop } from "./_reports.ts";
 import { listInstances } from "./list_instances.ts";
+import type { Instance } from "./results.ts";
 
 /**
  * One instance's usage in a {@linkcode UsageReport}. The figures are `null` when they could not be
@@ -168,26 +169,7 @@ export interface UsageReport {
  * console.log(options.concurrency);
  * ```
  */
-export interface UsageReportOptions {
-  /** An `instanceFilter` (`*`, `acme*`) or a list of instance IDs. Default `*`. */
-  readonly instances?: string | readonly string[] | undefined;
-  /** Instances read at once (each makes one call at a time). Default 8. */
-  readonly concurrency?: number | undefined;
-  /** Aborts the report; the promise rejects with the signal's reason. */
-  readonly signal?: AbortSignal | undefined;
-  /**
-   * Stops the report early: no further instance is started, those under way are finished, and the
-   * report resolves with what was read, `incomplete`, and a row for each instance not read (Ctrl-C
-   * in mspe-run). `signal` instead aborts at once and rejects.
-   */
-  readonly stop?: AbortSignal | undefined;
-  /**
-   * How long one instance may take, in milliseconds (default 300000: five minutes); an instance
-   * that takes longer gets a row with its error, and the others go on.
-   */
-  readonly instanceTimeoutMs?: number | undefined;
-  /** Progress over the instances (done, failed, total). */
-  readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
+export interface UsageReportOptions extends FleetReportOptions {
   /**
    * The rows of a previous report (last month's), to compare with: each row gets its `change` and
    * whether it is `new`; an instance of the previous report that no longer exists gets a row of
@@ -278,15 +260,20 @@ export async function usageReport(
   }
   // An instance the server lists with a blank ID cannot be read (or named): a row that says so,
   // never the end of the report.
+  // A row without figures, for an instance that was not read, and why.
+  const unread = (instance: Instance, error: string): InstanceUsage => ({
+    instanceID: instance.instanceID,
+    displayName: instance.displayName ?? "",
+    status: instance.status ?? "unknown",
+    ...empty,
+    ...unmarked,
+    error,
+  });
   for (const instance of found.filter((instance) => instance.instanceID.trim() === "")) {
-    rows.set(instance.instanceID, {
-      instanceID: instance.instanceID,
-      displayName: instance.displayName ?? "",
-      status: instance.status ?? "unknown",
-      ...empty,
-      ...unmarked,
-      error: "The server lists this instance with an empty ID; it was skipped.",
-    });
+    rows.set(
+      instance.instanceID,
+      unread(instance, "The server lists this instance with an empty ID; it was skipped."),
+    );
   }
   const readable = found.filter((instance) => instance.instanceID.trim() !== "");
   const byID = new Map(readable.map((instance) => [instance.instanceID, instance]));
@@ -333,14 +320,10 @@ export async function usageReport(
   for (const instance of found) {
     if (rows.has(instance.instanceID)) continue;
     incomplete = true;
-    rows.set(instance.instanceID, {
-      instanceID: instance.instanceID,
-      displayName: instance.displayName ?? "",
-      status: instance.status ?? "unknown",
-      ...empty,
-      ...unmarked,
-      error: "Not read: the report was stopped before this instance.",
-    });
+    rows.set(
+      instance.instanceID,
+      unread(instance, "Not read: the report was stopped before this instance."),
+    );
   }
   signal?.throwIfAborted();
   const previous = options.previous;

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { FleetReportOptions } from "../../fleet.ts";
 import { healthReport } from "../../health_report.ts";
 import { type PreviousUsage, usageReport } from "../../usage_report.ts";
 import type { ParsedArgs } from "../args.ts";
@@ -73,6 +74,12 @@ function withReportSession(
   }, body);
 }
 
+/** The library's report options from the fleet session: bound, signals, time limit, progress. */
+function runOptions(fleet: FleetOptions): FleetReportOptions {
+  const { client: _client, ...options } = fleet;
+  return options;
+}
+
 const MONITORING: ReadonlySet<string> = new Set(["nagios", "prtg"]);
 
 /**
@@ -130,11 +137,7 @@ async function runHealth(parsed: ParsedArgs, io: CliIo, format: HealthFormat): P
       ...rules,
       acknowledgements,
       instances,
-      concurrency: fleet.concurrency,
-      signal: fleet.signal,
-      stop: fleet.stop,
-      instanceTimeoutMs: fleet.instanceTimeoutMs,
-      onProgress: fleet.onProgress,
+      ...runOptions(fleet),
     });
     out.clearProgress();
     // A monitoring system must not take half a check for a whole one.
@@ -202,11 +205,7 @@ async function runUsage(parsed: ParsedArgs, io: CliIo, format: UsageFormat): Pro
     const report = await usageReport(fleet.client, {
       previous,
       instances,
-      concurrency: fleet.concurrency,
-      signal: fleet.signal,
-      stop: fleet.stop,
-      instanceTimeoutMs: fleet.instanceTimeoutMs,
-      onProgress: fleet.onProgress,
+      ...runOptions(fleet),
     });
     out.clearProgress();
     // A monitoring system must not take half a check for a whole one.
