@@ -118,3 +118,20 @@ Deno.test("a reader that goes away stops the fleet run: nothing more is started,
   // Far fewer than 40 calls: the run stopped starting them.
   assert.ok((mock.stats.byFunction["GetUsers"] ?? 0) < 40, JSON.stringify(mock.stats.byFunction));
 });
+
+Deno.test("a failure row's one line is short; json and ndjson keep the server's whole answer", async () => {
+  await using mock = await startMock({ instances: 3, problems: "none" });
+  mock.faults.add({ kind: "http503", function: "GetUsers" });
+  const run = await runCliInProcess(
+    ["call", "GetUsers", "--instances", "*", "--format", "ndjson", "--retries", "0"]
+      .concat(mockFlags(mock.port)),
+    { env: USER },
+  );
+  assert.equal(run.code, 4, run.stderr);
+  const rows = run.stdout.trim().split("\n").slice(1).map((text) => JSON.parse(text));
+  for (const row of rows) {
+    assert.ok(row.callError.length <= 200, row.callError);
+    assert.match(row.callError, /HTTP 503/);
+    assert.equal(typeof row.callErrorDetails, "string", JSON.stringify(row));
+  }
+});

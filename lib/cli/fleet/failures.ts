@@ -9,7 +9,7 @@
  */
 
 import { terminationName } from "../io/io.ts";
-import { ConnectionError, HttpError } from "../../errors.ts";
+import { ApiError, ConnectionError, HttpError } from "../../errors.ts";
 import { describeError, isAbort, isTimeout } from "../exit_codes.ts";
 import type { InterruptKind } from "../io/interrupt.ts";
 import { safeLine } from "../output/safe_text.ts";
@@ -150,4 +150,23 @@ export function rerunPlan(
 export function isClosedOutput(error: unknown): boolean {
   return error instanceof Deno.errors.BrokenPipe ||
     (error instanceof Error && (error as { code?: unknown }).code === "EPIPE");
+}
+
+/**
+ * The whole answer behind an error's one line, when there is more to it: an HTTP error's page, an
+ * API error's exception text.
+ *
+ * @example
+ * ```ts
+ * import { errorDetails } from "./failures.ts";
+ * import { HttpError } from "../../errors.ts";
+ * errorDetails(new HttpError(503, "<html>", "/api/invoke/GetUsers", { details: "<html>…</html>" }));
+ * ```
+ */
+export function errorDetails(error: unknown): string | undefined {
+  if (!(error instanceof HttpError) && !(error instanceof ApiError)) return undefined;
+  const details = error.details;
+  return typeof details === "string" && details !== "" && details !== error.message
+    ? details
+    : undefined;
 }

@@ -32,7 +32,7 @@ import type { Session } from "../session/session.ts";
 import { SETTINGS } from "../settings/table.ts";
 import { readTimeoutMs } from "../settings/checks.ts";
 import { NothingSelected, UsageError } from "../usage_error.ts";
-import { instanceFailure, isClosedOutput, rerunPlan } from "./failures.ts";
+import { errorDetails, instanceFailure, isClosedOutput, rerunPlan } from "./failures.ts";
 import { fleetStatus, summarize } from "./summary.ts";
 import { collectingSink, csvSink, type FailureRow, ndjsonSink, type Row, rowsOf } from "./rows.ts";
 import { resolveInstances } from "./selection.ts";
@@ -316,7 +316,14 @@ export async function runFleetCall(
           }),
         };
         failures.push(failure);
-        sink.add(outcome.instanceID, [failure]);
+        // json and ndjson keep a server's whole answer (an error page) beside its one line;
+        // CSV's columns are fixed, so there the line stands alone.
+        const details = out.format === "json" || out.format === "ndjson"
+          ? errorDetails(outcome.error)
+          : undefined;
+        sink.add(outcome.instanceID, [
+          details === undefined ? failure : out.redacted({ ...failure, callErrorDetails: details }),
+        ]);
       }
     }
   } catch (error) {
