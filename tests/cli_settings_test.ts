@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { parseCommand } from "../lib/cli/args.ts";
 import { commandHelp } from "../lib/cli/command.ts";
-import type { CliIo } from "../lib/cli/io/io.ts";
+import { type CliIo, denoIo } from "../lib/cli/io/io.ts";
 import { parseConfig } from "../lib/cli/settings/config.ts";
 import { CONNECTION_FLAGS, LEADING_FLAGS } from "../lib/cli/settings/flags.ts";
 import { connectionArgs, readConnection } from "../lib/cli/settings/resolve.ts";
@@ -26,21 +26,9 @@ import { STATE_VARIABLES } from "../lib/cli/state/variables.ts";
 
 const ROWS = Object.entries(SETTINGS) as [SettingName, Setting][];
 
+/** The real process, but for its environment: only `env` (reading settings writes nothing). */
 function io(env: Record<string, string> = {}): CliIo {
-  const sink = { write: () => {}, isTerminal: false, columns: () => undefined };
-  return {
-    stdout: sink,
-    stderr: sink,
-    stdin: {
-      isTerminal: false,
-      readAll: () => Promise.resolve(""),
-      readSecretLine: () => Promise.resolve(null),
-    },
-    env: (name) => env[name],
-    noColor: true,
-    readTextFile: () => Promise.reject(new Deno.errors.NotFound("no files here")),
-    onInterrupt: () => () => {},
-  };
+  return { ...denoIo(), env: (name) => env[name] };
 }
 
 Deno.test("deno.json's env permission allows exactly the variables of the settings table", async () => {
@@ -216,14 +204,14 @@ Deno.test("relative paths are taken from where `deno task mspe-run` was started 
         "mspe-run",
         "report",
         "usage",
+        "--password-file",
+        "pw.txt",
+        "--username",
+        "admin",
         "--host",
         "127.0.0.1",
         "--port",
         String(mock.port),
-        "--username",
-        "admin",
-        "--password-file",
-        "pw.txt",
         "--ca-cert",
         "ca.pem",
         "--format",

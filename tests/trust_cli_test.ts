@@ -119,6 +119,21 @@ Deno.test("safeLine escapes control characters, keeps one line, and cuts long te
   assert.equal(safeLines("one\n\x1b]0;title\x07two"), "one\n\\x1b]0;title\\x07two");
 });
 
+/**
+ * SetUserPassword with the new password on the command line, on purpose (`--allow-secret-arg`):
+ * the hostile server echoes it back, and the tests look for it in what mspe-run prints.
+ */
+function setPasswordLiterally(secret: string): string[] {
+  return [
+    "call",
+    "SetUserPassword",
+    "instanceID=acme",
+    "userName=bob",
+    `password=${secret}`,
+    "--allow-secret-arg",
+  ];
+}
+
 Deno.test("server text on stderr is escaped, one line, cut; secrets it echoes never show", async () => {
   const secret = "N3w Pässw0rd&=+";
   const hostileText = (body: string) =>
@@ -139,12 +154,7 @@ Deno.test("server text on stderr is escaped, one line, cut; secrets it echoes ne
     };
   });
   const { code, stderr } = await runCliInProcess([
-    "call",
-    "SetUserPassword",
-    "instanceID=acme",
-    "userName=bob",
-    `password=${secret}`,
-    "--allow-secret-arg",
+    ...setPasswordLiterally(secret),
     "--host",
     "127.0.0.1",
     "--port",
@@ -245,15 +255,7 @@ Deno.test("results a server echoes the secrets into print *** in every format, f
   });
   const connection = mockFlags(server.port);
   const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: admin };
-  // Given literally on purpose: the server echoes it back, and the test looks for it.
-  const call = [
-    "call",
-    "SetUserPassword",
-    "instanceID=acme",
-    "userName=bob",
-    `password=${secret}`,
-    "--allow-secret-arg",
-  ];
+  const call = setPasswordLiterally(secret);
   const runs: string[][] = [
     ...["list", "table", "json", "ndjson", "csv"].map((format) => [...call, "--format", format]),
     [...call, "--status", "--format", "json"],
