@@ -18,11 +18,25 @@
  *   the file's text, `@{ k = 'v'; ... } | ConvertTo-Json -Compress` the JSON of that table. Any
  *   other input (a Read-Host prompt) cannot be given here: the line is skipped with that reason.
  *   `> FILE` writes the command's stdout to FILE, which a later line may read (run.ndjson).
+ * - A line that names `$x` runs when a line before it in its block defines `$x` (as above, or
+ *   `... --no-wait  # prints the token` for `$token`), else it is skipped with that reason.
  * - Files the lines read are made in a temporary folder, the working folder of the block's lines;
- *   `~` is that folder too (HOME). Each code block has its own folder and its own simulator, since
- *   the blocks are alternatives (PowerShell, then the same in sh) that change the same things.
- * - The exit code must be 0, or one the README gives next to the line: `# exit N`, `plan` (10 when
- *   changes are pending), `--format nagios` (0 to 3, the table of formats).
+ *   `~` and `C:\...` paths are in it too (HOME is that folder). The block's `$env:NAME = 'value'`
+ *   and `export NAME=value` with a literal value are set (a value read from a file is the reader's
+ *   own: admin/admin here; MSPE_CONFIG names where the profile file is written, MSPE_PASSWORD the
+ *   simulator's password), and its `Set-Content FILE @'...'@` files written.
+ * - What the reader's server has, the simulator is given: a user a line names (`userName=jane`)
+ *   without creating it, and for a fleet run said to fail (`# exit 4: some failed`) one failure
+ *   (an HTTP 500 for that function), which the `--rerun-failed` line after it sends again.
+ * - Each code block has its own folder and its own simulator, since the blocks are alternatives
+ *   (PowerShell, then the same in sh) that change the same things; the blocks of a walk-through go
+ *   on from each other and share one. A block whose lines name `--port N` gets its simulator on N;
+ *   when another program holds N, those lines are skipped with that reason.
+ * - A y/N question is answered only where the README gives the answer (`# y: creates ...`), typed at
+ *   a terminal of the in-process harness; a line that asks without one is skipped.
+ * - The exit code must be the one the line's comment says (`# exit 10: 1 to create`), else 0 or one
+ *   the README documents for it: `plan` (10 when changes are pending), `--format nagios` (0 to 3,
+ *   the table of formats). `deno task` lines (but mock and compile) run as subprocesses.
  */
 
 import assert from "node:assert/strict";
@@ -182,6 +196,8 @@ function shellWords(text: string): { words: Word[]; input?: string; output?: str
 interface SessionSetup {
   /** `$env:NAME = 'value'`, `export NAME=value` (a value from a command is the reader's own). */
   readonly variables: Map<string, string>;
+  /** `$x = Read-Host ...`: the variables that hold what is typed at a prompt. */
+  readonly prompts: Set<string>;
   /** `Set-Content NAME @'...'@`: the files' text. */
   readonly files: Map<string, string>;
   /** The port the lines name with `--port`, where the simulator then listens. */
@@ -193,12 +209,14 @@ function sessionSetups(commands: readonly Command[]): Map<string, SessionSetup> 
   const setups = new Map<string, SessionSetup>();
   for (const block of shellBlocks()) {
     const session = /^#+ Walk-through/.test(block.heading) ? block.heading : `${block.start}`;
-    const setup = setups.get(session) ?? { variables: new Map(), files: new Map() };
+    const setup = setups.get(session) ??
+      { variables: new Map(), prompts: new Set(), files: new Map() };
     setups.set(session, setup);
     const text = block.lines.map((line) => line.text).join("\n");
     for (const m of text.matchAll(/^(?:\$env:(\w+) = '([^']*)'|export (\w+)=(\w[^\s$]*))$/gm)) {
       setup.variables.set(m[1] ?? m[3]!, m[2] ?? m[4]!);
     }
+    for (const m of text.matchAll(/^\$(\w+) = Read-Host\b/gm)) setup.prompts.add(m[1]!);
     for (const m of text.matchAll(/^Set-Content (\S+) @'\n([\s\S]*?)\n'@$/gm)) {
       setup.files.set(m[1]!, `${m[2]}\n`);
     }
@@ -282,6 +300,7 @@ function inFolder(folder: string, path: string): string {
 async function inputOf(
   input: string | undefined,
   folder: string,
+  prompts: ReadonlySet<string>,
 ): Promise<{ stdin?: string; skip?: string }> {
   if (input === undefined) return {};
   const file = /^(?:<|Get-Content)\s+(\S+)$/.exec(input)?.[1];
@@ -291,7 +310,11 @@ async function inputOf(
     const pairs = [...table.matchAll(/(\w+)\s*=\s*'([^']*)'/g)].map((m) => [m[1]!, m[2]!]);
     return { stdin: JSON.stringify(Object.fromEntries(pairs)) };
   }
-  return { skip: `needs a terminal: its input comes from a prompt (${input})` };
+  const prompted = [...input.matchAll(/\$(\w+)/g)].find((m) => prompts.has(m[1]!));
+  if (prompted) {
+    return { skip: `needs a terminal: its input is typed at a prompt ($${prompted[1]})` };
+  }
+  return { skip: `its input comes from \`${input}\`, which this test does not make` };
 }
 
 /** Why a command is not run here, or undefined. */
@@ -452,7 +475,7 @@ Deno.test("README: every command line that can run here runs as written", async 
       }
       for (const command of lines) {
         const label = `README.md:${command.line}: ${command.text}`;
-        const input = await inputOf(command.input, folder);
+        const input = await inputOf(command.input, folder, setup.prompts);
         const reason = input.skip ?? skipReason(command, variables);
         if (reason !== undefined) {
           skipped.push([label, reason]);
