@@ -44,6 +44,7 @@ import { dirname, join } from "node:path";
 import { startMock } from "./_helpers.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
 import { CA_PEM_PATH, ROOT } from "./cli_helpers.ts";
+import { type ProcessResult, runToEnd } from "./_run.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 
@@ -386,21 +387,13 @@ function namedUsers(commands: readonly Command[]): [string, string][] {
 }
 
 /** Runs a `deno task` line as a subprocess in the clone, with a time limit. */
-async function runTask(args: string[], env: Record<string, string>) {
-  const output = await new Deno.Command(Deno.execPath(), {
+function runTask(args: string[], env: Record<string, string>): Promise<ProcessResult> {
+  return runToEnd(Deno.execPath(), {
     args: ["task", ...args],
     cwd: ROOT,
     env: { ...env, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
     signal: AbortSignal.timeout(30_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
 }
 
 Deno.test("README: every command line that can run here runs as written", async () => {
