@@ -1,9 +1,10 @@
 // Round trip (issue 19, part 5): a snapshot of a seeded simulator (problems "some"), served by a
 // second simulator, answers every read-only function of the catalogue with the same shapes and
 // the same values for everything that is not time or a secret; the health and usage reports are
-// the same. The suite snapshots 40 instances (200 take about 6 s to snapshot and 17 MB; the bench,
-// bench/snapshot_bench.ts, does 200) and compares every function on a sample of 8 of them,
-// including the stopped ones and one with service provider access disabled.
+// the same. The suite snapshots 200 instances, as the issue asks (about 6 s and 17 MB each; the
+// bench, bench/snapshot_bench.ts, times it), compares every system-wide function and every
+// per-instance function on a sample of 8 instances (the stopped ones, one with service provider
+// access disabled, others), and both reports over all 200.
 import assert from "node:assert/strict";
 import { type Client, healthReport, invokeCall, snapshotServer, usageReport } from "../mod.ts";
 import { SPE_CATALOG } from "../lib/_catalog/spe.ts";
@@ -126,12 +127,18 @@ async function withSnapshot(
 }
 
 Deno.test("snapshot round trip: every read-only function answers the same, but for time", async () => {
-  await withSnapshot(40, async (original, replica) => {
+  await withSnapshot(200, async (original, replica) => {
     await using a = await clientFor(original, { metadata: "bundled" });
     await using b = await clientFor(replica, { metadata: "bundled" });
-    const ids = original.app.state.instanceList().map((instance) => instance.instanceID);
+    const instances = original.app.state.instanceList();
+    const ids = instances.map((instance) => instance.instanceID);
     // The stopped ones (problems "some"), the one without service provider access, and others.
-    const sample = [...new Set([...ids.slice(0, 6), ids[17]!, ids.at(-1)!])];
+    const stopped = instances.filter((instance) => instance.status !== "running")
+      .map((instance) => instance.instanceID);
+    assert.ok(stopped.length > 0, "problems some stops instances");
+    const sample = [
+      ...new Set([...ids.slice(0, 6), ids[17]!, ...stopped.slice(0, 3), ids.at(-1)!]),
+    ];
     const [before, after] = [await readAll(a, sample), await readAll(b, sample)];
     assert.deepEqual([...after.keys()], [...before.keys()]);
     const succeeded = [...before.values()].filter((reply) => reply.ok).length;
@@ -149,7 +156,7 @@ Deno.test("snapshot round trip: every read-only function answers the same, but f
 });
 
 Deno.test("snapshot round trip: the health and usage reports are the same", async () => {
-  await withSnapshot(40, async (original, replica) => {
+  await withSnapshot(200, async (original, replica) => {
     await using a = await clientFor(original, { metadata: "bundled" });
     await using b = await clientFor(replica, { metadata: "bundled" });
     const usage = async (client: Client<"spe">) => {
