@@ -248,3 +248,20 @@ Deno.test("README: the settings table lists every setting with its variable and 
   }
   assert.deepEqual([...listed.keys()].sort(), ROWS.map(([name]) => name).sort());
 });
+
+Deno.test("mspe-run mock takes --state and --log-requests from where deno task was started", async () => {
+  const { fromStartFolder } = await import("../lib/cli/commands/mock.ts");
+  const at = (env: Record<string, string>) => ({ ...denoIo(), env: (name: string) => env[name] });
+  const args = ["--state", "fleet.json", "--log-requests=log.ndjson", "--port", "0"];
+  const moved = fromStartFolder(args, at({ INIT_CWD: "/home/ops" }) as CliIo);
+  const separator = Deno.build.os === "windows" ? "\\" : "/";
+  assert.deepEqual(moved, [
+    "--state",
+    `/home/ops${separator}fleet.json`,
+    `--log-requests=/home/ops${separator}log.ndjson`,
+    "--port",
+    "0",
+  ]);
+  // Outside deno task (no INIT_CWD) the paths stay as given.
+  assert.deepEqual(fromStartFolder(args, at({}) as CliIo), args);
+});

@@ -8,6 +8,7 @@
 import { mockUsage, runMockCommand } from "../../mock/mod.ts";
 import { defineCommand } from "../command.ts";
 import { EXIT_CODE_HELP } from "../exit_codes.ts";
+import { type CliIo, fromFolder } from "../io/io.ts";
 
 const EXAMPLES = [
   "# Terminal 1: a simulated SPE on https://127.0.0.1:8474 (user admin, password admin)",
@@ -23,6 +24,25 @@ const EXAMPLES = [
   "# Rehearse slow jobs and failures: 10 s per progress step, two 503s on GetUsers",
   "mspe-run mock --step-ms 10000 --steps 6 --fault GetUsers:http503:times=2",
 ];
+
+/** The simulator's flags that name a file. */
+const FILE_FLAGS = ["--state", "--log-requests"];
+
+/**
+ * The arguments with the files they name taken from the folder `deno task mspe-run mock` was
+ * started in (INIT_CWD), as every other path mspe-run reads: the simulator opens them itself.
+ */
+export function fromStartFolder(args: readonly string[], io: CliIo): string[] {
+  const at = fromFolder(io.env("INIT_CWD"), Deno.build.os);
+  return args.map((arg, i) => {
+    const flag = FILE_FLAGS.find((name) => arg.startsWith(`${name}=`));
+    if (flag !== undefined) return `${flag}=${at(arg.slice(flag.length + 1))}`;
+    const previous = args[i - 1];
+    return previous !== undefined && FILE_FLAGS.includes(previous) && !arg.startsWith("-")
+      ? at(arg)
+      : arg;
+  });
+}
 
 /** `mspe-run mock`. */
 export const mockCommand = defineCommand({
@@ -44,7 +64,7 @@ export const mockCommand = defineCommand({
       );
       return 0;
     }
-    return await runMockCommand(args, {
+    return await runMockCommand(fromStartFolder(args, io), {
       out: (line) => io.stdout.write(`${line}\n`),
       // The mock's own messages start with "mock: "; mspe-run's errors start with "error: ".
       err: (line) => io.stderr.write(`${line.replace(/^mock: /, "error: ")}\n`),
