@@ -5,7 +5,7 @@
 // importer back sees it half-initialised when the import happens during start-up).
 
 import assert from "node:assert/strict";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -110,4 +110,18 @@ Deno.test("imports: no cycle among the modules of lib/, scripts/ and mod.ts", ()
     cycle.map((file) => relative(ROOT, file)).join(" -> ")
   );
   assert.deepEqual(found, []);
+});
+
+Deno.test("imports: the library (lib/ outside cli and mock) imports neither the CLI nor the simulator", () => {
+  const lib = join(ROOT, "lib");
+  const files = modules(lib, [join(lib, "cli"), join(lib, "mock")]);
+  const wrong = files.flatMap((file) =>
+    specifiers(Deno.readTextFileSync(file))
+      .map((specifier) => resolve(dirname(file), specifier))
+      .filter((target) =>
+        target.startsWith(join(lib, "cli") + sep) || target.startsWith(join(lib, "mock") + sep)
+      )
+      .map((target) => `${relative(ROOT, file)} -> ${relative(ROOT, target)}`)
+  );
+  assert.deepEqual(wrong, []);
 });

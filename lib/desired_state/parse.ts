@@ -7,7 +7,7 @@
  */
 
 import { ArgumentError } from "../errors.ts";
-import { csvRecords } from "../cli/output/csv.ts";
+import { csvRecords } from "../_csv_records.ts";
 import {
   INSTANCE_FIELDS,
   INSTANCE_FLAGS,

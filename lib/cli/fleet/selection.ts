@@ -11,7 +11,7 @@ import type { Client } from "../../../mod.ts";
 import { listInstances } from "../../list_instances.ts";
 import type { ParsedArgs } from "../args.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
-import { csvRecords } from "../output/csv.ts";
+import { csvRecords } from "../../_csv_records.ts";
 import { UsageError } from "../usage_error.ts";
 import { type FailureRow, isFailureRow, isRecord, isRunHeader, type RunHeader } from "./rows.ts";
 

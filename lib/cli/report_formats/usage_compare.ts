@@ -9,7 +9,7 @@
  */
 
 import type { PreviousUsage } from "../../usage_report.ts";
-import { csvRecords } from "../output/csv.ts";
+import { csvRecords } from "../../_csv_records.ts";
 import { UsageError } from "../usage_error.ts";
 
 /**
