@@ -203,15 +203,6 @@ export {
   type UsageReportOptions,
   type UsageTotals,
 } from "./lib/usage_report.ts";
-export {
-  isSecretField,
-  type ServerSnapshot,
-  SNAPSHOT_HISTORY_DAYS,
-  SNAPSHOT_VERSION,
-  type SnapshotGap,
-  type SnapshotOptions,
-  snapshotServer,
-} from "./lib/snapshot.ts";
 export * from "./lib/desired_state/types.ts";
 export {
   checkStateFile,

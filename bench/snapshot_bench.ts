@@ -9,7 +9,8 @@
  * @module
  */
 
-import { newClient, snapshotServer } from "../mod.ts";
+import { newClient } from "../mod.ts";
+import { snapshotServer } from "../lib/mock/mod.ts";
 import { serveMock } from "../lib/mock/mod.ts";
 
 const INSTANCES = 200;

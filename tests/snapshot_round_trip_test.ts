@@ -6,7 +6,8 @@
 // per-instance function on a sample of 8 instances (the stopped ones, one with service provider
 // access disabled, others), and both reports over all 200.
 import assert from "node:assert/strict";
-import { type Client, healthReport, invokeCall, snapshotServer, usageReport } from "../mod.ts";
+import { type Client, healthReport, invokeCall, usageReport } from "../mod.ts";
+import { snapshotServer } from "../lib/mock/mod.ts";
 import { SPE_CATALOG } from "../lib/_catalog/spe.ts";
 import type { MockServer } from "../lib/mock/mod.ts";
 import { clientFor, startMock } from "./_helpers.ts";

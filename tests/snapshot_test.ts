@@ -2,15 +2,8 @@
 // a server that puts one into every field it can; --anonymize replaces names consistently; what
 // could not be read is listed; the file is served by `mock --state`.
 import assert from "node:assert/strict";
-import {
-  ArgumentError,
-  invokeCall,
-  isSecretField,
-  newClient,
-  snapshotServer,
-  usageReport,
-} from "../mod.ts";
-import { createMockApp } from "../lib/mock/mod.ts";
+import { ArgumentError, invokeCall, newClient, usageReport } from "../mod.ts";
+import { createMockApp, isSecretField, snapshotServer } from "../lib/mock/mod.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
 import { mockFlags } from "./cli_helpers.ts";
 import { apiReply, clientFor, serveRaw, startMock } from "./_helpers.ts";

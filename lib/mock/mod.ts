@@ -61,3 +61,12 @@ export type {
 export { type MockCommandIo, runMockCommand } from "./cli.ts";
 export { MOCK_FLAGS, type MockFlag, mockUsage } from "./_flags.ts";
 export type { MockRequestLogEntry } from "./_request_log.ts";
+export {
+  isSecretField,
+  type ServerSnapshot,
+  SNAPSHOT_HISTORY_DAYS,
+  SNAPSHOT_VERSION,
+  type SnapshotGap,
+  type SnapshotOptions,
+  snapshotServer,
+} from "./snapshot.ts";

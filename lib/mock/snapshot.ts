@@ -6,16 +6,16 @@
  * @module
  */
 
-import type { Client } from "./client.ts";
-import { ArgumentError } from "./errors.ts";
-import { forEachInstance, type ForEachInstanceOptions } from "./fleet.ts";
-import { invokeCall } from "./invoke_call.ts";
-import { SPE_CATALOG } from "./_catalog/spe.ts";
-import type { InstanceStatus, MockJob, MockStore, MockUser } from "./mock/_model.ts";
-import type { MockJobResult, MockProfile, MockWorkerResult } from "./mock/_history.ts";
-import type { MockFolder } from "./mock/_instance_data.ts";
-import type { SeedOptions } from "./mock/_persist.ts";
-import type { MockState } from "./mock/_state.ts";
+import type { Client } from "../client.ts";
+import { ArgumentError } from "../errors.ts";
+import { forEachInstance, type ForEachInstanceOptions } from "../fleet.ts";
+import { invokeCall } from "../invoke_call.ts";
+import { SPE_CATALOG } from "../_catalog/spe.ts";
+import type { InstanceStatus, MockJob, MockStore, MockUser } from "./_model.ts";
+import type { MockJobResult, MockProfile, MockWorkerResult } from "./_history.ts";
+import type { MockFolder } from "./_instance_data.ts";
+import type { SeedOptions } from "./_persist.ts";
+import type { MockState } from "./_state.ts";
 
 /**
  * The version of the `snapshot` section of a state file made by {@linkcode snapshotServer} (the
@@ -31,7 +31,7 @@ export const SNAPSHOT_HISTORY_DAYS = 30;
  *
  * @example The instances of one customer, anonymised, 4 at a time
  * ```ts
- * import type { SnapshotOptions } from "@mspe/mspe";
+ * import type { SnapshotOptions } from "@mspe/mspe/mock";
  * const options: SnapshotOptions = { instances: "acme*", anonymize: true, concurrency: 4 };
  * console.log(options.instances);
  * ```
@@ -60,7 +60,8 @@ export interface SnapshotGap {
  *
  * @example Save it, and say what could not be read
  * ```ts ignore
- * import { newClient, snapshotServer } from "@mspe/mspe";
+ * import { newClient } from "@mspe/mspe";
+ * import { snapshotServer } from "@mspe/mspe/mock";
  * await using client = await newClient({ username: "admin", password: "secret" });
  * const snapshot = await snapshotServer(client);
  * await Deno.writeTextFile("fleet.json", snapshot.text);
@@ -96,7 +97,7 @@ const MARKED_SECRET: ReadonlySet<string> = new Set(
  *
  * @example
  * ```ts
- * import { isSecretField } from "@mspe/mspe";
+ * import { isSecretField } from "@mspe/mspe/mock";
  * console.log(isSecretField("ClientSecret"), isSecretField("userName")); // true false
  * ```
  */
@@ -326,7 +327,8 @@ interface InstanceRead {
  *
  * @example Snapshot every instance into fleet.json
  * ```ts ignore
- * import { newClient, snapshotServer } from "@mspe/mspe";
+ * import { newClient } from "@mspe/mspe";
+ * import { snapshotServer } from "@mspe/mspe/mock";
  * await using client = await newClient({ username: "admin", password: "secret" });
  * const snapshot = await snapshotServer(client, { concurrency: 4, anonymize: true });
  * await Deno.writeTextFile("fleet.json", snapshot.text);
@@ -484,8 +486,8 @@ export async function snapshotServer(
   const anon = new Anonymizer(options.anonymize === true);
   // The simulator's state code is loaded only here: importing the library does not load it.
   const [{ MockState }, { encodeValue, STATE_FORMAT, STATE_VERSION }] = await Promise.all([
-    import("./mock/_state.ts"),
-    import("./mock/_persist.ts"),
+    import("./_state.ts"),
+    import("./_persist.ts"),
   ]);
   const state = buildState(MockState, {
     anon,

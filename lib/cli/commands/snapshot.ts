@@ -10,7 +10,7 @@
 
 import type { Client } from "../../client.ts";
 import { DEFAULT_CONCURRENCY } from "../../fleet.ts";
-import { snapshotServer } from "../../snapshot.ts";
+import { snapshotServer } from "../../mock/snapshot.ts";
 import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { fleetStatus } from "../fleet/summary.ts";
