@@ -100,7 +100,14 @@ Deno.test("export: --kinds; data that holds a weak password's word is written as
   );
   assertEquals(some.code, 0, some.stderr);
   const tenant = Object.values(JSON.parse(some.stdout).instances)[0] as Record<string, unknown>;
-  assertEquals(Object.keys(tenant).sort(), ["compliance", "instance", "jobs", "users"]);
+  assertEquals(Object.keys(tenant).sort(), [
+    "compliance",
+    "instance",
+    "jobs",
+    "profiles",
+    "stores",
+    "users",
+  ]);
   const wrong = await runCliInProcess(["export", "--kinds", "smtp", ...mockFlags(mock.port)], {
     env: USER,
   });
@@ -359,7 +366,32 @@ Deno.test("state file mistakes are one line naming the file, the place and what 
     [
       "t.yaml",
       "version: 1\ninstances:\n  acme:\n    smtpSettings: { password: x }\n",
-      /^t\.yaml: instances\.acme\.smtpSettings\.password: passwords of a configuration/,
+      /^t\.yaml: instances\.acme\.smtpSettings\.password: must name where the secret comes from/,
+    ],
+    [
+      "t.yaml",
+      "version: 1\ninstances:\n  acme:\n    compliance: { password: { env: MSPE_SECRET_X } }\n",
+      /^t\.yaml: instances\.acme\.compliance\.password: compliance has no password/,
+    ],
+    [
+      "t.yaml",
+      "version: 1\ninstances:\n  acme:\n    stores: [{ name: A, requestedState: full }]\n",
+      /^t\.yaml: instances\.acme\.stores\[0\]\.requestedState: must be one of current, normal/,
+    ],
+    [
+      "t.yaml",
+      "version: 1\ninstances:\n  acme:\n    profiles: [{ name: P, serverSideExecution: { automatic: true } }]\n",
+      /^t\.yaml: instances\.acme\.profiles\[0\]\.serverSideExecution\.automaticPauseBetweenExecutions: must be the seconds/,
+    ],
+    [
+      "t.yaml",
+      "version: 1\ninstances:\n  acme:\n    users: [{ userName: a, folderPrivileges: { a: [read, fly] } }]\n",
+      /^t\.yaml: instances\.acme\.users\[0\]\.folderPrivileges\.a: must be one of read, write, delete/,
+    ],
+    [
+      "t.yaml",
+      "version: 1\nprune: yes\ninstances: {}\n",
+      /^t\.yaml: prune: must be true or false/,
     ],
     [
       "t.yaml",
@@ -393,7 +425,11 @@ Deno.test("the JSON Schema names every field export writes and the parser takes"
   await using client = await clientFor(mock);
   const file = await exportState(client);
   const tenantFields = Object.keys(schema.$defs.tenant.properties).sort();
-  assertEquals(tenantFields, ["instance", "jobs", "users", ...Object.keys(CONFIG_KINDS)].sort());
+  assertEquals(
+    tenantFields,
+    ["instance", "jobs", "users", "stores", "profiles", "prune", ...Object.keys(CONFIG_KINDS)]
+      .sort(),
+  );
   for (const tenant of Object.values(file.instances)) {
     for (const field of Object.keys(tenant.instance ?? {})) {
       assert(field in schema.$defs.instance.properties, `the schema lacks instance.${field}`);
@@ -401,6 +437,15 @@ Deno.test("the JSON Schema names every field export writes and the parser takes"
     for (const user of Array.isArray(tenant.users) ? tenant.users : []) {
       for (const field of Object.keys(user)) {
         assert(field in schema.$defs.user.properties, `the schema lacks users[].${field}`);
+      }
+    }
+    for (const [block, def] of [["stores", "store"], ["profiles", "profile"]] as const) {
+      const list = tenant[block];
+      assert(Array.isArray(list) && list.length > 0, `export wrote no ${block}`);
+      for (const item of list) {
+        for (const field of Object.keys(item)) {
+          assert(field in schema.$defs[def].properties, `the schema lacks ${block}[].${field}`);
+        }
       }
     }
   }

@@ -16,6 +16,7 @@ export const INSTANCE_FLAGS = [
   "imapServerConnectionLogEnabled",
   "vssWriterEnabled",
   "vssWriterExcludeIndexes",
+  "archiveAdminEnabled",
 ] as const;
 
 /** Every field of the instance block, in the order export writes them. */
@@ -37,7 +38,27 @@ export const USER_READ_FIELDS = [
 ] as const;
 
 /** Every field of a user in the file. */
-export const USER_FIELDS = ["userName", ...USER_READ_FIELDS, "initialPassword"] as const;
+export const USER_FIELDS = [
+  "userName",
+  ...USER_READ_FIELDS,
+  "folderPrivileges",
+  "initialPassword",
+] as const;
+
+/** The privileges a user may have on a folder. */
+export const FOLDER_PRIVILEGES: readonly string[] = ["read", "write", "delete"];
+
+/** The fields of a store in the file, in the order export writes them. */
+export const STORE_FIELDS = [
+  "name",
+  "requestedState",
+  "databasePath",
+  "contentPath",
+  "indexPath",
+] as const;
+
+/** The states a store may be asked to be in. */
+export const STORE_STATES = ["current", "normal", "writeProtected", "disabled"] as const;
 
 /** The values the catalogue documents for an argument of CreateUser, without `none`. */
 function allowed(argument: "privileges" | "loginPrivileges"): string[] {

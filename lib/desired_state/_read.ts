@@ -10,6 +10,7 @@ import { ArgumentError } from "../errors.ts";
 import { DEFAULT_CONCURRENCY, type FleetProgress, forEachInstance } from "../fleet.ts";
 import { type UncheckedArgs, uncheckedFunction } from "../function_names.ts";
 import { invokeCall } from "../invoke_call.ts";
+import { profileKey } from "./_check_resources.ts";
 import { CONFIG_KINDS, type ConfigKind } from "./types.ts";
 
 /** A plain object as the server returns it. */
@@ -28,12 +29,19 @@ export async function call(
 /** What one instance has now. */
 export interface ActualTenant {
   readonly instanceID: string;
-  /** GetInstanceConfiguration plus `status` from GetInstances; undefined when it does not exist. */
+  /**
+   * GetInstanceConfiguration plus `status` from GetInstances and `archiveAdminEnabled` (when
+   * read); undefined when it does not exist.
+   */
   readonly instance: Fields | undefined;
   /** The users by lower-case name: GetUserInfo's fields for those read in full, else GetUsers'. */
   readonly users: Map<string, Fields> | undefined;
   /** The jobs by lower-case name (GetJobs), when asked for. */
   readonly jobs?: Map<string, Fields> | undefined;
+  /** The stores by lower-case name (GetStores), when asked for. */
+  readonly stores?: Map<string, Fields> | undefined;
+  /** The profiles by owner and name (GetProfiles, see profileKey), when asked for. */
+  readonly profiles?: Map<string, Fields> | undefined;
   /** The configuration kinds read. */
   readonly config: { [K in ConfigKind]?: Fields };
 }
@@ -44,6 +52,12 @@ export interface ReadWanted {
   readonly users?: ReadonlySet<string> | "all" | undefined;
   /** Read the jobs. */
   readonly jobs?: boolean;
+  /** Read the stores. */
+  readonly stores?: boolean;
+  /** Read the profiles. */
+  readonly profiles?: boolean;
+  /** Read whether service provider access is on (read anyway when more than stores is wanted). */
+  readonly archiveAdmin?: boolean;
   /** The configuration kinds to read. */
   readonly config: readonly ConfigKind[];
 }
@@ -62,8 +76,9 @@ export async function instanceStatuses(
 }
 
 /**
- * Reads one instance. Users and configuration are read only while it runs (the server answers
- * them only then); `instance.status` tells.
+ * Reads one instance. Stores, users, jobs, profiles and configuration are read only while it runs
+ * (the server answers them only then), and all but stores only with service provider access on:
+ * `instance.status` and `instance.archiveAdminEnabled` tell.
  */
 export async function readTenant(
   client: Client,
@@ -76,9 +91,22 @@ export async function readTenant(
     return { instanceID, instance: undefined, users: undefined, config: {} };
   }
   const configuration = await call(client, "GetInstanceConfiguration", { instanceID }, signal);
-  const instance = { ...(configuration as Fields), status: listed.status };
+  const instance: Fields = { ...(configuration as Fields), status: listed.status };
+  const inside = wanted.users !== undefined || wanted.jobs === true ||
+    wanted.profiles === true || wanted.config.length > 0;
+  if (wanted.archiveAdmin === true || inside) {
+    instance.archiveAdminEnabled =
+      await call(client, "GetArchiveAdminEnabled", { instanceID }, signal) === true;
+  }
   const config: { [K in ConfigKind]?: Fields } = {};
   if (listed.status !== "running") return { instanceID, instance, users: undefined, config };
+  // Store functions run without service provider access (protocol.md, section 5).
+  const stores = wanted.stores === true
+    ? await readNamed(client, "GetStores", { instanceID }, instanceID, "archive stores", signal)
+    : undefined;
+  if (instance.archiveAdminEnabled === false) {
+    return { instanceID, instance, users: undefined, stores, config };
+  }
   for (const kind of wanted.config) {
     config[kind] = await call(client, CONFIG_KINDS[kind].get, { instanceID }, signal) as Fields;
   }
@@ -98,30 +126,48 @@ export async function readTenant(
       );
     }
   }
-  const jobs = wanted.jobs === true ? await readJobs(client, instanceID, signal) : undefined;
-  return { instanceID, instance, users, jobs, config };
+  const jobs = wanted.jobs === true
+    ? await readNamed(client, "GetJobs", { instanceID }, instanceID, "jobs", signal)
+    : undefined;
+  const profiles = wanted.profiles === true
+    ? await readNamed(
+      client,
+      "GetProfiles",
+      { instanceID, raw: true },
+      instanceID,
+      "profiles",
+      signal,
+      (profile) => profileKey(profile.owner, profile.name),
+    )
+    : undefined;
+  return { instanceID, instance, users, jobs, stores, profiles, config };
 }
 
-/** The jobs of an instance by lower-case name; two of one name cannot be told apart. */
-async function readJobs(
+/**
+ * A list of named resources by their key (the lower-case name); two of one key cannot be told
+ * apart, so the file could not say which it means.
+ */
+async function readNamed(
   client: Client,
+  fn: string,
+  args: UncheckedArgs,
   instanceID: string,
+  noun: string,
   signal: AbortSignal | undefined,
+  keyOf: (item: Fields) => string = (item) => String(item.name).toLowerCase(),
 ): Promise<Map<string, Fields>> {
-  const jobs = new Map<string, Fields>();
-  for (const job of (await call(client, "GetJobs", { instanceID }, signal) ?? []) as Fields[]) {
-    const key = String(job.name).toLowerCase();
-    if (jobs.has(key)) {
+  const found = new Map<string, Fields>();
+  for (const item of (await call(client, fn, args, signal) ?? []) as Fields[]) {
+    const key = keyOf(item);
+    if (found.has(key)) {
       throw new ArgumentError(
-        `Instance ${instanceID} has two jobs named ${
-          String(job.name)
-        }: rename one (mspe-run call ` +
-          "RenameJob) so that the state file can tell them apart.",
+        `Instance ${instanceID} has two ${noun} named ${String(item.name)}: rename one ` +
+          "so that the state file can tell them apart.",
       );
     }
-    jobs.set(key, job);
+    found.set(key, item);
   }
-  return jobs;
+  return found;
 }
 
 /** The fleet options the state functions share. */

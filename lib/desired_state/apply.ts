@@ -8,10 +8,16 @@
 import type { Client } from "../client.ts";
 import { ConnectionError, HttpError } from "../errors.ts";
 import type { FleetProgress } from "../fleet.ts";
-import type { UncheckedArgs } from "../function_names.ts";
-import { call, eachInstance, type Fields, instanceStatuses } from "./_read.ts";
-import { type PlannedChange, planOne, type StatePlan, type TenantPlan } from "./plan.ts";
-import { CONFIG_KINDS, type ConfigKind, type SecretSource, type UserSettings } from "./types.ts";
+import { callsOf } from "./_calls.ts";
+import { call, eachInstance, instanceStatuses } from "./_read.ts";
+import {
+  closesAccess,
+  type PlannedChange,
+  planOne,
+  type StatePlan,
+  type TenantPlan,
+} from "./plan.ts";
+import type { SecretSource } from "./types.ts";
 
 /**
  * How a change ended: `done`; `failed` (the server refused it); `not-sent` (nothing was sent: an
@@ -60,10 +66,15 @@ export interface ApplyPlanOptions {
    */
   readonly readSecret?: ((source: SecretSource, where: string) => Promise<string>) | undefined;
   /**
-   * Make the deletes (users the file does not list, for `prune: true`). Without it they end
-   * `not-sent`: deleting needs a yes of its own.
+   * Make the deletes (the users, jobs and stores the file does not list, and instances, for
+   * `prune: true`). Without it they end `not-sent`: deleting needs a yes of its own.
    */
   readonly prune?: boolean | undefined;
+  /**
+   * As planState's `sendSecrets`, for the instances planned only once apply has
+   * started them (new, stopped or closed ones).
+   */
+  readonly sendSecrets?: boolean | undefined;
   /** At most this many instances are changed at once (default 8). */
   readonly concurrency?: number | undefined;
   /** Aborts: no further change starts, and the calls in flight are aborted (they may have run). */
@@ -96,13 +107,27 @@ export interface ApplyResult {
   readonly summary: { readonly [O in ChangeOutcome]: number };
 }
 
+/** The resource of a change in words, such as `user jdoe of instance acme`. */
+function resourceName(change: PlannedChange): string {
+  const of = `of instance ${change.instanceID}`;
+  switch (change.kind) {
+    case "instance":
+      return `instance ${change.instanceID}`;
+    case "user":
+    case "job":
+    case "store":
+    case "profile":
+      return `${change.kind} ${change.resource} ${of}`;
+    case "folderPrivileges":
+      return `the folder privileges of user ${change.resource} ${of}`;
+    default:
+      return `the configuration ${change.resource} ${of}`;
+  }
+}
+
 /** How a call that threw ended, and the line that says what to look at. */
 function failure(error: unknown, change: PlannedChange, fn: string): ChangeResult {
-  const what = change.kind === "instance"
-    ? `instance ${change.instanceID}`
-    : `${
-      change.kind === "user" || change.kind === "job" ? change.kind : "the configuration"
-    } ${change.resource} of instance ${change.instanceID}`;
+  const what = resourceName(change);
   const message = (error instanceof Error ? error.message : String(error)).split(/\r?\n/, 1)[0];
   const uncertain = (error instanceof ConnectionError && error.mayHaveRun) ||
     (error instanceof HttpError && (error.status === 502 || error.status === 504)) ||
@@ -127,149 +152,6 @@ function rowOf(change: PlannedChange): Omit<ChangeResult, "outcome"> {
   };
 }
 
-/** A list argument as the server takes it: comma separated, `none` for an empty list. */
-function listArg(value: unknown): string {
-  return Array.isArray(value) && value.length > 0 ? value.join(",") : "none";
-}
-
-/**
- * One call of a change: the function and its arguments, or a function of the result of the call
- * before it (a new job's ID).
- */
-type PlannedCall = [string, UncheckedArgs | ((previous: unknown) => UncheckedArgs)];
-
-/** The calls that make a job as the change says. */
-function jobCalls(change: PlannedChange): PlannedCall[] {
-  const { instanceID } = change;
-  const fields = Object.fromEntries(change.fields.map((field) => [field.field, field.new]));
-  const schedule = (fields.schedule ?? {}) as UncheckedArgs;
-  if (change.action === "delete") {
-    return [["DeleteJob", { instanceID, id: String(change.jobID) }]];
-  }
-  if (change.action === "create") {
-    const calls: PlannedCall[] = [["CreateJob", {
-      instanceID,
-      name: change.resource,
-      action: fields.action as string,
-      ...schedule,
-    }]];
-    if (fields.enabled === false) {
-      calls.push(["SetJobEnabled", (id) => ({ instanceID, id: Number(id), enabled: false })]);
-    }
-    return calls;
-  }
-  const calls: PlannedCall[] = [];
-  const id = change.jobID ?? 0;
-  if (fields.schedule !== undefined) {
-    calls.push(["SetJobSchedule", { instanceID, id, ...schedule }]);
-  }
-  if (fields.enabled !== undefined) {
-    calls.push(["SetJobEnabled", { instanceID, id, enabled: fields.enabled as boolean }]);
-  }
-  return calls;
-}
-
-/** The calls of one change, in order; each is sent once. */
-async function callsOf(
-  client: Client,
-  change: PlannedChange,
-  options: ApplyPlanOptions,
-  signal: AbortSignal,
-): Promise<PlannedCall[]> {
-  const { instanceID } = change;
-  if (change.kind === "job") return jobCalls(change);
-  const fields = Object.fromEntries(change.fields.map((field) => [field.field, field.new]));
-  if (change.kind === "instance") {
-    const { status, ...config } = fields;
-    const calls: PlannedCall[] = [];
-    // The server moves only a stopped instance to another host: a running one is stopped for the
-    // move and started again (unless the file wants it stopped).
-    const restart = change.action === "change" && config.instanceHost !== undefined &&
-      status === undefined &&
-      (await instanceStatuses(client, signal)).get(instanceID.toLowerCase())?.status ===
-        "running";
-    if ((status === "stopped" && change.action === "change") || restart) {
-      calls.push(["StopInstances", { instanceFilter: instanceID }]);
-    }
-    if (change.action === "create") {
-      calls.push(["CreateInstance", { config: { instanceID, ...config } as UncheckedArgs }]);
-    } else if (Object.keys(config).length > 0) {
-      calls.push(["SetInstanceConfiguration", {
-        config: { instanceID, ...config } as UncheckedArgs,
-      }]);
-    }
-    if (restart) calls.push(["StartInstances", { instanceFilter: instanceID }]);
-    if (status === "running") calls.push(["StartInstances", { instanceFilter: instanceID }]);
-    return calls;
-  }
-  if (change.kind !== "user") {
-    const kind = CONFIG_KINDS[change.kind as ConfigKind];
-    // The Set functions replace the whole object: the current one is the template (read-only).
-    const current = await call(client, kind.get, { instanceID }, signal) as Fields | null;
-    return [[kind.set, { instanceID, [kind.arg]: { ...current, ...fields } as UncheckedArgs }]];
-  }
-  const userName = change.resource;
-  if (change.action === "delete") return [["DeleteUser", { instanceID, userName }]];
-  const user = fields as Partial<UserSettings>;
-  if (change.action === "create") {
-    const args: Record<string, unknown> = {
-      instanceID,
-      userName,
-      privileges: listArg(user.privileges),
-      fullName: user.fullName ?? undefined,
-      distinguishedName: user.distinguishedName ?? undefined,
-      authentication: user.authentication,
-      loginPrivileges: user.loginPrivileges === undefined
-        ? undefined
-        : listArg(user.loginPrivileges),
-    };
-    if (change.secret !== undefined) {
-      if (options.readSecret === undefined) {
-        throw new Error("no way to read the initial password was given (readSecret)");
-      }
-      args.password = await options.readSecret(
-        change.secret,
-        `user ${userName} of instance ${instanceID}`,
-      );
-    }
-    const calls: PlannedCall[] = [["CreateUser", args as UncheckedArgs]];
-    if (user.emailAddresses !== undefined && user.emailAddresses.length > 0) {
-      calls.push(["SetUserEmailAddresses", {
-        instanceID,
-        userName,
-        emailAddresses: user.emailAddresses.join(","),
-      }]);
-    }
-    return calls;
-  }
-  const calls: PlannedCall[] = [];
-  const on = { instanceID, userName };
-  for (const [field, value] of Object.entries(user)) {
-    if (field === "fullName") calls.push(["SetUserFullName", { ...on, fullName: value as string }]);
-    if (field === "distinguishedName") {
-      calls.push(["SetUserDistinguishedName", { ...on, distinguishedName: value as string }]);
-    }
-    if (field === "authentication") {
-      calls.push(["SetUserAuthentication", { ...on, authentication: value as string }]);
-    }
-    if (field === "emailAddresses") {
-      // The server clears the list when the argument is left out.
-      const addresses = (value as string[]).join(",");
-      calls.push(["SetUserEmailAddresses", {
-        ...on,
-        ...(addresses === "" ? {} : { emailAddresses: addresses }),
-      }]);
-    }
-    if (field === "privileges") {
-      calls.push(["SetUserPrivileges", { ...on, privileges: listArg(value) }]);
-    }
-    if (field === "loginPrivileges") {
-      calls.push(["SetUserLoginPrivileges", { ...on, loginPrivileges: listArg(value) }]);
-    }
-  }
-  return calls;
-}
-
 /** Makes the changes of one instance in order; after a failure the rest are not sent. */
 async function applyTenant(
   client: Client,
@@ -284,7 +166,7 @@ async function applyTenant(
   };
   let changes = [...tenant.changes];
   let stopped: string | undefined;
-  let replanned = tenant.notes.length === 0;
+  let replanned = tenant.deferred !== true;
   while (changes.length > 0) {
     const change = changes.shift()!;
     if (stopped === undefined && options.stop?.aborted) {
@@ -298,15 +180,14 @@ async function applyTenant(
       report({
         ...rowOf(change),
         outcome: "not-sent",
-        error:
-          `Not deleted: deleting ${change.kind} ${change.resource} needs the prune confirmation.`,
+        error: `Not deleted: deleting ${resourceName(change)} needs the prune confirmation.`,
       });
       continue;
     }
     let fn = "";
     try {
       let previous: unknown;
-      for (const [name, args] of await callsOf(client, change, options, signal)) {
+      for (const [name, args] of await callsOf(client, change, options.readSecret, signal)) {
         fn = name;
         previous = await call(
           client,
@@ -321,17 +202,18 @@ async function applyTenant(
       stopped = `Not sent: an earlier change of instance ${change.instanceID} did not succeed.`;
       continue;
     }
-    // A stopped or new instance answers no user or configuration call: once it runs, they are
-    // read and planned (read-only) and made in the same run.
-    if (!replanned && change.kind === "instance" && changes.length === 0) {
+    // A stopped, new or closed instance answers no user or configuration call: once it runs
+    // with service provider access, they are read and planned (read-only) and made in the same
+    // run; closing access again stays last.
+    if (!replanned && change.kind === "instance" && !closesAccess(change)) {
       replanned = true;
       try {
         const listed = (await instanceStatuses(client, signal)).get(
           tenant.instanceID.toLowerCase(),
         );
         if (listed?.status === "running") {
-          const again = await planOne(client, tenant.desired, listed, signal);
-          changes = again.changes.filter((next) => next.kind !== "instance");
+          const again = await planOne(client, tenant.desired, listed, signal, options);
+          changes = again.changes.filter((next) => next.kind !== "instance" || closesAccess(next));
         }
       } catch (error) {
         // The instance change is done; what follows it is for the next plan to show.
@@ -340,7 +222,7 @@ async function applyTenant(
           outcome: "failed",
           error: `Reading instance ${tenant.instanceID} after its start failed (${
             error instanceof Error ? error.message.split(/\r?\n/, 1)[0] : String(error)
-          }): run plan to see its users, jobs and configuration, then apply again.`,
+          }): run plan to see what is left of it, then apply again.`,
         });
       }
     }

@@ -8,7 +8,9 @@ import type { Client } from "../client.ts";
 import type { FleetProgress } from "../fleet.ts";
 import { listInstances } from "../list_instances.ts";
 import { eachInstance, type Fields, instanceStatuses, readTenant } from "./_read.ts";
-import { INSTANCE_FIELDS, USER_READ_FIELDS } from "./_fields.ts";
+import { INSTANCE_FIELDS, STORE_FIELDS, USER_READ_FIELDS } from "./_fields.ts";
+import { ARCHIVE_ADMIN } from "./_check_resources.ts";
+import { executionOf } from "./_plan_resources.ts";
 import type { StateFormat } from "./parse.ts";
 import {
   CONFIG_KINDS,
@@ -33,6 +35,22 @@ export interface ExportStateOptions {
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
 }
 
+/** A user's folder privileges as the file writes them (GetUserInfo's privilegesOnFolders). */
+function folderPrivilegesOf(user: Fields): Record<string, string[]> {
+  const folders: Record<string, string[]> = {};
+  for (const entry of Array.isArray(user.privilegesOnFolders) ? user.privilegesOnFolders : []) {
+    const { folder, privileges } = entry as Fields;
+    const list = Array.isArray(privileges) ? privileges.filter((item) => item !== "none") : [];
+    if (list.length > 0) folders[String(folder)] = [...list].sort();
+  }
+  return folders;
+}
+
+/** An object without its null fields (the file leaves them out). */
+function withoutNulls(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
+}
+
 function pick(from: Fields, fields: readonly string[]): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
   for (const field of fields) {
@@ -43,10 +61,12 @@ function pick(from: Fields, fields: readonly string[]): Record<string, unknown> 
 
 /**
  * Reads what the servers have now (read-only calls) and returns it as a state file: every
- * selected instance with its settings and whether it runs, its users (not `$archiveadmin`, the
- * server's own; never a password) and its configuration kinds (without passwords). Planning the
- * result against the same server shows no change. A stopped instance gets its instance block
- * only: the server answers no other call for it.
+ * selected instance with its settings, whether it runs and whether service provider access is on,
+ * its users (not `$archiveadmin`, the server's own; never a password) with their folder
+ * privileges, its archive stores, jobs, profiles' server-side execution and configuration kinds
+ * (without passwords). Planning the result against the same server shows no change. A stopped
+ * instance gets its instance block only, one closed to service provider access also its stores:
+ * the server answers no other call for it.
  *
  * @example
  * ```ts
@@ -76,7 +96,14 @@ export async function exportState(
         client,
         instanceID,
         listed.get(instanceID.toLowerCase()),
-        { users: "all", jobs: true, config: kinds },
+        {
+          users: "all",
+          jobs: true,
+          stores: true,
+          profiles: true,
+          archiveAdmin: true,
+          config: kinds,
+        },
         signal,
       );
       const tenant: Record<string, unknown> = {};
@@ -90,6 +117,7 @@ export async function exportState(
             ({
               userName: user.userName,
               ...pick(user, USER_READ_FIELDS),
+              folderPrivileges: folderPrivilegesOf(user),
             }) as unknown as UserSettings
           );
       }
@@ -99,6 +127,16 @@ export async function exportState(
           action: job.action,
           schedule: job.schedule,
           enabled: job.enabled,
+        }));
+      }
+      if (actual.stores !== undefined) {
+        tenant.stores = [...actual.stores.values()].map((store) => pick(store, STORE_FIELDS));
+      }
+      if (actual.profiles !== undefined) {
+        tenant.profiles = [...actual.profiles.values()].map((profile) => ({
+          name: profile.name,
+          ...(profile.owner === ARCHIVE_ADMIN ? {} : { owner: profile.owner }),
+          serverSideExecution: withoutNulls(executionOf(profile.serverSideExecution)),
         }));
       }
       for (const kind of kinds) {

@@ -6,8 +6,26 @@
  * @module
  */
 
-import { ArgumentError } from "../errors.ts";
 import { csvRecords } from "../_csv_records.ts";
+import {
+  checkSecret,
+  checkUnique,
+  isObject,
+  listBlock,
+  mistake,
+  oneOf,
+  onlyKnown,
+  optionalFlag,
+  optionalText,
+  textList,
+} from "./_check.ts";
+import {
+  checkFolderPrivileges,
+  checkJob,
+  checkProfile,
+  checkStore,
+  profileKey,
+} from "./_check_resources.ts";
 import {
   INSTANCE_FIELDS,
   INSTANCE_FLAGS,
@@ -23,8 +41,6 @@ import {
   type DesiredState,
   type DesiredTenant,
   type InstanceSettings,
-  type JobSchedule,
-  type JobSettings,
   type SecretSource,
   type StateFile,
   type TenantSpec,
@@ -60,90 +76,16 @@ export interface ParseStateOptions {
   readonly readTextFile?: (path: string) => Promise<string>;
 }
 
-/** A mistake in a state file at `where` (a path such as `instances.acme.users[2].privileges`). */
-function mistake(file: string, where: string, what: string): ArgumentError {
-  return new ArgumentError(`${file}: ${where === "" ? "" : `${where}: `}${what}`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Checks the fields of an object against those known, with the nearest one named. */
-function onlyKnown(
-  file: string,
-  where: string,
-  value: Record<string, unknown>,
-  known: readonly string[],
-): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw mistake(file, where, `unknown field "${key}". Use one of: ${known.join(", ")}.`);
-    }
-  }
-}
-
-/** A text field that may be left out; when given, it must not be empty. */
-function optionalText(
-  file: string,
-  where: string,
-  value: unknown,
-  what: string,
-): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.trim() === "") throw mistake(file, where, what);
-  return value;
-}
-
 function checkInstance(file: string, where: string, value: unknown): InstanceSettings {
   if (!isObject(value)) throw mistake(file, where, "must be an object of instance settings.");
   onlyKnown(file, where, value, INSTANCE_FIELDS);
   for (const field of INSTANCE_TEXTS) {
     optionalText(file, `${where}.${field}`, value[field], "must be a non-empty text.");
   }
-  for (const field of INSTANCE_FLAGS) {
-    if (value[field] !== undefined && typeof value[field] !== "boolean") {
-      throw mistake(file, `${where}.${field}`, "must be true or false.");
-    }
-  }
+  for (const field of INSTANCE_FLAGS) optionalFlag(file, `${where}.${field}`, value[field]);
   oneOf(file, `${where}.startMode`, value.startMode, ["automatic", "manual"]);
   oneOf(file, `${where}.status`, value.status, ["running", "stopped"]);
   return value as InstanceSettings;
-}
-
-function oneOf(file: string, where: string, value: unknown, allowed: readonly string[]): void {
-  if (value !== undefined && !allowed.includes(value as string)) {
-    throw mistake(
-      file,
-      where,
-      `must be one of ${allowed.join(", ")}, not ${JSON.stringify(value)}.`,
-    );
-  }
-}
-
-function checkSecret(file: string, where: string, value: unknown): SecretSource {
-  if (isObject(value) && Object.keys(value).length === 1) {
-    if (typeof value.file === "string" && value.file !== "") return { file: value.file };
-    if (typeof value.env === "string" && value.env !== "") return { env: value.env };
-    if (value.prompt === true) return { prompt: true };
-  }
-  throw mistake(
-    file,
-    where,
-    'must name where the secret comes from: { file: "path" }, { env: "MSPE_SECRET_NAME" } or ' +
-      "{ prompt: true }. A password is never written in the state file itself.",
-  );
-}
-
-/** A list field: a list of texts, or (from a CSV cell) texts separated by `;` or `,`. */
-function textList(file: string, where: string, value: unknown): string[] {
-  if (typeof value === "string") {
-    return value.split(/[;,]/).map((item) => item.trim()).filter((item) => item !== "");
-  }
-  if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
-    return value.map((item) => item.trim()).filter((item) => item !== "" && item !== "none");
-  }
-  throw mistake(file, where, "must be a list of texts.");
 }
 
 function checkUser(file: string, where: string, value: unknown): UserSettings {
@@ -182,23 +124,31 @@ function checkUser(file: string, where: string, value: unknown): UserSettings {
     for (const item of list) oneOf(file, `${where}.${field}`, item, allowed);
     user[field] = list;
   }
+  if (value.folderPrivileges !== undefined) {
+    user.folderPrivileges = checkFolderPrivileges(
+      file,
+      `${where}.folderPrivileges`,
+      value.folderPrivileges,
+    );
+  }
   if (value.initialPassword !== undefined) {
     user.initialPassword = checkSecret(file, `${where}.initialPassword`, value.initialPassword);
   }
   return user as unknown as UserSettings;
 }
 
-function checkConfig(file: string, where: string, value: unknown): ConfigObject {
+function checkConfig(
+  file: string,
+  where: string,
+  value: unknown,
+  kind: ConfigKind,
+): ConfigObject {
   if (!isObject(value)) throw mistake(file, where, "must be an object of configuration fields.");
-  if ("password" in value) {
-    throw mistake(
-      file,
-      `${where}.password`,
-      "passwords of a configuration cannot be read back to compare, so the state file does not " +
-        "manage them. Leave the field out and set the password once with mspe-run call.",
-    );
+  if (!("password" in value)) return value;
+  if (!("password" in CONFIG_KINDS[kind])) {
+    throw mistake(file, `${where}.password`, `${kind} has no password: leave the field out.`);
   }
-  return value;
+  return { ...value, password: checkSecret(file, `${where}.password`, value.password) };
 }
 
 /** The users of a CSV file: one row per user, the header naming the fields. */
@@ -211,7 +161,8 @@ function csvUsers(text: string, csvFile: string): UserSettings[] {
     throw mistake(csvFile, "line 1", "needs a userName column (the header names the fields).");
   }
   const columns = [
-    ...USER_FIELDS.filter((field) => field !== "initialPassword"),
+    // Folder privileges are an object per user: the state file's list holds them, not a cell.
+    ...USER_FIELDS.filter((field) => field !== "initialPassword" && field !== "folderPrivileges"),
     "initialPasswordFile",
     "initialPasswordEnv",
   ];
@@ -237,131 +188,20 @@ function csvUsers(text: string, csvFile: string): UserSettings[] {
   });
 }
 
-/**
- * A block of users or jobs: a list, or `{ list, prune }` (users also `from`, a CSV file), its
- * items checked by `check`.
- */
-function listBlock<T>(
-  file: string,
-  where: string,
-  value: unknown,
-  check: (file: string, where: string, item: unknown) => T,
-  csv: boolean,
-): readonly T[] | { from?: string; list?: T[] | undefined; prune?: boolean } {
-  if (Array.isArray(value)) return value.map((item, i) => check(file, `${where}[${i}]`, item));
-  const shape = csv
-    ? '{ list: [...], prune: true } or { from: "users.csv" }'
-    : "{ list: [...], prune: true }";
-  if (!isObject(value)) throw mistake(file, where, `must be a list or ${shape}.`);
-  onlyKnown(file, where, value, csv ? ["from", "list", "prune"] : ["list", "prune"]);
-  optionalText(file, `${where}.from`, value.from, "must name a CSV file.");
-  if (value.prune !== undefined && typeof value.prune !== "boolean") {
-    throw mistake(file, `${where}.prune`, "must be true or false.");
-  }
-  if (value.list !== undefined && !Array.isArray(value.list)) {
-    throw mistake(file, `${where}.list`, `must be a list, as in ${shape}.`);
-  }
-  return {
-    ...value,
-    list: (value.list as unknown[] | undefined)?.map((item, i) =>
-      check(file, `${where}.list[${i}]`, item)
-    ),
-  };
-}
-
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const INTERVALS = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720];
-
-/** A time of day as the server reports it: `hh:mm:ss`. */
-function timeOfDay(file: string, where: string, value: unknown): string {
-  const match = typeof value === "string"
-    ? /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim())
-    : null;
-  if (
-    match === null || Number(match[1]) > 23 || Number(match[2]) > 59 || Number(match[3] ?? 0) > 59
-  ) {
-    throw mistake(file, where, 'must be a time of day, such as "02:00" or "02:00:00".');
-  }
-  return `${match[1]!.padStart(2, "0")}:${match[2]}:${match[3] ?? "00"}`;
-}
-
-function checkSchedule(file: string, where: string, value: unknown): JobSchedule {
-  if (!isObject(value)) {
-    throw mistake(file, where, 'must be an object: { time: "02:00" } or { interval: 60 }.');
-  }
-  onlyKnown(file, where, value, [
-    "timeZoneId",
-    "date",
-    "interval",
-    "time",
-    "dayOfWeek",
-    "dayOfMonth",
-  ]);
-  // The server's default zone is written out, so that the file compares with what GetJobs reports.
-  const schedule: Record<string, unknown> = {};
-  schedule.timeZoneId = optionalText(
-    file,
-    `${where}.timeZoneId`,
-    value.timeZoneId,
-    "must name a time zone (mspe-run call GetTimeZones).",
-  ) ?? "$Local";
-  if (value.date !== undefined) {
-    if (typeof value.date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value.date)) {
-      throw mistake(file, `${where}.date`, "must be a date, YYYY-MM-DD.");
-    }
-    schedule.date = value.date;
-  }
-  if (value.interval !== undefined) {
-    if (!INTERVALS.includes(value.interval as number)) {
-      throw mistake(file, `${where}.interval`, `must be one of ${INTERVALS.join(", ")} (minutes).`);
-    }
-    schedule.interval = value.interval;
-  }
-  if (value.time !== undefined) schedule.time = timeOfDay(file, `${where}.time`, value.time);
-  oneOf(file, `${where}.dayOfWeek`, value.dayOfWeek, WEEKDAYS);
-  if (value.dayOfWeek !== undefined) schedule.dayOfWeek = value.dayOfWeek;
-  if (value.dayOfMonth !== undefined) {
-    const day = String(value.dayOfMonth);
-    if (!/^([1-9]|[12]\d|3[01]|Last)$/.test(day)) {
-      throw mistake(file, `${where}.dayOfMonth`, "must be a day of the month, 1 to 31, or Last.");
-    }
-    schedule.dayOfMonth = day;
-  }
-  if (schedule.time === undefined && schedule.interval === undefined) {
-    throw mistake(file, where, "needs time (daily, weekly, monthly, once) or interval (minutes).");
-  }
-  return schedule as JobSchedule;
-}
-
-function checkJob(file: string, where: string, value: unknown): JobSettings {
-  if (!isObject(value)) throw mistake(file, where, "must be an object with at least name.");
-  onlyKnown(file, where, value, ["name", "action", "schedule", "enabled"]);
-  if (typeof value.name !== "string" || value.name.trim() === "") {
-    throw mistake(file, `${where}.name`, "is missing: every job needs a name.");
-  }
-  const job: Record<string, unknown> = { name: value.name.trim() };
-  const action = optionalText(
-    file,
-    `${where}.action`,
-    value.action,
-    "must be the command the job runs, such as VerifyStores.",
-  );
-  if (action !== undefined) job.action = action;
-  if (value.schedule !== undefined) {
-    job.schedule = checkSchedule(file, `${where}.schedule`, value.schedule);
-  }
-  if (value.enabled !== undefined) {
-    if (typeof value.enabled !== "boolean") {
-      throw mistake(file, `${where}.enabled`, "must be true or false.");
-    }
-    job.enabled = value.enabled;
-  }
-  return job as unknown as JobSettings;
-}
+/** The blocks of an instance (and of `defaults`). */
+const TENANT_FIELDS = [
+  "instance",
+  "users",
+  "jobs",
+  "stores",
+  "profiles",
+  ...Object.keys(CONFIG_KINDS),
+  "prune",
+];
 
 function checkTenant(file: string, where: string, value: unknown): TenantSpec {
   if (!isObject(value)) throw mistake(file, where, "must be an object (instance, users, ...).");
-  onlyKnown(file, where, value, ["instance", "users", "jobs", ...Object.keys(CONFIG_KINDS)]);
+  onlyKnown(file, where, value, TENANT_FIELDS);
   const tenant: Record<string, unknown> = {};
   if (value.instance !== undefined) {
     tenant.instance = checkInstance(file, `${where}.instance`, value.instance);
@@ -372,11 +212,24 @@ function checkTenant(file: string, where: string, value: unknown): TenantSpec {
   if (value.jobs !== undefined) {
     tenant.jobs = listBlock(file, `${where}.jobs`, value.jobs, checkJob, false);
   }
+  if (value.stores !== undefined) {
+    tenant.stores = listBlock(file, `${where}.stores`, value.stores, checkStore, false);
+  }
+  if (value.profiles !== undefined) {
+    if (!Array.isArray(value.profiles)) {
+      throw mistake(file, `${where}.profiles`, "must be a list of profiles by name.");
+    }
+    tenant.profiles = value.profiles.map((profile, i) =>
+      checkProfile(file, `${where}.profiles[${i}]`, profile)
+    );
+  }
   for (const kind of Object.keys(CONFIG_KINDS) as ConfigKind[]) {
     if (value[kind] !== undefined) {
-      tenant[kind] = checkConfig(file, `${where}.${kind}`, value[kind]);
+      tenant[kind] = checkConfig(file, `${where}.${kind}`, value[kind], kind);
     }
   }
+  const prune = optionalFlag(file, `${where}.prune`, value.prune);
+  if (prune !== undefined) tenant.prune = prune;
   return tenant as TenantSpec;
 }
 
@@ -392,7 +245,8 @@ function checkTenant(file: string, where: string, value: unknown): TenantSpec {
  */
 export function checkStateFile(value: unknown, file = "state.json"): StateFile {
   if (!isObject(value)) throw mistake(file, "", "must hold an object with version and instances.");
-  onlyKnown(file, "", value, ["$schema", "version", "defaults", "instances"]);
+  onlyKnown(file, "", value, ["$schema", "version", "defaults", "instances", "prune"]);
+  const prune = optionalFlag(file, "prune", value.prune);
   if (value.version !== 1) {
     throw mistake(file, "version", "must be 1 (the only version of the format so far).");
   }
@@ -416,6 +270,7 @@ export function checkStateFile(value: unknown, file = "state.json"): StateFile {
       ? {}
       : { defaults: checkTenant(file, "defaults", value.defaults) }),
     instances,
+    ...(prune === undefined ? {} : { prune }),
   };
 }
 
@@ -494,22 +349,31 @@ function isAbsolute(path: string): boolean {
   return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\");
 }
 
+/** A block's list and whether to prune: its own `prune`, else the instance's. */
+function listAndPrune<T>(
+  block: readonly T[] | { readonly list?: readonly T[]; readonly prune?: boolean },
+  prune: boolean,
+): { list: T[]; prune: boolean } {
+  if (Array.isArray(block)) return { list: [...block as readonly T[]], prune };
+  const { list, prune: own } = block as { list?: readonly T[]; prune?: boolean };
+  return { list: [...list ?? []], prune: own ?? prune };
+}
+
 async function resolveUsers(
   block: TenantSpec["users"],
+  prune: boolean,
   file: string,
   options: ParseStateOptions,
   where: string,
 ): Promise<DesiredTenant["users"]> {
   if (block === undefined) return undefined;
-  const users = Array.isArray(block)
-    ? { list: block as readonly UserSettings[] }
-    : block as Exclude<TenantSpec["users"], readonly UserSettings[] | undefined>;
-  const list: UserSettings[] = [...(users.list ?? [])];
-  if ("from" in users && users.from !== undefined) {
+  const users = listAndPrune<UserSettings>(block, prune);
+  const from = Array.isArray(block) ? undefined : (block as { from?: string }).from;
+  if (from !== undefined) {
     if (options.readTextFile === undefined) {
       throw mistake(file, `${where}.users.from`, "CSV files cannot be read here.");
     }
-    const path = isAbsolute(users.from) ? users.from : folderOf(file) + users.from;
+    const path = isAbsolute(from) ? from : folderOf(file) + from;
     let text: string;
     try {
       text = await options.readTextFile(path);
@@ -527,37 +391,41 @@ async function resolveUsers(
           "Check the path: it is relative to the state file.",
       );
     }
-    list.push(...csvUsers(text, path));
+    users.list.push(...csvUsers(text, path));
   }
-  checkUnique(file, `${where}.users`, list.map((user) => user.userName), "user");
-  return { list, prune: "prune" in users && users.prune === true };
+  checkUnique(file, `${where}.users`, users.list.map((user) => user.userName), "user");
+  return users;
 }
 
-/** Names are keys: each once per instance, without regard to case. */
-function checkUnique(file: string, where: string, names: readonly string[], noun: string): void {
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name.toLowerCase())) {
-      throw mistake(file, where, `lists the ${noun} ${name} twice. Keep one.`);
-    }
-    seen.add(name.toLowerCase());
-  }
-}
-
-function resolveJobs(
-  block: TenantSpec["jobs"],
+/** A block of named resources (jobs, stores), each name once. */
+function resolveNamed<T extends { readonly name: string }>(
+  block: readonly T[] | { readonly list?: readonly T[]; readonly prune?: boolean } | undefined,
+  prune: boolean,
   file: string,
   where: string,
-): DesiredTenant["jobs"] {
+  noun: string,
+): { list: T[]; prune: boolean } | undefined {
   if (block === undefined) return undefined;
-  const { list, prune } = Array.isArray(block)
-    ? { list: block as readonly JobSettings[], prune: false }
-    : {
-      list: (block as { list?: JobSettings[] }).list ?? [],
-      prune: (block as { prune?: boolean }).prune === true,
-    };
-  checkUnique(file, `${where}.jobs`, list.map((job) => job.name), "job");
-  return { list, prune };
+  const resolved = listAndPrune(block, prune);
+  checkUnique(file, where, resolved.list.map((item) => item.name), noun);
+  return resolved;
+}
+
+/** The configuration kinds of an instance over `defaults`, their passwords apart. */
+function resolveConfig(
+  defaults: TenantSpec,
+  spec: TenantSpec,
+): Pick<DesiredTenant, "config" | "configSecrets"> {
+  const config: { [K in ConfigKind]?: ConfigObject } = {};
+  const configSecrets: { [K in ConfigKind]?: SecretSource } = {};
+  for (const kind of Object.keys(CONFIG_KINDS) as ConfigKind[]) {
+    const value = merged(defaults[kind], spec[kind]);
+    if (value === undefined) continue;
+    const { password, ...fields } = value;
+    config[kind] = fields;
+    if (password !== undefined) configSecrets[kind] = password as SecretSource;
+  }
+  return Object.keys(configSecrets).length === 0 ? { config } : { config, configSecrets };
 }
 
 /**
@@ -587,27 +455,39 @@ export async function parseStateFile(
   const defaults = checked.defaults ?? {};
   const tenants: DesiredTenant[] = [];
   for (const [instanceID, spec] of Object.entries(checked.instances)) {
-    const config: { [K in ConfigKind]?: ConfigObject } = {};
-    for (const kind of Object.keys(CONFIG_KINDS) as ConfigKind[]) {
-      const value = merged(defaults[kind], spec[kind]);
-      if (value !== undefined) config[kind] = value;
+    const prune = spec.prune ?? defaults.prune ?? false;
+    const at = (block: keyof TenantSpec): string =>
+      spec[block] === undefined ? "defaults" : `instances.${instanceID}`;
+    const profiles = spec.profiles ?? defaults.profiles;
+    if (profiles !== undefined) {
+      checkUnique(
+        file,
+        `${at("profiles")}.profiles`,
+        profiles.map((profile) => profileKey(profile.owner, profile.name)),
+        "profile",
+      );
     }
     tenants.push({
       instanceID,
       instance: merged(defaults.instance, spec.instance),
       users: await resolveUsers(
         spec.users ?? defaults.users,
+        prune,
         file,
         options,
-        spec.users === undefined ? "defaults" : `instances.${instanceID}`,
+        at("users"),
       ),
-      jobs: resolveJobs(
-        spec.jobs ?? defaults.jobs,
+      jobs: resolveNamed(spec.jobs ?? defaults.jobs, prune, file, `${at("jobs")}.jobs`, "job"),
+      stores: resolveNamed(
+        spec.stores ?? defaults.stores,
+        prune,
         file,
-        spec.jobs === undefined ? "defaults" : `instances.${instanceID}`,
+        `${at("stores")}.stores`,
+        "store",
       ),
-      config,
+      profiles,
+      ...resolveConfig(defaults, spec),
     });
   }
-  return { tenants };
+  return checked.prune === true ? { tenants, pruneInstances: true } : { tenants };
 }

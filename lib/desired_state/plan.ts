@@ -8,6 +8,7 @@
 import type { Client } from "../client.ts";
 import { ArgumentError } from "../errors.ts";
 import type { FleetProgress } from "../fleet.ts";
+import { differences } from "./_compare.ts";
 import {
   type ActualTenant,
   eachInstance,
@@ -16,6 +17,8 @@ import {
   readTenant,
   type ReadWanted,
 } from "./_read.ts";
+import { planFolderPrivileges, planJobs, planProfiles, planStores } from "./_plan_resources.ts";
+import { selects } from "./_select.ts";
 import type {
   ConfigKind,
   DesiredState,
@@ -28,11 +31,27 @@ import type {
 /** What a change does to its resource. */
 export type ChangeAction = "create" | "change" | "delete";
 
-/** The resource kinds a plan covers: the instance, its users and the configuration kinds. */
-export type ResourceKind = "instance" | "user" | "job" | ConfigKind;
+/**
+ * The resource kinds a plan covers: the instance, its users and their folder privileges, jobs,
+ * archive stores, profiles and the configuration kinds.
+ */
+export type ResourceKind =
+  | "instance"
+  | "user"
+  | "folderPrivileges"
+  | "job"
+  | "store"
+  | "profile"
+  | ConfigKind;
 
 /** What a field shows for a secret: it is set when the resource is created, never compared. */
 export const SET_ONLY_ON_CREATE = "(set only on create)";
+
+/**
+ * What a configuration's password shows: the server never sends it back, so it is sent with the
+ * other changes of the configuration (or with `sendSecrets`), never compared.
+ */
+export const SENT_WITH_CHANGE = "(sent with this change, never read back)";
 
 /**
  * One field of a change: its value now (`old`, `undefined` for a resource to create) and the
@@ -68,16 +87,21 @@ export interface PlannedChange {
   readonly instanceID: string;
   /** The kind of resource. */
   readonly kind: ResourceKind;
-  /** The resource: the instance ID, the user name, or the configuration kind. */
+  /** The resource: the instance ID, the user, job, store or profile name, or the configuration kind. */
   readonly resource: string;
   /** What happens to it. */
   readonly action: ChangeAction;
   /** The fields that change (for a create: every field given; for a delete: none). */
   readonly fields: readonly FieldChange[];
-  /** For a user to create: where its initial password comes from (never the password). */
+  /**
+   * Where a secret comes from (never the secret): a new user's initial password, a
+   * configuration's password.
+   */
   readonly secret?: SecretSource | undefined;
-  /** For a job to change or delete: its ID on the server. */
-  readonly jobID?: number | undefined;
+  /** For a job, store or profile to change or delete: its ID on the server. */
+  readonly id?: number | undefined;
+  /** What the server takes in one call, whole (a profile's server-side execution). */
+  readonly target?: { readonly [field: string]: unknown } | undefined;
 }
 
 /** The plan of one instance. */
@@ -93,6 +117,12 @@ export interface TenantPlan {
    * call: they are compared once it runs, which apply does after starting it).
    */
   readonly notes: readonly string[];
+  /**
+   * Whether the rest of the instance (users, stores, jobs, profiles, configuration) is planned
+   * only once apply has made its instance change: it is new, stopped or closed to service
+   * provider access now, and the file wants it running and open.
+   */
+  readonly deferred?: boolean;
 }
 
 /**
@@ -121,59 +151,23 @@ export interface StatePlan {
 
 /** Options of {@linkcode planState}. */
 export interface PlanStateOptions {
+  /**
+   * The instances the desired state was cut to: a filter (`*`, `acme*`) or IDs separated by
+   * commas (default `*`). The server's instances outside it are neither named as unmanaged nor
+   * deleted by the file's `prune: true`.
+   */
+  readonly instances?: string | undefined;
+  /**
+   * Send the passwords of configuration objects that the file names although nothing else of
+   * the object changed (the server never sends them back, so a new password is not seen).
+   */
+  readonly sendSecrets?: boolean | undefined;
   /** At most this many instances are read at once (default 8). */
   readonly concurrency?: number | undefined;
   /** Aborts the reading. */
   readonly signal?: AbortSignal | undefined;
   /** Called as instances are read. */
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
-}
-
-/** Fields whose order does not matter. */
-const SET_FIELDS = new Set(["privileges", "loginPrivileges"]);
-
-/** The comparable form of a value: lists without `none`, sets sorted, empty texts as null. */
-function normal(field: string, value: unknown): unknown {
-  if (value === "" || value === undefined) return null;
-  if (Array.isArray(value)) {
-    const list = value.filter((item) => item !== "none");
-    return SET_FIELDS.has(field) ? [...list].sort() : list;
-  }
-  return value;
-}
-
-/** Whether two JSON values are the same, objects without regard to the order of their keys. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length &&
-      a.every((item, i) => sameValue(item, b[i]));
-  }
-  if (typeof a === "object" && typeof b === "object" && a !== null && b !== null) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length &&
-      ka.every((key) =>
-        sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])
-      );
-  }
-  return false;
-}
-
-/** The fields of `desired` whose values differ from `current`'s. */
-function differences(
-  desired: Readonly<Record<string, unknown>>,
-  current: Fields | undefined,
-  skip: readonly string[] = [],
-): FieldChange[] {
-  const changes: FieldChange[] = [];
-  for (const [field, value] of Object.entries(desired)) {
-    if (skip.includes(field) || value === undefined) continue;
-    const old = current?.[field];
-    if (current === undefined || !sameValue(normal(field, value), normal(field, old))) {
-      changes.push({ field, old, new: value });
-    }
-  }
-  return changes;
 }
 
 function userCreate(instanceID: string, user: UserSettings): PlannedChange {
@@ -194,14 +188,26 @@ function userCreate(instanceID: string, user: UserSettings): PlannedChange {
   };
 }
 
-/**
- * The changes that make one instance as the file wants it, from what it has now. Pure: no call.
- */
-export function planTenant(desired: DesiredTenant, actual: ActualTenant): TenantPlan {
+/** Options of {@linkcode planTenant}. */
+interface PlanTenantOptions {
+  /** Send configuration passwords although nothing else of the configuration changed. */
+  readonly sendSecrets?: boolean | undefined;
+}
+
+/** Whether a change is the one that closes service provider access (made last). */
+export function closesAccess(change: PlannedChange): boolean {
+  return change.kind === "instance" && change.action === "change" &&
+    change.fields.length === 1 && change.fields[0]?.field === "archiveAdminEnabled" &&
+    change.fields[0].new === false;
+}
+
+/** The instance's own change (create or change); closing access is split off to go last. */
+function planInstance(
+  desired: DesiredTenant,
+  actual: ActualTenant,
+): { first?: PlannedChange; last?: PlannedChange } {
   const { instanceID } = desired;
-  const changes: PlannedChange[] = [];
-  const notes: string[] = [];
-  const wanted: InstanceSettings = desired.instance ?? {};
+  const wanted = (desired.instance ?? {}) as Record<string, unknown>;
   if (actual.instance === undefined) {
     if (wanted.instanceHost === undefined) {
       throw new ArgumentError(
@@ -209,150 +215,177 @@ export function planTenant(desired: DesiredTenant, actual: ActualTenant): Tenant
           "(and the other settings) so that apply can create it, or correct the instance ID.",
       );
     }
-    changes.push({
-      instanceID,
-      kind: "instance",
-      resource: instanceID,
-      action: "create",
-      fields: differences(wanted as Record<string, unknown>, undefined),
-    });
-  } else if (desired.instance !== undefined) {
-    const fields = differences(wanted as Record<string, unknown>, actual.instance);
-    if (fields.length > 0) {
-      changes.push({
+  } else if (desired.instance === undefined) {
+    return {};
+  }
+  let fields = differences(wanted, actual.instance);
+  const closing = fields.find((field) =>
+    field.field === "archiveAdminEnabled" && field.new === false
+  );
+  fields = fields.filter((field) => field !== closing);
+  const action = actual.instance === undefined ? "create" : "change";
+  return {
+    ...(fields.length > 0 || action === "create"
+      ? { first: { instanceID, kind: "instance", resource: instanceID, action, fields } }
+      : {}),
+    ...(closing === undefined ? {} : {
+      last: {
         instanceID,
         kind: "instance",
         resource: instanceID,
         action: "change",
-        fields,
-      });
-    }
-  }
-  const running = actual.instance?.status === "running";
-  const willRun = wanted.status === "running" || (wanted.status === undefined && running);
-  const rest = desired.users !== undefined || desired.jobs !== undefined ||
-    Object.keys(desired.config).length > 0;
-  if (!running && rest) {
-    notes.push(
-      willRun
-        ? "Users, jobs and configuration are compared once the instance runs: apply starts it, then " +
-          "makes them as the file says."
-        : `The instance ${
-          actual.instance === undefined ? "will not run once created" : "is stopped"
-        }: its users, jobs and configuration cannot be read or changed until it runs ` +
-          "(instance.status: running).",
-    );
-    return { instanceID, desired, changes, notes };
-  }
-  for (const [kind, config] of Object.entries(desired.config) as [ConfigKind, Fields][]) {
-    const fields = differences(config, actual.config[kind]);
-    if (fields.length > 0) {
-      changes.push({ instanceID, kind, resource: kind, action: "change", fields });
-    }
-  }
-  if (desired.users !== undefined) {
-    const current = actual.users ?? new Map<string, Fields>();
-    const listed = new Set<string>();
-    for (const user of desired.users.list) {
-      const key = user.userName.toLowerCase();
-      listed.add(key);
-      const now = current.get(key);
-      if (now === undefined) {
-        changes.push(userCreate(instanceID, user));
-        continue;
-      }
-      const fields = differences(user as unknown as Record<string, unknown>, now, [
-        "userName",
-        "initialPassword",
-      ]);
-      if (fields.length > 0) {
-        changes.push({
-          instanceID,
-          kind: "user",
-          resource: String(now.userName),
-          action: "change",
-          fields,
-        });
-      }
-    }
-    if (desired.users.prune) {
-      for (const [key, user] of current) {
-        // The archive admin is the server's own: it can be neither created nor deleted.
-        if (listed.has(key) || key === "$archiveadmin") continue;
-        changes.push({
-          instanceID,
-          kind: "user",
-          resource: String(user.userName),
-          action: "delete",
-          fields: [],
-        });
-      }
-    }
-  }
-  if (desired.jobs !== undefined) changes.push(...planJobs(desired, actual.jobs ?? new Map()));
-  return { instanceID, desired, changes, notes };
+        fields: [{ ...closing, old: actual.instance?.archiveAdminEnabled ?? true }],
+      },
+    }),
+  };
 }
 
-/** The changes of an instance's jobs, by name. */
-function planJobs(desired: DesiredTenant, current: Map<string, Fields>): PlannedChange[] {
+/** The changes of the configuration kinds, a password with the rest of its object. */
+function planConfig(
+  desired: DesiredTenant,
+  actual: ActualTenant,
+  options: PlanTenantOptions,
+): PlannedChange[] {
   const { instanceID } = desired;
   const changes: PlannedChange[] = [];
-  const listed = new Set<string>();
-  for (const job of desired.jobs?.list ?? []) {
-    const key = job.name.toLowerCase();
-    listed.add(key);
-    const now = current.get(key);
-    const wanted = job as unknown as Record<string, unknown>;
-    if (now === undefined) {
-      if (job.action === undefined || job.schedule === undefined) {
-        throw new ArgumentError(
-          `Job ${job.name} of instance ${instanceID} does not exist: give its action and schedule ` +
-            "so that apply can create it, or correct the name.",
-        );
-      }
-      changes.push({
-        instanceID,
-        kind: "job",
-        resource: job.name,
-        action: "create",
-        fields: differences(wanted, undefined, ["name"]),
-      });
-      continue;
+  for (const [kind, config] of Object.entries(desired.config) as [ConfigKind, Fields][]) {
+    const fields = differences(config, actual.config[kind]);
+    const secret = desired.configSecrets?.[kind];
+    if (secret !== undefined && (fields.length > 0 || options.sendSecrets === true)) {
+      fields.push({ field: "password", old: undefined, new: SENT_WITH_CHANGE });
     }
-    if (job.action !== undefined && job.action !== now.action) {
-      throw new ArgumentError(
-        `Job ${job.name} of instance ${instanceID} runs ${
-          String(now.action)
-        }, and the server cannot change a job's action: give the new action a job of another ` +
-          "name (with jobs: { prune: true } the old one is deleted).",
-      );
-    }
-    const fields = differences(wanted, now, ["name", "action"]);
     if (fields.length > 0) {
-      changes.push({
-        instanceID,
-        kind: "job",
-        resource: String(now.name),
-        action: "change",
-        fields,
-        jobID: Number(now.id),
-      });
+      changes.push({ instanceID, kind, resource: kind, action: "change", fields, secret });
     }
   }
-  if (desired.jobs?.prune) {
-    for (const [key, job] of current) {
-      if (listed.has(key)) continue;
+  // A password alone, with nothing else of its object in the file.
+  for (const [kind, secret] of Object.entries(desired.configSecrets ?? {})) {
+    if (options.sendSecrets === true && desired.config[kind as ConfigKind] === undefined) {
       changes.push({
         instanceID,
-        kind: "job",
-        resource: String(job.name),
-        action: "delete",
-        fields: [],
-        jobID: Number(job.id),
+        kind: kind as ConfigKind,
+        resource: kind,
+        action: "change",
+        fields: [{ field: "password", old: undefined, new: SENT_WITH_CHANGE }],
+        secret,
       });
     }
   }
   return changes;
+}
+
+/** The changes of the users: creates and changes, and the deletes apart. */
+function planUsers(
+  desired: DesiredTenant,
+  current: Map<string, Fields>,
+): { changes: PlannedChange[]; deletes: PlannedChange[] } {
+  const { instanceID } = desired;
+  const changes: PlannedChange[] = [];
+  const deletes: PlannedChange[] = [];
+  if (desired.users === undefined) return { changes, deletes };
+  const listed = new Set<string>();
+  for (const user of desired.users.list) {
+    const key = user.userName.toLowerCase();
+    listed.add(key);
+    const now = current.get(key);
+    if (now === undefined) {
+      changes.push(userCreate(instanceID, user));
+      continue;
+    }
+    const fields = differences(user as unknown as Record<string, unknown>, now, [
+      "userName",
+      "initialPassword",
+      "folderPrivileges",
+    ]);
+    if (fields.length > 0) {
+      changes.push({
+        instanceID,
+        kind: "user",
+        resource: String(now.userName),
+        action: "change",
+        fields,
+      });
+    }
+  }
+  if (desired.users.prune) {
+    for (const [key, user] of current) {
+      // The archive admin is the server's own: it can be neither created nor deleted.
+      if (listed.has(key) || key === "$archiveadmin") continue;
+      deletes.push({
+        instanceID,
+        kind: "user",
+        resource: String(user.userName),
+        action: "delete",
+        fields: [],
+      });
+    }
+  }
+  return { changes, deletes };
+}
+
+/** Whether the file manages more of the instance than the instance itself. */
+function managesInside(desired: DesiredTenant): boolean {
+  return desired.users !== undefined || desired.jobs !== undefined ||
+    desired.stores !== undefined || desired.profiles !== undefined ||
+    Object.keys(desired.config).length > 0 ||
+    Object.keys(desired.configSecrets ?? {}).length > 0;
+}
+
+/**
+ * The changes that make one instance as the file wants it, from what it has now, in the order
+ * apply makes them: the instance; its configuration; stores (the new current one first); users;
+ * their folder privileges; jobs; profiles; then the deletes (jobs, users, stores); closing
+ * service provider access last. Pure: no call.
+ */
+export function planTenant(
+  desired: DesiredTenant,
+  actual: ActualTenant,
+  options: PlanTenantOptions = {},
+): TenantPlan {
+  const { instanceID } = desired;
+  const notes: string[] = [];
+  const wanted: InstanceSettings = desired.instance ?? {};
+  const { first, last } = planInstance(desired, actual);
+  const changes: PlannedChange[] = first === undefined ? [] : [first];
+  const running = actual.instance?.status === "running";
+  const open = actual.instance?.archiveAdminEnabled !== false;
+  const willRun = wanted.status === "running" || (wanted.status === undefined && running);
+  const willOpen = wanted.archiveAdminEnabled !== undefined
+    ? wanted.archiveAdminEnabled || last !== undefined
+    : open;
+  if ((!running || !open) && managesInside(desired)) {
+    const later = willRun && willOpen;
+    notes.push(
+      later
+        ? "Its users, stores, jobs, profiles and configuration are compared once the instance " +
+          "runs with service provider access: apply does that first, then makes them as the file says."
+        : !running
+        ? `The instance ${
+          actual.instance === undefined ? "will not run once created" : "is stopped"
+        }: its users, stores, jobs, profiles and configuration cannot be read or changed until it ` +
+          "runs (instance.status: running)."
+        : "Service provider access to the instance is off: its users, jobs, profiles and " +
+          "configuration cannot be read or changed (instance.archiveAdminEnabled: true turns it on).",
+    );
+    if (last !== undefined) changes.push(last);
+    return { instanceID, desired, changes, notes, deferred: later };
+  }
+  changes.push(...planConfig(desired, actual, options));
+  const stores = desired.stores === undefined
+    ? undefined
+    : planStores(desired, actual.stores ?? new Map());
+  changes.push(...stores?.changes ?? []);
+  const users = planUsers(desired, actual.users ?? new Map());
+  changes.push(...users.changes);
+  changes.push(
+    ...planFolderPrivileges(instanceID, desired.users?.list ?? [], actual.users ?? new Map()),
+  );
+  const jobs = desired.jobs === undefined ? undefined : planJobs(desired, actual.jobs ?? new Map());
+  changes.push(...jobs?.changes ?? []);
+  changes.push(...planProfiles(desired, actual.profiles ?? new Map()));
+  changes.push(...jobs?.deletes ?? [], ...users.deletes, ...stores?.deletes ?? []);
+  if (last !== undefined) changes.push(last);
+  return { instanceID, desired, changes, notes };
 }
 
 /** What to read of an instance for the plan of `tenant`. */
@@ -362,7 +395,15 @@ function wantedFor(tenant: DesiredTenant): ReadWanted {
       ? undefined
       : new Set(tenant.users.list.map((user) => user.userName.toLowerCase())),
     jobs: tenant.jobs !== undefined,
-    config: Object.keys(tenant.config) as ConfigKind[],
+    stores: tenant.stores !== undefined,
+    profiles: tenant.profiles !== undefined,
+    archiveAdmin: tenant.instance?.archiveAdminEnabled !== undefined,
+    config: [
+      ...new Set([
+        ...Object.keys(tenant.config),
+        ...Object.keys(tenant.configSecrets ?? {}),
+      ]),
+    ] as ConfigKind[],
   };
 }
 
@@ -381,17 +422,38 @@ export async function planOne(
   tenant: DesiredTenant,
   listed: Fields | undefined,
   signal: AbortSignal | undefined,
+  options: PlanTenantOptions = {},
 ): Promise<TenantPlan> {
   return planTenant(
     tenant,
     await readTenant(client, tenant.instanceID, listed, wantedFor(tenant), signal),
+    options,
   );
+}
+
+/** The plan of an instance that the file does not list, with `prune: true`: delete it. */
+function instanceDelete(instance: Fields): TenantPlan {
+  const instanceID = String(instance.instanceID);
+  return {
+    instanceID,
+    desired: { instanceID, config: {} },
+    changes: [{
+      instanceID,
+      kind: "instance",
+      resource: instanceID,
+      action: "delete",
+      fields: [],
+    }],
+    notes: [],
+  };
 }
 
 /**
  * Reads what the servers have now for every instance of `desired` (read-only calls, at most
  * `concurrency` instances at once) and returns what would change. Secrets are never read and
- * never shown: a user's initial password shows as {@linkcode SET_ONLY_ON_CREATE}.
+ * never shown: a user's initial password shows as {@linkcode SET_ONLY_ON_CREATE}, a
+ * configuration's password as {@linkcode SENT_WITH_CHANGE}. With the file's `prune: true`, the
+ * server's instances that the file does not list (within `instances`) are to be deleted.
  *
  * @example
  * ```ts
@@ -419,12 +481,19 @@ export async function planState(
     client,
     desired.tenants.map((tenant) => tenant.instanceID),
     (instanceID, signal) =>
-      planOne(client, byID.get(instanceID)!, listed.get(instanceID.toLowerCase()), signal),
+      planOne(client, byID.get(instanceID)!, listed.get(instanceID.toLowerCase()), signal, options),
     options,
   );
   const tenants = desired.tenants.map((tenant) => plans.get(tenant.instanceID)!);
   const known = new Set(desired.tenants.map((tenant) => tenant.instanceID.toLowerCase()));
-  const unmanaged = [...listed.values()].map((instance) => String(instance.instanceID))
-    .filter((id) => !known.has(id.toLowerCase()));
+  const outside = [...listed.values()].filter((instance) => {
+    const id = String(instance.instanceID);
+    return !known.has(id.toLowerCase()) && selects(options.instances ?? "*", id);
+  });
+  if (desired.pruneInstances === true) {
+    tenants.push(...outside.map(instanceDelete));
+    return { tenants, summary: summarize(tenants), unmanaged: [] };
+  }
+  const unmanaged = outside.map((instance) => String(instance.instanceID));
   return { tenants, summary: summarize(tenants), unmanaged };
 }

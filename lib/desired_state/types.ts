@@ -56,6 +56,12 @@ export interface InstanceSettings {
   readonly vssWriterEnabled?: boolean;
   /** The VSS writer leaves the indexes out. */
   readonly vssWriterExcludeIndexes?: boolean;
+  /**
+   * Service provider access ($archiveadmin; GetArchiveAdminEnabled). Without it the server answers
+   * no user, job, profile or configuration call for the instance: apply turns it on first and off
+   * last.
+   */
+  readonly archiveAdminEnabled?: boolean;
 }
 
 /**
@@ -90,6 +96,12 @@ export interface UserSettings {
   readonly loginPrivileges?: readonly string[];
   /** The global privileges: `admin`, `login`, `changePassword`, `archive`, ...; `[]` for none. */
   readonly privileges?: readonly string[];
+  /**
+   * The user's privileges on archive folders (top-level folders, the user archives), by folder:
+   * `read`, `write`, `delete`; `[]` for none. When given, it is the whole list: a folder not named
+   * gets no privileges.
+   */
+  readonly folderPrivileges?: { readonly [folder: string]: readonly string[] };
   /** The password to create the user with; never read back, never compared, never shown. */
   readonly initialPassword?: SecretSource;
 }
@@ -185,15 +197,104 @@ export type JobsBlock =
   };
 
 /**
+ * One archive store. `name` is the key (compared without regard to case). The paths are used to
+ * create the store; the server moves no data, so a different path of an existing store is refused.
+ *
+ * @example
+ * ```ts
+ * import type { StoreSettings } from "@mspe/mspe";
+ * const store: StoreSettings = {
+ *   name: "Archive 2027",
+ *   databasePath: "E:\\MailStore\\acme\\Archive 2027",
+ *   requestedState: "current",
+ * };
+ * console.log(store.name);
+ * ```
+ */
+export interface StoreSettings {
+  /** The store's name (the key). */
+  readonly name: string;
+  /** Where its database lives; needed to create the store. */
+  readonly databasePath?: string;
+  /** Where its messages live (default: the database path's `Content` folder). */
+  readonly contentPath?: string;
+  /** Where its search indexes live (default: the database path). */
+  readonly indexPath?: string;
+  /** `current` (new messages go here; one store), `normal`, `writeProtected` or `disabled`. */
+  readonly requestedState?: "current" | "normal" | "writeProtected" | "disabled";
+}
+
+/**
+ * The archive stores of an instance: a list, or `{ list, prune: true }` to detach the stores the
+ * file does not list (their files stay on disk; the current store is never detached).
+ */
+export type StoresBlock =
+  | readonly StoreSettings[]
+  | {
+    /** The stores. */
+    readonly list?: readonly StoreSettings[];
+    /** Detach the stores not listed; apply asks first. */
+    readonly prune?: boolean;
+  };
+
+/**
+ * Whether an archiving profile runs on the server by itself (SetProfileServerSideExecution).
+ *
+ * @example
+ * ```ts
+ * import type { ServerSideExecution } from "@mspe/mspe";
+ * const everySixHours: ServerSideExecution = {
+ *   automatic: true,
+ *   automaticPauseBetweenExecutions: 21600,
+ *   automaticMaintenanceWindows: "22:00-06:00",
+ * };
+ * console.log(everySixHours.automatic);
+ * ```
+ */
+export interface ServerSideExecution {
+  /** Run automatically. */
+  readonly automatic: boolean;
+  /** Seconds between two runs; needed when `automatic` is true. */
+  readonly automaticPauseBetweenExecutions?: number | null;
+  /** When not to run, `hh:mm-hh:mm` (several separated by `,`); `null` for none. */
+  readonly automaticMaintenanceWindows?: string | null;
+}
+
+/**
+ * One archiving profile, by its `owner` and `name` (compared without regard to case). Profiles are
+ * made in MailStore (they hold the mailbox credentials); the file manages how they run on the
+ * server.
+ *
+ * @example
+ * ```ts
+ * import type { ProfileSettings } from "@mspe/mspe";
+ * const profile: ProfileSettings = {
+ *   name: "Exchange mailboxes",
+ *   serverSideExecution: { automatic: true, automaticPauseBetweenExecutions: 21600 },
+ * };
+ * console.log(profile.name);
+ * ```
+ */
+export interface ProfileSettings {
+  /** The profile's name (the key, with `owner`). */
+  readonly name: string;
+  /** The user it belongs to (default `$archiveadmin`, the service provider's profiles). */
+  readonly owner?: string;
+  /** Whether and when it runs on the server. */
+  readonly serverSideExecution?: ServerSideExecution;
+}
+
+/**
  * A configuration object of one kind, as its Get function returns it (the fields given are
- * compared and set; the others stay as they are). Passwords are not part of it: they cannot be
- * read back to compare.
+ * compared and set; the others stay as they are). A `password` (directory services, SMTP) is a
+ * {@linkcode SecretSource}: the server never sends it back, so it is sent with the other changes
+ * of the object and never compared.
  */
 export type ConfigObject = { readonly [field: string]: unknown };
 
 /**
  * The configuration kinds besides the instance and its users, by their key in the file, each with
- * its Get and Set function.
+ * its Get and Set function, the Set function's argument, and whether it holds a password.
  */
 export const CONFIG_KINDS = {
   compliance: {
@@ -205,9 +306,10 @@ export const CONFIG_KINDS = {
     get: "GetDirectoryServicesConfiguration",
     set: "SetDirectoryServicesConfiguration",
     arg: "config",
+    password: true,
   },
   retentionPolicies: { get: "GetRetentionPolicies", set: "SetRetentionPolicies", arg: "config" },
-  smtpSettings: { get: "GetSmtpSettings", set: "SetSmtpSettings", arg: "settings" },
+  smtpSettings: { get: "GetSmtpSettings", set: "SetSmtpSettings", arg: "settings", password: true },
   indexConfiguration: { get: "GetIndexConfiguration", set: "SetIndexConfiguration", arg: "config" },
   storeAutoCreate: {
     get: "GetStoreAutoCreateConfiguration",
@@ -242,16 +344,25 @@ export interface TenantSpec {
   readonly jobs?: JobsBlock;
   /** GetComplianceConfiguration's fields. */
   readonly compliance?: ConfigObject;
-  /** GetDirectoryServicesConfiguration's fields (no password). */
+  /** GetDirectoryServicesConfiguration's fields; `password` only as a secret source. */
   readonly directoryServices?: ConfigObject;
   /** GetRetentionPolicies' fields (`policies`). */
   readonly retentionPolicies?: ConfigObject;
-  /** GetSmtpSettings' fields (no password). */
+  /** GetSmtpSettings' fields; `password` only as a secret source. */
   readonly smtpSettings?: ConfigObject;
   /** GetIndexConfiguration's fields. */
   readonly indexConfiguration?: ConfigObject;
   /** GetStoreAutoCreateConfiguration's fields. */
   readonly storeAutoCreate?: ConfigObject;
+  /** Its archive stores. */
+  readonly stores?: StoresBlock;
+  /** Its archiving profiles' server-side execution. */
+  readonly profiles?: readonly ProfileSettings[];
+  /**
+   * Delete (detach, for stores) the users, jobs and stores the file does not list, for every
+   * block of this instance that does not say `prune: false` itself; apply asks first.
+   */
+  readonly prune?: boolean;
 }
 
 /**
@@ -277,6 +388,11 @@ export interface StateFile {
   readonly defaults?: TenantSpec;
   /** The instances by ID. */
   readonly instances: { readonly [instanceID: string]: TenantSpec };
+  /**
+   * Delete the server's instances that the file does not list (within the instances selected);
+   * apply stops them first and asks before, naming each. Their archives are gone for good.
+   */
+  readonly prune?: boolean;
 }
 
 /**
@@ -291,8 +407,16 @@ export interface DesiredTenant {
   readonly users?: { readonly list: readonly UserSettings[]; readonly prune: boolean } | undefined;
   /** The jobs, if managed. */
   readonly jobs?: { readonly list: readonly JobSettings[]; readonly prune: boolean } | undefined;
-  /** The configuration kinds that are managed. */
+  /** The archive stores, if managed. */
+  readonly stores?:
+    | { readonly list: readonly StoreSettings[]; readonly prune: boolean }
+    | undefined;
+  /** The profiles whose server-side execution is managed. */
+  readonly profiles?: readonly ProfileSettings[] | undefined;
+  /** The configuration kinds that are managed (without their passwords). */
   readonly config: { readonly [K in ConfigKind]?: ConfigObject };
+  /** Where the passwords of configuration kinds come from, by kind. */
+  readonly configSecrets?: { readonly [K in ConfigKind]?: SecretSource } | undefined;
 }
 
 /**
@@ -308,4 +432,6 @@ export interface DesiredTenant {
 export interface DesiredState {
   /** Every instance of the file, in its order. */
   readonly tenants: readonly DesiredTenant[];
+  /** Delete the server's instances the file does not list (the file's `prune: true`). */
+  readonly pruneInstances?: boolean | undefined;
 }

@@ -14,9 +14,23 @@ import { askYesNo, CONFIRM_FLAGS, confirmDestructive, confirmFlags } from "../co
 import { ExitCode } from "../exit_codes.ts";
 import { address } from "../session/connect.ts";
 import { planSummary, renderPlan, renderResults, resultSummary } from "../state/render.ts";
-import { readDesired, secretReader, STATE_FLAGS, withStateSession } from "../state/state_file.ts";
+import {
+  readDesired,
+  secretReader,
+  SEND_SECRETS_FLAG,
+  STATE_FLAGS,
+  withStateSession,
+} from "../state/state_file.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
 import { UsageError } from "../usage_error.ts";
+
+/** The call that deletes a resource of each kind. */
+const DELETE_CALLS: Readonly<Record<string, string>> = {
+  instance: "DeleteInstances",
+  user: "DeleteUser",
+  job: "DeleteJob",
+  store: "DetachStore",
+};
 
 /** `mspe-run apply`. */
 export const applyCommand = defineCommand({
@@ -26,13 +40,17 @@ export const applyCommand = defineCommand({
   description: `Plans as mspe-run plan does, shows the plan on stderr and asks y/N on a terminal
 (--yes answers for scheduled tasks; without a terminal and without --yes it refuses, exit code 2;
 --what-if prints the plan and changes nothing). Then makes the changes per instance in dependency
-order: the instance (create, stop, settings, start) before its configuration, users before their
-privileges; instances side by side (--concurrency). Each state-changing call is sent at most
-once; after a change that did not succeed, the rest of that instance's changes are not sent.
+order: the instance (create, stop, settings, start, service provider access on), its
+configuration, archive stores, users, their folder privileges, jobs, profiles, then the deletes,
+and service provider access off last; instances side by side (--concurrency). Each
+state-changing call is sent at most once; after a change that did not succeed, the rest of that
+instance's changes are not sent.
 
-Deleting the users or jobs the file does not list happens only for users: { prune: true } or
-jobs: { prune: true }, and needs its own confirmation (they are named first). An interrupted apply is safe to run again: plan shows
-exactly what is left. A row "may-have-run" names the resource to look at.
+Deleting what the file does not list happens only where it says prune: true (a users, jobs or
+stores block, an instance for all of its blocks, the file for the server's instances it does
+not list) and needs its own confirmation (what goes is named first). An interrupted apply is
+safe to run again: plan shows exactly what is left. A row "may-have-run" names the resource to
+look at.
 
 --format table (default) or json: { results: [{ instanceID, kind, resource, action, outcome,
 error }], summary: { done, failed, not-sent, may-have-run } }. Exit code 0 when every change is
@@ -47,6 +65,7 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
       help: "The result rows' format (default table).",
       group: "Output",
     },
+    ...SEND_SECRETS_FLAG,
     ...STATE_FLAGS,
   },
   examples: [
@@ -64,7 +83,12 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
     const { file, desired } = await readDesired(parsed, io, "apply");
     return await withStateSession(parsed, io, "apply", async (session, fleet) => {
       const { out } = session;
-      const plan = await planState(fleet.client, desired, fleet);
+      const sendSecrets = parsed.bool("send-secrets");
+      const plan = await planState(fleet.client, desired, {
+        ...fleet,
+        instances: parsed.string("instances"),
+        sendSecrets,
+      });
       out.clearProgress();
       const { create, change, delete: remove } = plan.summary;
       if (flags.whatIf) {
@@ -99,12 +123,18 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
         tenant.changes.filter((next) => next.action === "delete")
       );
       if (deletes.length > 0) {
-        const calls = [
-          ...new Set(deletes.map((next) => next.kind === "job" ? "DeleteJob" : "DeleteUser")),
-        ].sort().reverse().join(" and ");
+        const calls = [...new Set(deletes.map((next) => DELETE_CALLS[next.kind] ?? next.kind))]
+          .join(", ");
+        const instances = deletes.filter((next) => next.kind === "instance").length;
         const decision = await confirmDestructive(io, out, {
           name: calls,
-          destructive: "Deletes the users and jobs the state file does not list (prune: true).",
+          destructive: "Deletes what the state file does not list (prune: true): " +
+            "users, jobs, archive stores (detached; their files stay)" +
+            (instances > 0
+              ? `, and ${instances} instance${
+                instances === 1 ? "" : "s"
+              } with every archived message (stopped first; this cannot be undone).`
+              : "."),
         }, {
           call: calls,
           server: address(session.settings),
@@ -124,6 +154,7 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
         stop: fleet.stop,
         prune,
         readSecret: secretReader(io),
+        sendSecrets,
       });
       out.clearProgress();
       await out.emit(renderResults(result, asked === "json"));

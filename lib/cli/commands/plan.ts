@@ -10,7 +10,12 @@
 import { planState } from "../../desired_state/plan.ts";
 import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
-import { readDesired, STATE_FLAGS, withStateSession } from "../state/state_file.ts";
+import {
+  readDesired,
+  SEND_SECRETS_FLAG,
+  STATE_FLAGS,
+  withStateSession,
+} from "../state/state_file.ts";
 import {
   PLAN_FORMATS,
   type PlanFormat,
@@ -42,12 +47,14 @@ export const planCommand = defineCommand({
     `Reads the state file (see mspe-run export), reads what the servers have now with read-only
 calls (--concurrency instances at once, progress on a terminal), and prints per instance and
 resource what would be created, changed (field: old -> new) or deleted. Secrets never appear: a
-user's initial password shows as "(set only on create)".
+user's initial password shows as "(set only on create)", a configuration's password as "(sent
+with this change, never read back)".
 
 --format table (on a terminal), json (when piped; { summary: { create, change, delete },
 changes: [{ instanceID, kind, resource, action, fields: [{ field, old, new }] }], notes,
 unmanaged }) or markdown (for a change ticket). The server's instances that the file does not
-list are named (never changed; not a pending change).
+list (within --instances) are named: never changed and not a pending change, unless the file
+says prune: true, which deletes them.
 
 Exit code 0: no changes; 10: changes pending; others as for every command. A scheduled
 plan --instances '*' is a drift check.`,
@@ -59,6 +66,7 @@ plan --instances '*' is a drift check.`,
       help: "The plan's format (default: table on a terminal, json when piped).",
       group: "Output",
     },
+    ...SEND_SECRETS_FLAG,
     ...STATE_FLAGS,
   },
   examples: [
@@ -71,12 +79,11 @@ plan --instances '*' is a drift check.`,
     const format = planFormat(parsed, io);
     const { file, desired } = await readDesired(parsed, io, "plan");
     return await withStateSession(parsed, io, "plan", async ({ out }, fleet) => {
-      const planned = await planState(fleet.client, desired, fleet);
-      // The server's other instances count only when the whole file is checked: with
-      // --instances the others are left out on purpose.
-      const whole = parsed.string("instances") === undefined ||
-        parsed.string("instances") === "*";
-      const plan = whole ? planned : { ...planned, unmanaged: [] };
+      const plan = await planState(fleet.client, desired, {
+        ...fleet,
+        instances: parsed.string("instances"),
+        sendSecrets: parsed.bool("send-secrets"),
+      });
       out.clearProgress();
       await out.emit(renderPlan(plan, format, file));
       if (format !== "json") {

@@ -8,6 +8,7 @@
  */
 
 import { parseStateFile } from "../../desired_state/parse.ts";
+import { selects } from "../../desired_state/_select.ts";
 import type { DesiredState, SecretSource } from "../../desired_state/types.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import { type CliIo, whyUnreadable } from "../io/io.ts";
@@ -43,18 +44,14 @@ export const STATE_FLAGS = {
   ...TRACE_FLAGS,
 } as const satisfies FlagSpecs;
 
-/** Whether `id` matches the filter of `--instances` (`*` and `?` wildcards, or a list). */
-function selects(filter: string, id: string): boolean {
-  return filter.split(",").map((part) => part.trim()).filter((part) => part !== "").some(
-    (part) => {
-      const pattern = part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(
-        /\?/g,
-        ".",
-      );
-      return new RegExp(`^${pattern}$`, "i").test(id);
-    },
-  );
-}
+/** `--send-secrets` of plan and apply. */
+export const SEND_SECRETS_FLAG = {
+  "send-secrets": {
+    type: "boolean",
+    help: "Also set the passwords of configurations (directoryServices, smtpSettings) that the " +
+      "file names when nothing else of them changed: the server never sends them back to compare.",
+  },
+} as const satisfies FlagSpecs;
 
 /**
  * Reads the state file named on the command line and keeps the instances `--instances` selects.
@@ -82,58 +79,53 @@ export async function readDesired(parsed: ParsedArgs, io: CliIo, command: string
   const filter = parsed.string("instances");
   if (filter === undefined) return { file, desired };
   const tenants = desired.tenants.filter((tenant) => selects(filter, tenant.instanceID));
-  if (tenants.length === 0) {
+  // With prune: true the selection may name only instances to delete.
+  if (tenants.length === 0 && desired.pruneInstances !== true) {
     throw new UsageError(
       `--instances ${filter} matches no instance of ${file}. Its instances: ${
         desired.tenants.map((tenant) => tenant.instanceID).join(", ") || "none"
       }.`,
     );
   }
-  return { file, desired: { tenants } };
+  return { file, desired: { ...desired, tenants } };
 }
 
 /**
  * Reads a secret where the state file says: a file (one trailing line break dropped), an
  * environment variable (only `MSPE_SECRET_*`, which the permission set allows) or a prompt on
- * the terminal. The secret is never printed.
+ * the terminal. `where` names it ("the initial password of user jdoe of instance acme"). The
+ * secret is never printed.
  */
 export function secretReader(io: CliIo): (source: SecretSource, where: string) => Promise<string> {
   return async (source, where) => {
+    const What = where.charAt(0).toUpperCase() + where.slice(1);
     let secret: string | null | undefined;
     if ("file" in source) {
       try {
         secret = (await io.readTextFile(source.file)).replace(/\r?\n$/, "");
       } catch (error) {
-        throw new UsageError(
-          `Cannot read the initial password of ${where} from ${source.file}: ${
-            whyUnreadable(error)
-          }.`,
-        );
+        throw new UsageError(`Cannot read ${where} from ${source.file}: ${whyUnreadable(error)}.`);
       }
     } else if ("env" in source) {
       // The permission set allows only this prefix (./variables.ts).
       if (!source.env.startsWith("MSPE_SECRET_")) {
         throw new UsageError(
-          `The initial password of ${where} names ${source.env}: mspe-run reads only variables ` +
-            "that start with MSPE_SECRET_. Rename it.",
+          `${What} names ${source.env}: mspe-run reads only variables that start with ` +
+            "MSPE_SECRET_. Rename it.",
         );
       }
       secret = Deno.env.get(source.env);
     } else {
       if (!io.stdin.isTerminal) {
         throw new UsageError(
-          `The initial password of ${where} is to be asked for, and there is no terminal: ` +
-            "give it as { file } or { env } in the state file.",
+          `${What} is to be asked for, and there is no terminal: give it as { file } or { env } ` +
+            "in the state file.",
         );
       }
-      secret = await io.stdin.readSecretLine(() =>
-        io.stderr.write(`Initial password of ${where}: `)
-      );
+      secret = await io.stdin.readSecretLine(() => io.stderr.write(`${What}: `));
     }
     if (secret === undefined || secret === null || secret === "") {
-      throw new UsageError(
-        `The initial password of ${where} is empty: set it where the file says.`,
-      );
+      throw new UsageError(`${What} is empty: set it where the file says.`);
     }
     // From here on no line printed (an error that echoes it, a --debug trace) shows it.
     addSecrets(io, [secret]);

@@ -1,0 +1,300 @@
+/**
+ * Planning the named resources of an instance: jobs, archive stores, profiles' server-side
+ * execution and users' folder privileges. Pure: no call.
+ *
+ * @module
+ */
+
+import { ArgumentError } from "../errors.ts";
+import { differences, sameValue } from "./_compare.ts";
+import { profileKey } from "./_check_resources.ts";
+import type { Fields } from "./_read.ts";
+import type { FieldChange, PlannedChange } from "./plan.ts";
+import type { DesiredTenant, ServerSideExecution, UserSettings } from "./types.ts";
+
+/** The changes of one kind: creates and changes first, deletes (made last) apart. */
+export interface KindChanges {
+  readonly changes: PlannedChange[];
+  readonly deletes: PlannedChange[];
+}
+
+/** The deletes of what the server has and the file does not list (for `prune: true`). */
+function pruned(
+  instanceID: string,
+  kind: "job" | "store",
+  current: Map<string, Fields>,
+  listed: ReadonlySet<string>,
+): PlannedChange[] {
+  return [...current].filter(([key]) => !listed.has(key)).map(([, item]) => ({
+    instanceID,
+    kind,
+    resource: String(item.name),
+    action: "delete",
+    fields: [],
+    id: Number(item.id),
+  }));
+}
+
+/** The changes of an instance's jobs, by name. */
+export function planJobs(desired: DesiredTenant, current: Map<string, Fields>): KindChanges {
+  const { instanceID } = desired;
+  const changes: PlannedChange[] = [];
+  const listed = new Set<string>();
+  for (const job of desired.jobs?.list ?? []) {
+    const key = job.name.toLowerCase();
+    listed.add(key);
+    const now = current.get(key);
+    const wanted = job as unknown as Record<string, unknown>;
+    if (now === undefined) {
+      if (job.action === undefined || job.schedule === undefined) {
+        throw new ArgumentError(
+          `Job ${job.name} of instance ${instanceID} does not exist: give its action and schedule ` +
+            "so that apply can create it, or correct the name.",
+        );
+      }
+      changes.push({
+        instanceID,
+        kind: "job",
+        resource: job.name,
+        action: "create",
+        fields: differences(wanted, undefined, ["name"]),
+      });
+      continue;
+    }
+    if (job.action !== undefined && job.action !== now.action) {
+      throw new ArgumentError(
+        `Job ${job.name} of instance ${instanceID} runs ${
+          String(now.action)
+        }, and the server cannot change a job's action: give the new action a job of another ` +
+          "name (with jobs: { prune: true } the old one is deleted).",
+      );
+    }
+    const fields = differences(wanted, now, ["name", "action"]);
+    if (fields.length > 0) {
+      changes.push({
+        instanceID,
+        kind: "job",
+        resource: String(now.name),
+        action: "change",
+        fields,
+        id: Number(now.id),
+      });
+    }
+  }
+  const deletes = desired.jobs?.prune ? pruned(instanceID, "job", current, listed) : [];
+  return { changes, deletes };
+}
+
+/** A path as Windows compares it: without regard to case, without a trailing separator. */
+function samePath(a: unknown, b: unknown): boolean {
+  const normal = (path: unknown): string => String(path ?? "").replace(/[\\/]+$/, "").toLowerCase();
+  return normal(a) === normal(b);
+}
+
+const STORE_PATHS = ["databasePath", "contentPath", "indexPath"] as const;
+
+/**
+ * The changes of an instance's archive stores, by name: a store to create needs its database
+ * path; an existing one changes only its requested state (the server moves no data). The store
+ * made current comes first: the server then makes the one before it normal by itself.
+ */
+export function planStores(desired: DesiredTenant, current: Map<string, Fields>): KindChanges {
+  const { instanceID } = desired;
+  const list = desired.stores?.list ?? [];
+  const currents = list.filter((store) => store.requestedState === "current");
+  if (currents.length > 1) {
+    throw new ArgumentError(
+      `Instance ${instanceID}: stores ${
+        currents.map((store) => store.name).join(" and ")
+      } are both to be current, and an instance has one current store. Keep one.`,
+    );
+  }
+  const changes: PlannedChange[] = [];
+  const listed = new Set<string>();
+  for (const store of list) {
+    const key = store.name.toLowerCase();
+    listed.add(key);
+    const now = current.get(key);
+    const wanted = store as unknown as Record<string, unknown>;
+    if (now === undefined) {
+      if (store.databasePath === undefined) {
+        throw new ArgumentError(
+          `Store ${store.name} of instance ${instanceID} does not exist: give its databasePath ` +
+            "so that apply can create it, or correct the name.",
+        );
+      }
+      changes.push({
+        instanceID,
+        kind: "store",
+        resource: store.name,
+        action: "create",
+        fields: differences(wanted, undefined, ["name"]),
+      });
+      continue;
+    }
+    const moved = STORE_PATHS.find((field) =>
+      store[field] !== undefined && !samePath(store[field], now[field])
+    );
+    if (moved !== undefined) {
+      throw new ArgumentError(
+        `Store ${store.name} of instance ${instanceID} has its ${moved} at ${
+          String(now[moved])
+        }, and the file says ${store[moved]}: apply moves no archive data. Move the files, tell ` +
+          "the server (mspe-run call SetStorePath), or correct the file.",
+      );
+    }
+    const fields = differences(wanted, now, ["name", ...STORE_PATHS]);
+    if (fields.length > 0) {
+      changes.push({
+        instanceID,
+        kind: "store",
+        resource: String(now.name),
+        action: "change",
+        fields,
+        id: Number(now.id),
+      });
+    }
+  }
+  const becomesCurrent = (change: PlannedChange): boolean =>
+    change.fields.some((field) => field.field === "requestedState" && field.new === "current");
+  changes.sort((a, b) => Number(becomesCurrent(b)) - Number(becomesCurrent(a)));
+  if (!desired.stores?.prune) return { changes, deletes: [] };
+  const deletes = pruned(instanceID, "store", current, listed);
+  const detachesCurrent = deletes.find((change) =>
+    current.get(change.resource.toLowerCase())?.requestedState === "current"
+  );
+  if (detachesCurrent !== undefined && currents.length === 0) {
+    throw new ArgumentError(
+      `Store ${detachesCurrent.resource} of instance ${instanceID} is the current store and the ` +
+        "file does not list it: the current store cannot be detached. List it, or make another " +
+        "store current (requestedState: current).",
+    );
+  }
+  return { changes, deletes };
+}
+
+/** A profile's server-side execution as the file says it (the server sends texts). */
+export function executionOf(value: unknown): Required<ServerSideExecution> {
+  const given = (value ?? {}) as Record<string, unknown>;
+  const automatic = given.automatic === true || String(given.automatic).toLowerCase() === "true";
+  const pause = given.automaticPauseBetweenExecutions;
+  const windows = given.automaticMaintenanceWindows;
+  return {
+    automatic,
+    automaticPauseBetweenExecutions: automatic && pause !== null && pause !== undefined &&
+        pause !== ""
+      ? Number(pause)
+      : null,
+    automaticMaintenanceWindows: automatic && typeof windows === "string" && windows !== ""
+      ? windows
+      : null,
+  };
+}
+
+/** The changes of the server-side execution of an instance's profiles, by owner and name. */
+export function planProfiles(
+  desired: DesiredTenant,
+  current: Map<string, Fields>,
+): PlannedChange[] {
+  const { instanceID } = desired;
+  const changes: PlannedChange[] = [];
+  for (const profile of desired.profiles ?? []) {
+    const now = current.get(profileKey(profile.owner, profile.name));
+    const named = `Profile ${profile.name}${
+      profile.owner === undefined ? "" : ` of user ${profile.owner}`
+    }`;
+    if (now === undefined) {
+      throw new ArgumentError(
+        `${named} of instance ${instanceID} does not exist. Profiles are made in MailStore (they ` +
+          "hold mailbox credentials); the state file manages how they run on the server. Correct " +
+          "the name or owner (mspe-run call GetProfiles --instance-id ...).",
+      );
+    }
+    if (profile.serverSideExecution === undefined) continue;
+    const wanted = executionOf(profile.serverSideExecution);
+    const fields = differences(wanted, executionOf(now.serverSideExecution));
+    if (fields.length > 0) {
+      changes.push({
+        instanceID,
+        kind: "profile",
+        resource: String(now.name),
+        action: "change",
+        fields,
+        id: Number(now.id),
+        target: wanted,
+      });
+    }
+  }
+  return changes;
+}
+
+/** A user's folder privileges by lower-case folder (GetUserInfo's privilegesOnFolders). */
+function foldersOf(
+  user: Fields | undefined,
+): Map<string, { folder: string; privileges: string[] }> {
+  const folders = new Map<string, { folder: string; privileges: string[] }>();
+  const list = Array.isArray(user?.privilegesOnFolders) ? user.privilegesOnFolders as Fields[] : [];
+  for (const entry of list) {
+    const privileges = (Array.isArray(entry.privileges) ? entry.privileges as string[] : [])
+      .filter((item) => item !== "none").sort();
+    if (privileges.length > 0) {
+      folders.set(String(entry.folder).toLowerCase(), { folder: String(entry.folder), privileges });
+    }
+  }
+  return folders;
+}
+
+/**
+ * The changes of the users' folder privileges (after every user is made: a folder may be another
+ * user's archive). A new user's list is made whole: the server gives a new user privileges on
+ * its own folder, which the file may not want.
+ */
+export function planFolderPrivileges(
+  instanceID: string,
+  users: readonly UserSettings[],
+  current: Map<string, Fields>,
+): PlannedChange[] {
+  const changes: PlannedChange[] = [];
+  for (const user of users) {
+    if (user.folderPrivileges === undefined) continue;
+    const now = current.get(user.userName.toLowerCase());
+    const wanted = new Map(
+      Object.entries(user.folderPrivileges).map((
+        [folder, privileges],
+      ) => [folder.toLowerCase(), { folder, privileges: [...privileges].sort() }]),
+    );
+    const fields: FieldChange[] = [];
+    if (now === undefined) {
+      for (const { folder, privileges } of wanted.values()) {
+        if (privileges.length > 0) fields.push({ field: folder, old: undefined, new: privileges });
+      }
+      changes.push({
+        instanceID,
+        kind: "folderPrivileges",
+        resource: user.userName,
+        action: "create",
+        fields,
+      });
+      continue;
+    }
+    const had = foldersOf(now);
+    for (const key of new Set([...wanted.keys(), ...had.keys()])) {
+      const want = wanted.get(key)?.privileges ?? [];
+      const old = had.get(key)?.privileges ?? [];
+      if (!sameValue(want, old)) {
+        const folder = wanted.get(key)?.folder ?? had.get(key)?.folder ?? key;
+        fields.push({ field: folder, old, new: want });
+      }
+    }
+    if (fields.length > 0) {
+      changes.push({
+        instanceID,
+        kind: "folderPrivileges",
+        resource: String(now.userName),
+        action: "change",
+        fields,
+      });
+    }
+  }
+  return changes;
+}
