@@ -15,7 +15,7 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { decodeText } from "../lib/_text_file.ts";
-import { type CliIo, denoIo, type MspeVariable, type TextSink } from "../lib/cli/io/io.ts";
+import { type CliIo, denoIo, type EnvName, type TextSink } from "../lib/cli/io/io.ts";
 import { MSPE_VARIABLES } from "../lib/cli/settings/table.ts";
 import { runCli } from "../lib/cli/main.ts";
 import { CliProcess, type CliResult, NO_CONFIG_PATH, OutputWatcher, ROOT } from "./cli_helpers.ts";
@@ -114,9 +114,11 @@ export class InProcessCli {
 
   /** Starts `runCli(argv, io)` with a memory process made from `options`. */
   constructor(argv: readonly string[], options: InProcessOptions = {}) {
-    const env: Partial<Record<MspeVariable, string>> = { MSPE_CONFIG: NO_CONFIG_PATH };
+    const env: Partial<Record<EnvName, string>> = { MSPE_CONFIG: NO_CONFIG_PATH };
     for (const [name, value] of Object.entries(options.env ?? {})) {
-      if ((MSPE_VARIABLES as readonly string[]).includes(name)) env[name as MspeVariable] = value;
+      if ((MSPE_VARIABLES as readonly string[]).includes(name) || name.startsWith("MSPE_SECRET_")) {
+        env[name as EnvName] = value;
+      }
     }
     const cwd = options.cwd ?? ROOT;
     const at = (path: string) => isAbsolute(path) ? path : resolve(cwd, path);

@@ -73,7 +73,7 @@ function fakeIo(
         return Promise.resolve(options.secretLine ?? null);
       },
     },
-    env: (name) => options.env?.[name],
+    env: (name) => options.env?.[name as MspeVariable],
     noColor: options.noColor ?? false,
     readTextFile: (path) => {
       const text = options.files?.[path];

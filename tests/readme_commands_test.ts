@@ -415,12 +415,9 @@ Deno.test("README: every command line that can run here runs as written", async 
     }
     await using mock = await startMock({ password });
     const folder = await Deno.makeTempDir({ prefix: "mspe-readme-" });
-    const secrets = [...setup.variables.keys()].filter((name) => name.startsWith("MSPE_SECRET_"));
     try {
       await makeFiles(folder);
       for (const [name, text] of setup.files) await Deno.writeTextFile(join(folder, name), text);
-      // The initial passwords of a state file are read from the process's own environment.
-      for (const name of secrets) Deno.env.set(name, setup.variables.get(name)!);
       const connection = {
         host: "127.0.0.1",
         port: mock.port,
@@ -518,7 +515,6 @@ Deno.test("README: every command line that can run here runs as written", async 
         if (command.defines !== undefined) variables.set(command.defines, run.stdout.trim());
       }
     } finally {
-      for (const name of secrets) Deno.env.delete(name);
       await Deno.remove(folder, { recursive: true });
     }
   }

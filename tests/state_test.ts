@@ -574,8 +574,7 @@ Deno.test("README: the onboarding walk-through and the drift check run as writte
   for (const [, name, text] of script.matchAll(/Set-Content (\S+) @'\n([\s\S]*?)\n'@/g)) {
     await Deno.writeTextFile(`${dir}/${name}`, `${text}\n`);
   }
-  Deno.env.set("MSPE_SECRET_NEWCO", secret);
-  try {
+  {
     const commands = script.split("\n").filter((line) => line.startsWith("mspe-run "));
     assertEquals(commands.length, 5, commands.join("\n"));
     for (const line of commands) {
@@ -587,15 +586,13 @@ Deno.test("README: the onboarding walk-through and the drift check run as writte
       );
       const run = await runCliInProcess(argv, {
         ...terminalAnswering("y\n"),
-        env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: password },
+        env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: password, MSPE_SECRET_NEWCO: secret },
       });
       const expected = /exit (\d+)/.exec(comment)?.[1] ?? "0";
       assertEquals(String(run.code), expected, `${line}\n${run.stderr}`);
     }
     const ticket = await Deno.readTextFile(`${dir}/drift-ticket.txt`);
     assertMatch(ticket, /No changes: the servers match the state file \(4 instances\)/);
-  } finally {
-    Deno.env.delete("MSPE_SECRET_NEWCO");
   }
 });
 

@@ -174,6 +174,7 @@ function userCreate(instanceID: string, user: UserSettings): PlannedChange {
   const fields = differences(user as unknown as Record<string, unknown>, undefined, [
     "userName",
     "initialPassword",
+    "folderPrivileges",
   ]);
   if (user.initialPassword !== undefined) {
     fields.push({ field: "initialPassword", old: undefined, new: SET_ONLY_ON_CREATE });

@@ -11,6 +11,9 @@ import type { MspeVariable } from "../settings/table.ts";
 
 export type { MspeVariable };
 
+/** The environment variables mspe-run reads: its settings, and the secrets a state file names. */
+export type EnvName = MspeVariable | `MSPE_SECRET_${string}`;
+
 /** A text stream the CLI writes to. */
 export interface TextSink {
   /** Writes text as is (add the newline yourself). */
@@ -56,8 +59,11 @@ export interface CliIo {
   readonly stderr: TextSink;
   /** Standard input. */
   readonly stdin: TextSource;
-  /** Reads one of the MSPE_ environment variables (the only ones the permission set allows). */
-  env(name: MspeVariable): string | undefined;
+  /**
+   * Reads one of the MSPE_ environment variables (the only ones the permission set allows):
+   * the settings, and the `MSPE_SECRET_*` a state file names.
+   */
+  env(name: EnvName): string | undefined;
   /** `NO_COLOR` is set (checked by Deno without an env permission). */
   readonly noColor: boolean;
   /** Reads a text file named on the command line. */
@@ -195,7 +201,7 @@ async function readSecretLine(prompt: () => void): Promise<string | null> {
  * console.log(io.stdout.isTerminal);
  * ```
  */
-export function denoIo(overrides: Partial<Record<MspeVariable, string>> = {}): CliIo {
+export function denoIo(overrides: Partial<Record<EnvName, string>> = {}): CliIo {
   const stdinIsTerminal = Deno.stdin.isTerminal();
   // `deno task mspe-run` runs in the folder of deno.json; INIT_CWD is where the user typed it, and
   // the paths they give are relative to that.

@@ -11,7 +11,7 @@ import { parseStateFile } from "../../desired_state/parse.ts";
 import { selects } from "../../desired_state/_select.ts";
 import type { DesiredState, SecretSource } from "../../desired_state/types.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
-import { type CliIo, whyUnreadable } from "../io/io.ts";
+import { type CliIo, type EnvName, whyUnreadable } from "../io/io.ts";
 import { addSecrets } from "../io/redacting_io.ts";
 import type { Session } from "../session/session.ts";
 import { type FleetOptions, withFleetSession } from "../session/fleet_session.ts";
@@ -114,7 +114,7 @@ export function secretReader(io: CliIo): (source: SecretSource, where: string) =
             "MSPE_SECRET_. Rename it.",
         );
       }
-      secret = Deno.env.get(source.env);
+      secret = io.env(source.env as EnvName);
     } else {
       if (!io.stdin.isTerminal) {
         throw new UsageError(
