@@ -12,7 +12,8 @@ import {
   StateFileError,
 } from "../lib/mock/_persist.ts";
 import { clientFor, NO_CHILD_SIGNALS, waitFor } from "./_helpers.ts";
-import { CliProcess, mockFlags } from "./cli_helpers.ts";
+import { join } from "node:path";
+import { CliProcess, mockFlags, ROOT } from "./cli_helpers.ts";
 import { tempStateFile } from "./testdata/mock/helpers.ts";
 import {
   InProcessCli,
@@ -319,6 +320,22 @@ Deno.test({
   ignore: NO_CHILD_SIGNALS,
 }, async () => {
   await ctrlCWhileStarting("subprocess");
+});
+
+Deno.test("mock persist: mspe-run mock --state with a relative path writes it in the folder deno task was started in", async () => {
+  await using file = await tempFile();
+  // INIT_CWD is where `deno task mspe-run` was typed; the run itself is in the repository root.
+  const child = new InProcessCli(["mock", "--state", "lab.json", "--port", "0", "--http"], {
+    env: { INIT_CWD: file.dir },
+  });
+  await child.waitFor("stdout", /press Ctrl-C/);
+  child.interrupt();
+  const result = await child.done;
+  assert.equal(result.code, 0, result.stderr);
+  const path = join(file.dir, "lab.json");
+  assert.ok(result.stdout.includes(`state: ${path} (seeded and saved)\n`), result.stdout);
+  assert.equal(parseStateFile(path, await Deno.readTextFile(path), "spe").options.instances, 3);
+  await assert.rejects(Deno.stat(join(ROOT, "lab.json")), Deno.errors.NotFound);
 });
 
 Deno.test("mock persist: mspe-run mock refuses a foreign --state file with one line and exit 1", async () => {
