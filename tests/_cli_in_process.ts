@@ -111,6 +111,9 @@ export class InProcessCli {
   readonly #interrupt = new Listeners();
   readonly #terminate = new Listeners();
   readonly #done: Promise<CliResult>;
+  /** Rejects when a signal finds no listener (see {@linkcode InProcessCli.interrupt}). */
+  readonly #unheard = Promise.withResolvers<never>();
+  #ended = false;
 
   /** Starts `runCli(argv, io)` with a memory process made from `options`. */
   constructor(argv: readonly string[], options: InProcessOptions = {}) {
@@ -135,7 +138,10 @@ export class InProcessCli {
       onTerminate: (listener) => this.#terminate.add(listener),
     };
     const exitCode = Deno.exitCode;
-    this.#done = runCli(argv, io).then((code) => {
+    // Handled here so that a signal fired at a command that has ended is not an unhandled rejection.
+    this.#unheard.promise.catch(() => {});
+    const finished = runCli(argv, io).then((code) => {
+      this.#ended = true;
       const result = this.#output.end(code);
       // A listener left behind would outlive the command in a long-lived process (runCli in a
       // service): the subprocess cannot show that, the memory process can.
@@ -149,6 +155,26 @@ export class InProcessCli {
       }
       return result;
     });
+    this.#done = Promise.race([finished, this.#unheard.promise]);
+  }
+
+  /**
+   * Fires a signal's listeners. With none (the command listens later, or not at all) the real
+   * process would be killed by the signal; in process nothing would happen and a test awaiting
+   * `done` would wait forever, so `done` rejects and says why.
+   */
+  #fire(listeners: Listeners, name: string): void {
+    if (listeners.size === 0 && !this.#ended) {
+      this.#unheard.reject(
+        new Error(
+          `${name} was fired while mspe-run had no ${name} listener: a real process would be ` +
+            `killed by it, in process the command would not hear it and would go on:\n` +
+            this.#output.printed(),
+        ),
+      );
+      return;
+    }
+    listeners.fire();
   }
 
   /** Resolves when stderr matches `pattern`; rejects if the run ends first. */
@@ -161,14 +187,17 @@ export class InProcessCli {
     return this.#output.waitFor(stream, pattern);
   }
 
-  /** Calls the Ctrl-C listeners, as SIGINT does in the real process. */
+  /**
+   * Calls the Ctrl-C listeners, as SIGINT does in the real process. With none, `done` rejects: the
+   * real process would be killed, the command in process would go on.
+   */
   interrupt(): void {
-    this.#interrupt.fire();
+    this.#fire(this.#interrupt, "Ctrl-C");
   }
 
-  /** Calls the SIGTERM listeners, as SIGTERM does in the real process. */
+  /** Calls the SIGTERM listeners, as SIGTERM does in the real process; with none, as `interrupt`. */
   terminate(): void {
-    this.#terminate.fire();
+    this.#fire(this.#terminate, "SIGTERM");
   }
 
   /** The exit code and everything printed. */

@@ -118,6 +118,11 @@ export class OutputWatcher {
     this.#check();
   }
 
+  /** What was printed so far, stdout then stderr, for a failure message. */
+  printed(): string {
+    return `stdout:\n${this.#stdout}\nstderr:\n${this.#stderr}`;
+  }
+
   /** The run ended with `code`: its result; waiters still waiting are rejected. */
   end(code: number): CliResult {
     const result = { code, stdout: this.#stdout, stderr: this.#stderr };

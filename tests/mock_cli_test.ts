@@ -1,7 +1,7 @@
 // The standalone mock command (lib/mock/cli.ts): flags, first line, shutdown on SIGINT.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { runMockCommand } from "../lib/mock/mod.ts";
+import { runMockCommand, serveMock } from "../lib/mock/mod.ts";
 import { TEST_CA_PEM } from "../lib/mock/_test_certificate.ts";
 import { read } from "./testdata/mock/helpers.ts";
 import { NO_CHILD_SIGNALS } from "./_helpers.ts";
@@ -89,6 +89,38 @@ Deno.test("mock cli: a stop request (Ctrl-C, SIGTERM, Ctrl-Break) stops the serv
   assert.equal(await done, 0);
   assert.equal(out.at(-1), "stopped");
   assert.equal(listeners.size, 0, "the stop listener is removed");
+});
+
+Deno.test("mock cli: a stop request while the server starts is kept: it starts, stops, exit 0", async () => {
+  // The request comes as soon as the command listens, before the server is up (as a Ctrl-C while
+  // a state file loads): it was lost when the command listened only after the start-up lines.
+  const out: string[] = [];
+  let listening = 0;
+  const done = runMockCommand(["--port", "0"], {
+    out: (line) => out.push(line),
+    err: (line) => out.push(line),
+    onStopRequest: (listener) => {
+      listening++;
+      listener();
+      return () => listening--;
+    },
+  });
+  assert.equal(await done, 0);
+  assert.match(out[0]!, /^listening on https:\/\/127\.0\.0\.1:\d+$/);
+  assert.deepEqual(out.slice(-2), ["press Ctrl-C to stop", "stopped"]);
+  assert.equal(listening, 0, "the stop listener is removed");
+  // Bad flags and a server that cannot start (its port taken) leave no listener either.
+  await using taken = await serveMock({ http: true });
+  const failing = {
+    err: () => {},
+    onStopRequest: () => {
+      listening++;
+      return () => listening--;
+    },
+  };
+  assert.equal(await runMockCommand(["--bogus"], failing), 2);
+  assert.equal(await runMockCommand(["--http", "--port", String(taken.port)], failing), 1);
+  assert.equal(listening, 0);
 });
 
 Deno.test("mock cli: bad flags give one line on stderr and 2; --help and --print-ca give 0", async () => {

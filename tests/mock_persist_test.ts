@@ -12,12 +12,14 @@ import {
   StateFileError,
 } from "../lib/mock/_persist.ts";
 import { clientFor, NO_CHILD_SIGNALS, waitFor } from "./_helpers.ts";
-import { CliProcess } from "./cli_helpers.ts";
+import { join } from "node:path";
+import { CliProcess, mockFlags, ROOT } from "./cli_helpers.ts";
 import { tempStateFile } from "./testdata/mock/helpers.ts";
 import {
   InProcessCli,
   runCliInProcess,
   type SignalWay,
+  startStoppable,
   type StoppableCli,
 } from "./_cli_in_process.ts";
 
@@ -234,6 +236,106 @@ Deno.test({
   ignore: NO_CHILD_SIGNALS,
 }, async () => {
   await keepsAcrossStop("subprocess");
+});
+
+/**
+ * `mspe-run mock --state FILE` over HTTPS (the test certificate, as a user starts it), started the
+ * `way` given; resolves with it and its port once it prints where it listens.
+ */
+async function startHttpsMock(
+  way: SignalWay,
+  file: string,
+): Promise<{ child: StoppableCli; port: number }> {
+  const child = startStoppable(way, ["mock", "--state", file, "--port", "0"], {});
+  const [, url] = await child.waitFor("stdout", /^listening on (https:\/\/127\.0\.0\.1:\d+)$/m);
+  return { child, port: Number(new URL(url!).port) };
+}
+
+/** The user `name` of acme in the state file, read by a simulator started on it. */
+async function savedUser(file: string, name: string): Promise<string | undefined> {
+  await using server = await serveMock({ state: file });
+  await using client = await clientFor(server);
+  const info = await invokeCall(client, "GetUserInfo", { instanceID: "acme", userName: name });
+  return info.result?.userName;
+}
+
+/**
+ * A change made with `mspe-run call` over HTTPS, then Ctrl-C at once (well within the save delay,
+ * so the save on stop is what keeps it): exit 0, "stopped", and the file holds the change.
+ */
+async function ctrlCSavesChange(way: SignalWay): Promise<void> {
+  await using file = await tempFile();
+  const { child, port } = await startHttpsMock(way, file.path);
+  const call = await runCliInProcess(
+    ["call", "CreateUser", "instanceID=acme", "userName=ctrl.c", "privileges=login"].concat(
+      mockFlags(port),
+    ),
+    { env: { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" } },
+  );
+  assert.equal(call.code, 0, call.stderr);
+  child.interrupt();
+  const result = await child.done;
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /\(seeded and saved\)\n[\s\S]*press Ctrl-C to stop\nstopped\n$/);
+  assert.equal(await savedUser(file.path, "ctrl.c"), "ctrl.c");
+}
+
+Deno.test("mock persist: mspe-run mock --state over HTTPS: a change by mspe-run call, Ctrl-C, exit 0, the file holds it", async () => {
+  await ctrlCSavesChange("in process");
+});
+
+Deno.test({
+  name: "mock persist: the same with a real SIGINT sent to a subprocess mock",
+  ignore: NO_CHILD_SIGNALS,
+}, async () => {
+  await ctrlCSavesChange("subprocess");
+});
+
+/**
+ * Ctrl-C as soon as "listening on" is printed, while the mock is still starting (it checks a file
+ * before it prints the rest): the request is kept and the mock stops cleanly. It was lost before:
+ * in process the command never ended (a test hung until killed), a subprocess died with 130.
+ */
+async function ctrlCWhileStarting(way: SignalWay): Promise<void> {
+  await using file = await tempFile();
+  const { child } = await startHttpsMock(way, file.path);
+  child.interrupt();
+  const result = await child.done;
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /\nstopped\n$/);
+  assert.equal(
+    parseStateFile(file.path, await Deno.readTextFile(file.path), "spe").options.instances,
+    3,
+  );
+  // The lock is released: the next simulator starts on the file.
+  await (await serveMock({ http: true, state: file.path })).close();
+}
+
+Deno.test("mock persist: Ctrl-C while mspe-run mock --state starts stops it: exit 0, the file saved", async () => {
+  await ctrlCWhileStarting("in process");
+});
+
+Deno.test({
+  name: "mock persist: the same with a real SIGINT sent to a subprocess mock as it starts",
+  ignore: NO_CHILD_SIGNALS,
+}, async () => {
+  await ctrlCWhileStarting("subprocess");
+});
+
+Deno.test("mock persist: mspe-run mock --state with a relative path writes it in the folder deno task was started in", async () => {
+  await using file = await tempFile();
+  // INIT_CWD is where `deno task mspe-run` was typed; the run itself is in the repository root.
+  const child = new InProcessCli(["mock", "--state", "lab.json", "--port", "0", "--http"], {
+    env: { INIT_CWD: file.dir },
+  });
+  await child.waitFor("stdout", /press Ctrl-C/);
+  child.interrupt();
+  const result = await child.done;
+  assert.equal(result.code, 0, result.stderr);
+  const path = join(file.dir, "lab.json");
+  assert.ok(result.stdout.includes(`state: ${path} (seeded and saved)\n`), result.stdout);
+  assert.equal(parseStateFile(path, await Deno.readTextFile(path), "spe").options.instances, 3);
+  await assert.rejects(Deno.stat(join(ROOT, "lab.json")), Deno.errors.NotFound);
 });
 
 Deno.test("mock persist: mspe-run mock refuses a foreign --state file with one line and exit 1", async () => {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { MockJobsOptions } from "./_options.ts";
+import type { FaultRule, MockJobsOptions } from "./_options.ts";
 import { StateFileError } from "./_persist.ts";
 import { serveMock, type ServeMockOptions } from "./_serve.ts";
 import { TEST_CA_PEM } from "./_test_certificate.ts";
@@ -32,6 +32,15 @@ export interface MockCommandIo {
    */
   onStopRequest?: (listener: () => void) => () => void;
 }
+
+/** The server's options as the command's flags make them: every one the output names is set. */
+type CommandOptions = ServeMockOptions & {
+  product: NonNullable<ServeMockOptions["product"]>;
+  hostname: string;
+  port: number;
+  username: string;
+  faults: FaultRule[];
+};
 
 /** The process's stop requests: SIGINT and SIGTERM; on Windows SIGINT and SIGBREAK (Ctrl-Break). */
 function onStopSignals(listener: () => void): () => void {
@@ -55,8 +64,9 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * Runs the mock server command with the given arguments. Resolves with the exit code: 0 after a
- * clean shutdown (Ctrl-C, SIGTERM, Ctrl-Break on Windows, or `io.signal`), 2 for bad flags, 1 when the server cannot start (the port is
- * taken, or the `--state` file is refused or in use by another simulator).
+ * clean shutdown (Ctrl-C, SIGTERM, Ctrl-Break on Windows, or `io.signal`; one that comes while the
+ * server starts stops it once it is up), 2 for bad flags, 1 when the server cannot start (the port
+ * is taken, or the `--state` file is refused or in use by another simulator).
  *
  * @example Start on any free port
  * ```ts
@@ -70,7 +80,7 @@ async function exists(path: string): Promise<boolean> {
 export async function runMockCommand(args: string[], io: MockCommandIo = {}): Promise<number> {
   const out = io.out ?? ((line: string) => console.log(line));
   const err = io.err ?? ((line: string) => console.error(line));
-  let options;
+  let options: CommandOptions;
   let logTo: string | undefined;
   try {
     const flags = parseMockFlags(args);
@@ -118,6 +128,37 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
     return 2;
   }
 
+  // Stop requests are taken from here on, before anything starts: one that comes while the server
+  // starts (the state file loads; the start-up lines are printed, with a file check awaited after
+  // "listening on") is kept, and stops the server as soon as it is up. Listening only once the
+  // lines were printed lost such a request: in process (runCli, where the command's listener is
+  // all that hears it) the command then served on and never ended; in a process, the signal with
+  // no listener yet killed it (exit 130 on Linux, not 0, and no last save of the state).
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
+  const handler = (): void => stop();
+  const removeStopListener = (io.onStopRequest ?? onStopSignals)(handler);
+  io.signal?.addEventListener("abort", handler, { once: true });
+  if (io.signal?.aborted) stop();
+  try {
+    return await serveUntil(stopped, options, logTo, out, err);
+  } finally {
+    removeStopListener();
+    io.signal?.removeEventListener("abort", handler);
+  }
+}
+
+/**
+ * Starts the server with `options`, prints where it listens, serves until `stopped` resolves (at
+ * once if it did already), then closes it (the last save of the state file). Resolves with the exit
+ * code: 0 after the stop, 1 when the server cannot start.
+ */
+async function serveUntil(
+  stopped: Promise<void>,
+  options: CommandOptions,
+  logTo: string | undefined,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   let server;
   const seeded = options.state !== undefined && !(await exists(options.state));
   try {
@@ -180,16 +221,9 @@ export async function runMockCommand(args: string[], io: MockCommandIo = {}): Pr
   for (const rule of options.faults) out(`fault: ${JSON.stringify(rule)}`);
   out("press Ctrl-C to stop");
 
-  const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
-  const handler = (): void => stop();
-  const removeStopListener = (io.onStopRequest ?? onStopSignals)(handler);
-  io.signal?.addEventListener("abort", handler, { once: true });
-  if (io.signal?.aborted) stop();
   try {
     await stopped;
   } finally {
-    removeStopListener();
-    io.signal?.removeEventListener("abort", handler);
     await server.close();
     logFile?.close();
   }
