@@ -351,3 +351,35 @@ Deno.test("prune on an instance reaches each of its blocks, unless a block says 
   assertEquals(plan.summary, { create: 0, change: 0, delete: 2 });
   assert(lines(plan).every((line) => / user .* delete: $/.test(line)), String(lines(plan)));
 });
+
+Deno.test("export and plan a frozen instance and one closed to service provider access; thaw and freeze", async () => {
+  await using mock = await startMock({ instances: 3, usersPerInstance: 1 });
+  await using client = await clientFor(mock);
+  const [frozen, closed] = ["acme", "globex"].map((id) => mock.app.state.instance(id)!);
+  frozen!.status = "frozen";
+  closed!.serviceProviderAccess = false;
+  const exported = await exportState(client, { instances: ["acme", "globex"] });
+  assertEquals(exported.instances.acme?.instance?.status, "frozen");
+  assertEquals(Object.keys(exported.instances.acme!), ["instance"]);
+  assertEquals(exported.instances.globex?.instance?.archiveAdminEnabled, false);
+  assertEquals(Object.keys(exported.instances.globex!).sort(), ["instance", "stores"]);
+  const again = await planState(
+    client,
+    await parseStateFile(JSON.stringify(exported), { file: "t.json" }),
+  );
+  assertEquals(again.summary, { create: 0, change: 0, delete: 0 });
+  // Thawed, then frozen again: each one call.
+  const status = (value: string) => ({
+    version: 1,
+    instances: { acme: { instance: { status: value } } },
+  });
+  mock.stats.reset();
+  await applyPlan(client, await planOf(client, status("running")));
+  assertEquals(mock.app.state.instance("acme")!.status, "running");
+  await applyPlan(client, await planOf(client, status("frozen")));
+  assertEquals(mock.app.state.instance("acme")!.status, "frozen");
+  assertEquals([mock.stats.byFunction.ThawInstances, mock.stats.byFunction.FreezeInstances], [
+    1,
+    1,
+  ]);
+});

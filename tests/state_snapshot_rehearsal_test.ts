@@ -5,7 +5,7 @@
 // export plans no change on either; an onboarding from the walk-through's CSV, applied on the
 // replica, plans exactly the same change on the real SPE, which gets no state-changing call until
 // the real apply. Also: the README's lines run as written, an anonymised replica's export is not
-// one to plan against the real SPE, and (a finding, marked below) a stopped instance's settings.
+// one to plan against the real SPE, and a stopped instance keeps its settings on the replica.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -333,7 +333,7 @@ Deno.test("rehearsal: an anonymised replica's export would create every instance
   });
 });
 
-Deno.test("rehearsal: a stopped instance's settings are not in the snapshot (FINDING: plan shows them as changes)", async () => {
+Deno.test("rehearsal: a stopped instance's settings are in the snapshot: plan shows no change", async () => {
   const stopped = (original: MockServer) => {
     // A stopped instance whose settings are not the simulator's defaults, as a real one may be.
     const globex = original.app.state.instance("globex")!;
@@ -350,24 +350,8 @@ Deno.test("rehearsal: a stopped instance's settings are not in the snapshot (FIN
     const onReplica = await plan(TENANTS, replica);
     assertEquals([onReplica.code, onReplica.plan.summary], [0, NO_CHANGE]);
     const onReal = await plan(TENANTS, original);
-    // FINDING (lib/mock/snapshot.ts): snapshotServer reads nothing of an instance that is not
-    // running, not even GetInstanceConfiguration, which the server answers for a stopped instance
-    // (export and plan read it). buildState then gives the replica's instance the base directory
-    // E:\MailStore\<ID> and createInstance's defaults for debugLogEnabled,
-    // imapServerConnectionLogEnabled, vssWriterEnabled and vssWriterExcludeIndexes, so the
-    // replica's export plans them as changes against the real SPE (and apply would make them).
-    // The README says so ("What it does not"). Once the snapshot reads a stopped instance's
-    // configuration, this plan has no change: assert { code: 0, changes: [] } here instead, and
-    // take the sentence out of the README.
-    assertEquals(
-      { code: onReal.code, changes: shown(onReal.plan) },
-      {
-        code: 10,
-        changes: [
-          'globex instance globex change: baseDirectory="D:\\\\SPE\\\\globex"->"E:\\\\MailStore\\\\globex" debugLogEnabled=true->false vssWriterEnabled=false->true',
-        ],
-      },
-      "FINDING: the snapshot now keeps a stopped instance's settings? Then flip this assertion.",
-    );
+    // The server answers GetInstanceConfiguration for a stopped instance: the snapshot keeps its
+    // base directory and log and VSS settings, so nothing differs from the real SPE.
+    assertEquals({ code: onReal.code, changes: shown(onReal.plan) }, { code: 0, changes: [] });
   });
 });

@@ -117,8 +117,8 @@ function folderCalls(change: PlannedChange): PlannedCall[] {
 
 /**
  * The calls that make the instance as the change says: stop (to stop it, or to move it to another
- * host), create or set its configuration, start, and open or close service provider access; a
- * delete stops it first, as the server wants.
+ * host), create or set its configuration, start, freeze or thaw, and open or close service
+ * provider access; a delete stops it first, as the server wants.
  */
 async function instanceCalls(
   client: Client,
@@ -136,12 +136,22 @@ async function instanceCalls(
     ] as PlannedCall[];
   }
   const { status, archiveAdminEnabled, ...config } = newValues(change);
+  // What it is now: the plan's old status, else (only a move needs it) the server's.
+  const planned = change.fields.find((field) => field.field === "status");
+  const before = change.action === "create"
+    ? "stopped"
+    : planned !== undefined
+    ? String(planned.old)
+    : config.instanceHost !== undefined
+    ? String(await statusNow())
+    : undefined;
   const calls: PlannedCall[] = [];
-  // The server moves only a stopped instance to another host: a running one is stopped for the
-  // move and started again (unless the file wants it stopped).
-  const restart = change.action === "change" && config.instanceHost !== undefined &&
-    status === undefined && await statusNow() === "running";
-  if ((status === "stopped" && change.action === "change") || restart) {
+  // The server moves only a stopped instance to another host: a running (or frozen) one is
+  // stopped for the move and brought back as it was (unless the file wants another status).
+  const moving = change.action === "change" && config.instanceHost !== undefined &&
+    before !== undefined && before !== "stopped";
+  const after = status ?? before;
+  if (moving || (after === "stopped" && before !== "stopped" && before !== undefined)) {
     calls.push(["StopInstances", { instanceFilter }]);
   }
   if (change.action === "create") {
@@ -151,7 +161,16 @@ async function instanceCalls(
       config: { instanceID, ...config } as UncheckedArgs,
     }]);
   }
-  if (restart || status === "running") calls.push(["StartInstances", { instanceFilter }]);
+  const stoppedNow = moving || before === "stopped";
+  if (after !== undefined && after !== "stopped" && stoppedNow) {
+    calls.push(["StartInstances", { instanceFilter }]);
+  }
+  if (after === "frozen" && (stoppedNow || before === "running")) {
+    calls.push(["FreezeInstances", { instanceFilter }]);
+  }
+  if (after === "running" && before === "frozen" && !moving) {
+    calls.push(["ThawInstances", { instanceFilter }]);
+  }
   if (archiveAdminEnabled !== undefined) {
     calls.push(["SetArchiveAdminEnabled", { instanceID, enabled: archiveAdminEnabled as boolean }]);
   }

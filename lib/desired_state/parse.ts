@@ -84,7 +84,7 @@ function checkInstance(file: string, where: string, value: unknown): InstanceSet
   }
   for (const field of INSTANCE_FLAGS) optionalFlag(file, `${where}.${field}`, value[field]);
   oneOf(file, `${where}.startMode`, value.startMode, ["automatic", "manual"]);
-  oneOf(file, `${where}.status`, value.status, ["running", "stopped"]);
+  oneOf(file, `${where}.status`, value.status, ["running", "stopped", "frozen"]);
   return value as InstanceSettings;
 }
 

@@ -362,7 +362,9 @@ export function planTenant(
           "runs with service provider access: apply does that first, then makes them as the file says."
         : !running
         ? `The instance ${
-          actual.instance === undefined ? "will not run once created" : "is stopped"
+          actual.instance === undefined
+            ? "will not run once created"
+            : `is ${String(actual.instance.status)}`
         }: its users, stores, jobs, profiles and configuration cannot be read or changed until it ` +
           "runs (instance.status: running)."
         : "Service provider access to the instance is off: its users, jobs, profiles and " +

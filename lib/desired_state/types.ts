@@ -46,8 +46,11 @@ export interface InstanceSettings {
   readonly baseDirectory?: string;
   /** `automatic` or `manual`. */
   readonly startMode?: "automatic" | "manual";
-  /** Whether it should be running or stopped. */
-  readonly status?: "running" | "stopped";
+  /**
+   * Whether it should be running, stopped or frozen (running, but answering no call inside it:
+   * FreezeInstances).
+   */
+  readonly status?: "running" | "stopped" | "frozen";
   /** Debug logging. */
   readonly debugLogEnabled?: boolean;
   /** IMAP server connection logging. */

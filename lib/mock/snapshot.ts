@@ -395,24 +395,25 @@ export async function snapshotServer(
   const systemSmtp = await read("GetSystemSmtpConfiguration", {}, null);
 
   const reads = new Map<string, InstanceRead>();
-  const running = chosen.filter((instance) => instance.status === "running");
+  const stopped = new Set<string>();
   for (const instance of chosen) {
     if (instance.status !== "running") {
+      stopped.add(str(instance.instanceID));
       unread.push({
         function: "*",
         instanceID: str(instance.instanceID),
         error: `The instance is ${
           str(instance.status, "not running")
-        }: its content cannot be read until it runs.`,
+        }: its content cannot be read until it runs (its settings were read).`,
       });
     }
   }
-  if (running.length > 0) {
+  if (chosen.length > 0) {
     const outcomes = forEachInstance(
       client as Client<"spe">,
       (instanceID, context) => readInstance(instanceID, context.signal),
       {
-        instances: running.map((instance) => str(instance.instanceID)),
+        instances: chosen.map((instance) => str(instance.instanceID)),
         concurrency: options.concurrency,
         signal,
         onProgress: options.onProgress,
@@ -439,6 +440,8 @@ export async function snapshotServer(
     if (configuration !== undefined) out.configuration = record(configuration);
     const enabled = await one("GetArchiveAdminEnabled");
     if (typeof enabled === "boolean") out.archiveAdminEnabled = enabled;
+    // A stopped or frozen instance answers these two only; its settings are the replica's too.
+    if (stopped.has(instanceID)) return out;
     const users = await one("GetUsers");
     if (users !== undefined) {
       out.users = [];
