@@ -383,3 +383,61 @@ Deno.test("export and plan a frozen instance and one closed to service provider 
     1,
   ]);
 });
+
+Deno.test("renames: renamedFrom renames a user, a job and a store instead of a new one; prune keeps them", async () => {
+  await using mock = await startMock({ instances: 1, usersPerInstance: 2 });
+  await using client = await clientFor(mock);
+  const exported = await exportState(client, { instances: ["acme"] });
+  const [user] = exported.instances.acme!.users as { userName: string }[];
+  const [job] = exported.instances.acme!.jobs as { name: string }[];
+  const [store] = exported.instances.acme!.stores as { name: string }[];
+  const file = {
+    version: 1,
+    instances: {
+      acme: {
+        prune: true,
+        users: [
+          ...(exported.instances.acme!.users as { userName: string }[]).slice(1),
+          { userName: "renamed.user", renamedFrom: user!.userName, fullName: "Renamed" },
+        ],
+        jobs: [
+          ...(exported.instances.acme!.jobs as { name: string }[]).slice(1),
+          { name: "Renamed job", renamedFrom: job!.name },
+        ],
+        stores: [
+          ...(exported.instances.acme!.stores as { name: string }[]).slice(1),
+          { name: "Renamed store", renamedFrom: store!.name },
+        ],
+      },
+    },
+  };
+  const plan = await planOf(client, file);
+  assertEquals(lines(plan), [
+    `acme store Renamed store change: name="Renamed store"`,
+    `acme user renamed.user change: userName="renamed.user", fullName="Renamed"`,
+    `acme job Renamed job change: name="Renamed job"`,
+  ]);
+  const applied = await applyPlan(client, plan, { prune: true });
+  assertEquals(applied.summary.done, 3, JSON.stringify(applied));
+  assertEquals(
+    [
+      mock.stats.byFunction.RenameUser,
+      mock.stats.byFunction.RenameJob,
+      mock.stats.byFunction.RenameStore,
+    ],
+    [1, 1, 1],
+  );
+  assertEquals((await planOf(client, file)).summary, { create: 0, change: 0, delete: 0 });
+  const info =
+    (await invokeCall(client, "GetUserInfo", { instanceID: "acme", userName: "renamed.user" }))
+      .result;
+  assertEquals(info?.fullName, "Renamed");
+  // Both names on the server: the file cannot say which stays.
+  await invokeCall(client, "CreateUser", {
+    instanceID: "acme",
+    userName: user!.userName,
+    privileges: "login",
+  });
+  const both = await planOf(client, file).then(() => "", (e: Error) => e.message);
+  assertMatch(both, /^User renamed\.user of instance acme: both .* and renamed\.user exist/);
+});

@@ -53,6 +53,9 @@ function jobCalls(change: PlannedChange): PlannedCall[] {
   }
   const calls: PlannedCall[] = [];
   const id = change.id ?? 0;
+  if (fields.name !== undefined) {
+    calls.push(["RenameJob", { instanceID, id, name: String(fields.name) }]);
+  }
   if (fields.schedule !== undefined) {
     calls.push(["SetJobSchedule", { instanceID, id, ...schedule }]);
   }
@@ -70,11 +73,19 @@ function storeCalls(change: PlannedChange): PlannedCall[] {
   if (change.action === "create") {
     return [["CreateStore", { instanceID, name: change.resource, ...fields } as UncheckedArgs]];
   }
-  return [["SetStoreRequestedState", {
-    instanceID,
-    id: change.id ?? 0,
-    requestedState: String(fields.requestedState),
-  }]];
+  const id = change.id ?? 0;
+  const calls: PlannedCall[] = [];
+  if (fields.name !== undefined) {
+    calls.push(["RenameStore", { instanceID, id, name: String(fields.name) }]);
+  }
+  if (fields.requestedState !== undefined) {
+    calls.push(["SetStoreRequestedState", {
+      instanceID,
+      id,
+      requestedState: String(fields.requestedState),
+    }]);
+  }
+  return calls;
 }
 
 /** The call that sets a profile's server-side execution, whole. */
@@ -214,6 +225,15 @@ async function userCalls(change: PlannedChange, readSecret?: SecretReader): Prom
   }
   const calls: PlannedCall[] = [];
   const on = { instanceID, userName };
+  const renamed = change.fields.find((field) => field.field === "userName");
+  if (renamed !== undefined) {
+    // First: the other calls name the user by the new name.
+    calls.push(["RenameUser", {
+      instanceID,
+      oldUserName: String(renamed.old),
+      newUserName: userName,
+    }]);
+  }
   for (const [field, value] of Object.entries(user)) {
     if (field === "fullName") calls.push(["SetUserFullName", { ...on, fullName: value as string }]);
     if (field === "distinguishedName") {

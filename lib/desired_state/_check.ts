@@ -148,3 +148,18 @@ export function nameOf(file: string, where: string, value: unknown, noun: string
   }
   return value.name.trim();
 }
+
+/** `renamedFrom` of a named resource: a non-empty text other than its name, trimmed. */
+export function renamedFrom(
+  file: string,
+  where: string,
+  value: unknown,
+  name: string,
+): { renamedFrom?: string } {
+  const before = optionalText(file, `${where}.renamedFrom`, value, "must be the name before.");
+  if (before === undefined) return {};
+  if (before.trim().toLowerCase() === name.toLowerCase()) {
+    throw mistake(file, `${where}.renamedFrom`, "is the name itself: leave it out.");
+  }
+  return { renamedFrom: before.trim() };
+}

@@ -12,6 +12,7 @@ import {
   onlyKnown,
   optionalFlag,
   optionalText,
+  renamedFrom,
   textList,
 } from "./_check.ts";
 import { FOLDER_PRIVILEGES, STORE_FIELDS, STORE_STATES } from "./_fields.ts";
@@ -89,11 +90,14 @@ function checkSchedule(file: string, where: string, value: unknown): JobSchedule
 
 export function checkJob(file: string, where: string, value: unknown): JobSettings {
   if (!isObject(value)) throw mistake(file, where, "must be an object with at least name.");
-  onlyKnown(file, where, value, ["name", "action", "schedule", "enabled"]);
+  onlyKnown(file, where, value, ["name", "renamedFrom", "action", "schedule", "enabled"]);
   if (typeof value.name !== "string" || value.name.trim() === "") {
     throw mistake(file, `${where}.name`, "is missing: every job needs a name.");
   }
-  const job: Record<string, unknown> = { name: value.name.trim() };
+  const job: Record<string, unknown> = {
+    name: value.name.trim(),
+    ...renamedFrom(file, where, value.renamedFrom, value.name.trim()),
+  };
   const action = optionalText(
     file,
     `${where}.action`,
@@ -117,8 +121,11 @@ export function checkJob(file: string, where: string, value: unknown): JobSettin
 export function checkStore(file: string, where: string, value: unknown): StoreSettings {
   const name = nameOf(file, where, value, "store");
   const fields = value as Record<string, unknown>;
-  onlyKnown(file, where, fields, STORE_FIELDS);
-  const store: Record<string, unknown> = { name };
+  onlyKnown(file, where, fields, [...STORE_FIELDS, "renamedFrom"]);
+  const store: Record<string, unknown> = {
+    name,
+    ...renamedFrom(file, where, fields.renamedFrom, name),
+  };
   for (const field of ["databasePath", "contentPath", "indexPath"] as const) {
     const path = optionalText(file, `${where}.${field}`, fields[field], "must be a path.");
     if (path !== undefined) store[field] = path;

@@ -43,12 +43,13 @@ export const USER_FIELDS = [
   ...USER_READ_FIELDS,
   "folderPrivileges",
   "initialPassword",
+  "renamedFrom",
 ] as const;
 
 /** The privileges a user may have on a folder. */
 export const FOLDER_PRIVILEGES: readonly string[] = ["read", "write", "delete"];
 
-/** The fields of a store in the file, in the order export writes them. */
+/** The fields of a store the server reports, in the order export writes them. */
 export const STORE_FIELDS = [
   "name",
   "requestedState",

@@ -18,6 +18,39 @@ export interface KindChanges {
   readonly deletes: PlannedChange[];
 }
 
+/**
+ * What the server has of a named resource: by its name, else (a rename not made yet) by the name
+ * before. Both at once cannot be: the file would not say which one stays.
+ */
+export function lookUp(
+  current: Map<string, Fields>,
+  name: string,
+  before: string | undefined,
+  what: string,
+): { now: Fields | undefined; renamed: boolean } {
+  const now = current.get(name.toLowerCase());
+  const old = before === undefined ? undefined : current.get(before.toLowerCase());
+  if (now !== undefined && old !== undefined) {
+    throw new ArgumentError(
+      `${what}: both ${before} and ${name} exist, so the rename cannot be made. Delete one ` +
+        "(or leave out renamedFrom to manage the other by its name).",
+    );
+  }
+  return old === undefined ? { now, renamed: false } : { now: old, renamed: true };
+}
+
+/** The names a list keeps (with the names before a rename), for prune. */
+export function keptNames(
+  list: readonly { readonly name?: string; readonly userName?: string; renamedFrom?: string }[],
+): Set<string> {
+  const kept = new Set<string>();
+  for (const item of list) {
+    kept.add(String(item.name ?? item.userName).toLowerCase());
+    if (item.renamedFrom !== undefined) kept.add(item.renamedFrom.toLowerCase());
+  }
+  return kept;
+}
+
 /** The deletes of what the server has and the file does not list (for `prune: true`). */
 function pruned(
   instanceID: string,
@@ -39,11 +72,14 @@ function pruned(
 export function planJobs(desired: DesiredTenant, current: Map<string, Fields>): KindChanges {
   const { instanceID } = desired;
   const changes: PlannedChange[] = [];
-  const listed = new Set<string>();
-  for (const job of desired.jobs?.list ?? []) {
-    const key = job.name.toLowerCase();
-    listed.add(key);
-    const now = current.get(key);
+  const list = desired.jobs?.list ?? [];
+  for (const job of list) {
+    const { now, renamed } = lookUp(
+      current,
+      job.name,
+      job.renamedFrom,
+      `Job ${job.name} of instance ${instanceID}`,
+    );
     const wanted = job as unknown as Record<string, unknown>;
     if (now === undefined) {
       if (job.action === undefined || job.schedule === undefined) {
@@ -57,7 +93,7 @@ export function planJobs(desired: DesiredTenant, current: Map<string, Fields>): 
         kind: "job",
         resource: job.name,
         action: "create",
-        fields: differences(wanted, undefined, ["name"]),
+        fields: differences(wanted, undefined, ["name", "renamedFrom"]),
       });
       continue;
     }
@@ -69,19 +105,20 @@ export function planJobs(desired: DesiredTenant, current: Map<string, Fields>): 
           "name (with jobs: { prune: true } the old one is deleted).",
       );
     }
-    const fields = differences(wanted, now, ["name", "action"]);
+    const fields = differences(wanted, now, ["name", "action", "renamedFrom"]);
+    if (renamed) fields.unshift({ field: "name", old: now.name, new: job.name });
     if (fields.length > 0) {
       changes.push({
         instanceID,
         kind: "job",
-        resource: String(now.name),
+        resource: renamed ? job.name : String(now.name),
         action: "change",
         fields,
         id: Number(now.id),
       });
     }
   }
-  const deletes = desired.jobs?.prune ? pruned(instanceID, "job", current, listed) : [];
+  const deletes = desired.jobs?.prune ? pruned(instanceID, "job", current, keptNames(list)) : [];
   return { changes, deletes };
 }
 
@@ -110,11 +147,13 @@ export function planStores(desired: DesiredTenant, current: Map<string, Fields>)
     );
   }
   const changes: PlannedChange[] = [];
-  const listed = new Set<string>();
   for (const store of list) {
-    const key = store.name.toLowerCase();
-    listed.add(key);
-    const now = current.get(key);
+    const { now, renamed } = lookUp(
+      current,
+      store.name,
+      store.renamedFrom,
+      `Store ${store.name} of instance ${instanceID}`,
+    );
     const wanted = store as unknown as Record<string, unknown>;
     if (now === undefined) {
       if (store.databasePath === undefined) {
@@ -128,7 +167,7 @@ export function planStores(desired: DesiredTenant, current: Map<string, Fields>)
         kind: "store",
         resource: store.name,
         action: "create",
-        fields: differences(wanted, undefined, ["name"]),
+        fields: differences(wanted, undefined, ["name", "renamedFrom"]),
       });
       continue;
     }
@@ -143,12 +182,13 @@ export function planStores(desired: DesiredTenant, current: Map<string, Fields>)
           "the server (mspe-run call SetStorePath), or correct the file.",
       );
     }
-    const fields = differences(wanted, now, ["name", ...STORE_PATHS]);
+    const fields = differences(wanted, now, ["name", "renamedFrom", ...STORE_PATHS]);
+    if (renamed) fields.unshift({ field: "name", old: now.name, new: store.name });
     if (fields.length > 0) {
       changes.push({
         instanceID,
         kind: "store",
-        resource: String(now.name),
+        resource: renamed ? store.name : String(now.name),
         action: "change",
         fields,
         id: Number(now.id),
@@ -159,7 +199,7 @@ export function planStores(desired: DesiredTenant, current: Map<string, Fields>)
     change.fields.some((field) => field.field === "requestedState" && field.new === "current");
   changes.sort((a, b) => Number(becomesCurrent(b)) - Number(becomesCurrent(a)));
   if (!desired.stores?.prune) return { changes, deletes: [] };
-  const deletes = pruned(instanceID, "store", current, listed);
+  const deletes = pruned(instanceID, "store", current, keptNames(list));
   const detachesCurrent = deletes.find((change) =>
     current.get(change.resource.toLowerCase())?.requestedState === "current"
   );
@@ -257,7 +297,8 @@ export function planFolderPrivileges(
   const changes: PlannedChange[] = [];
   for (const user of users) {
     if (user.folderPrivileges === undefined) continue;
-    const now = current.get(user.userName.toLowerCase());
+    const now = current.get(user.userName.toLowerCase()) ??
+      (user.renamedFrom === undefined ? undefined : current.get(user.renamedFrom.toLowerCase()));
     const wanted = new Map(
       Object.entries(user.folderPrivileges).map((
         [folder, privileges],
@@ -290,7 +331,7 @@ export function planFolderPrivileges(
       changes.push({
         instanceID,
         kind: "folderPrivileges",
-        resource: String(now.userName),
+        resource: user.userName,
         action: "change",
         fields,
       });

@@ -17,6 +17,7 @@ import {
   onlyKnown,
   optionalFlag,
   optionalText,
+  renamedFrom,
   textList,
 } from "./_check.ts";
 import {
@@ -94,7 +95,10 @@ function checkUser(file: string, where: string, value: unknown): UserSettings {
   if (typeof value.userName !== "string" || value.userName.trim() === "") {
     throw mistake(file, `${where}.userName`, "is missing: every user needs a userName.");
   }
-  const user: Record<string, unknown> = { userName: value.userName.trim() };
+  const user: Record<string, unknown> = {
+    userName: value.userName.trim(),
+    ...renamedFrom(file, where, value.renamedFrom, value.userName.trim()),
+  };
   for (const field of ["fullName", "distinguishedName"] as const) {
     const text = value[field];
     if (text === undefined) continue;

@@ -17,7 +17,14 @@ import {
   readTenant,
   type ReadWanted,
 } from "./_read.ts";
-import { planFolderPrivileges, planJobs, planProfiles, planStores } from "./_plan_resources.ts";
+import {
+  keptNames,
+  lookUp,
+  planFolderPrivileges,
+  planJobs,
+  planProfiles,
+  planStores,
+} from "./_plan_resources.ts";
 import { selects } from "./_select.ts";
 import type {
   ConfigKind,
@@ -175,6 +182,7 @@ function userCreate(instanceID: string, user: UserSettings): PlannedChange {
     "userName",
     "initialPassword",
     "folderPrivileges",
+    "renamedFrom",
   ]);
   if (user.initialPassword !== undefined) {
     fields.push({ field: "initialPassword", old: undefined, new: SET_ONLY_ON_CREATE });
@@ -284,11 +292,13 @@ function planUsers(
   const changes: PlannedChange[] = [];
   const deletes: PlannedChange[] = [];
   if (desired.users === undefined) return { changes, deletes };
-  const listed = new Set<string>();
   for (const user of desired.users.list) {
-    const key = user.userName.toLowerCase();
-    listed.add(key);
-    const now = current.get(key);
+    const { now, renamed } = lookUp(
+      current,
+      user.userName,
+      user.renamedFrom,
+      `User ${user.userName} of instance ${instanceID}`,
+    );
     if (now === undefined) {
       changes.push(userCreate(instanceID, user));
       continue;
@@ -297,18 +307,21 @@ function planUsers(
       "userName",
       "initialPassword",
       "folderPrivileges",
+      "renamedFrom",
     ]);
+    if (renamed) fields.unshift({ field: "userName", old: now.userName, new: user.userName });
     if (fields.length > 0) {
       changes.push({
         instanceID,
         kind: "user",
-        resource: String(now.userName),
+        resource: renamed ? user.userName : String(now.userName),
         action: "change",
         fields,
       });
     }
   }
   if (desired.users.prune) {
+    const listed = keptNames(desired.users.list);
     for (const [key, user] of current) {
       // The archive admin is the server's own: it can be neither created nor deleted.
       if (listed.has(key) || key === "$archiveadmin") continue;

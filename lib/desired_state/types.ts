@@ -87,6 +87,11 @@ export interface InstanceSettings {
 export interface UserSettings {
   /** The user name (the key). */
   readonly userName: string;
+  /**
+   * The user's name before a rename: a user of this name (and none of `userName`) is renamed
+   * (RenameUser) instead of a new one created. Kept after the rename, it does nothing.
+   */
+  readonly renamedFrom?: string;
   /** The display name; `null` for none. */
   readonly fullName?: string | null;
   /** The e-mail addresses, the primary first. */
@@ -178,6 +183,8 @@ export interface JobSchedule {
 export interface JobSettings {
   /** The job's name (the key). */
   readonly name: string;
+  /** The job's name before a rename (RenameJob), as for a user. */
+  readonly renamedFrom?: string;
   /** What it runs (a management API command line); needed to create the job. */
   readonly action?: string;
   /** When it runs; needed to create the job. */
@@ -217,6 +224,8 @@ export type JobsBlock =
 export interface StoreSettings {
   /** The store's name (the key). */
   readonly name: string;
+  /** The store's name before a rename (RenameStore), as for a user. */
+  readonly renamedFrom?: string;
   /** Where its database lives; needed to create the store. */
   readonly databasePath?: string;
   /** Where its messages live (default: the database path's `Content` folder). */
