@@ -14,7 +14,7 @@ import { shellQuote } from "../lib/cli/output/shell_quote.ts";
 import { style } from "../lib/cli/output/format.ts";
 import { type CliIo, denoIo } from "../lib/cli/io/io.ts";
 import { runCli } from "../lib/cli/main.ts";
-import type { MspeVariable } from "../lib/cli/settings/table.ts";
+import type { EnvName } from "../lib/cli/io/io.ts";
 
 const USERNAME = "admin";
 // Not a word that appears in results: mspe-run hides the password wherever it appears as a word,
@@ -26,7 +26,7 @@ const PASSWORD = "demo-Pa55-word";
  * with another format, instance or timeout, MSPE_FORMAT=json, ...) are not read: the demo runs
  * the same way on every machine. Without HOME or APPDATA no config file is looked for.
  */
-const DEMO_ENV: Readonly<Partial<Record<MspeVariable, string>>> = { MSPE_PASSWORD: PASSWORD };
+const DEMO_ENV: Readonly<Partial<Record<EnvName, string>>> = { MSPE_PASSWORD: PASSWORD };
 
 interface Step {
   readonly title: string;

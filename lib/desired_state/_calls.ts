@@ -9,7 +9,7 @@
 import type { Client } from "../client.ts";
 import type { UncheckedArgs } from "../function_names.ts";
 import { call, type Fields, instanceStatuses } from "./_read.ts";
-import type { PlannedChange } from "./plan.ts";
+import type { PlannedChange } from "./change.ts";
 import { CONFIG_KINDS, type ConfigKind, type SecretSource, type UserSettings } from "./types.ts";
 
 /**

@@ -6,7 +6,7 @@
  */
 
 import type { Fields } from "./_read.ts";
-import type { FieldChange } from "./plan.ts";
+import type { FieldChange } from "./change.ts";
 
 /** Fields whose order does not matter. */
 const SET_FIELDS = new Set(["privileges", "loginPrivileges"]);

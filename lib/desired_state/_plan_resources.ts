@@ -9,7 +9,7 @@ import { ArgumentError } from "../errors.ts";
 import { differences, sameValue } from "./_compare.ts";
 import { profileKey } from "./_check_resources.ts";
 import type { Fields } from "./_read.ts";
-import type { FieldChange, PlannedChange } from "./plan.ts";
+import type { FieldChange, PlannedChange } from "./change.ts";
 import type { DesiredTenant, ServerSideExecution, UserSettings } from "./types.ts";
 
 /** The changes of one kind: creates and changes first, deletes (made last) apart. */

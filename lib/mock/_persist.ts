@@ -499,8 +499,16 @@ export class StateLock {
     return new StateLock(file);
   }
 
-  /** Releases the lock (closing the file releases it; the process's end would too). */
-  release(): void {
+  /**
+   * Releases the lock: unlocked first, since closing the file releases it only once no operation
+   * holds the file any more (under load, after the next simulator already tried it).
+   */
+  async release(): Promise<void> {
+    try {
+      await this.#file.unlock();
+    } catch {
+      // Closed already: the lock went with it.
+    }
     try {
       this.#file.close();
     } catch {

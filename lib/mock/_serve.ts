@@ -262,7 +262,7 @@ async function stateful(
   try {
     return { ...await loadState(options, path), lock };
   } catch (error) {
-    lock.release();
+    await lock.release();
     throw error;
   }
 }
@@ -446,7 +446,7 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
     });
   } catch (error) {
     app.close();
-    lock?.release();
+    await lock?.release();
     throw error;
   }
   if (saver !== null) app.onChange = () => saver.changed();
@@ -476,7 +476,7 @@ export async function serveMock(options: ServeMockOptions = {}): Promise<MockSer
       try {
         await saver?.close();
       } finally {
-        lock?.release();
+        await lock?.release();
       }
     })();
     return closed;
