@@ -65,7 +65,12 @@ Deno.test("export then plan: no change for every kind, in YAML and JSON", async 
         "indexConfiguration",
         "storeAutoCreate",
         "users",
+        "folderPrivileges",
         "jobs",
+        "stores",
+        "profiles",
+        "serverSideExecution",
+        "archiveAdminEnabled",
       ]
     ) {
       assert(text.includes(kind), `${name} has no ${kind}`);
