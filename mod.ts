@@ -218,6 +218,7 @@ export {
   planState,
   type PlanStateOptions,
   type ResourceKind,
+  SENT_WITH_CHANGE,
   SET_ONLY_ON_CREATE,
   type StatePlan,
   type TenantPlan,
@@ -230,6 +231,8 @@ export {
   type ChangeResult,
 } from "./lib/desired_state/apply.ts";
 export {
+  EXPORT_KINDS,
+  type ExportKind,
   exportState,
   type ExportStateOptions,
   renderStateFile,

@@ -6,27 +6,32 @@
  * @module
  */
 
-import { exportState, renderStateFile } from "../../desired_state/export.ts";
+import {
+  EXPORT_KINDS,
+  type ExportKind,
+  exportState,
+  renderStateFile,
+} from "../../desired_state/export.ts";
 import { stateFormatOf } from "../../desired_state/parse.ts";
-import { CONFIG_KINDS, type ConfigKind } from "../../desired_state/types.ts";
 import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { STATE_FLAGS, withStateSession } from "../state/state_file.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
 import { UsageError } from "../usage_error.ts";
 
-/** `--kinds`: the configuration kinds named, `[]` for none, `undefined` (all) when not given. */
-function readKinds(given: string | undefined): ConfigKind[] | undefined {
+/** `--kinds`: the blocks named, `[]` for the instance only, `undefined` (all) when not given. */
+function readKinds(given: string | undefined): ExportKind[] | undefined {
   if (given === undefined) return undefined;
   if (given.trim() === "none") return [];
-  const known = Object.keys(CONFIG_KINDS);
   return given.split(",").map((kind) => kind.trim()).filter((kind) => kind !== "").map((kind) => {
-    if (!known.includes(kind)) {
+    if (!(EXPORT_KINDS as readonly string[]).includes(kind)) {
       throw new UsageError(
-        `Unknown kind ${JSON.stringify(kind)} for --kinds. Use ${known.join(", ")}, or none.`,
+        `Unknown kind ${JSON.stringify(kind)} for --kinds. Use ${
+          EXPORT_KINDS.join(", ")
+        }, or none (the instance only).`,
       );
     }
-    return kind as ConfigKind;
+    return kind as ExportKind;
   });
 }
 
@@ -36,11 +41,13 @@ export const exportCommand = defineCommand({
   summary: "Write what the servers have now as a state file (JSON or YAML) for plan and apply.",
   usage: "mspe-run export [--instances <filter>] [--output <file.yaml|file.json>] [flags]",
   description:
-    `Reads every selected instance with read-only calls: the instance (settings and whether it
-runs), its users (never a password; not $archiveadmin), its jobs and its configuration (compliance,
+    `Reads every selected instance with read-only calls: the instance (settings, whether it runs,
+service provider access), its users (never a password; not $archiveadmin) with their folder
+privileges, jobs, archive stores, profiles' server-side execution and configuration (compliance,
 directoryServices, retentionPolicies, smtpSettings, indexConfiguration, storeAutoCreate; without
-passwords). A stopped instance gets its instance block only. mspe-run plan on the result shows no
-change. The format is the extension of --output (.yaml, .yml: YAML; else JSON), or --format.`,
+passwords). --kinds writes fewer blocks (fewer calls). A stopped or frozen instance gets its
+instance block only. mspe-run plan on the result shows no change. The format is the extension of
+--output (.yaml, .yml: YAML; else JSON), or --format.`,
   flags: {
     ...HELP_FLAGS,
     format: {
@@ -52,15 +59,15 @@ change. The format is the extension of --output (.yaml, .yml: YAML; else JSON), 
     kinds: {
       type: "string",
       value: "<kind,kind|none>",
-      help: `The configuration kinds to write (default all: ${
-        Object.keys(CONFIG_KINDS).join(", ")
-      }); none for the instance, users and jobs only.`,
+      help: `The blocks to write besides the instance (default all: ${
+        EXPORT_KINDS.join(", ")
+      }); none for the instance only.`,
     },
     ...STATE_FLAGS,
   },
   examples: [
     "mspe-run export --instances '*' --output tenants.yaml",
-    "mspe-run export --instances 'acme*' --kinds compliance,smtpSettings --output acme.json",
+    "mspe-run export --instances 'acme*' --kinds users,compliance,smtpSettings --output acme.json",
     "mspe-run export --instances acme --output acme.json",
   ],
   run(parsed, io) {
