@@ -280,3 +280,17 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
 export function mockFlags(port: number): string[] {
   return ["--host", "127.0.0.1", "--port", String(port), "--ca-cert", CA_PEM_PATH];
 }
+
+/** What `mspe-run plan --format json` prints (README: Tenants as code). */
+export interface PlanJson {
+  summary: { create: number; change: number; delete: number };
+  changes: {
+    instanceID: string;
+    kind: string;
+    resource: string;
+    action: string;
+    fields: { field: string; old?: unknown; new: unknown }[];
+  }[];
+  notes: { instanceID: string; note: string }[];
+  unmanaged: string[];
+}

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { assertEquals, assertMatch } from "./_assert.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
-import { CA_PEM_PATH, ROOT } from "./cli_helpers.ts";
+import { CA_PEM_PATH, type PlanJson, ROOT } from "./cli_helpers.ts";
 import { clientFor, startMock } from "./_helpers.ts";
 import { invokeCall } from "../lib/invoke_call.ts";
 import { findFunction } from "../lib/catalog.ts";
@@ -68,19 +68,6 @@ const TENANTS = "tenants.yaml";
 
 /** A plan's summary when nothing is to change. */
 const NO_CHANGE = { create: 0, change: 0, delete: 0 };
-
-interface PlanJson {
-  summary: { create: number; change: number; delete: number };
-  changes: {
-    instanceID: string;
-    kind: string;
-    resource: string;
-    action: string;
-    fields: { field: string; old?: unknown; new: unknown }[];
-  }[];
-  notes: unknown[];
-  unmanaged: string[];
-}
 
 /** The state-changing requests among a count by function (what the catalogue does not mark read-only). */
 function changing(byFunction: Record<string, number>): Record<string, number> {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { assertEquals, assertMatch } from "./_assert.ts";
 import { invokeCall } from "../lib/invoke_call.ts";
 import { InProcessCli, runCliInProcess } from "./_cli_in_process.ts";
-import { mockFlags } from "./cli_helpers.ts";
+import { mockFlags, type PlanJson } from "./cli_helpers.ts";
 import { clientFor, startMock, waitFor } from "./_helpers.ts";
 import { parseStateFile } from "../lib/desired_state/parse.ts";
 import { planState } from "../lib/desired_state/plan.ts";
@@ -25,17 +25,6 @@ function changing(byFunction: Record<string, number>): Record<string, number> {
 /** A terminal on which the person types `answers` (one a line). */
 function terminalAnswering(answers: string) {
   return { env: USER, stdin: answers, stdinIsTerminal: true, terminal: true };
-}
-
-interface PlanJson {
-  summary: { create: number; change: number; delete: number };
-  changes: {
-    instanceID: string;
-    kind: string;
-    resource: string;
-    action: string;
-    fields: { field: string; old?: unknown; new: unknown }[];
-  }[];
 }
 
 Deno.test("export then plan: no change for every kind, in YAML and JSON", async () => {
@@ -82,7 +71,7 @@ Deno.test("export then plan: no change for every kind, in YAML and JSON", async 
       { env },
     );
     assertEquals(plan.code, 0, plan.stderr);
-    const json = JSON.parse(plan.stdout) as PlanJson & { notes: { instanceID: string }[] };
+    const json = JSON.parse(plan.stdout) as PlanJson;
     assertEquals(json.summary, { create: 0, change: 0, delete: 0 });
     // A stopped instance is exported with its instance block only, and plans no change.
     assertEquals(json.notes, []);

@@ -10,7 +10,13 @@ import { differences, sameValue } from "./_compare.ts";
 import { profileKey } from "./_check_resources.ts";
 import type { Fields } from "./_read.ts";
 import type { FieldChange, PlannedChange } from "./change.ts";
-import type { DesiredTenant, ServerSideExecution, UserSettings } from "./types.ts";
+import type {
+  DesiredTenant,
+  JobSettings,
+  ServerSideExecution,
+  StoreSettings,
+  UserSettings,
+} from "./types.ts";
 
 /** The changes of one kind: creates and changes first, deletes (made last) apart. */
 export interface KindChanges {
@@ -51,73 +57,129 @@ export function keptNames(
   return kept;
 }
 
-/** The deletes of what the server has and the file does not list (for `prune: true`). */
-function pruned(
+/**
+ * The deletes of what the server has and the file does not list (for `prune: true`); never the
+ * archive admin, the server's own user, which can be neither created nor deleted.
+ */
+export function pruned(
   instanceID: string,
-  kind: "job" | "store",
+  kind: "user" | "job" | "store",
   current: Map<string, Fields>,
   listed: ReadonlySet<string>,
 ): PlannedChange[] {
-  return [...current].filter(([key]) => !listed.has(key)).map(([, item]) => ({
+  return [...current].filter(([key]) => !listed.has(key) && key !== "$archiveadmin").map((
+    [, item],
+  ) => ({
     instanceID,
     kind,
-    resource: String(item.name),
+    resource: String(item.name ?? item.userName),
     action: "delete",
     fields: [],
-    id: Number(item.id),
+    ...(kind === "user" ? {} : { id: Number(item.id) }),
   }));
+}
+
+/** How to plan one kind of named resource (users, jobs, stores). */
+export interface NamedKind<T> {
+  /** The resource kind of its changes. */
+  readonly kind: "user" | "job" | "store";
+  /** The field that names it. */
+  readonly nameField: "userName" | "name";
+  /** How messages call it: `User`, `Job`, `Store`. */
+  readonly noun: string;
+  /** Fields that a change does not compare (besides the name and `renamedFrom`). */
+  readonly skip: readonly string[];
+  /** The change that creates it; throws when the file lacks what creating needs. */
+  readonly create: (item: T) => PlannedChange;
+  /** Throws when the file asks what apply cannot change of an existing one. */
+  readonly check?: (item: T, now: Fields) => void;
+  /** Whether its changes carry the server's ID (jobs, stores). */
+  readonly withID: boolean;
+}
+
+/**
+ * The creates and changes of the named resources of one kind: each found by its name or the name
+ * before a rename (the rename is the change's first field), created when neither exists.
+ */
+export function planNamed<T extends { readonly renamedFrom?: string }>(
+  instanceID: string,
+  list: readonly T[],
+  current: Map<string, Fields>,
+  spec: NamedKind<T>,
+): PlannedChange[] {
+  const changes: PlannedChange[] = [];
+  for (const item of list) {
+    const wanted = item as unknown as Record<string, unknown>;
+    const name = String(wanted[spec.nameField]);
+    const { now, renamed } = lookUp(
+      current,
+      name,
+      item.renamedFrom,
+      `${spec.noun} ${name} of instance ${instanceID}`,
+    );
+    if (now === undefined) {
+      changes.push(spec.create(item));
+      continue;
+    }
+    spec.check?.(item, now);
+    const fields = differences(wanted, now, [spec.nameField, "renamedFrom", ...spec.skip]);
+    if (renamed) fields.unshift({ field: spec.nameField, old: now[spec.nameField], new: name });
+    if (fields.length > 0) {
+      changes.push({
+        instanceID,
+        kind: spec.kind,
+        resource: renamed ? name : String(now[spec.nameField]),
+        action: "change",
+        fields,
+        ...(spec.withID ? { id: Number(now.id) } : {}),
+      });
+    }
+  }
+  return changes;
+}
+
+/** The change that creates a job or store: every field the file gives. */
+function creation(instanceID: string, kind: "job" | "store", item: object): PlannedChange {
+  const fields = item as Record<string, unknown>;
+  return {
+    instanceID,
+    kind,
+    resource: String(fields.name),
+    action: "create",
+    fields: differences(fields, undefined, ["name", "renamedFrom"]),
+  };
 }
 
 /** The changes of an instance's jobs, by name. */
 export function planJobs(desired: DesiredTenant, current: Map<string, Fields>): KindChanges {
   const { instanceID } = desired;
-  const changes: PlannedChange[] = [];
   const list = desired.jobs?.list ?? [];
-  for (const job of list) {
-    const { now, renamed } = lookUp(
-      current,
-      job.name,
-      job.renamedFrom,
-      `Job ${job.name} of instance ${instanceID}`,
-    );
-    const wanted = job as unknown as Record<string, unknown>;
-    if (now === undefined) {
+  const changes = planNamed<JobSettings>(instanceID, list, current, {
+    kind: "job",
+    nameField: "name",
+    noun: "Job",
+    skip: ["action"],
+    withID: true,
+    create: (job) => {
       if (job.action === undefined || job.schedule === undefined) {
         throw new ArgumentError(
           `Job ${job.name} of instance ${instanceID} does not exist: give its action and schedule ` +
             "so that apply can create it, or correct the name.",
         );
       }
-      changes.push({
-        instanceID,
-        kind: "job",
-        resource: job.name,
-        action: "create",
-        fields: differences(wanted, undefined, ["name", "renamedFrom"]),
-      });
-      continue;
-    }
-    if (job.action !== undefined && job.action !== now.action) {
-      throw new ArgumentError(
-        `Job ${job.name} of instance ${instanceID} runs ${
-          String(now.action)
-        }, and the server cannot change a job's action: give the new action a job of another ` +
-          "name (with jobs: { prune: true } the old one is deleted).",
-      );
-    }
-    const fields = differences(wanted, now, ["name", "action", "renamedFrom"]);
-    if (renamed) fields.unshift({ field: "name", old: now.name, new: job.name });
-    if (fields.length > 0) {
-      changes.push({
-        instanceID,
-        kind: "job",
-        resource: renamed ? job.name : String(now.name),
-        action: "change",
-        fields,
-        id: Number(now.id),
-      });
-    }
-  }
+      return creation(instanceID, "job", job);
+    },
+    check: (job, now) => {
+      if (job.action !== undefined && job.action !== now.action) {
+        throw new ArgumentError(
+          `Job ${job.name} of instance ${instanceID} runs ${
+            String(now.action)
+          }, and the server cannot change a job's action: give the new action a job of another ` +
+            "name (with jobs: { prune: true } the old one is deleted).",
+        );
+      }
+    },
+  });
   const deletes = desired.jobs?.prune ? pruned(instanceID, "job", current, keptNames(list)) : [];
   return { changes, deletes };
 }
@@ -146,55 +208,35 @@ export function planStores(desired: DesiredTenant, current: Map<string, Fields>)
       } are both to be current, and an instance has one current store. Keep one.`,
     );
   }
-  const changes: PlannedChange[] = [];
-  for (const store of list) {
-    const { now, renamed } = lookUp(
-      current,
-      store.name,
-      store.renamedFrom,
-      `Store ${store.name} of instance ${instanceID}`,
-    );
-    const wanted = store as unknown as Record<string, unknown>;
-    if (now === undefined) {
+  const changes = planNamed<StoreSettings>(instanceID, list, current, {
+    kind: "store",
+    nameField: "name",
+    noun: "Store",
+    skip: STORE_PATHS,
+    withID: true,
+    create: (store) => {
       if (store.databasePath === undefined) {
         throw new ArgumentError(
           `Store ${store.name} of instance ${instanceID} does not exist: give its databasePath ` +
             "so that apply can create it, or correct the name.",
         );
       }
-      changes.push({
-        instanceID,
-        kind: "store",
-        resource: store.name,
-        action: "create",
-        fields: differences(wanted, undefined, ["name", "renamedFrom"]),
-      });
-      continue;
-    }
-    const moved = STORE_PATHS.find((field) =>
-      store[field] !== undefined && !samePath(store[field], now[field])
-    );
-    if (moved !== undefined) {
-      throw new ArgumentError(
-        `Store ${store.name} of instance ${instanceID} has its ${moved} at ${
-          String(now[moved])
-        }, and the file says ${store[moved]}: apply moves no archive data. Move the files, tell ` +
-          "the server (mspe-run call SetStorePath), or correct the file.",
+      return creation(instanceID, "store", store);
+    },
+    check: (store, now) => {
+      const moved = STORE_PATHS.find((field) =>
+        store[field] !== undefined && !samePath(store[field], now[field])
       );
-    }
-    const fields = differences(wanted, now, ["name", "renamedFrom", ...STORE_PATHS]);
-    if (renamed) fields.unshift({ field: "name", old: now.name, new: store.name });
-    if (fields.length > 0) {
-      changes.push({
-        instanceID,
-        kind: "store",
-        resource: renamed ? store.name : String(now.name),
-        action: "change",
-        fields,
-        id: Number(now.id),
-      });
-    }
-  }
+      if (moved !== undefined) {
+        throw new ArgumentError(
+          `Store ${store.name} of instance ${instanceID} has its ${moved} at ${
+            String(now[moved])
+          }, and the file says ${store[moved]}: apply moves no archive data. Move the files, ` +
+            "tell the server (mspe-run call SetStorePath), or correct the file.",
+        );
+      }
+    },
+  });
   const becomesCurrent = (change: PlannedChange): boolean =>
     change.fields.some((field) => field.field === "requestedState" && field.new === "current");
   changes.sort((a, b) => Number(becomesCurrent(b)) - Number(becomesCurrent(a)));

@@ -19,11 +19,13 @@ import {
 } from "./_read.ts";
 import {
   keptNames,
-  lookUp,
+  type KindChanges,
   planFolderPrivileges,
   planJobs,
+  planNamed,
   planProfiles,
   planStores,
+  pruned,
 } from "./_plan_resources.ts";
 import { selects } from "./_select.ts";
 import type {
@@ -217,57 +219,21 @@ function planConfig(
 }
 
 /** The changes of the users: creates and changes, and the deletes apart. */
-function planUsers(
-  desired: DesiredTenant,
-  current: Map<string, Fields>,
-): { changes: PlannedChange[]; deletes: PlannedChange[] } {
+function planUsers(desired: DesiredTenant, current: Map<string, Fields>): KindChanges {
   const { instanceID } = desired;
-  const changes: PlannedChange[] = [];
-  const deletes: PlannedChange[] = [];
-  if (desired.users === undefined) return { changes, deletes };
-  for (const user of desired.users.list) {
-    const { now, renamed } = lookUp(
-      current,
-      user.userName,
-      user.renamedFrom,
-      `User ${user.userName} of instance ${instanceID}`,
-    );
-    if (now === undefined) {
-      changes.push(userCreate(instanceID, user));
-      continue;
-    }
-    const fields = differences(user as unknown as Record<string, unknown>, now, [
-      "userName",
-      "initialPassword",
-      "folderPrivileges",
-      "renamedFrom",
-    ]);
-    if (renamed) fields.unshift({ field: "userName", old: now.userName, new: user.userName });
-    if (fields.length > 0) {
-      changes.push({
-        instanceID,
-        kind: "user",
-        resource: renamed ? user.userName : String(now.userName),
-        action: "change",
-        fields,
-      });
-    }
-  }
-  if (desired.users.prune) {
-    const listed = keptNames(desired.users.list);
-    for (const [key, user] of current) {
-      // The archive admin is the server's own: it can be neither created nor deleted.
-      if (listed.has(key) || key === "$archiveadmin") continue;
-      deletes.push({
-        instanceID,
-        kind: "user",
-        resource: String(user.userName),
-        action: "delete",
-        fields: [],
-      });
-    }
-  }
-  return { changes, deletes };
+  if (desired.users === undefined) return { changes: [], deletes: [] };
+  const { list, prune } = desired.users;
+  return {
+    changes: planNamed<UserSettings>(instanceID, list, current, {
+      kind: "user",
+      nameField: "userName",
+      noun: "User",
+      skip: ["initialPassword", "folderPrivileges"],
+      withID: false,
+      create: (user) => userCreate(instanceID, user),
+    }),
+    deletes: prune ? pruned(instanceID, "user", current, keptNames(list)) : [],
+  };
 }
 
 /** Whether the file manages more of the instance than the instance itself. */

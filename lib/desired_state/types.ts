@@ -194,17 +194,27 @@ export interface JobSettings {
 }
 
 /**
- * The jobs of an instance: a list, or `{ list, prune: true }` to delete the jobs the file does not
- * list.
+ * A block of named resources: a list, or `{ list, prune: true }` to delete (for stores: detach)
+ * the ones the file does not list; apply asks first.
+ *
+ * @example
+ * ```ts
+ * import type { ListBlock, JobSettings } from "@mspe/mspe";
+ * const jobs: ListBlock<JobSettings> = { list: [{ name: "Nightly verify" }], prune: true };
+ * console.log(jobs);
+ * ```
  */
-export type JobsBlock =
-  | readonly JobSettings[]
+export type ListBlock<T> =
+  | readonly T[]
   | {
-    /** The jobs. */
-    readonly list?: readonly JobSettings[];
-    /** Delete the jobs not listed; apply asks first. */
+    /** The resources. */
+    readonly list?: readonly T[];
+    /** Delete the ones not listed; apply asks first. */
     readonly prune?: boolean;
   };
+
+/** The jobs of an instance: a list, or `{ list, prune: true }` to delete the others. */
+export type JobsBlock = ListBlock<JobSettings>;
 
 /**
  * One archive store. `name` is the key (compared without regard to case). The paths are used to
@@ -240,14 +250,7 @@ export interface StoreSettings {
  * The archive stores of an instance: a list, or `{ list, prune: true }` to detach the stores the
  * file does not list (their files stay on disk; the current store is never detached).
  */
-export type StoresBlock =
-  | readonly StoreSettings[]
-  | {
-    /** The stores. */
-    readonly list?: readonly StoreSettings[];
-    /** Detach the stores not listed; apply asks first. */
-    readonly prune?: boolean;
-  };
+export type StoresBlock = ListBlock<StoreSettings>;
 
 /**
  * Whether an archiving profile runs on the server by itself (SetProfileServerSideExecution).
