@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { assertEquals, assertMatch } from "./_assert.ts";
 import { invokeCall } from "../lib/invoke_call.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
-import { mockFlags } from "./cli_helpers.ts";
+import { mockFlags, runCli as runProcess } from "./cli_helpers.ts";
+import { formatPsCredential } from "../lib/cli/credentials/clixml.ts";
+import { join } from "node:path";
 import { clientFor, startMock } from "./_helpers.ts";
 import { parseStateFile } from "../lib/desired_state/parse.ts";
 import { planState, SENT_WITH_CHANGE } from "../lib/desired_state/plan.ts";
@@ -440,4 +442,40 @@ Deno.test("renames: renamedFrom renames a user, a job and a store instead of a n
   });
   const both = await planOf(client, file).then(() => "", (e: Error) => e.message);
   assertMatch(both, /^User renamed\.user of instance acme: both .* and renamed\.user exist/);
+});
+
+Deno.test("an initial password from a PowerShell credential file: on Windows it is read, elsewhere one line says why not", async () => {
+  await using mock = await startMock({ instances: 1, usersPerInstance: 1 });
+  const dir = await Deno.makeTempDir({ prefix: "mspe-state-" });
+  const cred = join(dir, "erin.xml");
+  const file = join(dir, "t.yaml");
+  await Deno.writeTextFile(
+    file,
+    "version: 1\ninstances:\n  acme:\n    users:\n      - userName: erin\n" +
+      `        initialPassword: { credentialFile: '${cred}' }\n`,
+  );
+  if (Deno.build.os !== "windows") {
+    // A credential file as Export-Clixml writes it; the blob does not matter here.
+    const blob = new Uint8Array([1, 0, 0, 0, 0xd0, 0x8c, 0x9d, 0xdf]);
+    await Deno.writeTextFile(cred, formatPsCredential({ username: "erin", passwordBlob: blob }));
+    const run = await runCliInProcess(["apply", file, "--yes", ...mockFlags(mock.port)], {
+      env: USER,
+    });
+    assertEquals(run.code, 4, run.stderr);
+    assertMatch(
+      run.stdout,
+      /failed .*The credential file .*erin\.xml is a PowerShell credential, encrypted with Windows DPAPI: it can be read only on Windows/,
+    );
+    assertEquals(mock.stats.byFunction.CreateUser ?? 0, 0);
+    return;
+  }
+  // Windows: a subprocess, since DPAPI goes through FFI, which mspe-run's permissions grant.
+  const save = await runProcess(["credential", "save", cred, "--username", "erin"], {
+    stdin: "Erin-Initial-9\r\n",
+  });
+  assertEquals(save.code, 0, save.stderr);
+  const run = await runProcess(["apply", file, "--yes", ...mockFlags(mock.port)], { env: USER });
+  assertEquals(run.code, 0, run.stderr);
+  const erin = mock.app.state.users(mock.app.state.instance("acme")!).get("erin");
+  assertEquals(erin?.password, "Erin-Initial-9");
 });

@@ -72,14 +72,18 @@ export function oneOf(
 export function checkSecret(file: string, where: string, value: unknown): SecretSource {
   if (isObject(value) && Object.keys(value).length === 1) {
     if (typeof value.file === "string" && value.file !== "") return { file: value.file };
+    if (typeof value.credentialFile === "string" && value.credentialFile !== "") {
+      return { credentialFile: value.credentialFile };
+    }
     if (typeof value.env === "string" && value.env !== "") return { env: value.env };
     if (value.prompt === true) return { prompt: true };
   }
   throw mistake(
     file,
     where,
-    'must name where the secret comes from: { file: "path" }, { env: "MSPE_SECRET_NAME" } or ' +
-      "{ prompt: true }. A password is never written in the state file itself.",
+    'must name where the secret comes from: { file: "path" }, { credentialFile: "cred.xml" }, ' +
+      '{ env: "MSPE_SECRET_NAME" } or { prompt: true }. A password is never written in the ' +
+      "state file itself.",
   );
 }
 

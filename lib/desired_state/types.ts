@@ -7,9 +7,10 @@
 
 /**
  * Where a secret comes from: never the file itself, so that the file can be kept in version
- * control. `file` is read as text (one trailing line break dropped); `env` names an environment
- * variable (`mspe-run` may read only those that start with `MSPE_SECRET_`); `prompt` asks on the
- * terminal.
+ * control. `file` is read as text (one trailing line break dropped); `credentialFile` is a
+ * PowerShell credential file (`Get-Credential | Export-Clixml`; its password, decrypted with
+ * Windows DPAPI for the user who wrote it); `env` names an environment variable (`mspe-run` may
+ * read only those that start with `MSPE_SECRET_`); `prompt` asks on the terminal.
  *
  * @example
  * ```ts
@@ -21,6 +22,7 @@
  */
 export type SecretSource =
   | { readonly file: string }
+  | { readonly credentialFile: string }
   | { readonly env: string }
   | { readonly prompt: true };
 

@@ -13,6 +13,7 @@ import type { DesiredState, SecretSource } from "../../desired_state/types.ts";
 import type { FlagSpecs, ParsedArgs } from "../args.ts";
 import { type CliIo, type EnvName, whyUnreadable } from "../io/io.ts";
 import { addSecrets } from "../io/redacting_io.ts";
+import { readCredentialFile } from "../credentials/credential_file.ts";
 import type { Session } from "../session/session.ts";
 import { type FleetOptions, withFleetSession } from "../session/fleet_session.ts";
 import { CONNECTION_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
@@ -91,8 +92,8 @@ export async function readDesired(parsed: ParsedArgs, io: CliIo, command: string
 }
 
 /**
- * Reads a secret where the state file says: a file (one trailing line break dropped), an
- * environment variable (only `MSPE_SECRET_*`, which the permission set allows) or a prompt on
+ * Reads a secret where the state file says: a file (one trailing line break dropped), a
+ * PowerShell credential file (its password; Windows), an environment variable (only `MSPE_SECRET_*`, which the permission set allows) or a prompt on
  * the terminal. `where` names it ("the initial password of user jdoe of instance acme"). The
  * secret is never printed.
  */
@@ -106,6 +107,8 @@ export function secretReader(io: CliIo): (source: SecretSource, where: string) =
       } catch (error) {
         throw new UsageError(`Cannot read ${where} from ${source.file}: ${whyUnreadable(error)}.`);
       }
+    } else if ("credentialFile" in source) {
+      secret = (await readCredentialFile(io, source.credentialFile)).password;
     } else if ("env" in source) {
       // The permission set allows only this prefix (./variables.ts).
       if (!source.env.startsWith("MSPE_SECRET_")) {
