@@ -7,13 +7,15 @@
  * name and its compliance configuration.
  *
  * Not a `deno bench` file (so not named `_bench.ts`): it times whole runs. Run it with
- * `deno run -A bench/state_scale.ts [--instances 200] [--users 20] [--concurrency 8]`; it prints a
- * Markdown table for bench/README.md.
+ * `deno run -A bench/state_scale.ts [--instances 200] [--users 50] [--concurrency 8]` (the defaults:
+ * the issue's 200 tenants of 50 users, at the library's default concurrency); it prints a Markdown
+ * table for bench/README.md.
  *
  * @module
  */
 
 import { applyPlan, exportState, parseStateFile, planState, renderStateFile } from "../mod.ts";
+import { DEFAULT_CONCURRENCY } from "../lib/fleet.ts";
 import { clientFor, startMock } from "../tests/_helpers.ts";
 
 function option(name: string, fallback: number): number {
@@ -22,8 +24,8 @@ function option(name: string, fallback: number): number {
 }
 
 const INSTANCES = option("instances", 200);
-const USERS = option("users", 20);
-const CONCURRENCY = option("concurrency", 8);
+const USERS = option("users", 50);
+const CONCURRENCY = option("concurrency", DEFAULT_CONCURRENCY);
 
 /** The resident set's high-water mark in MiB (Linux), else the resident set now. */
 function peakMiB(): number {
@@ -41,15 +43,16 @@ await using mock = await startMock({ instances: INSTANCES, usersPerInstance: USE
 await using client = await clientFor(mock);
 const rows: string[] = [];
 
-async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+async function step<T>(name: string | ((value: T) => string), run: () => Promise<T>): Promise<T> {
   mock.stats.reset();
   const started = performance.now();
   const value = await run();
   const seconds = (performance.now() - started) / 1000;
+  const { requests } = mock.stats;
   rows.push(
-    `| ${name} | ${mock.stats.requests.toLocaleString("en")} | ${seconds.toFixed(2)} | ${
-      peakMiB().toFixed(0)
-    } |`,
+    `| ${typeof name === "string" ? name : name(value)} | ${requests.toLocaleString("en")} | ${
+      (requests / INSTANCES).toFixed(1)
+    } | ${seconds.toFixed(2)} | ${peakMiB().toFixed(0)} |`,
   );
   return value;
 }
@@ -80,7 +83,10 @@ const plan = await step(
   "plan, 3 changes per tenant",
   () => planState(client, desired, { concurrency: CONCURRENCY }),
 );
-const applied = await step("apply", () => applyPlan(client, plan, { concurrency: CONCURRENCY }));
+const applied = await step(
+  (result) => `apply (${result.summary.done} changes)`,
+  () => applyPlan(client, plan, { concurrency: CONCURRENCY }),
+);
 if (applied.summary.done !== plan.summary.change) {
   throw new Error(`apply: ${JSON.stringify(applied.summary)} for ${JSON.stringify(plan.summary)}`);
 }
@@ -95,6 +101,6 @@ console.log(
     (yaml.length / 1024 / 1024).toFixed(1)
   } MiB of YAML, ${plan.summary.change} changes\n`,
 );
-console.log("| Step | Requests | Seconds | Peak RSS (MiB) |");
-console.log("| ---- | -------- | ------- | -------------- |");
+console.log("| Step | Requests | Per instance | Seconds | Peak RSS (MiB) |");
+console.log("| ---- | -------- | ------------ | ------- | -------------- |");
 for (const row of rows) console.log(row);
