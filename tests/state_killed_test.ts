@@ -91,7 +91,7 @@ Deno.test("apply killed with SIGKILL mid-run, then run again: the same state, ea
     // The first run. It cannot reach the simulator before this block ends (the simulator serves
     // on this thread), so the request log below hears of each of its requests.
     const first = new CliProcess(
-      ["apply", file, "--yes", "--format", "json", ...mockFlags(mock.port)],
+      ["apply", file, "--yes", "--format", "ndjson", ...mockFlags(mock.port)],
       { env: ENV },
     );
     // Every CreateUser the simulator answered, per instance and user name, over both runs. The
@@ -127,7 +127,16 @@ Deno.test("apply killed with SIGKILL mid-run, then run again: the same state, ea
     );
     assert(killed.code !== 0, `the killed run exited 0:\n${killed.stderr}`);
     assert(!/Applied:/.test(killed.stderr), killed.stderr);
-    assertEquals(killed.stdout, "", "the killed run wrote its result rows");
+    // ndjson: a row per change as it ended, so the killed run left a record of what it did.
+    const record = killed.stdout.split("\n").filter((line) => line !== "").map((line) =>
+      JSON.parse(line) as ApplyJson["results"][number]
+    );
+    assert(record.length > 0, "the killed run left no record of what it did");
+    assertEquals(
+      record.filter((row) => row.outcome !== "done"),
+      [],
+      "a row of the record not done",
+    );
 
     // A request of the killed run still in the simulator (the other instance's CreateUser, or the
     // one just answered) does its work: wait until every request that arrived is answered and no
@@ -148,6 +157,13 @@ Deno.test("apply killed with SIGKILL mid-run, then run again: the same state, ea
     const halfMade = wanted.filter((key) => userOf(key)?.emailAddresses.length === 0);
     assertEquals(missing.length, wanted.length - sentByFirst, "users missing after the kill");
     assert(halfMade.includes(killedAfter), `${killedAfter} is not half made: ${halfMade}`);
+    // Each user the record names as created is whole; at most the last change of each instance
+    // ended without its row (killed between the reply and the line).
+    const recorded = record.filter((row) => row.kind === "user" && row.action === "create")
+      .map(keyOf);
+    const whole = wanted.filter((key) => (userOf(key)?.emailAddresses.length ?? 0) > 0);
+    assertEquals(recorded.filter((key) => !whole.includes(key)), [], "recorded but not whole");
+    assert(recorded.length >= whole.length - 2, `${recorded.length} of ${whole.length} recorded`);
 
     // The second run makes exactly what is left, each change once, and nothing fails.
     const again = await runCli(

@@ -52,8 +52,9 @@ not list) and needs its own confirmation (what goes is named first). An interrup
 safe to run again: plan shows exactly what is left. A row "may-have-run" names the resource to
 look at.
 
---format table (default) or json: { results: [{ instanceID, kind, resource, action, outcome,
-error }], summary: { done, failed, not-sent, may-have-run } }. Exit code 0 when every change is
+--format table (default), json ({ results: [{ instanceID, kind, resource, action, outcome,
+error }], summary: { done, failed, not-sent, may-have-run } }) or ndjson (one row per line, each
+as its change ends: a run that is killed leaves a record of what it did). Exit code 0 when every change is
 done, 4 when one failed or may have run, 5 when the question was answered no, 130 after Ctrl-C
 (no further change starts, those in flight finish, every change gets its row).`,
   flags: {
@@ -61,8 +62,9 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
     ...CONFIRM_FLAGS,
     format: {
       type: "string",
-      value: "<table|json>",
-      help: "The result rows' format (default table).",
+      value: "<table|json|ndjson>",
+      help:
+        "The result rows' format (default table; ndjson: one row per line as each change ends).",
       group: "Output",
     },
     ...SEND_SECRETS_FLAG,
@@ -76,8 +78,10 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
   ],
   async run(parsed, io) {
     const asked = parsed.string("format");
-    if (asked !== undefined && asked !== "table" && asked !== "json") {
-      throw new UsageError(`Unknown format ${JSON.stringify(asked)} for apply. Use table or json.`);
+    if (asked !== undefined && asked !== "table" && asked !== "json" && asked !== "ndjson") {
+      throw new UsageError(
+        `Unknown format ${JSON.stringify(asked)} for apply. Use table, json or ndjson.`,
+      );
     }
     const flags = confirmFlags(parsed);
     const { file, desired } = await readDesired(parsed, io, "apply");
@@ -148,8 +152,12 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
       }
       // Ctrl-C stops gently (the session's stop): no further change starts, the calls in flight
       // finish, and every change gets its row; a second Ctrl-C aborts what is in flight.
+      // ndjson on stdout: each row as its change ends, so that a run killed half-way leaves a
+      // record of what it did (with --output the file is written whole at the end).
+      const streaming = asked === "ndjson" && out.outputFile === undefined;
       const result = await applyPlan(fleet.client, plan, {
         ...fleet,
+        onResult: streaming ? (row) => out.line(JSON.stringify(row)) : undefined,
         signal: fleet.signal,
         stop: fleet.stop,
         prune,
@@ -157,7 +165,11 @@ done, 4 when one failed or may have run, 5 when the question was answered no, 13
         sendSecrets,
       });
       out.clearProgress();
-      await out.emit(renderResults(result, asked === "json"));
+      if (asked === "ndjson") {
+        if (!streaming) {
+          await out.emit(result.results.map((row) => `${JSON.stringify(row)}\n`).join(""));
+        }
+      } else await out.emit(renderResults(result, asked === "json"));
       out.note(resultSummary(result));
       if (session.deadline?.aborted) return ExitCode.TimedOut;
       if (fleet.stop?.aborted || session.signal?.aborted) return ExitCode.Interrupted;
