@@ -45,6 +45,11 @@ Deno.test("export then plan: no change for every kind, in YAML and JSON", async 
     );
     assertEquals(exported.code, 0, exported.stderr);
     const text = await Deno.readTextFile(file);
+    // Editors complete the file: it names the schema as the package publishes it.
+    assertMatch(
+      text,
+      /(^# yaml-language-server: \$schema=|"\$schema": ")https:\/\/jsr\.io\/@mspe\/mspe\/[^/]+\/lib\/desired_state\/state\.schema\.json/,
+    );
     for (
       const kind of [
         "compliance",

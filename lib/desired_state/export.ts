@@ -182,7 +182,8 @@ export async function exportState(
 
 /**
  * A state file as text: JSON (two-space indents) or YAML. `schema`, when given, goes into JSON
- * as `$schema` so that editors complete the file.
+ * as `$schema` and into YAML as a `# yaml-language-server: $schema=...` line, so that editors
+ * complete the file.
  *
  * @example
  * ```ts
@@ -203,5 +204,7 @@ export async function renderStateFile(
     return `${JSON.stringify(value, null, 2)}\n`;
   }
   const { stringify } = await import("yaml");
-  return stringify(file, { lineWidth: 0 });
+  // The YAML language server (VS Code's YAML extension and others) reads the schema from here.
+  const modeline = schema === undefined ? "" : `# yaml-language-server: $schema=${schema}\n`;
+  return modeline + stringify(file, { lineWidth: 0 });
 }

@@ -15,6 +15,7 @@ import {
 import { stateFormatOf } from "../../desired_state/parse.ts";
 import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
+import { VERSION } from "../version.ts";
 import { STATE_FLAGS, withStateSession } from "../state/state_file.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
 import { UsageError } from "../usage_error.ts";
@@ -34,6 +35,9 @@ function readKinds(given: string | undefined): ExportKind[] | undefined {
     return kind as ExportKind;
   });
 }
+
+/** The state file's JSON Schema as the package publishes it, for editors to complete the file. */
+const SCHEMA_URL = `https://jsr.io/@mspe/mspe/${VERSION}/lib/desired_state/state.schema.json`;
 
 /** `mspe-run export`. */
 export const exportCommand = defineCommand({
@@ -90,7 +94,7 @@ instance block only. mspe-run plan on the result shows no change. The format is 
         kinds,
       });
       out.clearProgress();
-      const text = await renderStateFile(file, format);
+      const text = await renderStateFile(file, format, SCHEMA_URL);
       // Every byte written is redacted: a value that holds the API user's password (an e-mail
       // address with the same word) is written as ***, and apply would then set that.
       if (out.redacted(text) !== text) {
