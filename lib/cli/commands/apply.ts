@@ -54,9 +54,9 @@ look at.
 
 --format table (default), json ({ results: [{ instanceID, kind, resource, action, outcome,
 error }], summary: { done, failed, not-sent, may-have-run } }) or ndjson (one row per line, each
-as its change ends: a run that is killed leaves a record of what it did). Exit code 0 when every change is
-done, 4 when one failed or may have run, 5 when the question was answered no, 130 after Ctrl-C
-(no further change starts, those in flight finish, every change gets its row).`,
+as its change ends: a run that is killed leaves a record of what it did). Exit code 0 when every
+change is done, 4 when one failed or may have run, 5 when the question was answered no, 130 after
+Ctrl-C (no further change starts, those in flight finish, every change gets its row).`,
   flags: {
     ...HELP_FLAGS,
     ...CONFIRM_FLAGS,
