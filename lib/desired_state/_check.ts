@@ -163,7 +163,36 @@ export function renamedFrom(
   const before = optionalText(file, `${where}.renamedFrom`, value, "must be the name before.");
   if (before === undefined) return {};
   if (before.trim().toLowerCase() === name.toLowerCase()) {
-    throw mistake(file, `${where}.renamedFrom`, "is the name itself: leave it out.");
+    throw mistake(
+      file,
+      `${where}.renamedFrom`,
+      "is the name itself, compared without regard to case as the server does: leave it out (a " +
+        "rename of case alone is made with mspe-run call, not by the state file).",
+    );
   }
   return { renamedFrom: before.trim() };
+}
+
+/**
+ * A name renamed from must not be listed too: both entries would mean the one resource now so
+ * named.
+ */
+export function checkRenames(
+  file: string,
+  where: string,
+  items: readonly { readonly renamedFrom?: string | undefined }[],
+  names: readonly string[],
+  noun: string,
+): void {
+  const listed = new Set(names.map((name) => name.toLowerCase()));
+  items.forEach((item, i) => {
+    if (item.renamedFrom !== undefined && listed.has(item.renamedFrom.toLowerCase())) {
+      throw mistake(
+        file,
+        where,
+        `the ${noun} ${names[i]} is renamed from ${item.renamedFrom}, which is listed too. ` +
+          `Rename first (apply), then list a new ${noun} of the old name.`,
+      );
+    }
+  });
 }

@@ -12,6 +12,7 @@ import { callsOf } from "./_calls.ts";
 import { call, eachInstance, instanceStatuses } from "./_read.ts";
 import {
   closesAccess,
+  isTrailing,
   type PlannedChange,
   planOne,
   type StatePlan,
@@ -166,21 +167,30 @@ async function applyTenant(
   };
   let changes = [...tenant.changes];
   let stopped: string | undefined;
+  let failed = false;
   let replanned = tenant.deferred !== true;
+  // Deletes planned only after the instance started: the prune question never named them.
+  const unconfirmed = new Set<PlannedChange>();
   while (changes.length > 0) {
     const change = changes.shift()!;
     if (stopped === undefined && options.stop?.aborted) {
       stopped = "Not sent: apply was stopped before this change started.";
     }
-    if (stopped !== undefined) {
+    // Closing service provider access is made even after a failure: left open, the instance
+    // would stay open to the provider's administrators until the next apply.
+    const closeAnyway = failed && closesAccess(change) && options.stop?.aborted !== true;
+    if (stopped !== undefined && !closeAnyway) {
       report({ ...rowOf(change), outcome: "not-sent", error: stopped });
       continue;
     }
-    if (change.action === "delete" && options.prune !== true) {
+    if (change.action === "delete" && (options.prune !== true || unconfirmed.has(change))) {
       report({
         ...rowOf(change),
         outcome: "not-sent",
-        error: `Not deleted: deleting ${resourceName(change)} needs the prune confirmation.`,
+        error: unconfirmed.has(change)
+          ? `Not deleted: ${resourceName(change)} was planned for deletion only once the ` +
+            "instance ran, after the prune question; run apply again to see and confirm it."
+          : `Not deleted: deleting ${resourceName(change)} needs the prune confirmation.`,
       });
       continue;
     }
@@ -199,13 +209,14 @@ async function applyTenant(
       report({ ...rowOf(change), outcome: "done" });
     } catch (error) {
       report(failure(error, change, fn || "Preparing the change"));
-      stopped = `Not sent: an earlier change of instance ${change.instanceID} did not succeed.`;
+      stopped ??= `Not sent: an earlier change of instance ${change.instanceID} did not succeed.`;
+      failed = true;
       continue;
     }
     // A stopped, new or closed instance answers no user or configuration call: once it runs
     // with service provider access, they are read and planned (read-only) and made in the same
-    // run; closing access again stays last.
-    if (!replanned && change.kind === "instance" && !closesAccess(change)) {
+    // run; stopping and closing access again stay last.
+    if (!replanned && change.kind === "instance" && !isTrailing(change)) {
       replanned = true;
       try {
         const listed = (await instanceStatuses(client, signal)).get(
@@ -213,7 +224,14 @@ async function applyTenant(
         );
         if (listed?.status === "running") {
           const again = await planOne(client, tenant.desired, listed, signal, options);
-          changes = again.changes.filter((next) => next.kind !== "instance" || closesAccess(next));
+          changes = [];
+          for (const next of again.changes) {
+            if (next.action === "delete") unconfirmed.add(next);
+            if (next.kind !== "instance" || isTrailing(next)) changes.push(next);
+            // What the instance change should have set and the server did not take: sending the
+            // same call again would be a second try of a state-changing call.
+            else report(untaken(next));
+          }
         }
       } catch (error) {
         // The instance change is done; what follows it is for the next plan to show.
@@ -228,6 +246,17 @@ async function applyTenant(
     }
   }
   return results;
+}
+
+/** The row of an instance change the server did not take (the plan after it still shows it). */
+function untaken(change: PlannedChange): ChangeResult {
+  return {
+    ...rowOf(change),
+    outcome: "failed",
+    error: `Instance ${change.instanceID} still differs after its change (${
+      change.fields.map((field) => field.field).join(", ")
+    }): the server did not take it. Look at the instance, then run plan.`,
+  };
 }
 
 /**

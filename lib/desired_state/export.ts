@@ -6,8 +6,9 @@
 
 import type { Client } from "../client.ts";
 import type { FleetProgress } from "../fleet.ts";
-import { listInstances } from "../list_instances.ts";
+import { ArgumentError } from "../errors.ts";
 import { eachInstance, type Fields, instanceStatuses, readTenant } from "./_read.ts";
+import { selects } from "./_select.ts";
 import { INSTANCE_FIELDS, STORE_FIELDS, USER_READ_FIELDS } from "./_fields.ts";
 import { ARCHIVE_ADMIN } from "./_check_resources.ts";
 import { executionOf } from "./_plan_resources.ts";
@@ -44,7 +45,10 @@ export type ExportKind = "users" | "jobs" | "stores" | "profiles" | ConfigKind;
 
 /** Options of {@linkcode exportState}. */
 export interface ExportStateOptions {
-  /** Which instances: a filter (`"*"`, `"acme*"`) or a list of IDs. Default `"*"`. */
+  /**
+   * Which instances: a filter (`"*"`, `"acme*"`, several separated by commas) or a list of IDs
+   * (each must exist). Default `"*"`.
+   */
   readonly instances?: string | readonly string[] | undefined;
   /**
    * The blocks to export besides the instance itself (default: all of
@@ -105,12 +109,22 @@ export async function exportState(
   options: ExportStateOptions = {},
 ): Promise<StateFile> {
   const selection = options.instances ?? "*";
-  const ids = typeof selection === "string"
-    ? (await listInstances(client, selection, { signal: options.signal })).found.map((found) =>
-      found.instanceID
-    )
-    : [...selection];
   const listed = await instanceStatuses(client, options.signal);
+  // IDs as the server spells them; a filter (wildcards, several separated by commas) picks from
+  // what exists, and an ID that does not exist is a mistake, not an empty entry of the file.
+  const ids = typeof selection === "string"
+    ? [...listed.values()].map((instance) => String(instance.instanceID)).filter((id) =>
+      selects(selection, id)
+    )
+    : selection.map((id) => {
+      const found = listed.get(id.toLowerCase());
+      if (found === undefined) {
+        throw new ArgumentError(
+          `Instance ${id} does not exist: correct the ID (mspe-run call GetInstances lists them).`,
+        );
+      }
+      return String(found.instanceID);
+    });
   const blocks = new Set(options.kinds ?? EXPORT_KINDS);
   const kinds = (Object.keys(CONFIG_KINDS) as ConfigKind[]).filter((kind) => blocks.has(kind));
   const tenants = await eachInstance(

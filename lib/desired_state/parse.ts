@@ -8,6 +8,7 @@
 
 import { csvRecords } from "../_csv_records.ts";
 import {
+  checkRenames,
   checkSecret,
   checkUnique,
   isObject,
@@ -397,7 +398,9 @@ async function resolveUsers(
     }
     users.list.push(...csvUsers(text, path));
   }
-  checkUnique(file, `${where}.users`, users.list.map((user) => user.userName), "user");
+  const names = users.list.map((user) => user.userName);
+  checkUnique(file, `${where}.users`, names, "user");
+  checkRenames(file, `${where}.users`, users.list, names, "user");
   return users;
 }
 
@@ -411,7 +414,9 @@ function resolveNamed<T extends { readonly name: string }>(
 ): { list: T[]; prune: boolean } | undefined {
   if (block === undefined) return undefined;
   const resolved = listAndPrune(block, prune);
-  checkUnique(file, where, resolved.list.map((item) => item.name), noun);
+  const names = resolved.list.map((item) => item.name);
+  checkUnique(file, where, names, noun);
+  checkRenames(file, where, resolved.list as { renamedFrom?: string }[], names, noun);
   return resolved;
 }
 

@@ -44,7 +44,12 @@ export {
   SENT_WITH_CHANGE,
   SET_ONLY_ON_CREATE,
 } from "./change.ts";
-import { type PlannedChange, SENT_WITH_CHANGE, SET_ONLY_ON_CREATE } from "./change.ts";
+import {
+  type FieldChange,
+  type PlannedChange,
+  SENT_WITH_CHANGE,
+  SET_ONLY_ON_CREATE,
+} from "./change.ts";
 
 /** The plan of one instance. */
 export interface TenantPlan {
@@ -145,11 +150,24 @@ export function closesAccess(change: PlannedChange): boolean {
     change.fields[0].new === false;
 }
 
-/** The instance's own change (create or change); closing access is split off to go last. */
+/**
+ * Whether a change is one of those an instance's plan ends with: stopping or freezing a running
+ * instance, closing service provider access. Before them, it answers every call.
+ */
+export function isTrailing(change: PlannedChange): boolean {
+  return change.kind === "instance" && change.action === "change" && change.fields.length === 1 &&
+    (closesAccess(change) ||
+      (change.fields[0]?.field === "status" && change.fields[0].old === "running"));
+}
+
+/**
+ * The instance's own change (create or change), and the changes split off it to go last:
+ * stopping or freezing a running instance, then closing service provider access.
+ */
 function planInstance(
   desired: DesiredTenant,
   actual: ActualTenant,
-): { first?: PlannedChange; last?: PlannedChange } {
+): { first?: PlannedChange; trailing: PlannedChange[] } {
   const { instanceID } = desired;
   const wanted = (desired.instance ?? {}) as Record<string, unknown>;
   if (actual.instance === undefined) {
@@ -160,27 +178,34 @@ function planInstance(
       );
     }
   } else if (desired.instance === undefined) {
-    return {};
+    return { trailing: [] };
   }
   let fields = differences(wanted, actual.instance);
+  const last = (field: FieldChange): PlannedChange => ({
+    instanceID,
+    kind: "instance",
+    resource: instanceID,
+    action: "change",
+    fields: [field],
+  });
+  const trailing: PlannedChange[] = [];
+  const halting = fields.find((field) =>
+    field.field === "status" && field.old === "running" && field.new !== "running"
+  );
+  if (halting !== undefined) trailing.push(last(halting));
   const closing = fields.find((field) =>
     field.field === "archiveAdminEnabled" && field.new === false
   );
-  fields = fields.filter((field) => field !== closing);
+  if (closing !== undefined) {
+    trailing.push(last({ ...closing, old: actual.instance?.archiveAdminEnabled ?? true }));
+  }
+  fields = fields.filter((field) => field !== closing && field !== halting);
   const action = actual.instance === undefined ? "create" : "change";
   return {
     ...(fields.length > 0 || action === "create"
       ? { first: { instanceID, kind: "instance", resource: instanceID, action, fields } }
       : {}),
-    ...(closing === undefined ? {} : {
-      last: {
-        instanceID,
-        kind: "instance",
-        resource: instanceID,
-        action: "change",
-        fields: [{ ...closing, old: actual.instance?.archiveAdminEnabled ?? true }],
-      },
-    }),
+    trailing,
   };
 }
 
@@ -236,12 +261,16 @@ function planUsers(desired: DesiredTenant, current: Map<string, Fields>): KindCh
   };
 }
 
+/** Whether the file manages more of the instance than its stores and the instance itself. */
+function managesMoreThanStores(desired: DesiredTenant): boolean {
+  return desired.users !== undefined || desired.jobs !== undefined ||
+    desired.profiles !== undefined || Object.keys(desired.config).length > 0 ||
+    Object.keys(desired.configSecrets ?? {}).length > 0;
+}
+
 /** Whether the file manages more of the instance than the instance itself. */
 function managesInside(desired: DesiredTenant): boolean {
-  return desired.users !== undefined || desired.jobs !== undefined ||
-    desired.stores !== undefined || desired.profiles !== undefined ||
-    Object.keys(desired.config).length > 0 ||
-    Object.keys(desired.configSecrets ?? {}).length > 0;
+  return desired.stores !== undefined || managesMoreThanStores(desired);
 }
 
 /**
@@ -258,37 +287,43 @@ export function planTenant(
   const { instanceID } = desired;
   const notes: string[] = [];
   const wanted: InstanceSettings = desired.instance ?? {};
-  const { first, last } = planInstance(desired, actual);
+  const { first, trailing } = planInstance(desired, actual);
   const changes: PlannedChange[] = first === undefined ? [] : [first];
   const running = actual.instance?.status === "running";
   const open = actual.instance?.archiveAdminEnabled !== false;
   const willRun = wanted.status === "running" || (wanted.status === undefined && running);
-  const willOpen = wanted.archiveAdminEnabled !== undefined
-    ? wanted.archiveAdminEnabled || last !== undefined
-    : open;
-  if ((!running || !open) && managesInside(desired)) {
-    const later = willRun && willOpen;
+  // Open while apply works: now, or once apply has opened it (closing comes last).
+  const openDuring = open || wanted.archiveAdminEnabled === true;
+  const stopped = !running && managesInside(desired);
+  // Stores answer without service provider access: only the rest waits for it.
+  const closed = !open && managesMoreThanStores(desired);
+  if (stopped || (closed && openDuring)) {
+    const later = willRun && openDuring;
     notes.push(
       later
         ? "Its users, stores, jobs, profiles and configuration are compared once the instance " +
           "runs with service provider access: apply does that first, then makes them as the file says."
-        : !running
+        : !willRun
         ? `The instance ${
           actual.instance === undefined
             ? "will not run once created"
             : `is ${String(actual.instance.status)}`
         }: its users, stores, jobs, profiles and configuration cannot be read or changed until it ` +
           "runs (instance.status: running)."
-        : "Service provider access to the instance is off: its users, jobs, profiles and " +
-          "configuration cannot be read or changed (instance.archiveAdminEnabled: true turns it on).",
+        : CLOSED_NOTE,
     );
-    if (last !== undefined) changes.push(last);
+    changes.push(...trailing);
     return { instanceID, desired, changes, notes, deferred: later };
   }
-  changes.push(...planConfig(desired, actual, options));
   const stores = desired.stores === undefined
     ? undefined
     : planStores(desired, actual.stores ?? new Map());
+  if (closed) {
+    notes.push(CLOSED_NOTE);
+    changes.push(...stores?.changes ?? [], ...stores?.deletes ?? [], ...trailing);
+    return { instanceID, desired, changes, notes };
+  }
+  changes.push(...planConfig(desired, actual, options));
   changes.push(...stores?.changes ?? []);
   const users = planUsers(desired, actual.users ?? new Map());
   changes.push(...users.changes);
@@ -299,16 +334,23 @@ export function planTenant(
   changes.push(...jobs?.changes ?? []);
   changes.push(...planProfiles(desired, actual.profiles ?? new Map()));
   changes.push(...jobs?.deletes ?? [], ...users.deletes, ...stores?.deletes ?? []);
-  if (last !== undefined) changes.push(last);
+  changes.push(...trailing);
   return { instanceID, desired, changes, notes };
 }
+
+/** The note of an instance that stays closed to service provider access. */
+const CLOSED_NOTE = "Service provider access to the instance is off, and the file keeps it off: " +
+  "its users, jobs, profiles and configuration are not read or changed (only its stores are). " +
+  "Give instance.archiveAdminEnabled: true to manage them.";
 
 /** What to read of an instance for the plan of `tenant`. */
 function wantedFor(tenant: DesiredTenant): ReadWanted {
   return {
-    users: tenant.users === undefined
-      ? undefined
-      : new Set(tenant.users.list.map((user) => user.userName.toLowerCase())),
+    // A user renamed is compared as it is now, under the name before.
+    users: tenant.users === undefined ? undefined : new Set(
+      tenant.users.list.flatMap((user) => [user.userName, user.renamedFrom ?? user.userName])
+        .map((name) => name.toLowerCase()),
+    ),
     jobs: tenant.jobs !== undefined,
     stores: tenant.stores !== undefined,
     profiles: tenant.profiles !== undefined,

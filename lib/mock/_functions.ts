@@ -22,7 +22,7 @@ import {
   SPE_SYSTEM_SIMULATIONS,
   TIME_ZONE_SIMULATIONS,
 } from "./_functions_system.ts";
-import { INSTANCE_SIMULATIONS, instanceIdentity } from "./_functions_instances.ts";
+import { INSTANCE_FLAGS, INSTANCE_SIMULATIONS, instanceIdentity } from "./_functions_instances.ts";
 
 export { type CallContext, Deferred, type Simulation } from "./_simulation.ts";
 
@@ -139,11 +139,20 @@ const SPE_ONLY: Record<string, Simulation> = {
       if (startMode !== undefined) created.startMode = startMode;
       const baseDirectory = optionalString(config, "baseDirectory");
       if (baseDirectory !== undefined) created.baseDirectory = baseDirectory;
+      // The log and VSS settings of the configuration object, as SetInstanceConfiguration takes them.
+      const flags: Partial<Record<typeof INSTANCE_FLAGS[number], boolean>> = {};
+      for (const field of INSTANCE_FLAGS) {
+        if (config[field] === undefined) continue;
+        if (typeof config[field] !== "boolean") {
+          throw new ApiFault(`The instance configuration's '${field}' must be true or false.`);
+        }
+        flags[field] = config[field] as boolean;
+      }
       return new Deferred(() => {
         if (ctx.state.instance(instanceID) !== undefined) {
           throw new ApiFault(`Instance '${instanceID}' already exists.`);
         }
-        ctx.state.createInstance(created);
+        Object.assign(ctx.state.createInstance(created), flags);
         return null;
       });
     },

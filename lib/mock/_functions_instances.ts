@@ -130,7 +130,8 @@ function directoriesOn(state: MockState, host: MockInstanceHost): Map<string, st
   return known;
 }
 
-const FLAGS = [
+/** The true-or-false fields of an instance's configuration object. */
+export const INSTANCE_FLAGS = [
   "debugLogEnabled",
   "imapServerConnectionLogEnabled",
   "vssWriterEnabled",
@@ -163,7 +164,7 @@ export const INSTANCE_SIMULATIONS: Record<string, Simulation> = {
       const instance = ctx.state.instance(instanceID);
       if (instance === undefined) throw new ApiFault(`Instance '${instanceID}' does not exist.`);
       // Check everything first, so a bad field changes nothing.
-      for (const field of FLAGS) {
+      for (const field of INSTANCE_FLAGS) {
         if (config[field] !== undefined && typeof config[field] !== "boolean") {
           throw new ApiFault(`The instance configuration's '${field}' must be true or false.`);
         }
@@ -194,7 +195,7 @@ export const INSTANCE_SIMULATIONS: Record<string, Simulation> = {
         }
       }
       if (config.baseDirectory !== undefined) normalPath(config.baseDirectory as string);
-      for (const field of FLAGS) {
+      for (const field of INSTANCE_FLAGS) {
         if (typeof config[field] === "boolean") instance[field] = config[field] as boolean;
       }
       for (const field of TEXTS) {

@@ -40,11 +40,11 @@ export const applyCommand = defineCommand({
   description: `Plans as mspe-run plan does, shows the plan on stderr and asks y/N on a terminal
 (--yes answers for scheduled tasks; without a terminal and without --yes it refuses, exit code 2;
 --what-if prints the plan and changes nothing). Then makes the changes per instance in dependency
-order: the instance (create, stop, settings, start, service provider access on), its
-configuration, archive stores, users, their folder privileges, jobs, profiles, then the deletes,
-and service provider access off last; instances side by side (--concurrency). Each
+order: the instance (create, settings, start, service provider access on), its configuration,
+archive stores, users, their folder privileges, jobs, profiles, then the deletes, stopping or
+freezing, and service provider access off last; instances side by side (--concurrency). Each
 state-changing call is sent at most once; after a change that did not succeed, the rest of that
-instance's changes are not sent.
+instance's changes are not sent (closing service provider access is sent all the same).
 
 Deleting what the file does not list happens only where it says prune: true (a users, jobs or
 stores block, an instance for all of its blocks, the file for the server's instances it does

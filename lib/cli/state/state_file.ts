@@ -98,7 +98,10 @@ export async function readDesired(parsed: ParsedArgs, io: CliIo, command: string
  * secret is never printed.
  */
 export function secretReader(io: CliIo): (source: SecretSource, where: string) => Promise<string> {
-  return async (source, where) => {
+  // Instances are changed side by side: prompts wait for each other, so that each answer goes to
+  // the secret its prompt names.
+  let prompting: Promise<unknown> = Promise.resolve();
+  const read = async (source: SecretSource, where: string): Promise<string> => {
     const What = where.charAt(0).toUpperCase() + where.slice(1);
     let secret: string | null | undefined;
     if ("file" in source) {
@@ -133,6 +136,12 @@ export function secretReader(io: CliIo): (source: SecretSource, where: string) =
     // From here on no line printed (an error that echoes it, a --debug trace) shows it.
     addSecrets(io, [secret]);
     return secret;
+  };
+  return (source, where) => {
+    if (!("prompt" in source)) return read(source, where);
+    const answer = prompting.then(() => read(source, where));
+    prompting = answer.catch(() => undefined);
+    return answer;
   };
 }
 
