@@ -168,8 +168,11 @@ async function instanceCalls(
   if (change.action === "create") {
     calls.push(["CreateInstance", { config: { instanceID, ...config } as UncheckedArgs }]);
   } else if (Object.keys(config).length > 0) {
+    // Whether the server keeps the fields an object leaves out is not documented: the current
+    // configuration (read-only) is the template, as for the configuration kinds.
+    const current = await call(client, "GetInstanceConfiguration", { instanceID }, signal);
     calls.push(["SetInstanceConfiguration", {
-      config: { instanceID, ...config } as UncheckedArgs,
+      config: { ...current as Fields, ...config, instanceID } as UncheckedArgs,
     }]);
   }
   const stoppedNow = moving || before === "stopped";
