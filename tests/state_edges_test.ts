@@ -140,7 +140,10 @@ Deno.test("a renamed user is compared in full under its old name; the file may n
     version: 1,
     instances: { acme: { users: [renamed, { userName: user!.userName.toUpperCase() }] } },
   };
-  const error = await planOf(client, reused).then(() => "", (e: Error) => e.message);
+  const error = await planOf(client, reused).then(
+    (plan) => plan.tenants[0]!.error ?? "planned",
+    (e: Error) => e.message,
+  );
   assertMatch(
     error,
     /the user renamed\.user is renamed from .*, which is listed too\. Rename first/,
@@ -249,4 +252,45 @@ Deno.test("a new instance gets the log and VSS settings of the file with CreateI
   const applied = await applyPlan(client, await planOf(client, file));
   assertEquals(applied.summary.failed, 0, JSON.stringify(applied));
   assertEquals((await planOf(client, file)).summary, { create: 0, change: 0, delete: 0 });
+});
+
+Deno.test("one instance that cannot be read never ends a plan, an apply or an export of the fleet", async () => {
+  await using mock = await startMock({ instances: 3, usersPerInstance: 1 });
+  await using client = await clientFor(mock);
+  // globex has two jobs of one name: its jobs cannot be read into a state file; the others can.
+  const jobs = (await invokeCall(client, "GetJobs", { instanceID: "globex" })).result ?? [];
+  await invokeCall(client, "RenameJob", {
+    instanceID: "globex",
+    id: jobs[1]!.id,
+    name: jobs[0]!.name,
+  });
+  const tenant = { users: [{ userName: "fleet.one" }], jobs: [] };
+  const file = await writeState({
+    version: 1,
+    instances: { acme: tenant, globex: tenant, initech: tenant },
+  });
+  const plan = await runCliInProcess(["plan", file, "--format", "json", ...mockFlags(mock.port)], {
+    env: USER,
+  });
+  assertEquals(plan.code, 4, plan.stderr);
+  const json = JSON.parse(plan.stdout);
+  assertEquals(json.summary, { create: 2, change: 0, delete: 0 });
+  assertEquals(json.failed.map((f: { instanceID: string }) => f.instanceID), ["globex"]);
+  assertMatch(json.failed[0].error, /^Instance globex has two jobs named .*: rename one/);
+  const apply = await runCliInProcess(["apply", file, "--yes", ...mockFlags(mock.port)], {
+    env: USER,
+  });
+  assertEquals(apply.code, 4, apply.stderr);
+  assertMatch(apply.stderr, /Failed: globex: not planned: Instance globex has two jobs named/);
+  assertEquals(mock.stats.byFunction.CreateUser, 2);
+  const exported = await runCliInProcess(
+    ["export", "--kinds", "users,jobs", "--format", "json", ...mockFlags(mock.port)],
+    { env: USER },
+  );
+  assertEquals(exported.code, 4, exported.stderr);
+  assertMatch(
+    exported.stderr,
+    /globex: not exported \(Instance globex has two jobs named .*\); the file leaves it out/,
+  );
+  assertEquals(Object.keys(JSON.parse(exported.stdout).instances).sort(), ["acme", "initech"]);
 });

@@ -180,13 +180,15 @@ export interface EachOptions {
 
 /**
  * Runs `fn` for each instance ID (at most `concurrency` at once) and returns the values by ID.
- * The first failure ends the whole run: a plan or export with a hole would mislead.
+ * With `failures`, an instance that fails is recorded there and the others go on (one bad
+ * instance never ends a fleet run); without, the first failure ends the run.
  */
 export async function eachInstance<T>(
   client: Client,
   ids: readonly string[],
   fn: (instanceID: string, signal: AbortSignal) => Promise<T>,
   options: EachOptions,
+  failures?: Map<string, Error>,
 ): Promise<Map<string, T>> {
   const values = new Map<string, T>();
   if (ids.length === 0) return values;
@@ -198,8 +200,9 @@ export async function eachInstance<T>(
     onProgress: options.onProgress,
   });
   for await (const outcome of run) {
-    if (!outcome.ok) throw outcome.error;
-    values.set(outcome.instanceID, outcome.value);
+    if (outcome.ok) values.set(outcome.instanceID, outcome.value);
+    else if (failures === undefined) throw outcome.error;
+    else failures.set(outcome.instanceID, outcome.error);
   }
   return values;
 }

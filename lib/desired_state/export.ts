@@ -61,6 +61,11 @@ export interface ExportStateOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called as instances are read. */
   readonly onProgress?: ((progress: FleetProgress) => void) | undefined;
+  /**
+   * Called for each instance that could not be read, which the file then leaves out; the others
+   * are exported all the same. Without it, the first such instance ends the export.
+   */
+  readonly onFailure?: ((instanceID: string, error: Error) => void) | undefined;
 }
 
 /** A user's folder privileges as the file writes them (GetUserInfo's privilegesOnFolders). */
@@ -127,6 +132,7 @@ export async function exportState(
     });
   const blocks = new Set(options.kinds ?? EXPORT_KINDS);
   const kinds = (Object.keys(CONFIG_KINDS) as ConfigKind[]).filter((kind) => blocks.has(kind));
+  const failures = options.onFailure === undefined ? undefined : new Map<string, Error>();
   const tenants = await eachInstance(
     client,
     ids,
@@ -187,10 +193,18 @@ export async function exportState(
       return tenant as TenantSpec;
     },
     options,
+    failures,
   );
+  for (const [instanceID, error] of failures ?? []) options.onFailure?.(instanceID, error);
+  // An instance not read is left out (not written empty: plan would take {} for "no change").
   return {
     version: 1,
-    instances: Object.fromEntries(ids.map((id) => [id, tenants.get(id) ?? {}])),
+    instances: Object.fromEntries(
+      ids.filter((id) => tenants.has(id) || failures === undefined).map((id) => [
+        id,
+        tenants.get(id) ?? {},
+      ]),
+    ),
   };
 }
 

@@ -70,6 +70,11 @@ export interface TenantPlan {
    * provider access now, and the file wants it running and open.
    */
   readonly deferred?: boolean;
+  /**
+   * Why the instance could not be planned (one line): it was not read, or the file asks what the
+   * server cannot do. It has no changes, and apply leaves it alone; the others are planned.
+   */
+  readonly error?: string;
 }
 
 /**
@@ -388,6 +393,20 @@ export async function planOne(
   );
 }
 
+/** Why an instance has no plan when the run was stopped before it. */
+const NOT_READ = "Not read: the plan was stopped before this instance.";
+
+/** The plan of an instance that could not be planned: no change, and why. */
+function unplanned(desired: DesiredTenant, why: string): TenantPlan {
+  return {
+    instanceID: desired.instanceID,
+    desired,
+    changes: [],
+    notes: [],
+    error: why.split(/\r?\n/, 1)[0] ?? why,
+  };
+}
+
 /** The plan of an instance that the file does not list, with `prune: true`: delete it. */
 function instanceDelete(instance: Fields): TenantPlan {
   const instanceID = String(instance.instanceID);
@@ -407,7 +426,8 @@ function instanceDelete(instance: Fields): TenantPlan {
 
 /**
  * Reads what the servers have now for every instance of `desired` (read-only calls, at most
- * `concurrency` instances at once) and returns what would change. Secrets are never read and
+ * `concurrency` instances at once) and returns what would change. An instance that cannot be
+ * read or planned has its `error` and no change; the others are planned all the same. Secrets are never read and
  * never shown: a user's initial password shows as {@linkcode SET_ONLY_ON_CREATE}, a
  * configuration's password as {@linkcode SENT_WITH_CHANGE}. With the file's `prune: true`, the
  * server's instances that the file does not list (within `instances`) are to be deleted.
@@ -434,14 +454,19 @@ export async function planState(
 ): Promise<StatePlan> {
   const listed = await instanceStatuses(client, options.signal);
   const byID = new Map(desired.tenants.map((tenant) => [tenant.instanceID, tenant]));
+  const failures = new Map<string, Error>();
   const plans = await eachInstance(
     client,
     desired.tenants.map((tenant) => tenant.instanceID),
     (instanceID, signal) =>
       planOne(client, byID.get(instanceID)!, listed.get(instanceID.toLowerCase()), signal, options),
     options,
+    failures,
   );
-  const tenants = desired.tenants.map((tenant) => plans.get(tenant.instanceID)!);
+  const tenants = desired.tenants.map((tenant) =>
+    plans.get(tenant.instanceID) ??
+      unplanned(tenant, failures.get(tenant.instanceID)?.message ?? NOT_READ)
+  );
   const known = new Set(desired.tenants.map((tenant) => tenant.instanceID.toLowerCase()));
   const outside = [...listed.values()].filter((instance) => {
     const id = String(instance.instanceID);

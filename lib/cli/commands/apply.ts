@@ -13,7 +13,13 @@ import { defineCommand } from "../command.ts";
 import { askYesNo, CONFIRM_FLAGS, confirmDestructive, confirmFlags } from "../confirm.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { address } from "../session/connect.ts";
-import { planSummary, renderPlan, renderResults, resultSummary } from "../state/render.ts";
+import {
+  failedTenants,
+  planSummary,
+  renderPlan,
+  renderResults,
+  resultSummary,
+} from "../state/render.ts";
 import {
   readDesired,
   secretReader,
@@ -51,6 +57,9 @@ stores block, an instance for all of its blocks, the file for the server's insta
 not list) and needs its own confirmation (what goes is named first). An interrupted apply is
 safe to run again: plan shows exactly what is left. A row "may-have-run" names the resource to
 look at.
+
+An instance that cannot be planned (not read, or the file asks what the server cannot do) is a
+line "not planned" and is left alone; the others are applied, and the exit code is 4.
 
 --format table (default), json ({ results: [{ instanceID, kind, resource, action, outcome,
 error }], summary: { done, failed, not-sent, may-have-run } }) or ndjson (one row per line, each
@@ -95,16 +104,18 @@ Ctrl-C (no further change starts, those in flight finish, every change gets its 
       });
       out.clearProgress();
       const { create, change, delete: remove } = plan.summary;
+      // Instances not planned are left alone and make the exit code 4; the others are applied.
+      const notPlanned = failedTenants(plan).length > 0;
       if (flags.whatIf) {
         await out.emit(renderPlan(plan, "table", file));
         out.note(`${planSummary(plan)} --what-if: nothing was sent that changes anything.`);
         return ExitCode.Ok;
       }
       if (create + change + remove === 0) {
-        out.note(planSummary(plan));
         const pending = plan.tenants.flatMap((tenant) => tenant.notes);
-        if (pending.length > 0) out.note(renderPlan(plan, "table", file).trimEnd());
-        return ExitCode.Ok;
+        if (pending.length > 0 || notPlanned) out.note(renderPlan(plan, "table", file).trimEnd());
+        out.note(planSummary(plan));
+        return notPlanned ? ExitCode.CallFailed : ExitCode.Ok;
       }
       if (!parsed.bool("quiet")) io.stderr.write(renderPlan(plan, "table", file));
       out.note(planSummary(plan));
@@ -173,7 +184,7 @@ Ctrl-C (no further change starts, those in flight finish, every change gets its 
       out.note(resultSummary(result));
       if (session.deadline?.aborted) return ExitCode.TimedOut;
       if (fleet.stop?.aborted || session.signal?.aborted) return ExitCode.Interrupted;
-      return result.summary.failed + result.summary["may-have-run"] > 0
+      return result.summary.failed + result.summary["may-have-run"] > 0 || notPlanned
         ? ExitCode.CallFailed
         : ExitCode.Ok;
     });

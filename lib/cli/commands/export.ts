@@ -61,7 +61,8 @@ privileges, jobs, archive stores, profiles' server-side execution and configurat
 directoryServices, retentionPolicies, smtpSettings, indexConfiguration, storeAutoCreate; without
 passwords). --kinds writes fewer blocks (fewer calls). A stopped or frozen instance gets its
 instance block only. mspe-run plan on the result shows no change. The format is the extension of
---output (.yaml, .yml: YAML; else JSON), or --format.`,
+--output (.yaml, .yml: YAML; else JSON), or --format. An instance that cannot be read is a
+warning and left out; the others are written, and the exit code is 4.`,
   flags: {
     ...HELP_FLAGS,
     format: {
@@ -96,11 +97,20 @@ instance block only. mspe-run plan on the result shows no change. The format is 
     const output = parsed.string("output");
     const format = asked ?? (output === undefined ? "yaml" : stateFormatOf(output));
     return withStateSession(parsed, io, "export", async ({ out }, fleet) => {
+      let notExported = 0;
       const file = await exportState(fleet.client, {
         // A filter or IDs separated by commas; a part that is an ID must name an instance.
         instances: exportSelection(parsed.string("instances")),
         ...fleet,
         kinds,
+        onFailure: (instanceID, error) => {
+          out.clearProgress();
+          out.warn(
+            `${instanceID}: not exported (${error.message.split(/\r?\n/, 1)[0]}); the file ` +
+              "leaves it out.",
+          );
+          notExported++;
+        },
       });
       out.clearProgress();
       const text = await renderStateFile(file, format, SCHEMA_URL);
@@ -117,7 +127,8 @@ instance block only. mspe-run plan on the result shows no change. The format is 
       if (output !== undefined) {
         out.note(`Wrote ${count} instance${count === 1 ? "" : "s"} to ${output}.`);
       }
-      return ExitCode.Ok;
+      // The file is written with what could be read; the exit code says it is not whole.
+      return notExported > 0 ? ExitCode.CallFailed : ExitCode.Ok;
     });
   },
 });

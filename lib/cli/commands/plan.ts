@@ -17,6 +17,7 @@ import {
   withStateSession,
 } from "../state/state_file.ts";
 import {
+  failedTenants,
   PLAN_FORMATS,
   type PlanFormat,
   planSummary,
@@ -56,8 +57,10 @@ unmanaged }) or markdown (for a change ticket). The server's instances that the 
 list (within --instances) are named: never changed and not a pending change, unless the file
 says prune: true, which deletes them.
 
-Exit code 0: no changes; 10: changes pending; others as for every command. A scheduled
-plan --instances '*' is a drift check.`,
+Exit code 0: no changes; 10: changes pending; 4: an instance could not be planned (not read,
+or the file asks what the server cannot do: each is a line "not planned", the others are
+planned all the same); others as for every command. A scheduled plan --instances '*' is a drift
+check.`,
   flags: {
     ...HELP_FLAGS,
     format: {
@@ -92,6 +95,8 @@ plan --instances '*' is a drift check.`,
         if (unmanaged !== undefined) out.note(unmanaged);
       }
       const { create, change, delete: remove } = plan.summary;
+      // An instance not planned is a failure to look at before any pending change.
+      if (failedTenants(plan).length > 0) return ExitCode.CallFailed;
       return create + change + remove > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
     });
   },

@@ -36,14 +36,26 @@ function fieldText(change: PlannedChange, field: FieldChange): string {
     : `${field.field}: ${shown(field.old)} -> ${shown(field.new)}`;
 }
 
+/** The instances that could not be planned, with why. */
+export function failedTenants(plan: StatePlan): { instanceID: string; error: string }[] {
+  return plan.tenants.flatMap((tenant) =>
+    tenant.error === undefined ? [] : [{ instanceID: tenant.instanceID, error: tenant.error }]
+  );
+}
+
 /** The plan's one-line summary, such as `Plan: 2 to create, 1 to change, 0 to delete.` */
 export function planSummary(plan: StatePlan): string {
   const { create, change, delete: remove } = plan.summary;
-  return create + change + remove === 0
-    ? `No changes: the servers match the state file (${plan.tenants.length} instance${
-      plan.tenants.length === 1 ? "" : "s"
+  const failed = failedTenants(plan).length;
+  const planned = plan.tenants.length - failed;
+  const summary = create + change + remove === 0
+    ? `No changes: the servers match the state file (${planned} instance${
+      planned === 1 ? "" : "s"
     }).`
     : `Plan: ${create} to create, ${change} to change, ${remove} to delete.`;
+  return failed === 0
+    ? summary
+    : `${summary} ${failed} instance${failed === 1 ? "" : "s"} could not be planned (see above).`;
 }
 
 function table(header: readonly string[], rows: readonly string[][]): string {
@@ -59,8 +71,9 @@ function table(header: readonly string[], rows: readonly string[][]): string {
 /**
  * The JSON of a plan: `{ summary: { create, change, delete }, changes: [{ instanceID, kind,
  * resource, action, fields: [{ field, old, new }] }], notes: [{ instanceID, note }], unmanaged:
- * [instanceID] }` (unmanaged: the server's instances the file does not list); a field
- * `old` that does not exist (a create) is left out.
+ * [instanceID], failed: [{ instanceID, error }] }` (unmanaged: the server's instances the file
+ * does not list; failed: those that could not be planned); a field `old` that does not exist (a
+ * create) is left out.
  */
 export function planJson(plan: StatePlan): unknown {
   return {
@@ -78,6 +91,7 @@ export function planJson(plan: StatePlan): unknown {
       tenant.notes.map((note) => ({ instanceID: tenant.instanceID, note }))
     ),
     unmanaged: plan.unmanaged ?? [],
+    failed: failedTenants(plan),
   };
 }
 
@@ -117,6 +131,9 @@ export function renderPlan(plan: StatePlan, format: PlanFormat, file: string): s
   const notes = plan.tenants.flatMap((tenant) =>
     tenant.notes.map((note) => `${tenant.instanceID}: ${safeLine(note)}`)
   );
+  const failed = failedTenants(plan).map(({ instanceID, error }) =>
+    `${safeLine(instanceID, 100)}: not planned: ${safeLine(error)}`
+  );
   if (format === "markdown") {
     const lines = [`# Plan for ${markdownCell(file)}`, "", planSummary(plan), ""];
     if (rows.length > 0) {
@@ -128,12 +145,16 @@ export function renderPlan(plan: StatePlan, format: PlanFormat, file: string): s
       lines.push("");
     }
     if (notes.length > 0) lines.push("Notes:", "", ...notes.map((note) => `- ${note}`), "");
+    if (failed.length > 0) {
+      lines.push("Not planned:", "", ...failed.map((line) => `- ${markdownCell(line)}`), "");
+    }
     return lines.join("\n");
   }
   const parts = rows.length > 0
     ? [table(["INSTANCE", "KIND", "RESOURCE", "ACTION", "CHANGES"], rows)]
     : [];
   if (notes.length > 0) parts.push(notes.map((note) => `Note: ${note}`).join("\n") + "\n");
+  if (failed.length > 0) parts.push(failed.map((line) => `Failed: ${line}`).join("\n") + "\n");
   return parts.join("\n");
 }
 
