@@ -294,3 +294,21 @@ Deno.test("one instance that cannot be read never ends a plan, an apply or an ex
   );
   assertEquals(Object.keys(JSON.parse(exported.stdout).instances).sort(), ["acme", "initech"]);
 });
+
+Deno.test("a connection that breaks during a plan is one line for the run, not a row per instance", async () => {
+  await using mock = await startMock({ instances: 3, usersPerInstance: 1 });
+  mock.faults.add({ kind: "drop-before-body", function: "GetUsers" });
+  const tenant = { users: [{ userName: "someone" }] };
+  const file = await writeState({
+    version: 1,
+    instances: { acme: tenant, globex: tenant, initech: tenant },
+  });
+  const plan = await runCliInProcess(["plan", file, "--format", "json", ...mockFlags(mock.port)], {
+    env: USER,
+  });
+  assert(plan.code !== 0 && plan.code !== 4 && plan.code !== 10, `exit ${plan.code}`);
+  assertEquals(plan.stdout, "");
+  const errors = plan.stderr.split("\n").filter((line) => line.startsWith("error:"));
+  assertEquals(errors.length, 1, plan.stderr);
+  assert(!/not planned/.test(plan.stderr), plan.stderr);
+});

@@ -6,7 +6,13 @@
  */
 
 import type { Client } from "../client.ts";
-import { ArgumentError } from "../errors.ts";
+import {
+  ArgumentError,
+  AuthenticationError,
+  ConnectionError,
+  TlsError,
+  TokenExpiredError,
+} from "../errors.ts";
 import { DEFAULT_CONCURRENCY, type FleetProgress, forEachInstance } from "../fleet.ts";
 import { type UncheckedArgs, uncheckedFunction } from "../function_names.ts";
 import { invokeCall } from "../invoke_call.ts";
@@ -170,6 +176,16 @@ async function readNamed(
   return found;
 }
 
+/**
+ * Whether an error is the server's, not one instance's: the connection, its certificate, the
+ * login, the run aborted. It ends the run with its one line instead of a row per instance.
+ */
+function serverWide(error: Error): boolean {
+  return error instanceof ConnectionError || error instanceof TlsError ||
+    error instanceof AuthenticationError || error instanceof TokenExpiredError ||
+    error.name === "AbortError";
+}
+
 /** The fleet options the state functions share. */
 export interface EachOptions {
   readonly concurrency?: number | undefined;
@@ -201,7 +217,7 @@ export async function eachInstance<T>(
   });
   for await (const outcome of run) {
     if (outcome.ok) values.set(outcome.instanceID, outcome.value);
-    else if (failures === undefined) throw outcome.error;
+    else if (failures === undefined || serverWide(outcome.error)) throw outcome.error;
     else failures.set(outcome.instanceID, outcome.error);
   }
   return values;
