@@ -19,7 +19,7 @@ import {
   TokenExpiredError,
 } from "../errors.ts";
 import { TimedOut } from "./session/timeouts.ts";
-import { NothingSelected, UsageError } from "./usage_error.ts";
+import { Interrupted, NothingSelected, UsageError } from "./usage_error.ts";
 
 /**
  * The exit codes, as documented in `mspe-run --help` and the README.
@@ -127,6 +127,7 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
   if (error instanceof ApiError || error instanceof HttpError) return ExitCode.CallFailed;
   if (error instanceof TlsError) return ExitCode.Tls;
   if (error instanceof NothingSelected) return ExitCode.NothingSelected;
+  if (error instanceof Interrupted) return ExitCode.Interrupted;
   if (error instanceof TimedOut || isTimeout(error)) return ExitCode.TimedOut;
   return ExitCode.Unexpected;
 }
@@ -154,7 +155,7 @@ export function describeError(error: unknown): string {
   }
   if (
     error instanceof MspeError || error instanceof UsageError || error instanceof TimedOut ||
-    error instanceof NothingSelected
+    error instanceof NothingSelected || error instanceof Interrupted
   ) {
     return firstLine(error.message);
   }

@@ -39,3 +39,22 @@ export class NothingSelected extends Error {
     this.name = "NothingSelected";
   }
 }
+
+/**
+ * Ctrl-C stopped a fleet command before it had read every instance, so that nothing it would
+ * print or write could pass for a whole result: the message says what was left undone. Exit code
+ * 130.
+ *
+ * @example
+ * ```ts
+ * import { Interrupted } from "./usage_error.ts";
+ * throw new Interrupted("Interrupted: the report was stopped; nothing printed.");
+ * ```
+ */
+export class Interrupted extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "Interrupted";
+  }
+}

@@ -11,9 +11,19 @@ import type { FieldChange } from "./change.ts";
 /** Fields whose order does not matter. */
 const SET_FIELDS = new Set(["privileges", "loginPrivileges"]);
 
+/**
+ * Fields the server compares without regard to case: host names, and Windows paths (a trailing
+ * separator aside). The server keeps its own spelling, so a file that spells them otherwise would
+ * plan a change (and a restart, for a host) on every run.
+ */
+const CASELESS = new Set(["instanceHost", "baseDirectory"]);
+
 /** The comparable form of a value: lists without `none`, sets sorted, empty texts as null. */
 function normal(field: string, value: unknown): unknown {
   if (value === "" || value === undefined) return null;
+  if (CASELESS.has(field) && typeof value === "string") {
+    return value.replace(/[\\/]+$/, "").toLowerCase();
+  }
   if (Array.isArray(value)) {
     const list = value.filter((item) => item !== "none");
     return SET_FIELDS.has(field) ? [...list].sort() : list;

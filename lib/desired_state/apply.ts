@@ -206,7 +206,6 @@ async function applyTenant(
           signal,
         );
       }
-      report({ ...rowOf(change), outcome: "done" });
     } catch (error) {
       report(failure(error, change, fn || "Preparing the change"));
       stopped ??= `Not sent: an earlier change of instance ${change.instanceID} did not succeed.`;
@@ -215,34 +214,47 @@ async function applyTenant(
     }
     // A stopped, new or closed instance answers no user or configuration call: once it runs
     // with service provider access, they are read and planned (read-only) and made in the same
-    // run; stopping and closing access again stay last.
-    if (!replanned && change.kind === "instance" && !isTrailing(change)) {
-      replanned = true;
-      try {
-        const listed = (await instanceStatuses(client, signal)).get(
-          tenant.instanceID.toLowerCase(),
-        );
-        if (listed?.status === "running") {
-          const again = await planOne(client, tenant.desired, listed, signal, options);
-          changes = [];
-          for (const next of again.changes) {
-            if (next.action === "delete") unconfirmed.add(next);
-            if (next.kind !== "instance" || isTrailing(next)) changes.push(next);
-            // What the instance change should have set and the server did not take: sending the
-            // same call again would be a second try of a state-changing call.
-            else report(untaken(next));
-          }
-        }
-      } catch (error) {
-        // The instance change is done; what follows it is for the next plan to show.
-        report({
-          ...rowOf(change),
-          outcome: "failed",
-          error: `Reading instance ${tenant.instanceID} after its start failed (${
-            error instanceof Error ? error.message.split(/\r?\n/, 1)[0] : String(error)
-          }): run plan to see what is left of it, then apply again.`,
-        });
+    // run; stopping and closing access again stay last. The instance's row waits for that read,
+    // so that a change whose rest could not be planned is one row that says so.
+    if (replanned || change.kind !== "instance" || isTrailing(change)) {
+      report({ ...rowOf(change), outcome: "done" });
+      continue;
+    }
+    replanned = true;
+    const unread = (why: string): ChangeResult => ({
+      ...rowOf(change),
+      outcome: "failed",
+      error: `Instance ${tenant.instanceID} was changed, but ${why}: its users, stores, jobs, ` +
+        "profiles and configuration were not planned. Run plan, then apply again.",
+    });
+    try {
+      const listed = (await instanceStatuses(client, signal)).get(
+        tenant.instanceID.toLowerCase(),
+      );
+      if (listed?.status !== "running") {
+        report(unread(`it is ${String(listed?.status ?? "gone")} after it`));
+        stopped ??= `Not sent: instance ${tenant.instanceID} does not run.`;
+        failed = true;
+        continue;
       }
+      const again = await planOne(client, tenant.desired, listed, signal, options);
+      report({ ...rowOf(change), outcome: "done" });
+      changes = [];
+      for (const next of again.changes) {
+        if (next.action === "delete") unconfirmed.add(next);
+        if (next.kind !== "instance" || isTrailing(next)) changes.push(next);
+        // What the instance change should have set and the server did not take: sending the
+        // same call again would be a second try of a state-changing call.
+        else report(untaken(next));
+      }
+    } catch (error) {
+      report(unread(
+        `reading it afterwards failed (${
+          error instanceof Error ? error.message.split(/\r?\n/, 1)[0] : String(error)
+        })`,
+      ));
+      stopped ??= `Not sent: instance ${tenant.instanceID} could not be read after its change.`;
+      failed = true;
     }
   }
   return results;
@@ -297,14 +309,19 @@ export async function applyPlan(
     options,
   );
   // A stopped run never starts some instances: their changes are rows too, not sent.
-  const results = busy.flatMap((tenant) =>
-    done.get(tenant.instanceID) ??
-      tenant.changes.map((change): ChangeResult => ({
+  const results = busy.flatMap((tenant) => {
+    const rows = done.get(tenant.instanceID);
+    if (rows !== undefined) return rows;
+    return tenant.changes.map((change): ChangeResult => {
+      const row: ChangeResult = {
         ...rowOf(change),
         outcome: "not-sent",
         error: "Not sent: apply was stopped before this instance started.",
-      }))
-  );
+      };
+      options.onResult?.(row);
+      return row;
+    });
+  });
   const summary = { done: 0, failed: 0, "not-sent": 0, "may-have-run": 0 };
   for (const result of results) summary[result.outcome]++;
   return { results, summary };

@@ -115,21 +115,29 @@ export async function exportState(
 ): Promise<StateFile> {
   const selection = options.instances ?? "*";
   const listed = await instanceStatuses(client, options.signal);
-  // IDs as the server spells them; a filter (wildcards, several separated by commas) picks from
-  // what exists, and an ID that does not exist is a mistake, not an empty entry of the file.
-  const ids = typeof selection === "string"
-    ? [...listed.values()].map((instance) => String(instance.instanceID)).filter((id) =>
-      selects(selection, id)
-    )
-    : selection.map((id) => {
-      const found = listed.get(id.toLowerCase());
-      if (found === undefined) {
+  const existing = [...listed.values()].map((instance) => String(instance.instanceID));
+  // A filter picks from what exists; a part of it without wildcards names an instance that must.
+  const chosen = (filter: string): string[] => {
+    for (const part of filter.split(",").map((item) => item.trim())) {
+      if (part !== "" && !/[*?]/.test(part) && !listed.has(part.toLowerCase())) {
         throw new ArgumentError(
-          `Instance ${id} does not exist: correct the ID (mspe-run call GetInstances lists them).`,
+          `Instance ${part} does not exist: correct the ID (mspe-run call GetInstances lists them).`,
         );
       }
-      return String(found.instanceID);
-    });
+    }
+    return existing.filter((id) => selects(filter, id));
+  };
+  // IDs as the server spells them; a filter (wildcards, several separated by commas) picks from
+  // what exists, and an ID that does not exist is a mistake, not an empty entry of the file.
+  const ids = typeof selection === "string" ? chosen(selection) : selection.map((id) => {
+    const found = listed.get(id.toLowerCase());
+    if (found === undefined) {
+      throw new ArgumentError(
+        `Instance ${id} does not exist: correct the ID (mspe-run call GetInstances lists them).`,
+      );
+    }
+    return String(found.instanceID);
+  });
   const blocks = new Set(options.kinds ?? EXPORT_KINDS);
   const kinds = (Object.keys(CONFIG_KINDS) as ConfigKind[]).filter((kind) => blocks.has(kind));
   const failures = options.onFailure === undefined ? undefined : new Map<string, Error>();
@@ -195,6 +203,14 @@ export async function exportState(
     options,
     failures,
   );
+  const unread = ids.filter((id) => !tenants.has(id) && !failures?.has(id)).length;
+  // Stopped (Ctrl-C): a file without the instances never read would pass for a whole export.
+  if (unread > 0) {
+    throw new DOMException(
+      `The export was stopped before ${unread} of ${ids.length} instances were read.`,
+      "AbortError",
+    );
+  }
   for (const [instanceID, error] of failures ?? []) options.onFailure?.(instanceID, error);
   // An instance not read is left out (not written empty: plan would take {} for "no change").
   return {

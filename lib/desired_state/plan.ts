@@ -303,12 +303,14 @@ export function planTenant(
   // Stores answer without service provider access: only the rest waits for it.
   const closed = !open && managesMoreThanStores(desired);
   if (stopped || (closed && openDuring)) {
-    const later = willRun && openDuring;
+    // A running instance is open while apply works even when the file stops it: stopping is a
+    // trailing change.
+    const later = (running || willRun) && openDuring;
     notes.push(
       later
         ? "Its users, stores, jobs, profiles and configuration are compared once the instance " +
           "runs with service provider access: apply does that first, then makes them as the file says."
-        : !willRun
+        : !running && !willRun
         ? `The instance ${
           actual.instance === undefined
             ? "will not run once created"
@@ -393,9 +395,6 @@ export async function planOne(
   );
 }
 
-/** Why an instance has no plan when the run was stopped before it. */
-const NOT_READ = "Not read: the plan was stopped before this instance.";
-
 /** The plan of an instance that could not be planned: no change, and why. */
 function unplanned(desired: DesiredTenant, why: string): TenantPlan {
   return {
@@ -463,9 +462,19 @@ export async function planState(
     options,
     failures,
   );
+  const unread =
+    desired.tenants.filter((tenant) =>
+      !plans.has(tenant.instanceID) && !failures.has(tenant.instanceID)
+    ).length;
+  // Stopped (Ctrl-C): a plan with instances never read would pass for a whole one.
+  if (unread > 0) {
+    throw new DOMException(
+      `The plan was stopped before ${unread} of ${desired.tenants.length} instances were read.`,
+      "AbortError",
+    );
+  }
   const tenants = desired.tenants.map((tenant) =>
-    plans.get(tenant.instanceID) ??
-      unplanned(tenant, failures.get(tenant.instanceID)?.message ?? NOT_READ)
+    plans.get(tenant.instanceID) ?? unplanned(tenant, failures.get(tenant.instanceID)!.message)
   );
   const known = new Set(desired.tenants.map((tenant) => tenant.instanceID.toLowerCase()));
   const outside = [...listed.values()].filter((instance) => {

@@ -109,7 +109,7 @@ Ctrl-C (no further change starts, those in flight finish, every change gets its 
       if (flags.whatIf) {
         await out.emit(renderPlan(plan, "table", file));
         out.note(`${planSummary(plan)} --what-if: nothing was sent that changes anything.`);
-        return ExitCode.Ok;
+        return notPlanned ? ExitCode.CallFailed : ExitCode.Ok;
       }
       if (create + change + remove === 0) {
         const pending = plan.tenants.flatMap((tenant) => tenant.notes);

@@ -36,16 +36,6 @@ function readKinds(given: string | undefined): ExportKind[] | undefined {
   });
 }
 
-/**
- * `--instances` of export: a filter (with wildcards) as it is; IDs (separated by commas) without
- * wildcards as a list, so that a typo is a mistake rather than an empty entry of the file.
- */
-function exportSelection(given: string | undefined): string | string[] {
-  if (given === undefined) return "*";
-  const parts = given.split(",").map((part) => part.trim()).filter((part) => part !== "");
-  return parts.length > 0 && parts.every((part) => !/[*?]/.test(part)) ? parts : given;
-}
-
 /** The state file's JSON Schema as the package publishes it, for editors to complete the file. */
 const SCHEMA_URL = `https://jsr.io/@mspe/mspe/${VERSION}/lib/desired_state/state.schema.json`;
 
@@ -100,7 +90,7 @@ warning and left out; the others are written, and the exit code is 4.`,
       let notExported = 0;
       const file = await exportState(fleet.client, {
         // A filter or IDs separated by commas; a part that is an ID must name an instance.
-        instances: exportSelection(parsed.string("instances")),
+        instances: parsed.string("instances") ?? "*",
         ...fleet,
         kinds,
         onFailure: (instanceID, error) => {

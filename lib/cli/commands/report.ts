@@ -30,7 +30,7 @@ import { askedFormat, attachProfile, readSetting } from "../settings/resolve.ts"
 import type { SettingName } from "../settings/table.ts";
 import { ACK_ADD_FLAGS, addAcknowledgement, readAckFile } from "./report_ack.ts";
 import { HEALTH_ONLY, REPORT_FLAGS, REPORT_OUTPUT_FLAGS, RULE_SETTINGS } from "./report_flags.ts";
-import { UsageError } from "../usage_error.ts";
+import { Interrupted, UsageError } from "../usage_error.ts";
 
 type HealthFormat = typeof HEALTH_FORMATS[number];
 type UsageFormat = typeof USAGE_FORMATS[number];
@@ -97,7 +97,7 @@ function incomplete(out: Session["out"], missing: number): number {
 }
 
 /** Ctrl-C stopped the report. */
-class ReportInterrupted extends Error {
+class ReportInterrupted extends Interrupted {
   constructor() {
     super(
       "Interrupted: the report was stopped before every instance was checked; nothing printed.",

@@ -19,10 +19,10 @@ import { withSession } from "../session/session.ts";
 import { CONNECTION_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
 import { SETTINGS } from "../settings/table.ts";
 import { attachProfile } from "../settings/resolve.ts";
-import { UsageError } from "../usage_error.ts";
+import { Interrupted, UsageError } from "../usage_error.ts";
 
 /** Ctrl-C stopped the snapshot. */
-class SnapshotInterrupted extends Error {
+class SnapshotInterrupted extends Interrupted {
   constructor() {
     super("Interrupted: the snapshot was stopped before every instance was read; nothing written.");
     this.name = "SnapshotInterrupted";

@@ -18,7 +18,7 @@ import type { Session } from "../session/session.ts";
 import { type FleetOptions, withFleetSession } from "../session/fleet_session.ts";
 import { CONNECTION_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
 import { SETTINGS } from "../settings/table.ts";
-import { UsageError } from "../usage_error.ts";
+import { Interrupted, UsageError } from "../usage_error.ts";
 
 /** The flags of export, plan and apply besides their own. */
 export const STATE_FLAGS = {
@@ -146,7 +146,7 @@ export function secretReader(io: CliIo): (source: SecretSource, where: string) =
 }
 
 /** Ctrl-C stopped the command. */
-class StateInterrupted extends Error {
+class StateInterrupted extends Interrupted {
   constructor(command: string) {
     super(
       `Interrupted: ${command} was stopped. ${
