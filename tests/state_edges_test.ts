@@ -3,40 +3,14 @@
 // side by side, export's instance lists, access closed after a failure (issue 20).
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { assertEquals, assertMatch } from "./_assert.ts";
 import { invokeCall } from "../lib/invoke_call.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
 import { mockFlags } from "./cli_helpers.ts";
 import { clientFor, startMock } from "./_helpers.ts";
-import { parseStateFile } from "../lib/desired_state/parse.ts";
-import { planState, type StatePlan } from "../lib/desired_state/plan.ts";
 import { applyPlan } from "../lib/desired_state/apply.ts";
 import { exportState } from "../lib/desired_state/export.ts";
-import type { Client } from "../lib/client.ts";
-
-const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
-
-function lines(plan: StatePlan): string[] {
-  return plan.tenants.flatMap((tenant) =>
-    tenant.changes.map((c) =>
-      `${c.instanceID} ${c.kind} ${c.resource} ${c.action}: ${
-        c.fields.map((f) => `${f.field}=${JSON.stringify(f.new)}`).join(", ")
-      }`
-    )
-  );
-}
-
-async function planOf(client: Client, file: unknown): Promise<StatePlan> {
-  return await planState(client, await parseStateFile(JSON.stringify(file), { file: "t.json" }));
-}
-
-async function writeState(file: unknown): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "mspe-edges-" });
-  const path = join(dir, "t.json");
-  await Deno.writeTextFile(path, JSON.stringify(file));
-  return path;
-}
+import { lines, planOf, USER, writeState } from "./_state_helpers.ts";
 
 Deno.test("deletes planned once a stopped instance started were never asked about: not sent", async () => {
   await using mock = await startMock({ instances: 2, usersPerInstance: 3 });

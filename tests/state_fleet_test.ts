@@ -13,17 +13,10 @@ import { parseStateFile } from "../lib/desired_state/parse.ts";
 import { planState } from "../lib/desired_state/plan.ts";
 import { applyPlan } from "../lib/desired_state/apply.ts";
 import type { MockServer } from "../lib/mock/mod.ts";
+import { USER, writeState } from "./_state_helpers.ts";
 
-const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
 const ONE_USER = { users: [{ userName: "fleet.user" }] };
 const THREE = { version: 1, instances: { acme: ONE_USER, globex: ONE_USER, initech: ONE_USER } };
-
-async function writeState(file: unknown): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "mspe-fleet-" });
-  const path = join(dir, "t.json");
-  await Deno.writeTextFile(path, JSON.stringify(file));
-  return path;
-}
 
 /** Runs `argv` one instance at a time, reading slowly, and presses Ctrl-C while the first is read. */
 async function ctrlCWhileReading(mock: MockServer, argv: string[]) {

@@ -14,24 +14,7 @@ import { planState, SENT_WITH_CHANGE } from "../lib/desired_state/plan.ts";
 import { applyPlan } from "../lib/desired_state/apply.ts";
 import { exportState } from "../lib/desired_state/export.ts";
 import type { Client } from "../lib/client.ts";
-import type { StatePlan } from "../lib/desired_state/plan.ts";
-
-const USER = { MSPE_USERNAME: "admin", MSPE_PASSWORD: "admin" };
-
-/** Each change of a plan as one line: `instance kind resource action: field=new, ...`. */
-function lines(plan: StatePlan): string[] {
-  return plan.tenants.flatMap((tenant) =>
-    tenant.changes.map((c) =>
-      `${c.instanceID} ${c.kind} ${c.resource} ${c.action}: ${
-        c.fields.map((f) => `${f.field}=${JSON.stringify(f.new)}`).join(", ")
-      }`
-    )
-  );
-}
-
-async function planOf(client: Client, file: unknown): Promise<StatePlan> {
-  return await planState(client, await parseStateFile(JSON.stringify(file), { file: "t.json" }));
-}
+import { lines, planOf, USER } from "./_state_helpers.ts";
 
 async function stores(client: Client, instanceID: string) {
   return (await invokeCall(client, "GetStores", { instanceID })).result ?? [];
