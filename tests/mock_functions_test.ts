@@ -108,7 +108,9 @@ Deno.test("mock: every function the catalogue marks long-running runs as a job, 
 });
 
 Deno.test("mock: CreateInstance runs as a job and adds the instance at its end", async () => {
-  await withMock({ jobs: { stepMs: 5, steps: 2 } }, async ({ invoke, call }) => {
+  // Steps long enough that the first job still runs when the second call comes, on a slow
+  // machine too (under Wine the two calls were once 10 ms apart).
+  await withMock({ jobs: { stepMs: 150, steps: 2 } }, async ({ invoke, call }) => {
     const ids = async () =>
       (await invoke("GetInstances", { instanceFilter: "*" })).json.result.map(
         (row: { instanceID: string }) => row.instanceID,

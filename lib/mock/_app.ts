@@ -231,14 +231,20 @@ async function applyBodyFault(response: Response, kind: FaultRule["kind"]): Prom
       const sent = kind === "drop-mid-body"
         ? body.subarray(0, Math.max(1, half))
         : new Uint8Array(0);
+      // The pause's timer goes with the stream when the client goes first (it aborted the request):
+      // no timer of the simulator outlives the request it was for.
+      let pause: ReturnType<typeof setTimeout> | undefined;
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           if (sent.byteLength > 0) controller.enqueue(sent);
         },
         async pull(controller) {
           // A short pause lets the headers (and the first half) reach the client before the failure.
-          await new Promise((resolve) => setTimeout(resolve, 20));
+          await new Promise((resolve) => pause = setTimeout(resolve, 20));
           controller.error("mock: connection dropped by fault injection");
+        },
+        cancel() {
+          clearTimeout(pause);
         },
       }, { highWaterMark: 0 });
       return new Response(stream, { status: response.status, headers });

@@ -195,6 +195,10 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
   const body = response.body!;
   const reader = body.getReader();
   let started = false;
+  // A connection that ends first (the client went, or the simulator closes) cancels the body, so
+  // that a fault's pending pause ends with it instead of outliving the simulator.
+  const onClose = (): void => void reader.cancel().catch(() => {});
+  res.once("close", onClose);
   try {
     let current = await reader.read();
     while (!current.done) {
@@ -220,6 +224,8 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
     // A graceful end (TLS close_notify, FIN) after what was written: the client reads the headers
     // and the part of the body that was sent, then an early end of the message.
     res.socket?.end();
+  } finally {
+    res.off("close", onClose);
   }
 }
 
