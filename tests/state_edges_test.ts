@@ -3,6 +3,7 @@
 // side by side, export's instance lists, access closed after a failure (issue 20).
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { assertEquals, assertMatch } from "./_assert.ts";
 import { invokeCall } from "../lib/invoke_call.ts";
 import { runCliInProcess } from "./_cli_in_process.ts";
@@ -285,4 +286,80 @@ Deno.test("a connection that breaks during a plan is one line for the run, not a
   const errors = plan.stderr.split("\n").filter((line) => line.startsWith("error:"));
   assertEquals(errors.length, 1, plan.stderr);
   assert(!/not planned/.test(plan.stderr), plan.stderr);
+});
+
+Deno.test("names are taken as written: spaces round the name, or a name of spaces, plan no change", async () => {
+  await using mock = await startMock({ instances: 2, usersPerInstance: 1 });
+  await using client = await clientFor(mock);
+  await invokeCall(client, "CreateUser", {
+    instanceID: "acme",
+    userName: " padded ",
+    privileges: "login",
+  });
+  await invokeCall(client, "CreateUser", {
+    instanceID: "acme",
+    userName: " ",
+    privileges: "login",
+  });
+  await invokeCall(client, "CreateJob", {
+    instanceID: "acme",
+    name: "nightly ",
+    action: "VerifyStores",
+    timeZoneId: "$Local",
+    time: "02:00",
+  });
+  const dir = await Deno.makeTempDir({ prefix: "mspe-edges-" });
+  const file = join(dir, "t.yaml");
+  const exported = await runCliInProcess(["export", "--output", file, ...mockFlags(mock.port)], {
+    env: USER,
+  });
+  assertEquals(exported.code, 0, exported.stderr);
+  mock.stats.reset();
+  const applied = await runCliInProcess(["apply", file, "--yes", ...mockFlags(mock.port)], {
+    env: USER,
+  });
+  assertEquals(applied.code, 0, applied.stderr);
+  assertMatch(applied.stderr, /No changes: the servers match the state file \(2 instances\)/);
+  assertEquals(mock.stats.byFunction.CreateUser ?? 0, 0);
+});
+
+Deno.test("export: a warning that quotes server text is safe text; a password in the data stays YAML", async () => {
+  const password = "Strong-Pass-42";
+  await using mock = await startMock({ instances: 1, usersPerInstance: 1, password });
+  await using client = await clientFor(mock, { password });
+  const evil = "evil\x1b]0;pwned\x07\x1b[2J\rfake\u202eline" + "L".repeat(50_000);
+  for (let i = 0; i < 2; i++) {
+    await invokeCall(client, "CreateJob", {
+      instanceID: "acme",
+      name: evil,
+      action: "VerifyStores",
+      timeZoneId: "$Local",
+      time: "02:00",
+    });
+  }
+  const env = { MSPE_USERNAME: "admin", MSPE_PASSWORD: password };
+  const refused = await runCliInProcess(["export", "--kinds", "jobs", ...mockFlags(mock.port)], {
+    env,
+  });
+  assertEquals(refused.code, 4, refused.stderr);
+  const warning = refused.stderr.split("\n").find((line) => line.includes("not exported"))!;
+  for (const raw of ["\x07", "\x1b", "\r", "\u202e"]) {
+    assert(!warning.includes(raw), `${JSON.stringify(raw)} in ${warning.slice(0, 200)}`);
+  }
+  assert(warning.length < 5000, `the warning is ${warning.length} characters`);
+  // A full name that is the API password is written "***", quoted: the file still parses.
+  const user = [...mock.app.state.users(mock.app.state.instance("acme")!).values()]
+    .find((item) => item.userName !== "$archiveadmin")!;
+  user.fullName = password;
+  const file = join(await Deno.makeTempDir({ prefix: "mspe-edges-" }), "t.yaml");
+  const exported = await runCliInProcess(
+    ["export", "--kinds", "users", "--output", file, ...mockFlags(mock.port)],
+    { env },
+  );
+  assertEquals(exported.code, 0, exported.stderr);
+  assertMatch(exported.stderr, /written as \*\*\*/);
+  const { parse } = await import("yaml");
+  const text = await Deno.readTextFile(file);
+  assert(!text.includes(password));
+  parse(text);
 });

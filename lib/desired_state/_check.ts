@@ -40,7 +40,7 @@ export function optionalText(
   what: string,
 ): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.trim() === "") throw mistake(file, where, what);
+  if (typeof value !== "string" || value === "") throw mistake(file, where, what);
   return value;
 }
 
@@ -92,8 +92,10 @@ export function textList(file: string, where: string, value: unknown): string[] 
   if (typeof value === "string") {
     return value.split(/[;,]/).map((item) => item.trim()).filter((item) => item !== "");
   }
+  // A list in the file is taken as written (an export writes what the server has); only a CSV
+  // cell's items, split above, are trimmed.
   if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
-    return value.map((item) => item.trim()).filter((item) => item !== "" && item !== "none");
+    return value.filter((item) => item !== "" && item !== "none");
   }
   throw mistake(file, where, "must be a list of texts.");
 }
@@ -147,10 +149,11 @@ export function checkUnique(
 /** The `name` of a named resource (a job, a store, a profile): a non-empty text, trimmed. */
 export function nameOf(file: string, where: string, value: unknown, noun: string): string {
   if (!isObject(value)) throw mistake(file, where, "must be an object with at least name.");
-  if (typeof value.name !== "string" || value.name.trim() === "") {
+  // Taken as written, spaces included: the server keeps them, and a trimmed name would be another.
+  if (typeof value.name !== "string" || value.name === "") {
     throw mistake(file, `${where}.name`, `is missing: every ${noun} needs a name.`);
   }
-  return value.name.trim();
+  return value.name;
 }
 
 /** `renamedFrom` of a named resource: a non-empty text other than its name, trimmed. */
@@ -162,7 +165,7 @@ export function renamedFrom(
 ): { renamedFrom?: string } {
   const before = optionalText(file, `${where}.renamedFrom`, value, "must be the name before.");
   if (before === undefined) return {};
-  if (before.trim().toLowerCase() === name.toLowerCase()) {
+  if (before.toLowerCase() === name.toLowerCase()) {
     throw mistake(
       file,
       `${where}.renamedFrom`,
@@ -170,7 +173,7 @@ export function renamedFrom(
         "rename of case alone is made with mspe-run call, not by the state file).",
     );
   }
-  return { renamedFrom: before.trim() };
+  return { renamedFrom: before };
 }
 
 /**

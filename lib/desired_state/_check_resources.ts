@@ -91,12 +91,12 @@ function checkSchedule(file: string, where: string, value: unknown): JobSchedule
 export function checkJob(file: string, where: string, value: unknown): JobSettings {
   if (!isObject(value)) throw mistake(file, where, "must be an object with at least name.");
   onlyKnown(file, where, value, ["name", "renamedFrom", "action", "schedule", "enabled"]);
-  if (typeof value.name !== "string" || value.name.trim() === "") {
+  if (typeof value.name !== "string" || value.name === "") {
     throw mistake(file, `${where}.name`, "is missing: every job needs a name.");
   }
   const job: Record<string, unknown> = {
-    name: value.name.trim(),
-    ...renamedFrom(file, where, value.renamedFrom, value.name.trim()),
+    name: value.name,
+    ...renamedFrom(file, where, value.renamedFrom, value.name),
   };
   const action = optionalText(
     file,
@@ -204,7 +204,7 @@ export function checkProfile(file: string, where: string, value: unknown): Profi
   const owner = optionalText(file, `${where}.owner`, fields.owner, "must name a user.");
   return {
     name,
-    ...(owner === undefined || owner === ARCHIVE_ADMIN ? {} : { owner: owner.trim() }),
+    ...(owner === undefined || owner === ARCHIVE_ADMIN ? {} : { owner }),
     ...(fields.serverSideExecution === undefined ? {} : {
       serverSideExecution: checkExecution(
         file,
@@ -226,7 +226,7 @@ export function checkFolderPrivileges(
   }
   const checked: Record<string, string[]> = {};
   for (const [folder, privileges] of Object.entries(value)) {
-    if (folder.trim() === "" || folder.includes("/")) {
+    if (folder === "" || folder.includes("/")) {
       throw mistake(
         file,
         `${where}.${folder}`,

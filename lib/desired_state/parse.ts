@@ -93,12 +93,13 @@ function checkInstance(file: string, where: string, value: unknown): InstanceSet
 function checkUser(file: string, where: string, value: unknown): UserSettings {
   if (!isObject(value)) throw mistake(file, where, "must be an object with at least userName.");
   onlyKnown(file, where, value, USER_FIELDS);
-  if (typeof value.userName !== "string" || value.userName.trim() === "") {
+  // Taken as written, spaces included: the server keeps them, and a trimmed name would be another.
+  if (typeof value.userName !== "string" || value.userName === "") {
     throw mistake(file, `${where}.userName`, "is missing: every user needs a userName.");
   }
   const user: Record<string, unknown> = {
-    userName: value.userName.trim(),
-    ...renamedFrom(file, where, value.renamedFrom, value.userName.trim()),
+    userName: value.userName,
+    ...renamedFrom(file, where, value.renamedFrom, value.userName),
   };
   for (const field of ["fullName", "distinguishedName"] as const) {
     const text = value[field];
@@ -322,7 +323,8 @@ async function parseText(text: string, file: string, format: StateFormat): Promi
   // Loaded only for YAML files, so that JSON users and the other commands do not load it.
   const { parse, YAMLParseError } = await import("yaml");
   try {
-    return parse(text, { uniqueKeys: true });
+    // Warnings would go to the process's stderr past mspe-run's redaction: errors only.
+    return parse(text, { uniqueKeys: true, logLevel: "error" });
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const position = error.linePos?.[0];

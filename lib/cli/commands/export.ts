@@ -16,6 +16,7 @@ import { stateFormatOf } from "../../desired_state/parse.ts";
 import { defineCommand } from "../command.ts";
 import { ExitCode } from "../exit_codes.ts";
 import { VERSION } from "../version.ts";
+import { safeLine } from "../output/safe_text.ts";
 import { STATE_FLAGS, withStateSession } from "../state/state_file.ts";
 import { HELP_FLAGS } from "../settings/flags.ts";
 import { UsageError } from "../usage_error.ts";
@@ -34,6 +35,18 @@ function readKinds(given: string | undefined): ExportKind[] | undefined {
     }
     return kind as ExportKind;
   });
+}
+
+/** A copy of a state file with `redact` applied to every text, keys included. */
+function redactedKeysAndValues<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactedKeysAndValues(item, redact)) as T;
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map((
+      [key, inner],
+    ) => [redact(key), redactedKeysAndValues(inner, redact)]),
+  ) as T;
 }
 
 /** The state file's JSON Schema as the package publishes it, for editors to complete the file. */
@@ -95,18 +108,23 @@ warning and left out; the others are written, and the exit code is 4.`,
         kinds,
         onFailure: (instanceID, error) => {
           out.clearProgress();
+          // Server text: made safe (no escape sequences, bounded) like every line printed.
           out.warn(
-            `${instanceID}: not exported (${error.message.split(/\r?\n/, 1)[0]}); the file ` +
+            `${safeLine(instanceID, 100)}: not exported (${safeLine(error.message)}); the file ` +
               "leaves it out.",
           );
           notExported++;
         },
       });
       out.clearProgress();
-      const text = await renderStateFile(file, format, SCHEMA_URL);
-      // Every byte written is redacted: a value that holds the API user's password (an e-mail
-      // address with the same word) is written as ***, and apply would then set that.
-      if (out.redacted(text) !== text) {
+      // Redacted before it is written as text, so that a value (or a key: an instance ID, a
+      // folder) that is the password becomes a quoted "***": a bare *** would be a YAML alias, and
+      // the file would not parse. Every byte written is redacted anyway.
+      const safe = redactedKeysAndValues(file, (text) => out.redacted(text));
+      const text = await renderStateFile(safe, format, SCHEMA_URL);
+      // A value that holds the API user's password (an e-mail address with the same word) is
+      // written as ***, and apply would then set that.
+      if (JSON.stringify(safe) !== JSON.stringify(file)) {
         out.warn(
           "Some exported values contain the API user's password and are written as ***: correct " +
             "them in the file before plan or apply (or use a password that appears in no data).",
