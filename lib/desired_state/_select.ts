@@ -5,15 +5,11 @@
  * @module
  */
 
+import { wildcardPattern } from "../_wildcard.ts";
+
 /** Whether `id` matches the selection `filter`. */
 export function selects(filter: string, id: string): boolean {
   return filter.split(",").map((part) => part.trim()).filter((part) => part !== "").some(
-    (part) => {
-      const pattern = part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(
-        /\?/g,
-        ".",
-      );
-      return new RegExp(`^${pattern}$`, "i").test(id);
-    },
+    (part) => wildcardPattern(part).test(id),
   );
 }

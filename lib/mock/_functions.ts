@@ -23,15 +23,9 @@ import {
   TIME_ZONE_SIMULATIONS,
 } from "./_functions_system.ts";
 import { INSTANCE_FLAGS, INSTANCE_SIMULATIONS, instanceIdentity } from "./_functions_instances.ts";
+import { wildcardPattern } from "../_wildcard.ts";
 
 export { type CallContext, Deferred, type Simulation } from "./_simulation.ts";
-
-function glob(pattern: string): RegExp {
-  const source = pattern.split("*").map((part) =>
-    part.split("?").map((piece) => piece.replace(/[.+^${}()|[\]\\]/g, "\\$&")).join(".")
-  ).join(".*");
-  return new RegExp(`^${source}$`, "i");
-}
 
 function hasWildcard(pattern: string): boolean {
   return pattern.includes("*") || pattern.includes("?");
@@ -43,7 +37,7 @@ function matchInstances(ctx: CallContext, filter: string): MockInstance[] {
     if (instance === undefined) throw new ApiFault(`Instance '${filter}' does not exist.`);
     return [instance];
   }
-  const pattern = glob(filter);
+  const pattern = wildcardPattern(filter);
   return ctx.state.instanceList().filter((instance) => pattern.test(instance.instanceID));
 }
 
@@ -94,7 +88,7 @@ const SPE_ONLY: Record<string, Simulation> = {
       const filter = ctx.args.str("instanceFilter");
       if (!hasWildcard(filter)) matchInstances(ctx, filter);
       return new Deferred(() => {
-        const pattern = glob(filter);
+        const pattern = wildcardPattern(filter);
         return ctx.state.instanceList().filter((instance) => pattern.test(instance.instanceID)).map(
           instanceSummary,
         );
@@ -229,7 +223,7 @@ const SPE_ONLY: Record<string, Simulation> = {
   GetInstanceHosts: {
     handle: (ctx) => {
       const filter = ctx.args.optStr("serverNameFilter");
-      const pattern = filter === null || filter === "" ? null : glob(filter);
+      const pattern = filter === null || filter === "" ? null : wildcardPattern(filter);
       return ctx.state.instanceHosts.filter((host) =>
         pattern === null || pattern.test(host.serverName)
       ).map((host) => ({

@@ -21,6 +21,7 @@ import { UsageError } from "../usage_error.ts";
 import { attachProfile, readConnection } from "../settings/resolve.ts";
 import { HELP_FLAGS, SERVER_FLAGS } from "../settings/flags.ts";
 import { readOutput } from "../output/read_output.ts";
+import { wildcardPattern } from "../../_wildcard.ts";
 
 /** The server's function with what the catalogue documents about it (when it knows it). */
 function withCatalogue(fn: FunctionMetadata, known: CatalogFunction | undefined): CatalogFunction {
@@ -42,11 +43,7 @@ function withCatalogue(fn: FunctionMetadata, known: CatalogFunction | undefined)
 
 /** `*` and `?` wildcards, matched case-insensitively against the whole name, as Get-Help does. */
 function wildcard(pattern: string): RegExp | undefined {
-  if (!/[*?]/.test(pattern)) return undefined;
-  const source = pattern.split("").map((char) =>
-    char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&")
-  ).join("");
-  return new RegExp(`^${source}$`, "i");
+  return /[*?]/.test(pattern) ? wildcardPattern(pattern) : undefined;
 }
 
 /** `mspe-run functions`. */
