@@ -723,7 +723,7 @@ export function redactExactFields<T>(value: T, secret: string, depth = 0): T {
   return copy as T;
 }
 
-/** A deep copy of a JSON-like value with every string redacted. */
+/** A deep copy of a JSON-like value with every string, keys included, redacted. */
 export function redactValue<T>(value: T, redactor: Redactor, depth = 0): T {
   if (typeof value === "string") return redactor.text(value) as T;
   if (depth > 64 || typeof value !== "object" || value === null) return value;
@@ -733,7 +733,9 @@ export function redactValue<T>(value: T, redactor: Redactor, depth = 0): T {
   if (prototype !== Object.prototype && prototype !== null) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    copy[key] = redactValue(inner, redactor, depth + 1);
+    // Keys are data too (an instance ID, a folder named like a user): written out, they would
+    // show the secret as much as a value.
+    copy[redactor.text(key)] = redactValue(inner, redactor, depth + 1);
   }
   return copy as T;
 }

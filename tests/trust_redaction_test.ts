@@ -26,7 +26,7 @@ import {
   uncheckedFunction,
 } from "../mod.ts";
 import { assertEquals, assertRejects } from "./_assert.ts";
-import { createRedactor } from "../lib/_redact.ts";
+import { createRedactor, redactValue } from "../lib/_redact.ts";
 import {
   addCallSecrets,
   addPassword,
@@ -656,4 +656,13 @@ Deno.test("redaction decodes nested escapes and Base64 at every alignment, and k
     ),
     `$archive&#97;dmin *** $archive%61dmin *** "x\\n***" ${base64("$archiveadmin")} ***`,
   );
+});
+
+Deno.test("a value redacted for output has its keys redacted too (an instance or folder named like the secret)", () => {
+  const redactor = createRedactor(["Hunter-Pass-7"]);
+  const value = redactValue(
+    { "Hunter-Pass-7": ["read"], ok: { inner: "Hunter-Pass-7" } },
+    redactor,
+  );
+  assertEquals(value, { "***": ["read"], ok: { inner: "***" } });
 });

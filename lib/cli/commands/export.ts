@@ -37,18 +37,6 @@ function readKinds(given: string | undefined): ExportKind[] | undefined {
   });
 }
 
-/** A copy of a state file with `redact` applied to every text, keys included. */
-function redactedKeysAndValues<T>(value: T, redact: (text: string) => string): T {
-  if (typeof value === "string") return redact(value) as T;
-  if (Array.isArray(value)) return value.map((item) => redactedKeysAndValues(item, redact)) as T;
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map((
-      [key, inner],
-    ) => [redact(key), redactedKeysAndValues(inner, redact)]),
-  ) as T;
-}
-
 /** The state file's JSON Schema as the package publishes it, for editors to complete the file. */
 const SCHEMA_URL = `https://jsr.io/@mspe/mspe/${VERSION}/lib/desired_state/state.schema.json`;
 
@@ -120,7 +108,7 @@ warning and left out; the others are written, and the exit code is 4.`,
       // Redacted before it is written as text, so that a value (or a key: an instance ID, a
       // folder) that is the password becomes a quoted "***": a bare *** would be a YAML alias, and
       // the file would not parse. Every byte written is redacted anyway.
-      const safe = redactedKeysAndValues(file, (text) => out.redacted(text));
+      const safe = out.redacted(file);
       const text = await renderStateFile(safe, format, SCHEMA_URL);
       // A value that holds the API user's password (an e-mail address with the same word) is
       // written as ***, and apply would then set that.
