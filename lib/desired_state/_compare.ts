@@ -18,12 +18,15 @@ const SET_FIELDS = new Set(["privileges", "loginPrivileges"]);
  */
 const CASELESS = new Set(["instanceHost", "baseDirectory"]);
 
+/** A host name or Windows path as the server compares it: without case or a trailing separator. */
+export function caseless(text: string): string {
+  return text.replace(/[\\/]+$/, "").toLowerCase();
+}
+
 /** The comparable form of a value: lists without `none`, sets sorted, empty texts as null. */
 function normal(field: string, value: unknown): unknown {
   if (value === "" || value === undefined) return null;
-  if (CASELESS.has(field) && typeof value === "string") {
-    return value.replace(/[\\/]+$/, "").toLowerCase();
-  }
+  if (CASELESS.has(field) && typeof value === "string") return caseless(value);
   if (Array.isArray(value)) {
     const list = value.filter((item) => item !== "none");
     return SET_FIELDS.has(field) ? [...list].sort() : list;

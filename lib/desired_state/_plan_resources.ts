@@ -6,7 +6,7 @@
  */
 
 import { ArgumentError } from "../errors.ts";
-import { differences, sameValue } from "./_compare.ts";
+import { caseless, differences, sameValue } from "./_compare.ts";
 import { profileKey } from "./_check_resources.ts";
 import type { Fields } from "./_read.ts";
 import type { FieldChange, PlannedChange } from "./change.ts";
@@ -184,12 +184,7 @@ export function planJobs(desired: DesiredTenant, current: Map<string, Fields>): 
   return { changes, deletes };
 }
 
-/** A path as Windows compares it: without regard to case, without a trailing separator. */
-function samePath(a: unknown, b: unknown): boolean {
-  const normal = (path: unknown): string => String(path ?? "").replace(/[\\/]+$/, "").toLowerCase();
-  return normal(a) === normal(b);
-}
-
+/** The paths of a store: used to create it; compared as Windows compares paths, never changed. */
 const STORE_PATHS = ["databasePath", "contentPath", "indexPath"] as const;
 
 /**
@@ -225,7 +220,7 @@ export function planStores(desired: DesiredTenant, current: Map<string, Fields>)
     },
     check: (store, now) => {
       const moved = STORE_PATHS.find((field) =>
-        store[field] !== undefined && !samePath(store[field], now[field])
+        store[field] !== undefined && caseless(store[field]) !== caseless(String(now[field] ?? ""))
       );
       if (moved !== undefined) {
         throw new ArgumentError(
