@@ -8,7 +8,7 @@
 
 import type { Client } from "../client.ts";
 import type { UncheckedArgs } from "../function_names.ts";
-import { call, type Fields, instanceStatuses } from "./_read.ts";
+import { call, type Fields, instanceStatus } from "./_read.ts";
 import type { PlannedChange } from "./change.ts";
 import { CONFIG_KINDS, type ConfigKind, type SecretSource, type UserSettings } from "./types.ts";
 
@@ -138,8 +138,7 @@ async function instanceCalls(
 ): Promise<PlannedCall[]> {
   const { instanceID } = change;
   const instanceFilter = instanceID;
-  const statusNow = async () =>
-    (await instanceStatuses(client, signal)).get(instanceID.toLowerCase())?.status;
+  const statusNow = async () => (await instanceStatus(client, instanceID, signal))?.status;
   if (change.action === "delete") {
     return [
       ...(await statusNow() === "stopped" ? [] : [["StopInstances", { instanceFilter }]]),

@@ -68,17 +68,33 @@ export interface ReadWanted {
   readonly config: readonly ConfigKind[];
 }
 
-/** The instances that exist now, by lower-case ID, with their status (one GetInstances call). */
+/**
+ * The instances that exist now, by lower-case ID, with their status (one GetInstances call; by
+ * default every instance, else those of `filter`).
+ */
 export async function instanceStatuses(
   client: Client,
   signal: AbortSignal | undefined,
+  filter = "*",
 ): Promise<Map<string, Fields>> {
-  const list = await call(client, "GetInstances", { instanceFilter: "*" }, signal);
+  const list = await call(client, "GetInstances", { instanceFilter: filter }, signal);
   const found = new Map<string, Fields>();
   for (const item of Array.isArray(list) ? list as Fields[] : []) {
     if (typeof item.instanceID === "string") found.set(item.instanceID.toLowerCase(), item);
   }
   return found;
+}
+
+/**
+ * One instance as GetInstances lists it, or undefined when it does not exist: asked for by its ID,
+ * so that a fleet's apply does not fetch the whole list once per instance.
+ */
+export async function instanceStatus(
+  client: Client,
+  instanceID: string,
+  signal: AbortSignal | undefined,
+): Promise<Fields | undefined> {
+  return (await instanceStatuses(client, signal, instanceID)).get(instanceID.toLowerCase());
 }
 
 /**

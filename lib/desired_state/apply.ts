@@ -9,7 +9,7 @@ import type { Client } from "../client.ts";
 import { ConnectionError, HttpError } from "../errors.ts";
 import type { FleetProgress } from "../fleet.ts";
 import { callsOf } from "./_calls.ts";
-import { call, eachInstance, instanceStatuses } from "./_read.ts";
+import { call, eachInstance, instanceStatus } from "./_read.ts";
 import {
   closesAccess,
   isTrailing,
@@ -228,9 +228,7 @@ async function applyTenant(
         "profiles and configuration were not planned. Run plan, then apply again.",
     });
     try {
-      const listed = (await instanceStatuses(client, signal)).get(
-        tenant.instanceID.toLowerCase(),
-      );
+      const listed = await instanceStatus(client, tenant.instanceID, signal);
       if (listed?.status !== "running") {
         report(unread(`it is ${String(listed?.status ?? "gone")} after it`));
         stopped ??= `Not sent: instance ${tenant.instanceID} does not run.`;
