@@ -23,12 +23,32 @@ export type ResourceKind =
   | "profile"
   | ConfigKind;
 
-/** What a field shows for a secret: it is set when the resource is created, never compared. */
+/**
+ * What a field shows for a secret: it is set when the resource is created, never compared.
+ *
+ * @example
+ * ```ts
+ * import { SET_ONLY_ON_CREATE, type StatePlan } from "@mspe/mspe";
+ * function createsWithPassword(plan: StatePlan): number {
+ *   return plan.tenants.flatMap((tenant) => tenant.changes)
+ *     .filter((change) => change.fields.some((field) => field.new === SET_ONLY_ON_CREATE)).length;
+ * }
+ * console.log(createsWithPassword({ tenants: [], summary: { create: 0, change: 0, delete: 0 } }));
+ * ```
+ */
 export const SET_ONLY_ON_CREATE = "(set only on create)";
 
 /**
  * What a configuration's password shows: the server never sends it back, so it is sent with the
  * other changes of the configuration (or with `sendSecrets`), never compared.
+ *
+ * @example
+ * ```ts
+ * import { SENT_WITH_CHANGE, type PlannedChange } from "@mspe/mspe";
+ * const sendsPassword = (change: PlannedChange): boolean =>
+ *   change.fields.some((field) => field.field === "password" && field.new === SENT_WITH_CHANGE);
+ * console.log(sendsPassword({ instanceID: "acme", kind: "smtpSettings", resource: "smtpSettings", action: "change", fields: [] }));
+ * ```
  */
 export const SENT_WITH_CHANGE = "(sent with this change, never read back)";
 

@@ -19,6 +19,7 @@ import { type FleetOptions, withFleetSession } from "../session/fleet_session.ts
 import { CONNECTION_FLAGS, OUTPUT_FLAGS, TRACE_FLAGS } from "../settings/flags.ts";
 import { SETTINGS } from "../settings/table.ts";
 import { Interrupted, UsageError } from "../usage_error.ts";
+import { safeLine } from "../output/safe_text.ts";
 
 /** The flags of export, plan and apply besides their own. */
 export const STATE_FLAGS = {
@@ -128,7 +129,8 @@ export function secretReader(io: CliIo): (source: SecretSource, where: string) =
             "in the state file.",
         );
       }
-      secret = await io.stdin.readSecretLine(() => io.stderr.write(`${What}: `));
+      // The names in it come from the file or its CSV: safe text, like every line printed.
+      secret = await io.stdin.readSecretLine(() => io.stderr.write(`${safeLine(What)}: `));
     }
     if (secret === undefined || secret === null || secret === "") {
       throw new UsageError(`${What} is empty: set it where the file says.`);
